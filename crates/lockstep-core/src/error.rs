@@ -1,0 +1,64 @@
+use crate::Date;
+
+/// Errors of the core types.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum CoreError {
+    /// Columns of a series have different lengths.
+    #[error("series {name}: column {column} has {got} values, expected {expected}")]
+    LengthMismatch {
+        /// Series name.
+        name: String,
+        /// Column name.
+        column: &'static str,
+        /// Values found.
+        got: usize,
+        /// Values expected (the number of dates).
+        expected: usize,
+    },
+    /// Dates are not strictly increasing.
+    #[error("series {name}: date {date} at row {index} is not after {previous} (dates must be strictly increasing)")]
+    NotIncreasing {
+        /// Series name.
+        name: String,
+        /// Zero-based row index.
+        index: usize,
+        /// The offending date.
+        date: Date,
+        /// The date before it.
+        previous: Date,
+    },
+    /// A price is NaN or infinite.
+    #[error("series {name}: price on {date} is not a finite number ({value})")]
+    NonFinite {
+        /// Series name.
+        name: String,
+        /// Date of the value.
+        date: Date,
+        /// The value.
+        value: f64,
+    },
+    /// A price is zero or negative where returns need positive prices.
+    #[error("series {name}: price on {date} is {value}; returns need prices > 0")]
+    NonPositive {
+        /// Series name.
+        name: String,
+        /// Date of the value.
+        date: Date,
+        /// The value.
+        value: f64,
+    },
+    /// The two series have too few dates in common.
+    #[error("{a} and {b} have {got} aligned dates in common with --align {align}; at least {need} are needed")]
+    TooFewAligned {
+        /// First series.
+        a: String,
+        /// Second series.
+        b: String,
+        /// Alignment mode.
+        align: String,
+        /// Dates in common.
+        got: usize,
+        /// Dates needed.
+        need: usize,
+    },
+}

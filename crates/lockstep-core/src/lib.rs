@@ -1,0 +1,22 @@
+//! Core types of Lockstep: daily price series, trading calendars, alignment of two
+//! series onto one calendar, and returns.
+//!
+//! Everything here is pure (no I/O). Readers of files and providers live in
+//! `lockstep-data`; statistics live in `lockstep-stats`.
+#![forbid(unsafe_code)]
+
+mod align;
+mod error;
+mod returns;
+mod series;
+
+pub use align::{align, Align, Aligned};
+pub use error::CoreError;
+pub use returns::{returns, ReturnKind};
+pub use series::{Calendar, PriceField, PriceSeries};
+
+/// A calendar date (no time zone): the trading day a bar belongs to.
+pub type Date = chrono::NaiveDate;
+
+/// Result type of this crate.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
