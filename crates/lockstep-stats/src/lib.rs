@@ -1,1 +1,36 @@
-//! placeholder
+//! Pure numerics of Lockstep: rolling correlation (Pearson, Spearman, EWMA), beta, volatility,
+//! Fisher-z confidence intervals and summaries of a statistic's history. No I/O.
+//!
+//! Every rolling statistic follows one shape, like ta-rs / yata indicators: a struct built with
+//! `new(params) -> Result<Self>`, a streaming `next(..) -> Option<_>` that is `None` during the
+//! warm-up (and wherever the statistic is undefined), and a batch `over(..)` that calls `next`
+//! on each input, so streaming and batch are the same code.
+//!
+//! Conventions shared by all of them:
+//! * Windows are full windows only (pandas `min_periods = window`): the first value is produced
+//!   by the `window`-th input.
+//! * A window holding a NaN produces `None`; the statistic recovers as soon as the NaN has left
+//!   the window (no NaN ever poisons later values).
+//! * A statistic that is undefined on its window (correlation of a constant series, beta on a
+//!   constant regressor) is `None`, never NaN, infinite or outside its range.
+#![forbid(unsafe_code)]
+
+mod error;
+mod ewma;
+mod fisher;
+mod moments;
+mod pair;
+mod spearman;
+mod summary;
+mod window;
+
+pub use error::StatsError;
+pub use ewma::EwmaPair;
+pub use fisher::{fisher_interval, normal_quantile};
+pub use moments::{Moments, RollingBeta, RollingCorrelation, RollingMoments};
+pub use pair::{rolling_pair, Method, PairPoint, RollingPair};
+pub use spearman::RollingSpearman;
+pub use summary::{max_with_index, min_with_index, percentile_rank, share_above, strength_label};
+
+/// Result type of this crate.
+pub type Result<T, E = StatsError> = std::result::Result<T, E>;
