@@ -54,5 +54,10 @@ fn rolling(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, rolling);
+criterion_group! {
+    #![allow(missing_docs)]
+    name = benches;
+    config = Criterion::default();
+    targets = rolling
+}
 criterion_main!(benches);

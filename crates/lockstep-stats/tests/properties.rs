@@ -16,8 +16,8 @@ fn series(len: std::ops::Range<usize>) -> impl Strategy<Value = Vec<f64>> {
         prop_oneof![
             4 => -0.2f64..0.2,
             1 => Just(0.01),
-            1 => (-1e6f64..1e6),
-            1 => (-1e-9f64..1e-9),
+            1 => -1e6f64..1e6,
+            1 => -1e-9f64..1e-9,
         ],
         len,
     )
