@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the rolling kernels: `cargo bench -p lockstep-stats --bench rolling`.
 //! Figures are recorded in BENCHMARKS.md.
+#![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use lockstep_stats::{RollingBeta, RollingCorrelation, RollingMoments};
@@ -55,7 +56,6 @@ fn rolling(c: &mut Criterion) {
 }
 
 criterion_group! {
-    #![allow(missing_docs)]
     name = benches;
     config = Criterion::default();
     targets = rolling
