@@ -1,1 +1,16 @@
-//! placeholder
+//! The one `analyze` pipeline of Lockstep and the renderers of its report.
+//!
+//! [`analyze`] takes two price series and [`AnalyzeOptions`] and builds one [`Report`]: the
+//! aligned calendar and returns, the rolling statistics per window, their summaries and the
+//! performance of both legs. Every front end renders that struct and computes nothing of its
+//! own: the terminal ([`render::table`]), CSV ([`render::corr_csv`], [`render::overlay_csv`],
+//! [`render::summary_csv`]) and JSON ([`render::json`]); later the HTML report and the server.
+#![forbid(unsafe_code)]
+
+mod analyze;
+pub mod render;
+
+pub use analyze::{
+    analyze, AnalyzeOptions, Extreme, Leg, LegPerformance, Params, Performance, Period, Report,
+    ReportError, RollingWindow, SeriesTable, WindowLatest, WindowSummary,
+};

@@ -1,0 +1,1232 @@
+//! Format detection and reading of CSV price files (see the crate documentation).
+
+use std::path::Path;
+
+use csv::StringRecord;
+use lockstep_core::{Date, PriceField, PriceSeries};
+
+use crate::values::{parse_date, parse_number, parse_volume, DateKind};
+use crate::DataError;
+
+/// Which column supplies the price.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PriceChoice {
+    /// The adjusted close if the file has one, else the close, else the single price / value
+    /// column (default).
+    #[default]
+    Auto,
+    /// The close column; an error if the file has none.
+    Close,
+    /// The adjusted close column; an error if the file has none.
+    AdjClose,
+}
+
+/// What to do with rows that repeat a date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dedupe {
+    /// Duplicate dates are an error naming both lines (default).
+    #[default]
+    Error,
+    /// Keep the row that comes last in the file, drop the others (with a warning).
+    Last,
+}
+
+/// Options of [`read_csv`] and [`parse_csv`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Which price column to use when `price_col` is not given.
+    pub price: PriceChoice,
+    /// Header name of the date column (case-insensitive exact match), overriding detection.
+    pub date_col: Option<String>,
+    /// Header name of the price column (case-insensitive exact match), overriding `price`.
+    pub price_col: Option<String>,
+    /// Handling of duplicate dates.
+    pub dedupe: Dedupe,
+}
+
+/// The detected layout of a CSV file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Yahoo Finance download: `Date,Open,High,Low,Close,Adj Close,Volume`, all-`null` rows skipped.
+    Yahoo,
+    /// yfinance `DataFrame.to_csv` with a MultiIndex header: a `Price,...` row, a
+    /// `Ticker,...` row and a `Date,,,` row (or the older two-row form without `Ticker`).
+    YFinance,
+    /// CoinGecko export `snapped_at,price,market_cap,total_volume`.
+    ///
+    /// **Date convention:** a snapshot at exactly `00:00:00 UTC` is the opening price of that
+    /// UTC day, which is the previous UTC day's close, so the row is dated the **previous** day
+    /// (`2015-08-08 00:00:00 UTC` becomes 2015-08-07). This puts CoinGecko on the same dates as
+    /// Yahoo and Binance daily crypto bars, whose bar dated D closes at 24:00 UTC of D. A
+    /// snapshot at any other time (typically the last, intraday row of an export) is dated its
+    /// own UTC date, and a warning says so.
+    CoinGecko,
+    /// CryptoDataDownload export: a banner line, then `Unix,Date,Symbol,Open,High,Low,Close,
+    /// Volume <base>,Volume <quote>,tradecount`, newest first. Dated by the UTC date of `Unix`
+    /// (the bar's 00:00 UTC open); volume is the quote-asset volume.
+    CryptoDataDownload,
+    /// Investing.com historical data: `Date,Price,Open,High,Low,Vol.,Change %`, newest first,
+    /// US dates, thousands separators and `K`/`M`/`B` volumes.
+    Investing,
+    /// FRED: `observation_date,SERIES`, `DATE,SERIES` or `date,value`; missing values (`.` or
+    /// empty) skipped; values may be zero or negative.
+    Fred,
+    /// Any other file with a date column and a close / price column.
+    Generic,
+}
+
+impl Format {
+    /// The format's name, as stored in [`PriceSeries::format`].
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Yahoo => "yahoo",
+            Format::YFinance => "yfinance",
+            Format::CoinGecko => "coingecko",
+            Format::CryptoDataDownload => "cryptodatadownload",
+            Format::Investing => "investing",
+            Format::Fred => "fred",
+            Format::Generic => "generic",
+        }
+    }
+}
+
+/// The result of reading a CSV file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsvRead {
+    /// The series, in ascending date order.
+    pub series: PriceSeries,
+    /// The detected format.
+    pub format: Format,
+    /// True when the file listed its rows newest first (they were reversed).
+    pub newest_first: bool,
+    /// Rows skipped because their price (or every value) was null or empty.
+    pub skipped_null_rows: usize,
+    /// Things the caller should show the user (skipped rows, dropped duplicates, ignored lines).
+    pub warnings: Vec<String>,
+}
+
+/// Read a CSV price file; see [`parse_csv`] and the crate documentation.
+pub fn read_csv(path: &Path, opts: &CsvOptions) -> Result<CsvRead, DataError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        path: file.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..valid]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+            + 1;
+        DataError::NotUtf8 {
+            file: file.clone(),
+            line,
+        }
+    })?;
+    parse_csv(&text, &file, opts)
+}
+
+/// One record with its 1-based physical line number.
+struct Rec {
+    line: u64,
+    rec: StringRecord,
+}
+
+impl Rec {
+    fn cell(&self, i: usize) -> &str {
+        self.rec.get(i).unwrap_or("")
+    }
+}
+
+/// All non-blank records of the text.
+///
+/// Line numbers are computed from byte offsets: with CRLF endings the csv crate reports a
+/// record's start on the `\n` that ends the previous line, so its own line count is one short.
+fn records(text: &str, file: &str) -> Result<Vec<Rec>, DataError> {
+    let bytes = text.as_bytes();
+    // Positions of line terminators: `\n`, or a lone `\r`.
+    let breaks: Vec<usize> = (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .collect();
+    let line_of = |pos: Option<&csv::Position>| -> u64 {
+        let mut at = pos.map_or(0, |p| p.byte() as usize);
+        while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+            at += 1;
+        }
+        breaks.partition_point(|&i| i < at) as u64 + 1
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let mut out = Vec::new();
+    let mut rec = StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {
+                if rec.iter().all(str::is_empty) {
+                    continue;
+                }
+                out.push(Rec {
+                    line: line_of(rec.position()),
+                    rec: rec.clone(),
+                });
+            }
+            Ok(false) => return Ok(out),
+            Err(e) => {
+                return Err(DataError::Csv {
+                    file: file.to_string(),
+                    line: line_of(e.position()),
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+}
+
+fn eq_ic(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+fn is_date_word(s: &str) -> bool {
+    eq_ic(s, "date") || eq_ic(s, "datetime")
+}
+
+/// The file name up to its first '.'.
+fn stem(file: &str) -> String {
+    let name = Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+    match name.split('.').next() {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => name,
+    }
+}
+
+const DATE_NAMES: &[&str] = &["date", "timestamp", "time", "datetime"];
+const ADJ_NAMES: &[&str] = &["adj close", "adj_close", "adjclose"];
+
+/// The header and where the data start.
+struct Header {
+    format: Format,
+    /// Display names, one per column.
+    names: Vec<String>,
+    line: u64,
+    data_start: usize,
+    /// yfinance ticker from the `Ticker` row.
+    ticker: Option<String>,
+}
+
+fn detect(recs: &[Rec], file: &str, warnings: &mut Vec<String>) -> Result<Header, DataError> {
+    let Some(first) = recs.first() else {
+        return Err(DataError::Empty { file: file.into() });
+    };
+    // A banner line (one field) before a real header, as in CryptoDataDownload files.
+    let mut h = 0;
+    let mut cdd_banner = false;
+    if first.rec.len() == 1 && recs.get(1).is_some_and(|r| r.rec.len() >= 2) {
+        cdd_banner = first
+            .cell(0)
+            .to_ascii_lowercase()
+            .contains("cryptodatadownload");
+        if !cdd_banner {
+            warnings.push(format!(
+                "ignored line {} before the header: \"{}\"",
+                first.line,
+                first.cell(0)
+            ));
+        }
+        h = 1;
+    }
+    let head = &recs[h];
+    let names: Vec<String> = head.rec.iter().map(str::to_string).collect();
+    let first_cell = |i: usize| recs.get(i).map_or("", |r| r.cell(0));
+    let rest_empty = |i: usize| {
+        recs.get(i)
+            .is_some_and(|r| r.rec.iter().skip(1).all(str::is_empty))
+    };
+
+    // yfinance MultiIndex header: Price / Ticker / Date rows.
+    if eq_ic(first_cell(h), "price")
+        && eq_ic(first_cell(h + 1), "ticker")
+        && is_date_word(first_cell(h + 2))
+        && rest_empty(h + 2)
+    {
+        let trow = &recs[h + 1];
+        let mut tickers: Vec<&str> = Vec::new();
+        for t in trow.rec.iter().skip(1).filter(|t| !t.is_empty()) {
+            if !tickers.contains(&t) {
+                tickers.push(t);
+            }
+        }
+        if tickers.len() > 1 {
+            return Err(DataError::MultipleTickers {
+                file: file.into(),
+                line: trow.line,
+                tickers: tickers.join(", "),
+            });
+        }
+        let ticker = tickers.first().map(|t| t.to_string());
+        let mut names = names;
+        names[0] = first_cell(h + 2).to_string();
+        return Ok(Header {
+            format: Format::YFinance,
+            names,
+            line: head.line,
+            data_start: h + 3,
+            ticker,
+        });
+    }
+    // Older two-row form: columns with an empty or `Price` first cell, then `Date,,,`.
+    if (first_cell(h).is_empty() || eq_ic(first_cell(h), "price"))
+        && head.rec.len() >= 2
+        && is_date_word(first_cell(h + 1))
+        && rest_empty(h + 1)
+    {
+        let mut names = names;
+        names[0] = first_cell(h + 1).to_string();
+        return Ok(Header {
+            format: Format::YFinance,
+            names,
+            line: head.line,
+            data_start: h + 2,
+            ticker: None,
+        });
+    }
+
+    let lc: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let has = |n: &str| lc.iter().any(|h| h == n);
+    let format = if cdd_banner
+        || ((has("unix") || has("unix timestamp")) && has("symbol") && has("close"))
+    {
+        Format::CryptoDataDownload
+    } else if has("snapped_at") {
+        Format::CoinGecko
+    } else if names.len() == 2
+        && (names[0] == "observation_date"
+            || names[0] == "DATE"
+            || (lc[0] == "date" && lc[1] == "value"))
+    {
+        Format::Fred
+    } else if has("price") && (has("change %") || has("vol.")) {
+        Format::Investing
+    } else if DATE_NAMES.iter().any(|n| has(n)) && has("adj close") {
+        Format::Yahoo
+    } else {
+        Format::Generic
+    };
+    Ok(Header {
+        format,
+        names,
+        line: head.line,
+        data_start: h + 1,
+        ticker: None,
+    })
+}
+
+/// Which column plays which role.
+struct Layout {
+    date: usize,
+    date_kind: DateKind,
+    price: usize,
+    price_field: PriceField,
+    open: Option<usize>,
+    high: Option<usize>,
+    low: Option<usize>,
+    volume: Option<usize>,
+    symbol: Option<usize>,
+}
+
+fn layout(hd: &Header, file: &str, opts: &CsvOptions) -> Result<Layout, DataError> {
+    let lc: Vec<String> = hd.names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let find = |names: &[&str]| lc.iter().position(|h| names.contains(&h.as_str()));
+    let missing = |wanted: String| DataError::MissingColumn {
+        file: file.into(),
+        line: hd.line,
+        wanted,
+        found: hd.names.join(", "),
+    };
+
+    let mut open = find(&["open"]);
+    let mut high = find(&["high"]);
+    let mut low = find(&["low"]);
+    let mut volume = find(&["volume"]);
+    let mut symbol = None;
+    let (mut adj, mut close, mut price, mut value) = (
+        find(ADJ_NAMES),
+        find(&["close"]),
+        find(&["price"]),
+        find(&["value"]),
+    );
+    let default_date: Option<(usize, DateKind)> = match hd.format {
+        Format::YFinance => Some((0, DateKind::Iso)),
+        Format::Yahoo | Format::Generic => find(DATE_NAMES).map(|i| (i, DateKind::Iso)),
+        Format::CoinGecko => {
+            volume = find(&["total_volume"]);
+            (adj, close, value) = (None, None, None);
+            find(&["snapped_at"]).map(|i| (i, DateKind::CoinGecko))
+        }
+        Format::CryptoDataDownload => {
+            symbol = find(&["symbol"]);
+            let vols: Vec<usize> = (0..lc.len())
+                .filter(|&i| lc[i].starts_with("volume"))
+                .collect();
+            volume = vols.get(1).or(vols.first()).copied();
+            find(&["unix", "unix timestamp"])
+                .map(|i| (i, DateKind::Unix))
+                .or_else(|| find(&["date"]).map(|i| (i, DateKind::Iso)))
+        }
+        Format::Investing => {
+            volume = find(&["vol.", "volume"]);
+            find(&["date"]).map(|i| (i, DateKind::Us))
+        }
+        Format::Fred => {
+            (adj, close, price, value) = (None, None, None, Some(1));
+            (open, high, low, volume) = (None, None, None, None);
+            Some((0, DateKind::Iso))
+        }
+    };
+
+    let (date, date_kind) = match &opts.date_col {
+        Some(want) => {
+            let i = lc
+                .iter()
+                .position(|h| eq_ic(h, want.trim()))
+                .ok_or_else(|| {
+                    missing(format!("the date column \"{want}\" (date column option)"))
+                })?;
+            let kind = match default_date {
+                Some((d, k)) if d == i => k,
+                _ if hd.format == Format::Investing => DateKind::Us,
+                _ => DateKind::Iso,
+            };
+            (i, kind)
+        }
+        None => default_date.ok_or_else(|| {
+            missing("a date column (date, timestamp, time or datetime)".to_string())
+        })?,
+    };
+
+    let (price, price_field) = match &opts.price_col {
+        Some(want) => {
+            let i = lc
+                .iter()
+                .position(|h| eq_ic(h, want.trim()))
+                .ok_or_else(|| {
+                    missing(format!("the price column \"{want}\" (price column option)"))
+                })?;
+            (i, PriceField::Column)
+        }
+        None => match opts.price {
+            PriceChoice::Auto => adj
+                .map(|i| (i, PriceField::AdjClose))
+                .or(close.map(|i| (i, PriceField::Close)))
+                .or(price.map(|i| (i, PriceField::Price)))
+                .or(value.map(|i| (i, PriceField::Value)))
+                .ok_or_else(|| {
+                    missing(
+                        "a price column (Adj Close, adj_close, adjclose, Close, Price or Value)"
+                            .to_string(),
+                    )
+                })?,
+            PriceChoice::Close => close.map(|i| (i, PriceField::Close)).ok_or_else(|| {
+                missing("a close column (Close), needed for price choice close".to_string())
+            })?,
+            PriceChoice::AdjClose => adj.map(|i| (i, PriceField::AdjClose)).ok_or_else(|| {
+                missing(
+                    "an adjusted close column (Adj Close, adj_close or adjclose), needed for price choice adj-close"
+                        .to_string(),
+                )
+            })?,
+        },
+    };
+    Ok(Layout {
+        date,
+        date_kind,
+        price,
+        price_field,
+        open,
+        high,
+        low,
+        volume,
+        symbol,
+    })
+}
+
+/// A kept data row.
+struct Row {
+    line: u64,
+    date: Date,
+    price: f64,
+    open: f64,
+    high: f64,
+    low: f64,
+    volume: f64,
+}
+
+/// Read CSV text already in memory. `file` names the source in messages and becomes
+/// `series.source`; its stem is the default series name.
+pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut recs = records(text, file)?;
+    let mut warnings = Vec::new();
+    let hd = detect(&recs, file, &mut warnings)?;
+    let lay = layout(&hd, file, opts)?;
+    let format = hd.format;
+    let fred = format == Format::Fred;
+    let investing = format == Format::Investing;
+    let ncols = hd.names.len();
+
+    // Trailing footer lines: a single field that is not a date (e.g. Barchart's "Downloaded from").
+    while recs.len() > hd.data_start {
+        let last = &recs[recs.len() - 1];
+        if ncols > 1 && last.rec.len() == 1 && parse_date(last.cell(0), lay.date_kind).is_none() {
+            warnings.push(format!(
+                "ignored footer line {}: \"{}\"",
+                last.line,
+                last.cell(0)
+            ));
+            recs.pop();
+        } else {
+            break;
+        }
+    }
+    let data = &recs[hd.data_start..];
+
+    let col_name = |i: usize| hd.names.get(i).cloned().unwrap_or_default();
+    let is_missing =
+        |s: &str| s.is_empty() || eq_ic(s, "null") || (fred && s == ".") || (investing && s == "-");
+    let (mut all_null, mut price_null, mut intraday) = (0usize, 0usize, Vec::new());
+    let mut rows: Vec<Row> = Vec::with_capacity(data.len());
+    for r in data {
+        let got = r.rec.len();
+        if got < ncols {
+            return Err(DataError::TooFewFields {
+                file: file.into(),
+                line: r.line,
+                got,
+                expected: ncols,
+                header_line: hd.line,
+                column: got + 1,
+                name: col_name(got),
+            });
+        }
+        if r.rec.iter().skip(ncols).any(|f| !f.is_empty()) {
+            return Err(DataError::TooManyFields {
+                file: file.into(),
+                line: r.line,
+                got,
+                expected: ncols,
+                header_line: hd.line,
+            });
+        }
+        let dtext = r.cell(lay.date);
+        let pd = parse_date(dtext, lay.date_kind).ok_or_else(|| DataError::BadDate {
+            file: file.into(),
+            line: r.line,
+            column: lay.date + 1,
+            name: col_name(lay.date),
+            text: dtext.into(),
+            accepted: lay.date_kind.accepted(),
+        })?;
+        let ptext = r.cell(lay.price);
+        if is_missing(ptext) {
+            if (0..ncols).all(|i| i == lay.date || is_missing(r.cell(i))) {
+                all_null += 1;
+            } else {
+                price_null += 1;
+            }
+            continue;
+        }
+        let number = |i: usize, volume: bool| -> Result<f64, DataError> {
+            let s = r.cell(i);
+            let v = if volume && investing {
+                parse_volume(s)
+            } else {
+                parse_number(s, investing)
+            };
+            v.ok_or_else(|| DataError::BadNumber {
+                file: file.into(),
+                line: r.line,
+                column: i + 1,
+                name: col_name(i),
+                text: s.into(),
+            })
+        };
+        let price = number(lay.price, false)?;
+        if !price.is_finite() {
+            return Err(DataError::NonFinitePrice {
+                file: file.into(),
+                line: r.line,
+                column: lay.price + 1,
+                name: col_name(lay.price),
+                text: ptext.into(),
+            });
+        }
+        if !fred && price <= 0.0 {
+            return Err(DataError::NonPositivePrice {
+                file: file.into(),
+                line: r.line,
+                column: lay.price + 1,
+                name: col_name(lay.price),
+                text: ptext.into(),
+            });
+        }
+        let optional = |col: Option<usize>, volume: bool| -> Result<f64, DataError> {
+            match col {
+                Some(i) if !is_missing(r.cell(i)) => number(i, volume),
+                _ => Ok(f64::NAN),
+            }
+        };
+        if pd.intraday {
+            intraday.push(r.line);
+        }
+        rows.push(Row {
+            line: r.line,
+            date: pd.date,
+            price,
+            open: optional(lay.open, false)?,
+            high: optional(lay.high, false)?,
+            low: optional(lay.low, false)?,
+            volume: optional(lay.volume, true)?,
+        });
+    }
+
+    let skipped_null_rows = all_null + price_null;
+    if all_null > 0 {
+        warnings.push(format!(
+            "skipped {all_null} rows whose values are all null or empty"
+        ));
+    }
+    if price_null > 0 {
+        warnings.push(format!(
+            "skipped {price_null} rows whose price ({}) is null or empty while other values are present",
+            col_name(lay.price)
+        ));
+    }
+    if rows.is_empty() {
+        return Err(DataError::NoData {
+            file: file.into(),
+            header_line: hd.line,
+            skipped: skipped_null_rows,
+        });
+    }
+    if let Some(first) = intraday.first() {
+        warnings.push(format!(
+            "{} snapshot(s) not taken at 00:00:00 UTC (first on line {first}) are dated their own UTC day; such a price is intraday, not a daily close",
+            intraday.len()
+        ));
+    }
+
+    // Order: decided by the first two distinct dates; duplicates are always adjacent.
+    let newest_first = rows
+        .iter()
+        .find(|r| r.date != rows[0].date)
+        .is_some_and(|r| r.date < rows[0].date);
+    let mut kept: Vec<Row> = Vec::with_capacity(rows.len());
+    let mut dropped = 0usize;
+    for row in rows {
+        if let Some(prev) = kept.last() {
+            if row.date == prev.date {
+                if opts.dedupe == Dedupe::Last {
+                    dropped += 1;
+                    *kept.last_mut().expect("non-empty") = row;
+                    continue;
+                }
+                return Err(DataError::Duplicate {
+                    file: file.into(),
+                    line: row.line,
+                    date: row.date,
+                    first_line: prev.line,
+                });
+            }
+            if (row.date < prev.date) != newest_first {
+                return Err(DataError::Unsorted {
+                    file: file.into(),
+                    line: row.line,
+                    date: row.date,
+                    previous: prev.date,
+                    previous_line: prev.line,
+                    order: if newest_first {
+                        "newest first"
+                    } else {
+                        "ascending"
+                    },
+                });
+            }
+        }
+        kept.push(row);
+    }
+    if dropped > 0 {
+        warnings.push(format!(
+            "dropped {dropped} rows with a duplicate date (kept the last occurrence in the file)"
+        ));
+    }
+    if newest_first {
+        kept.reverse();
+    }
+
+    let name = match format {
+        Format::YFinance => hd.ticker.clone(),
+        Format::CryptoDataDownload => lay
+            .symbol
+            .and_then(|i| data.first().map(|r| r.cell(i).to_string()))
+            .filter(|s| !s.is_empty()),
+        Format::Fred if !eq_ic(&hd.names[1], "value") && !hd.names[1].is_empty() => {
+            Some(hd.names[1].clone())
+        }
+        _ => None,
+    }
+    .unwrap_or_else(|| stem(file));
+    let col =
+        |present: Option<usize>, f: fn(&Row) -> f64| present.map(|_| kept.iter().map(f).collect());
+    let series = PriceSeries {
+        name,
+        source: file.to_string(),
+        format: format.name().to_string(),
+        price_field: lay.price_field,
+        open: col(lay.open, |r| r.open),
+        high: col(lay.high, |r| r.high),
+        low: col(lay.low, |r| r.low),
+        volume: col(lay.volume, |r| r.volume),
+        dates: kept.iter().map(|r| r.date).collect(),
+        price: kept.iter().map(|r| r.price).collect(),
+    };
+    series.validate().map_err(|source| DataError::Invalid {
+        file: file.into(),
+        source,
+    })?;
+    Ok(CsvRead {
+        series,
+        format,
+        newest_first,
+        skipped_null_rows,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn opts() -> CsvOptions {
+        CsvOptions::default()
+    }
+
+    fn read(text: &str, file: &str) -> CsvRead {
+        parse_csv(text, file, &opts()).unwrap()
+    }
+
+    fn err(text: &str, file: &str) -> String {
+        err_with(text, file, &opts())
+    }
+
+    fn err_with(text: &str, file: &str, o: &CsvOptions) -> String {
+        parse_csv(text, file, o).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn yahoo_download_skips_null_rows() {
+        let t = "Date,Open,High,Low,Close,Adj Close,Volume\n\
+                 2020-04-01,10.0,11.0,9.5,10.5,10.4,1000\n\
+                 2020-04-02,null,null,null,null,null,null\n\
+                 2020-04-03,10.5,12.0,10.0,11.5,11.4,null\n";
+        let r = read(t, "data/^RUT.csv");
+        assert_eq!(r.format, Format::Yahoo);
+        assert_eq!(r.series.format, "yahoo");
+        assert_eq!(r.series.name, "^RUT");
+        assert_eq!(r.series.source, "data/^RUT.csv");
+        assert_eq!(r.series.price_field, PriceField::AdjClose);
+        assert_eq!(r.series.dates, vec![d("2020-04-01"), d("2020-04-03")]);
+        assert_eq!(r.series.price, vec![10.4, 11.4]);
+        assert_eq!(r.series.open, Some(vec![10.0, 10.5]));
+        let v = r.series.volume.unwrap();
+        assert_eq!(v[0], 1000.0);
+        assert!(v[1].is_nan());
+        assert_eq!(r.skipped_null_rows, 1);
+        assert!(!r.newest_first);
+        assert!(r.warnings[0].contains("skipped 1 rows whose values are all null"));
+
+        let c = CsvOptions {
+            price: PriceChoice::Close,
+            ..opts()
+        };
+        let r = parse_csv(t, "x.csv", &c).unwrap();
+        assert_eq!(r.series.price_field, PriceField::Close);
+        assert_eq!(r.series.price, vec![10.5, 11.5]);
+    }
+
+    #[test]
+    fn yfinance_multiindex_three_rows() {
+        let t = "Price,Adj Close,Close,High,Low,Open,Volume\n\
+                 Ticker,ETH-USD,ETH-USD,ETH-USD,ETH-USD,ETH-USD,ETH-USD\n\
+                 Date,,,,,,\n\
+                 2024-01-01,2352.0,2352.0,2355.0,2275.0,2281.0,5961000000\n\
+                 2024-01-02,2355.2,2355.2,2429.0,2351.0,2352.0,abc\n";
+        assert_eq!(
+            err(t, "eth.csv"),
+            "eth.csv:5: column 7 (Volume): cannot parse \"abc\" as a number"
+        );
+        let t = t.replace("abc", "1");
+        let r = read(&t, "eth.csv");
+        assert_eq!(r.format, Format::YFinance);
+        assert_eq!(r.series.name, "ETH-USD");
+        assert_eq!(r.series.price_field, PriceField::AdjClose);
+        assert_eq!(r.series.price, vec![2352.0, 2355.2]);
+        assert_eq!(r.series.high, Some(vec![2355.0, 2429.0]));
+
+        let two = "Price,Close,High,Low,Open,Volume\nTicker,AAPL,MSFT,AAPL,AAPL,AAPL\nDate,,,,,\n";
+        assert_eq!(
+            err(two, "x.csv"),
+            "x.csv:2: the yfinance file holds several tickers (AAPL, MSFT); save one ticker per file"
+        );
+    }
+
+    #[test]
+    fn yfinance_two_row_form() {
+        let t = ",Close,High,Low,Open,Volume\nDate,,,,,\n2024-01-02,10,11,9,10,5\n2024-01-03,12,13,11,12,6\n";
+        let r = read(t, "IWM.daily.csv");
+        assert_eq!(r.format, Format::YFinance);
+        assert_eq!(r.series.name, "IWM");
+        assert_eq!(r.series.price_field, PriceField::Close);
+        assert_eq!(r.series.price, vec![10.0, 12.0]);
+        let t = "Price,Close\nDate,\n2024-01-02,10\n2024-01-03,x\n";
+        assert_eq!(
+            err(t, "a.csv"),
+            "a.csv:4: column 2 (Close): cannot parse \"x\" as a number"
+        );
+    }
+
+    #[test]
+    fn coingecko_dates_previous_day_at_midnight() {
+        let t = "snapped_at,price,market_cap,total_volume\n\
+                 2015-08-07 00:00:00 UTC,2.83162,0.0,90622.0\n\
+                 2015-08-08 00:00:00 UTC,1.33075,80339475.0,368070.0\n\
+                 2015-08-09 14:21:05 UTC,1.5,80000000.0,\n";
+        let r = read(t, "eth-usd-max.csv");
+        assert_eq!(r.format, Format::CoinGecko);
+        assert_eq!(r.series.format, "coingecko");
+        assert_eq!(r.series.name, "eth-usd-max");
+        assert_eq!(r.series.price_field, PriceField::Price);
+        assert_eq!(
+            r.series.dates,
+            vec![d("2015-08-06"), d("2015-08-07"), d("2015-08-09")]
+        );
+        assert_eq!(r.series.price, vec![2.83162, 1.33075, 1.5]);
+        let v = r.series.volume.unwrap();
+        assert_eq!(v[..2], [90622.0, 368070.0]);
+        assert!(v[2].is_nan());
+        assert!(r.series.open.is_none());
+        assert!(r.warnings[0].contains("line 4"));
+    }
+
+    #[test]
+    fn cryptodatadownload_newest_first() {
+        let t = "https://www.CryptoDataDownload.com\n\
+                 Unix,Date,Symbol,Open,High,Low,Close,Volume ETH,Volume USDT,tradecount\n\
+                 1774828800000,2026-03-30,ETHUSDT,1984.65,2085.0,1980.28,2026.48,338304.4344,691966365.082457,3886546\n\
+                 1774742400000,2026-03-29,ETHUSDT,1994.74,2019.65,1938.82,1984.64,166726.7382,331249654.02983,2049808\n\
+                 1774656000000,2026-03-28,ETHUSDT,1990.0,2000.0,1980.0,1994.74,1.0,2.0,3\n";
+        let r = read(t, "Binance_ETHUSDT_d.csv");
+        assert_eq!(r.format, Format::CryptoDataDownload);
+        assert_eq!(r.series.name, "ETHUSDT");
+        assert!(r.newest_first);
+        assert_eq!(
+            r.series.dates,
+            vec![d("2026-03-28"), d("2026-03-29"), d("2026-03-30")]
+        );
+        assert_eq!(r.series.price, vec![1994.74, 1984.64, 2026.48]);
+        assert_eq!(r.series.price_field, PriceField::Close);
+        assert_eq!(
+            r.series.volume,
+            Some(vec![2.0, 331249654.02983, 691966365.082457])
+        );
+        assert!(r.warnings.is_empty());
+
+        // Older layout: `Unix Timestamp` in seconds, one volume column.
+        let t = "https://www.CryptoDataDownload.com\n\
+                 Unix Timestamp,Date,Symbol,Open,High,Low,Close,Volume\n\
+                 1502928000,2017-08-17,ETHUSD,301,312,298,302,7030\n";
+        let r = read(t, "x.csv");
+        assert_eq!(r.series.dates, vec![d("2017-08-17")]);
+        assert_eq!(r.series.volume, Some(vec![7030.0]));
+        assert_eq!(r.series.name, "ETHUSD");
+
+        let t = "https://www.CryptoDataDownload.com\nUnix,Date,Symbol,Open,High,Low,Close\nsoon,2017-08-17,E,1,1,1,1\n";
+        assert_eq!(
+            err(t, "c.csv"),
+            "c.csv:3: column 1 (Unix): cannot parse \"soon\" as a date; accepted: Unix time in seconds, or in milliseconds (values above 1e11)"
+        );
+    }
+
+    #[test]
+    fn investing_bom_crlf_quotes_and_volumes() {
+        let t = "\u{feff}\"Date\",\"Price\",\"Open\",\"High\",\"Low\",\"Vol.\",\"Change %\"\r\n\
+                 \"Jan 26, 2024\",\"1,234.50\",\"1,230.00\",\"1,240.00\",\"1,220.00\",\"1.5M\",\"0.10%\"\r\n\
+                 1/25/2024,94.67,94.67,94.6725,94.67,13.28K,0.00%\r\n\
+                 01/24/2024,94.67,94.67,94.6725,94.67,-,0.00%\r\n\
+                 1/1/2024,94.6725,94.6725,94.6725,94.6725,,0.00%\r\n";
+        let r = read(t, "ZQ0M.csv");
+        assert_eq!(r.format, Format::Investing);
+        assert_eq!(r.series.format, "investing");
+        assert!(r.newest_first);
+        assert_eq!(r.series.price_field, PriceField::Price);
+        assert_eq!(
+            r.series.dates,
+            vec![
+                d("2024-01-01"),
+                d("2024-01-24"),
+                d("2024-01-25"),
+                d("2024-01-26")
+            ]
+        );
+        assert_eq!(r.series.price, vec![94.6725, 94.67, 94.67, 1234.5]);
+        let v = r.series.volume.unwrap();
+        assert!(v[0].is_nan() && v[1].is_nan());
+        assert_eq!(v[2..], [13280.0, 1_500_000.0]);
+        assert_eq!(r.series.name, "ZQ0M");
+
+        let t = "Date,Price,Open,High,Low,Vol.,Change %\r\n25/1/2024,1,1,1,1,1K,0%\r\n";
+        let e = err(t, "z.csv");
+        assert!(
+            e.starts_with("z.csv:2: column 1 (Date): cannot parse \"25/1/2024\" as a date; accepted: M/D/YYYY"),
+            "{e}"
+        );
+        let t = "Date,Price,Open,High,Low,Vol.,Change %\n1/25/2024,1,234.5,1,1,1,1K,0%\n";
+        assert_eq!(
+            err(t, "z.csv"),
+            "z.csv:2: the row has 8 fields but the header on line 1 has 7 (a number with an unquoted thousands separator?)"
+        );
+    }
+
+    #[test]
+    fn fred_headers_missing_values_and_negatives() {
+        let t = "observation_date,DGS2\n2021-02-12,0.11\n2021-02-15,\n2021-02-16,0.12\n";
+        let r = read(t, "DGS2.fredgraph.csv");
+        assert_eq!(r.format, Format::Fred);
+        assert_eq!(r.series.name, "DGS2");
+        assert_eq!(r.series.price_field, PriceField::Value);
+        assert_eq!(r.series.price, vec![0.11, 0.12]);
+        assert_eq!(r.skipped_null_rows, 1);
+        assert!(r.warnings[0].contains("skipped 1 rows"));
+        assert!(r.series.volume.is_none());
+
+        let t = "DATE,T10Y2Y\n2022-07-05,.\n2022-07-06,-0.04\n2022-07-07,0\n";
+        let r = read(t, "T10Y2Y.csv");
+        assert_eq!(r.series.name, "T10Y2Y");
+        assert_eq!(r.series.price, vec![-0.04, 0.0]);
+        assert_eq!(r.skipped_null_rows, 1);
+
+        let t = "date,value\n2024-01-01,5\n2024-01-02,5.5\n";
+        let r = read(t, "DGS2.csv");
+        assert_eq!(r.format, Format::Fred);
+        assert_eq!(r.series.name, "DGS2");
+
+        let t = "date,value\n2024-01-01,5\n2024-01-02,inf\n";
+        assert_eq!(
+            err(t, "f.csv"),
+            "f.csv:3: column 2 (value): price \"inf\" is not a finite number"
+        );
+        // Lower-case `date` with a series name is generic, where zero is not allowed.
+        let t = "date,close\n2024-01-01,0\n";
+        assert_eq!(read_generic_err(t), "g.csv:2: column 2 (close): price 0 is not positive; prices must be > 0 (only FRED series may be zero or negative)");
+    }
+
+    fn read_generic_err(t: &str) -> String {
+        err(t, "g.csv")
+    }
+
+    #[test]
+    fn generic_files() {
+        let t = "Date,Close,High,Low,Open,Volume\r\n2017-11-09,320.88,329.45,307.05,308.64,893249984\r\n2017-11-10,299.25,324.71,294.54,320.67,885985984\r\n";
+        let r = read(t, "ETH-USD.daily.csv");
+        assert_eq!(r.format, Format::Generic);
+        assert_eq!(r.series.name, "ETH-USD");
+        assert_eq!(r.series.price_field, PriceField::Close);
+        assert_eq!(r.series.price, vec![320.88, 299.25]);
+        assert_eq!(r.series.open, Some(vec![308.64, 320.67]));
+
+        let t = "timestamp,adj_close,close\n2024-01-05T00:00:00Z,1.5,2\n2024-01-05T21:00:00-05:00,1.6,2\n";
+        let r = read(t, "x.csv");
+        assert_eq!(r.series.price_field, PriceField::AdjClose);
+        assert_eq!(r.series.dates, vec![d("2024-01-05"), d("2024-01-06")]);
+        assert!(r.series.open.is_none());
+
+        let t = "time,price\n2024-01-05 10:00:00,3\n\n\n";
+        let r = read(t, "y.csv");
+        assert_eq!(r.series.price_field, PriceField::Price);
+        assert_eq!(r.series.price, vec![3.0]);
+
+        // A row with only the price missing is skipped and counted.
+        let t = "date,close,volume\n2024-01-01,1,5\n2024-01-02,,6\n2024-01-03,2,7\n";
+        let r = read(t, "y.csv");
+        assert_eq!(r.skipped_null_rows, 1);
+        assert_eq!(r.series.volume, Some(vec![5.0, 7.0]));
+        assert!(r.warnings[0].contains("price (close) is null or empty"));
+    }
+
+    #[test]
+    fn footer_and_banner_lines() {
+        let t = "\"Exp Date\",Symbol,Last\n1988-10-31,ZQV88,91.71\n1988-11-30,ZQX88,91.66\n\"Downloaded from Barchart.com as of 11-02-2025 10:55pm CST\"\n\n";
+        let o = CsvOptions {
+            date_col: Some("exp date".into()),
+            price_col: Some("LAST".into()),
+            ..opts()
+        };
+        let r = parse_csv(t, "ZQ.contracts.barchart.csv", &o).unwrap();
+        assert_eq!(r.format, Format::Generic);
+        assert_eq!(r.series.price_field, PriceField::Column);
+        assert_eq!(r.series.price, vec![91.71, 91.66]);
+        assert!(r.warnings[0].contains("ignored footer line 4"));
+
+        let t = "Some banner\nDate,Close\n2024-01-01,1\n";
+        let r = read(t, "b.csv");
+        assert_eq!(r.series.price, vec![1.0]);
+        assert!(r.warnings[0].contains("ignored line 1"));
+    }
+
+    #[test]
+    fn column_overrides() {
+        let t = "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-01,1,2,0.5,1.5,1.4,10\n";
+        let o = CsvOptions {
+            price_col: Some("open".into()),
+            ..opts()
+        };
+        let r = parse_csv(t, "x.csv", &o).unwrap();
+        assert_eq!(r.format, Format::Yahoo);
+        assert_eq!(r.series.price_field, PriceField::Column);
+        assert_eq!(r.series.price, vec![1.0]);
+        let o = CsvOptions {
+            price_col: Some("Mid".into()),
+            ..opts()
+        };
+        assert_eq!(
+            err_with(t, "x.csv", &o),
+            "x.csv:1: the price column \"Mid\" (price column option) not found; the header has: Date, Open, High, Low, Close, Adj Close, Volume"
+        );
+        let o = CsvOptions {
+            date_col: Some("Day".into()),
+            ..opts()
+        };
+        assert!(err_with(t, "x.csv", &o).contains("the date column \"Day\""));
+        // CryptoDataDownload read by its text Date column instead of Unix.
+        let t = "Unix,Date,Symbol,Open,High,Low,Close\n0,2024-01-02,E,1,1,1,2\n";
+        let o = CsvOptions {
+            date_col: Some("date".into()),
+            ..opts()
+        };
+        let r = parse_csv(t, "x.csv", &o).unwrap();
+        assert_eq!(r.format, Format::CryptoDataDownload);
+        assert_eq!(r.series.dates, vec![d("2024-01-02")]);
+    }
+
+    #[test]
+    fn price_choice_errors() {
+        let t = "Date,Close\n2024-01-01,1\n";
+        let o = CsvOptions {
+            price: PriceChoice::AdjClose,
+            ..opts()
+        };
+        assert_eq!(
+            err_with(t, "p.csv", &o),
+            "p.csv:1: an adjusted close column (Adj Close, adj_close or adjclose), needed for price choice adj-close not found; the header has: Date, Close"
+        );
+        let t = "observation_date,DFF\n2024-01-01,5.33\n";
+        let o = CsvOptions {
+            price: PriceChoice::Close,
+            ..opts()
+        };
+        assert!(err_with(t, "p.csv", &o).starts_with("p.csv:1: a close column (Close)"));
+    }
+
+    #[test]
+    fn missing_columns() {
+        assert_eq!(
+            err("Day,Close\n2024-01-01,1\n", "m.csv"),
+            "m.csv:1: a date column (date, timestamp, time or datetime) not found; the header has: Day, Close"
+        );
+        assert_eq!(
+            err("Date,Mid\n2024-01-01,1\n", "m.csv"),
+            "m.csv:1: a price column (Adj Close, adj_close, adjclose, Close, Price or Value) not found; the header has: Date, Mid"
+        );
+    }
+
+    #[test]
+    fn empty_and_no_data() {
+        assert_eq!(
+            err("", "e.csv"),
+            "e.csv: the file is empty (no header line)"
+        );
+        assert_eq!(
+            err("\u{feff}\r\n\r\n", "e.csv"),
+            "e.csv: the file is empty (no header line)"
+        );
+        assert_eq!(
+            err("Date,Close\n", "e.csv"),
+            "e.csv: no data rows after the header on line 1 (0 rows skipped because their price was null or empty)"
+        );
+        assert_eq!(
+            err("Date,Close\n2024-01-01,null\n", "e.csv"),
+            "e.csv: no data rows after the header on line 1 (1 rows skipped because their price was null or empty)"
+        );
+    }
+
+    #[test]
+    fn too_few_fields() {
+        let t = "Date,Open,High,Low,Close\n2024-01-01,1,1,1,1\n2024-01-02,1,1\n";
+        assert_eq!(
+            err(t, "prices.csv"),
+            "prices.csv:3: the row has 3 fields but the header on line 1 has 5; column 4 (Low) is missing"
+        );
+        // A trailing empty field is fine.
+        let r = read("Date,Close\n2024-01-01,1,\n", "t.csv");
+        assert_eq!(r.series.price, vec![1.0]);
+    }
+
+    #[test]
+    fn bad_number_and_date() {
+        let t = "Date,Open,High,Low,Close\n2024-01-01,1,1,1,1\r\n2024-01-02,1,1,1,1\n\n2024-01-03,1,1,1,1\n2024-01-04,1,1,1,1\n2024-01-05,1,1,1,abc\n";
+        assert_eq!(
+            err(t, "prices.csv"),
+            "prices.csv:7: column 5 (Close): cannot parse \"abc\" as a number"
+        );
+        let t = "Date,Close\n2024-01-01,1\n2024/01/02,1\n";
+        assert_eq!(
+            err(t, "prices.csv"),
+            "prices.csv:3: column 1 (Date): cannot parse \"2024/01/02\" as a date; accepted: YYYY-MM-DD, YYYY-MM-DD HH:MM:SS[ UTC], or an RFC 3339 timestamp such as 2024-01-05T00:00:00Z"
+        );
+        // Quoted field spanning lines: the next row keeps its physical line number.
+        let t = "Date,Close,Note\n2024-01-01,1,\"a\nb\"\n2024-01-02,x,\n";
+        assert_eq!(
+            err(t, "q.csv"),
+            "q.csv:4: column 2 (Close): cannot parse \"x\" as a number"
+        );
+    }
+
+    #[test]
+    fn non_finite_and_non_positive() {
+        let t = "Date,Close\n2024-01-01,1\n2024-01-02,nan\n";
+        assert_eq!(
+            err(t, "p.csv"),
+            "p.csv:3: column 2 (Close): price \"nan\" is not a finite number"
+        );
+        let t = "Date,Close\n2024-01-01,1\n2024-01-02,-3\n";
+        assert_eq!(
+            err(t, "p.csv"),
+            "p.csv:3: column 2 (Close): price -3 is not positive; prices must be > 0 (only FRED series may be zero or negative)"
+        );
+        let t = "snapped_at,price,market_cap,total_volume\n2015-08-07 00:00:00 UTC,0,0,0\n";
+        assert!(err(t, "cg.csv").starts_with("cg.csv:2: column 2 (price): price 0 is not positive"));
+    }
+
+    #[test]
+    fn mixed_order_is_an_error() {
+        let t =
+            "Date,Close\n2024-01-01,1\n2024-01-02,1\n2024-01-04,1\n2024-01-05,1\n2024-01-03,1\n";
+        assert_eq!(
+            err(t, "s.csv"),
+            "s.csv:6: dates must be sorted; found 2024-01-03 after 2024-01-05 on line 5 (the file's first dates are ascending)"
+        );
+        let t = "Date,Close\n2024-01-05,1\n2024-01-04,1\n2024-01-06,1\n";
+        assert_eq!(
+            err(t, "s.csv"),
+            "s.csv:4: dates must be sorted; found 2024-01-06 after 2024-01-04 on line 3 (the file's first dates are newest first)"
+        );
+    }
+
+    #[test]
+    fn duplicates() {
+        let t = "Date,Close\n2024-01-01,1\n2024-01-02,2\n2024-01-02,3\n2024-01-03,4\n";
+        assert_eq!(
+            err(t, "d.csv"),
+            "d.csv:4: duplicate date 2024-01-02 (also on line 3); choose dedupe `last` to keep the row that comes last in the file"
+        );
+        let o = CsvOptions {
+            dedupe: Dedupe::Last,
+            ..opts()
+        };
+        let r = parse_csv(t, "d.csv", &o).unwrap();
+        assert_eq!(r.series.price, vec![1.0, 2.0 + 1.0, 4.0]);
+        assert!(r.warnings[0].contains("dropped 1 rows"));
+        // Newest first: "last in the file" is still file order.
+        let t = "Date,Close\n2024-01-03,4\n2024-01-02,3\n2024-01-02,2\n2024-01-01,1\n";
+        let r = parse_csv(t, "d.csv", &o).unwrap();
+        assert!(r.newest_first);
+        assert_eq!(r.series.price, vec![1.0, 2.0, 4.0]);
+        // Duplicates before the first distinct date.
+        let t = "Date,Close\n2024-01-03,4\n2024-01-03,5\n2024-01-02,3\n";
+        let r = parse_csv(t, "d.csv", &o).unwrap();
+        assert!(r.newest_first);
+        assert_eq!(r.series.price, vec![3.0, 5.0]);
+    }
+
+    #[test]
+    fn io_and_utf8_errors() {
+        let e = read_csv(Path::new("/no/such/dir/x.csv"), &opts()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("cannot read /no/such/dir/x.csv: "),
+            "{e}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.csv");
+        std::fs::write(&p, b"Date,Close\n2024-01-01,1\n2024-01-02,\xff\n").unwrap();
+        let e = read_csv(&p, &opts()).unwrap_err().to_string();
+        assert!(e.ends_with("bad.csv:3: the file is not valid UTF-8 (first invalid byte on this line); save it as UTF-8"), "{e}");
+        let p = dir.path().join("ok.daily.csv");
+        std::fs::write(&p, "Date,Close\n2024-01-01,1\n").unwrap();
+        let r = read_csv(&p, &opts()).unwrap();
+        assert_eq!(r.series.name, "ok");
+        assert_eq!(r.series.source, p.display().to_string());
+    }
+
+    #[test]
+    fn line_numbers_with_crlf_and_cr() {
+        let t = "Date,Close\r\n2024-01-01,1\r\n\r\n2024-01-02,1\r\n2024-01-03,x\r\n";
+        assert_eq!(
+            err(t, "c.csv"),
+            "c.csv:5: column 2 (Close): cannot parse \"x\" as a number"
+        );
+        let t = "Date,Close\r2024-01-01,1\r2024-01-02,x\r";
+        assert_eq!(
+            err(t, "c.csv"),
+            "c.csv:3: column 2 (Close): cannot parse \"x\" as a number"
+        );
+    }
+
+    #[test]
+    fn other_messages() {
+        let e = DataError::Csv {
+            file: "c.csv".into(),
+            line: 9,
+            message: "bad quote".into(),
+        };
+        assert_eq!(e.to_string(), "c.csv:9: malformed CSV: bad quote");
+        let e = DataError::Invalid {
+            file: "c.csv".into(),
+            source: lockstep_core::CoreError::NonFinite {
+                name: "x".into(),
+                date: d("2024-01-01"),
+                value: f64::NAN,
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            "c.csv: series x: price on 2024-01-01 is not a finite number (NaN)"
+        );
+    }
+
+    #[test]
+    fn stems() {
+        assert_eq!(stem("ETH-USD.daily.csv"), "ETH-USD");
+        assert_eq!(stem("a/b/^RUT.csv"), "^RUT");
+        assert_eq!(stem("noext"), "noext");
+        assert_eq!(stem(".hidden"), ".hidden");
+    }
+}

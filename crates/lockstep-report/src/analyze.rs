@@ -1,0 +1,445 @@
+use chrono::Datelike;
+use serde::Serialize;
+
+use lockstep_core::{align, Align, Calendar, CoreError, Date, PriceField, PriceSeries, ReturnKind};
+use lockstep_stats::{
+    fisher_interval, max_with_index, min_with_index, percentile_rank, rolling_pair, share_above,
+    strength_label, Method, StatsError,
+};
+
+/// Errors of the analysis pipeline.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The series could not be aligned (too few common dates, non-positive prices).
+    #[error("cannot align the two series")]
+    Align(#[source] CoreError),
+    /// A statistic's parameter is invalid (window, lambda, confidence).
+    #[error("invalid parameter")]
+    Stats(#[source] StatsError),
+    /// No window was asked for.
+    #[error("no rolling window given: pass at least one, e.g. --window 30,60,90")]
+    NoWindow,
+    /// Rendering JSON failed.
+    #[error("cannot render JSON")]
+    Json(#[source] serde_json::Error),
+}
+
+/// Parameters of one analysis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalyzeOptions {
+    /// Rolling windows, in returns (default 30, 60, 90).
+    pub windows: Vec<usize>,
+    /// Calendar alignment (default inner).
+    pub align: Align,
+    /// Return kind (default log).
+    pub returns: ReturnKind,
+    /// Correlation method (default Pearson).
+    pub method: Method,
+    /// Confidence level of the correlation interval (default 0.95).
+    pub confidence: f64,
+    /// The "strong" correlation threshold whose share of history is reported (default 0.5).
+    pub strong: f64,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            windows: vec![30, 60, 90],
+            align: Align::Inner,
+            returns: ReturnKind::Log,
+            method: Method::Pearson,
+            confidence: 0.95,
+            strong: 0.5,
+        }
+    }
+}
+
+/// One input series as the report describes it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Leg {
+    /// Name (ticker or file stem).
+    pub name: String,
+    /// File path or provider.
+    pub source: String,
+    /// Detected source format.
+    pub format: String,
+    /// Which column the price came from.
+    pub price_field: PriceField,
+    /// The series' own calendar.
+    pub calendar: Calendar,
+    /// First date of the series.
+    pub first: Date,
+    /// Last date of the series.
+    pub last: Date,
+    /// Observations in the series.
+    pub observations: usize,
+}
+
+impl Leg {
+    fn of(s: &PriceSeries) -> Leg {
+        Leg {
+            name: s.name.clone(),
+            source: s.source.clone(),
+            format: s.format.clone(),
+            price_field: s.price_field,
+            calendar: s.calendar(),
+            first: s.dates[0],
+            last: s.dates[s.dates.len() - 1],
+            observations: s.len(),
+        }
+    }
+}
+
+/// The parameters the report was computed with.
+#[derive(Clone, Debug, Serialize)]
+pub struct Params {
+    /// Alignment.
+    pub align: Align,
+    /// Return kind.
+    pub returns: ReturnKind,
+    /// Correlation method (with λ for EWMA).
+    pub method: Method,
+    /// Windows, in returns.
+    pub windows: Vec<usize>,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+    /// Threshold of a "strong" correlation.
+    pub strong: f64,
+    /// Return periods per year used to annualize volatility (365, 252, 52 or 12).
+    pub periods_per_year: f64,
+}
+
+/// The aligned period.
+#[derive(Clone, Debug, Serialize)]
+pub struct Period {
+    /// First aligned date.
+    pub first: Date,
+    /// Last aligned date.
+    pub last: Date,
+    /// Aligned dates.
+    pub dates: usize,
+    /// Returns (aligned dates − 1).
+    pub returns: usize,
+}
+
+/// Performance of one leg over the aligned dates.
+#[derive(Clone, Debug, Serialize)]
+pub struct LegPerformance {
+    /// Price on the first aligned date.
+    pub start: f64,
+    /// Price on the last aligned date.
+    pub end: f64,
+    /// `end / start - 1`.
+    pub total_return: f64,
+    /// Year to date: `end / base - 1`, base = the last aligned price of the previous calendar
+    /// year (or the first aligned price when the data starts in the current year).
+    pub ytd_return: f64,
+    /// The date of the year-to-date base price.
+    pub ytd_base_date: Date,
+}
+
+/// Performance of both legs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Performance {
+    /// Leg A.
+    pub a: LegPerformance,
+    /// Leg B.
+    pub b: LegPerformance,
+}
+
+/// The latest defined values of a window.
+#[derive(Clone, Debug, Serialize)]
+pub struct WindowLatest {
+    /// Date of the latest defined correlation.
+    pub date: Date,
+    /// Correlation.
+    pub corr: f64,
+    /// Lower end of the confidence interval.
+    pub corr_lo: Option<f64>,
+    /// Upper end of the confidence interval.
+    pub corr_hi: Option<f64>,
+    /// Beta of A on B.
+    pub beta: Option<f64>,
+    /// Annualized volatility of A.
+    pub vol_a: Option<f64>,
+    /// Annualized volatility of B.
+    pub vol_b: Option<f64>,
+}
+
+/// A dated extreme of a statistic.
+#[derive(Clone, Debug, Serialize)]
+pub struct Extreme {
+    /// Date.
+    pub date: Date,
+    /// Value.
+    pub value: f64,
+}
+
+/// Summary of one window's correlation history.
+#[derive(Clone, Debug, Serialize)]
+pub struct WindowSummary {
+    /// Window, in returns.
+    pub window: usize,
+    /// Latest values (None when the window never filled).
+    pub latest: Option<WindowLatest>,
+    /// Plain-words strength of the latest correlation.
+    pub strength: Option<&'static str>,
+    /// Percentile rank (0..100) of the latest correlation in this window's own history.
+    pub percentile: Option<f64>,
+    /// Share (0..1) of the history with correlation above the strong threshold.
+    pub share_strong: Option<f64>,
+    /// Lowest correlation and its date.
+    pub min: Option<Extreme>,
+    /// Highest correlation and its date.
+    pub max: Option<Extreme>,
+    /// Number of dates with a defined correlation.
+    pub defined: usize,
+}
+
+/// The rolling statistics of one window, one value per aligned date (None where undefined).
+#[derive(Clone, Debug, Serialize)]
+pub struct RollingWindow {
+    /// Window, in returns.
+    pub window: usize,
+    /// Correlation of A and B.
+    pub corr: Vec<Option<f64>>,
+    /// Lower end of its confidence interval.
+    pub corr_lo: Vec<Option<f64>>,
+    /// Upper end of its confidence interval.
+    pub corr_hi: Vec<Option<f64>>,
+    /// Beta of A on B.
+    pub beta: Vec<Option<f64>>,
+    /// Annualized volatility of A.
+    pub vol_a: Vec<Option<f64>>,
+    /// Annualized volatility of B.
+    pub vol_b: Vec<Option<f64>>,
+}
+
+/// The aligned time series behind the report (one entry per aligned date).
+#[derive(Clone, Debug, Serialize)]
+pub struct SeriesTable {
+    /// Aligned dates.
+    pub dates: Vec<Date>,
+    /// Price of A.
+    pub price_a: Vec<f64>,
+    /// Price of B.
+    pub price_b: Vec<f64>,
+    /// A rebased to 100 on the first aligned date.
+    pub norm_a: Vec<f64>,
+    /// B rebased to 100 on the first aligned date.
+    pub norm_b: Vec<f64>,
+    /// Return of A into this date (None on the first date).
+    pub ret_a: Vec<Option<f64>>,
+    /// Return of B into this date.
+    pub ret_b: Vec<Option<f64>>,
+    /// Rolling statistics per window, in the order asked for.
+    pub rolling: Vec<RollingWindow>,
+}
+
+/// The report of one pair: what every front end renders.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Leg A.
+    pub a: Leg,
+    /// Leg B.
+    pub b: Leg,
+    /// Parameters.
+    pub params: Params,
+    /// The aligned period.
+    pub period: Period,
+    /// Performance of both legs.
+    pub performance: Performance,
+    /// Per-window summaries, in the order asked for.
+    pub windows: Vec<WindowSummary>,
+    /// The time series.
+    pub series: SeriesTable,
+}
+
+fn performance(dates: &[Date], p: &[f64]) -> LegPerformance {
+    let (start, end) = (p[0], p[p.len() - 1]);
+    let year = dates[dates.len() - 1].year();
+    let base = dates.iter().rposition(|d| d.year() < year).unwrap_or(0);
+    LegPerformance {
+        start,
+        end,
+        total_return: end / start - 1.0,
+        ytd_return: end / p[base] - 1.0,
+        ytd_base_date: dates[base],
+    }
+}
+
+/// Run the analysis of A against B.
+///
+/// Steps: align the two series ([`lockstep_core::align`]) and take returns; for each window run
+/// the rolling pair statistic of the chosen method over the returns (the value on a date uses
+/// the `window` returns ending on that date); add the Fisher-z interval of each correlation
+/// ([`lockstep_stats::fisher_interval`] with the method's effective sample size) and annualize
+/// volatility with `√periods_per_year`; summarize each window's history (latest value,
+/// percentile rank, share above the strong threshold, min and max with dates).
+pub fn analyze(a: &PriceSeries, b: &PriceSeries, opts: &AnalyzeOptions) -> Result<Report, ReportError> {
+    if opts.windows.is_empty() {
+        return Err(ReportError::NoWindow);
+    }
+    // Validate parameters before the work.
+    fisher_interval(0.0, 10.0, opts.confidence).map_err(ReportError::Stats)?;
+    let al = align(a, b, opts.align, opts.returns).map_err(ReportError::Align)?;
+    let n = al.len();
+    let ann = al.periods_per_year.sqrt();
+    let mut rolling = Vec::with_capacity(opts.windows.len());
+    let mut summaries = Vec::with_capacity(opts.windows.len());
+    for &w in &opts.windows {
+        let mut k = rolling_pair(opts.method, w).map_err(ReportError::Stats)?;
+        let n_eff = k.effective_n();
+        let mut rw = RollingWindow {
+            window: w,
+            corr: vec![None; n],
+            corr_lo: vec![None; n],
+            corr_hi: vec![None; n],
+            beta: vec![None; n],
+            vol_a: vec![None; n],
+            vol_b: vec![None; n],
+        };
+        for i in 1..n {
+            let Some(p) = k.next_point(al.ret_a[i - 1], al.ret_b[i - 1]) else {
+                continue;
+            };
+            rw.corr[i] = p.corr;
+            if let Some(r) = p.corr {
+                if let Some((lo, hi)) =
+                    fisher_interval(r, n_eff, opts.confidence).map_err(ReportError::Stats)?
+                {
+                    rw.corr_lo[i] = Some(lo);
+                    rw.corr_hi[i] = Some(hi);
+                }
+            }
+            rw.beta[i] = p.beta;
+            rw.vol_a[i] = p.std_a.map(|s| s * ann);
+            rw.vol_b[i] = p.std_b.map(|s| s * ann);
+        }
+        summaries.push(summarize(&al.dates, &rw, opts.strong));
+        rolling.push(rw);
+    }
+    let norm = |p: &[f64]| p.iter().map(|v| 100.0 * v / p[0]).collect::<Vec<_>>();
+    let lagged = |r: &[f64]| std::iter::once(None).chain(r.iter().map(|v| Some(*v))).collect();
+    Ok(Report {
+        a: Leg::of(a),
+        b: Leg::of(b),
+        params: Params {
+            align: opts.align,
+            returns: opts.returns,
+            method: opts.method,
+            windows: opts.windows.clone(),
+            confidence: opts.confidence,
+            strong: opts.strong,
+            periods_per_year: al.periods_per_year,
+        },
+        period: Period {
+            first: al.dates[0],
+            last: al.dates[n - 1],
+            dates: n,
+            returns: n - 1,
+        },
+        performance: Performance {
+            a: performance(&al.dates, &al.a),
+            b: performance(&al.dates, &al.b),
+        },
+        windows: summaries,
+        series: SeriesTable {
+            norm_a: norm(&al.a),
+            norm_b: norm(&al.b),
+            ret_a: lagged(&al.ret_a),
+            ret_b: lagged(&al.ret_b),
+            dates: al.dates,
+            price_a: al.a,
+            price_b: al.b,
+            rolling,
+        },
+    })
+}
+
+fn summarize(dates: &[Date], rw: &RollingWindow, strong: f64) -> WindowSummary {
+    let (idx, hist): (Vec<usize>, Vec<f64>) = rw
+        .corr
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|c| (i, c)))
+        .unzip();
+    let latest = idx.last().map(|&i| WindowLatest {
+        date: dates[i],
+        corr: rw.corr[i].unwrap_or(f64::NAN),
+        corr_lo: rw.corr_lo[i],
+        corr_hi: rw.corr_hi[i],
+        beta: rw.beta[i],
+        vol_a: rw.vol_a[i],
+        vol_b: rw.vol_b[i],
+    });
+    let extreme = |found: Option<(usize, f64)>| {
+        found.map(|(k, value)| Extreme {
+            date: dates[idx[k]],
+            value,
+        })
+    };
+    WindowSummary {
+        window: rw.window,
+        strength: latest.as_ref().map(|l| strength_label(l.corr)),
+        percentile: latest.as_ref().and_then(|l| percentile_rank(&hist, l.corr)),
+        share_strong: share_above(&hist, strong),
+        min: extreme(min_with_index(&hist)),
+        max: extreme(max_with_index(&hist)),
+        defined: hist.len(),
+        latest,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn series(name: &str, n: usize, f: impl Fn(usize) -> f64) -> PriceSeries {
+        let dates = (0..n).map(|i| d("2023-12-01") + chrono::Days::new(i as u64)).collect();
+        PriceSeries::new(name, dates, (0..n).map(f).collect()).unwrap()
+    }
+
+    #[test]
+    fn pipeline_shapes_and_summaries() {
+        let a = series("a", 100, |i| 100.0 * (1.0 + 0.01 * ((i * 7 % 11) as f64 - 5.0) / 5.0).powi(i as i32 % 3));
+        let b = series("b", 100, |i| 50.0 + (i % 9) as f64);
+        let opts = AnalyzeOptions {
+            windows: vec![10, 20],
+            ..Default::default()
+        };
+        let r = analyze(&a, &b, &opts).unwrap();
+        assert_eq!(r.period.dates, 100);
+        assert_eq!(r.series.rolling.len(), 2);
+        assert_eq!(r.series.ret_a[0], None);
+        // First correlation needs `window` returns: row index == window.
+        assert_eq!(r.series.rolling[0].corr[9], None);
+        assert!(r.series.rolling[0].corr[10].is_some());
+        assert_eq!(r.windows[0].defined, 90);
+        assert_eq!(r.params.periods_per_year, 365.0);
+        assert_eq!(r.series.norm_a[0], 100.0);
+        // YTD base: last date of 2023.
+        assert_eq!(r.performance.a.ytd_base_date, d("2023-12-31"));
+        let l = r.windows[1].latest.as_ref().unwrap();
+        assert!(l.corr_lo.unwrap() <= l.corr && l.corr <= l.corr_hi.unwrap());
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        let a = series("a", 10, |i| 1.0 + i as f64);
+        let no = AnalyzeOptions {
+            windows: vec![],
+            ..Default::default()
+        };
+        assert!(matches!(analyze(&a, &a, &no), Err(ReportError::NoWindow)));
+        let bad = AnalyzeOptions {
+            windows: vec![1],
+            ..Default::default()
+        };
+        assert!(matches!(analyze(&a, &a, &bad), Err(ReportError::Stats(_))));
+    }
+}

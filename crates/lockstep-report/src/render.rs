@@ -1,0 +1,324 @@
+//! Renderers of a [`Report`]: terminal table, CSV and JSON. They format; they compute nothing.
+
+use std::fmt::Write as _;
+
+use lockstep_core::Calendar;
+
+use crate::{Report, ReportError};
+
+/// A CSV cell: empty when undefined, else the shortest decimal that round-trips to the same f64.
+fn cell(v: Option<f64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// The per-date CSV of `lockstep corr`: header exactly `date,ret_a,ret_b`, then for each window
+/// `w` in the order given `corr_w,corr_w_lo,corr_w_hi,beta_w`; one row per aligned date (the
+/// first has no return); empty cells where a value is undefined; full f64 precision.
+pub fn corr_csv(r: &Report) -> String {
+    let mut out = String::from("date,ret_a,ret_b");
+    for w in &r.params.windows {
+        let _ = write!(out, ",corr_{w},corr_{w}_lo,corr_{w}_hi,beta_{w}");
+    }
+    out.push('\n');
+    let s = &r.series;
+    for i in 0..s.dates.len() {
+        let _ = write!(out, "{},{},{}", s.dates[i], cell(s.ret_a[i]), cell(s.ret_b[i]));
+        for rw in &s.rolling {
+            let _ = write!(
+                out,
+                ",{},{},{},{}",
+                cell(rw.corr[i]),
+                cell(rw.corr_lo[i]),
+                cell(rw.corr_hi[i]),
+                cell(rw.beta[i])
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The normalized overlay as CSV: `date,a,b`, both legs rebased to 100 on the first aligned date.
+pub fn overlay_csv(r: &Report) -> String {
+    let s = &r.series;
+    let mut out = String::from("date,a,b\n");
+    for i in 0..s.dates.len() {
+        let _ = writeln!(out, "{},{},{}", s.dates[i], s.norm_a[i], s.norm_b[i]);
+    }
+    out
+}
+
+/// The per-window summary as CSV: one row per window.
+pub fn summary_csv(r: &Report) -> String {
+    let mut out = String::from(
+        "window,date,corr,corr_lo,corr_hi,beta,vol_a,vol_b,percentile,share_strong,min,min_date,max,max_date,strength\n",
+    );
+    for w in &r.windows {
+        let l = w.latest.as_ref();
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            w.window,
+            l.map(|l| l.date.to_string()).unwrap_or_default(),
+            cell(l.map(|l| l.corr)),
+            cell(l.and_then(|l| l.corr_lo)),
+            cell(l.and_then(|l| l.corr_hi)),
+            cell(l.and_then(|l| l.beta)),
+            cell(l.and_then(|l| l.vol_a)),
+            cell(l.and_then(|l| l.vol_b)),
+            cell(w.percentile),
+            cell(w.share_strong),
+            cell(w.min.as_ref().map(|m| m.value)),
+            w.min.as_ref().map(|m| m.date.to_string()).unwrap_or_default(),
+            cell(w.max.as_ref().map(|m| m.value)),
+            w.max.as_ref().map(|m| m.date.to_string()).unwrap_or_default(),
+            w.strength.unwrap_or_default(),
+        );
+    }
+    out
+}
+
+/// The whole report as pretty JSON (dates as `YYYY-MM-DD`, undefined values as `null`).
+pub fn json(r: &Report) -> Result<String, ReportError> {
+    serde_json::to_string_pretty(r).map_err(ReportError::Json)
+}
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    /// Green for strong positive, yellow for moderate, red for negative.
+    fn corr(&self, r: f64, s: &str) -> String {
+        let code = if r > 0.5 {
+            "32"
+        } else if r > 0.3 {
+            "33"
+        } else if r < -0.1 {
+            "31"
+        } else {
+            "0"
+        };
+        self.paint(code, s)
+    }
+    fn signed(&self, v: f64, s: &str) -> String {
+        self.paint(if v >= 0.0 { "32" } else { "31" }, s)
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:+.1}%", 100.0 * v)
+}
+
+fn short(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        name.to_string()
+    } else {
+        let mut s: String = name.chars().take(width - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+fn calendar_words(c: Calendar) -> &'static str {
+    match c {
+        Calendar::EveryDay => "every day",
+        Calendar::Weekdays => "weekdays",
+    }
+}
+
+/// The human report of `lockstep analyze`, at most 80 columns wide; ANSI colour when `color`.
+pub fn table(r: &Report, color: bool) -> String {
+    let st = Style { color };
+    let (na, nb) = (short(&r.a.name, 14), short(&r.b.name, 14));
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.bold(&format!("Lockstep: {na} vs {nb}")));
+    for (tag, leg) in [("A", &r.a), ("B", &r.b)] {
+        let _ = writeln!(
+            o,
+            "  {tag}  {:<14} {}..{} {:>5} obs  {:<9} {}",
+            short(&leg.name, 14),
+            leg.first,
+            leg.last,
+            leg.observations,
+            calendar_words(leg.calendar),
+            leg.price_field.label(),
+        );
+    }
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!("  read as: A {} file, B {} file", r.a.format, r.b.format))
+    );
+    let p = &r.params;
+    let _ = writeln!(
+        o,
+        "  Aligned ({}): {} .. {}, {} dates, {} {} returns",
+        p.align.name(),
+        r.period.first,
+        r.period.last,
+        r.period.dates,
+        r.period.returns,
+        p.returns.name(),
+    );
+    let method = match p.method {
+        lockstep_stats::Method::Ewma { lambda } => format!("EWMA λ={lambda}"),
+        m => m.name().to_string(),
+    };
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{}",
+        st.bold(&format!(
+            "Rolling correlation ({method}, {:.0}% Fisher-z interval)",
+            100.0 * p.confidence
+        ))
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  {:>6} {:>7}  {:<17} {:>6} {:>6} {:>7}  {}",
+            "window",
+            "corr",
+            "interval",
+            "pctile",
+            format!(">{}", p.strong),
+            "beta",
+            "strength"
+        ))
+    );
+    for w in &r.windows {
+        match &w.latest {
+            Some(l) => {
+                let interval = match (l.corr_lo, l.corr_hi) {
+                    (Some(lo), Some(hi)) => format!("[{lo:+.3}, {hi:+.3}]"),
+                    _ => "-".into(),
+                };
+                let _ = writeln!(
+                    o,
+                    "  {:>6} {}  {:<17} {:>5.0}% {:>5.0}% {:>7}  {}",
+                    w.window,
+                    st.corr(l.corr, &format!("{:>+7.3}", l.corr)),
+                    interval,
+                    w.percentile.unwrap_or(f64::NAN),
+                    100.0 * w.share_strong.unwrap_or(f64::NAN),
+                    l.beta.map(|b| format!("{b:.3}")).unwrap_or_else(|| "-".into()),
+                    st.corr(l.corr, w.strength.unwrap_or("")),
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  {:>6} {:>7}  not enough aligned returns for this window",
+                    w.window, "-"
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  {:>6} {:<27} {:<27} {}",
+            "window", "min (date)", "max (date)", "as of"
+        ))
+    );
+    for w in &r.windows {
+        let ext = |e: &Option<crate::Extreme>| {
+            e.as_ref()
+                .map(|e| format!("{:+.3} ({})", e.value, e.date))
+                .unwrap_or_else(|| "-".into())
+        };
+        let asof = w.latest.as_ref().map(|l| l.date.to_string()).unwrap_or_default();
+        let _ = writeln!(o, "  {:>6} {:<27} {:<27} {}", w.window, ext(&w.min), ext(&w.max), asof);
+    }
+    if let Some(w) = r.windows.first() {
+        if let Some(l) = &w.latest {
+            let _ = writeln!(o);
+            let _ = writeln!(
+                o,
+                "{}",
+                st.bold(&format!(
+                    "Annualized volatility, last {} returns (×√{})",
+                    w.window, p.periods_per_year
+                ))
+            );
+            let vol = |v: Option<f64>| v.map(|v| format!("{:.1}%", 100.0 * v)).unwrap_or_else(|| "-".into());
+            let _ = writeln!(o, "  {:<14} {:>8}   {:<14} {:>8}", na, vol(l.vol_a), nb, vol(l.vol_b));
+        }
+    }
+    let pf = &r.performance;
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{}",
+        st.bold(&format!(
+            "Performance (overlay rebased to 100 on {})",
+            r.period.first
+        ))
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  {:<14} {:>10} {:>10} {:>10}   {}",
+            "", "start", "end", "total", "year to date"
+        ))
+    );
+    for (name, lp) in [(&na, &pf.a), (&nb, &pf.b)] {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>10} {:>10} {:>10}   {} since {}",
+            name,
+            format!("{:.2}", lp.start),
+            format!("{:.2}", lp.end),
+            st.signed(lp.total_return, &pct(lp.total_return)),
+            st.signed(lp.ytd_return, &pct(lp.ytd_return)),
+            lp.ytd_base_date,
+        );
+    }
+    if let Some(w) = r.windows.first() {
+        if let Some(l) = &w.latest {
+            let _ = writeln!(o);
+            let verdict = if l.corr > p.strong {
+                "moving in lockstep"
+            } else if l.corr > 0.3 {
+                "loosely linked"
+            } else if l.corr < -0.3 {
+                "moving against each other"
+            } else {
+                "not moving together"
+            };
+            let _ = writeln!(o, "{} {na} and {nb} are {verdict}.", st.bold("Verdict:"));
+            let _ = writeln!(
+                o,
+                "  {}-return correlation {} ({}) as of {},",
+                w.window,
+                st.corr(l.corr, &format!("{:+.2}", l.corr)),
+                w.strength.unwrap_or(""),
+                l.date,
+            );
+            let _ = writeln!(
+                o,
+                "  at the {:.0}th percentile of its own history; beta {}.",
+                w.percentile.unwrap_or(f64::NAN),
+                l.beta.map(|b| format!("{b:.2}")).unwrap_or_else(|| "undefined".into()),
+            );
+        }
+    }
+    o
+}
