@@ -98,7 +98,8 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
 }
@@ -122,7 +123,11 @@ fn load(cli: &Cli, path: &std::path::Path, input: &InputArgs) -> Result<PriceSer
             read.format.name(),
             s.price_field.label(),
             s.len(),
-            if read.newest_first { " (file newest first)" } else { "" },
+            if read.newest_first {
+                " (file newest first)"
+            } else {
+                ""
+            },
             s.dates.first().map(|d| d.to_string()).unwrap_or_default(),
             s.dates.last().map(|d| d.to_string()).unwrap_or_default(),
         );
@@ -151,7 +156,13 @@ fn corr_table(r: &Report, rows: usize) -> String {
     }
     o.push('\n');
     for i in start..n {
-        let _ = write!(o, "{:<10} {:>9} {:>9}", s.dates[i], f(s.ret_a[i], 5), f(s.ret_b[i], 5));
+        let _ = write!(
+            o,
+            "{:<10} {:>9} {:>9}",
+            s.dates[i],
+            f(s.ret_a[i], 5),
+            f(s.ret_b[i], 5)
+        );
         for rw in &s.rolling {
             let _ = write!(o, " {:>8} {:>7}", f(rw.corr[i], 4), f(rw.beta[i], 3));
         }

@@ -136,15 +136,28 @@ fn inner_join(a: &[(Date, f64)], b: &[(Date, f64)]) -> (Vec<Date>, Vec<f64>, Vec
 pub fn align(a: &PriceSeries, b: &PriceSeries, mode: Align, kind: ReturnKind) -> Result<Aligned> {
     let (dates, pa, pb) = match mode {
         Align::Inner => {
-            let la: Vec<(Date, f64)> = a.dates.iter().copied().zip(a.price.iter().copied()).collect();
-            let lb: Vec<(Date, f64)> = b.dates.iter().copied().zip(b.price.iter().copied()).collect();
+            let la: Vec<(Date, f64)> = a
+                .dates
+                .iter()
+                .copied()
+                .zip(a.price.iter().copied())
+                .collect();
+            let lb: Vec<(Date, f64)> = b
+                .dates
+                .iter()
+                .copied()
+                .zip(b.price.iter().copied())
+                .collect();
             inner_join(&la, &lb)
         }
         Align::Weekly => inner_join(
             &last_per_period(a, week_ending_friday),
             &last_per_period(b, week_ending_friday),
         ),
-        Align::Monthly => inner_join(&last_per_period(a, month_end), &last_per_period(b, month_end)),
+        Align::Monthly => inner_join(
+            &last_per_period(a, month_end),
+            &last_per_period(b, month_end),
+        ),
     };
     if dates.len() < 2 {
         return Err(CoreError::TooFewAligned {
@@ -223,7 +236,10 @@ mod tests {
         let crypto = series("eth", "2024-01-01", 21, false);
         let equity = series("iwm", "2024-01-01", 21, true);
         let al = align(&crypto, &equity, Align::Weekly, ReturnKind::Simple).unwrap();
-        assert_eq!(al.dates, vec![d("2024-01-05"), d("2024-01-12"), d("2024-01-19")]);
+        assert_eq!(
+            al.dates,
+            vec![d("2024-01-05"), d("2024-01-12"), d("2024-01-19")]
+        );
         assert_eq!(al.a, vec![104.0, 111.0, 118.0]);
         assert_eq!(al.b, vec![104.0, 111.0, 118.0]);
         assert_eq!(al.periods_per_year, 52.0);
@@ -235,7 +251,10 @@ mod tests {
     fn monthly_labels_month_end() {
         let crypto = series("eth", "2024-01-01", 70, false);
         let al = align(&crypto, &crypto, Align::Monthly, ReturnKind::Log).unwrap();
-        assert_eq!(al.dates, vec![d("2024-01-31"), d("2024-02-29"), d("2024-03-31")]);
+        assert_eq!(
+            al.dates,
+            vec![d("2024-01-31"), d("2024-02-29"), d("2024-03-31")]
+        );
         assert_eq!(al.a[1], 100.0 + 59.0);
         assert_eq!(month_end(d("2023-12-15")), d("2023-12-31"));
     }

@@ -182,10 +182,7 @@ impl PriceSeries {
 
     /// Price on a date, by binary search.
     pub fn price_on(&self, date: Date) -> Option<f64> {
-        self.dates
-            .binary_search(&date)
-            .ok()
-            .map(|i| self.price[i])
+        self.dates.binary_search(&date).ok().map(|i| self.price[i])
     }
 }
 
@@ -202,8 +199,12 @@ mod tests {
         let e = PriceSeries::new("x", vec![d("2024-01-02"), d("2024-01-01")], vec![1.0, 2.0])
             .unwrap_err();
         assert!(matches!(e, CoreError::NotIncreasing { index: 1, .. }));
-        let e = PriceSeries::new("x", vec![d("2024-01-01"), d("2024-01-02")], vec![1.0, f64::NAN])
-            .unwrap_err();
+        let e = PriceSeries::new(
+            "x",
+            vec![d("2024-01-01"), d("2024-01-02")],
+            vec![1.0, f64::NAN],
+        )
+        .unwrap_err();
         assert!(matches!(e, CoreError::NonFinite { .. }));
         let e = PriceSeries::new("x", vec![d("2024-01-01")], vec![1.0, 2.0]).unwrap_err();
         assert!(matches!(e, CoreError::LengthMismatch { .. }));
@@ -211,7 +212,9 @@ mod tests {
 
     #[test]
     fn infers_calendar() {
-        let every: Vec<Date> = (0..30).map(|i| d("2024-01-01") + chrono::Days::new(i)).collect();
+        let every: Vec<Date> = (0..30)
+            .map(|i| d("2024-01-01") + chrono::Days::new(i))
+            .collect();
         assert_eq!(Calendar::infer(&every), Calendar::EveryDay);
         let weekdays: Vec<Date> = every
             .iter()

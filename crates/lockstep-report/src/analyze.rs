@@ -276,7 +276,11 @@ fn performance(dates: &[Date], p: &[f64]) -> LegPerformance {
 /// ([`lockstep_stats::fisher_interval`] with the method's effective sample size) and annualize
 /// volatility with `√periods_per_year`; summarize each window's history (latest value,
 /// percentile rank, share above the strong threshold, min and max with dates).
-pub fn analyze(a: &PriceSeries, b: &PriceSeries, opts: &AnalyzeOptions) -> Result<Report, ReportError> {
+pub fn analyze(
+    a: &PriceSeries,
+    b: &PriceSeries,
+    opts: &AnalyzeOptions,
+) -> Result<Report, ReportError> {
     if opts.windows.is_empty() {
         return Err(ReportError::NoWindow);
     }
@@ -320,7 +324,11 @@ pub fn analyze(a: &PriceSeries, b: &PriceSeries, opts: &AnalyzeOptions) -> Resul
         rolling.push(rw);
     }
     let norm = |p: &[f64]| p.iter().map(|v| 100.0 * v / p[0]).collect::<Vec<_>>();
-    let lagged = |r: &[f64]| std::iter::once(None).chain(r.iter().map(|v| Some(*v))).collect();
+    let lagged = |r: &[f64]| {
+        std::iter::once(None)
+            .chain(r.iter().map(|v| Some(*v)))
+            .collect()
+    };
     Ok(Report {
         a: Leg::of(a),
         b: Leg::of(b),
@@ -400,13 +408,17 @@ mod tests {
     }
 
     fn series(name: &str, n: usize, f: impl Fn(usize) -> f64) -> PriceSeries {
-        let dates = (0..n).map(|i| d("2023-12-01") + chrono::Days::new(i as u64)).collect();
+        let dates = (0..n)
+            .map(|i| d("2023-12-01") + chrono::Days::new(i as u64))
+            .collect();
         PriceSeries::new(name, dates, (0..n).map(f).collect()).unwrap()
     }
 
     #[test]
     fn pipeline_shapes_and_summaries() {
-        let a = series("a", 100, |i| 100.0 * (1.0 + 0.01 * ((i * 7 % 11) as f64 - 5.0) / 5.0).powi(i as i32 % 3));
+        let a = series("a", 100, |i| {
+            100.0 * (1.0 + 0.01 * ((i * 7 % 11) as f64 - 5.0) / 5.0).powi(i as i32 % 3)
+        });
         let b = series("b", 100, |i| 50.0 + (i % 9) as f64);
         let opts = AnalyzeOptions {
             windows: vec![10, 20],

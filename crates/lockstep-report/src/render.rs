@@ -22,7 +22,13 @@ pub fn corr_csv(r: &Report) -> String {
     out.push('\n');
     let s = &r.series;
     for i in 0..s.dates.len() {
-        let _ = write!(out, "{},{},{}", s.dates[i], cell(s.ret_a[i]), cell(s.ret_b[i]));
+        let _ = write!(
+            out,
+            "{},{},{}",
+            s.dates[i],
+            cell(s.ret_a[i]),
+            cell(s.ret_b[i])
+        );
         for rw in &s.rolling {
             let _ = write!(
                 out,
@@ -69,9 +75,15 @@ pub fn summary_csv(r: &Report) -> String {
             cell(w.percentile),
             cell(w.share_strong),
             cell(w.min.as_ref().map(|m| m.value)),
-            w.min.as_ref().map(|m| m.date.to_string()).unwrap_or_default(),
+            w.min
+                .as_ref()
+                .map(|m| m.date.to_string())
+                .unwrap_or_default(),
             cell(w.max.as_ref().map(|m| m.value)),
-            w.max.as_ref().map(|m| m.date.to_string()).unwrap_or_default(),
+            w.max
+                .as_ref()
+                .map(|m| m.date.to_string())
+                .unwrap_or_default(),
             w.strength.unwrap_or_default(),
         );
     }
@@ -161,7 +173,10 @@ pub fn table(r: &Report, color: bool) -> String {
     let _ = writeln!(
         o,
         "{}",
-        st.dim(&format!("  read as: A {} file, B {} file", r.a.format, r.b.format))
+        st.dim(&format!(
+            "  read as: A {} file, B {} file",
+            r.a.format, r.b.format
+        ))
     );
     let p = &r.params;
     let _ = writeln!(
@@ -216,7 +231,9 @@ pub fn table(r: &Report, color: bool) -> String {
                     interval,
                     w.percentile.unwrap_or(f64::NAN),
                     100.0 * w.share_strong.unwrap_or(f64::NAN),
-                    l.beta.map(|b| format!("{b:.3}")).unwrap_or_else(|| "-".into()),
+                    l.beta
+                        .map(|b| format!("{b:.3}"))
+                        .unwrap_or_else(|| "-".into()),
                     st.corr(l.corr, w.strength.unwrap_or("")),
                 );
             }
@@ -243,8 +260,19 @@ pub fn table(r: &Report, color: bool) -> String {
                 .map(|e| format!("{:+.3} ({})", e.value, e.date))
                 .unwrap_or_else(|| "-".into())
         };
-        let asof = w.latest.as_ref().map(|l| l.date.to_string()).unwrap_or_default();
-        let _ = writeln!(o, "  {:>6} {:<27} {:<27} {}", w.window, ext(&w.min), ext(&w.max), asof);
+        let asof = w
+            .latest
+            .as_ref()
+            .map(|l| l.date.to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  {:>6} {:<27} {:<27} {}",
+            w.window,
+            ext(&w.min),
+            ext(&w.max),
+            asof
+        );
     }
     if let Some(w) = r.windows.first() {
         if let Some(l) = &w.latest {
@@ -257,8 +285,18 @@ pub fn table(r: &Report, color: bool) -> String {
                     w.window, p.periods_per_year
                 ))
             );
-            let vol = |v: Option<f64>| v.map(|v| format!("{:.1}%", 100.0 * v)).unwrap_or_else(|| "-".into());
-            let _ = writeln!(o, "  {:<14} {:>8}   {:<14} {:>8}", na, vol(l.vol_a), nb, vol(l.vol_b));
+            let vol = |v: Option<f64>| {
+                v.map(|v| format!("{:.1}%", 100.0 * v))
+                    .unwrap_or_else(|| "-".into())
+            };
+            let _ = writeln!(
+                o,
+                "  {:<14} {:>8}   {:<14} {:>8}",
+                na,
+                vol(l.vol_a),
+                nb,
+                vol(l.vol_b)
+            );
         }
     }
     let pf = &r.performance;
@@ -316,7 +354,9 @@ pub fn table(r: &Report, color: bool) -> String {
                 o,
                 "  at the {:.0}th percentile of its own history; beta {}.",
                 w.percentile.unwrap_or(f64::NAN),
-                l.beta.map(|b| format!("{b:.2}")).unwrap_or_else(|| "undefined".into()),
+                l.beta
+                    .map(|b| format!("{b:.2}"))
+                    .unwrap_or_else(|| "undefined".into()),
             );
         }
     }

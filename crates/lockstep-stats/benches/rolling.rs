@@ -23,7 +23,11 @@ fn rolling(c: &mut Criterion) {
     let w = 90;
     for n in [1_000_000usize, 10_000_000] {
         let x = noise(n, 1);
-        let y: Vec<f64> = x.iter().zip(noise(n, 2)).map(|(a, b)| 0.6 * a + b).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .zip(noise(n, 2))
+            .map(|(a, b)| 0.6 * a + b)
+            .collect();
         let mut g = c.benchmark_group("rolling_w90");
         g.throughput(Throughput::Elements(n as u64));
         g.sample_size(10);

@@ -235,7 +235,8 @@ impl RollingMoments {
                 self.valid = false;
             }
             Some((xo, yo)) => {
-                if self.valid && self.since_anchor + 1 < self.win.capacity() && !self.win.has_nan() {
+                if self.valid && self.since_anchor + 1 < self.win.capacity() && !self.win.has_nan()
+                {
                     let (xn, yn) = (x - self.kx, y - self.ky);
                     let (xo, yo) = (xo - self.kx, yo - self.ky);
                     let mx1 = self.mx + (xn - xo) * self.inv_w;
@@ -401,7 +402,9 @@ mod tests {
     use super::*;
 
     fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((*seed >> 11) as f64) / ((1u64 << 53) as f64) - 0.5
     }
 
@@ -413,7 +416,11 @@ mod tests {
     #[test]
     fn matches_two_pass_on_every_window() {
         let x = noise(1000, 1);
-        let y: Vec<f64> = x.iter().zip(noise(1000, 2)).map(|(a, b)| a + 0.5 * b).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .zip(noise(1000, 2))
+            .map(|(a, b)| a + 0.5 * b)
+            .collect();
         let w = 37;
         let got = RollingCorrelation::new(w).unwrap().over(&x, &y).unwrap();
         for i in 0..x.len() {
@@ -458,7 +465,11 @@ mod tests {
     fn huge_levels_with_tiny_moves() {
         let n = 500;
         let dx = noise(n, 6);
-        let dy: Vec<f64> = dx.iter().zip(noise(n, 7)).map(|(a, b)| 0.6 * a + 0.4 * b).collect();
+        let dy: Vec<f64> = dx
+            .iter()
+            .zip(noise(n, 7))
+            .map(|(a, b)| 0.6 * a + 0.4 * b)
+            .collect();
         // Multiples of 1/1024 near 1e9 are exact, so x - 1e9 is exactly dx rounded.
         let q = |v: f64| (v * 1024.0).round() / 1024.0;
         let x: Vec<f64> = dx.iter().map(|v| 1e9 + q(*v)).collect();
@@ -469,7 +480,11 @@ mod tests {
         let got = RollingCorrelation::new(w).unwrap().over(&x, &y).unwrap();
         for i in w - 1..n {
             let want = pearson_two_pass(&xs[i + 1 - w..=i], &ys[i + 1 - w..=i]).unwrap();
-            assert!((got[i].unwrap() - want).abs() < 1e-9, "{i}: {:?} vs {want}", got[i]);
+            assert!(
+                (got[i].unwrap() - want).abs() < 1e-9,
+                "{i}: {:?} vs {want}",
+                got[i]
+            );
         }
     }
 
@@ -504,7 +519,9 @@ mod tests {
     #[test]
     fn length_mismatch() {
         assert_eq!(
-            RollingCorrelation::new(3).unwrap().over(&[1.0], &[1.0, 2.0]),
+            RollingCorrelation::new(3)
+                .unwrap()
+                .over(&[1.0], &[1.0, 2.0]),
             Err(StatsError::LengthMismatch(1, 2))
         );
     }

@@ -73,7 +73,10 @@ pub trait RollingPair {
     /// Batch form: `next_point` over each pair (the same code as streaming).
     fn over_points(&mut self, a: &[f64], b: &[f64]) -> Result<Vec<Option<PairPoint>>> {
         check_lengths(a, b)?;
-        Ok(a.iter().zip(b).map(|(&x, &y)| self.next_point(x, y)).collect())
+        Ok(a.iter()
+            .zip(b)
+            .map(|(&x, &y)| self.next_point(x, y))
+            .collect())
     }
 }
 

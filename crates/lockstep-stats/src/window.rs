@@ -73,7 +73,11 @@ impl PairWindow {
         if self.filled == 0 {
             return None;
         }
-        let k = if self.head == 0 { self.xs.len() - 1 } else { self.head - 1 };
+        let k = if self.head == 0 {
+            self.xs.len() - 1
+        } else {
+            self.head - 1
+        };
         Some((self.xs[k], self.ys[k]))
     }
 

@@ -109,7 +109,9 @@ proptest! {
 fn correlation_streaming_matches_batch_on_long_input() {
     let n = 20_000;
     let x: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.37).sin()).collect();
-    let y: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.11).cos() + x[i] * 0.2).collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| ((i as f64) * 0.11).cos() + x[i] * 0.2)
+        .collect();
     let batch = RollingCorrelation::new(90).unwrap().over(&x, &y).unwrap();
     let mut s = RollingCorrelation::new(90).unwrap();
     for i in 0..n {
