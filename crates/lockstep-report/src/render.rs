@@ -161,7 +161,7 @@ pub fn table(r: &Report, color: bool) -> String {
     for (tag, leg) in [("A", &r.a), ("B", &r.b)] {
         let _ = writeln!(
             o,
-            "  {tag}  {:<14} {}..{} {:>5} obs  {:<9} {}",
+            "  {tag}  {:<14} {}..{} {:>5} obs  {:<10} {}",
             short(&leg.name, 14),
             leg.first,
             leg.last,
