@@ -60,6 +60,34 @@ pub enum Command {
     Overlay(PairArgs),
 }
 
+impl Cli {
+    /// Checks clap cannot express: repeated windows. Reported as usage errors (exit 2).
+    pub fn validate(self) -> Result<Self, clap::Error> {
+        let pair = match &self.command {
+            Command::Analyze(p) | Command::Corr(p) | Command::Overlay(p) => p,
+        };
+        let w = &pair.analysis.window;
+        if let Some(dup) = w.iter().enumerate().find(|(i, x)| w[..*i].contains(x)) {
+            use clap::CommandFactory;
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::ValueValidation,
+                format!("window {} is given twice in --window", dup.1),
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// A number strictly between 0 and 1 (confidence level, EWMA decay).
+fn unit_interval(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if v > 0.0 && v < 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("{v} must lie strictly between 0 and 1"))
+    }
+}
+
 /// Colour choice.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ColorChoice {
@@ -92,7 +120,7 @@ pub struct PairArgs {
     /// Output format [default: table for analyze and corr, csv for overlay].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Table rows for `corr` (the latest N dates; 0 = all).
+    /// Table rows for `corr` and `overlay` (the latest N dates; 0 = all).
     #[arg(long, default_value_t = 20)]
     pub rows: usize,
     #[command(flatten)]
@@ -173,10 +201,10 @@ pub struct AnalysisArgs {
     #[arg(long, value_enum, default_value_t = MethodArg::Pearson)]
     pub method: MethodArg,
     /// EWMA decay λ (with --method ewma), strictly between 0 and 1.
-    #[arg(long, default_value_t = 0.94)]
+    #[arg(long, default_value_t = 0.94, value_parser = unit_interval)]
     pub lambda: f64,
-    /// Confidence level of the correlation interval.
-    #[arg(long, default_value_t = 0.95)]
+    /// Confidence level of the correlation interval (the interval needs a window of 4 or more).
+    #[arg(long, default_value_t = 0.95, value_parser = unit_interval)]
     pub confidence: f64,
 }
 

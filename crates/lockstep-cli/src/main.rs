@@ -17,7 +17,7 @@ use lockstep_data::{read_csv, CsvOptions};
 use lockstep_report::{analyze, render, Report};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse().and_then(Cli::validate) {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version print to stdout and succeed; anything else is a usage error.
@@ -78,7 +78,8 @@ fn run(cli: &Cli) -> Result<()> {
                         "dates": s.dates, "a_norm": s.norm_a, "b_norm": s.norm_b,
                     }))?
                 }
-                Format::Csv | Format::Table => render::overlay_csv(&report),
+                Format::Csv => render::overlay_csv(&report),
+                Format::Table => render::overlay_table(&report, pair.rows),
             };
             emit(&out)
         }
@@ -111,7 +112,8 @@ fn load(cli: &Cli, path: &std::path::Path, input: &InputArgs) -> Result<PriceSer
         price_col: input.price_col.clone(),
         dedupe: input.dedupe.into(),
     };
-    let read = read_csv(path, &opts).with_context(|| format!("cannot read {}", path.display()))?;
+    // The reader's errors name the file (and line, column) themselves.
+    let read = read_csv(path, &opts)?;
     for w in &read.warnings {
         eprintln!("warning: {}: {w}", path.display());
     }

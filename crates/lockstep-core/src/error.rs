@@ -48,7 +48,7 @@ pub enum CoreError {
         value: f64,
     },
     /// The two series have too few dates in common.
-    #[error("{a} and {b} have {got} aligned dates in common with --align {align}; at least {need} are needed")]
+    #[error("{a} and {b} have {got} aligned date(s) in common with --align {align}; at least {need} are needed")]
     TooFewAligned {
         /// First series.
         a: String,

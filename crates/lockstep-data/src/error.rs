@@ -7,7 +7,7 @@ use lockstep_core::{CoreError, Date};
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The path as given.
         path: String,

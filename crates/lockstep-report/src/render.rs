@@ -54,6 +54,29 @@ pub fn overlay_csv(r: &Report) -> String {
     out
 }
 
+/// The normalized overlay as a human table: the last `rows` aligned dates (0 = all).
+pub fn overlay_table(r: &Report, rows: usize) -> String {
+    let s = &r.series;
+    let n = s.dates.len();
+    let start = if rows == 0 { 0 } else { n.saturating_sub(rows) };
+    let (na, nb) = (short(&r.a.name, 12), short(&r.b.name, 12));
+    let mut out = format!(
+        "{:<10} {:>12} {:>12}   (rebased to 100 on {})\n",
+        "date", na, nb, r.period.first
+    );
+    for i in start..n {
+        let _ = writeln!(
+            out,
+            "{:<10} {:>12.2} {:>12.2}",
+            s.dates[i], s.norm_a[i], s.norm_b[i]
+        );
+    }
+    if start > 0 {
+        let _ = writeln!(out, "({start} earlier rows not shown: --rows 0 shows all)");
+    }
+    out
+}
+
 /// The per-window summary as CSV: one row per window.
 pub fn summary_csv(r: &Report) -> String {
     let mut out = String::from(
@@ -234,7 +257,7 @@ pub fn table(r: &Report, color: bool) -> String {
                     l.beta
                         .map(|b| format!("{b:.3}"))
                         .unwrap_or_else(|| "-".into()),
-                    st.corr(l.corr, w.strength.unwrap_or("")),
+                    st.corr(l.corr, w.strength.unwrap_or_default()),
                 );
             }
             None => {
@@ -320,11 +343,11 @@ pub fn table(r: &Report, color: bool) -> String {
     for (name, lp) in [(&na, &pf.a), (&nb, &pf.b)] {
         let _ = writeln!(
             o,
-            "  {:<14} {:>10} {:>10} {:>10}   {} since {}",
+            "  {:<14} {:>10} {:>10} {}   {} since {}",
             name,
             format!("{:.2}", lp.start),
             format!("{:.2}", lp.end),
-            st.signed(lp.total_return, &pct(lp.total_return)),
+            st.signed(lp.total_return, &format!("{:>10}", pct(lp.total_return))),
             st.signed(lp.ytd_return, &pct(lp.ytd_return)),
             lp.ytd_base_date,
         );

@@ -235,7 +235,7 @@ fn results_do_not_depend_on_older_history() {
         let k = s
             .dates
             .iter()
-            .position(|d| d.to_string() >= "2024-01-01".to_string())
+            .position(|d| d.to_string().as_str() >= "2024-01-01")
             .unwrap();
         let mut t = s.clone();
         t.dates.drain(..k);

@@ -494,13 +494,21 @@ mod tests {
     #[test]
     fn spike_leaving_the_window_does_not_corrupt_later_values() {
         let mut x = noise(400, 10);
-        let y: Vec<f64> = x.iter().zip(noise(400, 11)).map(|(a, b)| a - 0.3 * b).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .zip(noise(400, 11))
+            .map(|(a, b)| a - 0.3 * b)
+            .collect();
         x[150] = 1e6;
         let w = 30;
         let got = RollingCorrelation::new(w).unwrap().over(&x, &y).unwrap();
         for i in w - 1..400 {
             let want = pearson_two_pass(&x[i + 1 - w..=i], &y[i + 1 - w..=i]).unwrap();
-            assert!((got[i].unwrap() - want).abs() < 1e-12, "{i}: {:?} vs {want}", got[i]);
+            assert!(
+                (got[i].unwrap() - want).abs() < 1e-12,
+                "{i}: {:?} vs {want}",
+                got[i]
+            );
         }
     }
 

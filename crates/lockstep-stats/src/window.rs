@@ -58,14 +58,23 @@ impl PairWindow {
         evicted
     }
 
-    /// The pairs in the window, oldest first.
+    /// The pairs in the window, oldest first (two contiguous runs of the ring, no modulo).
     pub(crate) fn iter(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
-        let w = self.xs.len();
-        let start = if self.filled == w { self.head } else { 0 };
-        (0..self.filled).map(move |i| {
-            let k = (start + i) % w;
-            (self.xs[k], self.ys[k])
-        })
+        let start = if self.filled == self.xs.len() {
+            self.head
+        } else {
+            0
+        };
+        let end = start + self.filled;
+        let first = start..end.min(self.xs.len());
+        let wrap = 0..end.saturating_sub(self.xs.len());
+        let pair = |r: std::ops::Range<usize>| {
+            self.xs[r.clone()]
+                .iter()
+                .copied()
+                .zip(self.ys[r].iter().copied())
+        };
+        pair(first).chain(pair(wrap))
     }
 
     /// The newest pair.
