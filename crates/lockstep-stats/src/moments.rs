@@ -36,8 +36,14 @@ impl Moments {
         if self.constant_x || self.constant_y || !(self.sxx > 0.0) || !(self.syy > 0.0) {
             return None;
         }
-        let r = self.sxy / (self.sxx.sqrt() * self.syy.sqrt());
-        Some(r.clamp(-1.0, 1.0))
+        let p = self.sxx * self.syy;
+        // One square root unless the product under- or overflows (|x| scales beyond 1e±77).
+        let den = if p.is_normal() {
+            p.sqrt()
+        } else {
+            self.sxx.sqrt() * self.syy.sqrt()
+        };
+        Some((self.sxy / den).clamp(-1.0, 1.0))
     }
 
     /// Beta of **x on y**, `β = cov(x, y) / var(y) = Sxy / Syy`: the least-squares slope of x
@@ -180,18 +186,20 @@ impl RollingMoments {
     /// Two-pass moments of the current window around the newest pair.
     fn anchor(&mut self) {
         let (kx, ky) = self.win.newest().unwrap_or((0.0, 0.0));
+        let segs = self.win.segments();
         let (mut sx, mut sy) = (0.0, 0.0);
-        for (x, y) in self.win.iter() {
-            sx += x - kx;
-            sy += y - ky;
+        for (xs, ys) in segs {
+            let (a, b) = shifted_sums(xs, ys, kx, ky);
+            sx += a;
+            sy += b;
         }
         let (mx, my) = (sx * self.inv_w, sy * self.inv_w);
         let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-        for (x, y) in self.win.iter() {
-            let (dx, dy) = (x - kx - mx, y - ky - my);
-            sxx += dx * dx;
-            syy += dy * dy;
-            sxy += dx * dy;
+        for (xs, ys) in segs {
+            let (a, b, c) = centered_products(xs, ys, kx, ky, mx, my);
+            sxx += a;
+            syy += b;
+            sxy += c;
         }
         self.kx = kx;
         self.ky = ky;
@@ -285,6 +293,60 @@ impl RollingMoments {
         check_lengths(xs, ys)?;
         Ok(xs.iter().zip(ys).map(|(&x, &y)| self.next(x, y)).collect())
     }
+}
+
+/// `Σ(x - kx)`, `Σ(y - ky)` with four independent partial sums (shorter dependency chains).
+fn shifted_sums(xs: &[f64], ys: &[f64], kx: f64, ky: f64) -> (f64, f64) {
+    let (mut ax, mut ay) = ([0.0; 4], [0.0; 4]);
+    let (cx, cy) = (xs.chunks_exact(4), ys.chunks_exact(4));
+    let (rx, ry) = (cx.remainder(), cy.remainder());
+    for (x, y) in cx.zip(cy) {
+        for l in 0..4 {
+            ax[l] += x[l] - kx;
+            ay[l] += y[l] - ky;
+        }
+    }
+    let (mut sx, mut sy) = (
+        (ax[0] + ax[1]) + (ax[2] + ax[3]),
+        (ay[0] + ay[1]) + (ay[2] + ay[3]),
+    );
+    for (x, y) in rx.iter().zip(ry) {
+        sx += x - kx;
+        sy += y - ky;
+    }
+    (sx, sy)
+}
+
+/// `Σ(x'-x̄')²`, `Σ(y'-ȳ')²`, `Σ(x'-x̄')(y'-ȳ')` of the shifted values `x' = x - kx`, four
+/// partial sums each.
+fn centered_products(
+    xs: &[f64],
+    ys: &[f64],
+    kx: f64,
+    ky: f64,
+    mx: f64,
+    my: f64,
+) -> (f64, f64, f64) {
+    let (mut axx, mut ayy, mut axy) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+    let (cx, cy) = (xs.chunks_exact(4), ys.chunks_exact(4));
+    let (rx, ry) = (cx.remainder(), cy.remainder());
+    for (x, y) in cx.zip(cy) {
+        for l in 0..4 {
+            let (dx, dy) = (x[l] - kx - mx, y[l] - ky - my);
+            axx[l] += dx * dx;
+            ayy[l] += dy * dy;
+            axy[l] += dx * dy;
+        }
+    }
+    let fold = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
+    let (mut sxx, mut syy, mut sxy) = (fold(axx), fold(ayy), fold(axy));
+    for (x, y) in rx.iter().zip(ry) {
+        let (dx, dy) = (x - kx - mx, y - ky - my);
+        sxx += dx * dx;
+        syy += dy * dy;
+        sxy += dx * dy;
+    }
+    (sxx, syy, sxy)
 }
 
 pub(crate) fn check_lengths(xs: &[f64], ys: &[f64]) -> Result<()> {

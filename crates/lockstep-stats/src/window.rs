@@ -77,6 +77,21 @@ impl PairWindow {
         pair(first).chain(pair(wrap))
     }
 
+    /// The window as (at most) two contiguous runs of the ring, oldest first.
+    pub(crate) fn segments(&self) -> [(&[f64], &[f64]); 2] {
+        let w = self.xs.len();
+        if self.filled == w {
+            let h = self.head;
+            [
+                (&self.xs[h..], &self.ys[h..]),
+                (&self.xs[..h], &self.ys[..h]),
+            ]
+        } else {
+            let f = self.filled;
+            [(&self.xs[..f], &self.ys[..f]), (&[], &[])]
+        }
+    }
+
     /// The newest pair.
     pub(crate) fn newest(&self) -> Option<(f64, f64)> {
         if self.filled == 0 {
