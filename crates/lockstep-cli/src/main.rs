@@ -62,7 +62,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Corr(pair) => {
             let report = build(cli, pair)?;
             let out = match pair.format.unwrap_or(Format::Table) {
-                Format::Table => corr_table(&report, pair.rows),
+                Format::Table => render::corr_table(&report, pair.rows),
                 Format::Json => render::json(&report)?,
                 Format::Csv => render::corr_csv(&report),
             };
@@ -142,40 +142,4 @@ fn build(cli: &Cli, pair: &PairArgs) -> Result<Report> {
     let b = load(cli, &pair.b, &pair.input)?;
     let opts = pair.analysis.options();
     analyze(&a, &b, &opts).with_context(|| format!("cannot analyze {} against {}", a.name, b.name))
-}
-
-/// The human form of `lockstep corr`: the last `rows` aligned dates (0 = all).
-fn corr_table(r: &Report, rows: usize) -> String {
-    use std::fmt::Write as _;
-    let s = &r.series;
-    let n = s.dates.len();
-    let start = if rows == 0 { 0 } else { n.saturating_sub(rows) };
-    let f = |v: Option<f64>, p: usize| v.map(|x| format!("{x:+.p$}")).unwrap_or_else(|| "-".into());
-    let mut o = String::new();
-    let _ = write!(o, "{:<10} {:>9} {:>9}", "date", "ret_a", "ret_b");
-    for w in &r.params.windows {
-        let _ = write!(o, " {:>8} {:>7}", format!("corr_{w}"), format!("beta_{w}"));
-    }
-    o.push('\n');
-    for i in start..n {
-        let _ = write!(
-            o,
-            "{:<10} {:>9} {:>9}",
-            s.dates[i],
-            f(s.ret_a[i], 5),
-            f(s.ret_b[i], 5)
-        );
-        for rw in &s.rolling {
-            let _ = write!(o, " {:>8} {:>7}", f(rw.corr[i], 4), f(rw.beta[i], 3));
-        }
-        o.push('\n');
-    }
-    if start > 0 {
-        let _ = writeln!(
-            o,
-            "({} earlier rows not shown: --rows 0 shows all, --format csv gives full precision)",
-            start
-        );
-    }
-    o
 }

@@ -1171,7 +1171,9 @@ mod tests {
         let e = read_csv(Path::new("/no/such/dir/x.csv"), &opts()).unwrap_err();
         assert_eq!(e.to_string(), "cannot read /no/such/dir/x.csv");
         // The OS error is the source, printed once by the caller's cause chain.
-        let source = std::error::Error::source(&e).expect("io source").to_string();
+        let source = std::error::Error::source(&e)
+            .expect("io source")
+            .to_string();
         assert!(source.contains("No such file"), "{source}");
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("bad.csv");

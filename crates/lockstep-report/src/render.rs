@@ -54,6 +54,41 @@ pub fn overlay_csv(r: &Report) -> String {
     out
 }
 
+/// The human form of `lockstep corr`: the last `rows` aligned dates (0 = all).
+pub fn corr_table(r: &Report, rows: usize) -> String {
+    let s = &r.series;
+    let n = s.dates.len();
+    let start = if rows == 0 { 0 } else { n.saturating_sub(rows) };
+    let f = |v: Option<f64>, p: usize| v.map(|x| format!("{x:+.p$}")).unwrap_or_else(|| "-".into());
+    let mut o = String::new();
+    let _ = write!(o, "{:<10} {:>9} {:>9}", "date", "ret_a", "ret_b");
+    for w in &r.params.windows {
+        let _ = write!(o, " {:>8} {:>7}", format!("corr_{w}"), format!("beta_{w}"));
+    }
+    o.push('\n');
+    for i in start..n {
+        let _ = write!(
+            o,
+            "{:<10} {:>9} {:>9}",
+            s.dates[i],
+            f(s.ret_a[i], 5),
+            f(s.ret_b[i], 5)
+        );
+        for rw in &s.rolling {
+            let _ = write!(o, " {:>8} {:>7}", f(rw.corr[i], 4), f(rw.beta[i], 3));
+        }
+        o.push('\n');
+    }
+    if start > 0 {
+        let _ = writeln!(
+            o,
+            "({} earlier rows not shown: --rows 0 shows all, --format csv gives full precision)",
+            start
+        );
+    }
+    o
+}
+
 /// The normalized overlay as a human table: the last `rows` aligned dates (0 = all).
 pub fn overlay_table(r: &Report, rows: usize) -> String {
     let s = &r.series;
