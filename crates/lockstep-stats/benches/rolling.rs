@@ -3,7 +3,7 @@
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use lockstep_stats::{RollingBeta, RollingCorrelation, RollingMoments};
+use lockstep_stats::{Ema, Indicator, Macd, RollingBeta, RollingCorrelation, RollingMoments, Rsi};
 use std::hint::black_box;
 
 /// Deterministic returns-like noise (an LCG), so runs compare like with like.
@@ -59,9 +59,35 @@ fn rolling(c: &mut Criterion) {
     }
 }
 
+fn indicators(c: &mut Criterion) {
+    let n = 10_000_000usize;
+    // A positive random walk, like prices.
+    let mut p = 100.0;
+    let prices: Vec<f64> = noise(n, 3)
+        .into_iter()
+        .map(|r| {
+            p *= 1.0 + r;
+            p
+        })
+        .collect();
+    let mut g = c.benchmark_group("indicators");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(10);
+    g.bench_function(BenchmarkId::new("rsi14", n), |b| {
+        b.iter(|| black_box(Rsi::new(14).unwrap().over(black_box(&prices))))
+    });
+    g.bench_function(BenchmarkId::new("ema20", n), |b| {
+        b.iter(|| black_box(Ema::new(20).unwrap().over(black_box(&prices))))
+    });
+    g.bench_function(BenchmarkId::new("macd12_26_9", n), |b| {
+        b.iter(|| black_box(Macd::new(12, 26, 9).unwrap().over(black_box(&prices))))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default();
-    targets = rolling
+    targets = rolling, indicators
 }
 criterion_main!(benches);

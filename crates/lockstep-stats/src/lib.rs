@@ -18,6 +18,7 @@
 mod error;
 mod ewma;
 mod fisher;
+pub mod indicators;
 mod moments;
 mod pair;
 mod spearman;
@@ -27,6 +28,10 @@ mod window;
 pub use error::StatsError;
 pub use ewma::EwmaPair;
 pub use fisher::{fisher_interval, normal_quantile};
+pub use indicators::{
+    Atr, Bands, Bar, Bollinger, Ema, EmaSeed, Indicator, Macd, MacdPoint, Obv, RelativeVolume, Roc,
+    Rsi, Sma,
+};
 pub use moments::{Moments, RollingBeta, RollingCorrelation, RollingMoments};
 pub use pair::{rolling_pair, Method, PairPoint, RollingPair};
 pub use spearman::RollingSpearman;

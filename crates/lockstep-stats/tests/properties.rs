@@ -118,3 +118,65 @@ fn correlation_streaming_matches_batch_on_long_input() {
         assert_eq!(s.next(x[i], y[i]), batch[i]);
     }
 }
+
+mod indicators {
+    use lockstep_stats::{Ema, Indicator, Macd, Rsi, Sma};
+    use proptest::prelude::*;
+
+    fn prices(len: std::ops::Range<usize>) -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::vec(prop_oneof![4 => 1.0f64..1e4, 1 => Just(100.0)], len)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn rsi_is_within_0_and_100(xs in prices(0..200), n in 1usize..30) {
+            for r in Rsi::new(n).unwrap().over(&xs).into_iter().flatten() {
+                prop_assert!((0.0..=100.0).contains(&r), "{r}");
+            }
+        }
+
+        #[test]
+        fn streaming_equals_batch(xs in prices(0..200), n in 1usize..30) {
+            let batch = Rsi::new(n).unwrap().over(&xs);
+            let mut s = Rsi::new(n).unwrap();
+            let stream: Vec<_> = xs.iter().map(|x| s.next(*x)).collect();
+            prop_assert_eq!(&batch, &stream);
+            s.reset();
+            prop_assert_eq!(&batch, &s.over(&xs));
+            let mut m = Macd::new(3, 7, 4).unwrap();
+            let mb = m.over(&xs);
+            m.reset();
+            let ms: Vec<_> = xs.iter().map(|x| m.next(*x)).collect();
+            prop_assert_eq!(mb, ms);
+        }
+
+        #[test]
+        fn shorter_than_warmup_gives_nothing(xs in prices(0..14)) {
+            prop_assert!(Rsi::new(14).unwrap().over(&xs).iter().all(Option::is_none));
+            prop_assert!(Macd::new(12, 26, 9).unwrap().over(&xs).iter().all(Option::is_none));
+            prop_assert!(Sma::new(14).unwrap().over(&xs).iter().all(Option::is_none));
+        }
+
+        #[test]
+        fn constant_series(c in 1.0f64..1e6, len in 0usize..100) {
+            let xs = vec![c; len];
+            prop_assert!(Rsi::new(14).unwrap().over(&xs).iter().all(Option::is_none));
+            for e in Ema::new(10).unwrap().over(&xs).into_iter().flatten() {
+                prop_assert!((e - c).abs() <= 1e-9 * c);
+            }
+            for m in Macd::new(12, 26, 9).unwrap().over(&xs).into_iter().flatten() {
+                prop_assert!(m.macd.abs() <= 1e-9 * c && m.hist.abs() <= 1e-9 * c);
+            }
+        }
+
+        #[test]
+        fn strictly_rising_gives_rsi_100(start in 1.0f64..1e4, steps in prop::collection::vec(1e-3f64..10.0, 15..100)) {
+            let xs: Vec<f64> = steps.iter().scan(start, |p, d| { *p += d; Some(*p) }).collect();
+            for r in Rsi::new(14).unwrap().over(&xs).into_iter().flatten() {
+                prop_assert_eq!(r, 100.0);
+            }
+        }
+    }
+}
