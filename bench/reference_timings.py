@@ -1,4 +1,5 @@
-"""Reference timings of rolling Pearson correlation (w = 90) in pandas, polars and TA-Lib.
+"""Reference timings: rolling Pearson correlation (w = 90) in pandas, polars and TA-Lib, and
+TA-Lib RSI, EMA and MACD.
 
 Run beside `cargo bench -p lockstep-stats --bench rolling` on the same machine; BENCHMARKS.md
 records both. Installs nothing itself: `pip install pandas polars ta-lib numpy`.
@@ -42,6 +43,15 @@ def main():
         }
         for name, f in runs.items():
             print(f"{n:>10} {name:<18} {best_of(f, rep) / n * 1e9:>10.2f}")
+    # Indicators on a positive random walk of 10^7 prices.
+    n = 10_000_000
+    p = 100.0 * np.cumprod(1.0 + (rng.random(n) - 0.5) * 0.04)
+    for name, f in {
+        "TA-Lib RSI(14)": lambda: talib.RSI(p, timeperiod=14),
+        "TA-Lib EMA(20)": lambda: talib.EMA(p, timeperiod=20),
+        "TA-Lib MACD": lambda: talib.MACD(p, 12, 26, 9),
+    }.items():
+        print(f"{n:>10} {name:<18} {best_of(f, 3) / n * 1e9:>10.2f}")
 
 
 if __name__ == "__main__":
