@@ -1697,7 +1697,7 @@ fn detects_fred_and_skips_missing_values() {
 fn real_data_eth_vs_rut_matches_pandas() {
     let data = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
     if !data.is_dir() {
-        eprintln!("skipping: ../shared/data not found");
+        skip("skipping: ../shared/data not found");
         return;
     }
     let eth = data.join("ETH-USD.daily.csv");
@@ -1712,4 +1712,11 @@ fn real_data_eth_vs_rut_matches_pandas() {
     let corr = w30["latest"]["corr"].as_f64().expect("latest 30-day corr");
     let pandas = 0.5192910613168061;
     assert!((corr - pandas).abs() < 1e-10, "{corr} vs pandas {pandas}");
+}
+
+/// Say why a test is skipped on the real stderr: libtest captures `eprintln!`, but not a
+/// direct write, so the reason shows in every run (CI logs included).
+fn skip(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{reason}");
 }
