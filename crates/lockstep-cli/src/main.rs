@@ -71,13 +71,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Overlay(pair) => {
             let report = build(cli, pair)?;
             let out = match pair.format.unwrap_or(Format::Csv) {
-                Format::Json => {
-                    let s = &report.series;
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "a": report.a.name, "b": report.b.name,
-                        "dates": s.dates, "a_norm": s.norm_a, "b_norm": s.norm_b,
-                    }))?
-                }
+                Format::Json => render::overlay_json(&report)?,
                 Format::Csv => render::overlay_csv(&report),
                 Format::Table => render::overlay_table(&report, pair.rows),
             };

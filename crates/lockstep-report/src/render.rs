@@ -6,6 +6,18 @@ use lockstep_core::Calendar;
 
 use crate::{Report, ReportError};
 
+/// First row index of a table showing the latest `rows` of `n` (0 = all), and the footnote
+/// naming what was left out (empty when nothing was).
+fn tail(n: usize, rows: usize, hint: &str) -> (usize, String) {
+    let start = if rows == 0 { 0 } else { n.saturating_sub(rows) };
+    let note = if start > 0 {
+        format!("({start} earlier rows not shown: {hint})\n")
+    } else {
+        String::new()
+    };
+    (start, note)
+}
+
 /// A CSV cell: empty when undefined, else the shortest decimal that round-trips to the same f64.
 fn cell(v: Option<f64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
@@ -58,7 +70,11 @@ pub fn overlay_csv(r: &Report) -> String {
 pub fn corr_table(r: &Report, rows: usize) -> String {
     let s = &r.series;
     let n = s.dates.len();
-    let start = if rows == 0 { 0 } else { n.saturating_sub(rows) };
+    let (start, note) = tail(
+        n,
+        rows,
+        "--rows 0 shows all, --format csv gives full precision",
+    );
     let f = |v: Option<f64>, p: usize| v.map(|x| format!("{x:+.p$}")).unwrap_or_else(|| "-".into());
     let mut o = String::new();
     let _ = write!(o, "{:<10} {:>9} {:>9}", "date", "ret_a", "ret_b");
@@ -79,21 +95,36 @@ pub fn corr_table(r: &Report, rows: usize) -> String {
         }
         o.push('\n');
     }
-    if start > 0 {
-        let _ = writeln!(
-            o,
-            "({} earlier rows not shown: --rows 0 shows all, --format csv gives full precision)",
-            start
-        );
-    }
+    o.push_str(&note);
     o
+}
+
+/// The normalized overlay as JSON: `{a, b, dates, a_norm, b_norm}` (names and rebased values).
+pub fn overlay_json(r: &Report) -> Result<String, ReportError> {
+    #[derive(serde::Serialize)]
+    struct Overlay<'a> {
+        a: &'a str,
+        b: &'a str,
+        dates: &'a [lockstep_core::Date],
+        a_norm: &'a [f64],
+        b_norm: &'a [f64],
+    }
+    let s = &r.series;
+    serde_json::to_string_pretty(&Overlay {
+        a: &r.a.name,
+        b: &r.b.name,
+        dates: &s.dates,
+        a_norm: &s.norm_a,
+        b_norm: &s.norm_b,
+    })
+    .map_err(ReportError::Json)
 }
 
 /// The normalized overlay as a human table: the last `rows` aligned dates (0 = all).
 pub fn overlay_table(r: &Report, rows: usize) -> String {
     let s = &r.series;
     let n = s.dates.len();
-    let start = if rows == 0 { 0 } else { n.saturating_sub(rows) };
+    let (start, note) = tail(n, rows, "--rows 0 shows all");
     let (na, nb) = (short(&r.a.name, 12), short(&r.b.name, 12));
     let mut out = format!(
         "{:<10} {:>12} {:>12}   (rebased to 100 on {})\n",
@@ -106,9 +137,7 @@ pub fn overlay_table(r: &Report, rows: usize) -> String {
             s.dates[i], s.norm_a[i], s.norm_b[i]
         );
     }
-    if start > 0 {
-        let _ = writeln!(out, "({start} earlier rows not shown: --rows 0 shows all)");
-    }
+    out.push_str(&note);
     out
 }
 

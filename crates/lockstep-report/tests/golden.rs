@@ -2,59 +2,15 @@
 //! `../shared/data` against values computed independently by pandas and scipy
 //! (`scripts/golden.py`, files in `test_data/golden/`). Max abs difference 1e-10.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+mod common;
+
+use common::{date_index, golden, shared, skip, Golden};
 
 use lockstep_core::{Align, PriceSeries, ReturnKind};
-use lockstep_data::{read_csv, CsvOptions};
 use lockstep_report::{analyze, AnalyzeOptions, Report};
 use lockstep_stats::Method;
 
 const TOL: f64 = 1e-10;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn shared(name: &str) -> Option<PriceSeries> {
-    let dir = root().join("../shared/data");
-    if !dir.is_dir() {
-        return None;
-    }
-    Some(
-        read_csv(&dir.join(name), &CsvOptions::default())
-            .expect(name)
-            .series,
-    )
-}
-
-/// Golden CSV: column name -> (date -> value or None).
-struct Golden {
-    rows: Vec<(String, HashMap<String, Option<f64>>)>,
-}
-
-fn golden(name: &str) -> Golden {
-    let text = std::fs::read_to_string(root().join("test_data/golden").join(name)).expect(name);
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let rows = lines
-        .map(|l| {
-            let cells: Vec<&str> = l.split(',').collect();
-            let map = header[1..]
-                .iter()
-                .zip(&cells[1..])
-                .map(|(h, c)| {
-                    (
-                        h.to_string(),
-                        (!c.is_empty()).then(|| c.parse::<f64>().unwrap()),
-                    )
-                })
-                .collect();
-            (cells[0].to_string(), map)
-        })
-        .collect();
-    Golden { rows }
-}
 
 fn check(label: &str, got: Option<f64>, want: Option<f64>) {
     match (got, want) {
@@ -71,12 +27,7 @@ fn check(label: &str, got: Option<f64>, want: Option<f64>) {
 /// Compare every golden column of `g` with the report, matching rows by date.
 fn compare(report: &Report, g: &Golden, vol_window: usize) -> usize {
     let s = &report.series;
-    let index: HashMap<String, usize> = s
-        .dates
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.to_string(), i))
-        .collect();
+    let index = date_index(&s.dates);
     let mut checked = 0;
     for (date, cols) in &g.rows {
         let i = *index
@@ -173,13 +124,7 @@ fn spearman_matches_scipy() {
     };
     let r = analyze(&eth, &rut, &opts).unwrap();
     let g = golden("eth_rut_spearman_30.csv");
-    let idx: HashMap<String, usize> = r
-        .series
-        .dates
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.to_string(), i))
-        .collect();
+    let idx = date_index(&r.series.dates);
     for (date, cols) in &g.rows {
         check(
             date,
@@ -201,13 +146,7 @@ fn ewma_matches_pandas() {
     };
     let r = analyze(&eth, &rut, &opts).unwrap();
     let g = golden("eth_rut_ewma_094.csv");
-    let idx: HashMap<String, usize> = r
-        .series
-        .dates
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.to_string(), i))
-        .collect();
+    let idx = date_index(&r.series.dates);
     for (date, cols) in &g.rows {
         let i = idx[date];
         check(
@@ -267,11 +206,4 @@ fn results_do_not_depend_on_older_history() {
             assert!((a - b).abs() < 1e-12, "window #{w} row {i}: {a} vs {b}");
         }
     }
-}
-
-/// Say why a test is skipped on the real stderr: libtest captures `eprintln!`, but not a
-/// direct write, so the reason shows in every run (CI logs included).
-fn skip(reason: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{reason}");
 }

@@ -3,21 +3,20 @@
 //! value within 1e-9 from the first defined one, and the same warm-up (None where TA-Lib has
 //! NaN).
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+mod common;
 
-use lockstep_data::{read_csv, CsvOptions};
+use std::collections::HashMap;
+
+use common::{date_index, golden, shared, skip};
+
 use lockstep_stats::{Atr, Bar, Bollinger, Ema, Indicator, Macd, Obv, Roc, Rsi, Sma};
 
 #[test]
 fn indicators_match_talib() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let data = root.join("../shared/data/ETH-USD.daily.csv");
-    if !data.is_file() {
+    let Some(s) = shared("ETH-USD.daily.csv") else {
         skip("skipping: ../shared/data not found (the TA-Lib golden test needs ETH-USD.daily.csv)");
         return;
-    }
-    let s = read_csv(&data, &CsvOptions::default()).unwrap().series;
+    };
     let c = &s.price;
     let (h, l, v) = (
         s.high.as_ref().unwrap(),
@@ -58,23 +57,13 @@ fn indicators_match_talib() {
         ("obv", Obv::new().over(&bars)),
         ("roc_10", Roc::new(10).unwrap().over(c)),
     ]);
-    let index: HashMap<String, usize> = s
-        .dates
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.to_string(), i))
-        .collect();
-    let text = std::fs::read_to_string(root.join("test_data/golden/talib_eth.csv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let index = date_index(&s.dates);
     let mut checked = 0;
     let mut worst = (0.0f64, String::new());
-    for line in lines {
-        let cells: Vec<&str> = line.split(',').collect();
-        let i = index[cells[0]];
-        for (col, cell) in header[1..].iter().zip(&cells[1..]) {
-            let got = ours[col][i];
-            let want = (!cell.is_empty()).then(|| cell.parse::<f64>().unwrap());
+    for (date, cols) in &golden("talib_eth.csv").rows {
+        let i = index[date];
+        for (col, want) in cols {
+            let (got, want) = (ours[col.as_str()][i], *want);
             match (got, want) {
                 (None, None) => {}
                 (Some(g), Some(w)) => {
@@ -83,12 +72,12 @@ fn indicators_match_talib() {
                         / w.abs()
                             .max(1.0)
                             .min(if *col == "obv" { f64::MAX } else { 1.0 });
-                    assert!(diff <= 1e-9, "{} {col}: ours {g}, TA-Lib {w}", cells[0]);
+                    assert!(diff <= 1e-9, "{date} {col}: ours {g}, TA-Lib {w}");
                     if diff > worst.0 {
-                        worst = (diff, format!("{} {col}", cells[0]));
+                        worst = (diff, format!("{date} {col}"));
                     }
                 }
-                _ => panic!("{} {col}: ours {got:?}, TA-Lib {want:?}", cells[0]),
+                _ => panic!("{date} {col}: ours {got:?}, TA-Lib {want:?}"),
             }
             checked += 1;
         }
@@ -98,11 +87,4 @@ fn indicators_match_talib() {
         worst.0, worst.1
     );
     assert!(checked > 10_000);
-}
-
-/// Say why a test is skipped on the real stderr: libtest captures `eprintln!`, but not a
-/// direct write, so the reason shows in every run (CI logs included).
-fn skip(reason: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{reason}");
 }
