@@ -6,11 +6,13 @@
 #![forbid(unsafe_code)]
 
 mod align;
+mod bars;
 mod error;
 mod returns;
 mod series;
 
 pub use align::{align, Align, Aligned};
+pub use bars::{AssetClass, DailyBar, Instrument};
 pub use error::CoreError;
 pub use returns::{returns, ReturnKind};
 pub use series::{Calendar, PriceField, PriceSeries};

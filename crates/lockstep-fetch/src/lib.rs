@@ -1,0 +1,2 @@
+//! lockstep-fetch (work in progress).
+#![forbid(unsafe_code)]

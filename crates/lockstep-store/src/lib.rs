@@ -1,0 +1,2 @@
+//! lockstep-store (work in progress).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! lockstep-structure (work in progress).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! lockstep-testkit (work in progress).
+#![forbid(unsafe_code)]
