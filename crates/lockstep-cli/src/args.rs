@@ -34,12 +34,15 @@ closes 16:00 New York: same-dated closes are 3-4 hours apart.";
 #[derive(Debug, Parser)]
 #[command(name = "lockstep", version, about = ABOUT, after_long_help = STATS_HELP)]
 pub struct Cli {
-    /// Say which format was detected in each file, and what was read.
+    /// Say which format was detected in each file, and what was read or fetched.
     #[arg(short, long, global = true)]
     pub verbose: bool,
     /// Colour in the terminal report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// Never use the network: symbols must already be in the store.
+    #[arg(long, global = true)]
+    pub offline: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -50,6 +53,7 @@ pub struct Cli {
 pub enum Command {
     /// The report: latest rolling correlation per window with its interval, percentile and
     /// share of history above 0.5, min/max, beta, volatility and performance of both legs.
+    /// With no arguments: ETH-USD against ^RUT.
     #[command(after_long_help = STATS_HELP)]
     Analyze(PairArgs),
     /// Rolling correlation, interval and beta per aligned date (CSV: date,ret_a,ret_b, then
@@ -58,13 +62,71 @@ pub enum Command {
     Corr(PairArgs),
     /// Both legs rebased to 100 on the first aligned date (CSV: date,a,b).
     Overlay(PairArgs),
+    /// Who leads: cross-correlation at lags -L..L, Granger tests both ways, and the best lag
+    /// of each rolling window (the reaction time).
+    #[command(after_long_help = LEADLAG_HELP)]
+    Leadlag(LinkArgs),
+    /// Risk-on / risk-off regimes with correlation and beta in each, divergence events, and
+    /// each leg's sensitivity to rate changes.
+    #[command(after_long_help = REGIMES_HELP)]
+    Regimes(LinkArgs),
+    /// Fetch daily bars into the local store, or refresh them: only dates after the last
+    /// stored one (minus a few days' overlap, since providers revise recent bars) are asked for.
+    #[command(after_long_help = SOURCES_HELP)]
+    Fetch(FetchArgs),
+    /// The stored symbols: provider, first and last date, bars, last refresh.
+    List(ListArgs),
+    /// The latest stored bars of a symbol.
+    Show(ShowArgs),
+    /// Store a CSV file's series under a symbol (provider `import`).
+    Import(ImportArgs),
+    /// Write a stored symbol's bars (CSV header date,open,high,low,close,adj_close,volume).
+    Export(ExportArgs),
+    /// The fetch log: every fetch, its outcome and what it changed.
+    Log(LogArgs),
+    /// Delete a symbol and its bars from the store.
+    Remove(RemoveArgs),
 }
+
+const LEADLAG_HELP: &str = "\
+Lag convention: the correlation at lag k pairs A's return on date t with B's return k
+periods earlier, (ret_a[t], ret_b[t-k]) - pandas a.corr(b.shift(k)) - so k > 0 means B
+leads A by k periods. (statsmodels ccf uses full-sample means and variances instead.)
+Band: ±z/√n with the exact normal quantile (1.959964 for 95%).
+Granger: F-test of p lags of the cause added to p lags of the effect and a constant, OLS by
+QR; equal to statsmodels grangercausalitytests(...)[p][0][\"ssr_ftest\"]. The lag orders
+with the lowest AIC and BIC (on the common last n-L rows) are reported.
+Rolling best lag: in each window of --window returns, the lag in [-L, L] with the largest
+correlation over the pairs inside the window; its distribution over history is the
+reaction time (median, quartiles, share at lag 0).";
+
+const REGIMES_HELP: &str = "\
+Regime rule (default): risk-on on a date when the classified leg (the exchange-day leg of a
+crypto/equity pair, else B) closes above its 200-period simple average AND its 20-period
+realized volatility (sample sd of log returns) is below the median of its last 252 values;
+risk-off otherwise. Each return is labelled with the regime known at the close before it.
+Correlation (Fisher-z interval) and beta are computed within each regime.
+Divergence: at t, OLS of A on B over the previous --window returns; z = (a_t - α - β·b_t)/σ
+with σ the residual standard error (n-2); an event when |z| > --divergence-k.
+Rate sensitivity: rolling OLS beta of each leg's log return on the daily change of the rate
+(percentage points; default fred:DGS2, the 2-year Treasury yield), with a t interval.";
+
+const SOURCES_HELP: &str = "\
+Symbols: ETH-USD, BTC-USD (crypto: yahoo, then coinbase, then binance), ^RUT, ^GSPC, ^NDX,
+IWM, SPY, GLD (yahoo, then stooq), fred:DGS2 (FRED). A ratio A/B (ETH-USD/BTC-USD) is the
+two series divided on their common dates. Anywhere a symbol is accepted, a CSV path is too.
+
+Store and configuration: $LOCKSTEP_HOME/lockstep.db and $LOCKSTEP_HOME/config.toml
+(default home: the platform data directory + /lockstep). Provider base URLs: the config's
+[providers.NAME] url, or LOCKSTEP_YAHOO_URL, LOCKSTEP_COINBASE_URL, LOCKSTEP_BINANCE_URL,
+LOCKSTEP_STOOQ_URL, LOCKSTEP_FRED_URL (these win).";
 
 impl Cli {
     /// Checks clap cannot express: repeated windows. Reported as usage errors (exit 2).
     pub fn validate(self) -> Result<Self, clap::Error> {
         let pair = match &self.command {
             Command::Analyze(p) | Command::Corr(p) | Command::Overlay(p) => p,
+            _ => return Ok(self),
         };
         let w = &pair.analysis.window;
         if let Some(dup) = w.iter().enumerate().find(|(i, x)| w[..*i].contains(x)) {
@@ -76,6 +138,107 @@ impl Cli {
         }
         Ok(self)
     }
+}
+
+/// `lockstep fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Symbols to fetch or refresh (ETH-USD, ^RUT, IWM, fred:DGS2, ...).
+    #[arg(required = true)]
+    pub symbols: Vec<String>,
+    /// Fetch from this date (YYYY-MM-DD) instead of the last stored date; without it a
+    /// symbol not yet stored gets its full history.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<chrono::NaiveDate>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Summary format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Where symbols are fetched from.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Use only this provider (yahoo, coinbase, binance, stooq, fred) instead of the
+    /// symbol's fallback chain.
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: Option<String>,
+}
+
+/// `lockstep list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `lockstep show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A stored symbol.
+    pub symbol: String,
+    /// The latest N bars (0 = all).
+    #[arg(long, default_value_t = 10)]
+    pub tail: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `lockstep import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The symbol to store the series under.
+    pub symbol: String,
+    /// A CSV file in any format `analyze` reads.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `lockstep export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A stored symbol.
+    pub symbol: String,
+    /// File format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Export file format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// CSV: date,open,high,low,close,adj_close,volume (empty cell = missing).
+    Csv,
+    /// JSON array of bars.
+    Json,
+}
+
+/// `lockstep log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only this symbol.
+    pub symbol: Option<String>,
+    /// The latest N entries.
+    #[arg(long, default_value_t = 20)]
+    pub tail: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `lockstep remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Symbols to delete.
+    #[arg(required = true)]
+    pub symbols: Vec<String>,
 }
 
 /// A number strictly between 0 and 1 (confidence level, EWMA decay).
@@ -113,10 +276,12 @@ pub enum Format {
 /// Two inputs and how to read and analyze them.
 #[derive(Debug, Args)]
 pub struct PairArgs {
-    /// Series A (the asset), a CSV file.
-    pub a: PathBuf,
-    /// Series B (the benchmark), a CSV file.
-    pub b: PathBuf,
+    /// Series A (the asset): a symbol (ETH-USD), a ratio (ETH-USD/BTC-USD) or a CSV file.
+    #[arg(default_value = "ETH-USD")]
+    pub a: String,
+    /// Series B (the benchmark): a symbol (^RUT), a ratio or a CSV file.
+    #[arg(default_value = "^RUT")]
+    pub b: String,
     /// Output format [default: table for analyze and corr, csv for overlay].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -126,7 +291,90 @@ pub struct PairArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
     pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub linkage: LinkageArgs,
+    /// Window of the rolling best lag, in returns.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(3..))]
+    pub lag_window: u32,
+}
+
+/// `lockstep leadlag` / `lockstep regimes`.
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Series A (the asset): a symbol, a ratio or a CSV file.
+    #[arg(default_value = "ETH-USD")]
+    pub a: String,
+    /// Series B (the benchmark): a symbol, a ratio or a CSV file.
+    #[arg(default_value = "^RUT")]
+    pub b: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Rolling window in returns: of the best lag (leadlag) and of the divergence regression
+    /// (regimes).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(3..))]
+    pub window: u32,
+    /// Calendar alignment of the two series.
+    #[arg(long, value_enum, default_value_t = AlignArg::Inner)]
+    pub align: AlignArg,
+    /// Return kind.
+    #[arg(long, value_enum, default_value_t = ReturnsArg::Log)]
+    pub returns: ReturnsArg,
+    /// Confidence level of intervals and bands.
+    #[arg(long, default_value_t = 0.95, value_parser = unit_interval)]
+    pub confidence: f64,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub linkage: LinkageArgs,
+}
+
+/// Lead-lag and regime parameters.
+#[derive(Debug, Args)]
+pub struct LinkageArgs {
+    /// Largest lag of the cross-correlation, Granger tests and rolling best lag.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub max_lag: u32,
+    /// Which leg's price classifies risk-on / risk-off.
+    #[arg(long, value_enum, default_value_t = RegimeLegArg::Auto)]
+    pub regime_leg: RegimeLegArg,
+    /// Moving-average window of the regime rule [default: 200, or [regimes] in config.toml].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
+    pub ma: Option<u32>,
+    /// Realized-volatility window of the regime rule [default: 20].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
+    pub vol_window: Option<u32>,
+    /// Number of volatility values whose median is the regime threshold [default: 252].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub vol_lookback: Option<u32>,
+    /// Divergence threshold: |z| above this is an event.
+    #[arg(long, default_value_t = 3.0)]
+    pub divergence_k: f64,
+    /// Rate series for rate sensitivity (a symbol or CSV; levels in percent).
+    #[arg(long, default_value = DEFAULT_RATE)]
+    pub rate: String,
+    /// Skip rate sensitivity.
+    #[arg(long)]
+    pub no_rate: bool,
+}
+
+/// The default rate series of rate sensitivity: the 2-year Treasury yield.
+pub const DEFAULT_RATE: &str = "fred:DGS2";
+
+/// Regime leg choice.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RegimeLegArg {
+    /// The exchange-day leg of a crypto/equity pair, else B.
+    Auto,
+    /// Leg A.
+    A,
+    /// Leg B.
+    B,
 }
 
 /// How CSV files are read.
@@ -239,20 +487,32 @@ pub enum MethodArg {
     Ewma,
 }
 
+impl From<AlignArg> for Align {
+    fn from(a: AlignArg) -> Align {
+        match a {
+            AlignArg::Inner => Align::Inner,
+            AlignArg::Weekly => Align::Weekly,
+            AlignArg::Monthly => Align::Monthly,
+        }
+    }
+}
+
+impl From<ReturnsArg> for ReturnKind {
+    fn from(r: ReturnsArg) -> ReturnKind {
+        match r {
+            ReturnsArg::Log => ReturnKind::Log,
+            ReturnsArg::Simple => ReturnKind::Simple,
+        }
+    }
+}
+
 impl AnalysisArgs {
     /// The pipeline's options.
     pub fn options(&self) -> AnalyzeOptions {
         AnalyzeOptions {
             windows: self.window.iter().map(|w| *w as usize).collect(),
-            align: match self.align {
-                AlignArg::Inner => Align::Inner,
-                AlignArg::Weekly => Align::Weekly,
-                AlignArg::Monthly => Align::Monthly,
-            },
-            returns: match self.returns {
-                ReturnsArg::Log => ReturnKind::Log,
-                ReturnsArg::Simple => ReturnKind::Simple,
-            },
+            align: self.align.into(),
+            returns: self.returns.into(),
             method: match self.method {
                 MethodArg::Pearson => Method::Pearson,
                 MethodArg::Spearman => Method::Spearman,

@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod source;
+mod store_cmds;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -11,10 +13,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use args::{Cli, ColorChoice, Command, Format, InputArgs, PairArgs};
-use lockstep_core::PriceSeries;
-use lockstep_data::{read_csv, CsvOptions};
-use lockstep_report::{analyze, render, Report};
+use args::{Cli, ColorChoice, Command, Format, LinkArgs, PairArgs};
+use lockstep_report::{analyze, render, AnalyzeOptions, LinkageOptions, RegimeLeg, Report};
+use source::Ctx;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse().and_then(Cli::validate) {
@@ -49,9 +50,35 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: &Cli) -> Result<()> {
+    let ctx = Ctx::new(cli.offline, cli.verbose);
     match &cli.command {
+        Command::Fetch(a) => emit(&store_cmds::fetch(&ctx, a)?),
+        Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
+        Command::Show(a) => emit(&store_cmds::show(&ctx, a)?),
+        Command::Import(a) => emit(&store_cmds::import(&ctx, a)?),
+        Command::Export(a) => store_cmds::export(&ctx, a),
+        Command::Log(a) => emit(&store_cmds::log(&ctx, a)?),
+        Command::Remove(a) => emit(&store_cmds::remove(&ctx, a)?),
+        Command::Leadlag(l) => {
+            let report = build_link(&ctx, l, false)?;
+            let out = match l.format {
+                Format::Table => render::leadlag_table(&report, use_color(cli.color)),
+                Format::Json => render::leadlag_json(&report)? + "\n",
+                Format::Csv => render::leadlag_csv(&report),
+            };
+            emit(&out)
+        }
+        Command::Regimes(l) => {
+            let report = build_link(&ctx, l, true)?;
+            let out = match l.format {
+                Format::Table => render::regimes_table(&report, use_color(cli.color)),
+                Format::Json => render::regimes_json(&report)? + "\n",
+                Format::Csv => render::regimes_csv(&report),
+            };
+            emit(&out)
+        }
         Command::Analyze(pair) => {
-            let report = build(cli, pair)?;
+            let report = build(&ctx, pair, true)?;
             let out = match pair.format.unwrap_or(Format::Table) {
                 Format::Table => render::table(&report, use_color(cli.color)),
                 Format::Json => render::json(&report)?,
@@ -60,7 +87,7 @@ fn run(cli: &Cli) -> Result<()> {
             emit(&out)
         }
         Command::Corr(pair) => {
-            let report = build(cli, pair)?;
+            let report = build(&ctx, pair, false)?;
             let out = match pair.format.unwrap_or(Format::Table) {
                 Format::Table => render::corr_table(&report, pair.rows),
                 Format::Json => render::json(&report)?,
@@ -69,7 +96,7 @@ fn run(cli: &Cli) -> Result<()> {
             emit(&out)
         }
         Command::Overlay(pair) => {
-            let report = build(cli, pair)?;
+            let report = build(&ctx, pair, false)?;
             let out = match pair.format.unwrap_or(Format::Csv) {
                 Format::Json => render::overlay_json(&report)?,
                 Format::Csv => render::overlay_csv(&report),
@@ -81,7 +108,7 @@ fn run(cli: &Cli) -> Result<()> {
 }
 
 /// Print to stdout; a closed pipe (`| head`) is not an error.
-fn emit(s: &str) -> Result<()> {
+pub(crate) fn emit(s: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(s.as_bytes())
         .and_then(|()| out.flush())
@@ -99,41 +126,96 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn load(cli: &Cli, path: &std::path::Path, input: &InputArgs) -> Result<PriceSeries> {
-    let opts = CsvOptions {
-        price: input.price.into(),
-        date_col: input.date_col.clone(),
-        price_col: input.price_col.clone(),
-        dedupe: input.dedupe.into(),
-    };
-    // The reader's errors name the file (and line, column) themselves.
-    let read = read_csv(path, &opts)?;
-    for w in &read.warnings {
-        eprintln!("warning: {}: {w}", path.display());
-    }
-    if cli.verbose {
-        let s = &read.series;
-        eprintln!(
-            "{}: format {}, price from {}, {} rows{}, {} .. {}",
-            path.display(),
-            read.format.name(),
-            s.price_field.label(),
-            s.len(),
-            if read.newest_first {
-                " (file newest first)"
-            } else {
-                ""
-            },
-            s.dates.first().map(|d| d.to_string()).unwrap_or_default(),
-            s.dates.last().map(|d| d.to_string()).unwrap_or_default(),
-        );
-    }
-    Ok(read.series)
+fn build(ctx: &Ctx, pair: &PairArgs, with_rate: bool) -> Result<Report> {
+    let forced = source::provider(pair.source.provider.as_deref())?;
+    let a = source::load(ctx, &pair.a, &pair.input, forced)?;
+    let b = source::load(ctx, &pair.b, &pair.input, forced)?;
+    let mut opts = pair.analysis.options();
+    let live = [&pair.a, &pair.b].iter().all(|x| source::is_symbol(x));
+    opts.linkage = linkage_options(
+        ctx,
+        &pair.linkage,
+        pair.lag_window as usize,
+        with_rate,
+        live,
+    )?;
+    analyze(&a, &b, &opts).with_context(|| format!("cannot analyze {} against {}", a.name, b.name))
 }
 
-fn build(cli: &Cli, pair: &PairArgs) -> Result<Report> {
-    let a = load(cli, &pair.a, &pair.input)?;
-    let b = load(cli, &pair.b, &pair.input)?;
-    let opts = pair.analysis.options();
+fn build_link(ctx: &Ctx, l: &LinkArgs, with_rate: bool) -> Result<Report> {
+    let forced = source::provider(l.source.provider.as_deref())?;
+    let a = source::load(ctx, &l.a, &l.input, forced)?;
+    let b = source::load(ctx, &l.b, &l.input, forced)?;
+    let w = l.window as usize;
+    let live = [&l.a, &l.b].iter().all(|x| source::is_symbol(x));
+    let mut linkage = linkage_options(ctx, &l.linkage, w, with_rate, live)?;
+    linkage.divergence_window = w;
+    linkage.rate_window = w;
+    let opts = AnalyzeOptions {
+        windows: vec![w],
+        align: l.align.into(),
+        returns: l.returns.into(),
+        confidence: l.confidence,
+        linkage,
+        ..AnalyzeOptions::default()
+    };
     analyze(&a, &b, &opts).with_context(|| format!("cannot analyze {} against {}", a.name, b.name))
+}
+
+/// The lead-lag / regimes options. The rate series is loaded when `with_rate`: an explicit
+/// `--rate` must load; the default `fred:DGS2` is used when stored, fetched only when both
+/// legs are symbols (`live`: analyzing CSV files never reaches for the network by itself),
+/// and its absence is a note in the report.
+fn linkage_options(
+    ctx: &Ctx,
+    l: &args::LinkageArgs,
+    lag_window: usize,
+    with_rate: bool,
+    live: bool,
+) -> Result<LinkageOptions> {
+    let mut notes = Vec::new();
+    let mut rule = source::regime_rule(ctx)?;
+    if let Some(v) = l.ma {
+        rule.ma_window = v as usize;
+    }
+    if let Some(v) = l.vol_window {
+        rule.vol_window = v as usize;
+    }
+    if let Some(v) = l.vol_lookback {
+        rule.vol_lookback = v as usize;
+    }
+    let rate = if !with_rate || l.no_rate {
+        None
+    } else if l.rate != args::DEFAULT_RATE {
+        Some(
+            source::load_rate(ctx, &l.rate, true)
+                .with_context(|| format!("cannot load the rate series {}", l.rate))?,
+        )
+    } else {
+        match source::load_rate(ctx, &l.rate, live) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                notes.push(format!(
+                    "no rate sensitivity: {e:#} (--rate names another series, --no-rate \
+                     skips it)"
+                ));
+                None
+            }
+        }
+    };
+    Ok(LinkageOptions {
+        max_lag: l.max_lag as usize,
+        lag_window,
+        regime_rule: rule,
+        regime_leg: match l.regime_leg {
+            args::RegimeLegArg::Auto => RegimeLeg::Auto,
+            args::RegimeLegArg::A => RegimeLeg::A,
+            args::RegimeLegArg::B => RegimeLeg::B,
+        },
+        divergence_window: lag_window,
+        divergence_k: l.divergence_k,
+        rate_window: lag_window,
+        rate,
+        notes,
+    })
 }

@@ -171,3 +171,77 @@ mod tests {
         assert!(s.open.is_none());
     }
 }
+
+impl PriceSeries {
+    /// The ratio series `a / b` (e.g. ETH-USD/BTC-USD) on the dates both series have (inner
+    /// join, no filling): `ratio_t = price_a_t / price_b_t`. Named `A/B`. Dates where the
+    /// denominator is not positive are an error ([`crate::CoreError::NonPositive`]); no
+    /// open/high/low/volume columns (a ratio of highs is not the high of the ratio).
+    pub fn ratio(a: &PriceSeries, b: &PriceSeries) -> Result<PriceSeries> {
+        let name = format!("{}/{}", a.name, b.name);
+        let (mut i, mut j) = (0, 0);
+        let (mut dates, mut price) = (Vec::new(), Vec::new());
+        while i < a.dates.len() && j < b.dates.len() {
+            match a.dates[i].cmp(&b.dates[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let den = b.price[j];
+                    if !(den > 0.0) {
+                        return Err(crate::CoreError::NonPositive {
+                            name: b.name.clone(),
+                            date: b.dates[j],
+                            value: den,
+                        });
+                    }
+                    dates.push(a.dates[i]);
+                    price.push(a.price[i] / den);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let s = PriceSeries {
+            source: format!("{} / {}", a.source, b.source),
+            format: "ratio".into(),
+            price_field: PriceField::Price,
+            dates,
+            price,
+            open: None,
+            high: None,
+            low: None,
+            volume: None,
+            name,
+        };
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod ratio_tests {
+    use super::*;
+
+    #[test]
+    fn ratio_is_an_inner_join() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let a = PriceSeries::new(
+            "ETH",
+            vec![d("2024-01-01"), d("2024-01-02"), d("2024-01-03")],
+            vec![10.0, 20.0, 30.0],
+        )
+        .unwrap();
+        let b = PriceSeries::new(
+            "BTC",
+            vec![d("2024-01-02"), d("2024-01-03")],
+            vec![4.0, 5.0],
+        )
+        .unwrap();
+        let r = PriceSeries::ratio(&a, &b).unwrap();
+        assert_eq!(r.name, "ETH/BTC");
+        assert_eq!(r.dates, vec![d("2024-01-02"), d("2024-01-03")]);
+        assert_eq!(r.price, vec![5.0, 6.0]);
+        let z = PriceSeries::new("Z", vec![d("2024-01-02")], vec![0.0]).unwrap();
+        assert!(PriceSeries::ratio(&a, &z).is_err());
+    }
+}

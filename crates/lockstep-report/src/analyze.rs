@@ -1,6 +1,7 @@
 use chrono::Datelike;
 use serde::Serialize;
 
+use crate::linkage::{self, LeadLag, LinkageOptions, Regimes};
 use lockstep_core::{align, Align, Calendar, CoreError, Date, PriceField, PriceSeries, ReturnKind};
 use lockstep_stats::{
     fisher_interval, max_with_index, min_with_index, percentile_rank, rolling_pair, share_above,
@@ -39,6 +40,8 @@ pub struct AnalyzeOptions {
     pub confidence: f64,
     /// The "strong" correlation threshold whose share of history is reported (default 0.5).
     pub strong: f64,
+    /// Lead-lag and regimes parameters.
+    pub linkage: LinkageOptions,
 }
 
 impl Default for AnalyzeOptions {
@@ -50,6 +53,7 @@ impl Default for AnalyzeOptions {
             method: Method::Pearson,
             confidence: 0.95,
             strong: 0.5,
+            linkage: LinkageOptions::default(),
         }
     }
 }
@@ -251,6 +255,10 @@ pub struct Report {
     pub performance: Performance,
     /// Per-window summaries, in the order asked for.
     pub windows: Vec<WindowSummary>,
+    /// Who leads, and by how much.
+    pub lead_lag: LeadLag,
+    /// Regimes, breaks and rate sensitivity.
+    pub regimes: Regimes,
     /// The time series.
     pub series: SeriesTable,
 }
@@ -329,7 +337,11 @@ pub fn analyze(
             .chain(r.iter().map(|v| Some(*v)))
             .collect()
     };
+    let lead_lag = linkage::lead_lag(&al, &opts.linkage, opts.confidence);
+    let regimes = linkage::regimes(&al, a, b, &opts.linkage, opts.confidence);
     Ok(Report {
+        lead_lag,
+        regimes,
         a: Leg::of(a),
         b: Leg::of(b),
         params: Params {

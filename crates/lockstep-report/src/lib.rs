@@ -8,9 +8,11 @@
 #![forbid(unsafe_code)]
 
 mod analyze;
+pub mod linkage;
 pub mod render;
 
 pub use analyze::{
     analyze, AnalyzeOptions, Extreme, Leg, LegPerformance, Params, Performance, Period, Report,
     ReportError, RollingWindow, SeriesTable, WindowLatest, WindowSummary,
 };
+pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};

@@ -8,6 +8,12 @@ use crate::{Report, ReportError};
 
 /// First row index of a table showing the latest `rows` of `n` (0 = all), and the footnote
 /// naming what was left out (empty when nothing was).
+mod linkage;
+
+pub use linkage::{
+    leadlag_csv, leadlag_json, leadlag_table, regimes_csv, regimes_json, regimes_table,
+};
+
 fn tail(n: usize, rows: usize, hint: &str) -> (usize, String) {
     let start = if rows == 0 { 0 } else { n.saturating_sub(rows) };
     let note = if start > 0 {
@@ -416,6 +422,7 @@ pub fn table(r: &Report, color: bool) -> String {
             lp.ytd_base_date,
         );
     }
+    linkage::sections(&mut o, r, &st);
     if let Some(w) = r.windows.first() {
         if let Some(l) = &w.latest {
             let _ = writeln!(o);

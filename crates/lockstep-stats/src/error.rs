@@ -20,4 +20,61 @@ pub enum StatsError {
     /// Two inputs of a batch call have different lengths.
     #[error("inputs have different lengths: {0} and {1}")]
     LengthMismatch(usize, usize),
+    /// A least-squares design matrix without full column rank.
+    #[error(
+        "{what}: the regressors are (numerically) collinear: column {column} is a linear \
+         combination of the columns before it (a constant or duplicated input?)"
+    )]
+    Collinear {
+        /// What was being fitted.
+        what: &'static str,
+        /// 0-based index of the first dependent column.
+        column: usize,
+    },
+    /// Too few usable observations for the statistic.
+    #[error("{what} needs at least {need} observations, got {got}")]
+    TooFewObservations {
+        /// What was being computed.
+        what: &'static str,
+        /// Observations available.
+        got: usize,
+        /// Observations needed.
+        need: usize,
+    },
+    /// A NaN or infinite input where every value must be finite.
+    #[error("{what}: input {index} is not a finite number")]
+    NonFinite {
+        /// What was being computed.
+        what: &'static str,
+        /// 0-based index of the first offending value.
+        index: usize,
+    },
+    /// A lag order below the smallest allowed one.
+    #[error("{what}: lag {lag} is too small, it must be at least {min}")]
+    InvalidLag {
+        /// What was being computed.
+        what: &'static str,
+        /// The lag asked for.
+        lag: usize,
+        /// The smallest allowed lag.
+        min: usize,
+    },
+    /// A model that fits its data exactly, so its test statistic is undefined (0/0 or x/0).
+    #[error(
+        "{what}: the model fits the data exactly (zero residuals), the statistic is undefined"
+    )]
+    PerfectFit {
+        /// What was being computed.
+        what: &'static str,
+    },
+    /// A real-valued parameter outside its allowed range.
+    #[error("{what} must be {expected}, got {value}")]
+    InvalidParameter {
+        /// The parameter.
+        what: &'static str,
+        /// The allowed range, in words.
+        expected: &'static str,
+        /// The value passed.
+        value: f64,
+    },
 }

@@ -19,21 +19,33 @@ mod error;
 mod ewma;
 mod fisher;
 pub mod indicators;
+mod leadlag;
 mod moments;
+mod ols;
 mod pair;
+mod regime;
 mod spearman;
 mod summary;
 mod window;
 
 pub use error::StatsError;
 pub use ewma::EwmaPair;
-pub use fisher::{fisher_interval, normal_quantile};
+pub use fisher::{beta_interval, fisher_interval, normal_quantile};
 pub use indicators::{
     Atr, Bands, Bar, Bollinger, Ema, EmaSeed, Indicator, Macd, MacdPoint, Obv, RelativeVolume, Roc,
     Rsi, Sma,
 };
+pub use leadlag::{
+    ccf_band, cross_correlation, f_sf, granger, granger_scan, reaction_summary, rolling_best_lag,
+    BestLag, GrangerScan, GrangerTest, LagCorr, LagCriteria, ReactionSummary,
+};
 pub use moments::{Moments, RollingBeta, RollingCorrelation, RollingMoments};
+pub use ols::{ols, OlsFit, COLLINEAR_RTOL};
 pub use pair::{rolling_pair, Method, PairPoint, RollingPair};
+pub use regime::{
+    classify, diffs, divergence_scores, divergences, regime_stats, Divergence, Regime, RegimeRule,
+    RegimeStats,
+};
 pub use spearman::RollingSpearman;
 pub use summary::{max_with_index, min_with_index, percentile_rank, share_above, strength_label};
 

@@ -1,2 +1,34 @@
-//! lockstep-structure (work in progress).
+//! Market structure for Lockstep, pure numerics (no I/O): support/resistance levels and
+//! breakouts, cup-and-handle patterns, momentum alignment of two legs, ratio trends and
+//! bottoms, relative strength and breadth.
+//!
+//! Indicators (SMA, RSI, MACD, ATR) are those of `lockstep-stats` (TA-Lib compatible). Inputs
+//! are daily series; "day" means one observation of the series. Conventions:
+//! * Nothing panics on short, constant or NaN input: the result is empty (no level, no
+//!   pattern, no event) or a [`StructureError`].
+//! * No result holds a NaN: undefined values are `None`.
+//! * Every result derives `Serialize`; dates are `Date` (ISO `YYYY-MM-DD` in JSON).
 #![forbid(unsafe_code)]
+
+mod breadth;
+mod cup;
+mod error;
+mod levels;
+mod momentum;
+mod ratio;
+mod util;
+
+pub use breadth::{breadth, relative_strength, BreadthPoint, RelativeStrength, RsPoint, RsTrend};
+pub use cup::{cup_handle, CupHandle, CupParams, CupState};
+pub use error::StructureError;
+pub use levels::{
+    breakouts, levels, pivots, Breakout, Direction, Level, LevelKind, LevelParams, Pivot, PivotKind,
+};
+pub use momentum::{
+    macd_cross_together, rsi_falling_together, rsi_rising_together, AlignmentEvent, AlignmentKind,
+    CrossDirection, MacdCrossEvent,
+};
+pub use ratio::{bottoming, bottoming_with, ratio_trend, Bottoming, BottomingParams, RatioTrend};
+
+/// Result type of this crate.
+pub type Result<T, E = StructureError> = std::result::Result<T, E>;
