@@ -218,6 +218,8 @@ pub enum ExportFormat {
     Csv,
     /// JSON array of bars.
     Json,
+    /// Apache Parquet (needs -o FILE): date as DATE, prices and volume as nullable doubles.
+    Parquet,
 }
 
 /// `lockstep log`.
