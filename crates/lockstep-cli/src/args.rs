@@ -70,6 +70,10 @@ pub enum Command {
     /// each leg's sensitivity to rate changes.
     #[command(after_long_help = REGIMES_HELP)]
     Regimes(LinkArgs),
+    /// Momentum indicators of one series, TA-Lib compatible: RSI (Wilder), MACD, Bollinger
+    /// bands, ATR, OBV, rate of change, relative volume. CSV header starts
+    /// date,close,volume,rsi_14,macd,macd_signal,macd_hist.
+    Technicals(TechnicalsArgs),
     /// Fetch daily bars into the local store, or refresh them: only dates after the last
     /// stored one (minus a few days' overlap, since providers revise recent bars) are asked for.
     #[command(after_long_help = SOURCES_HELP)]
@@ -124,13 +128,22 @@ LOCKSTEP_STOOQ_URL, LOCKSTEP_FRED_URL (these win).";
 impl Cli {
     /// Checks clap cannot express: repeated windows. Reported as usage errors (exit 2).
     pub fn validate(self) -> Result<Self, clap::Error> {
+        use clap::CommandFactory;
         let pair = match &self.command {
             Command::Analyze(p) | Command::Corr(p) | Command::Overlay(p) => p,
+            Command::Technicals(t) if t.macd.len() != 3 => {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!(
+                        "--macd takes three periods fast,slow,signal (e.g. 12,26,9), got {}",
+                        t.macd.len()
+                    ),
+                ));
+            }
             _ => return Ok(self),
         };
         let w = &pair.analysis.window;
         if let Some(dup) = w.iter().enumerate().find(|(i, x)| w[..*i].contains(x)) {
-            use clap::CommandFactory;
             return Err(Cli::command().error(
                 clap::error::ErrorKind::ValueValidation,
                 format!("window {} is given twice in --window", dup.1),
@@ -138,6 +151,30 @@ impl Cli {
         }
         Ok(self)
     }
+}
+
+/// `lockstep technicals`.
+#[derive(Debug, Args)]
+pub struct TechnicalsArgs {
+    /// A symbol, a ratio or a CSV file.
+    #[arg(default_value = "ETH-USD")]
+    pub symbol: String,
+    /// RSI period.
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rsi: u32,
+    /// MACD fast,slow,signal periods.
+    #[arg(long, default_value = "12,26,9", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
+    pub macd: Vec<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Table rows (the latest N dates; 0 = all).
+    #[arg(long, default_value_t = 20)]
+    pub rows: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 /// `lockstep fetch`.

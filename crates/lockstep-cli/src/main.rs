@@ -14,7 +14,10 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use args::{Cli, ColorChoice, Command, Format, LinkArgs, PairArgs};
-use lockstep_report::{analyze, render, AnalyzeOptions, LinkageOptions, RegimeLeg, Report};
+use lockstep_report::{
+    analyze, render, technicals, AnalyzeOptions, LinkageOptions, RegimeLeg, Report,
+    TechnicalsOptions,
+};
 use source::Ctx;
 
 fn main() -> ExitCode {
@@ -53,6 +56,25 @@ fn run(cli: &Cli) -> Result<()> {
     let ctx = Ctx::new(cli.offline, cli.verbose);
     match &cli.command {
         Command::Fetch(a) => emit(&store_cmds::fetch(&ctx, a)?),
+        Command::Technicals(t) => {
+            let forced = source::provider(t.source.provider.as_deref())?;
+            let series = source::load(&ctx, &t.symbol, &t.input, forced)?;
+            let &[fast, slow, signal] = t.macd.as_slice() else {
+                anyhow::bail!("--macd takes three periods: fast,slow,signal");
+            };
+            let opts = TechnicalsOptions {
+                rsi: t.rsi as usize,
+                macd: (fast as usize, slow as usize, signal as usize),
+                ..TechnicalsOptions::default()
+            };
+            let tech = technicals(&series, &opts)
+                .with_context(|| format!("cannot compute the indicators of {}", series.name))?;
+            emit(&match t.format {
+                Format::Table => tech.table(t.rows),
+                Format::Csv => tech.csv(),
+                Format::Json => tech.json()? + "\n",
+            })
+        }
         Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
         Command::Show(a) => emit(&store_cmds::show(&ctx, a)?),
         Command::Import(a) => emit(&store_cmds::import(&ctx, a)?),

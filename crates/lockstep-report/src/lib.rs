@@ -10,9 +10,11 @@
 mod analyze;
 pub mod linkage;
 pub mod render;
+mod technicals;
 
 pub use analyze::{
     analyze, AnalyzeOptions, Extreme, Leg, LegPerformance, Params, Performance, Period, Report,
     ReportError, RollingWindow, SeriesTable, WindowLatest, WindowSummary,
 };
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};
+pub use technicals::{technicals, Technicals, TechnicalsOptions};

@@ -25,7 +25,7 @@ fn tail(n: usize, rows: usize, hint: &str) -> (usize, String) {
 }
 
 /// A CSV cell: empty when undefined, else the shortest decimal that round-trips to the same f64.
-fn cell(v: Option<f64>) -> String {
+pub(crate) fn cell(v: Option<f64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
