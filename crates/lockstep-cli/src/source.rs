@@ -288,10 +288,7 @@ pub fn fetch_symbol(
         .with_store(|s| Ok(s.upsert(&instrument, &fetched.bars, &info)?))
         .with_context(|| format!("cannot store {symbol}"))?;
     let (first, last, bars) = ctx.with_store(|s| {
-        let l = s
-            .list()?
-            .into_iter()
-            .find(|l| l.instrument.symbol == symbol);
+        let l = s.listing(symbol)?;
         Ok(l.map(|l| (l.first, l.last, l.bars))
             .unwrap_or((None, None, 0)))
     })?;
@@ -442,12 +439,7 @@ fn load_symbol(ctx: &Ctx, symbol: &str, forced: Option<ProviderKind>) -> Result<
 }
 
 fn is_stale(ctx: &Ctx, symbol: &str) -> Result<bool> {
-    let last = ctx.with_store(|s| {
-        Ok(s.list()?
-            .into_iter()
-            .find(|l| l.instrument.symbol == symbol)
-            .and_then(|l| l.last_refresh))
-    })?;
+    let last = ctx.with_store(|s| Ok(s.listing(symbol)?.and_then(|l| l.last_refresh)))?;
     let Some(last) = last else { return Ok(true) };
     let Ok(t) = chrono::DateTime::parse_from_rfc3339(&last) else {
         return Ok(true);

@@ -91,6 +91,19 @@ fn last_per_period(s: &PriceSeries, label: fn(Date) -> Date) -> Vec<(Date, f64)>
     out
 }
 
+/// The dates two series have in common (inner join, no filling) with each one's price on
+/// them: `(dates, price_a, price_b)`. No checks: prices are returned as stored.
+pub fn common_dates(a: &PriceSeries, b: &PriceSeries) -> (Vec<Date>, Vec<f64>, Vec<f64>) {
+    let pairs = |s: &PriceSeries| -> Vec<(Date, f64)> {
+        s.dates
+            .iter()
+            .copied()
+            .zip(s.price.iter().copied())
+            .collect()
+    };
+    inner_join(&pairs(a), &pairs(b))
+}
+
 /// Inner join of two date-sorted `(date, price)` lists.
 fn inner_join(a: &[(Date, f64)], b: &[(Date, f64)]) -> (Vec<Date>, Vec<f64>, Vec<f64>) {
     let (mut i, mut j) = (0, 0);

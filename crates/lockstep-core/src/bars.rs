@@ -179,28 +179,15 @@ impl PriceSeries {
     /// open/high/low/volume columns (a ratio of highs is not the high of the ratio).
     pub fn ratio(a: &PriceSeries, b: &PriceSeries) -> Result<PriceSeries> {
         let name = format!("{}/{}", a.name, b.name);
-        let (mut i, mut j) = (0, 0);
-        let (mut dates, mut price) = (Vec::new(), Vec::new());
-        while i < a.dates.len() && j < b.dates.len() {
-            match a.dates[i].cmp(&b.dates[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    let den = b.price[j];
-                    if !(den > 0.0) {
-                        return Err(crate::CoreError::NonPositive {
-                            name: b.name.clone(),
-                            date: b.dates[j],
-                            value: den,
-                        });
-                    }
-                    dates.push(a.dates[i]);
-                    price.push(a.price[i] / den);
-                    i += 1;
-                    j += 1;
-                }
-            }
+        let (dates, num, den) = crate::common_dates(a, b);
+        if let Some(i) = den.iter().position(|d| !(*d > 0.0)) {
+            return Err(crate::CoreError::NonPositive {
+                name: b.name.clone(),
+                date: dates[i],
+                value: den[i],
+            });
         }
+        let price = num.iter().zip(&den).map(|(x, y)| x / y).collect();
         let s = PriceSeries {
             source: format!("{} / {}", a.source, b.source),
             format: "ratio".into(),

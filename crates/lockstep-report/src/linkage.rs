@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use lockstep_core::{align, Align, Aligned, Date, PriceSeries, ReturnKind};
+use lockstep_core::{common_dates, Align, Aligned, Date, PriceSeries};
 use lockstep_stats::{
     beta_interval, ccf_band, classify, cross_correlation, diffs, divergences, granger_scan,
     reaction_summary, regime_stats, rolling_best_lag, GrangerScan, ReactionSummary, Regime,
@@ -452,15 +452,17 @@ fn rate_beta(
     confidence: f64,
     notes: &mut Vec<String>,
 ) -> Option<RateBeta> {
-    // Inner alignment on levels; the rate's own "returns" are not used (rates can be ≤ 0).
-    let levels = match align_levels(leg, rate) {
-        Ok(v) => v,
-        Err(e) => {
-            notes.push(format!("rate sensitivity of {}: {e}", leg.name));
-            return None;
-        }
-    };
-    let (dates, p, r) = levels;
+    // Inner join on levels; the rate's own "returns" are not used (rates can be ≤ 0).
+    let (dates, p, r) = common_dates(leg, rate);
+    if let Some(i) = p.iter().position(|v| !(*v > 0.0)) {
+        let e = lockstep_core::CoreError::NonPositive {
+            name: leg.name.clone(),
+            date: dates[i],
+            value: p[i],
+        };
+        notes.push(format!("rate sensitivity of {}: {e}", leg.name));
+        return None;
+    }
     if dates.len() < window + 1 {
         notes.push(format!(
             "rate sensitivity of {}: {} common dates with {}, fewer than the window {window} + 1",
@@ -506,25 +508,4 @@ fn rate_beta(
         corr,
         series,
     })
-}
-
-/// Dates both series have, with the leg's prices and the rate's levels.
-#[allow(clippy::type_complexity)]
-fn align_levels(
-    leg: &PriceSeries,
-    rate: &PriceSeries,
-) -> Result<(Vec<Date>, Vec<f64>, Vec<f64>), lockstep_core::CoreError> {
-    // `align` checks positivity of both legs for returns; a rate may be ≤ 0, so shift it
-    // into positive territory for the join only and keep its own levels.
-    let shifted = PriceSeries {
-        price: rate.price.iter().map(|v| v.abs() + 1.0).collect(),
-        ..rate.clone()
-    };
-    let al = align(leg, &shifted, Align::Inner, ReturnKind::Log)?;
-    let levels: Vec<f64> = al
-        .dates
-        .iter()
-        .map(|d| rate.price_on(*d).unwrap_or(f64::NAN))
-        .collect();
-    Ok((al.dates, al.a, levels))
 }

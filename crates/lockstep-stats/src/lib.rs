@@ -51,3 +51,20 @@ pub use summary::{max_with_index, min_with_index, percentile_rank, share_above, 
 
 /// Result type of this crate.
 pub type Result<T, E = StatsError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod test_noise {
+    /// One step of a 64-bit LCG (Knuth's MMIX constants), mapped to [-0.5, 0.5).
+    pub(crate) fn lcg(seed: &mut u64) -> f64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 11) as f64) / ((1u64 << 53) as f64) - 0.5
+    }
+
+    /// `n` deterministic pseudo-random values in [-0.5, 0.5).
+    pub(crate) fn noise(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n).map(|_| lcg(&mut s)).collect()
+    }
+}

@@ -462,18 +462,7 @@ pub(crate) fn pearson_two_pass(xs: &[f64], ys: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((*seed >> 11) as f64) / ((1u64 << 53) as f64) - 0.5
-    }
-
-    fn noise(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n).map(|_| lcg(&mut s)).collect()
-    }
+    use crate::test_noise::noise;
 
     #[test]
     fn matches_two_pass_on_every_window() {

@@ -404,6 +404,15 @@ impl Store {
     /// Every stored instrument with its date range, bar count and last successful refresh,
     /// sorted by symbol.
     pub fn list(&self) -> Result<Vec<Listing>> {
+        self.listings(None)
+    }
+
+    /// The [`Listing`] of one stored symbol.
+    pub fn listing(&self, symbol: &str) -> Result<Option<Listing>> {
+        Ok(self.listings(Some(symbol))?.pop())
+    }
+
+    fn listings(&self, symbol: Option<&str>) -> Result<Vec<Listing>> {
         let mut stmt = self.conn.prepare(
             "SELECT i.symbol, i.provider, i.ticker, i.asset_class, i.calendar, i.currency,
                     (SELECT MIN(date) FROM bars b WHERE b.symbol = i.symbol),
@@ -411,9 +420,9 @@ impl Store {
                     (SELECT COUNT(*) FROM bars b WHERE b.symbol = i.symbol),
                     (SELECT MAX(finished_at) FROM fetch_log f
                        WHERE f.symbol = i.symbol AND f.status = 'ok')
-             FROM instruments i ORDER BY i.symbol",
+             FROM instruments i WHERE ?1 IS NULL OR i.symbol = ?1 ORDER BY i.symbol",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([symbol], |r| {
             Ok((
                 row_instrument(r)?,
                 r.get::<_, Option<String>>(6)?,
@@ -671,6 +680,8 @@ mod tests {
         assert_eq!(s.last_date("ETH-USD").unwrap(), Some(d("2024-01-03")));
         let l = s.list().unwrap();
         assert_eq!(l.len(), 1);
+        assert_eq!(s.listing("ETH-USD").unwrap().as_ref(), l.first());
+        assert_eq!(s.listing("NOPE").unwrap(), None);
         assert_eq!(l[0].bars, 3);
         assert_eq!(l[0].first, Some(d("2024-01-01")));
         assert!(l[0].last_refresh.is_some());

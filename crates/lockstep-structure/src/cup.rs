@@ -361,13 +361,8 @@ fn min_between(c: &[f64], a: usize, b: usize) -> Option<(usize, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::days;
     use std::f64::consts::PI;
-
-    fn days(n: usize) -> Vec<Date> {
-        (0..n)
-            .map(|i| Date::from_num_days_from_ce_opt(737_425 + i as i32).unwrap())
-            .collect()
-    }
 
     fn series(c: &[f64]) -> PriceSeries {
         PriceSeries::new("t", days(c.len()), c.to_vec()).unwrap()

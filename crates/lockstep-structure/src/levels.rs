@@ -418,12 +418,7 @@ pub fn breakouts(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Break
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn days(n: usize) -> Vec<Date> {
-        (0..n)
-            .map(|i| Date::from_num_days_from_ce_opt(737_425 + i as i32).unwrap())
-            .collect()
-    }
+    use crate::test_util::days;
 
     fn series(close: &[f64], volume: Option<Vec<f64>>) -> PriceSeries {
         let mut s = PriceSeries::new("t", days(close.len()), close.to_vec()).unwrap();

@@ -32,3 +32,15 @@ pub use ratio::{bottoming, bottoming_with, ratio_trend, Bottoming, BottomingPara
 
 /// Result type of this crate.
 pub type Result<T, E = StructureError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod test_util {
+    use lockstep_core::Date;
+
+    /// `n` consecutive calendar days from 2020-01-01.
+    pub(crate) fn days(n: usize) -> Vec<Date> {
+        (0..n)
+            .map(|i| Date::from_num_days_from_ce_opt(737_425 + i as i32).unwrap())
+            .collect()
+    }
+}

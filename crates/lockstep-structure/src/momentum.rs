@@ -217,12 +217,7 @@ pub fn macd_cross_together(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn days(n: usize) -> Vec<Date> {
-        (0..n)
-            .map(|i| Date::from_num_days_from_ce_opt(737_425 + i as i32).unwrap())
-            .collect()
-    }
+    use crate::test_util::days;
 
     /// Falls for `down` days then rises: RSI bottoms then climbs.
     fn v_path(n: usize, turn: usize, step: f64) -> Vec<f64> {

@@ -259,12 +259,7 @@ pub fn bottoming_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn days(n: usize) -> Vec<Date> {
-        (0..n)
-            .map(|i| Date::from_num_days_from_ce_opt(737_425 + i as i32).unwrap())
-            .collect()
-    }
+    use crate::test_util::days;
 
     #[test]
     fn trend_of_exponential() {
