@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lockstep_core::{Align, ReturnKind};
 use lockstep_data::{Dedupe, PriceChoice};
-use lockstep_report::AnalyzeOptions;
+use lockstep_report::{AnalyzeOptions, StructureOptions};
 use lockstep_stats::Method;
 
 const ABOUT: &str = "Are two markets moving in lockstep right now, how strongly, and since when?";
@@ -74,6 +74,19 @@ pub enum Command {
     /// bands, ATR, OBV, rate of change, relative volume. CSV header starts
     /// date,close,volume,rsi_14,macd,macd_signal,macd_hist.
     Technicals(TechnicalsArgs),
+    /// Support and resistance levels (clustered swing pivots, with touches, first/last touch
+    /// and distance from the last close) and volume-confirmed breakouts through them.
+    #[command(after_long_help = LEVELS_HELP)]
+    Levels(LevelsArgs),
+    /// Cup-and-handle patterns (forming, confirmed, failed), the trend against the 200-day
+    /// average and the bottoming test: of a price or a ratio such as ETH-USD/BTC-USD.
+    #[command(after_long_help = PATTERNS_HELP)]
+    Patterns(PatternsArgs),
+    /// Equity breadth: small-cap relative strength (IWM/SPY), equal weight against cap weight
+    /// (RSP/SPY), and with --constituents the share of a basket above its 50- and 200-day
+    /// averages and its advance-decline line.
+    #[command(after_long_help = BREADTH_HELP)]
+    Breadth(BreadthArgs),
     /// Fetch daily bars into the local store, or refresh them: only dates after the last
     /// stored one (minus a few days' overlap, since providers revise recent bars) are asked for.
     #[command(after_long_help = SOURCES_HELP)]
@@ -115,6 +128,42 @@ with σ the residual standard error (n-2); an event when |z| > --divergence-k.
 Rate sensitivity: rolling OLS beta of each leg's log return on the daily change of the rate
 (percentage points; default fred:DGS2, the 2-year Treasury yield), with a t interval.";
 
+const LEVELS_HELP: &str = "\
+Pivots: a swing high at bar i is strictly above the --pivot bars before it and at or above the
+--pivot bars after it (a swing low mirrors it); highs and lows are used where the series has
+them, else closes. A pivot is known only --pivot bars after it.
+Levels: pivots sorted by price are clustered while a pivot lies within --atr-mult × ATR(14)
+(Wilder, on the pivot's own date) of the cluster mean; a cluster with at least --min-touches
+pivots is a level at the mean of their prices; support below the last close, resistance at
+or above it; distance = (level / last close - 1) × 100.
+Breakouts: on day t, the levels known from the pivots confirmed by t-1; a close crossing one
+(previous close at or below, close above, or the reverse) with volume above the mean of the
+previous 20 days is a confirmed breakout; without volume data a crossing is listed as
+unconfirmed. CSV: the levels (kind,price,distance_pct,touches,first_touch,last_touch), or
+with --breakouts the breakouts.";
+
+const PATTERNS_HELP: &str = "\
+Cup-and-handle (closes): left rim = a swing high (5 bars each side); the cup falls 12-50%
+below it and comes back within 5% of it 30-250 bars later (right rim); at least 40% of the
+cup's closes lie in its lower third (a rounded bottom, not a V); the handle retraces at most
+a third of the cup's depth and lasts at most half the cup; confirmed at the first close
+above the rim level after at least 5 handle bars, failed at a close below the handle floor,
+forming until either happens.
+Trend: OLS slope of ln(price) over the last 30 observations (% per observation) and the
+distance from the 200-observation simple average.
+Bottoming: the last new 365-day low (within the last 365 days), a rebound of at least 5%,
+then a higher swing low whose RSI(14) is above the RSI at the new low (bullish divergence);
+confirmed when the last value is above the highest value between the two lows.";
+
+const BREADTH_HELP: &str = "\
+Relative strength A/B: the ratio on the common dates of A and B, its --ma-day simple average
+(MA), the distance (last / MA - 1) and the MA's slope over --ma/5 observations; outperforming
+when the ratio is above a rising MA, underperforming below a falling one, mixed otherwise.
+Constituents: every *.csv file of the folder is one series (any format `analyze` reads). On
+each date of the union of their dates, a constituent counts only if it has a close on that
+date (no filling): share above its own 50- and 200-observation simple averages, advances and
+declines against its previous close on the grid, and their running sum (the A/D line).";
+
 const SOURCES_HELP: &str = "\
 Symbols: ETH-USD, BTC-USD (crypto: yahoo, then coinbase, then binance), ^RUT, ^GSPC, ^NDX,
 IWM, SPY, GLD (yahoo, then stooq), fred:DGS2 (FRED). A ratio A/B (ETH-USD/BTC-USD) is the
@@ -129,17 +178,24 @@ impl Cli {
     /// Checks clap cannot express: repeated windows. Reported as usage errors (exit 2).
     pub fn validate(self) -> Result<Self, clap::Error> {
         use clap::CommandFactory;
+        let macd = match &self.command {
+            Command::Technicals(t) => Some(&t.macd),
+            Command::Analyze(p) | Command::Corr(p) | Command::Overlay(p) => Some(&p.structure.macd),
+            Command::Levels(l) => Some(&l.structure.macd),
+            Command::Patterns(p) => Some(&p.structure.macd),
+            _ => None,
+        };
+        if let Some(m) = macd.filter(|m| m.len() != 3) {
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::ValueValidation,
+                format!(
+                    "--macd takes three periods fast,slow,signal (e.g. 12,26,9), got {}",
+                    m.len()
+                ),
+            ));
+        }
         let pair = match &self.command {
             Command::Analyze(p) | Command::Corr(p) | Command::Overlay(p) => p,
-            Command::Technicals(t) if t.macd.len() != 3 => {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ValueValidation,
-                    format!(
-                        "--macd takes three periods fast,slow,signal (e.g. 12,26,9), got {}",
-                        t.macd.len()
-                    ),
-                ));
-            }
             _ => return Ok(self),
         };
         let w = &pair.analysis.window;
@@ -175,6 +231,118 @@ pub struct TechnicalsArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+/// `lockstep levels`.
+#[derive(Debug, Args)]
+pub struct LevelsArgs {
+    /// A symbol, a ratio or a CSV file.
+    #[arg(default_value = "ETH-USD")]
+    pub symbol: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Table rows: the N levels nearest the last close and the N latest breakouts (0 = all).
+    #[arg(long, default_value_t = 12)]
+    pub rows: usize,
+    /// CSV/table of the breakouts instead of the levels (CSV: date,direction,level,touches,
+    /// prev_close,close,volume_ratio,confirmed).
+    #[arg(long)]
+    pub breakouts: bool,
+    #[command(flatten)]
+    pub structure: StructureArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// `lockstep patterns`.
+#[derive(Debug, Args)]
+pub struct PatternsArgs {
+    /// A symbol, a ratio (ETH-USD/BTC-USD) or a CSV file.
+    #[arg(default_value = "ETH-USD/BTC-USD")]
+    pub symbol: String,
+    /// Output format (CSV: one row per cup-and-handle).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub structure: StructureArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// `lockstep breadth`.
+#[derive(Debug, Args)]
+pub struct BreadthArgs {
+    /// Small caps against large caps: a ratio A/B of symbols or CSV files ("none" to skip).
+    #[arg(long, default_value = "IWM/SPY")]
+    pub small_caps: String,
+    /// Equal weight against cap weight: a ratio A/B ("none" to skip).
+    #[arg(long, default_value = "RSP/SPY")]
+    pub equal_weight: String,
+    /// A folder of constituent price files (*.csv) for the share above the 50/200-day
+    /// averages and the advance-decline line.
+    #[arg(long, value_name = "DIR")]
+    pub constituents: Option<PathBuf>,
+    /// Moving average of the relative-strength ratios, in observations.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub ma: u32,
+    /// Output format (CSV: one row per date).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Table rows of the constituents' breadth (the latest N dates; 0 = all).
+    #[arg(long, default_value_t = 10)]
+    pub rows: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// Momentum and structure parameters shared by `analyze`, `levels` and `patterns`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Momentum and structure")]
+pub struct StructureArgs {
+    /// RSI period (Wilder).
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rsi: u32,
+    /// MACD fast,slow,signal periods.
+    #[arg(long, default_value = "12,26,9", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
+    pub macd: Vec<u32>,
+    /// Bars on each side of a swing pivot (levels) and of a cup's left rim.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub pivot: u32,
+    /// Clustering tolerance of levels, in ATR(14).
+    #[arg(long, default_value_t = 0.5)]
+    pub atr_mult: f64,
+    /// Pivots a level needs.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_touches: u32,
+    /// Events (breakouts, alignment runs, MACD crosses) shown by `analyze`: those of the last
+    /// N observations.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub recent: u32,
+}
+
+impl StructureArgs {
+    /// The pipeline's options (`--macd` has been checked to hold three periods).
+    pub fn options(&self) -> StructureOptions {
+        let mut o = StructureOptions::default();
+        o.technicals.rsi = self.rsi as usize;
+        if let &[fast, slow, signal] = self.macd.as_slice() {
+            o.technicals.macd = (fast as usize, slow as usize, signal as usize);
+        }
+        o.levels.left = self.pivot as usize;
+        o.levels.right = self.pivot as usize;
+        o.levels.atr_mult = self.atr_mult;
+        o.levels.min_touches = self.min_touches as usize;
+        o.cup.pivot = self.pivot as usize;
+        o.recent = self.recent as usize;
+        o
+    }
 }
 
 /// `lockstep fetch`.
@@ -335,6 +503,8 @@ pub struct PairArgs {
     pub analysis: AnalysisArgs,
     #[command(flatten)]
     pub linkage: LinkageArgs,
+    #[command(flatten)]
+    pub structure: StructureArgs,
     /// Window of the rolling best lag, in returns.
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(3..))]
     pub lag_window: u32,

@@ -15,7 +15,7 @@ use clap::Parser;
 
 use args::{Cli, ColorChoice, Command, Format, LinkArgs, PairArgs};
 use lockstep_report::{
-    analyze, render, technicals, AnalyzeOptions, LinkageOptions, RegimeLeg, Report,
+    analyze, render, structure, technicals, AnalyzeOptions, LinkageOptions, RegimeLeg, Report,
     TechnicalsOptions,
 };
 use source::Ctx;
@@ -73,6 +73,40 @@ fn run(cli: &Cli) -> Result<()> {
                 Format::Table => tech.table(t.rows),
                 Format::Csv => tech.csv(),
                 Format::Json => tech.json()? + "\n",
+            })
+        }
+        Command::Levels(l) => {
+            let forced = source::provider(l.source.provider.as_deref())?;
+            let series = source::load(&ctx, &l.symbol, &l.input, forced)?;
+            let rep = structure::levels_report(&series, &l.structure.options().levels)
+                .with_context(|| format!("cannot find the levels of {}", series.name))?;
+            emit(&match (l.format, l.breakouts) {
+                (Format::Table, false) => render::levels_table(&rep, l.rows, use_color(cli.color)),
+                (Format::Table, true) => {
+                    render::breakouts_table(&rep, l.rows, use_color(cli.color))
+                }
+                (Format::Csv, false) => render::levels_csv(&rep),
+                (Format::Csv, true) => render::breakouts_csv(&rep),
+                (Format::Json, _) => render::levels_json(&rep)? + "\n",
+            })
+        }
+        Command::Patterns(p) => {
+            let forced = source::provider(p.source.provider.as_deref())?;
+            let series = source::load(&ctx, &p.symbol, &p.input, forced)?;
+            let rep = structure::patterns_report(&series, &p.structure.options())
+                .with_context(|| format!("cannot find the patterns of {}", series.name))?;
+            emit(&match p.format {
+                Format::Table => render::patterns_table(&rep, use_color(cli.color)),
+                Format::Csv => render::patterns_csv(&rep),
+                Format::Json => render::patterns_json(&rep)? + "\n",
+            })
+        }
+        Command::Breadth(b) => {
+            let rep = breadth(&ctx, b)?;
+            emit(&match b.format {
+                Format::Table => rep.table(b.rows, use_color(cli.color)),
+                Format::Csv => rep.csv(),
+                Format::Json => rep.json()? + "\n",
             })
         }
         Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
@@ -148,11 +182,43 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// `lockstep breadth`: load each relative-strength pair and the constituents' folder.
+fn breadth(ctx: &Ctx, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthReport> {
+    let forced = source::provider(b.source.provider.as_deref())?;
+    let mut pairs = Vec::new();
+    for (label, spec, flag) in [
+        ("small vs large caps", &b.small_caps, "--small-caps"),
+        ("equal vs cap weight", &b.equal_weight, "--equal-weight"),
+    ] {
+        if spec.eq_ignore_ascii_case("none") {
+            continue;
+        }
+        let Some((a, bb)) = source::load_pair(ctx, spec, &b.input, forced)? else {
+            anyhow::bail!("{flag} takes a ratio A/B (e.g. IWM/SPY) or none, got {spec:?}");
+        };
+        pairs.push((label.to_string(), a, bb));
+    }
+    let basket = match &b.constituents {
+        Some(dir) => Some((
+            dir.display().to_string(),
+            source::load_folder(ctx, dir, &b.input)?,
+        )),
+        None => None,
+    };
+    lockstep_report::breadth_report(
+        &pairs,
+        basket.as_ref().map(|(s, v)| (s.clone(), v.as_slice())),
+        b.ma as usize,
+    )
+    .context("cannot compute breadth")
+}
+
 fn build(ctx: &Ctx, pair: &PairArgs, with_rate: bool) -> Result<Report> {
     let forced = source::provider(pair.source.provider.as_deref())?;
     let a = source::load(ctx, &pair.a, &pair.input, forced)?;
     let b = source::load(ctx, &pair.b, &pair.input, forced)?;
     let mut opts = pair.analysis.options();
+    opts.structure = pair.structure.options();
     let live = [&pair.a, &pair.b].iter().all(|x| source::is_symbol(x));
     opts.linkage = linkage_options(
         ctx,

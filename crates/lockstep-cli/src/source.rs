@@ -37,8 +37,21 @@ pub enum Input {
 impl Input {
     /// Classify an argument: an existing file, or anything ending in `.csv`/`.txt`, is a file;
     /// `A/B` with two non-empty parts that are not files is a ratio; anything else a symbol.
+    /// A ratio may start with an existing file, split at the first `/` after it
+    /// (`data/eth.csv/data/btc.csv`, `eth.csv/BTC-USD`).
     pub fn parse(arg: &str) -> Input {
         let path = Path::new(arg);
+        if !path.is_file() {
+            for (i, _) in arg.match_indices('/') {
+                let (a, b) = (&arg[..i], &arg[i + 1..]);
+                if !b.is_empty() && Path::new(a).is_file() {
+                    return Input::Ratio(
+                        Box::new(Input::File(PathBuf::from(a))),
+                        Box::new(Input::parse(b)),
+                    );
+                }
+            }
+        }
         let lower = arg.to_ascii_lowercase();
         if path.is_file() || lower.ends_with(".csv") || lower.ends_with(".txt") {
             return Input::File(path.to_path_buf());
@@ -323,6 +336,36 @@ pub fn load(
     forced: Option<ProviderKind>,
 ) -> Result<PriceSeries> {
     load_input(ctx, &Input::parse(arg), input, forced)
+}
+
+/// The two legs of a ratio argument `A/B`, loaded separately; `None` when `arg` is not a ratio.
+pub fn load_pair(
+    ctx: &Ctx,
+    arg: &str,
+    input: &InputArgs,
+    forced: Option<ProviderKind>,
+) -> Result<Option<(PriceSeries, PriceSeries)>> {
+    match Input::parse(arg) {
+        Input::Ratio(a, b) => Ok(Some((
+            load_input(ctx, &a, input, forced)?,
+            load_input(ctx, &b, input, forced)?,
+        ))),
+        _ => Ok(None),
+    }
+}
+
+/// Every `*.csv` file of `dir` (sorted by name), each read as one series.
+pub fn load_folder(ctx: &Ctx, dir: &Path, input: &InputArgs) -> Result<Vec<PriceSeries>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the folder {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        anyhow::bail!("no *.csv file in {}", dir.display());
+    }
+    files.iter().map(|f| load_file(ctx, f, input)).collect()
 }
 
 fn load_input(

@@ -2,6 +2,7 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use crate::linkage::{self, LeadLag, LinkageOptions, Regimes};
+use crate::structure::{pair_structure, PairStructure, StructureOptions};
 use lockstep_core::{align, Align, Calendar, CoreError, Date, PriceField, PriceSeries, ReturnKind};
 use lockstep_stats::{
     fisher_interval, max_with_index, min_with_index, percentile_rank, rolling_pair, share_above,
@@ -23,6 +24,12 @@ pub enum ReportError {
     /// Rendering JSON failed.
     #[error("cannot render JSON")]
     Json(#[source] serde_json::Error),
+    /// A market-structure computation rejected its input or parameters.
+    #[error("market structure")]
+    Structure(#[source] lockstep_structure::StructureError),
+    /// The series has no observation.
+    #[error("the series is empty")]
+    Empty,
 }
 
 /// Parameters of one analysis.
@@ -42,6 +49,8 @@ pub struct AnalyzeOptions {
     pub strong: f64,
     /// Lead-lag and regimes parameters.
     pub linkage: LinkageOptions,
+    /// Momentum and structure parameters.
+    pub structure: StructureOptions,
 }
 
 impl Default for AnalyzeOptions {
@@ -54,6 +63,7 @@ impl Default for AnalyzeOptions {
             confidence: 0.95,
             strong: 0.5,
             linkage: LinkageOptions::default(),
+            structure: StructureOptions::default(),
         }
     }
 }
@@ -259,6 +269,8 @@ pub struct Report {
     pub lead_lag: LeadLag,
     /// Regimes, breaks and rate sensitivity.
     pub regimes: Regimes,
+    /// Momentum and structure of each leg, alignment events and the ratio A/B.
+    pub structure: PairStructure,
     /// The time series.
     pub series: SeriesTable,
 }
@@ -339,9 +351,11 @@ pub fn analyze(
     };
     let lead_lag = linkage::lead_lag(&al, &opts.linkage, opts.confidence);
     let regimes = linkage::regimes(&al, a, b, &opts.linkage, opts.confidence);
+    let structure = pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure)?;
     Ok(Report {
         lead_lag,
         regimes,
+        structure,
         a: Leg::of(a),
         b: Leg::of(b),
         params: Params {

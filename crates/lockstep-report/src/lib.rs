@@ -8,13 +8,17 @@
 #![forbid(unsafe_code)]
 
 mod analyze;
+mod breadth;
 pub mod linkage;
 pub mod render;
+pub mod structure;
 mod technicals;
 
 pub use analyze::{
     analyze, AnalyzeOptions, Extreme, Leg, LegPerformance, Params, Performance, Period, Report,
     ReportError, RollingWindow, SeriesTable, WindowLatest, WindowSummary,
 };
+pub use breadth::{breadth_report, Basket, BreadthReport, RsReading};
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};
+pub use structure::{PairStructure, StructureOptions};
 pub use technicals::{technicals, Technicals, TechnicalsOptions};

@@ -6,14 +6,19 @@ use lockstep_core::Calendar;
 
 use crate::{Report, ReportError};
 
-/// First row index of a table showing the latest `rows` of `n` (0 = all), and the footnote
-/// naming what was left out (empty when nothing was).
 mod linkage;
+mod structure;
 
 pub use linkage::{
     leadlag_csv, leadlag_json, leadlag_table, regimes_csv, regimes_json, regimes_table,
 };
+pub use structure::{
+    breakouts_csv, breakouts_table, levels_csv, levels_json, levels_table, patterns_csv,
+    patterns_json, patterns_table,
+};
 
+/// First row index of a table showing the latest `rows` of `n` (0 = all), and the footnote
+/// naming what was left out (empty when nothing was).
 fn tail(n: usize, rows: usize, hint: &str) -> (usize, String) {
     let start = if rows == 0 { 0 } else { n.saturating_sub(rows) };
     let note = if start > 0 {
@@ -188,8 +193,8 @@ pub fn json(r: &Report) -> Result<String, ReportError> {
     serde_json::to_string_pretty(r).map_err(ReportError::Json)
 }
 
-struct Style {
-    color: bool,
+pub(crate) struct Style {
+    pub(crate) color: bool,
 }
 
 impl Style {
@@ -200,10 +205,10 @@ impl Style {
             s.to_string()
         }
     }
-    fn bold(&self, s: &str) -> String {
+    pub(crate) fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
-    fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
     /// Green for strong positive, yellow for moderate, red for negative.
@@ -228,7 +233,7 @@ fn pct(v: f64) -> String {
     format!("{:+.1}%", 100.0 * v)
 }
 
-fn short(name: &str, width: usize) -> String {
+pub(crate) fn short(name: &str, width: usize) -> String {
     if name.chars().count() <= width {
         name.to_string()
     } else {
@@ -423,6 +428,7 @@ pub fn table(r: &Report, color: bool) -> String {
         );
     }
     linkage::sections(&mut o, r, &st);
+    structure::section(&mut o, r, &st);
     if let Some(w) = r.windows.first() {
         if let Some(l) = &w.latest {
             let _ = writeln!(o);

@@ -1,0 +1,546 @@
+//! Renderers of momentum and structure: the section of `lockstep analyze`, and
+//! `lockstep levels` / `lockstep patterns` (table, CSV, JSON).
+
+use std::fmt::Write as _;
+
+use super::{cell, short, Style};
+use crate::structure::{LegStructure, LevelsReport, PairStructure, PatternsReport};
+use crate::{Report, ReportError};
+use lockstep_structure::{
+    Bottoming, CrossDirection, CupHandle, CupState, Direction, LevelKind, RatioTrend,
+};
+
+fn num(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.2}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.6}")
+    }
+}
+
+fn cross_name(d: CrossDirection) -> &'static str {
+    match d {
+        CrossDirection::Bullish => "bullish",
+        CrossDirection::Bearish => "bearish",
+    }
+}
+
+fn cup_words(c: &CupHandle) -> String {
+    match c.state {
+        CupState::Forming => format!("forming, rim {}", num(c.rim_level)),
+        CupState::Confirmed { breakout } => format!("broke out {breakout}"),
+        CupState::Failed { date } => format!("failed {date}"),
+    }
+}
+
+/// A signed value with 2 decimals, or 4 below 1 in magnitude.
+fn small(v: f64) -> String {
+    if v.abs() >= 1.0 {
+        format!("{v:+.2}")
+    } else {
+        format!("{v:+.4}")
+    }
+}
+
+/// Words wrapped at 78 columns, each line indented by two spaces.
+fn wrap(o: &mut String, text: &str) {
+    let mut line = String::from(" ");
+    for word in text.split_whitespace() {
+        if line.chars().count() + 1 + word.chars().count() > 78 && !line.trim().is_empty() {
+            let _ = writeln!(o, "{line}");
+            line = String::from("   ");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    let _ = writeln!(o, "{line}");
+}
+
+fn rsi_words(l: &LegStructure) -> String {
+    let m = &l.momentum;
+    match (m.rsi, m.rsi_before) {
+        (Some(r), Some(b)) => {
+            let arrow = if r > b {
+                "rising"
+            } else if r < b {
+                "falling"
+            } else {
+                "flat"
+            };
+            format!("{r:.1} {arrow} (from {b:.1})")
+        }
+        (Some(r), None) => format!("{r:.1}"),
+        _ => "-".into(),
+    }
+}
+
+fn macd_words(l: &LegStructure) -> String {
+    match &l.momentum.macd {
+        Some(m) => {
+            let side = if m.hist > 0.0 { "above" } else { "below" };
+            format!("{side} signal, hist {}", small(m.hist))
+        }
+        None => "-".into(),
+    }
+}
+
+fn level_words(l: Option<&lockstep_structure::Level>) -> String {
+    l.map(|l| format!("{} ({:+.1}%, {}x)", num(l.price), l.distance_pct, l.touches))
+        .unwrap_or_else(|| "none".into())
+}
+
+fn breakout_words(l: &LegStructure) -> String {
+    match l.recent_breakouts.last() {
+        Some(b) => format!(
+            "{}, last {} {}",
+            l.recent_breakouts.len(),
+            direction_name(b.direction),
+            b.date
+        ),
+        None => "none".into(),
+    }
+}
+
+fn direction_name(d: Direction) -> &'static str {
+    match d {
+        Direction::Up => "up",
+        Direction::Down => "down",
+    }
+}
+
+fn trend_words(t: &RatioTrend) -> String {
+    format!(
+        "{}: {:+.3}%/day over {} days, {:+.1}% vs its {}-day average",
+        num(t.last),
+        t.slope_pct_per_day,
+        t.slope_window,
+        t.distance_from_ma_pct,
+        t.ma_period
+    )
+}
+
+fn bottoming_words(b: &Option<Bottoming>) -> String {
+    match b {
+        Some(b) => format!(
+            "bottoming: higher low {} on {} after new low {} on {} (RSI {:.1} → {:.1}){}",
+            num(b.low2.1),
+            b.low2.0,
+            num(b.low1.1),
+            b.low1.0,
+            b.rsi1,
+            b.rsi2,
+            if b.confirmed {
+                ", confirmed above the neckline"
+            } else {
+                ", not yet above the neckline"
+            }
+        ),
+        None => "bottoming: no higher low after a new low with RSI divergence".into(),
+    }
+}
+
+/// The momentum and structure section of the `analyze` table.
+pub(super) fn section(o: &mut String, r: &Report, st: &Style) {
+    let s: &PairStructure = &r.structure;
+    let p = &s.params;
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("Momentum and structure"));
+    let (na, nb) = (short(&s.a.name, 27), short(&s.b.name, 27));
+    let head = format!("  {:<19} {:<27} {:<27}", "", na, nb);
+    let _ = writeln!(o, "{}", st.dim(head.trim_end()));
+    type Cell = fn(&LegStructure) -> String;
+    let rows: [(String, Cell); 8] = [
+        ("close".into(), |l| {
+            format!("{} ({})", num(l.momentum.close), l.momentum.date)
+        }),
+        (
+            format!("RSI({}) vs {}d ago", p.technicals.rsi, p.rsi_k),
+            rsi_words,
+        ),
+        (
+            format!(
+                "MACD({},{},{})",
+                p.technicals.macd.0, p.technicals.macd.1, p.technicals.macd.2
+            ),
+            macd_words,
+        ),
+        ("rel. volume 1d/5d".into(), |l| {
+            match (l.momentum.rel_volume, l.momentum.rel_volume_5) {
+                (Some(a), Some(b)) => format!("{a:.2} / {b:.2}"),
+                (Some(a), None) => format!("{a:.2}"),
+                _ => "no volume".into(),
+            }
+        }),
+        ("support".into(), |l| level_words(l.support.as_ref())),
+        ("resistance".into(), |l| level_words(l.resistance.as_ref())),
+        (format!("breakouts, {}d", p.recent), breakout_words),
+        ("cup-and-handle".into(), |l| {
+            l.latest_cup
+                .as_ref()
+                .map(cup_words)
+                .unwrap_or_else(|| "none found".into())
+        }),
+    ];
+    for (label, f) in rows.iter() {
+        let line = format!(
+            "  {:<19} {:<27} {:<27}",
+            short(label, 19),
+            short(&f(&s.a), 27),
+            short(&f(&s.b), 27)
+        );
+        let _ = writeln!(o, "{}", line.trim_end());
+    }
+    let al = &s.alignment;
+    let _ = writeln!(
+        o,
+        "  {}",
+        st.dim(&format!(
+            "Alignment on the aligned dates (events ending in the last {}):",
+            p.recent
+        ))
+    );
+    let now = if al.rsi_rising_now {
+        "RSI rising on both legs now"
+    } else if al.rsi_falling_now {
+        "RSI falling on both legs now"
+    } else {
+        "RSI not moving the same way on both legs now"
+    };
+    wrap(
+        o,
+        &format!(
+            "{now}; runs of RSI rising together: {} recently ({} in all history), \
+             falling together: {} ({}).",
+            al.rsi_rising.len(),
+            al.totals.0,
+            al.rsi_falling.len(),
+            al.totals.1
+        ),
+    );
+    match al.macd_crosses.last() {
+        Some(c) => wrap(
+            o,
+            &format!(
+                "MACD crossed its signal on both legs within {} days: {} recently, the last \
+                 {} on {} and {} ({} in all history).",
+                p.macd_days,
+                al.macd_crosses.len(),
+                cross_name(c.direction),
+                c.date_a,
+                c.date_b,
+                al.totals.2
+            ),
+        ),
+        None => wrap(
+            o,
+            &format!(
+                "MACD crossed its signal on both legs within {} days: not recently ({} in \
+                 all history).",
+                p.macd_days, al.totals.2
+            ),
+        ),
+    }
+    let ratio = &s.ratio;
+    let _ = writeln!(
+        o,
+        "  {}",
+        st.dim(&format!(
+            "Ratio {} on the aligned dates:",
+            short(&ratio.name, 50)
+        ))
+    );
+    if let Some(t) = &ratio.trend {
+        wrap(o, &trend_words(t));
+    }
+    for n in &ratio.notes {
+        wrap(o, n);
+    }
+    wrap(o, &bottoming_words(&ratio.bottoming));
+}
+
+/// The table of `lockstep levels`: the levels nearest the last close (at most `rows`, 0 =
+/// all), then the latest `rows` breakouts.
+pub fn levels_table(l: &LevelsReport, rows: usize, color: bool) -> String {
+    let st = Style { color };
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}",
+        st.bold(&format!(
+            "Support and resistance: {} (close {} on {})",
+            short(&l.name, 30),
+            num(l.close),
+            l.date
+        ))
+    );
+    let p = &l.params;
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  pivots {}/{} bars, clustered within {}×ATR({}), at least {} touches",
+            p.left, p.right, p.atr_mult, p.atr_period, p.min_touches
+        ))
+    );
+    let shown = if rows == 0 {
+        l.levels.len()
+    } else {
+        rows.min(l.levels.len())
+    };
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  {:<10} {:>12} {:>9} {:>7}  {:<10}  {:<10}",
+            "kind", "price", "distance", "touches", "first", "last"
+        ))
+    );
+    let mut by_price: Vec<_> = l.levels[..shown].iter().collect();
+    by_price.sort_by(|a, b| b.price.total_cmp(&a.price));
+    for v in by_price {
+        let kind = match v.kind {
+            LevelKind::Support => "support",
+            LevelKind::Resistance => "resistance",
+        };
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>12} {:>8.1}% {:>7}  {}  {}",
+            kind,
+            num(v.price),
+            v.distance_pct,
+            v.touches,
+            v.first_touch,
+            v.last_touch
+        );
+    }
+    if l.levels.is_empty() {
+        let _ = writeln!(o, "  no level: too few swing pivots");
+    } else if shown < l.levels.len() {
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!(
+                "  ... {} more levels (--rows 0 for all)",
+                l.levels.len() - shown
+            ))
+        );
+    }
+    let _ = writeln!(o);
+    breakouts_part(&mut o, l, rows, &st);
+    o
+}
+
+/// The breakouts of `lockstep levels --breakouts`: the latest `rows` (0 = all).
+pub fn breakouts_table(l: &LevelsReport, rows: usize, color: bool) -> String {
+    let mut o = String::new();
+    breakouts_part(&mut o, l, rows, &Style { color });
+    o
+}
+
+fn breakouts_part(o: &mut String, l: &LevelsReport, rows: usize, st: &Style) {
+    let p = &l.params;
+    let _ = writeln!(
+        o,
+        "{}",
+        st.bold(&format!(
+            "Breakouts: closes through a level, volume above its {}-day average",
+            p.volume_period
+        ))
+    );
+    if !l.has_volume {
+        let _ = writeln!(o, "  the series has no volume: no breakout is confirmed");
+    }
+    let nb = l.breakouts.len();
+    let from = if rows == 0 {
+        0
+    } else {
+        nb.saturating_sub(rows)
+    };
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  {:<10}  {:<4} {:>12} {:>12} {:>7} {:>8}",
+            "date", "dir", "level", "close", "touches", "volume"
+        ))
+    );
+    for b in &l.breakouts[from..] {
+        let _ = writeln!(
+            o,
+            "  {}  {:<4} {:>12} {:>12} {:>7} {:>8}",
+            b.date,
+            direction_name(b.direction),
+            num(b.level),
+            num(b.close),
+            b.touches,
+            b.volume_ratio
+                .map(|v| format!("{v:.2}x"))
+                .unwrap_or_else(|| "-".into())
+        );
+    }
+    if nb == 0 {
+        let _ = writeln!(o, "  none");
+    } else if from > 0 {
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!("  {from} earlier breakouts (--rows 0 for all)"))
+        );
+    }
+}
+
+/// CSV of the levels: `kind,price,distance_pct,touches,first_touch,last_touch`, nearest first.
+pub fn levels_csv(l: &LevelsReport) -> String {
+    let mut o = String::from("kind,price,distance_pct,touches,first_touch,last_touch\n");
+    for v in &l.levels {
+        let kind = match v.kind {
+            LevelKind::Support => "support",
+            LevelKind::Resistance => "resistance",
+        };
+        let _ = writeln!(
+            o,
+            "{kind},{},{},{},{},{}",
+            cell(Some(v.price)),
+            cell(Some(v.distance_pct)),
+            v.touches,
+            v.first_touch,
+            v.last_touch
+        );
+    }
+    o
+}
+
+/// CSV of the breakouts: `date,direction,level,touches,prev_close,close,volume_ratio,confirmed`.
+pub fn breakouts_csv(l: &LevelsReport) -> String {
+    let mut o =
+        String::from("date,direction,level,touches,prev_close,close,volume_ratio,confirmed\n");
+    for b in &l.breakouts {
+        let _ = writeln!(
+            o,
+            "{},{},{},{},{},{},{},{}",
+            b.date,
+            direction_name(b.direction),
+            cell(Some(b.level)),
+            b.touches,
+            cell(Some(b.prev_close)),
+            cell(Some(b.close)),
+            cell(b.volume_ratio),
+            b.confirmed
+        );
+    }
+    o
+}
+
+/// JSON of `lockstep levels`.
+pub fn levels_json(l: &LevelsReport) -> Result<String, ReportError> {
+    serde_json::to_string_pretty(l).map_err(ReportError::Json)
+}
+
+/// The table of `lockstep patterns`: every cup-and-handle, the trend and the bottoming test.
+pub fn patterns_table(p: &PatternsReport, color: bool) -> String {
+    let st = Style { color };
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}",
+        st.bold(&format!(
+            "Patterns: {} (as of {})",
+            short(&p.name, 40),
+            p.date
+        ))
+    );
+    let c = &p.cup_params;
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  cups: depth {}-{}%, {}-{} bars, rims within {}%, handle ≤ {:.0}% of depth",
+            c.min_depth_pct,
+            c.max_depth_pct,
+            c.min_cup_bars,
+            c.max_cup_bars,
+            c.rim_tolerance_pct,
+            100.0 * c.max_handle_retrace
+        ))
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  {:<10}  {:<10}  {:<10} {:>6} {:>12} {:>5}  {}",
+            "left rim", "bottom", "right rim", "depth", "rim level", "bars", "state"
+        ))
+    );
+    for cup in &p.cups {
+        let state = match cup.state {
+            CupState::Forming => "forming".to_string(),
+            CupState::Confirmed { breakout } => format!("broke out {breakout}"),
+            CupState::Failed { date } => format!("failed {date}"),
+        };
+        let _ = writeln!(
+            o,
+            "  {}  {}  {} {:>5.1}% {:>12} {:>5}  {}",
+            cup.left_rim.0,
+            cup.bottom.0,
+            cup.right_rim.0,
+            cup.depth_pct,
+            num(cup.rim_level),
+            cup.cup_bars,
+            state
+        );
+    }
+    if p.cups.is_empty() {
+        let _ = writeln!(o, "  no cup-and-handle in the history");
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("Trend and bottoming"));
+    if let Some(t) = &p.trend {
+        wrap(&mut o, &trend_words(t));
+    }
+    for n in &p.notes {
+        wrap(&mut o, n);
+    }
+    wrap(&mut o, &bottoming_words(&p.bottoming));
+    o
+}
+
+/// CSV of the cup-and-handle detections: `left_rim_date,left_rim,bottom_date,bottom,
+/// right_rim_date,right_rim,handle_low_date,handle_low,depth_pct,rim_level,cup_bars,
+/// handle_bars,state,state_date`.
+pub fn patterns_csv(p: &PatternsReport) -> String {
+    let mut o = String::from(
+        "left_rim_date,left_rim,bottom_date,bottom,right_rim_date,right_rim,handle_low_date,\
+         handle_low,depth_pct,rim_level,cup_bars,handle_bars,state,state_date\n",
+    );
+    for c in &p.cups {
+        let (state, date) = match c.state {
+            CupState::Forming => ("forming", String::new()),
+            CupState::Confirmed { breakout } => ("confirmed", breakout.to_string()),
+            CupState::Failed { date } => ("failed", date.to_string()),
+        };
+        let _ = writeln!(
+            o,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{state},{date}",
+            c.left_rim.0,
+            cell(Some(c.left_rim.1)),
+            c.bottom.0,
+            cell(Some(c.bottom.1)),
+            c.right_rim.0,
+            cell(Some(c.right_rim.1)),
+            c.handle_low.map(|h| h.0.to_string()).unwrap_or_default(),
+            cell(c.handle_low.map(|h| h.1)),
+            cell(Some(c.depth_pct)),
+            cell(Some(c.rim_level)),
+            c.cup_bars,
+            c.handle_bars
+        );
+    }
+    o
+}
+
+/// JSON of `lockstep patterns`.
+pub fn patterns_json(p: &PatternsReport) -> Result<String, ReportError> {
+    serde_json::to_string_pretty(p).map_err(ReportError::Json)
+}

@@ -1,0 +1,391 @@
+//! Momentum and market structure of one series and of a pair: the snapshot `analyze` shows
+//! per leg (RSI, MACD, volume, nearest support and resistance, recent breakouts, the latest
+//! cup-and-handle), the momentum-alignment events of the two legs, and the trend and bottoming
+//! test of their ratio. `lockstep levels` and `lockstep patterns` render the same structs.
+//!
+//! Every number comes from `lockstep-structure` and the TA-Lib compatible indicators of
+//! `lockstep-stats` (through [`crate::technicals`]); nothing here computes a statistic of its
+//! own beyond picking the latest values.
+
+use serde::Serialize;
+
+use crate::{technicals, ReportError, TechnicalsOptions};
+use lockstep_core::{Date, PriceSeries};
+use lockstep_structure::{
+    bottoming_with, breakouts, cup_handle, levels, macd_cross_together, ratio_trend,
+    rsi_falling_together, rsi_rising_together, AlignmentEvent, Bottoming, BottomingParams,
+    Breakout, CrossDirection, CupHandle, CupParams, Level, LevelKind, LevelParams, MacdCrossEvent,
+    RatioTrend, StructureError,
+};
+
+/// Parameters of the momentum and structure section.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StructureOptions {
+    /// RSI period and MACD periods (the rest of [`TechnicalsOptions`] is used for relative
+    /// volume).
+    pub technicals: TechnicalsOptions,
+    /// Pivots, clustering and breakout volume rule of support/resistance.
+    pub levels: LevelParams,
+    /// Cup-and-handle rules.
+    pub cup: CupParams,
+    /// RSI "rising together": `RSI_t > RSI_{t−k}` on both legs (default k = 5).
+    pub rsi_k: usize,
+    /// MACD crosses "together": within this many days of each other (default 3).
+    pub macd_days: usize,
+    /// Events (breakouts, alignment runs, MACD crosses) are listed when they end within the
+    /// last `recent` observations (default 60); the counts cover all history.
+    pub recent: usize,
+    /// Moving average of the ratio trend (default 200).
+    pub ratio_ma: usize,
+    /// OLS slope window of the ratio trend (default 30).
+    pub ratio_slope: usize,
+    /// The ratio's bottoming test.
+    pub bottoming: BottomingParams,
+}
+
+impl Default for StructureOptions {
+    fn default() -> Self {
+        StructureOptions {
+            technicals: TechnicalsOptions::default(),
+            levels: LevelParams::default(),
+            cup: CupParams::default(),
+            rsi_k: 5,
+            macd_days: 3,
+            recent: 60,
+            ratio_ma: 200,
+            ratio_slope: 30,
+            bottoming: BottomingParams::default(),
+        }
+    }
+}
+
+/// The latest MACD reading of a series.
+#[derive(Clone, Debug, Serialize)]
+pub struct MacdReading {
+    /// MACD line.
+    pub macd: f64,
+    /// Signal line.
+    pub signal: f64,
+    /// Histogram (`macd − signal`).
+    pub hist: f64,
+    /// Date and direction of the latest cross of the MACD line through its signal line.
+    pub last_cross: Option<(Date, CrossDirection)>,
+}
+
+/// Momentum of one series at its last date.
+#[derive(Clone, Debug, Serialize)]
+pub struct Momentum {
+    /// Last date.
+    pub date: Date,
+    /// Last close.
+    pub close: f64,
+    /// RSI at the last date.
+    pub rsi: Option<f64>,
+    /// RSI `k` observations earlier (`k` = [`StructureOptions::rsi_k`]).
+    pub rsi_before: Option<f64>,
+    /// MACD at the last date.
+    pub macd: Option<MacdReading>,
+    /// Volume over its average of the previous 20 days, at the last date.
+    pub rel_volume: Option<f64>,
+    /// Mean relative volume of the last 5 observations (volume rising when > 1).
+    pub rel_volume_5: Option<f64>,
+}
+
+/// Support, resistance and breakouts of one series.
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelsReport {
+    /// Series name.
+    pub name: String,
+    /// Last date and close the levels are placed against.
+    pub date: Date,
+    /// Last close.
+    pub close: f64,
+    /// Parameters.
+    pub params: LevelParams,
+    /// Every level, nearest to the last close first.
+    pub levels: Vec<Level>,
+    /// Every breakout (a close through a level known the day before), oldest first.
+    pub breakouts: Vec<Breakout>,
+    /// Whether the series has a volume column (without one no breakout is confirmed).
+    pub has_volume: bool,
+}
+
+impl LevelsReport {
+    /// The nearest support (below the last close).
+    pub fn support(&self) -> Option<&Level> {
+        self.levels.iter().find(|l| l.kind == LevelKind::Support)
+    }
+
+    /// The nearest resistance (at or above the last close).
+    pub fn resistance(&self) -> Option<&Level> {
+        self.levels.iter().find(|l| l.kind == LevelKind::Resistance)
+    }
+}
+
+/// Support and resistance of `s` ([`lockstep_structure::levels`] and
+/// [`lockstep_structure::breakouts`] with the same parameters).
+pub fn levels_report(s: &PriceSeries, p: &LevelParams) -> Result<LevelsReport, ReportError> {
+    let last = s.len().checked_sub(1).ok_or(ReportError::Empty)?;
+    Ok(LevelsReport {
+        name: s.name.clone(),
+        date: s.dates[last],
+        close: s.price[last],
+        params: p.clone(),
+        levels: levels(s, p).map_err(ReportError::Structure)?,
+        breakouts: breakouts(s, p).map_err(ReportError::Structure)?,
+        has_volume: s.volume.is_some(),
+    })
+}
+
+/// Patterns of one series: cup-and-handle detections, its trend against its moving average,
+/// and the bottoming test.
+#[derive(Clone, Debug, Serialize)]
+pub struct PatternsReport {
+    /// Series name.
+    pub name: String,
+    /// Last date.
+    pub date: Date,
+    /// Cup-and-handle parameters.
+    pub cup_params: CupParams,
+    /// Every cup-and-handle, oldest first (non-overlapping).
+    pub cups: Vec<CupHandle>,
+    /// Trend (slope of the log price, distance from its moving average); `None` with the
+    /// reason in `notes` when the series is too short.
+    pub trend: Option<RatioTrend>,
+    /// The bottoming test (a higher low after a new low with a bullish RSI divergence).
+    pub bottoming: Option<Bottoming>,
+    /// Bottoming parameters.
+    pub bottoming_params: BottomingParams,
+    /// Why a part is missing.
+    pub notes: Vec<String>,
+}
+
+/// Cup-and-handle, trend and bottoming of one series (a price or a ratio such as
+/// ETH-USD/BTC-USD). The trend is [`lockstep_structure::ratio_trend`] (`ma`-day SMA,
+/// `slope`-day OLS slope of the log), the bottoming test
+/// [`lockstep_structure::bottoming_with`].
+pub fn patterns_report(
+    s: &PriceSeries,
+    o: &StructureOptions,
+) -> Result<PatternsReport, ReportError> {
+    let last = s.len().checked_sub(1).ok_or(ReportError::Empty)?;
+    let mut notes = Vec::new();
+    let (trend, bottoming) = trend_and_bottom(&s.dates, &s.price, o, &mut notes)?;
+    Ok(PatternsReport {
+        name: s.name.clone(),
+        date: s.dates[last],
+        cup_params: o.cup.clone(),
+        cups: cup_handle(s, &o.cup).map_err(ReportError::Structure)?,
+        trend,
+        bottoming,
+        bottoming_params: o.bottoming.clone(),
+        notes,
+    })
+}
+
+fn trend_and_bottom(
+    dates: &[Date],
+    values: &[f64],
+    o: &StructureOptions,
+    notes: &mut Vec<String>,
+) -> Result<(Option<RatioTrend>, Option<Bottoming>), ReportError> {
+    let trend = match ratio_trend(dates, values, o.ratio_ma, o.ratio_slope) {
+        Ok(t) => Some(t),
+        Err(StructureError::InsufficientData { needed, got, .. }) => {
+            notes.push(format!(
+                "trend: needs {needed} observations for its {}-day average, has {got}",
+                o.ratio_ma
+            ));
+            None
+        }
+        Err(e) => return Err(ReportError::Structure(e)),
+    };
+    let bottoming = bottoming_with(dates, values, &o.bottoming).map_err(ReportError::Structure)?;
+    Ok((trend, bottoming))
+}
+
+/// Momentum and structure of one leg, as `analyze` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LegStructure {
+    /// Series name.
+    pub name: String,
+    /// Momentum at the last date of the leg's own series.
+    pub momentum: Momentum,
+    /// Nearest support below the last close.
+    pub support: Option<Level>,
+    /// Nearest resistance at or above the last close.
+    pub resistance: Option<Level>,
+    /// Number of support/resistance levels.
+    pub levels: usize,
+    /// Breakouts in the last `recent` observations (all of them are in `lockstep levels`).
+    pub recent_breakouts: Vec<Breakout>,
+    /// Breakouts over the whole history.
+    pub breakouts_total: usize,
+    /// The latest cup-and-handle, if any was ever detected.
+    pub latest_cup: Option<CupHandle>,
+    /// Cup-and-handle detections over the whole history.
+    pub cups_total: usize,
+}
+
+/// The trend and bottoming test of the ratio A/B on the aligned dates.
+#[derive(Clone, Debug, Serialize)]
+pub struct RatioSection {
+    /// `A/B`.
+    pub name: String,
+    /// Trend of the ratio.
+    pub trend: Option<RatioTrend>,
+    /// Bottoming test of the ratio.
+    pub bottoming: Option<Bottoming>,
+    /// Why a part is missing.
+    pub notes: Vec<String>,
+}
+
+/// Momentum alignment of the two legs on the aligned dates.
+#[derive(Clone, Debug, Serialize)]
+pub struct Alignment {
+    /// Runs of RSI rising on both legs ending within the last `recent` aligned dates.
+    pub rsi_rising: Vec<AlignmentEvent>,
+    /// Runs of RSI falling on both legs ending within the last `recent` aligned dates.
+    pub rsi_falling: Vec<AlignmentEvent>,
+    /// MACD crosses in the same direction within `macd_days`, the later one within the last
+    /// `recent` aligned dates.
+    pub macd_crosses: Vec<MacdCrossEvent>,
+    /// Over all history: runs of RSI rising together, falling together, paired MACD crosses.
+    pub totals: (usize, usize, usize),
+    /// RSI is rising on both legs on the last aligned date.
+    pub rsi_rising_now: bool,
+    /// RSI is falling on both legs on the last aligned date.
+    pub rsi_falling_now: bool,
+}
+
+/// The momentum and structure section of the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct PairStructure {
+    /// Parameters.
+    pub params: StructureOptions,
+    /// Leg A, on its own series (own calendar, full history).
+    pub a: LegStructure,
+    /// Leg B.
+    pub b: LegStructure,
+    /// Alignment events on the aligned calendar.
+    pub alignment: Alignment,
+    /// The ratio A/B.
+    pub ratio: RatioSection,
+}
+
+fn latest_cross(
+    macd: &[Option<f64>],
+    signal: &[Option<f64>],
+    dates: &[Date],
+) -> Option<(Date, CrossDirection)> {
+    let diff: Vec<Option<f64>> = macd
+        .iter()
+        .zip(signal)
+        .map(|(m, s)| Some(m.as_ref()? - s.as_ref()?))
+        .collect();
+    (1..diff.len())
+        .rev()
+        .find_map(|i| match (diff[i - 1], diff[i]) {
+            (Some(p), Some(c)) if p <= 0.0 && c > 0.0 => Some((dates[i], CrossDirection::Bullish)),
+            (Some(p), Some(c)) if p >= 0.0 && c < 0.0 => Some((dates[i], CrossDirection::Bearish)),
+            _ => None,
+        })
+}
+
+/// Momentum of `s` at its last date (indicators of [`crate::technicals`]).
+pub fn momentum(s: &PriceSeries, o: &StructureOptions) -> Result<Momentum, ReportError> {
+    let t = technicals(s, &o.technicals)?;
+    let last = s.len().checked_sub(1).ok_or(ReportError::Empty)?;
+    let macd = match (t.macd[last], t.macd_signal[last], t.macd_hist[last]) {
+        (Some(macd), Some(signal), Some(hist)) => Some(MacdReading {
+            macd,
+            signal,
+            hist,
+            last_cross: latest_cross(&t.macd, &t.macd_signal, &t.dates),
+        }),
+        _ => None,
+    };
+    let tail = &t.rel_volume[last.saturating_sub(4)..];
+    let rel_volume_5 = (tail.len() == 5 && tail.iter().all(Option::is_some))
+        .then(|| tail.iter().flatten().sum::<f64>() / 5.0);
+    Ok(Momentum {
+        date: s.dates[last],
+        close: s.price[last],
+        rsi: t.rsi[last],
+        rsi_before: last.checked_sub(o.rsi_k).and_then(|i| t.rsi[i]),
+        macd,
+        rel_volume: t.rel_volume[last],
+        rel_volume_5,
+    })
+}
+
+fn leg_structure(s: &PriceSeries, o: &StructureOptions) -> Result<LegStructure, ReportError> {
+    let lv = levels_report(s, &o.levels)?;
+    let cups = cup_handle(s, &o.cup).map_err(ReportError::Structure)?;
+    let since = s.dates[s.len().saturating_sub(o.recent)];
+    Ok(LegStructure {
+        name: s.name.clone(),
+        momentum: momentum(s, o)?,
+        support: lv.support().cloned(),
+        resistance: lv.resistance().cloned(),
+        levels: lv.levels.len(),
+        recent_breakouts: lv
+            .breakouts
+            .iter()
+            .filter(|b| b.date >= since)
+            .cloned()
+            .collect(),
+        breakouts_total: lv.breakouts.len(),
+        cups_total: cups.len(),
+        latest_cup: cups.into_iter().last(),
+    })
+}
+
+/// The momentum and structure section of a pair: each leg on its own series, the alignment
+/// events on the aligned `dates` / closes `pa`, `pb`, and the ratio `pa / pb`.
+pub(crate) fn pair_structure(
+    a: &PriceSeries,
+    b: &PriceSeries,
+    dates: &[Date],
+    pa: &[f64],
+    pb: &[f64],
+    o: &StructureOptions,
+) -> Result<PairStructure, ReportError> {
+    let st = ReportError::Structure;
+    let (rsi, macd) = (o.technicals.rsi, o.technicals.macd);
+    let rising = rsi_rising_together(pa, pb, dates, rsi, o.rsi_k).map_err(st)?;
+    let falling = rsi_falling_together(pa, pb, dates, rsi, o.rsi_k).map_err(st)?;
+    let crosses = macd_cross_together(pa, pb, dates, macd, o.macd_days).map_err(st)?;
+    let last = dates[dates.len() - 1];
+    let since = dates[dates.len().saturating_sub(o.recent)];
+    let recent = |v: &[AlignmentEvent]| -> Vec<AlignmentEvent> {
+        v.iter().filter(|e| e.end >= since).cloned().collect()
+    };
+    let alignment = Alignment {
+        rsi_rising_now: rising.last().is_some_and(|e| e.end == last),
+        rsi_falling_now: falling.last().is_some_and(|e| e.end == last),
+        totals: (rising.len(), falling.len(), crosses.len()),
+        rsi_rising: recent(&rising),
+        rsi_falling: recent(&falling),
+        macd_crosses: crosses
+            .iter()
+            .filter(|c| c.date_a.max(c.date_b) >= since)
+            .cloned()
+            .collect(),
+    };
+    let ratio: Vec<f64> = pa.iter().zip(pb).map(|(x, y)| x / y).collect();
+    let mut notes = Vec::new();
+    let (trend, bottoming) = trend_and_bottom(dates, &ratio, o, &mut notes)?;
+    Ok(PairStructure {
+        params: o.clone(),
+        a: leg_structure(a, o)?,
+        b: leg_structure(b, o)?,
+        alignment,
+        ratio: RatioSection {
+            name: format!("{}/{}", a.name, b.name),
+            trend,
+            bottoming,
+            notes,
+        },
+    })
+}
