@@ -87,6 +87,15 @@ pub enum Command {
     /// averages and its advance-decline line.
     #[command(after_long_help = BREADTH_HELP)]
     Breadth(BreadthArgs),
+    /// Fed rate-move probabilities implied by 30-day fed funds futures (CME FedWatch method):
+    /// per FOMC decision P(cut), P(hold), P(hike), the expected rate and each target range.
+    #[command(after_long_help = FED_HELP)]
+    Fed(FedArgs),
+    /// Net liquidity = Fed balance sheet (WALCL) − Treasury General Account (WTREGEN) −
+    /// overnight reverse repo (RRPONTSYD), weekly on Wednesdays, with its 4- and 13-week
+    /// change and z-score.
+    #[command(after_long_help = LIQUIDITY_HELP)]
+    Liquidity(LiquidityArgs),
     /// Fetch daily bars into the local store, or refresh them: only dates after the last
     /// stored one (minus a few days' overlap, since providers revise recent bars) are asked for.
     #[command(after_long_help = SOURCES_HELP)]
@@ -163,6 +172,34 @@ Constituents: every *.csv file of the folder is one series (any format `analyze`
 each date of the union of their dates, a constituent counts only if it has a close on that
 date (no filling): share above its own 50- and 200-observation simple averages, advances and
 declines against its previous close on the grid, and their running sum (the A/D line).";
+
+const FED_HELP: &str = "\
+Input: a CSV of settlement prices, `contract,price` (ZQV25 or ZQV2025; FF also accepted;
+CME month letters F G H J K M N Q U V X Z) or `month,price` (YYYY-MM).
+Method (CME FedWatch): a month's implied average rate is 100 - price. In a month with a
+decision on day d of N, average = ((d-1)·start + (N-d+1)·end)/N: the decision day counts at the
+new rate. A month without a decision anchors start = end = average; months chain
+end(k) = start(k+1), forward from an anchor and backward where needed. Each decision's move
+(end - start) is split between the two nearest 25 bp steps; successive decisions multiply
+(the tree), giving the probability of every target range. P(cut/hold/hike) compare the range
+after a decision with the current range; expected = Σ p · midpoint of the range.
+Current range: --range, else FRED DFEDTARL/DFEDTARU on the as-of date (from the store, fetched
+unless --offline), else the 25 bp range containing the effective rate (--effective-rate or
+FRED DFF), else the one containing the futures-implied rate before the first decision.
+Calendar: FOMC decision dates 2008-2027 built in (2027 tentative; unscheduled moves included);
+--calendar FILE adds dates (`YYYY-MM-DD[,unscheduled]` per line, # comments), or with
+--replace-years replaces every year the file has.";
+
+const LIQUIDITY_HELP: &str = "\
+Net liquidity = WALCL - WTREGEN - RRPONTSYD, in millions of USD, on WALCL's Wednesdays.
+FRED units: WALCL and WTREGEN in millions (older WTREGEN vintages: billions, use
+--tga-units billions), RRPONTSYD in billions (× 1000). The TGA and RRP value of a week is
+the one on that Wednesday, else the last one of the week ending on it; a week without one is
+skipped and counted. Changes over 4 and 13 weeks are by date (28 and 91 days back); z is the
+13-week change against its last 52 weeks (sample standard deviation).
+In analyze: each leg's weekly log return (last close on or before each Wednesday) against
+the weekly change in net liquidity, over all history and the last 52 weeks, with a 95%
+Fisher-z interval.";
 
 const SOURCES_HELP: &str = "\
 Symbols: ETH-USD, BTC-USD (crypto: yahoo, then coinbase, then binance), ^RUT, ^GSPC, ^NDX,
@@ -300,6 +337,81 @@ pub struct BreadthArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+/// `lockstep fed`.
+#[derive(Debug, Args)]
+pub struct FedArgs {
+    /// CSV of fed funds futures settlement prices (`contract,price` or `month,price`).
+    #[arg(long, value_name = "FILE")]
+    pub futures: PathBuf,
+    /// Settlement date of the prices: decisions on or before it are past [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Current target range lower,upper in percent (e.g. 3.75,4.00).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    pub range: Option<Vec<f64>>,
+    /// Current effective fed funds rate in percent.
+    #[arg(long)]
+    pub effective_rate: Option<f64>,
+    /// Do not read FRED's target range or effective rate.
+    #[arg(long)]
+    pub no_fred: bool,
+    /// A file of FOMC decision dates added to the built-in calendar.
+    #[arg(long, value_name = "FILE")]
+    pub calendar: Option<PathBuf>,
+    /// Let --calendar replace the built-in dates of every year it has, instead of adding.
+    #[arg(long, requires = "calendar")]
+    pub replace_years: bool,
+    /// Output format (CSV: one row per decision, a column per target range).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Units of a liquidity input.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UnitsArg {
+    /// Millions of USD.
+    Millions,
+    /// Billions of USD.
+    Billions,
+}
+
+/// The three series of net liquidity.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Net liquidity")]
+pub struct LiquiditySeries {
+    /// Fed total assets (a symbol or CSV).
+    #[arg(long, default_value = "fred:WALCL")]
+    pub fed_assets: String,
+    /// Units of --fed-assets.
+    #[arg(long, value_enum, default_value_t = UnitsArg::Millions)]
+    pub fed_assets_units: UnitsArg,
+    /// Treasury General Account (a symbol or CSV).
+    #[arg(long, default_value = "fred:WTREGEN")]
+    pub tga: String,
+    /// Units of --tga.
+    #[arg(long, value_enum, default_value_t = UnitsArg::Millions)]
+    pub tga_units: UnitsArg,
+    /// Overnight reverse repo (a symbol or CSV).
+    #[arg(long, default_value = "fred:RRPONTSYD")]
+    pub rrp: String,
+    /// Units of --rrp.
+    #[arg(long, value_enum, default_value_t = UnitsArg::Billions)]
+    pub rrp_units: UnitsArg,
+}
+
+/// `lockstep liquidity`.
+#[derive(Debug, Args)]
+pub struct LiquidityArgs {
+    #[command(flatten)]
+    pub series: LiquiditySeries,
+    /// Output format (CSV: one row per week, units in the column names).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Table rows (the latest N weeks; 0 = all).
+    #[arg(long, default_value_t = 13)]
+    pub rows: usize,
 }
 
 /// Momentum and structure parameters shared by `analyze`, `levels` and `patterns`.
@@ -505,6 +617,11 @@ pub struct PairArgs {
     pub linkage: LinkageArgs,
     #[command(flatten)]
     pub structure: StructureArgs,
+    #[command(flatten)]
+    pub liquidity: LiquiditySeries,
+    /// Skip the liquidity section.
+    #[arg(long)]
+    pub no_liquidity: bool,
     /// Window of the rolling best lag, in returns.
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(3..))]
     pub lag_window: u32,

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod macro_cmds;
 mod source;
 mod store_cmds;
 
@@ -15,8 +16,8 @@ use clap::Parser;
 
 use args::{Cli, ColorChoice, Command, Format, LinkArgs, PairArgs};
 use lockstep_report::{
-    analyze, render, structure, technicals, AnalyzeOptions, LinkageOptions, RegimeLeg, Report,
-    TechnicalsOptions,
+    analyze, macro_view, render, structure, technicals, AnalyzeOptions, LinkageOptions, RegimeLeg,
+    Report, TechnicalsOptions,
 };
 use source::Ctx;
 
@@ -107,6 +108,24 @@ fn run(cli: &Cli) -> Result<()> {
                 Format::Table => rep.table(b.rows, use_color(cli.color)),
                 Format::Csv => rep.csv(),
                 Format::Json => rep.json()? + "\n",
+            })
+        }
+        Command::Fed(f) => {
+            let (fw, source) = macro_cmds::fed(&ctx, f)?;
+            emit(&match f.format {
+                Format::Table => {
+                    macro_view::fed_table(&fw, source.as_deref(), use_color(cli.color))
+                }
+                Format::Csv => macro_view::fed_csv(&fw),
+                Format::Json => macro_view::fed_json(&fw)? + "\n",
+            })
+        }
+        Command::Liquidity(l) => {
+            let net = macro_cmds::liquidity(&ctx, &l.series, true)?;
+            emit(&match l.format {
+                Format::Table => macro_view::liquidity_table(&net, l.rows, use_color(cli.color)),
+                Format::Csv => macro_view::liquidity_csv(&net),
+                Format::Json => macro_view::liquidity_json(&net)? + "\n",
             })
         }
         Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
@@ -220,6 +239,16 @@ fn build(ctx: &Ctx, pair: &PairArgs, with_rate: bool) -> Result<Report> {
     let mut opts = pair.analysis.options();
     opts.structure = pair.structure.options();
     let live = [&pair.a, &pair.b].iter().all(|x| source::is_symbol(x));
+    if with_rate {
+        opts.liquidity = if pair.no_liquidity {
+            Err("skipped (--no-liquidity)".into())
+        } else {
+            // Like the default rate series: fetched when both legs are symbols, else used
+            // only when stored.
+            macro_cmds::liquidity(ctx, &pair.liquidity, live)
+                .map_err(|e| format!("not available: {e:#} (--no-liquidity hides this)"))
+        };
+    }
     opts.linkage = linkage_options(
         ctx,
         &pair.linkage,

@@ -75,6 +75,19 @@ fn dgs2_csv() -> String {
     s
 }
 
+/// A FRED graph CSV of `id` on the Wednesdays (weekly) or weekdays of 2024: `base` plus noise.
+fn fred_csv(id: &str, weekly: bool, base: f64, seed: u64) -> String {
+    let mut s = format!("observation_date,{id}\n");
+    for (i, x) in noise(366, seed).iter().enumerate() {
+        let z = day("2024-01-01") + i as i64;
+        if (weekly && weekday(z) != 2) || weekday(z) >= 5 {
+            continue;
+        }
+        s.push_str(&format!("{},{:.1}\n", civil(z), base * (1.0 + x)));
+    }
+    s
+}
+
 /// `n` closes of a random walk from 100 (deterministic per seed).
 fn walk(n: usize, seed: u64) -> Vec<f64> {
     compound(&noise(n, seed))
@@ -192,6 +205,21 @@ fn analyze_without_arguments_fetches_eth_and_the_russell() {
             Reply::ok_text(dgs2_csv(), "text/csv"),
         )
         .query("id=DGS2"),
+        Route::exact(
+            "/graph/fredgraph.csv",
+            Reply::ok_text(fred_csv("WALCL", true, 7.0e6, 21), "text/csv"),
+        )
+        .query("id=WALCL"),
+        Route::exact(
+            "/graph/fredgraph.csv",
+            Reply::ok_text(fred_csv("WTREGEN", true, 7.5e5, 22), "text/csv"),
+        )
+        .query("id=WTREGEN"),
+        Route::exact(
+            "/graph/fredgraph.csv",
+            Reply::ok_text(fred_csv("RRPONTSYD", false, 400.0, 23), "text/csv"),
+        )
+        .query("id=RRPONTSYD"),
     ]);
     let a = at(&home, &server)
         .args(["analyze", "--format", "json"])
@@ -205,6 +233,14 @@ fn analyze_without_arguments_fetches_eth_and_the_russell() {
     // The default rate series was fetched too: rate sensitivity of both legs.
     assert_eq!(v["regimes"]["rate"]["rate"], "fred:DGS2", "{js}");
     assert!(v["regimes"]["rate"]["a"]["beta"].is_number(), "{js}");
+    // And the three series of net liquidity: the section is there.
+    assert!(v["liquidity"]["reason"].is_null(), "{}", v["liquidity"]);
+    assert!(
+        v["liquidity"]["correlation"]["b"]["full"]["n"]
+            .as_u64()
+            .unwrap()
+            > 20
+    );
     // A second run within the refresh interval uses the store, without a request.
     let before = server.requests().len();
     at(&home, &server).args(["analyze"]).assert().success();

@@ -2,8 +2,10 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use crate::linkage::{self, LeadLag, LinkageOptions, Regimes};
+use crate::macro_view::LiquiditySection;
 use crate::structure::{pair_structure, PairStructure, StructureOptions};
 use lockstep_core::{align, Align, Calendar, CoreError, Date, PriceField, PriceSeries, ReturnKind};
+use lockstep_macro::{liquidity_correlation, NetLiquidity};
 use lockstep_stats::{
     fisher_interval, max_with_index, min_with_index, percentile_rank, rolling_pair, share_above,
     strength_label, Method, StatsError,
@@ -51,6 +53,8 @@ pub struct AnalyzeOptions {
     pub linkage: LinkageOptions,
     /// Momentum and structure parameters.
     pub structure: StructureOptions,
+    /// Net liquidity for the liquidity section, or why there is none.
+    pub liquidity: Result<NetLiquidity, String>,
 }
 
 impl Default for AnalyzeOptions {
@@ -64,6 +68,7 @@ impl Default for AnalyzeOptions {
             strong: 0.5,
             linkage: LinkageOptions::default(),
             structure: StructureOptions::default(),
+            liquidity: Err("no net-liquidity series given".into()),
         }
     }
 }
@@ -271,6 +276,8 @@ pub struct Report {
     pub regimes: Regimes,
     /// Momentum and structure of each leg, alignment events and the ratio A/B.
     pub structure: PairStructure,
+    /// Weekly returns of both legs against the change in net liquidity.
+    pub liquidity: LiquiditySection,
     /// The time series.
     pub series: SeriesTable,
 }
@@ -352,7 +359,19 @@ pub fn analyze(
     let lead_lag = linkage::lead_lag(&al, &opts.linkage, opts.confidence);
     let regimes = linkage::regimes(&al, a, b, &opts.linkage, opts.confidence);
     let structure = pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure)?;
+    let liquidity = match &opts.liquidity {
+        Ok(net) => match liquidity_correlation(a, b, net) {
+            Ok(c) => LiquiditySection {
+                latest: net.last().copied(),
+                correlation: Some(c),
+                reason: None,
+            },
+            Err(e) => LiquiditySection::absent(format!("liquidity correlation: {e}")),
+        },
+        Err(reason) => LiquiditySection::absent(reason.clone()),
+    };
     Ok(Report {
+        liquidity,
         lead_lag,
         regimes,
         structure,

@@ -10,6 +10,7 @@
 mod analyze;
 mod breadth;
 pub mod linkage;
+pub mod macro_view;
 pub mod render;
 pub mod structure;
 mod technicals;

@@ -233,6 +233,20 @@ fn pct(v: f64) -> String {
     format!("{:+.1}%", 100.0 * v)
 }
 
+/// Words wrapped at 78 columns, each line indented by two spaces.
+pub(crate) fn wrap(o: &mut String, text: &str) {
+    let mut line = String::from(" ");
+    for word in text.split_whitespace() {
+        if line.chars().count() + 1 + word.chars().count() > 78 && !line.trim().is_empty() {
+            let _ = writeln!(o, "{line}");
+            line = String::from("   ");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    let _ = writeln!(o, "{line}");
+}
+
 pub(crate) fn short(name: &str, width: usize) -> String {
     if name.chars().count() <= width {
         name.to_string()
@@ -429,6 +443,7 @@ pub fn table(r: &Report, color: bool) -> String {
     }
     linkage::sections(&mut o, r, &st);
     structure::section(&mut o, r, &st);
+    crate::macro_view::liquidity_words(&mut o, &r.liquidity, &st);
     if let Some(w) = r.windows.first() {
         if let Some(l) = &w.latest {
             let _ = writeln!(o);

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{cell, short, Style};
+use super::{cell, short, wrap, Style};
 use crate::structure::{LegStructure, LevelsReport, PairStructure, PatternsReport};
 use crate::{Report, ReportError};
 use lockstep_structure::{
@@ -42,20 +42,6 @@ fn small(v: f64) -> String {
     } else {
         format!("{v:+.4}")
     }
-}
-
-/// Words wrapped at 78 columns, each line indented by two spaces.
-fn wrap(o: &mut String, text: &str) {
-    let mut line = String::from(" ");
-    for word in text.split_whitespace() {
-        if line.chars().count() + 1 + word.chars().count() > 78 && !line.trim().is_empty() {
-            let _ = writeln!(o, "{line}");
-            line = String::from("   ");
-        }
-        line.push(' ');
-        line.push_str(word);
-    }
-    let _ = writeln!(o, "{line}");
 }
 
 fn rsi_words(l: &LegStructure) -> String {
