@@ -91,6 +91,10 @@ pub enum Command {
     /// per FOMC decision P(cut), P(hold), P(hike), the expected rate and each target range.
     #[command(after_long_help = FED_HELP)]
     Fed(FedArgs),
+    /// Correlation screen of a universe: the rolling correlation of every pair (each aligned
+    /// on its own common dates, log returns), its change over a month, the most and least
+    /// correlated pairs; on every core.
+    Screen(ScreenArgs),
     /// Net liquidity = Fed balance sheet (WALCL) − Treasury General Account (WTREGEN) −
     /// overnight reverse repo (RRPONTSYD), weekly on Wednesdays, with its 4- and 13-week
     /// change and z-score.
@@ -333,6 +337,27 @@ pub struct BreadthArgs {
     /// Table rows of the constituents' breadth (the latest N dates; 0 = all).
     #[arg(long, default_value_t = 10)]
     pub rows: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// `lockstep screen`.
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// Symbols or CSV files, or one folder of CSV files.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Rolling window, in returns.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(2..))]
+    pub window: u32,
+    /// Pairs in each list of the table.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Output format (CSV: one row per pair, a,b,common_dates,date,corr,corr_1m,change).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]

@@ -128,6 +128,25 @@ fn run(cli: &Cli) -> Result<()> {
                 Format::Json => macro_view::liquidity_json(&net)? + "\n",
             })
         }
+        Command::Screen(a) => {
+            let forced = source::provider(a.source.provider.as_deref())?;
+            let series = match a.inputs.as_slice() {
+                [one] if std::path::Path::new(one).is_dir() => {
+                    source::load_folder(&ctx, std::path::Path::new(one), &a.input)?
+                }
+                many => many
+                    .iter()
+                    .map(|x| source::load(&ctx, x, &a.input, forced))
+                    .collect::<Result<_>>()?,
+            };
+            let sc = lockstep_report::screen::screen(&series, a.window as usize)
+                .context("cannot screen the universe")?;
+            emit(&match a.format {
+                Format::Table => sc.table(a.top, use_color(cli.color)),
+                Format::Csv => sc.csv(),
+                Format::Json => sc.json()? + "\n",
+            })
+        }
         Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
         Command::Show(a) => emit(&store_cmds::show(&ctx, a)?),
         Command::Import(a) => emit(&store_cmds::import(&ctx, a)?),

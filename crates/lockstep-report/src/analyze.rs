@@ -32,6 +32,9 @@ pub enum ReportError {
     /// The series has no observation.
     #[error("the series is empty")]
     Empty,
+    /// The screen's input is unusable.
+    #[error("{0}")]
+    Screen(String),
 }
 
 /// Parameters of one analysis.

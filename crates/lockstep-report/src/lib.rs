@@ -12,6 +12,7 @@ mod breadth;
 pub mod linkage;
 pub mod macro_view;
 pub mod render;
+pub mod screen;
 pub mod structure;
 mod technicals;
 
