@@ -129,6 +129,7 @@ fn run(cli: &Cli) -> Result<()> {
             })
         }
         Command::Screen(a) => {
+            let started = std::time::Instant::now();
             let forced = source::provider(a.source.provider.as_deref())?;
             let series = match a.inputs.as_slice() {
                 [one] if std::path::Path::new(one).is_dir() => {
@@ -139,8 +140,19 @@ fn run(cli: &Cli) -> Result<()> {
                     .map(|x| source::load(&ctx, x, &a.input, forced))
                     .collect::<Result<_>>()?,
             };
+            let loaded = started.elapsed();
             let sc = lockstep_report::screen::screen(&series, a.window as usize)
                 .context("cannot screen the universe")?;
+            if cli.verbose {
+                // Read by bench/screen_compare.py: the computation alone, without the files.
+                eprintln!(
+                    "screen: {} series, {} pairs: read in {:.1} ms, computed in {:.1} ms",
+                    sc.series,
+                    sc.pairs.len(),
+                    loaded.as_secs_f64() * 1e3,
+                    (started.elapsed() - loaded).as_secs_f64() * 1e3
+                );
+            }
             emit(&match a.format {
                 Format::Table => sc.table(a.top, use_color(cli.color)),
                 Format::Csv => sc.csv(),

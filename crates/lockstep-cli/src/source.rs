@@ -354,7 +354,8 @@ pub fn load_pair(
     }
 }
 
-/// Every `*.csv` file of `dir` (sorted by name), each read as one series.
+/// Every `*.csv` file of `dir` (sorted by name), each read as one series; the files are read
+/// on every core, the first error (in name order) is reported.
 pub fn load_folder(ctx: &Ctx, dir: &Path, input: &InputArgs) -> Result<Vec<PriceSeries>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the folder {}", dir.display()))?
@@ -365,7 +366,14 @@ pub fn load_folder(ctx: &Ctx, dir: &Path, input: &InputArgs) -> Result<Vec<Price
     if files.is_empty() {
         anyhow::bail!("no *.csv file in {}", dir.display());
     }
-    files.iter().map(|f| load_file(ctx, f, input)).collect()
+    use rayon::prelude::*;
+    let verbose = ctx.verbose;
+    files
+        .par_iter()
+        .map(|f| read_file(verbose, f, input))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 fn load_input(
@@ -387,13 +395,18 @@ fn load_input(
 
 /// Read a CSV file with the reader's options; warnings go to stderr.
 pub fn load_file(ctx: &Ctx, path: &Path, input: &InputArgs) -> Result<PriceSeries> {
+    read_file(ctx.verbose, path, input)
+}
+
+/// [`load_file`] without the context (so files can be read on several threads).
+fn read_file(verbose: bool, path: &Path, input: &InputArgs) -> Result<PriceSeries> {
     let opts = csv_options(input);
     // The reader's errors name the file (and line, column) themselves.
     let read = read_csv(path, &opts)?;
     for w in &read.warnings {
         eprintln!("warning: {}: {w}", path.display());
     }
-    if ctx.verbose {
+    if verbose {
         let s = &read.series;
         eprintln!(
             "{}: format {}, price from {}, {} rows{}, {} .. {}",

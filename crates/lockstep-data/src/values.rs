@@ -63,7 +63,25 @@ fn offset_datetime(s: &str) -> Option<Date> {
         .map(|t| t.with_timezone(&Utc).date_naive())
 }
 
+/// `YYYY-MM-DD` exactly (ten ASCII characters), without the format machinery: the common case
+/// of every daily file, parsed once per row.
+fn ymd(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
 fn iso(s: &str) -> Option<Date> {
+    if let Some(d) = ymd(s) {
+        return Some(d);
+    }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
     }
@@ -103,7 +121,7 @@ pub(crate) fn parse_date(s: &str, kind: DateKind) -> Option<ParsedDate> {
         DateKind::Us => us(s).map(plain),
         DateKind::Unix => unix(s).map(plain),
         DateKind::CoinGecko => {
-            if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            if let Some(d) = ymd(s).or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()) {
                 return Some(plain(d));
             }
             let t = naive_datetime(s)?;
@@ -151,6 +169,38 @@ mod tests {
 
     fn date(s: &str, kind: DateKind) -> Option<Date> {
         parse_date(s, kind).map(|p| p.date)
+    }
+
+    #[test]
+    fn fast_ymd_agrees_with_chrono() {
+        for s in [
+            "2024-01-05",
+            "2024-02-29",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-01-32",
+            "0001-01-01",
+            "9999-12-31",
+            "2024-1-05",
+            "2024/01/05",
+            "2024-01-0x",
+            "+024-01-05",
+            "2024-01-05 ",
+            "",
+        ] {
+            let chrono = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            let fast = ymd(s);
+            // The fast path accepts a subset (exactly ten characters) and agrees on it.
+            if fast.is_some() {
+                assert_eq!(fast, chrono, "{s:?}");
+            }
+            assert_eq!(
+                date(s, DateKind::Iso).is_some(),
+                chrono.is_some() || fast.is_some(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

@@ -77,6 +77,7 @@ fn pair(x: &Prepared, y: &Prepared, window: usize) -> (usize, Option<(i32, f64)>
     let mut older: Option<f64> = None;
     let (mut i, mut j, mut common) = (0, 0, 0);
     let mut prev: Option<(f64, f64)> = None;
+    let mut last_day = None;
     while i < x.days.len() && j < y.days.len() {
         match x.days[i].cmp(&y.days[j]) {
             std::cmp::Ordering::Less => i += 1,
@@ -84,6 +85,7 @@ fn pair(x: &Prepared, y: &Prepared, window: usize) -> (usize, Option<(i32, f64)>
             std::cmp::Ordering::Equal => {
                 let (lx, ly) = (x.logs[i], y.logs[j]);
                 common += 1;
+                last_day = Some(x.days[i]);
                 if let Some((px, py)) = prev {
                     if let Some(r) = k.next(lx - px, ly - py) {
                         let day = x.days[i];
@@ -99,25 +101,177 @@ fn pair(x: &Prepared, y: &Prepared, window: usize) -> (usize, Option<(i32, f64)>
             }
         }
     }
-    (common, recent.back().copied(), older)
+    // The value on the pair's last common date (None when undefined there).
+    let last = recent.back().copied().filter(|&(d, _)| Some(d) == last_day);
+    (common, last, older)
 }
 
-/// Screen every pair of `series` with a rolling window of `window` returns. Errors: a window
-/// below 2, fewer than two series.
+/// The moments of one series' returns needed by the same-calendar kernel, on its group's
+/// dates: returns centred on their full-sample mean (the correlation does not depend on the
+/// shift, and sliding sums of centred values do not cancel), and at each window end `t` that is
+/// reported the window sum `Σx` and `1/√Σ(x − x̄)²` (two-pass, exact; NaN when the window is
+/// constant, so the correlation is undefined there, never garbage).
+struct Column {
+    sum: Vec<f64>,
+    inv_sd: Vec<f64>,
+}
+
+fn column(r: &[f64], w: usize, at: &[usize]) -> Column {
+    let m = r.len();
+    let (mut sum, mut inv_sd) = (vec![f64::NAN; m], vec![f64::NAN; m]);
+    for &t in at.iter().filter(|&&t| t + 1 >= w && t < m) {
+        let win = &r[t + 1 - w..=t];
+        let s: f64 = win.iter().sum();
+        let mean = s / w as f64;
+        let ss: f64 = win.iter().map(|x| (x - mean) * (x - mean)).sum();
+        sum[t] = s;
+        inv_sd[t] = if ss > 0.0 { 1.0 / ss.sqrt() } else { f64::NAN };
+    }
+    Column { sum, inv_sd }
+}
+
+/// Every pair of a group of series on the same dates: `rets` is row-major (date × series),
+/// centred returns. For series `i` and each `j > i` the cross sum `Σxy` slides over the
+/// window (`+ x_t·y_t − x_{t−w}·y_{t−w}`), recomputed exactly every `w` steps so rounding
+/// cannot accumulate; `r = (Σxy − Σx·Σy/w) · inv_sd_x · inv_sd_y`, clamped to [-1, 1]. The
+/// inner loop runs over `j` on contiguous memory (vectorized). Returns, per `j > i`, the value
+/// at `t_last` and at `t_month` (when given).
+fn same_calendar_row(
+    rets: &[f64],
+    n: usize,
+    cols: &[Column],
+    i: usize,
+    w: usize,
+    t_last: usize,
+    t_month: Option<usize>,
+) -> Vec<(Option<f64>, Option<f64>)> {
+    let k = n - i - 1;
+    let mut sxy = vec![0.0f64; k];
+    let mut at_last = vec![f64::NAN; k];
+    let mut at_month = vec![f64::NAN; k];
+    let row = |t: usize| &rets[t * n + i + 1..(t + 1) * n];
+    let xi = |t: usize| rets[t * n + i];
+    let wf = w as f64;
+    for t in 0..=t_last {
+        if t >= w && (t % w) != 0 {
+            let (xa, xo) = (xi(t), xi(t - w));
+            let (ya, yo) = (row(t), row(t - w));
+            for j in 0..k {
+                sxy[j] += xa * ya[j] - xo * yo[j];
+            }
+        } else {
+            // Exact recomputation (and the first fill).
+            let lo = (t + 1).saturating_sub(w);
+            sxy.iter_mut().for_each(|v| *v = 0.0);
+            for u in lo..=t {
+                let (x, y) = (xi(u), row(u));
+                for j in 0..k {
+                    sxy[j] += x * y[j];
+                }
+            }
+        }
+        let keep_last = t == t_last;
+        let keep_month = Some(t) == t_month;
+        if t + 1 >= w && (keep_last || keep_month) {
+            let (sx, ix) = (cols[i].sum[t], cols[i].inv_sd[t]);
+            let out = if keep_last {
+                &mut at_last
+            } else {
+                &mut at_month
+            };
+            for j in 0..k {
+                let c = &cols[i + 1 + j];
+                out[j] = (sxy[j] - sx * c.sum[t] / wf) * ix * c.inv_sd[t];
+            }
+            if keep_last && keep_month {
+                at_month.copy_from_slice(&at_last);
+            }
+        }
+    }
+    let ok = |v: f64| v.is_finite().then(|| v.clamp(-1.0, 1.0));
+    (0..k).map(|j| (ok(at_last[j]), ok(at_month[j]))).collect()
+}
+
+/// Screen every pair of `series` with a rolling window of `window` returns. Series with the
+/// same dates (the usual universe of one market) go through the same-calendar kernel
+/// ([`same_calendar_row`]); any other pair is aligned on its own common dates and streamed
+/// through [`lockstep_stats::RollingCorrelation`]. Errors: a window below 2, fewer than two
+/// series.
 pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportError> {
     RollingCorrelation::new(window).map_err(ReportError::Stats)?;
-    if series.len() < 2 {
+    let n = series.len();
+    if n < 2 {
         return Err(ReportError::Screen(format!(
-            "a screen needs at least two series, got {}",
-            series.len()
+            "a screen needs at least two series, got {n}"
         )));
     }
+    let mut rows: Vec<Option<ScreenRow>> = vec![None; n * (n - 1) / 2];
+    let index = |i: usize, j: usize| i * (2 * n - i - 1) / 2 + (j - i - 1);
+    // Groups of series with identical dates, in input order.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in 0..n {
+        match groups
+            .iter_mut()
+            .find(|g| series[g[0]].dates == series[i].dates)
+        {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
+        }
+    }
+    for g in groups.iter().filter(|g| g.len() > 1) {
+        let dates = &series[g[0]].dates;
+        let m = dates.len().saturating_sub(1);
+        if m < window {
+            continue;
+        }
+        let gn = g.len();
+        // Centred log returns, row-major (return index × member).
+        let mut rets = vec![0.0f64; m * gn];
+        for (c, &s) in g.iter().enumerate() {
+            let p = &series[s].price;
+            let r: Vec<f64> = (1..=m).map(|t| (p[t] / p[t - 1] - 1.0).ln_1p()).collect();
+            let mean = r.iter().sum::<f64>() / m as f64;
+            for (t, v) in r.iter().enumerate() {
+                rets[t * gn + c] = v - mean;
+            }
+        }
+        // Return t is dated dates[t + 1].
+        let t_last = m - 1;
+        let cutoff = dates[m] - chrono::Days::new(30);
+        let t_month = (0..m).rev().find(|&t| dates[t + 1] <= cutoff);
+        let at: Vec<usize> = std::iter::once(t_last).chain(t_month).collect();
+        let cols: Vec<Column> = (0..gn)
+            .into_par_iter()
+            .map(|c| {
+                let r: Vec<f64> = (0..m).map(|t| rets[t * gn + c]).collect();
+                column(&r, window, &at)
+            })
+            .collect();
+        let found: Vec<Vec<(Option<f64>, Option<f64>)>> = (0..gn)
+            .into_par_iter()
+            .map(|i| same_calendar_row(&rets, gn, &cols, i, window, t_last, t_month))
+            .collect();
+        for (a, vals) in found.iter().enumerate() {
+            for (k, &(corr, month)) in vals.iter().enumerate() {
+                let b = a + 1 + k;
+                rows[index(g[a], g[b])] = Some(ScreenRow {
+                    a: series[g[a]].name.clone(),
+                    b: series[g[b]].name.clone(),
+                    common_dates: m + 1,
+                    date: corr.map(|_| dates[m]),
+                    corr,
+                    corr_1m: month,
+                    change: corr.zip(month).map(|(c, o)| c - o),
+                });
+            }
+        }
+    }
     let prepared: Vec<Prepared> = series.par_iter().map(prepare).collect();
-    let n = series.len();
-    let pairs: Vec<(usize, usize)> = (0..n)
+    let rest: Vec<(usize, usize)> = (0..n)
         .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+        .filter(|&(i, j)| rows[index(i, j)].is_none())
         .collect();
-    let rows = pairs
+    let computed: Vec<ScreenRow> = rest
         .par_iter()
         .map(|&(i, j)| {
             let (common, last, older) = pair(&prepared[i], &prepared[j], window);
@@ -133,10 +287,13 @@ pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportErr
             }
         })
         .collect();
+    for (&(i, j), row) in rest.iter().zip(computed) {
+        rows[index(i, j)] = Some(row);
+    }
     Ok(Screen {
         window,
         series: n,
-        pairs: rows,
+        pairs: rows.into_iter().flatten().collect(),
     })
 }
 
