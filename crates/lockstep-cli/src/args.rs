@@ -95,6 +95,14 @@ pub enum Command {
     /// on its own common dates, log returns), its change over a month, the most and least
     /// correlated pairs; on every core.
     Screen(ScreenArgs),
+    /// Rule-based signals of a pair, every day: the built-in `synchronized-breakout`,
+    /// `risk-reduction` and `strong-b`, or your own TOML rules (--rules FILE).
+    #[command(after_long_help = SIGNALS_HELP)]
+    Signals(SignalsArgs),
+    /// Backtest a position in A set by rules on the pair (default: the macro overlay), without
+    /// look-ahead, with fees and slippage, against buy-and-hold A.
+    #[command(after_long_help = BACKTEST_HELP)]
+    Backtest(BacktestArgs),
     /// Net liquidity = Fed balance sheet (WALCL) − Treasury General Account (WTREGEN) −
     /// overnight reverse repo (RRPONTSYD), weekly on Wednesdays, with its 4- and 13-week
     /// change and z-score.
@@ -205,6 +213,38 @@ In analyze: each leg's weekly log return (last close on or before each Wednesday
 the weekly change in net liquidity, over all history and the last 52 weeks, with a 95%
 Fisher-z interval.";
 
+const SIGNALS_HELP: &str = "\
+Measurements (one value per aligned date, known at that date's close): corr_W and beta_W
+for each --window, close_a/b, sma200_a/b, rsi_a/b, macd_hist_a/b, rel_volume_a/b (volume over
+its previous 20-day mean), resistance_a/b and support_a/b (nearest levels around the previous
+close, known at the previous close), risk_on (1/0), net_liquidity and liquidity_change_4w
+(millions of USD, from the day after each Wednesday), best_lag.
+Rules (TOML): [conditions.NAME] measure = \"corr_30\" with op = \">\" and value = 0.5 (or
+than = \"resistance_a\"), or rising = K / falling = K (against K rows earlier), or
+crosses_below = X with after_above = Y and lookback = N; [rules.NAME] all = [...], any =
+[...] or not = \"...\" over conditions and other rules. A condition with a missing input is
+unknown; all/any/not follow three-valued logic; a rule triggers only when true.
+Built in: synchronized-breakout = corr_30 > 0.5, RSI rising over 5 days on both legs,
+rel_volume_a > 1, liquidity_change_4w > 0, close_a > resistance_a; risk-reduction =
+close_b < sma200_b, or corr_30 crossing below 0.2 after being above 0.5 in the last 60 days;
+strong-b = close_b > sma200_b and corr_30 > 0.5.";
+
+const BACKTEST_HELP: &str = "\
+Strategy overlay (default): long A (weight 1) while strong-b is true, flat when
+risk-reduction is true (it wins); otherwise, unknown included, the position is kept (start
+flat). A signal at the close of t sets the position at the close of t+1 (--delay 1), which
+earns the returns after it. Costs: (fees + slippage) bps × |position change|, multiplicative.
+A strategy file has [strategy] long = RULE, flat = RULE, short = RULE (with allow_short =
+true), long_weight, short_weight, hold, delay, fees_bps, slippage_bps, and may carry its own
+[conditions.*]/[rules.*] (else the built-in rules).
+Metrics (empyrical conventions, zero risk-free rate): total return, CAGR over n/periods-per-
+year years (periods per year = the aligned calendar's: 365 when both legs trade every day,
+else 252), volatility (ddof 1), Sharpe, Sortino (downside deviation over all periods), max
+drawdown with peak/trough/recovery dates, Calmar, exposure, trades, turnover per year, hit
+rate (share of invested periods with a positive return); --split DATE reports in-sample
+(before DATE) and out-of-sample separately, each rebased. CSV: the daily equity curve,
+date,position,return,equity,drawdown,benchmark_equity.";
+
 const SOURCES_HELP: &str = "\
 Symbols: ETH-USD, BTC-USD (crypto: yahoo, then coinbase, then binance), ^RUT, ^GSPC, ^NDX,
 IWM, SPY, GLD (yahoo, then stooq), fred:DGS2 (FRED). A ratio A/B (ETH-USD/BTC-USD) is the
@@ -223,6 +263,8 @@ impl Cli {
             Command::Technicals(t) => Some(&t.macd),
             Command::Analyze(p) | Command::Corr(p) | Command::Overlay(p) => Some(&p.structure.macd),
             Command::Levels(l) => Some(&l.structure.macd),
+            Command::Signals(x) => Some(&x.pair.structure.macd),
+            Command::Backtest(x) => Some(&x.pair.structure.macd),
             Command::Patterns(p) => Some(&p.structure.macd),
             _ => None,
         };
@@ -237,6 +279,8 @@ impl Cli {
         }
         let pair = match &self.command {
             Command::Analyze(p) | Command::Corr(p) | Command::Overlay(p) => p,
+            Command::Signals(x) => &x.pair,
+            Command::Backtest(x) => &x.pair,
             _ => return Ok(self),
         };
         let w = &pair.analysis.window;
@@ -341,6 +385,38 @@ pub struct BreadthArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+/// `lockstep signals`.
+#[derive(Debug, Args)]
+pub struct SignalsArgs {
+    #[command(flatten)]
+    pub pair: PairArgs,
+    /// A TOML file of conditions and rules (replaces the built-in set).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
+
+/// `lockstep backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub pair: PairArgs,
+    /// `overlay` or a TOML strategy file.
+    #[arg(long, default_value = "overlay")]
+    pub strategy: String,
+    /// Fees in basis points per unit of position traded (overrides the strategy's).
+    #[arg(long, value_name = "BPS")]
+    pub fees: Option<f64>,
+    /// Slippage in basis points per unit of position traded (overrides the strategy's).
+    #[arg(long, value_name = "BPS")]
+    pub slippage: Option<f64>,
+    /// Closes between a signal and the trade (overrides the strategy's; default 1).
+    #[arg(long)]
+    pub delay: Option<usize>,
+    /// Report in-sample (before DATE) and out-of-sample (from DATE) separately.
+    #[arg(long, value_name = "DATE")]
+    pub split: Option<chrono::NaiveDate>,
 }
 
 /// `lockstep screen`.

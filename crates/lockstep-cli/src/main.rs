@@ -15,10 +15,13 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use args::{Cli, ColorChoice, Command, Format, LinkArgs, PairArgs};
+use lockstep_core::PriceSeries;
+use lockstep_report::signals_view;
 use lockstep_report::{
     analyze, macro_view, render, structure, technicals, AnalyzeOptions, LinkageOptions, RegimeLeg,
     Report, TechnicalsOptions,
 };
+use lockstep_signals::{RuleSet, Strategy};
 use source::Ctx;
 
 fn main() -> ExitCode {
@@ -159,6 +162,70 @@ fn run(cli: &Cli) -> Result<()> {
                 Format::Json => sc.json()? + "\n",
             })
         }
+        Command::Signals(sa) => {
+            let (report, a, b, opts) = build_full(&ctx, &sa.pair, true)?;
+            let rules = match &sa.rules {
+                Some(path) => read_rules(path)?,
+                None => RuleSet::builtin(),
+            };
+            let m = signals_view::measurements(
+                &report,
+                &a,
+                &b,
+                opts.liquidity.as_ref().ok(),
+                &opts.structure,
+            )?;
+            let rep = signals_view::signals(&report, &m, &rules)?;
+            emit(&match sa.pair.format.unwrap_or(Format::Table) {
+                Format::Table => rep.table(use_color(cli.color)),
+                Format::Csv => rep.csv(),
+                Format::Json => rep.json()? + "\n",
+            })
+        }
+        Command::Backtest(ba) => {
+            let (report, a, b, opts) = build_full(&ctx, &ba.pair, true)?;
+            let (rules, mut strategy) = match ba.strategy.as_str() {
+                "overlay" => (RuleSet::builtin(), Strategy::overlay()),
+                path => {
+                    let path = std::path::Path::new(path);
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    let rules = if text.contains("[rules.") {
+                        read_rules(path)?
+                    } else {
+                        RuleSet::builtin()
+                    };
+                    let strategy = Strategy::parse(&text).with_context(|| {
+                        format!("cannot read the strategy in {}", path.display())
+                    })?;
+                    (rules, strategy)
+                }
+            };
+            if let Some(f) = ba.fees {
+                strategy.fees_bps = f;
+            }
+            if let Some(s) = ba.slippage {
+                strategy.slippage_bps = s;
+            }
+            if let Some(d) = ba.delay {
+                strategy.delay = d;
+            }
+            let m = signals_view::measurements(
+                &report,
+                &a,
+                &b,
+                opts.liquidity.as_ref().ok(),
+                &opts.structure,
+            )?;
+            let evaluation = signals_view::signals(&report, &m, &rules)?.evaluation;
+            let bt = signals_view::run_backtest(&report, &evaluation, &strategy, ba.split)
+                .context("cannot run the backtest")?;
+            emit(&match ba.pair.format.unwrap_or(Format::Table) {
+                Format::Table => signals_view::backtest_table(&report, &bt, use_color(cli.color)),
+                Format::Csv => signals_view::backtest_csv(&bt),
+                Format::Json => signals_view::backtest_json(&bt)? + "\n",
+            })
+        }
         Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
         Command::Show(a) => emit(&store_cmds::show(&ctx, a)?),
         Command::Import(a) => emit(&store_cmds::import(&ctx, a)?),
@@ -213,6 +280,13 @@ fn run(cli: &Cli) -> Result<()> {
     }
 }
 
+/// A rule file: parse errors name the file and line.
+fn read_rules(path: &std::path::Path) -> Result<RuleSet> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    RuleSet::parse(&text).with_context(|| format!("cannot read the rules in {}", path.display()))
+}
+
 /// Print to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn emit(s: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
@@ -264,6 +338,15 @@ fn breadth(ctx: &Ctx, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthR
 }
 
 fn build(ctx: &Ctx, pair: &PairArgs, with_rate: bool) -> Result<Report> {
+    Ok(build_full(ctx, pair, with_rate)?.0)
+}
+
+/// The report of a pair with its two legs and the options it was computed with.
+fn build_full(
+    ctx: &Ctx,
+    pair: &PairArgs,
+    with_rate: bool,
+) -> Result<(Report, PriceSeries, PriceSeries, AnalyzeOptions)> {
     let forced = source::provider(pair.source.provider.as_deref())?;
     let a = source::load(ctx, &pair.a, &pair.input, forced)?;
     let b = source::load(ctx, &pair.b, &pair.input, forced)?;
@@ -287,7 +370,9 @@ fn build(ctx: &Ctx, pair: &PairArgs, with_rate: bool) -> Result<Report> {
         with_rate,
         live,
     )?;
-    analyze(&a, &b, &opts).with_context(|| format!("cannot analyze {} against {}", a.name, b.name))
+    let report = analyze(&a, &b, &opts)
+        .with_context(|| format!("cannot analyze {} against {}", a.name, b.name))?;
+    Ok((report, a, b, opts))
 }
 
 fn build_link(ctx: &Ctx, l: &LinkArgs, with_rate: bool) -> Result<Report> {

@@ -32,6 +32,9 @@ pub enum ReportError {
     /// The series has no observation.
     #[error("the series is empty")]
     Empty,
+    /// A rule file, the measurement table or the backtest was rejected.
+    #[error("signals")]
+    Signals(#[source] lockstep_signals::SignalsError),
     /// The screen's input is unusable.
     #[error("{0}")]
     Screen(String),

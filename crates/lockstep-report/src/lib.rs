@@ -13,6 +13,7 @@ pub mod linkage;
 pub mod macro_view;
 pub mod render;
 pub mod screen;
+pub mod signals_view;
 pub mod structure;
 mod technicals;
 

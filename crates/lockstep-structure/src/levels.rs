@@ -285,6 +285,65 @@ fn insert_sorted<'a>(set: &mut Vec<&'a Pivot>, q: &'a Pivot) {
     set.insert(pos, q);
 }
 
+/// Walk the days `t = 1 .. n−1` with the levels known at the close of `t − 1`: those of the
+/// pivots confirmed by then (`index + right < t`), re-clustered when a pivot arrives.
+fn walk_known(piv: &[Pivot], n: usize, p: &LevelParams, mut f: impl FnMut(usize, &[Cluster])) {
+    let mut known: Vec<&Pivot> = Vec::new();
+    let mut next_pivot = 0;
+    let mut current: Vec<Cluster> = Vec::new();
+    for t in 1..n {
+        let mut changed = false;
+        while next_pivot < piv.len() && piv[next_pivot].index + p.right < t {
+            insert_sorted(&mut known, &piv[next_pivot]);
+            next_pivot += 1;
+            changed = true;
+        }
+        if changed {
+            current = cluster(&known, p.atr_mult, p.min_touches);
+        }
+        f(t, &current);
+    }
+}
+
+/// The nearest levels around the previous close, known before a day's close (see
+/// [`prior_levels`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PriorLevels {
+    /// The highest level strictly below `close_{t−1}`.
+    pub support: Option<f64>,
+    /// The lowest level at or above `close_{t−1}`.
+    pub resistance: Option<f64>,
+}
+
+/// For each day `t`, the nearest support and resistance around the previous close among the
+/// levels known at the close of `t − 1` (the same levels [`breakouts`] tests on day `t`): so
+/// `close_t > resistance_t` is an upward break of the nearest resistance, decided with data up
+/// to `t` only. Day 0 has none. One entry per observation.
+pub fn prior_levels(series: &PriceSeries, params: &LevelParams) -> Result<Vec<PriorLevels>> {
+    params.validate()?;
+    check_series(series)?;
+    let n = series.len();
+    let none = PriorLevels {
+        support: None,
+        resistance: None,
+    };
+    let mut out = vec![none; n];
+    if n < 2 {
+        return Ok(out);
+    }
+    let (piv, close) = pivots_unchecked(series, params)?;
+    walk_known(&piv, n, params, |t, levels| {
+        let c0 = close[t - 1];
+        // Clusters come sorted by price.
+        let k = levels.partition_point(|l| l.price < c0);
+        out[t] = PriorLevels {
+            support: k.checked_sub(1).map(|i| levels[i].price),
+            resistance: levels.get(k).map(|l| l.price),
+        };
+    });
+    Ok(out)
+}
+
 /// Support and resistance levels of a series, from all its confirmed pivots.
 ///
 /// 1. Pivots as in [`pivots`] (`left`/`right` bars, default 5/5); a pivot needs `right` later
@@ -368,20 +427,8 @@ pub fn breakouts(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Break
         Some(v) => segmented(Sma::new(params.volume_period)?, v),
         None => vec![None; n],
     };
-    let mut known: Vec<&Pivot> = Vec::new();
-    let mut next_pivot = 0;
-    let mut current: Vec<Cluster> = Vec::new();
     let mut out = Vec::new();
-    for t in 1..n {
-        let mut changed = false;
-        while next_pivot < piv.len() && piv[next_pivot].index + params.right < t {
-            insert_sorted(&mut known, &piv[next_pivot]);
-            next_pivot += 1;
-            changed = true;
-        }
-        if changed {
-            current = cluster(&known, params.atr_mult, params.min_touches);
-        }
+    walk_known(&piv, n, params, |t, current| {
         let (c0, c1) = (close[t - 1], close[t]);
         let ratio = match (&series.volume, avg[t - 1]) {
             (Some(v), Some(a)) if v[t].is_finite() && v[t] >= 0.0 && a > 0.0 => {
@@ -390,9 +437,9 @@ pub fn breakouts(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Break
             _ => None,
         };
         if ratio.is_some_and(|r| r <= 1.0) {
-            continue;
+            return;
         }
-        for c in &current {
+        for c in current {
             let direction = if c0 <= c.price && c.price < c1 {
                 Direction::Up
             } else if c0 >= c.price && c.price > c1 {
@@ -411,7 +458,7 @@ pub fn breakouts(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Break
                 confirmed: ratio.is_some(),
             });
         }
-    }
+    });
     Ok(out)
 }
 
@@ -611,5 +658,40 @@ mod tests {
             let prefix: Vec<&Breakout> = full.iter().filter(|e| e.date < s.dates[cut]).collect();
             assert_eq!(part.iter().collect::<Vec<_>>(), prefix, "cut {cut}");
         }
+    }
+
+    #[test]
+    fn prior_levels_are_those_breakouts_test() {
+        // Triangle wave 100..120 (period 20) for 200 days, then a jump to 125.
+        let mut c: Vec<f64> = (0..200)
+            .map(|t| {
+                let k = (t % 20) as f64;
+                if k <= 10.0 {
+                    100.0 + 2.0 * k
+                } else {
+                    140.0 - 2.0 * k
+                }
+            })
+            .collect();
+        c.extend([125.0, 126.0]);
+        let s = series(&c, None);
+        let p = LevelParams::default();
+        let pl = prior_levels(&s, &p).unwrap();
+        assert_eq!(pl.len(), c.len());
+        assert_eq!(pl[0].support, None);
+        // Day 200: the close before is 102; the levels known are 100 (troughs) and 120 (peaks).
+        assert_eq!(pl[200].support, Some(100.0));
+        assert_eq!(pl[200].resistance, Some(120.0));
+        assert!(c[200] > pl[200].resistance.unwrap());
+        // Day 201: the close before is 125, above both.
+        assert_eq!(pl[201].support, Some(120.0));
+        assert_eq!(pl[201].resistance, None);
+        // Early days know no level yet (no pivot confirmed).
+        assert_eq!(pl[10].resistance, None);
+        // The breakout on day 200 is through the level `prior_levels` names.
+        let b = breakouts(&s, &p).unwrap();
+        assert!(b
+            .iter()
+            .any(|b| b.date == s.dates[200] && Some(b.level) == pl[200].resistance));
     }
 }

@@ -22,7 +22,8 @@ pub use breadth::{breadth, relative_strength, BreadthPoint, RelativeStrength, Rs
 pub use cup::{cup_handle, CupHandle, CupParams, CupState};
 pub use error::StructureError;
 pub use levels::{
-    breakouts, levels, pivots, Breakout, Direction, Level, LevelKind, LevelParams, Pivot, PivotKind,
+    breakouts, levels, pivots, prior_levels, Breakout, Direction, Level, LevelKind, LevelParams,
+    Pivot, PivotKind, PriorLevels,
 };
 pub use momentum::{
     macd_cross_together, rsi_falling_together, rsi_rising_together, AlignmentEvent, AlignmentKind,

@@ -1,0 +1,375 @@
+//! Signals and backtest of a pair (`lockstep signals`, `lockstep backtest`): the daily
+//! measurement table built from the one [`crate::Report`] (and each leg's own indicators and
+//! levels), evaluated by the rules of `lockstep-signals`, and its renderers.
+//!
+//! Every column is known at the close of its date (no look-ahead):
+//! * `corr_<w>`, `beta_<w>`, `close_a`, `close_b`, `risk_on` (1 risk-on, 0 risk-off): the
+//!   report's aligned series.
+//! * `sma200_a/b` (SMA(200) of the leg's own closes), `rsi_a/b`, `macd_hist_a/b`,
+//!   `rel_volume_a/b` (volume over its previous 20-day mean): each leg's own series (TA-Lib
+//!   compatible), the value on the aligned date or the last one before it.
+//! * `resistance_a/b`, `support_a/b`: the nearest levels around the previous close among the
+//!   levels known at the previous close ([`lockstep_structure::prior_levels`]), so
+//!   `close_a > resistance_a` is a break of the nearest resistance.
+//! * `net_liquidity`, `liquidity_change_4w` (millions of USD): the latest weekly value whose
+//!   Wednesday is before the date (the Fed publishes Wednesday's balance sheet on Thursday).
+//! * `best_lag`: the rolling best lag of the window ending on the date.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::render::{short, wrap, Style};
+use crate::structure::StructureOptions;
+use crate::{technicals, Report, ReportError};
+use lockstep_core::{Date, PriceSeries};
+use lockstep_macro::NetLiquidity;
+use lockstep_signals::{
+    backtest, BacktestOptions, BacktestResult, Evaluation, Measurements, Metrics, RuleSet,
+    Snapshot, Strategy, Truth,
+};
+use lockstep_stats::{Indicator, Regime, Sma};
+use lockstep_structure::prior_levels;
+
+/// For each of `dates`, the index of the last of `own` on or before it.
+fn on_or_before(own: &[Date], dates: &[Date]) -> Vec<Option<usize>> {
+    dates
+        .iter()
+        .map(|d| own.partition_point(|x| x <= d).checked_sub(1))
+        .collect()
+}
+
+fn mapped(idx: &[Option<usize>], v: &[Option<f64>]) -> Vec<Option<f64>> {
+    idx.iter().map(|i| i.and_then(|i| v[i])).collect()
+}
+
+/// The daily measurement table of a pair on the report's aligned dates (see the module
+/// documentation for each column).
+pub fn measurements(
+    r: &Report,
+    a: &PriceSeries,
+    b: &PriceSeries,
+    liquidity: Option<&NetLiquidity>,
+    o: &StructureOptions,
+) -> Result<Measurements, ReportError> {
+    let sig = ReportError::Signals;
+    let dates = &r.series.dates;
+    let mut m = Measurements::new(dates.clone()).map_err(sig)?;
+    let mut put = |name: String, v: Vec<Option<f64>>| m.insert_opt(&name, v).map_err(sig);
+    for w in &r.series.rolling {
+        put(format!("corr_{}", w.window), w.corr.clone())?;
+        put(format!("beta_{}", w.window), w.beta.clone())?;
+    }
+    let some = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    put("close_a".into(), some(&r.series.price_a))?;
+    put("close_b".into(), some(&r.series.price_b))?;
+    for (tag, s) in [("a", a), ("b", b)] {
+        let idx = on_or_before(&s.dates, dates);
+        let t = technicals(s, &o.technicals)?;
+        let sma = Sma::new(200).map_err(ReportError::Stats)?.over(&s.price);
+        put(format!("sma200_{tag}"), mapped(&idx, &sma))?;
+        put(format!("rsi_{tag}"), mapped(&idx, &t.rsi))?;
+        put(format!("macd_hist_{tag}"), mapped(&idx, &t.macd_hist))?;
+        put(format!("rel_volume_{tag}"), mapped(&idx, &t.rel_volume))?;
+        let lv = prior_levels(s, &o.levels).map_err(ReportError::Structure)?;
+        let res: Vec<Option<f64>> = lv.iter().map(|l| l.resistance).collect();
+        let sup: Vec<Option<f64>> = lv.iter().map(|l| l.support).collect();
+        put(format!("resistance_{tag}"), mapped(&idx, &res))?;
+        put(format!("support_{tag}"), mapped(&idx, &sup))?;
+    }
+    put(
+        "risk_on".into(),
+        r.regimes
+            .regime
+            .iter()
+            .map(|g| g.map(|g| f64::from(u8::from(g == Regime::RiskOn))))
+            .collect(),
+    )?;
+    let mut lag = vec![None; dates.len()];
+    for p in &r.lead_lag.rolling_best_lag {
+        if let Ok(i) = dates.binary_search(&p.date) {
+            lag[i] = Some(p.lag as f64);
+        }
+    }
+    put("best_lag".into(), lag)?;
+    if let Some(l) = liquidity {
+        // Known from the day after its Wednesday.
+        let known: Vec<Date> = l
+            .points
+            .iter()
+            .map(|p| p.date.succ_opt().unwrap_or(p.date))
+            .collect();
+        let idx = on_or_before(&known, dates);
+        let net: Vec<Option<f64>> = l.points.iter().map(|p| Some(p.net)).collect();
+        let chg: Vec<Option<f64>> = l.points.iter().map(|p| p.change_4w).collect();
+        put("net_liquidity".into(), mapped(&idx, &net))?;
+        put("liquidity_change_4w".into(), mapped(&idx, &chg))?;
+    } else {
+        put("net_liquidity".into(), vec![None; dates.len()])?;
+        put("liquidity_change_4w".into(), vec![None; dates.len()])?;
+    }
+    Ok(m)
+}
+
+/// The result of `lockstep signals`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignalsReport {
+    /// `A` and `B`.
+    pub pair: (String, String),
+    /// Every condition and rule on every aligned date.
+    pub evaluation: Evaluation,
+    /// The latest date's states.
+    pub current: Option<Snapshot>,
+    /// Per rule, the dates it turned true, oldest first.
+    pub triggers: Vec<(String, Vec<Date>)>,
+}
+
+/// Evaluate `rules` over the pair's measurement table.
+pub fn signals(
+    r: &Report,
+    m: &Measurements,
+    rules: &RuleSet,
+) -> Result<SignalsReport, ReportError> {
+    let evaluation = rules.evaluate(m).map_err(ReportError::Signals)?;
+    let triggers = evaluation
+        .rules
+        .iter()
+        .map(|s| {
+            let d = evaluation.triggers(&s.name).unwrap_or_default();
+            (s.name.clone(), d)
+        })
+        .collect();
+    Ok(SignalsReport {
+        pair: (r.a.name.clone(), r.b.name.clone()),
+        current: evaluation.current(),
+        evaluation,
+        triggers,
+    })
+}
+
+fn truth(t: Truth) -> &'static str {
+    match t {
+        Truth::True => "true",
+        Truth::False => "false",
+        Truth::Unknown => "unknown",
+    }
+}
+
+impl SignalsReport {
+    /// The table: each rule's current state and its last trigger dates, then each condition's
+    /// value and state on the latest date.
+    pub fn table(&self, color: bool) -> String {
+        let st = Style { color };
+        let mut o = String::new();
+        let Some(now) = &self.current else {
+            return "no aligned date to evaluate\n".into();
+        };
+        let _ = writeln!(
+            o,
+            "{}",
+            st.bold(&format!(
+                "Signals: {} vs {} on {}",
+                short(&self.pair.0, 20),
+                short(&self.pair.1, 20),
+                now.date
+            ))
+        );
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!(
+                "  {:<24} {:<8} {}",
+                "rule", "now", "last triggered"
+            ))
+        );
+        for rs in &now.rules {
+            let dates = self
+                .triggers
+                .iter()
+                .find(|(n, _)| *n == rs.name)
+                .map(|(_, d)| d.as_slice())
+                .unwrap_or_default();
+            let last: Vec<String> = dates.iter().rev().take(3).map(|d| d.to_string()).collect();
+            let _ = writeln!(
+                o,
+                "  {:<24} {:<8} {}{}",
+                short(&rs.name, 24),
+                truth(rs.state),
+                if last.is_empty() {
+                    "never".to_string()
+                } else {
+                    last.join(", ")
+                },
+                if dates.len() > 3 {
+                    format!(" ({} in all)", dates.len())
+                } else {
+                    String::new()
+                }
+            );
+        }
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!(
+                "  {:<24} {:<20} {:>14}  {}",
+                "condition", "measure", "value", "state"
+            ))
+        );
+        for (c, series) in now.conditions.iter().zip(&self.evaluation.conditions) {
+            let _ = writeln!(
+                o,
+                "  {:<24} {:<20} {:>14}  {}",
+                short(&c.name, 24),
+                short(&series.measure, 20),
+                c.value
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_else(|| "-".into()),
+                truth(c.state)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim("  unknown = an input is missing (warm-up, no data): never counted as true")
+        );
+        o
+    }
+
+    /// CSV: first column `date`, then each condition's value and state, then each rule.
+    pub fn csv(&self) -> String {
+        self.evaluation.csv()
+    }
+
+    /// JSON: the whole report.
+    pub fn json(&self) -> Result<String, ReportError> {
+        serde_json::to_string_pretty(self).map_err(ReportError::Json)
+    }
+}
+
+/// Run `strategy` on the pair: positions in A from the evaluated rules, over the report's
+/// aligned dates, annualized with the aligned calendar's periods per year (the period of a
+/// return is one aligned step: 252 a year when either leg trades on exchange days).
+pub fn run_backtest(
+    r: &Report,
+    evaluation: &Evaluation,
+    strategy: &Strategy,
+    split: Option<Date>,
+) -> Result<BacktestResult, ReportError> {
+    backtest(
+        &r.series.price_a,
+        evaluation,
+        strategy,
+        &BacktestOptions {
+            periods_per_year: r.params.periods_per_year,
+            split,
+        },
+    )
+    .map_err(ReportError::Signals)
+}
+
+fn metric_rows(o: &mut String, label: &str, m: &Metrics, bh: &Metrics) {
+    let pct = |v: Option<f64>| {
+        v.map(|v| format!("{:+.1}%", 100.0 * v))
+            .unwrap_or_else(|| "-".into())
+    };
+    let num = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
+    let share = |v: Option<f64>| {
+        v.map(|v| format!("{:.1}%", 100.0 * v))
+            .unwrap_or_else(|| "-".into())
+    };
+    let _ = writeln!(
+        o,
+        "  {label} {} .. {}, {} periods ({} a year)",
+        m.start, m.end, m.periods, m.periods_per_year
+    );
+    let _ = writeln!(o, "  {:<22} {:>14} {:>14}", "", "strategy", "buy & hold A");
+    let rows: [(&str, String, String); 11] = [
+        ("total return", pct(m.total_return), pct(bh.total_return)),
+        ("CAGR", pct(m.cagr), pct(bh.cagr)),
+        ("volatility", share(m.volatility), share(bh.volatility)),
+        ("Sharpe", num(m.sharpe), num(bh.sharpe)),
+        ("Sortino", num(m.sortino), num(bh.sortino)),
+        ("max drawdown", pct(m.max_drawdown), pct(bh.max_drawdown)),
+        ("Calmar", num(m.calmar), num(bh.calmar)),
+        ("exposure", share(m.exposure), share(bh.exposure)),
+        ("trades", m.trades.to_string(), bh.trades.to_string()),
+        ("turnover / year", num(m.turnover), num(bh.turnover)),
+        ("hit rate", share(m.hit_rate), share(bh.hit_rate)),
+    ];
+    for (name, s, b) in rows {
+        let _ = writeln!(o, "  {name:<22} {s:>14} {b:>14}");
+    }
+    if let (Some(p), Some(t)) = (m.drawdown_peak, m.drawdown_trough) {
+        let _ = writeln!(
+            o,
+            "  strategy drawdown: peak {p}, trough {t}, {}",
+            m.drawdown_recovery
+                .map(|d| format!("recovered {d}"))
+                .unwrap_or_else(|| "not recovered".into())
+        );
+    }
+}
+
+/// The table of `lockstep backtest`.
+pub fn backtest_table(r: &Report, b: &BacktestResult, color: bool) -> String {
+    let st = Style { color };
+    let mut o = String::new();
+    let s = &b.strategy;
+    let _ = writeln!(
+        o,
+        "{}",
+        st.bold(&format!(
+            "Backtest: position in {} from the rules on {} vs {}",
+            short(&r.a.name, 16),
+            short(&r.a.name, 16),
+            short(&r.b.name, 16)
+        ))
+    );
+    wrap(
+        &mut o,
+        &format!(
+            "long on {}, flat on {}{}; trade {} close(s) after the signal; costs {} + {} bps",
+            s.long.as_deref().unwrap_or("-"),
+            s.flat.as_deref().unwrap_or("-"),
+            s.short
+                .as_deref()
+                .map(|x| format!(", short on {x}"))
+                .unwrap_or_default(),
+            s.delay,
+            s.fees_bps,
+            s.slippage_bps
+        ),
+    );
+    metric_rows(
+        &mut o,
+        "whole period",
+        &b.full.strategy,
+        &b.full.buy_and_hold,
+    );
+    for (label, part) in [
+        ("in-sample", &b.in_sample),
+        ("out-of-sample", &b.out_of_sample),
+    ] {
+        if let Some(c) = part {
+            let _ = writeln!(o);
+            metric_rows(&mut o, label, &c.strategy, &c.buy_and_hold);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim("  Sharpe/Sortino with a zero risk-free rate; returns net of costs")
+    );
+    o
+}
+
+/// CSV of the daily equity curve (first column `date`).
+pub fn backtest_csv(b: &BacktestResult) -> String {
+    b.csv()
+}
+
+/// JSON of the backtest.
+pub fn backtest_json(b: &BacktestResult) -> Result<String, ReportError> {
+    serde_json::to_string_pretty(b).map_err(ReportError::Json)
+}
