@@ -163,19 +163,11 @@ fn run(cli: &Cli) -> Result<()> {
             })
         }
         Command::Signals(sa) => {
-            let (report, a, b, opts) = build_full(&ctx, &sa.pair, true)?;
             let rules = match &sa.rules {
                 Some(path) => read_rules(path)?,
                 None => RuleSet::builtin(),
             };
-            let m = signals_view::measurements(
-                &report,
-                &a,
-                &b,
-                opts.liquidity.as_ref().ok(),
-                &opts.structure,
-            )?;
-            let rep = signals_view::signals(&report, &m, &rules)?;
+            let (_, rep) = pair_signals(&ctx, &sa.pair, &rules)?;
             emit(&match sa.pair.format.unwrap_or(Format::Table) {
                 Format::Table => rep.table(use_color(cli.color)),
                 Format::Csv => rep.csv(),
@@ -183,7 +175,6 @@ fn run(cli: &Cli) -> Result<()> {
             })
         }
         Command::Backtest(ba) => {
-            let (report, a, b, opts) = build_full(&ctx, &ba.pair, true)?;
             let (rules, mut strategy) = match ba.strategy.as_str() {
                 "overlay" => (RuleSet::builtin(), Strategy::overlay()),
                 path => {
@@ -210,15 +201,8 @@ fn run(cli: &Cli) -> Result<()> {
             if let Some(d) = ba.delay {
                 strategy.delay = d;
             }
-            let m = signals_view::measurements(
-                &report,
-                &a,
-                &b,
-                opts.liquidity.as_ref().ok(),
-                &opts.structure,
-            )?;
-            let evaluation = signals_view::signals(&report, &m, &rules)?.evaluation;
-            let bt = signals_view::run_backtest(&report, &evaluation, &strategy, ba.split)
+            let (report, rep) = pair_signals(&ctx, &ba.pair, &rules)?;
+            let bt = signals_view::run_backtest(&report, &rep.evaluation, &strategy, ba.split)
                 .context("cannot run the backtest")?;
             emit(&match ba.pair.format.unwrap_or(Format::Table) {
                 Format::Table => signals_view::backtest_table(&report, &bt, use_color(cli.color)),
@@ -278,6 +262,24 @@ fn run(cli: &Cli) -> Result<()> {
             emit(&out)
         }
     }
+}
+
+/// The report of a pair and `rules` evaluated over its measurement table.
+fn pair_signals(
+    ctx: &Ctx,
+    pair: &PairArgs,
+    rules: &RuleSet,
+) -> Result<(Report, signals_view::SignalsReport)> {
+    let (report, a, b, opts) = build_full(ctx, pair, true)?;
+    let m = signals_view::measurements(
+        &report,
+        &a,
+        &b,
+        opts.liquidity.as_ref().ok(),
+        &opts.structure,
+    )?;
+    let rep = signals_view::signals(&report, &m, rules)?;
+    Ok((report, rep))
 }
 
 /// A rule file: parse errors name the file and line.

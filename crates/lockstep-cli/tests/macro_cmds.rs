@@ -4,28 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).expect("valid JSON")
-}
-
-fn shared(name: &str) -> Option<PathBuf> {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if data.is_dir() {
-        Some(data.join(name))
-    } else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped a real-data macro test: {} is absent",
-            data.display()
-        );
-        None
-    }
-}
 
 /// CME's FedWatch methodology example: August 2015 (no meeting) 99.8675, September 2015
 /// (decision on the 17th of 30 days) 99.805. start = 0.1325; end solves
@@ -185,12 +166,6 @@ fn fed_calendar_file_and_errors() {
     assert!(err.contains("badcal.txt"), "{err}");
     let err = usage(&["fed", "--futures", s(&f), "--replace-years"]);
     assert!(err.contains("--calendar"), "{err}");
-}
-
-fn at(home: &Path) -> assert_cmd::Command {
-    let mut c = lockstep();
-    c.env("LOCKSTEP_HOME", home);
-    c
 }
 
 fn stdout_of(c: &mut assert_cmd::Command, args: &[&str]) -> String {

@@ -9,10 +9,6 @@ use std::path::PathBuf;
 
 use common::*;
 
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).expect("valid JSON")
-}
-
 /// A and B (every day, 400 days) with a volume column, as OHLCV CSV files.
 fn pair_files(dir: &Dir, tag: &str, a: &[f64], b: &[f64]) -> (PathBuf, PathBuf) {
     let csv = |p: &[f64]| {

@@ -4,16 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
-
-/// A `lockstep` command whose store and config live in `home`.
-fn at(home: &Path) -> assert_cmd::Command {
-    let mut c = lockstep();
-    c.env("LOCKSTEP_HOME", home);
-    c
-}
 
 fn stdout(a: assert_cmd::assert::Assert) -> String {
     String::from_utf8(a.get_output().stdout.clone()).expect("utf-8")

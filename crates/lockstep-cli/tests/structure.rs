@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::*;
 
@@ -40,10 +40,6 @@ fn range_then_breakout() -> (Vec<f64>, Vec<f64>) {
         v.push(if i == 0 { 3000.0 } else { 1000.0 });
     }
     (c, v)
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).expect("valid JSON")
 }
 
 #[test]
@@ -183,12 +179,6 @@ fn patterns_find_a_constructed_cup_and_handle() {
     assert!(out["trend"].is_null());
 }
 
-fn at(home: &Path) -> assert_cmd::Command {
-    let mut c = lockstep();
-    c.env("LOCKSTEP_HOME", home);
-    c
-}
-
 #[test]
 fn patterns_of_a_stored_ratio() {
     let dir = Dir::new();
@@ -261,21 +251,6 @@ fn analyze_has_the_momentum_and_structure_section() {
     assert!(table.contains("Momentum and structure"), "{table}");
     assert!(table.contains("Ratio a/b"), "{table}");
     assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
-}
-
-fn shared(name: &str) -> Option<PathBuf> {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if data.is_dir() {
-        Some(data.join(name))
-    } else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped a real-data structure test: {} is absent",
-            data.display()
-        );
-        None
-    }
 }
 
 #[test]

@@ -305,17 +305,7 @@ impl Calendar {
         const WHAT: &str = "FOMC calendar";
         let mut meetings: BTreeMap<Date, MeetingKind> = BTreeMap::new();
         let mut lines_of: BTreeMap<Date, usize> = BTreeMap::new();
-        for (i, raw) in text.lines().enumerate() {
-            let line_no = i + 1;
-            let raw = if i == 0 {
-                raw.trim_start_matches('\u{feff}')
-            } else {
-                raw
-            };
-            let content = raw.split('#').next().unwrap_or("").trim();
-            if content.is_empty() {
-                continue;
-            }
+        for (line_no, content) in crate::futures::data_lines(text) {
             let err = |message: String| MacroError::Parse {
                 what: WHAT,
                 line: line_no,

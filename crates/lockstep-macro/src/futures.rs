@@ -297,17 +297,7 @@ impl FuturesStrip {
         const WHAT: &str = "futures strip";
         let mut quotes: Vec<(usize, FuturesQuote)> = Vec::new();
         let mut seen_data = false;
-        for (i, raw) in text.lines().enumerate() {
-            let line_no = i + 1;
-            let raw = if i == 0 {
-                raw.trim_start_matches('\u{feff}')
-            } else {
-                raw
-            };
-            let content = raw.split('#').next().unwrap_or("").trim();
-            if content.is_empty() {
-                continue;
-            }
+        for (line_no, content) in data_lines(text) {
             let err = |message: String| MacroError::Parse {
                 what: WHAT,
                 line: line_no,
@@ -389,6 +379,20 @@ fn check_price(p: f64) -> std::result::Result<(), &'static str> {
     } else {
         Err("a settlement price must be finite and between 0 and 200")
     }
+}
+
+/// The non-empty lines of a text file with their one-based numbers: a leading BOM, `#`
+/// comments and surrounding blanks removed.
+pub(crate) fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().enumerate().filter_map(|(i, raw)| {
+        let raw = if i == 0 {
+            raw.trim_start_matches('\u{feff}')
+        } else {
+            raw
+        };
+        let content = raw.split('#').next().unwrap_or("").trim();
+        (!content.is_empty()).then_some((i + 1, content))
+    })
 }
 
 #[cfg(test)]

@@ -307,3 +307,32 @@ pub fn strip_ansi(s: &str) -> String {
     }
     out
 }
+
+/// Parse JSON output.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).expect("valid JSON")
+}
+
+/// A file of `../shared/data`, or `None` (with the skip reason written to stderr, which
+/// libtest does not capture) when the folder is absent.
+pub fn shared(name: &str) -> Option<PathBuf> {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if data.is_dir() {
+        Some(data.join(name))
+    } else {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped a real-data test: {} is absent",
+            data.display()
+        );
+        None
+    }
+}
+
+/// A `lockstep` command whose store and config live in `home`.
+pub fn at(home: &Path) -> Command {
+    let mut c = lockstep();
+    c.env("LOCKSTEP_HOME", home);
+    c
+}
