@@ -3,9 +3,12 @@
 //!
 //! Every indicator is a struct with `new(params) -> Result<Self>` (a zero period is rejected),
 //! a streaming [`Indicator::next`] that is `None` during the warm-up, a batch
-//! [`Indicator::over`] that calls `next` (the same code), [`Indicator::reset`], and `Display`
-//! like `RSI(14)`. "Warm-up" below is the number of inputs before the first value; the first
-//! value comes with input index `warm-up` (0-based), as in TA-Lib's `lookback`.
+//! [`Indicator::over`] that gives what `next` gives on every input (the same code; [`Rsi`],
+//! [`Ema`] and [`Macd`] also have `over_into`, writing into caller-provided slices with NaN for
+//! `None`, which runs the step function of `next` in a tight loop once warm),
+//! [`Indicator::reset`], and `Display` like `RSI(14)`. "Warm-up" below is the number of inputs
+//! before the first value; the first value comes with input index `warm-up` (0-based), as in
+//! TA-Lib's `lookback`.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -25,10 +28,25 @@ pub trait Indicator {
     /// Forget all inputs.
     fn reset(&mut self);
 
-    /// Batch form: `next` over every input, so batch and streaming are the same code.
+    /// Batch form: what `next` gives on every input, so batch and streaming are the same
+    /// code (this default calls `next`).
     fn over(&mut self, inputs: &[Self::Input]) -> Vec<Option<Self::Output>> {
         inputs.iter().map(|x| self.next(*x)).collect()
     }
+}
+
+/// The output slices of an `over_into` must be as long as the input.
+fn check_out(inputs: usize, out: &[f64]) -> Result<()> {
+    if out.len() != inputs {
+        return Err(StatsError::LengthMismatch(inputs, out.len()));
+    }
+    Ok(())
+}
+
+/// One EMA step, `v + k·(x − v)`, shared by [`Ema`] and [`Macd`] in streaming and batch form.
+#[inline(always)]
+fn ema_step(v: f64, x: f64, k: f64) -> f64 {
+    v + (x - v) * k
 }
 
 fn check_period(what: &'static str, period: usize, min: usize) -> Result<()> {
@@ -143,6 +161,42 @@ impl Ema {
         })
     }
 
+    /// True once every further input only takes the smoothing step (the seed is in).
+    #[inline]
+    fn is_steady(&self) -> bool {
+        match self.seed {
+            EmaSeed::Sma => self.count >= self.n,
+            EmaSeed::FirstValue => self.count >= 1,
+        }
+    }
+
+    /// The batch kernel: [`Indicator::next`] on each input in order, calling `emit(i, value)`;
+    /// the steady state runs as a tight loop over the same [`ema_step`] (bit-identical).
+    #[inline(always)]
+    fn drive(&mut self, xs: &[f64], mut emit: impl FnMut(usize, Option<f64>)) {
+        let mut i = 0;
+        while i < xs.len() && !self.is_steady() {
+            emit(i, self.next(xs[i]));
+            i += 1;
+        }
+        let (k, mut v) = (self.k, self.value);
+        for (j, &x) in xs.iter().enumerate().skip(i) {
+            v = ema_step(v, x, k);
+            emit(j, Some(v));
+        }
+        self.value = v;
+        self.count += xs.len() - i;
+    }
+
+    /// Batch form writing into a caller-provided slice: `out[i]` is what `next` returns for
+    /// input `i`, NaN during the warm-up. The fast path for long series (no `Option`s, no
+    /// allocation). Errors when `out` is not as long as `xs`.
+    pub fn over_into(&mut self, xs: &[f64], out: &mut [f64]) -> Result<()> {
+        check_out(xs.len(), out)?;
+        self.drive(xs, |i, v| out[i] = v.unwrap_or(f64::NAN));
+        Ok(())
+    }
+
     /// Start from a known value (used by MACD to align its two EMAs as TA-Lib does).
     fn seeded(period: usize, value: f64) -> Result<Self> {
         let mut e = Self::new(period)?;
@@ -168,7 +222,7 @@ impl Indicator for Ema {
                 self.value = self.sum / self.n as f64;
             }
             EmaSeed::FirstValue if self.count == 1 => self.value = x,
-            _ => self.value += (x - self.value) * self.k,
+            _ => self.value = ema_step(self.value, x, self.k),
         }
         Some(self.value)
     }
@@ -221,6 +275,63 @@ impl Rsi {
     }
 }
 
+/// One step of Wilder's smoothing of the average gain and loss with the move `d`:
+/// `((G·(n−1) + max(d, 0)) / n, (L·(n−1) + max(−d, 0)) / n)`, in TA-Lib's order of operations.
+#[inline(always)]
+fn wilder_step(gain: f64, loss: f64, d: f64, n: f64) -> (f64, f64) {
+    // Branch-free form of `if d < 0 { L -= d } else { G += d }`: the side without the move
+    // takes ±0.0, which leaves it bit for bit unchanged (G is +0.0 or more, and L − 0.0 = L
+    // for every L). The branch is a coin flip on prices and was mispredicted half the time:
+    // 8.0 → 6.1 ns/element for `over_into` on 10^7 random-walk prices. What is left is the
+    // latency of `·(n−1)`, `+` and the correctly rounded `/ n` of the recurrence (TA-Lib's
+    // wheel multiplies by a rounded 1/n instead, which is faster but not the same bits).
+    let down = if d < 0.0 { d } else { 0.0 };
+    let up = if d < 0.0 { 0.0 } else { d };
+    ((gain * (n - 1.0) + up) / n, (loss * (n - 1.0) - down) / n)
+}
+
+/// `100 · G / (G + L)`, `None` when `G + L` is not positive.
+#[inline(always)]
+fn rsi_value(gain: f64, loss: f64) -> Option<f64> {
+    let total = gain + loss;
+    (total > 0.0).then(|| 100.0 * (gain / total))
+}
+
+impl Rsi {
+    /// The batch kernel: [`Indicator::next`] on each input in order, calling `emit(i, value)`;
+    /// past the warm-up a tight loop over the same [`wilder_step`] (bit-identical).
+    #[inline(always)]
+    fn drive(&mut self, xs: &[f64], mut emit: impl FnMut(usize, Option<f64>)) {
+        let mut i = 0;
+        while i < xs.len() && (self.prev.is_none() || self.count < self.n) {
+            emit(i, self.next(xs[i]));
+            i += 1;
+        }
+        let Some(mut prev) = self.prev else {
+            return;
+        };
+        let (n, mut gain, mut loss) = (self.n as f64, self.gain, self.loss);
+        for (j, &x) in xs.iter().enumerate().skip(i) {
+            (gain, loss) = wilder_step(gain, loss, x - prev, n);
+            prev = x;
+            emit(j, rsi_value(gain, loss));
+        }
+        self.prev = Some(prev);
+        self.gain = gain;
+        self.loss = loss;
+        self.count += xs.len() - i;
+    }
+
+    /// Batch form writing into a caller-provided slice: `out[i]` is what `next` returns for
+    /// input `i`, NaN for `None`. The fast path for long series (no `Option`s, no
+    /// allocation). Errors when `out` is not as long as `xs`.
+    pub fn over_into(&mut self, xs: &[f64], out: &mut [f64]) -> Result<()> {
+        check_out(xs.len(), out)?;
+        self.drive(xs, |i, v| out[i] = v.unwrap_or(f64::NAN));
+        Ok(())
+    }
+}
+
 impl Indicator for Rsi {
     type Input = f64;
     type Output = f64;
@@ -242,18 +353,9 @@ impl Indicator for Rsi {
             self.loss /= n;
             self.gain /= n;
         } else {
-            self.loss *= n - 1.0;
-            self.gain *= n - 1.0;
-            if d < 0.0 {
-                self.loss -= d;
-            } else {
-                self.gain += d;
-            }
-            self.loss /= n;
-            self.gain /= n;
+            (self.gain, self.loss) = wilder_step(self.gain, self.loss, d, n);
         }
-        let total = self.gain + self.loss;
-        (total > 0.0).then(|| 100.0 * (self.gain / total))
+        rsi_value(self.gain, self.loss)
     }
 
     fn reset(&mut self) {
@@ -323,9 +425,84 @@ impl Macd {
     }
 }
 
+impl Macd {
+    /// The batch kernel: [`Indicator::next`] on each input in order, calling
+    /// `emit(i, point)`; once all three EMAs are seeded, one fused loop over the same
+    /// [`ema_step`] (bit-identical).
+    #[inline(always)]
+    fn drive(&mut self, xs: &[f64], mut emit: impl FnMut(usize, Option<MacdPoint>)) {
+        let mut i = 0;
+        while i < xs.len() && (self.emas.is_none() || !self.signal.is_steady()) {
+            emit(i, self.next(xs[i]));
+            i += 1;
+        }
+        let Some((fast, slow)) = &mut self.emas else {
+            return;
+        };
+        let sig = &mut self.signal;
+        let (fk, sk, gk) = (fast.k, slow.k, sig.k);
+        let (mut f, mut s, mut g) = (fast.value, slow.value, sig.value);
+        for (j, &x) in xs.iter().enumerate().skip(i) {
+            f = ema_step(f, x, fk);
+            s = ema_step(s, x, sk);
+            let line = f - s;
+            g = ema_step(g, line, gk);
+            emit(
+                j,
+                Some(MacdPoint {
+                    macd: line,
+                    signal: g,
+                    hist: line - g,
+                }),
+            );
+        }
+        let steps = xs.len() - i;
+        (fast.value, slow.value, sig.value) = (f, s, g);
+        fast.count += steps;
+        slow.count += steps;
+        sig.count += steps;
+    }
+
+    /// Batch form writing into caller-provided slices: the MACD line, signal and histogram
+    /// of input `i` (what `next` returns) at index `i`, NaN during the warm-up. The fast path
+    /// for long series. Errors when an output is not as long as `xs`.
+    pub fn over_into(
+        &mut self,
+        xs: &[f64],
+        macd: &mut [f64],
+        signal: &mut [f64],
+        hist: &mut [f64],
+    ) -> Result<()> {
+        check_out(xs.len(), macd)?;
+        check_out(xs.len(), signal)?;
+        check_out(xs.len(), hist)?;
+        self.drive(xs, |i, p| {
+            let p = p.unwrap_or(MacdPoint {
+                macd: f64::NAN,
+                signal: f64::NAN,
+                hist: f64::NAN,
+            });
+            macd[i] = p.macd;
+            signal[i] = p.signal;
+            hist[i] = p.hist;
+        });
+        Ok(())
+    }
+}
+
 impl Indicator for Macd {
     type Input = f64;
     type Output = MacdPoint;
+
+    /// The batch kernel of [`Macd::over_into`] (bit-identical to `next` on each input):
+    /// 23.3 → 19 ns/element on 10^7 prices. (For [`Ema`] and [`Rsi`], whose `next` is short,
+    /// the default `over`, collecting `next` into an exactly sized vector, measured faster:
+    /// 9.2 against 11.9 and 12.7 against 15.3.)
+    fn over(&mut self, inputs: &[f64]) -> Vec<Option<MacdPoint>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        self.drive(inputs, |_, p| out.push(p));
+        out
+    }
 
     fn next(&mut self, x: f64) -> Option<MacdPoint> {
         let line = match &mut self.emas {
@@ -659,6 +836,98 @@ mod tests {
         assert_eq!(Macd::new(12, 26, 9).unwrap().to_string(), "MACD(12,26,9)");
         assert!(Rsi::new(0).is_err() && Sma::new(0).is_err() && Macd::new(12, 12, 9).is_err());
         assert!(Macd::new(12, 26, 0).is_err());
+    }
+
+    /// A random walk with flat stretches, huge and tiny levels, and a NaN near the end
+    /// (EMA and MACD never recover from one).
+    fn walk(n: usize) -> Vec<f64> {
+        let mut s = 5u64;
+        let mut p = 100.0;
+        let mut xs: Vec<f64> = (0..n)
+            .map(|i| {
+                p *= 1.0 + crate::test_noise::lcg(&mut s) * 0.04;
+                match i % 1013 {
+                    10..=40 => 55.0,
+                    300..=350 => p * 1e200,
+                    400..=450 => p * 1e-200,
+                    _ => p,
+                }
+            })
+            .collect();
+        xs[n - 60] = f64::NAN;
+        xs
+    }
+
+    fn bits(v: &[Option<f64>]) -> Vec<u64> {
+        v.iter()
+            .map(|v| v.map_or(f64::NAN.to_bits(), f64::to_bits))
+            .collect()
+    }
+
+    /// `over` and `over_into` (tight loops past the warm-up) give bit for bit what `next`
+    /// gives, also when a series is fed in pieces mixing the three.
+    #[test]
+    fn batch_forms_are_bit_identical_to_streaming() {
+        let xs = walk(5000);
+        let stream = |mut f: Box<dyn FnMut(f64) -> Option<f64>>| -> Vec<Option<f64>> {
+            xs.iter().map(|&x| f(x)).collect()
+        };
+        for n in [1, 2, 14, 30] {
+            let mut r = Rsi::new(n).unwrap();
+            let want = bits(&stream(Box::new(move |x| r.next(x))));
+            assert_eq!(bits(&Rsi::new(n).unwrap().over(&xs)), want, "RSI({n})");
+            let mut out = vec![0.0; xs.len()];
+            Rsi::new(n).unwrap().over_into(&xs, &mut out).unwrap();
+            assert_eq!(out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want);
+            for seed in [EmaSeed::Sma, EmaSeed::FirstValue] {
+                let mut e = Ema::with_seed(n, seed).unwrap();
+                let want = bits(&stream(Box::new(move |x| e.next(x))));
+                assert_eq!(bits(&Ema::with_seed(n, seed).unwrap().over(&xs)), want);
+                // In pieces: batch, streaming and into-slice calls on one instance.
+                let mut e = Ema::with_seed(n, seed).unwrap();
+                let mut got = Vec::new();
+                for (k, c) in xs.chunks(37).enumerate() {
+                    match k % 3 {
+                        0 => got.extend(bits(&e.over(c))),
+                        1 => got.extend(bits(&c.iter().map(|&x| e.next(x)).collect::<Vec<_>>())),
+                        _ => {
+                            let mut o = vec![0.0; c.len()];
+                            e.over_into(c, &mut o).unwrap();
+                            got.extend(o.iter().map(|v| v.to_bits()));
+                        }
+                    }
+                }
+                assert_eq!(got, want, "EMA({n}) {seed:?} in pieces");
+            }
+        }
+        for (f, sl, sg) in [(12, 26, 9), (3, 7, 4), (1, 2, 1)] {
+            let mut m = Macd::new(f, sl, sg).unwrap();
+            let want: Vec<Option<MacdPoint>> = xs.iter().map(|&x| m.next(x)).collect();
+            let key = |v: &[Option<MacdPoint>]| -> Vec<Option<[u64; 3]>> {
+                v.iter()
+                    .map(|p| p.map(|p| [p.macd, p.signal, p.hist].map(f64::to_bits)))
+                    .collect()
+            };
+            assert!(key(&Macd::new(f, sl, sg).unwrap().over(&xs)) == key(&want));
+            // In pieces, `over` and `over_into` (NaN for `None`) on one instance.
+            let nan = [f64::NAN.to_bits(); 3];
+            let want: Vec<[u64; 3]> = key(&want).into_iter().map(|p| p.unwrap_or(nan)).collect();
+            let mut m = Macd::new(f, sl, sg).unwrap();
+            let mut got: Vec<[u64; 3]> = Vec::new();
+            for (k, c) in xs.chunks(29).enumerate() {
+                if k % 2 == 0 {
+                    got.extend(key(&m.over(c)).into_iter().map(|p| p.unwrap_or(nan)));
+                } else {
+                    let (mut a, mut b, mut h) =
+                        (vec![0.0; c.len()], vec![0.0; c.len()], vec![0.0; c.len()]);
+                    m.over_into(c, &mut a, &mut b, &mut h).unwrap();
+                    got.extend((0..c.len()).map(|i| [a[i], b[i], h[i]].map(f64::to_bits)));
+                }
+            }
+            assert!(got == want, "MACD({f},{sl},{sg}) in pieces");
+        }
+        let mut r = Rsi::new(14).unwrap();
+        assert!(r.over_into(&xs, &mut [0.0; 3]).is_err());
     }
 
     #[test]

@@ -3,8 +3,12 @@
 //!
 //! Every rolling statistic follows one shape, like ta-rs / yata indicators: a struct built with
 //! `new(params) -> Result<Self>`, a streaming `next(..) -> Option<_>` that is `None` during the
-//! warm-up (and wherever the statistic is undefined), and a batch `over(..)` that calls `next`
-//! on each input, so streaming and batch are the same code.
+//! warm-up (and wherever the statistic is undefined), and a batch `over(..)` that gives what
+//! `next` gives on each input, so streaming and batch are the same code. The hot kernels
+//! ([`RollingCorrelation`], [`RollingBeta`], [`Rsi`], [`Ema`], [`Macd`]) also have
+//! `over_into(.., out: &mut [f64])`, which writes into a caller-provided slice with NaN for
+//! `None`: the fast path for long series, a tight loop over the very step function `next`
+//! uses (bit-identical values, tested).
 //!
 //! Conventions shared by all of them:
 //! * Windows are full windows only (pandas `min_periods = window`): the first value is produced

@@ -81,6 +81,12 @@ impl Moments {
     }
 }
 
+/// `[f(0), f(1)]`: one step of the two-lane (x, y) arithmetic of [`State::slide`].
+#[inline(always)]
+fn lanes(f: impl Fn(usize) -> f64) -> [f64; 2] {
+    [f(0), f(1)]
+}
+
 /// Recompute the sums exactly when a co-moment falls below this share of its recent peak.
 const CANCEL: f64 = 1e-3;
 
@@ -111,112 +117,73 @@ const CANCEL: f64 = 1e-3;
 ///
 /// `next` returns `None` during the warm-up (`window - 1` inputs) and while the window holds a
 /// NaN in either input.
+///
+/// **Batch kernel.** `over` (and `over_into` of [`RollingCorrelation`] and [`RollingBeta`])
+/// runs the same update, the same recomputations at the same steps with the same summation
+/// order, so its values are bit-identical to `next`'s; but once a window of the call's inputs
+/// is in, it reads the evicted pair from the input instead of the ring, tracks NaNs and
+/// constant runs by index, and keeps the state in registers. Measured on 10^7 pairs, w = 90,
+/// on the 2-core build machine: 23.6 → about 8.5 ns/element for the correlation into a
+/// reused buffer (see BENCHMARKS.md). Of those, about 2 ns are the square root and division
+/// of r and 1.4 ns the two-pass recomputation every `window` steps.
 #[derive(Clone, Debug)]
 pub struct RollingMoments {
     win: PairWindow,
-    inv_w: f64,
-    valid: bool,
-    since_anchor: usize,
-    kx: f64,
-    ky: f64,
-    mx: f64,
-    my: f64,
-    sxx: f64,
-    syy: f64,
-    sxy: f64,
-    peak_xx: f64,
-    peak_yy: f64,
-    run_x: usize,
-    run_y: usize,
-    last_x: f64,
-    last_y: f64,
+    st: State,
 }
 
-impl RollingMoments {
-    /// Rolling moments over `window` observations (`window >= 2`).
-    pub fn new(window: usize) -> Result<Self> {
-        if window < 2 {
-            return Err(StatsError::WindowTooShort {
-                what: "rolling moments",
-                window,
-                min: 2,
-            });
-        }
-        Ok(RollingMoments {
-            win: PairWindow::new(window),
-            inv_w: 1.0 / window as f64,
-            valid: false,
-            since_anchor: 0,
-            kx: 0.0,
-            ky: 0.0,
-            mx: 0.0,
-            my: 0.0,
-            sxx: 0.0,
-            syy: 0.0,
-            sxy: 0.0,
-            peak_xx: 0.0,
-            peak_yy: 0.0,
-            run_x: 0,
-            run_y: 0,
-            last_x: f64::NAN,
-            last_y: f64::NAN,
-        })
-    }
+/// Everything of [`RollingMoments`] but the ring: the running moments and the bookkeeping
+/// (constant runs, recomputation schedule). `Copy`, so the batch kernel works on a local copy
+/// the compiler keeps in registers, and writes it back once at the end.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+struct State {
+    // The (x, y) pairs are two-element arrays, read and written whole by `slide`, at fixed
+    // places (`repr(C)`): the streaming `next` keeps the state in memory, and a 16-byte load
+    // that overlaps an 8-byte store of a neighbouring field just before defeats store-to-load
+    // forwarding. (With a scalar `inv_w` the compiler loaded it 16 bytes wide together with
+    // `last_x`, stored on every step: 26.4 against 9.8 ns/element for
+    // `RollingCorrelation::next` on 10^6 pairs.)
+    /// Shift `(kx, ky)`.
+    k: [f64; 2],
+    /// Means of the shifted values `(x̄', ȳ')`.
+    m: [f64; 2],
+    /// `(Sxx, Syy)`.
+    s2: [f64; 2],
+    /// Peaks of `(Sxx, Syy)` since the last recomputation.
+    peak: [f64; 2],
+    /// `1/w` in both lanes.
+    inv_w: [f64; 2],
+    sxy: f64,
+    last_x: f64,
+    last_y: f64,
+    w: usize,
+    /// Exact updates left before the next two-pass recomputation; 0 forces one at the next
+    /// step (after a NaN, a reset, a cancellation, or `window - 1` updates).
+    left: usize,
+    run_x: usize,
+    run_y: usize,
+}
 
-    /// The window length.
-    pub fn window(&self) -> usize {
-        self.win.capacity()
-    }
-
-    /// Forget all inputs.
-    pub fn reset(&mut self) {
-        self.win.clear();
-        self.valid = false;
-        self.run_x = 0;
-        self.run_y = 0;
-        self.last_x = f64::NAN;
-        self.last_y = f64::NAN;
-    }
-
-    /// The pairs currently in the window, oldest first.
-    pub fn values(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
-        self.win.iter()
-    }
-
-    /// Two-pass moments of the current window around the newest pair.
-    fn anchor(&mut self) {
-        let (kx, ky) = self.win.newest().unwrap_or((0.0, 0.0));
-        let segs = self.win.segments();
-        let (mut sx, mut sy) = (0.0, 0.0);
-        for (xs, ys) in segs {
-            let (a, b) = shifted_sums(xs, ys, kx, ky);
-            sx += a;
-            sy += b;
-        }
-        let (mx, my) = (sx * self.inv_w, sy * self.inv_w);
-        let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-        for (xs, ys) in segs {
-            let (a, b, c) = centered_products(xs, ys, kx, ky, mx, my);
-            sxx += a;
-            syy += b;
-            sxy += c;
-        }
-        self.kx = kx;
-        self.ky = ky;
-        self.mx = mx;
-        self.my = my;
-        self.sxx = sxx;
-        self.syy = syy;
+impl State {
+    /// Start a new run of exact updates from freshly computed two-pass moments
+    /// `(mx, my, sxx, syy, sxy)` of the values shifted by `(kx, ky)`.
+    #[inline(always)]
+    fn set_anchor(&mut self, kx: f64, ky: f64, m: (f64, f64, f64, f64, f64)) {
+        let (mx, my, sxx, syy, sxy) = m;
+        self.k = [kx, ky];
+        self.m = [mx, my];
+        self.s2 = [sxx, syy];
         self.sxy = sxy;
-        self.peak_xx = sxx;
-        self.peak_yy = syy;
-        self.since_anchor = 0;
-        self.valid = true;
+        self.peak = [sxx, syy];
+        self.left = self.w - 1;
     }
 
-    #[inline]
+    #[inline(always)]
     fn track_runs(&mut self, x: f64, y: f64) {
         // NaN != NaN, so a NaN always restarts the run (and makes the window invalid anyway).
+        // `last_x` is always the previous input (up to the sign of a zero), which the batch
+        // kernel relies on.
         if x == self.last_x {
             self.run_x += 1;
         } else {
@@ -231,67 +198,304 @@ impl RollingMoments {
         }
     }
 
-    /// Add a pair; the moments of the last `window` pairs once the window is full and NaN-free.
-    #[inline]
-    pub fn next(&mut self, x: f64, y: f64) -> Option<Moments> {
-        self.track_runs(x, y);
-        match self.win.push(x, y) {
+    /// The exact sliding update shared by [`RollingMoments::next`] and the batch kernel:
+    /// the full, NaN-free window loses `(xo, yo)` and gains `(x, y)`. Returns false, leaving
+    /// the moments to a two-pass recomputation, every `window` steps and when the
+    /// cancellation guard fires.
+    #[inline(always)]
+    fn slide(&mut self, x: f64, y: f64, xo: f64, yo: f64) -> bool {
+        if self.left == 0 {
+            return false;
+        }
+        self.left -= 1;
+        // x and y take the same steps, written as two-lane operations so that they compile
+        // to packed SSE2 instructions (measured: 8.3 → 8.0 ns/element for the correlation,
+        // 6.1 → 5.7 for beta, on 10^6 pairs); per lane, with shifted values x' = x − k:
+        //   x̄' = x̄ + (xn − xo)/w
+        //   Sxx' = Sxx + (xn − x̄)(xn − x̄') − (xo − x̄)(xo − x̄')
+        //   Sxy' = Sxy + (xn − x̄)(yn − ȳ') − (xo − x̄)(yo − ȳ')
+        let (k, m) = (self.k, self.m);
+        let (v, vo) = ([x, y], [xo, yo]);
+        let nw = lanes(|l| v[l] - k[l]);
+        let od = lanes(|l| vo[l] - k[l]);
+        let m1 = lanes(|l| m[l] + (nw[l] - od[l]) * self.inv_w[l]);
+        let (dn, d_o) = (lanes(|l| nw[l] - m[l]), lanes(|l| od[l] - m[l]));
+        let (en, eo) = (lanes(|l| nw[l] - m1[l]), lanes(|l| od[l] - m1[l]));
+        let s2 = self.s2;
+        let s2 = lanes(|l| s2[l] + (dn[l] * en[l] - d_o[l] * eo[l]));
+        self.sxy += dn[0] * en[1] - d_o[0] * eo[1];
+        self.s2 = s2;
+        self.m = m1;
+        // `if s > peak { s } else { peak }` is `peak.max(s)` here (a NaN `s` keeps the peak,
+        // and a NaN peak only comes with a NaN `s`, which stays NaN until the next
+        // recomputation), and compiles to one `maxpd`.
+        let p = self.peak;
+        let p = lanes(|l| if s2[l] > p[l] { s2[l] } else { p[l] });
+        self.peak = p;
+        // Cancellation guard: when a large value has just left the window the sums
+        // are differences of much larger numbers; recompute exactly.
+        !(s2[0] < p[0] * CANCEL || s2[1] < p[1] * CANCEL)
+    }
+
+    /// The moments of the current (full, NaN-free, anchored) window, with the co-moments as
+    /// they are (possibly a rounding below 0: [`Moments::corr`] and [`Moments::beta`] treat
+    /// that as undefined, the same as 0).
+    #[inline(always)]
+    fn raw_moments(&self, constant_x: bool, constant_y: bool) -> Moments {
+        Moments {
+            n: self.w,
+            mean_x: self.k[0] + self.m[0],
+            mean_y: self.k[1] + self.m[1],
+            sxx: self.s2[0],
+            syy: self.s2[1],
+            sxy: self.sxy,
+            constant_x,
+            constant_y,
+        }
+    }
+}
+
+impl Moments {
+    /// The published form: co-moments clamped at 0.
+    #[inline(always)]
+    fn clamped(self) -> Moments {
+        Moments {
+            sxx: self.sxx.max(0.0),
+            syy: self.syy.max(0.0),
+            ..self
+        }
+    }
+}
+
+impl RollingMoments {
+    /// Rolling moments over `window` observations (`window >= 2`).
+    pub fn new(window: usize) -> Result<Self> {
+        if window < 2 {
+            return Err(StatsError::WindowTooShort {
+                what: "rolling moments",
+                window,
+                min: 2,
+            });
+        }
+        Ok(RollingMoments {
+            win: PairWindow::new(window),
+            st: State {
+                w: window,
+                inv_w: [1.0 / window as f64; 2],
+                left: 0,
+                k: [0.0; 2],
+                m: [0.0; 2],
+                s2: [0.0; 2],
+                sxy: 0.0,
+                peak: [0.0; 2],
+                run_x: 0,
+                run_y: 0,
+                last_x: f64::NAN,
+                last_y: f64::NAN,
+            },
+        })
+    }
+
+    /// The window length.
+    pub fn window(&self) -> usize {
+        self.win.capacity()
+    }
+
+    /// Forget all inputs.
+    pub fn reset(&mut self) {
+        self.win.clear();
+        self.st.left = 0;
+        self.st.run_x = 0;
+        self.st.run_y = 0;
+        self.st.last_x = f64::NAN;
+        self.st.last_y = f64::NAN;
+    }
+
+    /// The pairs currently in the window, oldest first.
+    pub fn values(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.win.iter()
+    }
+
+    /// Two-pass moments of the current window around the newest pair.
+    fn anchor(&mut self) {
+        let (kx, ky) = self.win.newest().unwrap_or((0.0, 0.0));
+        let m = two_pass(self.win.segments(), kx, ky, self.st.inv_w[0]);
+        self.st.set_anchor(kx, ky, m);
+    }
+
+    /// The unclamped moments after one step (see [`State::raw_moments`]).
+    #[inline(always)]
+    fn step(&mut self, x: f64, y: f64) -> Option<Moments> {
+        self.st.track_runs(x, y);
+        let updated = match self.win.push(x, y) {
             None => {
                 if !self.win.is_full() {
                     return None;
                 }
-                self.valid = false;
+                false
             }
-            Some((xo, yo)) => {
-                if self.valid && self.since_anchor + 1 < self.win.capacity() && !self.win.has_nan()
-                {
-                    let (xn, yn) = (x - self.kx, y - self.ky);
-                    let (xo, yo) = (xo - self.kx, yo - self.ky);
-                    let mx1 = self.mx + (xn - xo) * self.inv_w;
-                    let my1 = self.my + (yn - yo) * self.inv_w;
-                    let (dxn, dxo) = (xn - self.mx, xo - self.mx);
-                    self.sxx += dxn * (xn - mx1) - dxo * (xo - mx1);
-                    self.syy += (yn - self.my) * (yn - my1) - (yo - self.my) * (yo - my1);
-                    self.sxy += dxn * (yn - my1) - dxo * (yo - my1);
-                    self.mx = mx1;
-                    self.my = my1;
-                    self.since_anchor += 1;
-                    self.peak_xx = self.peak_xx.max(self.sxx);
-                    self.peak_yy = self.peak_yy.max(self.syy);
-                    // Cancellation guard: when a large value has just left the window the sums
-                    // are differences of much larger numbers; recompute exactly.
-                    if self.sxx < self.peak_xx * CANCEL || self.syy < self.peak_yy * CANCEL {
-                        self.valid = false;
-                    }
-                } else {
-                    self.valid = false;
-                }
-            }
-        }
+            Some((xo, yo)) => !self.win.has_nan() && self.st.slide(x, y, xo, yo),
+        };
         if self.win.has_nan() {
-            self.valid = false;
+            self.st.left = 0;
             return None;
         }
-        if !self.valid {
+        if !updated {
             self.anchor();
         }
-        let w = self.win.capacity();
-        Some(Moments {
-            n: w,
-            mean_x: self.kx + self.mx,
-            mean_y: self.ky + self.my,
-            sxx: self.sxx.max(0.0),
-            syy: self.syy.max(0.0),
-            sxy: self.sxy,
-            constant_x: self.run_x >= w,
-            constant_y: self.run_y >= w,
-        })
+        let w = self.st.w;
+        Some(self.st.raw_moments(self.st.run_x >= w, self.st.run_y >= w))
     }
 
-    /// Batch form: `next` over each pair. Errors when the inputs differ in length.
+    /// Add a pair; the moments of the last `window` pairs once the window is full and NaN-free.
+    #[inline]
+    pub fn next(&mut self, x: f64, y: f64) -> Option<Moments> {
+        self.step(x, y).map(Moments::clamped)
+    }
+
+    /// The batch kernel behind every batch form: exactly [`RollingMoments::next`] on each pair
+    /// in order (the same [`State::slide`] update, the same recomputations on the same
+    /// windows with the same summation order, so bit-identical results), calling
+    /// `sink.put(i, moments)` (unclamped) for input `i`. Once `window` pairs of this call are
+    /// in, evicted pairs are read straight from the input instead of the ring; NaNs are
+    /// tracked by the index where the last one leaves the window, constant runs by the index
+    /// where the input last changed; the state lives in registers; and the ring and the run
+    /// counters are only restored at the end, so streaming can continue after a batch call.
+    /// The caller checks the lengths.
+    #[inline(always)]
+    fn drive(&mut self, xs: &[f64], ys: &[f64], sink: &mut impl Sink) {
+        let w = self.win.capacity();
+        let n = xs.len().min(ys.len());
+        let warm = w.min(n);
+        // Windows ending before index `nan_end` hold a NaN pair (of this call's inputs; the
+        // pairs from before this call have all left the window once `w` of its pairs are in).
+        let mut nan_end = 0;
+        for i in 0..warm {
+            let (x, y) = (xs[i], ys[i]);
+            if x.is_nan() || y.is_nan() {
+                nan_end = i + w;
+            }
+            sink.put(i, self.step(x, y));
+        }
+        if n <= w {
+            return;
+        }
+        // Ring position of the oldest pair once input `i` is in: `(h0 + i + 1 - w) % w`.
+        let h0 = self.win.head();
+        let mut st = self.st;
+        // Runs: the run of x ending at input i started at `cx` (= i + 1 − run_x), so x is
+        // constant over the window when `cx + w <= i + 1`. From before this call only
+        // "at least w" matters, hence the saturation.
+        let (mut cx, mut cy) = (w.saturating_sub(st.run_x), w.saturating_sub(st.run_y));
+        let new = xs[w..n].iter().zip(&ys[w..n]);
+        let old = xs[..n - w].iter().zip(&ys[..n - w]);
+        let prev = xs[w - 1..n - 1].iter().zip(&ys[w - 1..n - 1]);
+        for (i, (((&x, &y), (&xo, &yo)), (&xp, &yp))) in (w..n).zip(new.zip(old).zip(prev)) {
+            // `track_runs`, with the previous input read from the slice.
+            if x != xp {
+                cx = i;
+            }
+            if y != yp {
+                cy = i;
+            }
+            if x.is_nan() || y.is_nan() {
+                nan_end = i + w;
+            }
+            if i < nan_end {
+                st.left = 0;
+                sink.put(i, None);
+                continue;
+            }
+            if !st.slide(x, y, xo, yo) {
+                // The window as the ring would hold it: oldest at ring position h, so its
+                // first `w - h` pairs are one contiguous run of the ring and the rest another.
+                let h = (h0 + i + 1 - w) % w;
+                let (s, mid) = (i + 1 - w, i + 1 - h);
+                let segs = [(&xs[s..mid], &ys[s..mid]), (&xs[mid..=i], &ys[mid..=i])];
+                let m = two_pass(segs, x, y, st.inv_w[0]);
+                st.set_anchor(x, y, m);
+            }
+            sink.put(i, Some(st.raw_moments(cx + w <= i + 1, cy + w <= i + 1)));
+        }
+        (st.run_x, st.run_y) = (n - cx, n - cy);
+        (st.last_x, st.last_y) = (xs[n - 1], ys[n - 1]);
+        self.st = st;
+        self.win
+            .load_full(&xs[n - w..n], &ys[n - w..n], (h0 + n - w) % w);
+    }
+
+    /// Batch form: what `next` gives on each pair (the batch kernel, bit-identical). Errors
+    /// when the inputs differ in length.
     pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<Moments>>> {
         check_lengths(xs, ys)?;
-        Ok(xs.iter().zip(ys).map(|(&x, &y)| self.next(x, y)).collect())
+        let mut out = Vec::with_capacity(xs.len());
+        self.drive(xs, ys, &mut |_, m: Option<Moments>| {
+            out.push(m.map(Moments::clamped))
+        });
+        Ok(out)
+    }
+}
+
+/// Two-pass moments `(x̄', ȳ', Sxx, Syy, Sxy)` of a window given as (at most) two runs of
+/// pairs, of the values shifted by `(kx, ky)`; `inv_w` is one over the window length.
+#[inline]
+fn two_pass(
+    segs: [(&[f64], &[f64]); 2],
+    kx: f64,
+    ky: f64,
+    inv_w: f64,
+) -> (f64, f64, f64, f64, f64) {
+    let (mut sx, mut sy) = (0.0, 0.0);
+    for (xs, ys) in segs {
+        let (a, b) = shifted_sums(xs, ys, kx, ky);
+        sx += a;
+        sy += b;
+    }
+    let (mx, my) = (sx * inv_w, sy * inv_w);
+    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+    for (xs, ys) in segs {
+        let (a, b, c) = centered_products(xs, ys, kx, ky, mx, my);
+        sxx += a;
+        syy += b;
+        sxy += c;
+    }
+    (mx, my, sxx, syy, sxy)
+}
+
+/// Where the batch kernel [`RollingMoments::drive`] puts the moments of each window: a trait
+/// with always-inlined methods rather than a closure, which the compiler would not inline
+/// into the hot loop (measured: 15.4 against 8.6 ns/element for `over_into`).
+trait Sink {
+    /// The moments of the window ending at input `i` (`None` when undefined).
+    fn put(&mut self, i: usize, m: Option<Moments>);
+}
+
+impl<F: FnMut(usize, Option<Moments>)> Sink for F {
+    #[inline(always)]
+    fn put(&mut self, i: usize, m: Option<Moments>) {
+        self(i, m)
+    }
+}
+
+/// The sink of [`RollingCorrelation::over_into`]. (Handing `(Sxy, Sxx·Syy)` over and taking
+/// the square roots and divisions a block at a time, two per SSE2 instruction, measured
+/// slower: 8.8 against 8.5 ns/element.)
+struct CorrInto<'a>(&'a mut [f64]);
+
+impl Sink for CorrInto<'_> {
+    #[inline(always)]
+    fn put(&mut self, i: usize, m: Option<Moments>) {
+        self.0[i] = m.and_then(|m| m.corr()).unwrap_or(f64::NAN);
+    }
+}
+
+/// The sink of [`RollingBeta::over_into`].
+struct BetaInto<'a>(&'a mut [f64]);
+
+impl Sink for BetaInto<'_> {
+    #[inline(always)]
+    fn put(&mut self, i: usize, m: Option<Moments>) {
+        self.0[i] = m.and_then(|m| m.beta()).unwrap_or(f64::NAN);
     }
 }
 
@@ -381,10 +585,24 @@ impl RollingCorrelation {
         self.0.next(x, y).and_then(|m| m.corr())
     }
 
-    /// Batch form of [`RollingCorrelation::next`].
+    /// Batch form of [`RollingCorrelation::next`] (the same kernel: bit-identical values).
     pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
         check_lengths(xs, ys)?;
-        Ok(xs.iter().zip(ys).map(|(&x, &y)| self.next(x, y)).collect())
+        let mut out = Vec::with_capacity(xs.len());
+        self.0.drive(xs, ys, &mut |_, m: Option<Moments>| {
+            out.push(m.and_then(|m| m.corr()))
+        });
+        Ok(out)
+    }
+
+    /// Batch form writing into a caller-provided slice: `out[i]` is what
+    /// [`RollingCorrelation::next`] returns for pair `i`, with NaN for `None`. The fast path for long
+    /// series (no `Option`s, no allocation). Errors when the three lengths differ.
+    pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
+        check_lengths(xs, ys)?;
+        check_lengths(xs, out)?;
+        self.0.drive(xs, ys, &mut CorrInto(out));
+        Ok(())
     }
 
     /// Forget all inputs.
@@ -423,10 +641,24 @@ impl RollingBeta {
         self.0.next(x, y).and_then(|m| m.beta())
     }
 
-    /// Batch form of [`RollingBeta::next`].
+    /// Batch form of [`RollingBeta::next`] (the same kernel: bit-identical values).
     pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
         check_lengths(xs, ys)?;
-        Ok(xs.iter().zip(ys).map(|(&x, &y)| self.next(x, y)).collect())
+        let mut out = Vec::with_capacity(xs.len());
+        self.0.drive(xs, ys, &mut |_, m: Option<Moments>| {
+            out.push(m.and_then(|m| m.beta()))
+        });
+        Ok(out)
+    }
+
+    /// Batch form writing into a caller-provided slice: `out[i]` is what
+    /// [`RollingBeta::next`] returns for pair `i`, with NaN for `None`. The fast path for long
+    /// series (no `Option`s, no allocation). Errors when the three lengths differ.
+    pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
+        check_lengths(xs, ys)?;
+        check_lengths(xs, out)?;
+        self.0.drive(xs, ys, &mut BetaInto(out));
+        Ok(())
     }
 
     /// Forget all inputs.
@@ -589,6 +821,128 @@ mod tests {
         assert!((got.beta().unwrap() - 2.3).abs() < 1e-14);
         assert!((got.var_y() - 5.0 / 3.0).abs() < 1e-14);
         assert!((got.cov() - 11.5 / 3.0).abs() < 1e-14);
+    }
+
+    /// Inputs that exercise every branch of the kernel: noise, NaN gaps (single and longer
+    /// than a window), constant runs, spikes entering and leaving, huge levels.
+    fn tricky(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+        let mut x = noise(n, seed);
+        let mut y: Vec<f64> = x
+            .iter()
+            .zip(noise(n, seed + 1))
+            .map(|(a, b)| 0.6 * a + b)
+            .collect();
+        for (i, v) in x.iter_mut().enumerate() {
+            match i % 997 {
+                13 => *v = f64::NAN,
+                100..=160 => *v = 0.25,
+                400 => *v = 1e9,
+                700..=760 => *v += 1e9,
+                800..=830 => *v = if i % 2 == 0 { 0.0 } else { -0.0 },
+                850..=900 => *v *= 1e-160,
+                920..=960 => *v *= 1e160,
+                _ => {}
+            }
+        }
+        for (i, v) in y.iter_mut().enumerate() {
+            match i % 1409 {
+                50..=52 => *v = f64::NAN,
+                300..=450 => *v = -1.5,
+                900 => *v = -3e7,
+                1000 => *v = f64::INFINITY,
+                1100..=1150 => *v *= 1e-160,
+                _ => {}
+            }
+        }
+        (x, y)
+    }
+
+    fn bits(v: Option<f64>) -> u64 {
+        v.map_or(f64::NAN.to_bits(), f64::to_bits)
+    }
+
+    /// The batch kernels (reading evicted pairs from the input) give bit for bit what `next`
+    /// gives, for any split of the input into batch calls and streaming steps.
+    #[test]
+    fn batch_kernels_are_bit_identical_to_streaming() {
+        let (x, y) = tricky(6000, 21);
+        for w in [2, 3, 5, 30, 90, 1200] {
+            let mut s = RollingCorrelation::new(w).unwrap();
+            let mut sb = RollingBeta::new(w).unwrap();
+            let want: Vec<u64> = x
+                .iter()
+                .zip(&y)
+                .map(|(&a, &b)| bits(s.next(a, b)))
+                .collect();
+            let want_b: Vec<u64> = x
+                .iter()
+                .zip(&y)
+                .map(|(&a, &b)| bits(sb.next(a, b)))
+                .collect();
+            // Whole input in one call, both batch forms.
+            let over: Vec<u64> = RollingCorrelation::new(w)
+                .unwrap()
+                .over(&x, &y)
+                .unwrap()
+                .into_iter()
+                .map(bits)
+                .collect();
+            assert_eq!(over, want, "over, w = {w}");
+            let mut out = vec![0.0; x.len()];
+            RollingBeta::new(w)
+                .unwrap()
+                .over_into(&x, &y, &mut out)
+                .unwrap();
+            let got: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want_b, "beta over_into, w = {w}");
+            let mut m = RollingMoments::new(w).unwrap();
+            let stream: Vec<Option<Moments>> =
+                x.iter().zip(&y).map(|(&a, &b)| m.next(a, b)).collect();
+            let batch = RollingMoments::new(w).unwrap().over(&x, &y).unwrap();
+            let key = |m: &Option<Moments>| {
+                m.map(|m| {
+                    let f = [m.mean_x, m.mean_y, m.sxx, m.syy, m.sxy].map(f64::to_bits);
+                    (f, m.constant_x, m.constant_y)
+                })
+            };
+            let (a, b): (Vec<_>, Vec<_>) = (
+                stream.iter().map(key).collect(),
+                batch.iter().map(key).collect(),
+            );
+            assert!(a == b, "moments over, w = {w}");
+            // Pieces of varying lengths (shorter and longer than the window), alternating
+            // with streaming steps, on one instance.
+            let mut c = RollingCorrelation::new(w).unwrap();
+            let mut got = Vec::with_capacity(x.len());
+            let (mut i, mut k) = (0, 0usize);
+            while i < x.len() {
+                let len = [1, w / 2 + 1, w, w + 1, 3 * w + 7, 777][k % 6].min(x.len() - i);
+                if k % 3 == 2 {
+                    for j in i..i + len {
+                        got.push(bits(c.next(x[j], y[j])));
+                    }
+                } else {
+                    let mut o = vec![0.0; len];
+                    c.over_into(&x[i..i + len], &y[i..i + len], &mut o).unwrap();
+                    got.extend(o.iter().map(|v| v.to_bits()));
+                }
+                i += len;
+                k += 1;
+            }
+            assert_eq!(got, want, "pieces, w = {w}");
+            c.reset();
+            let mut o = vec![0.0; 10];
+            c.over_into(&x[..10], &y[..10], &mut o).unwrap();
+            assert_eq!(
+                o[9].to_bits(),
+                bits(
+                    RollingCorrelation::new(w)
+                        .unwrap()
+                        .over(&x[..10], &y[..10])
+                        .unwrap()[9]
+                )
+            );
+        }
     }
 
     #[test]

@@ -85,6 +85,15 @@ impl RollingPair for RollingMoments {
         self.next(a, b).map(|m| PairPoint::from_moments(&m))
     }
 
+    /// The batch kernel of [`RollingMoments`] (bit-identical to `next_point` on each pair).
+    fn over_points(&mut self, a: &[f64], b: &[f64]) -> Result<Vec<Option<PairPoint>>> {
+        Ok(self
+            .over(a, b)?
+            .into_iter()
+            .map(|m| m.map(|m| PairPoint::from_moments(&m)))
+            .collect())
+    }
+
     fn effective_n(&self) -> f64 {
         self.window() as f64
     }

@@ -105,6 +105,32 @@ impl PairWindow {
         Some((self.xs[k], self.ys[k]))
     }
 
+    /// The ring position of the oldest pair once full (where the next push goes).
+    pub(crate) fn head(&self) -> usize {
+        self.head
+    }
+
+    /// Make the ring hold exactly the full window `xs`, `ys` (oldest first, `capacity()`
+    /// pairs) with the oldest pair at ring position `head`: the state that pushing them one by
+    /// one would leave when the ring's head ends at `head`. Used by the batch kernels, which
+    /// read evicted pairs straight from their input and only restore the ring at the end.
+    pub(crate) fn load_full(&mut self, xs: &[f64], ys: &[f64], head: usize) {
+        let w = self.xs.len();
+        debug_assert!(xs.len() == w && ys.len() == w && head < w);
+        let split = w - head;
+        self.xs[head..].copy_from_slice(&xs[..split]);
+        self.ys[head..].copy_from_slice(&ys[..split]);
+        self.xs[..head].copy_from_slice(&xs[split..]);
+        self.ys[..head].copy_from_slice(&ys[split..]);
+        self.head = head;
+        self.filled = w;
+        self.nans = xs
+            .iter()
+            .zip(ys)
+            .filter(|(x, y)| x.is_nan() || y.is_nan())
+            .count();
+    }
+
     pub(crate) fn clear(&mut self) {
         self.head = 0;
         self.filled = 0;

@@ -1,0 +1,182 @@
+"""Lockstep against pandas, polars and TA-Lib on the same inputs, in the same run.
+
+    python3 bench/compare.py            # pip install pandas polars ta-lib numpy
+
+Installs nothing itself. One run generates the inputs once (numpy, fixed seed), writes them to
+a temporary directory as little-endian f64 files, times pandas, polars and TA-Lib on them in
+this process (best of N), and times Lockstep on the very same files through
+`cargo run --release -p lockstep-stats --example kernel_timing` (best of N inside that
+process). It prints a Markdown table of ns per element and the ratio Lockstep / other
+(below 1 means Lockstep is faster) for:
+
+* rolling Pearson correlation and beta, window 90, of returns-like noise (y = 0.6 x + noise),
+  n = 10^6 and 10^7: pandas `rolling(90).corr` / `.cov / .var`, polars `rolling_corr` /
+  `rolling_cov / rolling_var`, TA-Lib `CORREL`;
+* RSI(14), EMA(20) and MACD(12, 26, 9) of a positive random walk (100·exp(Σr)), n = 10^7,
+  against TA-Lib.
+
+Every library runs on one thread (polars is pinned with POLARS_MAX_THREADS=1 unless
+`--polars-threads` says otherwise). Lockstep is timed three ways: `over_into` into an output
+buffer allocated once (the kernel), `over_into` into a freshly allocated buffer on every run
+(the page faults of a new output, like the Python libraries, which return a new array), and
+`over` (the `Vec<Option<f64>>` form).
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+W = 90
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="1000000,10000000", help="n for correlation and beta")
+    p.add_argument("--n-indicators", type=int, default=10_000_000)
+    p.add_argument("--reps", type=int, default=5, help="best of this many runs (n <= 10^6)")
+    p.add_argument("--reps-large", type=int, default=3, help="best of this many runs (n > 10^6)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--polars-threads", default="1")
+    p.add_argument("--skip-build", action="store_true", help="assume the example is built")
+    return p.parse_args()
+
+
+ARGS = parse_args()
+# Must be set before polars is imported.
+os.environ.setdefault("POLARS_MAX_THREADS", ARGS.polars_threads)
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import polars as pl  # noqa: E402
+import talib  # noqa: E402
+
+
+def best_of(f, reps):
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def cargo(*args):
+    return ["cargo", *args]
+
+
+def build_example():
+    subprocess.run(
+        cargo("build", "--release", "--quiet", "-p", "lockstep-stats", "--example", "kernel_timing"),
+        cwd=ROOT,
+        check=True,
+    )
+
+
+def lockstep(kernel, reps, *files):
+    out = subprocess.run(
+        cargo(
+            "run", "--release", "--quiet", "-p", "lockstep-stats", "--example", "kernel_timing",
+            "--", str(reps), kernel, *map(str, files),
+        ),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])["ns_per_element"]
+
+
+def machine():
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; {rustc}; "
+        f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
+        f"polars {pl.__version__} ({os.environ['POLARS_MAX_THREADS']} thread(s)), "
+        f"TA-Lib {talib.__version__}"
+    )
+
+
+def main():
+    if not ARGS.skip_build:
+        build_example()
+    sizes = [int(s) for s in ARGS.sizes.split(",")]
+    rng = np.random.default_rng(ARGS.seed)
+    big = max(sizes)
+    x_all = (rng.random(big) - 0.5) * 0.04
+    y_all = 0.6 * x_all + (rng.random(big) - 0.5) * 0.04
+    ni = ARGS.n_indicators
+    prices = 100.0 * np.exp(np.cumsum((rng.random(ni) - 0.5) * 0.04))
+
+    rows = []  # (n, kernel, library, ns/element)
+    with tempfile.TemporaryDirectory(prefix="lockstep-compare-") as tmp:
+        tmp = Path(tmp)
+        for n in sizes:
+            reps = ARGS.reps if n <= 1_000_000 else ARGS.reps_large
+            x, y = np.ascontiguousarray(x_all[:n]), np.ascontiguousarray(y_all[:n])
+            fx, fy = tmp / f"x{n}.f64", tmp / f"y{n}.f64"
+            x.astype("<f8").tofile(fx)
+            y.astype("<f8").tofile(fy)
+            sx, sy = pd.Series(x), pd.Series(y)
+            df = pl.DataFrame({"x": x, "y": y})
+            py = {
+                "corr": {
+                    "pandas": lambda: sx.rolling(W).corr(sy),
+                    "polars": lambda: df.select(pl.rolling_corr("x", "y", window_size=W)),
+                    "TA-Lib CORREL": lambda: talib.CORREL(x, y, timeperiod=W),
+                },
+                "beta": {
+                    "pandas": lambda: sx.rolling(W).cov(sy) / sy.rolling(W).var(),
+                    "polars": lambda: df.select(
+                        pl.rolling_cov("x", "y", window_size=W)
+                        / pl.col("y").rolling_var(window_size=W)
+                    ),
+                    "TA-Lib CORREL": lambda: talib.CORREL(x, y, timeperiod=W),
+                },
+            }
+            for kernel, libs in py.items():
+                for lib, f in libs.items():
+                    if kernel == "beta" and lib.startswith("TA-Lib"):
+                        # Same timing as for corr: no need to run it twice.
+                        t = next(r[3] for r in rows if r[:3] == (n, "corr", lib))
+                    else:
+                        t = best_of(f, reps) / n * 1e9
+                    rows.append((n, kernel, lib, t))
+                for suffix, label in (("", "Lockstep over_into"), ("_fresh", "Lockstep over_into, new buffer"), ("_over", "Lockstep over (Option)")):
+                    rows.append((n, kernel, label, lockstep(kernel + suffix, reps, fx, fy)))
+            print(f"# n = {n} done", file=sys.stderr)
+        fp = tmp / "prices.f64"
+        prices.astype("<f8").tofile(fp)
+        reps = ARGS.reps if ni <= 1_000_000 else ARGS.reps_large
+        for kernel, f in {
+            "rsi": lambda: talib.RSI(prices, timeperiod=14),
+            "ema": lambda: talib.EMA(prices, timeperiod=20),
+            "macd": lambda: talib.MACD(prices, 12, 26, 9),
+        }.items():
+            rows.append((ni, kernel, "TA-Lib", best_of(f, reps) / ni * 1e9))
+            for suffix, label in (("", "Lockstep over_into"), ("_fresh", "Lockstep over_into, new buffer"), ("_over", "Lockstep over (Option)")):
+                rows.append((ni, kernel, label, lockstep(kernel + suffix, reps, fp)))
+
+    names = {"corr": "corr w=90", "beta": "beta w=90", "rsi": "RSI(14)", "ema": "EMA(20)", "macd": "MACD(12,26,9)"}
+    print(f"Machine: {machine()}\n")
+    print("| n | kernel | library | ns/element | Lockstep over_into / this |")
+    print("|---:|---|---|---:|---:|")
+    for n, kernel, lib, t in rows:
+        ours = next(r[3] for r in rows if r[:3] == (n, kernel, "Lockstep over_into"))
+        print(f"| {n:.0e} | {names[kernel]} | {lib} | {t:.2f} | {ours / t:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
