@@ -382,25 +382,13 @@ pub struct LiquidityCorrelation {
     pub liquidity_units: &'static str,
 }
 
-/// Pearson's r of `xs` and `ys` (two-pass), `None` for fewer than 3 pairs or a constant side.
+/// Pearson's r of `xs` and `ys` ([`lockstep_stats::pearson`], two-pass), `None` for fewer
+/// than 3 pairs or a constant side.
 fn pearson(xs: &[f64], ys: &[f64]) -> Option<f64> {
-    let n = xs.len();
-    if n < 3 {
+    if xs.len() < 3 {
         return None;
     }
-    let mx = xs.iter().sum::<f64>() / n as f64;
-    let my = ys.iter().sum::<f64>() / n as f64;
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for (x, y) in xs.iter().zip(ys) {
-        let (dx, dy) = (x - mx, y - my);
-        sxx += dx * dx;
-        syy += dy * dy;
-        sxy += dx * dy;
-    }
-    if !(sxx > 0.0 && syy > 0.0) {
-        return None;
-    }
-    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
+    lockstep_stats::pearson(xs, ys)
 }
 
 fn stat(obs: &[WeeklyObservation]) -> Result<CorrelationStat> {

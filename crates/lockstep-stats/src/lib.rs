@@ -43,7 +43,7 @@ pub use leadlag::{
     ccf_band, cross_correlation, f_sf, granger, granger_scan, reaction_summary, rolling_best_lag,
     BestLag, GrangerScan, GrangerTest, LagCorr, LagCriteria, ReactionSummary,
 };
-pub use moments::{Moments, RollingBeta, RollingCorrelation, RollingMoments};
+pub use moments::{pearson, Moments, RollingBeta, RollingCorrelation, RollingMoments};
 pub use ols::{ols, OlsFit, COLLINEAR_RTOL};
 pub use pair::{rolling_pair, Method, PairPoint, RollingPair};
 pub use regime::{

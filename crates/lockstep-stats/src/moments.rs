@@ -673,8 +673,11 @@ impl std::fmt::Display for RollingBeta {
     }
 }
 
-/// Two-pass Pearson correlation of two slices (a reference for tests; `None` if undefined).
-pub(crate) fn pearson_two_pass(xs: &[f64], ys: &[f64]) -> Option<f64> {
+/// Full-sample Pearson correlation of two equally long slices, two-pass:
+/// `r = Σ(x−x̄)(y−ȳ) / (√Σ(x−x̄)² · √Σ(y−ȳ)²)`, clamped to [-1, 1]. `None` when either side is
+/// constant (or the slices are empty). Also the reference of the rolling kernels' tests.
+pub fn pearson(xs: &[f64], ys: &[f64]) -> Option<f64> {
+    debug_assert_eq!(xs.len(), ys.len());
     let n = xs.len() as f64;
     let mx = xs.iter().sum::<f64>() / n;
     let my = ys.iter().sum::<f64>() / n;
@@ -710,7 +713,7 @@ mod tests {
             if i + 1 < w {
                 assert_eq!(got[i], None);
             } else {
-                let want = pearson_two_pass(&x[i + 1 - w..=i], &y[i + 1 - w..=i]).unwrap();
+                let want = pearson(&x[i + 1 - w..=i], &y[i + 1 - w..=i]).unwrap();
                 assert!((got[i].unwrap() - want).abs() < 1e-13, "{i}");
             }
         }
@@ -762,7 +765,7 @@ mod tests {
         let w = 90;
         let got = RollingCorrelation::new(w).unwrap().over(&x, &y).unwrap();
         for i in w - 1..n {
-            let want = pearson_two_pass(&xs[i + 1 - w..=i], &ys[i + 1 - w..=i]).unwrap();
+            let want = pearson(&xs[i + 1 - w..=i], &ys[i + 1 - w..=i]).unwrap();
             assert!(
                 (got[i].unwrap() - want).abs() < 1e-9,
                 "{i}: {:?} vs {want}",
@@ -786,7 +789,7 @@ mod tests {
         let w = 30;
         let got = RollingCorrelation::new(w).unwrap().over(&x, &y).unwrap();
         for i in w - 1..400 {
-            let want = pearson_two_pass(&x[i + 1 - w..=i], &y[i + 1 - w..=i]).unwrap();
+            let want = pearson(&x[i + 1 - w..=i], &y[i + 1 - w..=i]).unwrap();
             assert!(
                 (got[i].unwrap() - want).abs() < 1e-12,
                 "{i}: {:?} vs {want}",
@@ -806,7 +809,7 @@ mod tests {
             assert_eq!(*g, None, "{i}");
         }
         for i in 120..300 {
-            let want = pearson_two_pass(&x[i + 1 - w..=i], &y[i + 1 - w..=i]).unwrap();
+            let want = pearson(&x[i + 1 - w..=i], &y[i + 1 - w..=i]).unwrap();
             assert!((got[i].unwrap() - want).abs() < 1e-13, "{i}");
         }
     }

@@ -77,7 +77,7 @@ impl RollingSpearman {
         }
         average_ranks(&self.xs, &mut self.order, &mut self.rx);
         average_ranks(&self.ys, &mut self.order, &mut self.ry);
-        crate::moments::pearson_two_pass(&self.rx, &self.ry)
+        crate::moments::pearson(&self.rx, &self.ry)
     }
 }
 
