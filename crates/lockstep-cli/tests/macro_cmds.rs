@@ -152,6 +152,18 @@ fn fed_calendar_file_and_errors() {
         "0.25,0",
     ]);
     assert!(err.contains("lower < upper"), "{err}");
+    let err = fails(&["--offline", "fed", "--futures", s(&f), "--range", "0.25"]);
+    assert!(err.contains("--range takes two numbers"), "{err}");
+    let err = fails(&[
+        "--offline",
+        "fed",
+        "--futures",
+        s(&dir.0.path().join("none.csv")),
+    ]);
+    assert!(
+        err.contains("cannot read") && err.contains("none.csv"),
+        "{err}"
+    );
     let badcal = dir.file("badcal.txt", "2015-13-01\n");
     let err = fails(&[
         "--offline",

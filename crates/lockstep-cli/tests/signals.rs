@@ -185,6 +185,36 @@ fn rule_files_errors_and_contracts() {
         "{table}"
     );
     assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
+    // A strategy file with an unknown field names the file, the line and the field; one that
+    // names an unknown rule is rejected too.
+    let bad = dir.file(
+        "bad_strategy.toml",
+        "[strategy]\nlong = \"strong-b\"\nleverage = 2\n",
+    );
+    let err = fails(&[
+        "backtest",
+        s(&fa),
+        s(&fb),
+        "--no-rate",
+        "--no-liquidity",
+        "--strategy",
+        s(&bad),
+    ]);
+    assert!(
+        err.contains("bad_strategy.toml") && err.contains("line 3") && err.contains("leverage"),
+        "{err}"
+    );
+    let unknown = dir.file("unknown_rule.toml", "[strategy]\nlong = \"no-such-rule\"\n");
+    let err = fails(&[
+        "backtest",
+        s(&fa),
+        s(&fb),
+        "--no-rate",
+        "--no-liquidity",
+        "--strategy",
+        s(&unknown),
+    ]);
+    assert!(err.contains("no-such-rule"), "{err}");
     let table = ok_stdout(&[
         "backtest",
         s(&fa),
