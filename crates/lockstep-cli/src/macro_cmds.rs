@@ -3,7 +3,7 @@
 //! them to `lockstep-macro`.
 
 use anyhow::{bail, Context, Result};
-use lockstep_core::{Date, PriceSeries};
+use lockstep_core::{last_on_or_before, Date, PriceSeries};
 use lockstep_macro::{
     fedwatch, net_liquidity, FedWatch, FedWatchOptions, FomcCalendar, FuturesStrip, LiquidityInput,
     NetLiquidity, TargetRange, Units,
@@ -23,8 +23,7 @@ impl From<UnitsArg> for Units {
 
 /// The value of `s` on `date` or the last one before it.
 fn on_or_before(s: &PriceSeries, date: Date) -> Option<(Date, f64)> {
-    let i = s.dates.partition_point(|d| *d <= date);
-    i.checked_sub(1).map(|i| (s.dates[i], s.price[i]))
+    last_on_or_before(&s.dates, date).map(|i| (s.dates[i], s.price[i]))
 }
 
 /// A FRED series for the current range / effective rate: `None` (with the reason as a note)

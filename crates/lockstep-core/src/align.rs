@@ -91,6 +91,12 @@ fn last_per_period(s: &PriceSeries, label: fn(Date) -> Date) -> Vec<(Date, f64)>
     out
 }
 
+/// Index of the last of the ascending `dates` on or before `d` (`None` when all are after it):
+/// the observation known on `d` without looking ahead.
+pub fn last_on_or_before(dates: &[Date], d: Date) -> Option<usize> {
+    dates.partition_point(|x| *x <= d).checked_sub(1)
+}
+
 /// The dates two series have in common (inner join, no filling) with each one's price on
 /// them: `(dates, price_a, price_b)`. No checks: prices are returned as stored.
 pub fn common_dates(a: &PriceSeries, b: &PriceSeries) -> (Vec<Date>, Vec<f64>, Vec<f64>) {

@@ -11,7 +11,7 @@ mod error;
 mod returns;
 mod series;
 
-pub use align::{align, common_dates, Align, Aligned};
+pub use align::{align, common_dates, last_on_or_before, Align, Aligned};
 pub use bars::{AssetClass, DailyBar, Instrument};
 pub use error::CoreError;
 pub use returns::{returns, ReturnKind};

@@ -7,9 +7,10 @@
 //! correlation and its date, and the correlation one month earlier: the latest defined value
 //! dated on or before `date − 30 days` (`change = corr − corr_1m`).
 //!
-//! Memory is bounded: a pair's returns are streamed through the kernel and only the values
-//! of the last 30 days are kept, so the work per pair holds O(window + 31) numbers besides the
-//! inputs; the result is one small row per pair. Pairs are spread over the rayon thread pool.
+//! Memory is bounded: no pair's correlation series is kept. A same-calendar group holds its
+//! returns once (dates × members) and one row of cross sums per thread; any other pair holds
+//! its joined returns while it is computed, and the values of its last 30 days. The result is
+//! one small row per pair. Work is spread over the rayon thread pool.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -19,7 +20,8 @@ use serde::Serialize;
 
 use crate::render::{cell, short, Style};
 use crate::ReportError;
-use lockstep_core::{Date, PriceSeries};
+use chrono::Days;
+use lockstep_core::{common_dates, returns, Date, PriceSeries, ReturnKind};
 use lockstep_stats::RollingCorrelation;
 
 /// One pair of the screen.
@@ -52,58 +54,38 @@ pub struct Screen {
     pub pairs: Vec<ScreenRow>,
 }
 
-/// Day numbers, positive prices and their logs of one series, prepared once for all pairs.
-struct Prepared {
-    days: Vec<i32>,
-    logs: Vec<f64>,
-}
-
-fn prepare(s: &PriceSeries) -> Prepared {
-    use chrono::Datelike;
-    Prepared {
-        days: s.dates.iter().map(|d| d.num_days_from_ce()).collect(),
-        logs: s.price.iter().map(|p| p.ln()).collect(),
-    }
-}
-
-fn date_of(day: i32) -> Date {
-    Date::from_num_days_from_ce_opt(day).unwrap_or_default()
-}
-
-fn pair(x: &Prepared, y: &Prepared, window: usize) -> (usize, Option<(i32, f64)>, Option<f64>) {
+/// One pair on its own common dates ([`lockstep_core::common_dates`], log returns of
+/// [`lockstep_core::returns`]), streamed through the rolling kernel: the number of common
+/// dates, the correlation on the last one (with its date), and the value dated one month
+/// before.
+fn pair(
+    a: &PriceSeries,
+    b: &PriceSeries,
+    window: usize,
+) -> (usize, Option<(Date, f64)>, Option<f64>) {
     let mut k = RollingCorrelation::new(window).expect("window checked by screen");
-    // (day, corr) of the defined values of the last 30 days, and the latest older one.
-    let mut recent: VecDeque<(i32, f64)> = VecDeque::new();
+    let (dates, pa, pb) = common_dates(a, b);
+    let (ra, rb) = (returns(&pa, ReturnKind::Log), returns(&pb, ReturnKind::Log));
+    // (date, corr) of the defined values of the last 30 days, and the latest older one.
+    let mut recent: VecDeque<(Date, f64)> = VecDeque::new();
     let mut older: Option<f64> = None;
-    let (mut i, mut j, mut common) = (0, 0, 0);
-    let mut prev: Option<(f64, f64)> = None;
-    let mut last_day = None;
-    while i < x.days.len() && j < y.days.len() {
-        match x.days[i].cmp(&y.days[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                let (lx, ly) = (x.logs[i], y.logs[j]);
-                common += 1;
-                last_day = Some(x.days[i]);
-                if let Some((px, py)) = prev {
-                    if let Some(r) = k.next(lx - px, ly - py) {
-                        let day = x.days[i];
-                        recent.push_back((day, r));
-                        while recent.front().is_some_and(|&(d, _)| d <= day - 30) {
-                            older = recent.pop_front().map(|(_, r)| r);
-                        }
-                    }
-                }
-                prev = Some((lx, ly));
-                i += 1;
-                j += 1;
+    for (t, (x, y)) in ra.iter().zip(&rb).enumerate() {
+        if let Some(r) = k.next(*x, *y) {
+            // Return t is dated dates[t + 1].
+            let day = dates[t + 1];
+            recent.push_back((day, r));
+            let cutoff = day - Days::new(30);
+            while recent.front().is_some_and(|&(d, _)| d <= cutoff) {
+                older = recent.pop_front().map(|(_, r)| r);
             }
         }
     }
     // The value on the pair's last common date (None when undefined there).
-    let last = recent.back().copied().filter(|&(d, _)| Some(d) == last_day);
-    (common, last, older)
+    let last = recent
+        .back()
+        .copied()
+        .filter(|&(d, _)| Some(&d) == dates.last());
+    (dates.len(), last, older)
 }
 
 /// The moments of one series' returns needed by the same-calendar kernel, on its group's
@@ -229,7 +211,7 @@ pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportErr
         let mut rets = vec![0.0f64; m * gn];
         for (c, &s) in g.iter().enumerate() {
             let p = &series[s].price;
-            let r: Vec<f64> = (1..=m).map(|t| (p[t] / p[t - 1] - 1.0).ln_1p()).collect();
+            let r = returns(p, ReturnKind::Log);
             let mean = r.iter().sum::<f64>() / m as f64;
             for (t, v) in r.iter().enumerate() {
                 rets[t * gn + c] = v - mean;
@@ -237,7 +219,7 @@ pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportErr
         }
         // Return t is dated dates[t + 1].
         let t_last = m - 1;
-        let cutoff = dates[m] - chrono::Days::new(30);
+        let cutoff = dates[m] - Days::new(30);
         let t_month = (0..m).rev().find(|&t| dates[t + 1] <= cutoff);
         let at: Vec<usize> = std::iter::once(t_last).chain(t_month).collect();
         let cols: Vec<Column> = (0..gn)
@@ -266,7 +248,6 @@ pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportErr
             }
         }
     }
-    let prepared: Vec<Prepared> = series.par_iter().map(prepare).collect();
     let rest: Vec<(usize, usize)> = (0..n)
         .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
         .filter(|&(i, j)| rows[index(i, j)].is_none())
@@ -274,13 +255,13 @@ pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportErr
     let computed: Vec<ScreenRow> = rest
         .par_iter()
         .map(|&(i, j)| {
-            let (common, last, older) = pair(&prepared[i], &prepared[j], window);
+            let (common, last, older) = pair(&series[i], &series[j], window);
             let corr = last.map(|l| l.1);
             ScreenRow {
                 a: series[i].name.clone(),
                 b: series[j].name.clone(),
                 common_dates: common,
-                date: last.map(|l| date_of(l.0)),
+                date: last.map(|l| l.0),
                 corr,
                 corr_1m: older,
                 change: corr.zip(older).map(|(c, o)| c - o),

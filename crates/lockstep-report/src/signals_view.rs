@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::render::{short, wrap, Style};
 use crate::structure::StructureOptions;
 use crate::{technicals, Report, ReportError};
-use lockstep_core::{Date, PriceSeries};
+use lockstep_core::{last_on_or_before, Date, PriceSeries};
 use lockstep_macro::NetLiquidity;
 use lockstep_signals::{
     backtest, BacktestOptions, BacktestResult, Evaluation, Measurements, Metrics, RuleSet,
@@ -33,10 +33,7 @@ use lockstep_structure::prior_levels;
 
 /// For each of `dates`, the index of the last of `own` on or before it.
 fn on_or_before(own: &[Date], dates: &[Date]) -> Vec<Option<usize>> {
-    dates
-        .iter()
-        .map(|d| own.partition_point(|x| x <= d).checked_sub(1))
-        .collect()
+    dates.iter().map(|d| last_on_or_before(own, *d)).collect()
 }
 
 fn mapped(idx: &[Option<usize>], v: &[Option<f64>]) -> Vec<Option<f64>> {

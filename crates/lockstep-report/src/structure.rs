@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::{technicals, ReportError, TechnicalsOptions};
 use lockstep_core::{Date, PriceSeries};
 use lockstep_structure::{
-    bottoming_with, breakouts, cup_handle, levels, macd_cross_together, ratio_trend,
+    bottoming_with, breakouts, cup_handle, levels, macd_cross_together, macd_crosses, ratio_trend,
     rsi_falling_together, rsi_rising_together, AlignmentEvent, Bottoming, BottomingParams,
     Breakout, CrossDirection, CupHandle, CupParams, Level, LevelKind, LevelParams, MacdCrossEvent,
     RatioTrend, StructureError,
@@ -273,25 +273,6 @@ pub struct PairStructure {
     pub ratio: RatioSection,
 }
 
-fn latest_cross(
-    macd: &[Option<f64>],
-    signal: &[Option<f64>],
-    dates: &[Date],
-) -> Option<(Date, CrossDirection)> {
-    let diff: Vec<Option<f64>> = macd
-        .iter()
-        .zip(signal)
-        .map(|(m, s)| Some(m.as_ref()? - s.as_ref()?))
-        .collect();
-    (1..diff.len())
-        .rev()
-        .find_map(|i| match (diff[i - 1], diff[i]) {
-            (Some(p), Some(c)) if p <= 0.0 && c > 0.0 => Some((dates[i], CrossDirection::Bullish)),
-            (Some(p), Some(c)) if p >= 0.0 && c < 0.0 => Some((dates[i], CrossDirection::Bearish)),
-            _ => None,
-        })
-}
-
 /// Momentum of `s` at its last date (indicators of [`crate::technicals`]).
 pub fn momentum(s: &PriceSeries, o: &StructureOptions) -> Result<Momentum, ReportError> {
     let t = technicals(s, &o.technicals)?;
@@ -301,7 +282,9 @@ pub fn momentum(s: &PriceSeries, o: &StructureOptions) -> Result<Momentum, Repor
             macd,
             signal,
             hist,
-            last_cross: latest_cross(&t.macd, &t.macd_signal, &t.dates),
+            last_cross: macd_crosses(&t.macd_hist)
+                .last()
+                .map(|&(i, d)| (t.dates[i], d)),
         }),
         _ => None,
     };

@@ -26,8 +26,8 @@ pub use levels::{
     Pivot, PivotKind, PriorLevels,
 };
 pub use momentum::{
-    macd_cross_together, rsi_falling_together, rsi_rising_together, AlignmentEvent, AlignmentKind,
-    CrossDirection, MacdCrossEvent,
+    macd_cross_together, macd_crosses, rsi_falling_together, rsi_rising_together, AlignmentEvent,
+    AlignmentKind, CrossDirection, MacdCrossEvent,
 };
 pub use ratio::{bottoming, bottoming_with, ratio_trend, Bottoming, BottomingParams, RatioTrend};
 

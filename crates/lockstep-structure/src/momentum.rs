@@ -137,18 +137,18 @@ fn rsi_together(
 /// Within a run of defined values, a cross happens at `t` when `hist_t = MACD_t − signal_t` is
 /// non-zero and of the opposite sign to the last non-zero `hist` before `t` (a touch of zero
 /// that turns back is no cross; a cross through an exact zero is dated on the first non-zero
-/// day after it). The sign memory is reset where MACD is undefined.
-fn crosses(points: &[Option<MacdPoint>]) -> Vec<(usize, CrossDirection)> {
+/// day after it). The sign memory is reset where MACD is undefined (`hist` is `None`).
+pub fn macd_crosses(hist: &[Option<f64>]) -> Vec<(usize, CrossDirection)> {
     let mut last_sign = 0.0f64;
     let mut out = Vec::new();
-    for (t, p) in points.iter().enumerate() {
-        let Some(p) = p else {
+    for (t, h) in hist.iter().enumerate() {
+        let Some(h) = *h else {
             last_sign = 0.0;
             continue;
         };
-        let s = if p.hist > 0.0 {
+        let s = if h > 0.0 {
             1.0
-        } else if p.hist < 0.0 {
+        } else if h < 0.0 {
             -1.0
         } else {
             continue;
@@ -191,8 +191,11 @@ pub fn macd_cross_together(
 ) -> Result<Vec<MacdCrossEvent>> {
     check_pair(a, b, dates)?;
     let (fast, slow, signal) = periods;
-    let ca = crosses(&segmented_macd(Macd::new(fast, slow, signal)?, a));
-    let cb = crosses(&segmented_macd(Macd::new(fast, slow, signal)?, b));
+    let hist = |points: Vec<Option<MacdPoint>>| -> Vec<Option<f64>> {
+        points.iter().map(|p| p.map(|p| p.hist)).collect()
+    };
+    let ca = macd_crosses(&hist(segmented_macd(Macd::new(fast, slow, signal)?, a)));
+    let cb = macd_crosses(&hist(segmented_macd(Macd::new(fast, slow, signal)?, b)));
     let mut used = vec![false; cb.len()];
     let mut out = Vec::new();
     for &(ta, dir) in &ca {
@@ -317,8 +320,9 @@ mod tests {
             p(1.0),
             p(-3.0),
         ];
+        let hist: Vec<Option<f64>> = pts.iter().map(|p| p.map(|p| p.hist)).collect();
         assert_eq!(
-            crosses(&pts),
+            macd_crosses(&hist),
             vec![
                 (2, CrossDirection::Bullish),
                 (7, CrossDirection::Bullish),

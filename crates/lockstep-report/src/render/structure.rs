@@ -27,11 +27,26 @@ fn cross_name(d: CrossDirection) -> &'static str {
     }
 }
 
+fn state_words(s: CupState) -> String {
+    match s {
+        CupState::Forming => "forming".into(),
+        CupState::Confirmed { breakout } => format!("broke out {breakout}"),
+        CupState::Failed { date } => format!("failed {date}"),
+    }
+}
+
+/// The state, with the rim to watch while the handle is forming.
 fn cup_words(c: &CupHandle) -> String {
     match c.state {
         CupState::Forming => format!("forming, rim {}", num(c.rim_level)),
-        CupState::Confirmed { breakout } => format!("broke out {breakout}"),
-        CupState::Failed { date } => format!("failed {date}"),
+        s => state_words(s),
+    }
+}
+
+fn kind_name(k: LevelKind) -> &'static str {
+    match k {
+        LevelKind::Support => "support",
+        LevelKind::Resistance => "resistance",
     }
 }
 
@@ -286,10 +301,7 @@ pub fn levels_table(l: &LevelsReport, rows: usize, color: bool) -> String {
     let mut by_price: Vec<_> = l.levels[..shown].iter().collect();
     by_price.sort_by(|a, b| b.price.total_cmp(&a.price));
     for v in by_price {
-        let kind = match v.kind {
-            LevelKind::Support => "support",
-            LevelKind::Resistance => "resistance",
-        };
+        let kind = kind_name(v.kind);
         let _ = writeln!(
             o,
             "  {:<10} {:>12} {:>8.1}% {:>7}  {}  {}",
@@ -381,10 +393,7 @@ fn breakouts_part(o: &mut String, l: &LevelsReport, rows: usize, st: &Style) {
 pub fn levels_csv(l: &LevelsReport) -> String {
     let mut o = String::from("kind,price,distance_pct,touches,first_touch,last_touch\n");
     for v in &l.levels {
-        let kind = match v.kind {
-            LevelKind::Support => "support",
-            LevelKind::Resistance => "resistance",
-        };
+        let kind = kind_name(v.kind);
         let _ = writeln!(
             o,
             "{kind},{},{},{},{},{}",
@@ -460,11 +469,7 @@ pub fn patterns_table(p: &PatternsReport, color: bool) -> String {
         ))
     );
     for cup in &p.cups {
-        let state = match cup.state {
-            CupState::Forming => "forming".to_string(),
-            CupState::Confirmed { breakout } => format!("broke out {breakout}"),
-            CupState::Failed { date } => format!("failed {date}"),
-        };
+        let state = state_words(cup.state);
         let _ = writeln!(
             o,
             "  {}  {}  {} {:>5.1}% {:>12} {:>5}  {}",
