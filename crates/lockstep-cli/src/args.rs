@@ -103,6 +103,17 @@ pub enum Command {
     /// look-ahead, with fees and slippage, against buy-and-hold A.
     #[command(after_long_help = BACKTEST_HELP)]
     Backtest(BacktestArgs),
+    /// Draw one chart of a pair as SVG or PNG (by the extension of --out): overlay,
+    /// correlation, momentum, ccf, levels, signals, equity; heatmap draws a universe.
+    #[command(after_long_help = CHART_HELP)]
+    Chart(ChartArgs),
+    /// Write the whole analysis of a pair as one self-contained HTML file: every section of
+    /// `analyze`, its charts inline, the signals and the overlay backtest.
+    Report(ReportArgs),
+    /// Serve the dashboard and the JSON API of the watchlist ([serve] in config.toml) on
+    /// 127.0.0.1:8080, refresh its symbols on a schedule and deliver alerts.
+    #[command(after_long_help = SERVE_HELP)]
+    Serve(ServeArgs),
     /// Net liquidity = Fed balance sheet (WALCL) − Treasury General Account (WTREGEN) −
     /// overnight reverse repo (RRPONTSYD), weekly on Wednesdays, with its 4- and 13-week
     /// change and z-score.
@@ -125,6 +136,46 @@ pub enum Command {
     /// Delete a symbol and its bars from the store.
     Remove(RemoveArgs),
 }
+
+const CHART_HELP: &str = "\
+Charts (each renders what `analyze`, `signals`, `backtest` or `screen` computes):
+  overlay      both legs rebased to 100 on the first aligned date
+  correlation  rolling correlation per window, its confidence band, the --strong line (0.5)
+               and risk-off regimes shaded
+  momentum     RSI (30/70 lines) and MACD (line, signal, histogram) of both legs
+  ccf          cross-correlation by lag (k > 0: B leads A) with the ±z/√n band
+  levels       each leg's price with support/resistance levels, breakouts and cups
+  signals      A's price with the trigger dates of each rule (--rules FILE or the built-ins)
+  equity       the backtest's equity against buy-and-hold, and its drawdown (--strategy)
+  heatmap      the current rolling correlation of every pair of --universe (symbols, CSV
+               files or one folder), window --window
+Examples:
+  lockstep chart correlation ETH-USD ^RUT --out corr.svg
+  lockstep chart heatmap --universe ETH-USD,BTC-USD,^RUT,GLD --out heat.png";
+
+const SERVE_HELP: &str = "\
+Configuration: the [serve] table of $LOCKSTEP_HOME/config.toml (or --config FILE):
+  [serve]
+  bind = \"127.0.0.1:8080\"        # another address than loopback requires a token
+  token = \"...\"                  # or LOCKSTEP_TOKEN; then every route needs
+                                   # Authorization: Bearer <token>
+  [[serve.pairs]]
+  a = \"ETH-USD\"
+  b = \"^RUT\"                     # optional: windows = [30, 60, 90], id = \"eth-usd_rut\"
+  [serve.refresh]
+  equities_after = \"16:30\"       # New York time, weekdays (exchange-day symbols)
+  crypto_every_hours = 4           # symbols that trade every day
+  [serve.alerts]
+  rules = true                     # a signal rule turning on or off
+  corr_thresholds = [0.5]          # the longest window's correlation crossing these
+  [serve.alerts.webhook]
+  url = \"http://127.0.0.1:9000/hook\"   # JSON POST, Idempotency-Key header, retried
+                                         # with backoff until delivered
+Pages: / (the pairs), /pairs/ID (dashboard), /pairs/ID/charts/KIND.svg|png.
+API: /api/pairs, /api/pairs/ID/series?from=&to=, /api/pairs/ID/report,
+/api/pairs/ID/signals, /api/alerts?pair=&since=&limit=, POST /api/refresh, /api/health,
+described by /api/openapi.json. Errors are JSON {\"error\": {\"status\", \"message\"}}.
+With --offline nothing is fetched: the dashboard shows what the store holds.";
 
 const LEADLAG_HELP: &str = "\
 Lag convention: the correlation at lag k pairs A's return on date t with B's return k
@@ -265,6 +316,8 @@ impl Cli {
             Command::Levels(l) => Some(&l.structure.macd),
             Command::Signals(x) => Some(&x.pair.structure.macd),
             Command::Backtest(x) => Some(&x.pair.structure.macd),
+            Command::Chart(x) => Some(&x.pair.structure.macd),
+            Command::Report(x) => Some(&x.pair.structure.macd),
             Command::Patterns(p) => Some(&p.structure.macd),
             _ => None,
         };
@@ -281,6 +334,23 @@ impl Cli {
             Command::Analyze(p) | Command::Corr(p) | Command::Overlay(p) => p,
             Command::Signals(x) => &x.pair,
             Command::Backtest(x) => &x.pair,
+            Command::Report(x) => &x.pair,
+            Command::Chart(x) => {
+                let ext = x.out.extension().and_then(|e| e.to_str()).unwrap_or("");
+                if !matches!(ext.to_ascii_lowercase().as_str(), "svg" | "png") {
+                    return Err(Cli::command().error(
+                        clap::error::ErrorKind::ValueValidation,
+                        format!("--out must end in .svg or .png, got {}", x.out.display()),
+                    ));
+                }
+                if x.kind == ChartKindArg::Heatmap && x.universe.is_empty() {
+                    return Err(Cli::command().error(
+                        clap::error::ErrorKind::MissingRequiredArgument,
+                        "the heatmap needs --universe: two or more symbols or files, or a folder",
+                    ));
+                }
+                &x.pair
+            }
             _ => return Ok(self),
         };
         let w = &pair.analysis.window;
@@ -417,6 +487,85 @@ pub struct BacktestArgs {
     /// Report in-sample (before DATE) and out-of-sample (from DATE) separately.
     #[arg(long, value_name = "DATE")]
     pub split: Option<chrono::NaiveDate>,
+}
+
+/// Chart kinds of `lockstep chart`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChartKindArg {
+    /// Both legs rebased to 100.
+    Overlay,
+    /// Rolling correlation with its band, the strong line and regimes.
+    Correlation,
+    /// RSI and MACD of both legs.
+    Momentum,
+    /// Cross-correlation by lag.
+    Ccf,
+    /// Prices with levels, breakouts and cups.
+    Levels,
+    /// A's price with the rules' triggers.
+    Signals,
+    /// Backtest equity and drawdown.
+    Equity,
+    /// Correlation heatmap of a universe.
+    Heatmap,
+}
+
+/// `lockstep chart`.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Which chart.
+    #[arg(value_enum)]
+    pub kind: ChartKindArg,
+    #[command(flatten)]
+    pub pair: PairArgs,
+    /// Output file: .svg or .png.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: PathBuf,
+    /// Width in pixels.
+    #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(200..=8000))]
+    pub width: u32,
+    /// Height in pixels [default: 600, 900 for momentum and levels, heatmap square].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(150..=8000))]
+    pub height: Option<u32>,
+    /// Rules for the signals chart (TOML; default the built-ins).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Strategy of the equity chart: `overlay` or a TOML strategy file.
+    #[arg(long, default_value = "overlay")]
+    pub strategy: String,
+    /// The heatmap's symbols or CSV files (comma-separated), or one folder of CSV files.
+    #[arg(long, value_delimiter = ',', value_name = "INPUTS")]
+    pub universe: Vec<String>,
+    /// The heatmap's rolling window, in returns.
+    #[arg(long = "heatmap-window", default_value_t = 90, value_parser = clap::value_parser!(u32).range(2..))]
+    pub heatmap_window: u32,
+}
+
+/// `lockstep report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub pair: PairArgs,
+    /// Output HTML file.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "report.html")]
+    pub out: PathBuf,
+    /// Rules of the signals section (TOML; default the built-ins).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
+
+/// `lockstep serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides [serve] bind).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// The configuration file [default: $LOCKSTEP_HOME/config.toml].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Pairs to serve besides the configured ones, e.g. ETH-USD/^RUT (repeatable).
+    #[arg(long = "pair", value_name = "A/B")]
+    pub pairs: Vec<String>,
 }
 
 /// `lockstep screen`.

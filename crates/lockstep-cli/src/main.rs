@@ -7,6 +7,7 @@ mod args;
 mod macro_cmds;
 mod source;
 mod store_cmds;
+mod view_cmds;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -133,16 +134,7 @@ fn run(cli: &Cli) -> Result<()> {
         }
         Command::Screen(a) => {
             let started = std::time::Instant::now();
-            let forced = source::provider(a.source.provider.as_deref())?;
-            let series = match a.inputs.as_slice() {
-                [one] if std::path::Path::new(one).is_dir() => {
-                    source::load_folder(&ctx, std::path::Path::new(one), &a.input)?
-                }
-                many => many
-                    .iter()
-                    .map(|x| source::load(&ctx, x, &a.input, forced))
-                    .collect::<Result<_>>()?,
-            };
+            let series = load_universe(&ctx, &a.inputs, &a.input, &a.source)?;
             let loaded = started.elapsed();
             let sc = lockstep_report::screen::screen(&series, a.window as usize)
                 .context("cannot screen the universe")?;
@@ -175,23 +167,7 @@ fn run(cli: &Cli) -> Result<()> {
             })
         }
         Command::Backtest(ba) => {
-            let (rules, mut strategy) = match ba.strategy.as_str() {
-                "overlay" => (RuleSet::builtin(), Strategy::overlay()),
-                path => {
-                    let path = std::path::Path::new(path);
-                    let text = std::fs::read_to_string(path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    let rules = if text.contains("[rules.") {
-                        read_rules(path)?
-                    } else {
-                        RuleSet::builtin()
-                    };
-                    let strategy = Strategy::parse(&text).with_context(|| {
-                        format!("cannot read the strategy in {}", path.display())
-                    })?;
-                    (rules, strategy)
-                }
-            };
+            let (rules, mut strategy) = read_strategy(&ba.strategy)?;
             if let Some(f) = ba.fees {
                 strategy.fees_bps = f;
             }
@@ -210,6 +186,9 @@ fn run(cli: &Cli) -> Result<()> {
                 Format::Json => signals_view::backtest_json(&bt)? + "\n",
             })
         }
+        Command::Chart(c) => view_cmds::chart(&ctx, c),
+        Command::Report(r) => view_cmds::report(&ctx, r),
+        Command::Serve(s) => view_cmds::serve(&ctx, s),
         Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
         Command::Show(a) => emit(&store_cmds::show(&ctx, a)?),
         Command::Import(a) => emit(&store_cmds::import(&ctx, a)?),
@@ -265,7 +244,7 @@ fn run(cli: &Cli) -> Result<()> {
 }
 
 /// The report of a pair and `rules` evaluated over its measurement table.
-fn pair_signals(
+pub(crate) fn pair_signals(
     ctx: &Ctx,
     pair: &PairArgs,
     rules: &RuleSet,
@@ -282,8 +261,46 @@ fn pair_signals(
     Ok((report, rep))
 }
 
+/// Symbols or CSV files, or one folder of CSV files (`screen`, the heatmap).
+pub(crate) fn load_universe(
+    ctx: &Ctx,
+    inputs: &[String],
+    input: &args::InputArgs,
+    source: &args::SourceArgs,
+) -> Result<Vec<PriceSeries>> {
+    let forced = source::provider(source.provider.as_deref())?;
+    match inputs {
+        [one] if std::path::Path::new(one).is_dir() => {
+            source::load_folder(ctx, std::path::Path::new(one), input)
+        }
+        many => many
+            .iter()
+            .map(|x| source::load(ctx, x, input, forced))
+            .collect(),
+    }
+}
+
+/// `overlay` (the built-in rules and the macro overlay) or a TOML strategy file, with its
+/// own rules when it has any.
+pub(crate) fn read_strategy(spec: &str) -> Result<(RuleSet, Strategy)> {
+    if spec == "overlay" {
+        return Ok((RuleSet::builtin(), Strategy::overlay()));
+    }
+    let path = std::path::Path::new(spec);
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let rules = if text.contains("[rules.") {
+        read_rules(path)?
+    } else {
+        RuleSet::builtin()
+    };
+    let strategy = Strategy::parse(&text)
+        .with_context(|| format!("cannot read the strategy in {}", path.display()))?;
+    Ok((rules, strategy))
+}
+
 /// A rule file: parse errors name the file and line.
-fn read_rules(path: &std::path::Path) -> Result<RuleSet> {
+pub(crate) fn read_rules(path: &std::path::Path) -> Result<RuleSet> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     RuleSet::parse(&text).with_context(|| format!("cannot read the rules in {}", path.display()))
@@ -297,7 +314,7 @@ pub(crate) fn emit(s: &str) -> Result<()> {
         .context("cannot write to standard output")
 }
 
-fn use_color(choice: ColorChoice) -> bool {
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -339,7 +356,7 @@ fn breadth(ctx: &Ctx, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthR
     .context("cannot compute breadth")
 }
 
-fn build(ctx: &Ctx, pair: &PairArgs, with_rate: bool) -> Result<Report> {
+pub(crate) fn build(ctx: &Ctx, pair: &PairArgs, with_rate: bool) -> Result<Report> {
     Ok(build_full(ctx, pair, with_rate)?.0)
 }
 

@@ -6,18 +6,14 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use chrono::{Days, Utc};
+use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use lockstep_core::{Date, PriceSeries};
 use lockstep_data::{read_csv, CsvOptions};
 use lockstep_fetch::{Config, Fetcher, Progress, ProviderKind};
-use lockstep_store::{FetchInfo, Store, UpsertStats};
+use lockstep_store::{Store, UpsertStats};
 
 use crate::args::InputArgs;
-
-/// Days re-requested before the last stored date on a refresh: providers revise recent bars
-/// (a provisional last bar, late volume), and the upsert counts what changed.
-pub const REFRESH_OVERLAP_DAYS: u64 = 7;
 
 /// A stored symbol is refreshed before an analysis when its last successful fetch is older
 /// than this (unless `--offline`).
@@ -215,10 +211,11 @@ pub struct FetchSummary {
     pub bars: usize,
 }
 
-/// Fetch `symbol` into the store: from `since`, else from the last stored date minus
-/// [`REFRESH_OVERLAP_DAYS`], else its full history. A stored symbol is refreshed from the
-/// provider it came from unless `forced` names another. One transaction per symbol; a
-/// failure is logged and leaves the stored bars as they were.
+/// Fetch `symbol` into the store with [`lockstep_fetch::refresh_symbol`]: from `since`, else
+/// from the last stored date minus [`lockstep_fetch::REFRESH_OVERLAP_DAYS`], else its full
+/// history. A stored symbol is refreshed from the provider it came from unless `forced` names
+/// another. One transaction per symbol; a failure is logged and leaves the stored bars as
+/// they were.
 pub fn fetch_symbol(
     ctx: &Ctx,
     symbol: &str,
@@ -229,16 +226,7 @@ pub fn fetch_symbol(
     if ctx.offline {
         bail!("cannot fetch {symbol} with --offline");
     }
-    let (stored, last) = ctx.with_store(|s| Ok((s.instrument(symbol)?, s.last_date(symbol)?)))?;
-    let forced = match (forced, &stored) {
-        (Some(p), _) => Some(p),
-        (None, Some(i)) => i.provider.parse::<ProviderKind>().ok(),
-        (None, None) => None,
-    };
-    let from =
-        since.or_else(|| last.and_then(|d| d.checked_sub_days(Days::new(REFRESH_OVERLAP_DAYS))));
     let to = Utc::now().date_naive();
-    let mut info = FetchInfo::now(from, Some(to));
     bar.set_message(format!("{symbol}: connecting"));
     let verbose = ctx.verbose;
     let mut on_progress = |p: Progress| {
@@ -279,41 +267,31 @@ pub fn fetch_symbol(
         }
         bar.tick();
     };
-    let fetched =
-        ctx.with_fetcher(|f| Ok(f.fetch_chain(symbol, forced, from, to, &mut on_progress)))?;
-    let fetched = match fetched {
-        Ok(f) => f,
-        Err(e) => {
-            let provider = forced.map(|p| p.name()).unwrap_or("chain");
-            let msg = e.to_string();
-            // Logging the failure must not hide it.
-            let _ = ctx.with_store(|s| Ok(s.log_failure(symbol, provider, &info, &msg)?));
-            return Err(anyhow::Error::new(e).context(format!("cannot fetch {symbol}")));
-        }
-    };
-    info.requests = fetched.requests;
-    for w in &fetched.warnings {
+    let r = ctx.with_store(|s| {
+        ctx.with_fetcher(|f| {
+            Ok(lockstep_fetch::refresh_symbol(
+                s,
+                f,
+                symbol,
+                since,
+                forced,
+                to,
+                &mut on_progress,
+            )?)
+        })
+    })?;
+    for w in &r.warnings {
         bar.suspend(|| eprintln!("warning: {symbol}: {w}"));
     }
-    let mut instrument = fetched.instrument.clone();
-    instrument.symbol = symbol.to_string();
-    let stats = ctx
-        .with_store(|s| Ok(s.upsert(&instrument, &fetched.bars, &info)?))
-        .with_context(|| format!("cannot store {symbol}"))?;
-    let (first, last, bars) = ctx.with_store(|s| {
-        let l = s.listing(symbol)?;
-        Ok(l.map(|l| (l.first, l.last, l.bars))
-            .unwrap_or((None, None, 0)))
-    })?;
     Ok(FetchSummary {
-        symbol: symbol.to_string(),
-        provider: instrument.provider,
-        from,
-        stats,
-        requests: fetched.requests,
-        first,
-        last,
-        bars,
+        symbol: r.symbol,
+        provider: r.provider,
+        from: r.from,
+        stats: r.stats,
+        requests: r.requests,
+        first: r.first,
+        last: r.last,
+        bars: r.bars,
     })
 }
 

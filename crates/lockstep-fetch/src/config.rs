@@ -212,7 +212,19 @@ pub struct Config {
     /// so that one file is parsed, and checked, in one place).
     #[serde(default)]
     pub regimes: Option<RegimesConfig>,
+    /// `[serve]`: the dashboard server's table, kept as read (its keys are checked by
+    /// `lockstep-server`'s own parser).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serve: Option<RawTable>,
 }
+
+/// A TOML table kept as read, for a table another crate parses (`[serve]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawTable(pub toml::Table);
+
+// Compared only in tests of the whole configuration; TOML values are never NaN there.
+impl Eq for RawTable {}
 
 /// `[regimes]`: the risk-on / risk-off rule's parameters; every key optional.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

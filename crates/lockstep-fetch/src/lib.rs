@@ -36,6 +36,7 @@ mod config;
 mod error;
 mod fred;
 mod http;
+pub mod refresh;
 mod stooq;
 mod yahoo;
 
@@ -45,10 +46,11 @@ use std::time::Duration;
 use lockstep_core::{AssetClass, Calendar, DailyBar, Date, Instrument};
 
 pub use config::{
-    Config, ProviderConfig, ProviderKind, ProviderSettings, ProvidersConfig, RegimesConfig, Route,
-    SymbolConfig, KNOWN_CRYPTO,
+    Config, ProviderConfig, ProviderKind, ProviderSettings, ProvidersConfig, RawTable,
+    RegimesConfig, Route, SymbolConfig, KNOWN_CRYPTO,
 };
 pub use error::FetchError;
+pub use refresh::{refresh_symbol, RefreshError, Refreshed, REFRESH_OVERLAP_DAYS};
 
 use http::Http;
 

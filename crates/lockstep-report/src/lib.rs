@@ -16,6 +16,7 @@ pub mod screen;
 pub mod signals_view;
 pub mod structure;
 mod technicals;
+pub mod words;
 
 pub use analyze::{
     analyze, AnalyzeOptions, Extreme, Leg, LegPerformance, Params, Performance, Period, Report,

@@ -2,8 +2,6 @@
 
 use std::fmt::Write as _;
 
-use lockstep_core::Calendar;
-
 use crate::{Report, ReportError};
 
 mod linkage;
@@ -257,13 +255,6 @@ pub(crate) fn short(name: &str, width: usize) -> String {
     }
 }
 
-fn calendar_words(c: Calendar) -> &'static str {
-    match c {
-        Calendar::EveryDay => "every day",
-        Calendar::Weekdays => "weekdays",
-    }
-}
-
 /// The human report of `lockstep analyze`, at most 80 columns wide; ANSI colour when `color`.
 pub fn table(r: &Report, color: bool) -> String {
     let st = Style { color };
@@ -278,7 +269,7 @@ pub fn table(r: &Report, color: bool) -> String {
             leg.first,
             leg.last,
             leg.observations,
-            calendar_words(leg.calendar),
+            crate::words::calendar(leg.calendar),
             leg.price_field.label(),
         );
     }
@@ -301,10 +292,7 @@ pub fn table(r: &Report, color: bool) -> String {
         r.period.returns,
         p.returns.name(),
     );
-    let method = match p.method {
-        lockstep_stats::Method::Ewma { lambda } => format!("EWMA λ={lambda}"),
-        m => m.name().to_string(),
-    };
+    let method = crate::words::method(p.method);
     let _ = writeln!(o);
     let _ = writeln!(
         o,
@@ -447,15 +435,7 @@ pub fn table(r: &Report, color: bool) -> String {
     if let Some(w) = r.windows.first() {
         if let Some(l) = &w.latest {
             let _ = writeln!(o);
-            let verdict = if l.corr > p.strong {
-                "moving in lockstep"
-            } else if l.corr > 0.3 {
-                "loosely linked"
-            } else if l.corr < -0.3 {
-                "moving against each other"
-            } else {
-                "not moving together"
-            };
+            let verdict = crate::words::linkage(l.corr, p.strong);
             let _ = writeln!(o, "{} {na} and {nb} are {verdict}.", st.bold("Verdict:"));
             let _ = writeln!(
                 o,

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::{technicals, ReportError, TechnicalsOptions};
+use crate::{technicals, ReportError, Technicals, TechnicalsOptions};
 use lockstep_core::{Date, PriceSeries};
 use lockstep_structure::{
     bottoming_with, breakouts, cup_handle, levels, macd_cross_together, macd_crosses, ratio_trend,
@@ -225,6 +225,15 @@ pub struct LegStructure {
     pub latest_cup: Option<CupHandle>,
     /// Cup-and-handle detections over the whole history.
     pub cups_total: usize,
+    /// Every support/resistance level (what the price charts draw).
+    pub all_levels: Vec<Level>,
+    /// Every breakout over the whole history.
+    pub all_breakouts: Vec<Breakout>,
+    /// Every cup-and-handle detection over the whole history.
+    pub cups: Vec<CupHandle>,
+    /// The indicator table of the leg's own series (RSI, MACD, Bollinger, ...), one row per
+    /// observation: what the momentum panels draw.
+    pub technicals: Technicals,
 }
 
 /// The trend and bottoming test of the ratio A/B on the aligned dates.
@@ -275,8 +284,12 @@ pub struct PairStructure {
 
 /// Momentum of `s` at its last date (indicators of [`crate::technicals`]).
 pub fn momentum(s: &PriceSeries, o: &StructureOptions) -> Result<Momentum, ReportError> {
-    let t = technicals(s, &o.technicals)?;
-    let last = s.len().checked_sub(1).ok_or(ReportError::Empty)?;
+    momentum_of(&technicals(s, &o.technicals)?, o)
+}
+
+/// Momentum at the last row of an indicator table.
+fn momentum_of(t: &Technicals, o: &StructureOptions) -> Result<Momentum, ReportError> {
+    let last = t.dates.len().checked_sub(1).ok_or(ReportError::Empty)?;
     let macd = match (t.macd[last], t.macd_signal[last], t.macd_hist[last]) {
         (Some(macd), Some(signal), Some(hist)) => Some(MacdReading {
             macd,
@@ -292,8 +305,8 @@ pub fn momentum(s: &PriceSeries, o: &StructureOptions) -> Result<Momentum, Repor
     let rel_volume_5 = (tail.len() == 5 && tail.iter().all(Option::is_some))
         .then(|| tail.iter().flatten().sum::<f64>() / 5.0);
     Ok(Momentum {
-        date: s.dates[last],
-        close: s.price[last],
+        date: t.dates[last],
+        close: t.close[last],
         rsi: t.rsi[last],
         rsi_before: last.checked_sub(o.rsi_k).and_then(|i| t.rsi[i]),
         macd,
@@ -306,9 +319,10 @@ fn leg_structure(s: &PriceSeries, o: &StructureOptions) -> Result<LegStructure, 
     let lv = levels_report(s, &o.levels)?;
     let cups = cup_handle(s, &o.cup).map_err(ReportError::Structure)?;
     let since = s.dates[s.len().saturating_sub(o.recent)];
+    let t = technicals(s, &o.technicals)?;
     Ok(LegStructure {
         name: s.name.clone(),
-        momentum: momentum(s, o)?,
+        momentum: momentum_of(&t, o)?,
         support: lv.support().cloned(),
         resistance: lv.resistance().cloned(),
         levels: lv.levels.len(),
@@ -320,7 +334,11 @@ fn leg_structure(s: &PriceSeries, o: &StructureOptions) -> Result<LegStructure, 
             .collect(),
         breakouts_total: lv.breakouts.len(),
         cups_total: cups.len(),
-        latest_cup: cups.into_iter().last(),
+        latest_cup: cups.last().cloned(),
+        all_levels: lv.levels,
+        all_breakouts: lv.breakouts,
+        cups,
+        technicals: t,
     })
 }
 

@@ -5,7 +5,9 @@
 //!   class, calendar, currency), `bars` (symbol, date, OHLC, adjusted close, volume, provider,
 //!   fetched_at; primary key symbol + date) and `fetch_log`. Versioned by `PRAGMA user_version`;
 //!   each migration runs in its own transaction, and a database written by a newer Lockstep is
-//!   refused rather than misread.
+//!   refused rather than misread. Migration 2 adds `alerts` (one row per detected alert,
+//!   unique by its key) and `alert_deliveries` (one row per alert and sink: pending or
+//!   delivered, attempts, next attempt, last error) — see [`Store::insert_alerts`].
 //! * **Durability**: WAL journal, `synchronous = NORMAL`, `busy_timeout` so that two processes
 //!   writing at once wait for each other instead of failing. One symbol's write — the instrument,
 //!   every bar and the fetch-log row — is one `BEGIN IMMEDIATE` transaction: a process killed in
@@ -15,6 +17,7 @@
 //!   silently.
 #![forbid(unsafe_code)]
 
+mod alerts;
 mod error;
 
 use std::collections::HashMap;
@@ -25,6 +28,7 @@ use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+pub use alerts::{AlertRow, DeliveryRow, NewAlert};
 pub use error::StoreError;
 use lockstep_core::{AssetClass, Calendar, DailyBar, Date, Instrument, PriceSeries};
 
@@ -74,12 +78,38 @@ pub const MIGRATIONS: &[&str] = &[
         message     TEXT
      ) STRICT;
      CREATE INDEX fetch_log_symbol ON fetch_log(symbol, id);",
+    // 2: alerts and their deliveries (one per sink).
+    "CREATE TABLE alerts (
+        id         INTEGER PRIMARY KEY,
+        key        TEXT UNIQUE NOT NULL,
+        pair       TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        direction  TEXT NOT NULL,
+        date       TEXT NOT NULL,
+        value      REAL,
+        threshold  REAL,
+        message    TEXT NOT NULL,
+        created_at TEXT NOT NULL
+     ) STRICT;
+     CREATE INDEX alerts_pair_date ON alerts(pair, date);
+     CREATE TABLE alert_deliveries (
+        alert_id        INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+        sink            TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error      TEXT,
+        delivered_at    INTEGER,
+        PRIMARY KEY (alert_id, sink)
+     ) STRICT;
+     CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt_at);",
 ];
 
 /// The open store.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: Option<PathBuf>,
 }
 

@@ -19,6 +19,8 @@
 //! served by its own thread. The server stops when dropped (or on [`ReplayServer::stop`]).
 #![forbid(unsafe_code)]
 
+pub mod webdriver;
+
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;

@@ -7,26 +7,11 @@ use serde::Serialize;
 
 use super::{cell, short, Style};
 use crate::linkage::{GrangerRow, LeadLag, Regimes};
+use crate::words::{granger_verdict, p_value as p_words, regime as regime_name};
 use crate::{Report, ReportError};
-use lockstep_stats::Regime;
-
-fn regime_name(r: Regime) -> &'static str {
-    match r {
-        Regime::RiskOn => "risk-on",
-        Regime::RiskOff => "risk-off",
-    }
-}
 
 fn signed3(v: Option<f64>) -> String {
     v.map(|v| format!("{v:+.3}")).unwrap_or_else(|| "-".into())
-}
-
-fn p_words(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
 }
 
 /// Two lines on a Granger direction at its BIC lag.
@@ -39,12 +24,7 @@ fn granger_lines(o: &mut String, cause: &str, effect: &str, t: Option<&GrangerRo
                 t.f,
                 p_words(t.p)
             );
-            let verdict = if t.p < 0.05 {
-                format!("{cause}'s past returns help predict {effect}")
-            } else {
-                format!("no evidence that {cause} leads {effect}")
-            };
-            let _ = writeln!(o, "    → {verdict}");
+            let _ = writeln!(o, "    → {}", granger_verdict(cause, effect, t));
         }
         None => {
             let _ = writeln!(o, "  Granger {cause} → {effect}: not computed");

@@ -5,142 +5,13 @@ use std::fmt::Write as _;
 
 use super::{cell, short, wrap, Style};
 use crate::structure::{LegStructure, LevelsReport, PairStructure, PatternsReport};
-use crate::{Report, ReportError};
-use lockstep_structure::{
-    Bottoming, CrossDirection, CupHandle, CupState, Direction, LevelKind, RatioTrend,
+use crate::words::{
+    self, bottoming as bottoming_words, cup as cup_words, cup_state as state_words,
+    direction as direction_name, level as level_words, level_kind as kind_name, num,
+    recent_breakouts as breakout_words, trend as trend_words,
 };
-
-fn num(v: f64) -> String {
-    if v.abs() >= 100.0 {
-        format!("{v:.2}")
-    } else if v.abs() >= 1.0 {
-        format!("{v:.4}")
-    } else {
-        format!("{v:.6}")
-    }
-}
-
-fn cross_name(d: CrossDirection) -> &'static str {
-    match d {
-        CrossDirection::Bullish => "bullish",
-        CrossDirection::Bearish => "bearish",
-    }
-}
-
-fn state_words(s: CupState) -> String {
-    match s {
-        CupState::Forming => "forming".into(),
-        CupState::Confirmed { breakout } => format!("broke out {breakout}"),
-        CupState::Failed { date } => format!("failed {date}"),
-    }
-}
-
-/// The state, with the rim to watch while the handle is forming.
-fn cup_words(c: &CupHandle) -> String {
-    match c.state {
-        CupState::Forming => format!("forming, rim {}", num(c.rim_level)),
-        s => state_words(s),
-    }
-}
-
-fn kind_name(k: LevelKind) -> &'static str {
-    match k {
-        LevelKind::Support => "support",
-        LevelKind::Resistance => "resistance",
-    }
-}
-
-/// A signed value with 2 decimals, or 4 below 1 in magnitude.
-fn small(v: f64) -> String {
-    if v.abs() >= 1.0 {
-        format!("{v:+.2}")
-    } else {
-        format!("{v:+.4}")
-    }
-}
-
-fn rsi_words(l: &LegStructure) -> String {
-    let m = &l.momentum;
-    match (m.rsi, m.rsi_before) {
-        (Some(r), Some(b)) => {
-            let arrow = if r > b {
-                "rising"
-            } else if r < b {
-                "falling"
-            } else {
-                "flat"
-            };
-            format!("{r:.1} {arrow} (from {b:.1})")
-        }
-        (Some(r), None) => format!("{r:.1}"),
-        _ => "-".into(),
-    }
-}
-
-fn macd_words(l: &LegStructure) -> String {
-    match &l.momentum.macd {
-        Some(m) => {
-            let side = if m.hist > 0.0 { "above" } else { "below" };
-            format!("{side} signal, hist {}", small(m.hist))
-        }
-        None => "-".into(),
-    }
-}
-
-fn level_words(l: Option<&lockstep_structure::Level>) -> String {
-    l.map(|l| format!("{} ({:+.1}%, {}x)", num(l.price), l.distance_pct, l.touches))
-        .unwrap_or_else(|| "none".into())
-}
-
-fn breakout_words(l: &LegStructure) -> String {
-    match l.recent_breakouts.last() {
-        Some(b) => format!(
-            "{}, last {} {}",
-            l.recent_breakouts.len(),
-            direction_name(b.direction),
-            b.date
-        ),
-        None => "none".into(),
-    }
-}
-
-fn direction_name(d: Direction) -> &'static str {
-    match d {
-        Direction::Up => "up",
-        Direction::Down => "down",
-    }
-}
-
-fn trend_words(t: &RatioTrend) -> String {
-    format!(
-        "{}: {:+.3}%/day over {} days, {:+.1}% vs its {}-day average",
-        num(t.last),
-        t.slope_pct_per_day,
-        t.slope_window,
-        t.distance_from_ma_pct,
-        t.ma_period
-    )
-}
-
-fn bottoming_words(b: &Option<Bottoming>) -> String {
-    match b {
-        Some(b) => format!(
-            "bottoming: higher low {} on {} after new low {} on {} (RSI {:.1} → {:.1}){}",
-            num(b.low2.1),
-            b.low2.0,
-            num(b.low1.1),
-            b.low1.0,
-            b.rsi1,
-            b.rsi2,
-            if b.confirmed {
-                ", confirmed above the neckline"
-            } else {
-                ", not yet above the neckline"
-            }
-        ),
-        None => "bottoming: no higher low after a new low with RSI divergence".into(),
-    }
-}
+use crate::{Report, ReportError};
+use lockstep_structure::CupState;
 
 /// The momentum and structure section of the `analyze` table.
 pub(super) fn section(o: &mut String, r: &Report, st: &Style) {
@@ -158,14 +29,14 @@ pub(super) fn section(o: &mut String, r: &Report, st: &Style) {
         }),
         (
             format!("RSI({}) vs {}d ago", p.technicals.rsi, p.rsi_k),
-            rsi_words,
+            |l| words::rsi(l).unwrap_or_else(|| "-".into()),
         ),
         (
             format!(
                 "MACD({},{},{})",
                 p.technicals.macd.0, p.technicals.macd.1, p.technicals.macd.2
             ),
-            macd_words,
+            |l| words::macd(l).unwrap_or_else(|| "-".into()),
         ),
         ("rel. volume 1d/5d".into(), |l| {
             match (l.momentum.rel_volume, l.momentum.rel_volume_5) {
@@ -228,7 +99,7 @@ pub(super) fn section(o: &mut String, r: &Report, st: &Style) {
                  {} on {} and {} ({} in all history).",
                 p.macd_days,
                 al.macd_crosses.len(),
-                cross_name(c.direction),
+                words::cross(c.direction),
                 c.date_a,
                 c.date_b,
                 al.totals.2
@@ -258,7 +129,7 @@ pub(super) fn section(o: &mut String, r: &Report, st: &Style) {
     for n in &ratio.notes {
         wrap(o, n);
     }
-    wrap(o, &bottoming_words(&ratio.bottoming));
+    wrap(o, &bottoming_words(ratio.bottoming.as_ref()));
 }
 
 /// The table of `lockstep levels`: the levels nearest the last close (at most `rows`, 0 =
@@ -493,7 +364,7 @@ pub fn patterns_table(p: &PatternsReport, color: bool) -> String {
     for n in &p.notes {
         wrap(&mut o, n);
     }
-    wrap(&mut o, &bottoming_words(&p.bottoming));
+    wrap(&mut o, &bottoming_words(p.bottoming.as_ref()));
     o
 }
 

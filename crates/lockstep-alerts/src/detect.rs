@@ -1,0 +1,307 @@
+//! Detection: which transitions happened at the latest date of a report.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::AlertConfig;
+use lockstep_core::Date;
+use lockstep_report::signals_view::SignalsReport;
+use lockstep_report::Report;
+use lockstep_signals::{Evaluation, Truth};
+
+/// What an alert is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A signal rule turned on or off.
+    Rule,
+    /// A rolling correlation crossed a threshold.
+    Correlation,
+}
+
+impl AlertKind {
+    /// `rule` or `correlation` (as stored and serialized).
+    pub fn name(self) -> &'static str {
+        match self {
+            AlertKind::Rule => "rule",
+            AlertKind::Correlation => "correlation",
+        }
+    }
+
+    /// The kind named `name` (see [`AlertKind::name`]).
+    pub fn from_name(name: &str) -> Option<AlertKind> {
+        [AlertKind::Rule, AlertKind::Correlation]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for AlertKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The direction of a transition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// A rule turned true (from false).
+    On,
+    /// A rule turned false (from true).
+    Off,
+    /// A correlation crossed a threshold upward (from below it to at or above it).
+    Up,
+    /// A correlation crossed a threshold downward (from at or above it to below it).
+    Down,
+}
+
+impl Direction {
+    /// `on`, `off`, `up` or `down` (as stored and serialized).
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::On => "on",
+            Direction::Off => "off",
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+
+    /// The direction named `name` (see [`Direction::name`]).
+    pub fn from_name(name: &str) -> Option<Direction> {
+        [
+            Direction::On,
+            Direction::Off,
+            Direction::Up,
+            Direction::Down,
+        ]
+        .into_iter()
+        .find(|d| d.name() == name)
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A detected transition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertEvent {
+    /// Deterministic identity: `{pair}|{kind}|{subject}|{direction}|{date}|{threshold}`
+    /// (threshold in shortest round-trip decimal, `-` for rules); see [`alert_key`].
+    pub key: String,
+    /// The pair as given to [`detect`], e.g. `ETH-USD/^RUT`.
+    pub pair: String,
+    /// Rule or correlation.
+    pub kind: AlertKind,
+    /// The rule name, or `corr_<window>` (e.g. `corr_90`).
+    pub subject: String,
+    /// On/Off (rules), Up/Down (correlation).
+    pub direction: Direction,
+    /// The date of the transition (the latest date).
+    pub date: Date,
+    /// The correlation at that date (`None` for rules).
+    pub value: Option<f64>,
+    /// The threshold crossed (`None` for rules).
+    pub threshold: Option<f64>,
+    /// The transition in plain words.
+    pub message: String,
+}
+
+/// The deterministic key of an alert (see [`AlertEvent::key`]).
+pub fn alert_key(
+    pair: &str,
+    kind: AlertKind,
+    subject: &str,
+    direction: Direction,
+    date: Date,
+    threshold: Option<f64>,
+) -> String {
+    let t = threshold.map_or_else(|| "-".to_string(), |t| t.to_string());
+    format!("{pair}|{kind}|{subject}|{direction}|{date}|{t}")
+}
+
+/// Transitions at the latest date of the report, rules first (in rule-file order) then
+/// correlation crossings (by threshold, ascending).
+///
+/// * **Rules** (when `config.rules` and `signals` is given): each rule's state on the last
+///   date of its evaluation against the date before: `False → True` is [`Direction::On`],
+///   `True → False` is [`Direction::Off`]. `Unknown` on either date (a missing input) is no
+///   transition.
+/// * **Correlation**: the rolling correlation of `config.corr_window` (default the longest
+///   window of the report; a window the report does not have gives no events): its latest
+///   defined value against the previous defined value. For each threshold `t`, `prev < t <=
+///   latest` is [`Direction::Up`] and `latest < t <= prev` is [`Direction::Down`], dated on
+///   the latest defined value's date.
+///
+/// Only the latest transition is an event, and detection is a pure function of its inputs:
+/// run again on the same data (e.g. after a restart) it gives the same events with the same
+/// keys, which [`crate::record`] stores only once.
+pub fn detect(
+    pair: &str,
+    report: &Report,
+    signals: Option<&SignalsReport>,
+    config: &AlertConfig,
+) -> Vec<AlertEvent> {
+    let mut out = Vec::new();
+    if config.rules {
+        if let Some(s) = signals {
+            out.extend(rule_events(pair, &s.evaluation));
+        }
+    }
+    out.extend(corr_events(pair, report, config));
+    out
+}
+
+fn rule_events(pair: &str, ev: &Evaluation) -> Vec<AlertEvent> {
+    let n = ev.dates.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let date = ev.dates[n - 1];
+    ev.rules
+        .iter()
+        .filter_map(|r| {
+            let direction = match (r.states.get(n - 2)?, r.states.get(n - 1)?) {
+                (Truth::False, Truth::True) => Direction::On,
+                (Truth::True, Truth::False) => Direction::Off,
+                _ => return None,
+            };
+            Some(AlertEvent {
+                key: alert_key(pair, AlertKind::Rule, &r.name, direction, date, None),
+                pair: pair.to_string(),
+                kind: AlertKind::Rule,
+                subject: r.name.clone(),
+                direction,
+                date,
+                value: None,
+                threshold: None,
+                message: format!(
+                    "{pair}: signal rule {} turned {} on {date}",
+                    r.name,
+                    direction.name()
+                ),
+            })
+        })
+        .collect()
+}
+
+/// A threshold in plain words: two decimals unless it needs more.
+fn fmt_threshold(t: f64) -> String {
+    let short = format!("{t:.2}");
+    if short.parse::<f64>() == Ok(t) {
+        short
+    } else {
+        t.to_string()
+    }
+}
+
+fn corr_events(pair: &str, report: &Report, config: &AlertConfig) -> Vec<AlertEvent> {
+    let rolling = &report.series.rolling;
+    let window = match config
+        .corr_window
+        .or_else(|| rolling.iter().map(|w| w.window).max())
+    {
+        Some(w) => w,
+        None => return Vec::new(),
+    };
+    let Some(series) = rolling.iter().find(|w| w.window == window) else {
+        return Vec::new();
+    };
+    let mut defined = series
+        .corr
+        .iter()
+        .enumerate()
+        .rev()
+        .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v)));
+    let (Some((i, latest)), Some((_, prev))) = (defined.next(), defined.next()) else {
+        return Vec::new();
+    };
+    let Some(&date) = report.series.dates.get(i) else {
+        return Vec::new();
+    };
+    let mut thresholds: Vec<f64> = config
+        .corr_thresholds
+        .iter()
+        .copied()
+        .filter(|t| t.is_finite())
+        .collect();
+    thresholds.sort_by(f64::total_cmp);
+    thresholds.dedup();
+    let subject = format!("corr_{window}");
+    thresholds
+        .into_iter()
+        .filter_map(|t| {
+            let (direction, words) = if prev < t && latest >= t {
+                (Direction::Up, "above")
+            } else if prev >= t && latest < t {
+                (Direction::Down, "below")
+            } else {
+                return None;
+            };
+            Some(AlertEvent {
+                key: alert_key(
+                    pair,
+                    AlertKind::Correlation,
+                    &subject,
+                    direction,
+                    date,
+                    Some(t),
+                ),
+                pair: pair.to_string(),
+                kind: AlertKind::Correlation,
+                subject: subject.clone(),
+                direction,
+                date,
+                value: Some(latest),
+                threshold: Some(t),
+                message: format!(
+                    "{pair}: {window}-day correlation crossed {words} {} ({latest:.2}) on {date}",
+                    fmt_threshold(t)
+                ),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_thresholds_in_words() {
+        let d: Date = "2026-05-20".parse().unwrap();
+        assert_eq!(
+            alert_key(
+                "A/B",
+                AlertKind::Correlation,
+                "corr_90",
+                Direction::Up,
+                d,
+                Some(0.5)
+            ),
+            "A/B|correlation|corr_90|up|2026-05-20|0.5"
+        );
+        assert_eq!(
+            alert_key("A/B", AlertKind::Rule, "r", Direction::Off, d, None),
+            "A/B|rule|r|off|2026-05-20|-"
+        );
+        assert_eq!(fmt_threshold(0.5), "0.50");
+        assert_eq!(fmt_threshold(0.555), "0.555");
+        assert_eq!(fmt_threshold(-0.25), "-0.25");
+        for k in [AlertKind::Rule, AlertKind::Correlation] {
+            assert_eq!(AlertKind::from_name(k.name()), Some(k));
+        }
+        for d in [
+            Direction::On,
+            Direction::Off,
+            Direction::Up,
+            Direction::Down,
+        ] {
+            assert_eq!(Direction::from_name(d.name()), Some(d));
+        }
+    }
+}

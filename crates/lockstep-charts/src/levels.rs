@@ -1,0 +1,225 @@
+//! Close of each leg over its last [`VIEW_DAYS`] calendar days (two panels) with the support
+//! and resistance levels in that price range (from their first touch), breakout markers and
+//! the cup-and-handle spans shaded. A whole history of levels and breakouts is unreadable on
+//! one chart; `lockstep levels` lists all of them.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::axis::{num_format, value_range, DateAxis};
+use crate::render::Axes;
+use crate::render::{
+    de, draw_line, legend, square_sample, titled, xy_chart, Backend, Meta, Paint, COLOR_A, COLOR_B,
+    GREEN, RED,
+};
+use crate::ChartError;
+use lockstep_report::structure::LegStructure;
+use lockstep_report::Report;
+use lockstep_structure::{CupState, Direction, LevelKind};
+
+/// Calendar days shown: the last two years of each leg.
+pub const VIEW_DAYS: i64 = 730;
+
+/// What the levels chart shows of one leg: the dates from `VIEW_DAYS` before its last date,
+/// the levels whose price lies within 10% of that span's close range, and the breakouts and
+/// cups in that span (a cup shows when any part of it is in the span). Returns (first shown
+/// index, levels, breakouts, cups).
+pub fn visible(
+    leg: &LegStructure,
+) -> (
+    usize,
+    Vec<&lockstep_structure::Level>,
+    Vec<&lockstep_structure::Breakout>,
+    Vec<&lockstep_structure::CupHandle>,
+) {
+    let t = &leg.technicals;
+    let Some(&last) = t.dates.last() else {
+        return (0, Vec::new(), Vec::new(), Vec::new());
+    };
+    let from = last - chrono::Duration::days(VIEW_DAYS);
+    let start = t.dates.partition_point(|d| *d < from);
+    let view = &t.close[start..];
+    let lo = view.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = view.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let levels = leg
+        .all_levels
+        .iter()
+        .filter(|l| l.price >= lo * 0.9 && l.price <= hi * 1.1)
+        .collect();
+    let breakouts = leg
+        .all_breakouts
+        .iter()
+        .filter(|b| b.date >= from)
+        .collect();
+    let cups = leg
+        .cups
+        .iter()
+        .filter(|c| {
+            let end = match c.state {
+                CupState::Confirmed { breakout } => breakout,
+                CupState::Failed { date } => date.max(c.right_rim.0),
+                CupState::Forming => last,
+            };
+            end >= from
+        })
+        .collect();
+    (start, levels, breakouts, cups)
+}
+
+/// Shading of cup-and-handle spans.
+const CUP: RGBColor = RGBColor(148, 103, 189);
+
+pub(crate) struct Levels<'r> {
+    r: &'r Report,
+}
+
+impl<'r> Levels<'r> {
+    pub(crate) fn new(r: &'r Report, _meta: &Meta) -> Result<Self, ChartError> {
+        for leg in [&r.structure.a, &r.structure.b] {
+            if leg.technicals.dates.is_empty() {
+                return Err(ChartError::Empty(format!("{} has no close", leg.name)));
+            }
+        }
+        Ok(Levels { r })
+    }
+}
+
+fn panel<DB: Backend>(
+    area: &DrawingArea<DB, Shift>,
+    leg: &LegStructure,
+    color: RGBColor,
+) -> Result<(), ChartError> {
+    let t = &leg.technicals;
+    let (start, levels, breakouts, cups) = visible(leg);
+    let dates = &t.dates[start..];
+    let closes = &t.close[start..];
+    let axis = DateAxis::of(dates).ok_or_else(|| ChartError::Empty(leg.name.clone()))?;
+    let first = dates[0];
+    let last = *dates.last().unwrap_or(&axis.end());
+    let y = value_range(
+        closes.iter().copied().chain(levels.iter().map(|l| l.price)),
+        0.05,
+    )
+    .unwrap_or(0.0..1.0);
+    let fmt = num_format(&y);
+    let (y_lo, y_hi) = (y.start, y.end);
+    let mut chart = xy_chart(
+        area,
+        axis.clone(),
+        y,
+        Axes {
+            caption: Some(&format!(
+                "{} since {first}: {} levels, {} breakouts, {} cups",
+                leg.name,
+                levels.len(),
+                breakouts.len(),
+                cups.len()
+            )),
+            x_desc: "date",
+            y_desc: "close",
+            y_fmt: &fmt,
+            x_fmt: None,
+        },
+    )?;
+    // Cups: from the left rim to the breakout (confirmed) or the right rim.
+    if !cups.is_empty() {
+        let fill = CUP.mix(0.15).filled();
+        chart
+            .draw_series(cups.iter().map(|c| {
+                let end = match c.state {
+                    CupState::Confirmed { breakout } => breakout,
+                    _ => c.right_rim.0,
+                };
+                Rectangle::new([(c.left_rim.0.max(first), y_lo), (end, y_hi)], fill)
+            }))
+            .map_err(de)?
+            .label("cup and handle")
+            .legend(square_sample(fill));
+    }
+    // Levels: from their first touch to the last date.
+    for (kind, col, name) in [
+        (LevelKind::Support, GREEN, "support"),
+        (LevelKind::Resistance, RED, "resistance"),
+    ] {
+        let style = col.mix(0.8).stroke_width(1);
+        let lines: Vec<PathElement<_>> = levels
+            .iter()
+            .filter(|l| l.kind == kind && l.price.is_finite())
+            .map(|l| {
+                PathElement::new(
+                    vec![(l.first_touch.max(first), l.price), (last, l.price)],
+                    style,
+                )
+            })
+            .collect();
+        if !lines.is_empty() {
+            chart
+                .draw_series(lines)
+                .map_err(de)?
+                .label(name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        }
+    }
+    let close: Vec<Option<f64>> = closes.iter().map(|v| Some(*v)).collect();
+    draw_line(
+        &mut chart,
+        dates,
+        close,
+        color.stroke_width(2),
+        Some("close"),
+    )?;
+    // Breakouts: a triangle pointing the way of the break (larger when volume confirmed it;
+    // smaller when there are many, so the close stays visible).
+    let (small, big) = match breakouts.len() {
+        0..=60 => (4, 6),
+        61..=300 => (3, 4),
+        _ => (2, 3),
+    };
+    for (dir, col, name) in [
+        (Direction::Up, GREEN, "breakout up"),
+        (Direction::Down, RED, "breakout down"),
+    ] {
+        let style = col.filled();
+        let sign = if dir == Direction::Up { 1 } else { -1 };
+        let marker = move |p: (i32, i32), s: i32| {
+            Polygon::new(
+                vec![
+                    (p.0 - s, p.1 + sign * s),
+                    (p.0 + s, p.1 + sign * s),
+                    (p.0, p.1 - sign * s),
+                ],
+                style,
+            )
+        };
+        let marks: Vec<_> = breakouts
+            .iter()
+            .filter(|b| b.direction == dir && b.close.is_finite())
+            .map(|b| {
+                let size = if b.confirmed { big } else { small };
+                EmptyElement::at((b.date, b.close)) + marker((0, 0), size)
+            })
+            .collect();
+        if !marks.is_empty() {
+            chart
+                .draw_series(marks)
+                .map_err(de)?
+                .label(name)
+                .legend(move |(x, y)| marker((x + 10, y), 5));
+        }
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)
+}
+
+impl Paint for Levels<'_> {
+    fn paint<DB: Backend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        meta: &Meta,
+    ) -> Result<(), ChartError> {
+        let area = titled(root, &meta.title)?;
+        let panels = area.split_evenly((2, 1));
+        panel(&panels[0], &self.r.structure.a, COLOR_A)?;
+        panel(&panels[1], &self.r.structure.b, COLOR_B)?;
+        Ok(())
+    }
+}

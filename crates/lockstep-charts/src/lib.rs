@@ -1,0 +1,328 @@
+//! Charts of Lockstep's reports, drawn with plotters as SVG or PNG.
+//!
+//! Every chart renders a struct some pipeline already computed ([`Report`], [`SignalsReport`],
+//! [`BacktestResult`], [`Screen`]); nothing here computes a statistic of its own (only
+//! geometry: axis ranges, tick positions, colours).
+//!
+//! | [`ChartKind`] | Input | What is drawn |
+//! |---|---|---|
+//! | `overlay` | [`Report`] | both legs rebased to 100 on the aligned dates |
+//! | `correlation` | [`Report`] | rolling correlation per window, the longest window's confidence band, 0 and the strong threshold, risk-off spans shaded |
+//! | `momentum` | [`Report`] | RSI (30/70 lines) and MACD (line, signal, histogram) of each leg on its own history |
+//! | `ccf` | [`Report`] | cross-correlation by lag with the ± significance band |
+//! | `levels` | [`Report`] | close of each leg with its support/resistance levels, breakouts and cup-and-handle spans |
+//! | `signals` | [`Report`] + [`SignalsReport`] | price of A on the aligned dates with each rule's triggers |
+//! | `equity` | [`BacktestResult`] | strategy equity against buy-and-hold A, and the strategy's drawdown |
+//! | `heatmap` | [`Screen`] | the latest correlation of every pair of a universe |
+//!
+//! # Output
+//!
+//! * SVG ([`Format::Svg`]): UTF-8 text whose root `<svg>` keeps its `width`/`height`, has a
+//!   `viewBox` (so CSS `width:100%;height:auto` scales it), `class="lockstep-chart"`,
+//!   `data-chart="<kind>"`, `role="img"`, an `aria-label` and a `<title>` with the chart's
+//!   title. The same input gives the same bytes.
+//! * PNG ([`Format::Png`]): 8-bit RGB. Text is drawn with DejaVu Sans embedded in the binary
+//!   (the `dejavu` crate, registered with plotters' `ab_glyph` backend), so no system font
+//!   or fontconfig is needed.
+//!
+//! Undefined values (`None`, non-finite) break lines rather than drawing zeros; inputs with
+//! nothing to draw give [`ChartError::Empty`].
+#![forbid(unsafe_code)]
+
+mod axis;
+mod ccf;
+mod correlation;
+mod equity;
+mod font;
+mod heatmap;
+pub mod levels;
+mod momentum;
+mod overlay;
+mod render;
+mod signals;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use lockstep_report::screen::Screen;
+use lockstep_report::signals_view::SignalsReport;
+use lockstep_report::Report;
+use lockstep_signals::BacktestResult;
+
+use crate::render::{render, Meta};
+
+/// Errors of chart drawing.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The drawing backend failed.
+    #[error("cannot draw the chart: {0}")]
+    Draw(String),
+    /// The input has nothing to draw.
+    #[error("nothing to draw: {0}")]
+    Empty(String),
+    /// Unknown chart kind or format.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// SVG text.
+    Svg,
+    /// PNG image.
+    Png,
+}
+
+impl Format {
+    /// The format of an output path, from its extension (`.svg` or `.png`, any case).
+    pub fn from_path(path: &Path) -> Result<Format, ChartError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("svg") => Ok(Format::Svg),
+            Some("png") => Ok(Format::Png),
+            Some(other) => Err(ChartError::Usage(format!(
+                "cannot tell the chart format of {}: unknown extension .{other} \
+                 (use .svg or .png)",
+                path.display()
+            ))),
+            None => Err(ChartError::Usage(format!(
+                "cannot tell the chart format of {}: no extension (use .svg or .png)",
+                path.display()
+            ))),
+        }
+    }
+
+    /// The file extension, without the dot: `svg` or `png`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+        }
+    }
+
+    /// The MIME type: `image/svg+xml` or `image/png`.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Svg => "image/svg+xml",
+            Format::Png => "image/png",
+        }
+    }
+}
+
+/// Which chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChartKind {
+    /// Both legs rebased to 100.
+    Overlay,
+    /// Rolling correlation per window, confidence band, strong line, regime shading.
+    Correlation,
+    /// RSI and MACD panels of both legs.
+    Momentum,
+    /// Cross-correlation by lag with the significance band.
+    Ccf,
+    /// Price of each leg with support/resistance levels, breakouts and cups.
+    Levels,
+    /// Price of A with the signal triggers.
+    Signals,
+    /// Backtest equity curve and drawdown.
+    Equity,
+    /// Correlation heatmap of a universe.
+    Heatmap,
+}
+
+impl ChartKind {
+    /// Every kind, in the order of the documentation.
+    pub const ALL: [ChartKind; 8] = [
+        ChartKind::Overlay,
+        ChartKind::Correlation,
+        ChartKind::Momentum,
+        ChartKind::Ccf,
+        ChartKind::Levels,
+        ChartKind::Signals,
+        ChartKind::Equity,
+        ChartKind::Heatmap,
+    ];
+
+    /// The kinds drawn from a [`Report`] alone (what [`report_charts`] returns).
+    pub const REPORT: [ChartKind; 5] = [
+        ChartKind::Overlay,
+        ChartKind::Correlation,
+        ChartKind::Momentum,
+        ChartKind::Ccf,
+        ChartKind::Levels,
+    ];
+
+    /// The kind's name: `overlay`, `correlation`, `momentum`, `ccf`, `levels`, `signals`,
+    /// `equity` or `heatmap`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::Overlay => "overlay",
+            ChartKind::Correlation => "correlation",
+            ChartKind::Momentum => "momentum",
+            ChartKind::Ccf => "ccf",
+            ChartKind::Levels => "levels",
+            ChartKind::Signals => "signals",
+            ChartKind::Equity => "equity",
+            ChartKind::Heatmap => "heatmap",
+        }
+    }
+
+    /// The default size in pixels: 960×480, taller for the multi-panel charts (momentum
+    /// 960×960, levels 960×760, equity 960×600, heatmap 760×700).
+    pub fn default_size(self) -> Size {
+        match self {
+            ChartKind::Momentum => (960, 960),
+            ChartKind::Levels => (960, 760),
+            ChartKind::Equity => (960, 600),
+            ChartKind::Heatmap => (760, 700),
+            _ => DEFAULT_SIZE,
+        }
+    }
+}
+
+impl fmt::Display for ChartKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ChartKind {
+    type Err = ChartError;
+
+    /// Parse a kind by its [`ChartKind::name`] (case-insensitive).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        ChartKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(t))
+            .ok_or_else(|| {
+                let names: Vec<&str> = ChartKind::ALL.iter().map(|k| k.name()).collect();
+                ChartError::Usage(format!(
+                    "unknown chart {s:?}: expected one of {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// One drawn chart.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// Kind.
+    pub kind: ChartKind,
+    /// Title.
+    pub title: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// Size in pixels.
+pub type Size = (u32, u32);
+
+/// The default chart size (960×480); see [`ChartKind::default_size`].
+pub const DEFAULT_SIZE: Size = (960, 480);
+
+/// Smallest accepted width or height, in pixels.
+pub const MIN_SIDE: u32 = 200;
+
+/// Largest accepted width or height, in pixels.
+pub const MAX_SIDE: u32 = 8000;
+
+/// The title of a chart of a report (the text of its `<title>` and caption).
+pub fn report_title(r: &Report, kind: ChartKind) -> String {
+    let (a, b) = (&r.a.name, &r.b.name);
+    match kind {
+        ChartKind::Overlay => format!("{a} vs {b}: rebased to 100"),
+        ChartKind::Correlation => format!("{a} vs {b}: rolling correlation"),
+        ChartKind::Momentum => format!("{a} and {b}: RSI and MACD"),
+        ChartKind::Ccf => format!("{a} vs {b}: cross-correlation by lag"),
+        ChartKind::Levels => format!("{a} and {b}: support, resistance, breakouts, cups"),
+        ChartKind::Signals => format!("{a} vs {b}: signal triggers on {a}"),
+        ChartKind::Equity => format!("{a} vs {b}: backtest equity"),
+        ChartKind::Heatmap => "correlation heatmap".to_string(),
+    }
+}
+
+/// Every chart of a pair report ([`ChartKind::REPORT`]: overlay, correlation, momentum, ccf,
+/// levels) as SVG at its [`ChartKind::default_size`], in that order.
+///
+/// A chart with nothing to draw (e.g. no cross-correlation on a very short series) is left
+/// out; any other error is returned.
+pub fn report_charts(r: &Report) -> Result<Vec<Chart>, ChartError> {
+    let mut out = Vec::with_capacity(ChartKind::REPORT.len());
+    for kind in ChartKind::REPORT {
+        match report_chart(r, kind, Format::Svg, kind.default_size()) {
+            Ok(bytes) => out.push(Chart {
+                kind,
+                title: report_title(r, kind),
+                svg: String::from_utf8(bytes)
+                    .map_err(|e| ChartError::Draw(format!("SVG is not UTF-8: {e}")))?,
+            }),
+            Err(ChartError::Empty(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// One chart of a report in `format` (the kinds of [`ChartKind::REPORT`]; the others need
+/// their own input: [`signals_chart`], [`equity_chart`], [`heatmap_chart`]).
+pub fn report_chart(
+    r: &Report,
+    kind: ChartKind,
+    format: Format,
+    size: Size,
+) -> Result<Vec<u8>, ChartError> {
+    let meta = Meta::new(kind, report_title(r, kind));
+    match kind {
+        ChartKind::Overlay => render(&overlay::Overlay::new(r, &meta)?, &meta, format, size),
+        ChartKind::Correlation => render(
+            &correlation::Correlation::new(r, &meta)?,
+            &meta,
+            format,
+            size,
+        ),
+        ChartKind::Momentum => render(&momentum::Momentum::new(r, &meta)?, &meta, format, size),
+        ChartKind::Ccf => render(&ccf::Ccf::new(r, &meta)?, &meta, format, size),
+        ChartKind::Levels => render(&levels::Levels::new(r, &meta)?, &meta, format, size),
+        ChartKind::Signals => Err(ChartError::Usage(
+            "the signals chart needs the evaluated rules: use signals_chart".into(),
+        )),
+        ChartKind::Equity => Err(ChartError::Usage(
+            "the equity chart needs a backtest: use equity_chart".into(),
+        )),
+        ChartKind::Heatmap => Err(ChartError::Usage(
+            "the heatmap needs a screen of a universe: use heatmap_chart".into(),
+        )),
+    }
+}
+
+/// Price of A with the triggers of the signal rules.
+pub fn signals_chart(
+    r: &Report,
+    s: &SignalsReport,
+    format: Format,
+    size: Size,
+) -> Result<Vec<u8>, ChartError> {
+    let meta = Meta::new(ChartKind::Signals, report_title(r, ChartKind::Signals));
+    render(&signals::Signals::new(r, s, &meta)?, &meta, format, size)
+}
+
+/// Equity curve of the strategy against buy-and-hold, and its drawdown.
+pub fn equity_chart(b: &BacktestResult, format: Format, size: Size) -> Result<Vec<u8>, ChartError> {
+    let chart = equity::Equity::new(b)?;
+    let meta = Meta::new(ChartKind::Equity, chart.title());
+    render(&chart, &meta, format, size)
+}
+
+/// Heatmap of the current correlation of every pair of a screen.
+pub fn heatmap_chart(s: &Screen, format: Format, size: Size) -> Result<Vec<u8>, ChartError> {
+    let chart = heatmap::Heatmap::new(s)?;
+    let meta = Meta::new(ChartKind::Heatmap, chart.title());
+    render(&chart, &meta, format, size)
+}

@@ -1,0 +1,541 @@
+//! Every chart kind as SVG and PNG on synthetic reports: structure of the SVG (root, viewBox,
+//! title, axis labels, legend, element counts), PNG signature and size, gaps, empty inputs,
+//! degenerate and huge values, determinism and speed.
+
+mod common;
+
+use std::path::Path;
+use std::time::Instant;
+
+use common::*;
+use lockstep_charts::{
+    equity_chart, heatmap_chart, report_chart, report_charts, signals_chart, ChartError, ChartKind,
+    Format, DEFAULT_SIZE,
+};
+use lockstep_core::PriceSeries;
+use lockstep_report::{analyze, AnalyzeOptions};
+
+const SIZE: (u32, u32) = (960, 480);
+
+#[test]
+fn kinds_and_formats_parse() {
+    assert_eq!(ChartKind::ALL.len(), 8);
+    for k in ChartKind::ALL {
+        assert_eq!(k.name().parse::<ChartKind>().unwrap(), k);
+        assert_eq!(k.to_string(), k.name());
+    }
+    assert_eq!("CCF".parse::<ChartKind>().unwrap(), ChartKind::Ccf);
+    let e = "pie".parse::<ChartKind>().unwrap_err();
+    assert!(matches!(e, ChartError::Usage(_)));
+    let msg = e.to_string();
+    assert!(msg.contains("pie"), "{msg}");
+    for k in ChartKind::ALL {
+        assert!(msg.contains(k.name()), "{msg} lists {}", k.name());
+    }
+    assert_eq!(
+        Format::from_path(Path::new("a/b.svg")).unwrap(),
+        Format::Svg
+    );
+    assert_eq!(Format::from_path(Path::new("b.PNG")).unwrap(), Format::Png);
+    let e = Format::from_path(Path::new("chart.jpg"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(".jpg") && e.contains(".svg") && e.contains(".png"),
+        "{e}"
+    );
+    let e = Format::from_path(Path::new("chart"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no extension"), "{e}");
+}
+
+#[test]
+fn overlay_svg() {
+    let r = report(900);
+    let s = svg(
+        report_chart(&r, ChartKind::Overlay, Format::Svg, SIZE).unwrap(),
+        "overlay",
+        SIZE,
+    );
+    assert!(s.contains("<title>AAA vs BBB: rebased to 100</title>"));
+    assert!(has_text(&s, "AAA vs BBB: rebased to 100"), "caption");
+    assert!(has_text(&s, "date") && has_text(&s, "rebased (first aligned date = 100)"));
+    // Legend names, and one line per leg (no gaps in prices) plus its legend sample.
+    assert!(has_text(&s, "AAA") && has_text(&s, "BBB"));
+    assert_eq!(lines(&s, "#1F77B4", 2), 2);
+    assert_eq!(lines(&s, "#FF7F0E", 2), 2);
+    // Date ticks are YYYY-MM over a long span; value ticks.
+    assert!(has_text(&s, "2017-01"), "month ticks");
+    assert!(has_text(&s, "100"), "value ticks");
+}
+
+#[test]
+fn correlation_svg() {
+    let r = report(900);
+    let s = svg(
+        report_chart(&r, ChartKind::Correlation, Format::Svg, SIZE).unwrap(),
+        "correlation",
+        SIZE,
+    );
+    assert!(has_text(&s, "AAA vs BBB: rolling correlation"));
+    assert!(has_text(&s, "date") && has_text(&s, "correlation (pearson)"));
+    for w in [30, 60, 90] {
+        assert!(has_text(&s, &format!("{w}-return window")), "legend of {w}");
+    }
+    assert!(has_text(&s, "90-return 95% interval"));
+    assert!(has_text(&s, "strong (0.5)"));
+    // One unbroken line per window (defined from its first full window on) plus the legend
+    // sample, and the band polygon.
+    for c in ["#1F77B4", "#FF7F0E", "#2CA02C"] {
+        assert_eq!(lines(&s, c, 2), 2, "{c}");
+    }
+    assert_eq!(count(&s, "<polygon"), 1);
+    // The regime of 900 days (200-day MA, 252-day median) has risk-off spans.
+    let off = r
+        .regimes
+        .regime
+        .contains(&Some(lockstep_stats::Regime::RiskOff));
+    if off {
+        assert!(
+            has_text(&s, &format!("risk-off ({})", r.regimes.leg)),
+            "risk-off legend"
+        );
+    }
+    // y range [-1, 1].
+    assert!(has_text(&s, "1.0") && has_text(&s, "-1.0"), "y ticks at ±1");
+}
+
+#[test]
+fn momentum_svg() {
+    let r = report(900);
+    let size = ChartKind::Momentum.default_size();
+    let s = svg(
+        report_chart(&r, ChartKind::Momentum, Format::Svg, size).unwrap(),
+        "momentum",
+        size,
+    );
+    for cap in [
+        "RSI(14): AAA",
+        "RSI(14): BBB",
+        "MACD(12, 26, 9): AAA",
+        "MACD(12, 26, 9): BBB",
+    ] {
+        assert!(has_text(&s, cap), "panel {cap}");
+    }
+    assert_eq!(texts(&s, "overbought (70)"), 2);
+    assert_eq!(texts(&s, "oversold (30)"), 2);
+    assert_eq!(texts(&s, "signal"), 2);
+    assert_eq!(texts(&s, "histogram"), 2);
+    assert_eq!(texts(&s, "RSI"), 4, "axis label and legend of two panels");
+    assert_eq!(texts(&s, "MACD"), 4, "axis label and legend of two panels");
+    assert_eq!(texts(&s, "date"), 4);
+    // A: RSI and MACD lines, each one run (warm-up then defined) plus its legend sample.
+    assert_eq!(lines(&s, "#1F77B4", 2), 4);
+    assert_eq!(lines(&s, "#FF7F0E", 2), 4);
+    // The histogram: one bar per defined value of both legs.
+    let hist: usize = [&r.structure.a, &r.structure.b]
+        .iter()
+        .map(|l| l.technicals.macd_hist.iter().flatten().count())
+        .sum();
+    // (900 days on ~860 pixels: 1-pixel lines; the legend samples are squares.)
+    let bars = count(&s, "opacity=\"0.55\" stroke=\"#2CA02C\"")
+        + count(&s, "opacity=\"0.55\" stroke=\"#D62728\"");
+    assert_eq!(bars, hist);
+    assert_eq!(count(&s, "opacity=\"0.55\" fill=\"#2CA02C\""), 2);
+}
+
+#[test]
+fn ccf_svg() {
+    let r = report(900);
+    let s = svg(
+        report_chart(&r, ChartKind::Ccf, Format::Svg, SIZE).unwrap(),
+        "ccf",
+        SIZE,
+    );
+    assert!(has_text(&s, "AAA vs BBB: cross-correlation by lag"));
+    assert!(has_text(
+        &s,
+        "lag k in days (k > 0: BBB leads AAA; k < 0: AAA leads BBB)"
+    ));
+    assert!(has_text(&s, "correlation of A(t) and B(t - k)"));
+    assert!(has_text(&s, &format!("±{:.3} band (95%)", r.lead_lag.band)));
+    assert!(has_text(&s, "correlation"));
+    let bars = r.lead_lag.ccf.iter().filter(|p| p.corr.is_some()).count();
+    assert_eq!(bars, 21);
+    // Background, one bar per lag, the legend's background, border and sample.
+    assert_eq!(count(&s, "<rect"), 1 + bars + 3);
+    assert!(
+        has_text(&s, "-10") && has_text(&s, "0") && has_text(&s, "10"),
+        "lag ticks"
+    );
+}
+
+#[test]
+fn levels_svg() {
+    let r = report(900);
+    let size = ChartKind::Levels.default_size();
+    let s = svg(
+        report_chart(&r, ChartKind::Levels, Format::Svg, size).unwrap(),
+        "levels",
+        size,
+    );
+    // Each leg shows its last two years: the levels in that price range, the breakouts and
+    // cups in that span (lockstep_charts::levels::visible).
+    let mut levels = 0;
+    let mut kinds = 0;
+    let mut breakouts = 0;
+    for leg in [&r.structure.a, &r.structure.b] {
+        let (start, lv, br, cups) = lockstep_charts::levels::visible(leg);
+        let first = leg.technicals.dates[start];
+        let days = (*leg.technicals.dates.last().unwrap() - first).num_days();
+        assert!(days <= lockstep_charts::levels::VIEW_DAYS);
+        let cap = format!(
+            "{} since {first}: {} levels, {} breakouts, {} cups",
+            leg.name,
+            lv.len(),
+            br.len(),
+            cups.len()
+        );
+        assert!(has_text(&s, &cap), "{cap}");
+        assert!(lv.len() <= leg.all_levels.len() && br.len() <= leg.all_breakouts.len());
+        levels += lv.len();
+        breakouts += br.len();
+        let has = |k| lv.iter().any(|x| x.kind == k);
+        kinds += usize::from(has(lockstep_structure::LevelKind::Support))
+            + usize::from(has(lockstep_structure::LevelKind::Resistance));
+    }
+    assert_eq!(
+        texts(&s, "close"),
+        4,
+        "axis label and legend of both panels"
+    );
+    assert_eq!(texts(&s, "date"), 2);
+    assert!(levels > 0, "synthetic data has levels");
+    // Each level is a line (green support, red resistance) plus one legend sample per kind.
+    let drawn = count(&s, "opacity=\"0.8\" stroke=\"#2CA02C\"")
+        + count(&s, "opacity=\"0.8\" stroke=\"#D62728\"");
+    assert_eq!(drawn, levels + kinds);
+    // The closes: one line each plus the legend samples.
+    assert_eq!(lines(&s, "#1F77B4", 2), 2);
+    assert_eq!(lines(&s, "#FF7F0E", 2), 2);
+    // Breakout markers (triangles) and cup spans.
+    assert!(count(&s, "<polygon") >= breakouts);
+    if !r.structure.a.cups.is_empty() {
+        assert!(has_text(&s, "cup and handle"));
+    }
+}
+
+#[test]
+fn signals_svg_and_equity_svg() {
+    let (r, sig, bt) = signals_and_backtest(900);
+    let s = svg(
+        signals_chart(&r, &sig, Format::Svg, SIZE).unwrap(),
+        "signals",
+        SIZE,
+    );
+    assert!(has_text(&s, "AAA vs BBB: signal triggers on AAA"));
+    assert!(has_text(&s, "AAA price") && has_text(&s, "date"));
+    assert!(!sig.triggers.is_empty());
+    for (rule, dates) in &sig.triggers {
+        assert!(
+            has_text(&s, &format!("{rule} ({})", dates.len())),
+            "legend of {rule}"
+        );
+    }
+    // One marker per trigger and one legend marker per rule.
+    let triggers: usize = sig.triggers.iter().map(|t| t.1.len()).sum();
+    assert_eq!(count(&s, "<polygon"), triggers + sig.triggers.len());
+
+    let size = ChartKind::Equity.default_size();
+    let s = svg(
+        equity_chart(&bt, Format::Svg, size).unwrap(),
+        "equity",
+        size,
+    );
+    assert!(s.contains("<title>Backtest (") && s.contains("vs buy-and-hold A</title>"));
+    for t in [
+        "strategy",
+        "buy-and-hold A",
+        "drawdown",
+        "equity",
+        "strategy drawdown",
+    ] {
+        assert!(has_text(&s, t), "{t}");
+    }
+    assert_eq!(texts(&s, "date"), 2);
+    // Strategy line + sample; buy-and-hold line + sample; the drawdown area's outline.
+    assert_eq!(lines(&s, "#1F77B4", 2), 2);
+    assert_eq!(lines(&s, "#6E6E6E", 2), 2);
+    assert_eq!(lines(&s, "#D62728", 1), 1);
+    assert!(has_text(&s, "0%"), "drawdown ticks in percent");
+}
+
+#[test]
+fn heatmap_svg_has_n_by_n_cells() {
+    for k in [2usize, 5, 13] {
+        let sc = universe(k, 200);
+        let s = svg(
+            heatmap_chart(&sc, Format::Svg, (760, 700)).unwrap(),
+            "heatmap",
+            (760, 700),
+        );
+        assert!(has_text(
+            &s,
+            &format!("Correlation heatmap: latest 30-return correlation of {k} series")
+        ));
+        assert!(has_text(&s, "symbol (row)") && has_text(&s, "symbol (column)"));
+        // Background + n² cells + 40 scale steps + the missing swatch.
+        assert_eq!(count(&s, "<rect"), 1 + k * k + 40 + 1, "{k} symbols");
+        for i in 0..k {
+            assert_eq!(texts(&s, &format!("S{i}")), 2, "S{i} on both axes");
+        }
+        // Values in the cells up to 12 symbols (the diagonal reads 1.00).
+        assert_eq!(texts(&s, "1.00"), if k <= 12 { k } else { 0 });
+        assert!(has_text(&s, "+1.0") && has_text(&s, "-1.0") && has_text(&s, "missing"));
+    }
+}
+
+#[test]
+fn heatmap_missing_pairs_are_grey() {
+    let mut sc = universe(3, 200);
+    sc.pairs[0].corr = None;
+    let s = svg(
+        heatmap_chart(&sc, Format::Svg, (600, 500)).unwrap(),
+        "heatmap",
+        (600, 500),
+    );
+    // Two symmetric missing cells and the swatch.
+    assert_eq!(count(&s, "fill=\"#BEBEBE\""), 3);
+    assert_eq!(texts(&s, "n/a"), 2);
+}
+
+#[test]
+fn report_charts_are_inlinable_svg() {
+    let r = report(900);
+    let charts = report_charts(&r).unwrap();
+    let kinds: Vec<ChartKind> = charts.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, ChartKind::REPORT);
+    for c in &charts {
+        let size = c.kind.default_size();
+        let s = svg(c.svg.clone().into_bytes(), c.kind.name(), size);
+        assert!(s.contains(&format!("<title>{}</title>", c.title)));
+        assert!(s.contains("class=\"lockstep-chart\""));
+    }
+    assert_eq!(ChartKind::Overlay.default_size(), DEFAULT_SIZE);
+    // Deterministic.
+    let again = report_charts(&r).unwrap();
+    for (a, b) in charts.iter().zip(&again) {
+        assert_eq!(a.svg, b.svg, "{}", a.kind);
+    }
+}
+
+#[test]
+fn every_kind_as_png_has_the_requested_size_and_text() {
+    let (r, sig, bt) = signals_and_backtest(700);
+    let sc = universe(4, 200);
+    let size = (640, 400);
+    let mut pngs = Vec::new();
+    for k in ChartKind::REPORT {
+        pngs.push((k, report_chart(&r, k, Format::Png, size).unwrap()));
+    }
+    pngs.push((
+        ChartKind::Signals,
+        signals_chart(&r, &sig, Format::Png, size).unwrap(),
+    ));
+    pngs.push((
+        ChartKind::Equity,
+        equity_chart(&bt, Format::Png, size).unwrap(),
+    ));
+    pngs.push((
+        ChartKind::Heatmap,
+        heatmap_chart(&sc, Format::Png, size).unwrap(),
+    ));
+    assert_eq!(pngs.len(), ChartKind::ALL.len());
+    for (k, b) in pngs {
+        assert_eq!(png_size(&b), size, "{k}");
+        let (w, _h, px) = png_pixels(&b);
+        // The title (dark text) is drawn in the top strip: glyphs from the embedded font.
+        let dark = (0..24 * w as usize)
+            .filter(|i| px[3 * i] < 100 && px[3 * i + 1] < 100 && px[3 * i + 2] < 100)
+            .count();
+        assert!(dark > 50, "{k}: title text drawn ({dark} dark pixels)");
+    }
+}
+
+#[test]
+fn gaps_and_non_finite_values_never_reach_the_svg() {
+    let mut r = report(700);
+    let n = r.series.dates.len();
+    for w in &mut r.series.rolling {
+        for i in (100..160).chain(300..301) {
+            w.corr[i] = None;
+            w.corr_lo[i] = None;
+        }
+        w.corr[400] = Some(f64::NAN);
+        w.corr_hi[401] = Some(f64::INFINITY);
+    }
+    for t in [&mut r.structure.a.technicals, &mut r.structure.b.technicals] {
+        for i in 200..220 {
+            t.rsi[i] = None;
+            t.macd[i] = Some(f64::NAN);
+            t.macd_hist[i] = None;
+        }
+    }
+    r.lead_lag.ccf[3].corr = None;
+    r.lead_lag.ccf[4].corr = Some(f64::NAN);
+    r.lead_lag.band = f64::NAN;
+    for k in ChartKind::REPORT {
+        let s = svg(
+            report_chart(&r, k, Format::Svg, k.default_size()).unwrap(),
+            k.name(),
+            k.default_size(),
+        );
+        if k == ChartKind::Correlation {
+            // Each window's line breaks at the gaps 100..160, 300 and the NaN at 400: four
+            // runs plus the legend sample.
+            for c in ["#1F77B4", "#FF7F0E", "#2CA02C"] {
+                assert_eq!(lines(&s, c, 2), 5, "{c}");
+            }
+        }
+        if k == ChartKind::Momentum {
+            // RSI and MACD of each leg break at 200..220: two runs each, plus the samples.
+            assert_eq!(lines(&s, "#1F77B4", 2), 6);
+            assert_eq!(lines(&s, "#FF7F0E", 2), 6);
+        }
+    }
+    assert!(n > 401);
+}
+
+#[test]
+fn random_gaps_never_produce_nan() {
+    let base = report(500);
+    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..12 {
+        let mut r = base.clone();
+        let n = r.series.dates.len();
+        let poison = |v: &mut [Option<f64>], next: &mut dyn FnMut() -> u64| {
+            for _ in 0..(next() % 40) {
+                let i = (next() % n as u64) as usize;
+                let len = (next() % 30) as usize;
+                let bad = match next() % 4 {
+                    0 => Some(f64::NAN),
+                    1 => Some(f64::INFINITY),
+                    2 => Some(f64::NEG_INFINITY),
+                    _ => None,
+                };
+                for v in v.iter_mut().skip(i).take(len) {
+                    *v = bad;
+                }
+            }
+        };
+        for w in &mut r.series.rolling {
+            poison(&mut w.corr, &mut next);
+            poison(&mut w.corr_lo, &mut next);
+            poison(&mut w.corr_hi, &mut next);
+        }
+        for t in [&mut r.structure.a.technicals, &mut r.structure.b.technicals] {
+            poison(&mut t.rsi, &mut next);
+            poison(&mut t.macd, &mut next);
+            poison(&mut t.macd_signal, &mut next);
+            poison(&mut t.macd_hist, &mut next);
+        }
+        for k in [ChartKind::Correlation, ChartKind::Momentum] {
+            let s = svg(
+                report_chart(&r, k, Format::Svg, k.default_size()).unwrap(),
+                k.name(),
+                k.default_size(),
+            );
+            assert!(!s.contains("NaN") && !s.contains("inf"), "{k}");
+            report_chart(&r, k, Format::Png, (400, 300)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn empty_inputs_are_errors_that_say_why() {
+    let mut r = report(400);
+    r.lead_lag.ccf.clear();
+    let e = report_chart(&r, ChartKind::Ccf, Format::Svg, SIZE).unwrap_err();
+    assert!(matches!(e, ChartError::Empty(_)), "{e}");
+    assert!(e.to_string().contains("cross-correlation"), "{e}");
+    // report_charts leaves the empty chart out.
+    let kinds: Vec<ChartKind> = report_charts(&r).unwrap().iter().map(|c| c.kind).collect();
+    assert!(!kinds.contains(&ChartKind::Ccf) && kinds.len() == 4);
+
+    let mut sc = universe(3, 100);
+    sc.pairs.clear();
+    let e = heatmap_chart(&sc, Format::Svg, SIZE).unwrap_err();
+    assert!(matches!(e, ChartError::Empty(_)), "{e}");
+
+    let (_, _, mut bt) = signals_and_backtest(400);
+    bt.rows.clear();
+    let e = equity_chart(&bt, Format::Png, SIZE).unwrap_err();
+    assert!(
+        matches!(e, ChartError::Empty(_)) && e.to_string().contains("no row"),
+        "{e}"
+    );
+
+    let r = report(400);
+    for k in [ChartKind::Signals, ChartKind::Equity, ChartKind::Heatmap] {
+        let e = report_chart(&r, k, Format::Svg, SIZE).unwrap_err();
+        assert!(matches!(e, ChartError::Usage(_)), "{e}");
+    }
+    let e = report_chart(&r, ChartKind::Overlay, Format::Svg, (10, 10)).unwrap_err();
+    assert!(matches!(e, ChartError::Usage(_)), "{e}");
+}
+
+#[test]
+fn constant_and_huge_series_draw() {
+    let (a, _) = pair(500);
+    // B constant: returns are 0, every correlation undefined.
+    let b = PriceSeries::new("FLAT", a.dates.clone(), vec![42.0; a.len()]).unwrap();
+    let r = analyze(&a, &b, &AnalyzeOptions::default()).unwrap();
+    for k in ChartKind::REPORT {
+        match report_chart(&r, k, Format::Svg, k.default_size()) {
+            Ok(bytes) => {
+                svg(bytes, k.name(), k.default_size());
+            }
+            Err(ChartError::Empty(_)) => {}
+            Err(e) => panic!("{k}: {e}"),
+        }
+        report_chart(&r, k, Format::Png, (400, 300)).ok();
+    }
+    // Huge prices.
+    let huge = PriceSeries::new(
+        "HUGE",
+        a.dates.clone(),
+        a.price.iter().map(|p| p * 1e290).collect(),
+    )
+    .unwrap();
+    let r = analyze(&huge, &a, &AnalyzeOptions::default()).unwrap();
+    for k in ChartKind::REPORT {
+        let s = svg(
+            report_chart(&r, k, Format::Svg, k.default_size()).unwrap(),
+            k.name(),
+            k.default_size(),
+        );
+        if k == ChartKind::Levels {
+            assert!(s.contains("e29"), "scientific ticks for huge values");
+        }
+    }
+}
+
+#[test]
+fn ten_years_render_fast() {
+    let r = report(3653);
+    let start = Instant::now();
+    let charts = report_charts(&r).unwrap();
+    let each = start.elapsed() / charts.len() as u32;
+    assert_eq!(charts.len(), 5);
+    // Well under 100 ms per chart in release; unoptimized test builds get more room.
+    let limit = if cfg!(debug_assertions) { 2000 } else { 100 };
+    println!("10 years: {each:?} per SVG chart");
+    assert!(each.as_millis() < limit, "{each:?} per chart");
+}

@@ -1,0 +1,433 @@
+//! `lockstep serve` end to end: the dashboard in headless Chromium, and the alert path
+//! (a rule fires, a local webhook receiver gets exactly one POST, restarts re-send nothing,
+//! a receiver that was down gets the alert once it is back).
+//!
+//! The store is seeded from `../shared/data` (ETH-USD and the Russell 2000); without it the
+//! tests skip with a printed reason. Without Chromium the browser test skips locally and
+//! fails under CI (`.ci/run` installs it).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{at, col, num, parse_csv, shared};
+use serde_json::Value;
+
+/// A store with ETH-USD and ^RUT imported from the shared data, or why not.
+fn seeded_home() -> Option<tempfile::TempDir> {
+    let (Some(eth), Some(rut)) = (shared("ETH-USD.daily.csv"), shared("RUT.daily.csv")) else {
+        eprintln!("skipped: ../shared/data/ETH-USD.daily.csv or RUT.daily.csv is absent");
+        return None;
+    };
+    let home = tempfile::tempdir().expect("temp home");
+    for (sym, file) in [("ETH-USD", &eth), ("^RUT", &rut)] {
+        at(home.path())
+            .args(["import", sym, file.to_str().expect("utf-8 path")])
+            .assert()
+            .success();
+    }
+    Some(home)
+}
+
+/// A running `lockstep --offline serve`, stopped (killed) when dropped.
+struct Serve {
+    child: Child,
+    url: String,
+}
+
+impl Serve {
+    fn start(home: &Path, config: &Path) -> Serve {
+        let mut child = StdCommand::new(env!("CARGO_BIN_EXE_lockstep"))
+            .args(["--offline", "serve", "--config"])
+            .arg(config)
+            .env("LOCKSTEP_HOME", home)
+            .env_remove("LOCKSTEP_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start lockstep serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        let s = Serve { child, url };
+        wait_for("the server to answer", Duration::from_secs(20), || {
+            get(&format!("{}/api/health", s.url)).0 == 200
+        });
+        s
+    }
+
+    /// Kill the process without a graceful shutdown (a crash).
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn get(url: &str) -> (u16, String) {
+    match ureq::get(url).timeout(Duration::from_secs(30)).call() {
+        Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+        Err(e) => (0, e.to_string()),
+    }
+}
+
+fn get_json(url: &str) -> Value {
+    let (status, body) = get(url);
+    assert_eq!(status, 200, "{url}: {body}");
+    serde_json::from_str(&body).expect("JSON")
+}
+
+fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn write_config(dir: &Path, body: &str) -> PathBuf {
+    let p = dir.join("serve.toml");
+    std::fs::write(&p, body).expect("write config");
+    p
+}
+
+const PAIR: &str =
+    "[serve]\nbind = \"127.0.0.1:0\"\n\n[[serve.pairs]]\na = \"ETH-USD\"\nb = \"^RUT\"\n\n\
+                    [serve.refresh]\nenabled = false\n";
+
+#[test]
+fn dashboard_renders_every_chart_in_headless_chromium() {
+    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have the browser: {why}"
+        );
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(home) = seeded_home() else { return };
+    let config = write_config(home.path(), PAIR);
+    let server = Serve::start(home.path(), &config);
+    let pairs = get_json(&format!("{}/api/pairs", server.url));
+    let page = pairs["pairs"][0]["page"]
+        .as_str()
+        .expect("page")
+        .to_string();
+
+    let browser = lockstep_testkit::webdriver::Browser::start(1280, 2000).expect("chromium");
+    browser
+        .goto(&format!("{}{page}", server.url))
+        .expect("load");
+    assert!(browser.title().unwrap().contains("ETH-USD"));
+    let found = browser
+        .execute(
+            "return Array.from(document.querySelectorAll('figure.chart')).map(f => {
+               const svg = f.querySelector('svg');
+               const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+               return {kind: f.dataset.kind, svg: !!svg, width: box.width, height: box.height,
+                       texts: svg ? svg.querySelectorAll('text').length : 0,
+                       lines: svg ? svg.querySelectorAll('polyline, path, line').length : 0,
+                       labels: svg ? Array.from(svg.querySelectorAll('text'))
+                                        .map(t => t.textContent.trim()) : []};
+             });",
+        )
+        .expect("script");
+    let charts = found.as_array().expect("array");
+    let kinds: Vec<&str> = charts.iter().filter_map(|c| c["kind"].as_str()).collect();
+    for kind in [
+        "overlay",
+        "correlation",
+        "momentum",
+        "ccf",
+        "levels",
+        "signals",
+    ] {
+        assert!(kinds.contains(&kind), "no {kind} chart among {kinds:?}");
+    }
+    for c in charts {
+        let kind = c["kind"].as_str().unwrap_or("?");
+        assert_eq!(c["svg"], Value::Bool(true), "{kind}: no SVG");
+        assert!(c["width"].as_f64().unwrap_or(0.0) > 100.0, "{kind}: {c}");
+        assert!(c["height"].as_f64().unwrap_or(0.0) > 100.0, "{kind}: {c}");
+        // Axes: tick labels and axis descriptions are text; the data are drawn lines.
+        assert!(
+            c["texts"].as_u64().unwrap_or(0) >= 5,
+            "{kind}: no axes: {c}"
+        );
+        assert!(
+            c["lines"].as_u64().unwrap_or(0) >= 1,
+            "{kind}: nothing drawn"
+        );
+        let labels: Vec<&str> = c["labels"]
+            .as_array()
+            .map(|v| v.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        // Time charts have date ticks; the cross-correlation has lag ticks.
+        let tick = |l: &&str| match kind {
+            "ccf" => l.parse::<i64>().is_ok(),
+            _ => l.starts_with("20"),
+        };
+        assert!(
+            labels.iter().any(tick),
+            "{kind}: no axis tick among {labels:?}"
+        );
+    }
+    let sections = browser
+        .execute("return Array.from(document.querySelectorAll('section[id]')).map(s => s.id);")
+        .unwrap();
+    for id in [
+        "summary",
+        "correlation",
+        "lead-lag",
+        "regimes",
+        "structure",
+        "signals",
+    ] {
+        assert!(
+            sections.as_array().unwrap().iter().any(|s| s == id),
+            "no section #{id} in {sections}"
+        );
+    }
+    let png = browser.screenshot().expect("screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("dashboard.png");
+    std::fs::write(&shot, &png).unwrap();
+    eprintln!("screenshot: {}", shot.display());
+}
+
+/// A webhook receiver on a fixed loopback port that records the POSTs and answers 200.
+struct Receiver {
+    posts: Arc<Mutex<Vec<(String, String)>>>,
+    stop: Arc<AtomicBool>,
+    port: u16,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn start(port: u16) -> Receiver {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the receiver");
+        let posts = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (p, st) = (posts.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if st.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(mut conn) = conn else { continue };
+                if let Some(req) = read_request(&mut conn) {
+                    p.lock().unwrap().push(req);
+                    let _ = conn.write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    );
+                }
+            }
+        });
+        Receiver {
+            posts,
+            stop,
+            port,
+            thread: Some(thread),
+        }
+    }
+
+    fn posts(&self) -> Vec<(String, String)> {
+        self.posts.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// (Idempotency-Key, body) of one POST.
+fn read_request(conn: &mut TcpStream) -> Option<(String, String)> {
+    conn.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = conn.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().to_string())
+            })
+            .unwrap_or_default()
+    };
+    let len: usize = header("content-length").parse().unwrap_or(0);
+    while buf.len() < head_end + len {
+        let n = conn.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    head.starts_with("POST ").then(|| {
+        (
+            header("idempotency-key"),
+            String::from_utf8_lossy(&buf[head_end..]).to_string(),
+        )
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A threshold the 90-return correlation crosses on the last aligned date: the midpoint of
+/// its last two values, read from `lockstep corr`.
+fn crossing_threshold(home: &Path) -> f64 {
+    let out = at(home)
+        .args(["--offline", "corr", "ETH-USD", "^RUT", "--format", "csv"])
+        .output()
+        .expect("lockstep corr");
+    assert!(out.status.success());
+    let (h, rows) = parse_csv(&String::from_utf8(out.stdout).unwrap());
+    let c = col(&h, "corr_90");
+    let last: Vec<f64> = rows.iter().rev().take(2).map(|r| num(&r[c])).collect();
+    assert!(
+        last[0] != last[1],
+        "the correlation did not move on the last date"
+    );
+    (last[0] + last[1]) / 2.0
+}
+
+fn alert_config(port: u16, threshold: f64) -> String {
+    format!(
+        "{PAIR}\n[serve.alerts]\nrules = false\ncorr_window = 90\ncorr_thresholds = [{threshold}]\n\n\
+         [serve.alerts.webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\ntimeout_secs = 2\n\
+         backoff_base_secs = 1\nbackoff_max_secs = 1\n"
+    )
+}
+
+/// The webhook delivery of the one alert (`Null` while none is recorded yet).
+fn webhook_delivery(server: &Serve) -> Value {
+    let alerts = get_json(&format!("{}/api/alerts", server.url));
+    let list = alerts["alerts"].as_array().expect("alerts").clone();
+    assert!(list.len() <= 1, "at most one alert: {alerts}");
+    let Some(first) = list.first() else {
+        return Value::Null;
+    };
+    first["deliveries"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["sink"] == "webhook").cloned())
+        .unwrap_or_else(|| panic!("no webhook delivery in {alerts}"))
+}
+
+#[test]
+fn an_alert_reaches_the_webhook_once_across_restarts() {
+    let Some(home) = seeded_home() else { return };
+    let threshold = crossing_threshold(home.path());
+    let port = free_port();
+    let receiver = Receiver::start(port);
+    let config = write_config(home.path(), &alert_config(port, threshold));
+
+    let server = Serve::start(home.path(), &config);
+    wait_for("the webhook POST", Duration::from_secs(30), || {
+        !receiver.posts().is_empty()
+    });
+    let posts = receiver.posts();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    let (key, body) = &posts[0];
+    assert!(
+        key.starts_with("ETH-USD/^RUT|correlation|corr_90|"),
+        "{key}"
+    );
+    let body: Value = serde_json::from_str(body).expect("JSON body");
+    assert_eq!(body["key"], Value::String(key.clone()));
+    assert_eq!(body["threshold"].as_f64(), Some(threshold));
+    wait_for(
+        "the delivery to be recorded",
+        Duration::from_secs(10),
+        || webhook_delivery(&server)["status"] == "delivered",
+    );
+    server.kill();
+
+    // A restart (after a crash) detects the same crossing and sends nothing again.
+    let server = Serve::start(home.path(), &config);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(receiver.posts().len(), 1, "re-sent after a restart");
+    assert_eq!(webhook_delivery(&server)["status"], "delivered");
+}
+
+#[test]
+fn an_alert_waits_for_a_webhook_that_is_down() {
+    let Some(home) = seeded_home() else { return };
+    let threshold = crossing_threshold(home.path());
+    let port = free_port();
+    let config = write_config(home.path(), &alert_config(port, threshold));
+
+    // Nobody listens on the port: the delivery fails and stays pending.
+    let server = Serve::start(home.path(), &config);
+    wait_for("a failed attempt", Duration::from_secs(30), || {
+        webhook_delivery(&server)["attempts"].as_u64().unwrap_or(0) >= 1
+    });
+    let d = webhook_delivery(&server);
+    assert_eq!(d["status"], "pending", "{d}");
+    assert!(d["last_error"].is_string(), "{d}");
+    // Down across a restart too.
+    server.kill();
+    let server = Serve::start(home.path(), &config);
+    assert_eq!(webhook_delivery(&server)["status"], "pending");
+
+    // The receiver comes back: the alert arrives, once.
+    let receiver = Receiver::start(port);
+    wait_for("the retried POST", Duration::from_secs(30), || {
+        !receiver.posts().is_empty()
+    });
+    wait_for(
+        "the delivery to be recorded",
+        Duration::from_secs(10),
+        || webhook_delivery(&server)["status"] == "delivered",
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(receiver.posts().len(), 1, "{:?}", receiver.posts());
+    server.kill();
+    let _server = Serve::start(home.path(), &config);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(receiver.posts().len(), 1, "re-sent after a restart");
+}

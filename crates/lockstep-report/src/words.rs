@@ -1,0 +1,236 @@
+//! The plain words of a report, shared by every front end (the terminal renderer, the HTML
+//! page, the dashboard): one wording of each verdict, state and number format.
+//!
+//! Functions whose value can be missing return `Option`; each front end shows a missing value
+//! its own way (`-` on the terminal, `—` in HTML).
+
+use lockstep_core::Calendar;
+use lockstep_stats::{Method, Regime};
+use lockstep_structure::{
+    Bottoming, CrossDirection, CupHandle, CupState, Direction, Level, LevelKind, RatioTrend,
+};
+
+use crate::linkage::GrangerRow;
+use crate::structure::LegStructure;
+
+/// A calendar: "every day" or "weekdays".
+pub fn calendar(c: Calendar) -> &'static str {
+    match c {
+        Calendar::EveryDay => "every day",
+        Calendar::Weekdays => "weekdays",
+    }
+}
+
+/// A correlation method, with λ for EWMA.
+pub fn method(m: Method) -> String {
+    match m {
+        Method::Ewma { lambda } => format!("EWMA λ={lambda}"),
+        m => m.name().to_string(),
+    }
+}
+
+/// A regime: "risk-on" or "risk-off".
+pub fn regime(r: Regime) -> &'static str {
+    match r {
+        Regime::RiskOn => "risk-on",
+        Regime::RiskOff => "risk-off",
+    }
+}
+
+/// A p-value: 4 decimals, scientific below 1e-4.
+pub fn p_value(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+/// A price or ratio: 2 decimals from 100, 4 from 1, else 6.
+pub fn num(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.2}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.6}")
+    }
+}
+
+/// A signed value with 2 decimals, or 4 below 1 in magnitude.
+pub fn small(v: f64) -> String {
+    if v.abs() >= 1.0 {
+        format!("{v:+.2}")
+    } else {
+        format!("{v:+.4}")
+    }
+}
+
+/// How two markets move, from the latest correlation `corr` and the strong threshold:
+/// above `strong` "moving in lockstep", above 0.3 "loosely linked", below −0.3 "moving
+/// against each other", else "not moving together".
+pub fn linkage(corr: f64, strong: f64) -> &'static str {
+    if corr > strong {
+        "moving in lockstep"
+    } else if corr > 0.3 {
+        "loosely linked"
+    } else if corr < -0.3 {
+        "moving against each other"
+    } else {
+        "not moving together"
+    }
+}
+
+/// What a Granger test at the 5% level says: `cause`'s past returns help predict `effect`, or
+/// there is no evidence that `cause` leads `effect`.
+pub fn granger_verdict(cause: &str, effect: &str, t: &GrangerRow) -> String {
+    if t.p < 0.05 {
+        format!("{cause}'s past returns help predict {effect}")
+    } else {
+        format!("no evidence that {cause} leads {effect}")
+    }
+}
+
+/// A MACD cross: "bullish" or "bearish".
+pub fn cross(d: CrossDirection) -> &'static str {
+    match d {
+        CrossDirection::Bullish => "bullish",
+        CrossDirection::Bearish => "bearish",
+    }
+}
+
+/// A breakout direction: "up" or "down".
+pub fn direction(d: Direction) -> &'static str {
+    match d {
+        Direction::Up => "up",
+        Direction::Down => "down",
+    }
+}
+
+/// A level kind: "support" or "resistance".
+pub fn level_kind(k: LevelKind) -> &'static str {
+    match k {
+        LevelKind::Support => "support",
+        LevelKind::Resistance => "resistance",
+    }
+}
+
+/// A cup's state: "forming", "broke out DATE" or "failed DATE".
+pub fn cup_state(s: CupState) -> String {
+    match s {
+        CupState::Forming => "forming".into(),
+        CupState::Confirmed { breakout } => format!("broke out {breakout}"),
+        CupState::Failed { date } => format!("failed {date}"),
+    }
+}
+
+/// The state, with the rim to watch while the handle is forming.
+pub fn cup(c: &CupHandle) -> String {
+    match c.state {
+        CupState::Forming => format!("forming, rim {}", num(c.rim_level)),
+        s => cup_state(s),
+    }
+}
+
+/// RSI now, rising/falling/flat against `rsi_k` observations before.
+pub fn rsi(l: &LegStructure) -> Option<String> {
+    let m = &l.momentum;
+    match (m.rsi, m.rsi_before) {
+        (Some(r), Some(b)) => {
+            let arrow = if r > b {
+                "rising"
+            } else if r < b {
+                "falling"
+            } else {
+                "flat"
+            };
+            Some(format!("{r:.1} {arrow} (from {b:.1})"))
+        }
+        (Some(r), None) => Some(format!("{r:.1}")),
+        _ => None,
+    }
+}
+
+/// MACD against its signal line, with the histogram.
+pub fn macd(l: &LegStructure) -> Option<String> {
+    l.momentum.macd.as_ref().map(|m| {
+        let side = if m.hist > 0.0 { "above" } else { "below" };
+        format!("{side} signal, hist {}", small(m.hist))
+    })
+}
+
+/// A level: price, distance from the last close and touches; "none" without one.
+pub fn level(l: Option<&Level>) -> String {
+    l.map(|l| format!("{} ({:+.1}%, {}x)", num(l.price), l.distance_pct, l.touches))
+        .unwrap_or_else(|| "none".into())
+}
+
+/// The recent breakouts: how many, and the last one's direction and date.
+pub fn recent_breakouts(l: &LegStructure) -> String {
+    match l.recent_breakouts.last() {
+        Some(b) => format!(
+            "{}, last {} {}",
+            l.recent_breakouts.len(),
+            direction(b.direction),
+            b.date
+        ),
+        None => "none".into(),
+    }
+}
+
+/// The ratio's trend: last value, slope, distance from its average.
+pub fn trend(t: &RatioTrend) -> String {
+    format!(
+        "{}: {:+.3}%/day over {} days, {:+.1}% vs its {}-day average",
+        num(t.last),
+        t.slope_pct_per_day,
+        t.slope_window,
+        t.distance_from_ma_pct,
+        t.ma_period
+    )
+}
+
+/// The bottoming test in words.
+pub fn bottoming(b: Option<&Bottoming>) -> String {
+    match b {
+        Some(b) => format!(
+            "bottoming: higher low {} on {} after new low {} on {} (RSI {:.1} → {:.1}){}",
+            num(b.low2.1),
+            b.low2.0,
+            num(b.low1.1),
+            b.low1.0,
+            b.rsi1,
+            b.rsi2,
+            if b.confirmed {
+                ", confirmed above the neckline"
+            } else {
+                ", not yet above the neckline"
+            }
+        ),
+        None => "bottoming: no higher low after a new low with RSI divergence".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linkage_words_follow_the_thresholds() {
+        assert_eq!(linkage(0.51, 0.5), "moving in lockstep");
+        assert_eq!(linkage(0.5, 0.5), "loosely linked");
+        assert_eq!(linkage(0.3, 0.5), "not moving together");
+        assert_eq!(linkage(-0.31, 0.5), "moving against each other");
+    }
+
+    #[test]
+    fn numbers_keep_their_precision_by_magnitude() {
+        assert_eq!(num(2130.914), "2130.91");
+        assert_eq!(num(1.23456), "1.2346");
+        assert_eq!(num(0.0123456), "0.012346");
+        assert_eq!(small(-0.01234), "-0.0123");
+        assert_eq!(small(12.345), "+12.35");
+        assert_eq!(p_value(0.00001234), "1.2e-5");
+        assert_eq!(p_value(0.04321), "0.0432");
+    }
+}

@@ -1,0 +1,295 @@
+//! The local web dashboard and JSON API of Lockstep, served with axum.
+//!
+//! * **Data**: each configured pair's legs are read from the store
+//!   ([`lockstep_store::Store::series`]), analyzed with [`lockstep_report::analyze`] (default
+//!   options with the pair's windows) and evaluated with the builtin signal rules; the
+//!   results are cached in memory until the legs' stored data change.
+//! * **Refresh**: a scheduler task refreshes the configured symbols (and only those) with
+//!   [`lockstep_fetch::refresh_symbol`] when due ([`next_due`]), recomputes the affected
+//!   reports, detects and records alerts ([`lockstep_alerts`]) and delivers the pending ones
+//!   (also every 30 s, so failed webhooks are retried with their backoff).
+//!   `POST /api/refresh` runs the same cycle on demand.
+//! * **Security**: loopback by default; a non-loopback address requires a token, and with a
+//!   token every route requires `Authorization: Bearer <token>`. Path ids, dates and limits
+//!   are validated; the request target is limited to 2 KiB (414) and bodies to 16 KiB (413);
+//!   every error is JSON `{"error": {"status", "message"}}`; a panicking handler answers 500.
+//!
+//! # Routes
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /` | index of the pairs (HTML) |
+//! | `GET /pairs/{id}` | a pair's dashboard (HTML) |
+//! | `GET /pairs/{id}/charts/{kind}.svg` / `.png` | one chart (`?width=&height=`) |
+//! | `GET /api/health` | liveness and store version |
+//! | `GET /api/openapi.json` | the OpenAPI 3.0 document of every route |
+//! | `GET /api/pairs` | the pairs, their legs' stored range, last refresh and schedule |
+//! | `GET /api/pairs/{id}/series?from=&to=` | aligned prices, rebased prices, rolling correlation |
+//! | `GET /api/pairs/{id}/report` | the report JSON |
+//! | `GET /api/pairs/{id}/signals` | the signals report JSON |
+//! | `GET /api/alerts?pair=&since=&limit=` | stored alerts |
+//! | `POST /api/refresh` | refresh now (`{"pairs": [..]}` optional) |
+//!
+//! # Running
+//!
+//! ```no_run
+//! # fn main() -> Result<(), lockstep_server::ServerError> {
+//! let text = std::fs::read_to_string("config.toml").unwrap_or_default();
+//! let config = lockstep_server::ServeConfig::from_toml_str(&text)?;
+//! let fetcher = lockstep_fetch::Fetcher::new(lockstep_fetch::Config::default());
+//! lockstep_server::run(config, "lockstep.db".into(), Some(fetcher))
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![recursion_limit = "512"]
+
+mod config;
+mod error;
+mod http;
+mod openapi;
+mod pages;
+mod schedule;
+mod state;
+
+use std::future::{Future, IntoFuture};
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lockstep_fetch::Fetcher;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+
+pub use config::{
+    pair_slug, valid_id, valid_symbol, PairConfig, RefreshConfig, ServeConfig, MAX_WINDOW,
+    MIN_TOKEN_LEN, TOKEN_ENV,
+};
+pub use error::{ApiError, ServerError};
+pub use http::{
+    constant_time_eq, route_table, router, CHART_SIDES, DEFAULT_LIMIT, MAX_BODY, MAX_LIMIT, MAX_URI,
+};
+pub use openapi::document as openapi_document;
+pub use schedule::{next_due, SymbolKind};
+pub use state::{
+    AppState, LegInfo, PairData, RefreshReport, SymbolOutcome, SymbolStatus, DELIVERY_INTERVAL,
+};
+
+/// How long a graceful shutdown waits for open connections and running work.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Serve `state` on `listener` with the scheduler until `shutdown` completes, then stop
+/// accepting, let open requests finish (at most [`SHUTDOWN_GRACE`]) and stop the scheduler.
+async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let scheduler = tokio::spawn(state.clone().run_scheduler(stop_rx));
+    let (closing_tx, closing_rx) = oneshot::channel::<()>();
+    let app = router(state);
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+            let _ = closing_tx.send(());
+        })
+        .into_future();
+    let result = tokio::select! {
+        r = server => r.map_err(ServerError::Io),
+        _ = async {
+            if closing_rx.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => {
+            eprintln!("lockstep serve: connections still open after {} s; closing them",
+                SHUTDOWN_GRACE.as_secs());
+            Ok(())
+        }
+    };
+    scheduler.abort();
+    let _ = scheduler.await;
+    result
+}
+
+/// Validate `config`, open the store, build the runtime and bind.
+fn prepare(
+    config: ServeConfig,
+    store_path: &Path,
+    fetcher: Option<Fetcher>,
+) -> Result<(tokio::runtime::Runtime, TcpListener, AppState), ServerError> {
+    let mut config = config;
+    config.validate()?;
+    let addr = config.check_security()?;
+    let state = AppState::new(config, store_path, fetcher)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("lockstep-serve")
+        .build()?;
+    let listener = runtime
+        .block_on(TcpListener::bind(addr))
+        .map_err(|source| ServerError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    Ok((runtime, listener, state))
+}
+
+/// A running server on its own threads (for tests and embedding): started by
+/// [`Server::start`], stopped by [`Server::stop`] or when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    state: AppState,
+    handle: tokio::runtime::Handle,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), ServerError>>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Validate `config` (refusing a non-loopback address without a token), open the store
+    /// at `store_path`, bind `config.bind` (port 0 picks a free port) and serve in the
+    /// background with the scheduler. The token is the configuration's only (unlike
+    /// [`run`], the environment is not read).
+    pub fn start(
+        config: ServeConfig,
+        store_path: &Path,
+        fetcher: Option<Fetcher>,
+    ) -> Result<Server, ServerError> {
+        let (runtime, listener, state) = prepare(config, store_path, fetcher)?;
+        let addr = listener.local_addr()?;
+        let handle = runtime.handle().clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let st = state.clone();
+        let thread = std::thread::Builder::new()
+            .name("lockstep-serve".into())
+            .spawn(move || {
+                let r = runtime.block_on(serve(listener, st, async {
+                    let _ = rx.await;
+                }));
+                runtime.shutdown_timeout(SHUTDOWN_GRACE);
+                r
+            })?;
+        Ok(Server {
+            addr,
+            state,
+            handle,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Run a refresh cycle now over every configured pair and wait for it (the scheduler's
+    /// cycle; see [`AppState::refresh`]). Must not be called from inside a tokio runtime.
+    pub fn refresh_now(&self) -> Result<RefreshReport, ServerError> {
+        self.handle.block_on(self.state.refresh(None))
+    }
+
+    /// Stop gracefully and wait for the server's threads.
+    pub fn stop(mut self) -> Result<(), ServerError> {
+        self.shutdown_and_join()
+    }
+
+    fn shutdown_and_join(&mut self) -> Result<(), ServerError> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .map_err(|_| ServerError::Internal("the server thread panicked".into()))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.shutdown_and_join();
+    }
+}
+
+/// Completes on Ctrl-C, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+/// Serve the dashboard and API until Ctrl-C or SIGTERM (`lockstep serve`); blocking.
+///
+/// Takes the token from `LOCKSTEP_TOKEN` when `config` sets none, validates `config`
+/// (refusing a non-loopback address without a token), opens (or creates) the store at
+/// `store_path`, binds, prints `lockstep serve: listening on http://…/` to stdout, serves
+/// with the scheduler, and on the signal shuts down gracefully. Without a `fetcher` nothing
+/// is refreshed: the server shows what the store holds.
+pub fn run(
+    config: ServeConfig,
+    store_path: PathBuf,
+    fetcher: Option<Fetcher>,
+) -> Result<(), ServerError> {
+    let config = config.with_env_token(|k| std::env::var(k).ok());
+    let (runtime, listener, state) = prepare(config, &store_path, fetcher)?;
+    let addr = listener.local_addr()?;
+    let pairs = state.config().pairs.len();
+    let auth = if state.config().token.is_some() {
+        "; bearer token required"
+    } else {
+        ""
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "lockstep serve: listening on http://{addr}/ ({pairs} pair{}{auth}; Ctrl-C stops)",
+            if pairs == 1 { "" } else { "s" }
+        );
+        let _ = out.flush();
+    }
+    let r = runtime.block_on(serve(listener, state, shutdown_signal()));
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    eprintln!("lockstep serve: stopped");
+    r
+}

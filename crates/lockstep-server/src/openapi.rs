@@ -1,0 +1,337 @@
+//! The OpenAPI 3.0 document of the server (`GET /api/openapi.json`), written by hand.
+
+use serde_json::{json, Value};
+
+use crate::http::{CHART_SIDES, DEFAULT_LIMIT, MAX_BODY, MAX_LIMIT, MAX_URI};
+
+fn error_ref(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
+/// The error answers every route may give, plus `extra` (status, description).
+fn responses(ok: Value, extra: &[(&str, &str)]) -> Value {
+    let mut r = serde_json::Map::new();
+    r.insert("200".into(), ok);
+    for (code, d) in extra {
+        r.insert((*code).into(), error_ref(d));
+    }
+    for (code, d) in [
+        (
+            "401",
+            "A token is configured and the request lacks it or has a wrong one.",
+        ),
+        (
+            "403",
+            "A loopback server got a `Host` header that is not localhost.",
+        ),
+        ("413", "The request body is larger than the limit."),
+        (
+            "414",
+            "The request target (path and query) is longer than the limit.",
+        ),
+        (
+            "500",
+            "Internal error (never a crash: a panicking handler answers this).",
+        ),
+    ] {
+        r.entry(code).or_insert_with(|| error_ref(d));
+    }
+    Value::Object(r)
+}
+
+fn json_ok(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn schema(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn date_query(name: &str, description: &str) -> Value {
+    json!({
+        "name": name, "in": "query", "required": false, "description": description,
+        "schema": {"type": "string", "format": "date", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}
+    })
+}
+
+/// The document.
+pub fn document() -> Value {
+    let pair_id = json!({"$ref": "#/components/parameters/PairId"});
+    let unknown_pair = ("404", "Unknown pair.");
+    let bad_id = ("400", "Invalid pair id, or an invalid query parameter.");
+    let no_data = (
+        "503",
+        "A leg is not in the store yet (or the signal rules cannot be evaluated).",
+    );
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Lockstep",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!(
+                "The local dashboard and JSON API of Lockstep: are two markets moving in \
+                 lockstep? Every error answer is `{{\"error\": {{\"status\": <code>, \
+                 \"message\": \"...\"}}}}`. Limits: request target {MAX_URI} bytes (414), \
+                 body {MAX_BODY} bytes (413). When a token is configured every route, pages \
+                 included, requires `Authorization: Bearer <token>`."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {}],
+        "paths": {
+            "/": {"get": {
+                "summary": "Index of the configured pairs (HTML).",
+                "operationId": "index",
+                "responses": responses(
+                    json!({"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}),
+                    &[],
+                ),
+            }},
+            "/pairs/{id}": {"get": {
+                "summary": "Dashboard of a pair (HTML): the report, charts, refresh banner, signals and recent alerts.",
+                "operationId": "dashboard",
+                "parameters": [pair_id],
+                "responses": responses(
+                    json!({"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}),
+                    &[bad_id, unknown_pair, no_data],
+                ),
+            }},
+            "/pairs/{id}/charts/{file}": {"get": {
+                "summary": "One chart of a pair as SVG or PNG.",
+                "operationId": "chart",
+                "parameters": [
+                    pair_id,
+                    {"name": "file", "in": "path", "required": true,
+                     "description": "`<kind>.svg` or `<kind>.png`; kind is one of overlay, correlation, momentum, ccf, levels, signals.",
+                     "schema": {"type": "string", "pattern": "^(overlay|correlation|momentum|ccf|levels|signals)\\.(svg|png)$"}},
+                    {"name": "width", "in": "query", "required": false,
+                     "schema": {"type": "integer", "minimum": CHART_SIDES.0, "maximum": CHART_SIDES.1}},
+                    {"name": "height", "in": "query", "required": false,
+                     "schema": {"type": "integer", "minimum": CHART_SIDES.0, "maximum": CHART_SIDES.1}},
+                ],
+                "responses": responses(
+                    json!({"description": "The chart.", "content": {
+                        "image/svg+xml": {"schema": {"type": "string"}},
+                        "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    }}),
+                    &[("400", "Invalid pair id or size."), ("404", "Unknown pair or chart."), ("503", "Nothing to draw, or a leg is not stored yet.")],
+                ),
+            }},
+            "/api/health": {"get": {
+                "summary": "Liveness: the server answers and the store can be read.",
+                "operationId": "health",
+                "responses": responses(json_ok("Healthy.", schema("Health")), &[]),
+            }},
+            "/api/openapi.json": {"get": {
+                "summary": "This document.",
+                "operationId": "openapi",
+                "responses": responses(json_ok("The OpenAPI 3.0 document.", json!({"type": "object"})), &[]),
+            }},
+            "/api/pairs": {"get": {
+                "summary": "The configured pairs with what the store holds for each leg and its refresh schedule.",
+                "operationId": "listPairs",
+                "responses": responses(json_ok("The pairs.", json!({
+                    "type": "object", "required": ["pairs"],
+                    "properties": {"pairs": {"type": "array", "items": schema("Pair")}}
+                })), &[]),
+            }},
+            "/api/pairs/{id}/series": {"get": {
+                "summary": "The aligned series of a pair (prices, rebased prices, rolling correlation and beta per window), optionally within [from, to].",
+                "operationId": "pairSeries",
+                "parameters": [
+                    pair_id,
+                    date_query("from", "First date (inclusive), YYYY-MM-DD."),
+                    date_query("to", "Last date (inclusive), YYYY-MM-DD."),
+                ],
+                "responses": responses(json_ok("The series.", schema("Series")),
+                    &[("400", "Invalid pair id, a malformed date (the message names it), `from` after `to`, or an unknown parameter."), unknown_pair, no_data]),
+            }},
+            "/api/pairs/{id}/report": {"get": {
+                "summary": "The full analysis report of a pair (the JSON of `lockstep analyze --format json`).",
+                "operationId": "pairReport",
+                "parameters": [pair_id],
+                "responses": responses(json_ok("The report.", schema("Report")), &[bad_id, unknown_pair, no_data]),
+            }},
+            "/api/pairs/{id}/signals": {"get": {
+                "summary": "The builtin signal rules evaluated over the pair (the JSON of `lockstep signals --format json`).",
+                "operationId": "pairSignals",
+                "parameters": [pair_id],
+                "responses": responses(json_ok("The signals report.", schema("SignalsReport")), &[bad_id, unknown_pair, no_data]),
+            }},
+            "/api/alerts": {"get": {
+                "summary": "Stored alerts with their delivery states, newest first.",
+                "operationId": "listAlerts",
+                "parameters": [
+                    {"name": "pair", "in": "query", "required": false, "description": "A pair id.",
+                     "schema": {"$ref": "#/components/schemas/PairId"}},
+                    date_query("since", "Only alerts dated on or after this date."),
+                    {"name": "limit", "in": "query", "required": false,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+                ],
+                "responses": responses(json_ok("The alerts.", json!({
+                    "type": "object", "required": ["alerts"],
+                    "properties": {"alerts": {"type": "array", "items": schema("Alert")}}
+                })), &[("400", "Invalid pair id, date or limit, or an unknown parameter."), ("404", "Unknown pair.")]),
+            }},
+            "/api/refresh": {"post": {
+                "summary": "Refresh the configured symbols now (all pairs, or the listed ones), recompute their reports, record and deliver alerts: the scheduler's cycle, on demand. Only configured symbols are ever fetched.",
+                "operationId": "refresh",
+                "requestBody": {"required": false, "content": {"application/json": {"schema": schema("RefreshRequest")}}},
+                "responses": responses(json_ok("What the cycle did.", schema("RefreshReport")), &[
+                    ("400", "Invalid JSON body or pair id."),
+                    ("404", "Unknown pair."),
+                    ("415", "The body is not declared as application/json."),
+                    ("503", "The server has no fetcher: refreshing is disabled."),
+                ]),
+            }},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                "description": "Required by every route when the server has a token (always for a non-loopback address)."}},
+            "parameters": {
+                "PairId": {"name": "id", "in": "path", "required": true,
+                    "description": "The pair's id (see /api/pairs), e.g. eth-usd_rut.",
+                    "schema": {"$ref": "#/components/schemas/PairId"}},
+            },
+            "schemas": {
+                "PairId": {"type": "string", "pattern": "^[A-Za-z0-9^=._-]{1,32}$"},
+                "Error": {
+                    "type": "object", "required": ["error"],
+                    "properties": {"error": {"type": "object", "required": ["status", "message"],
+                        "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}
+                },
+                "Health": {
+                    "type": "object", "required": ["status", "version", "pairs"],
+                    "properties": {
+                        "status": {"type": "string", "enum": ["ok"]},
+                        "version": {"type": "string"},
+                        "started_at": {"type": "string", "format": "date-time"},
+                        "pairs": {"type": "integer"},
+                        "store": {"type": "object"},
+                        "refresh": {"type": "object"},
+                    }
+                },
+                "Leg": {
+                    "type": "object", "required": ["symbol", "stored", "bars"],
+                    "properties": {
+                        "symbol": {"type": "string"},
+                        "stored": {"type": "boolean"},
+                        "provider": {"type": "string", "nullable": true},
+                        "first": {"type": "string", "format": "date", "nullable": true},
+                        "last": {"type": "string", "format": "date", "nullable": true},
+                        "bars": {"type": "integer"},
+                        "last_refresh": {"type": "string", "format": "date-time", "nullable": true},
+                        "last_failure": {"type": "string", "nullable": true},
+                        "kind": {"type": "string", "enum": ["exchange", "crypto"]},
+                        "next_refresh": {"type": "string", "format": "date-time", "nullable": true},
+                        "last_attempt": {"type": "string", "format": "date-time", "nullable": true},
+                        "last_error": {"type": "string", "nullable": true},
+                    }
+                },
+                "Pair": {
+                    "type": "object", "required": ["id", "a", "b", "windows", "legs"],
+                    "properties": {
+                        "id": {"$ref": "#/components/schemas/PairId"},
+                        "a": {"type": "string"},
+                        "b": {"type": "string"},
+                        "windows": {"type": "array", "items": {"type": "integer"}},
+                        "page": {"type": "string"},
+                        "legs": {"type": "array", "items": schema("Leg"), "minItems": 2, "maxItems": 2},
+                    }
+                },
+                "Series": {
+                    "type": "object",
+                    "required": ["pair", "a", "b", "dates", "price_a", "price_b", "norm_a", "norm_b", "rolling"],
+                    "properties": {
+                        "pair": {"type": "string"}, "a": {"type": "string"}, "b": {"type": "string"},
+                        "from": {"type": "string", "format": "date", "nullable": true},
+                        "to": {"type": "string", "format": "date", "nullable": true},
+                        "dates": {"type": "array", "items": {"type": "string", "format": "date"}},
+                        "price_a": {"type": "array", "items": {"type": "number"}},
+                        "price_b": {"type": "array", "items": {"type": "number"}},
+                        "norm_a": {"type": "array", "items": {"type": "number"}},
+                        "norm_b": {"type": "array", "items": {"type": "number"}},
+                        "rolling": {"type": "array", "items": {
+                            "type": "object", "required": ["window", "corr", "beta"],
+                            "properties": {
+                                "window": {"type": "integer"},
+                                "corr": {"type": "array", "items": {"type": "number", "nullable": true}},
+                                "beta": {"type": "array", "items": {"type": "number", "nullable": true}},
+                            }
+                        }},
+                    }
+                },
+                "Report": {
+                    "type": "object",
+                    "description": "lockstep_report::Report: legs, params, period, performance, windows, lead_lag, regimes, structure, liquidity, series.",
+                    "required": ["a", "b", "params", "period", "performance", "windows", "series"],
+                    "additionalProperties": true
+                },
+                "SignalsReport": {
+                    "type": "object",
+                    "description": "lockstep_report::signals_view::SignalsReport: pair, evaluation, current, triggers.",
+                    "required": ["pair", "evaluation", "triggers"],
+                    "additionalProperties": true
+                },
+                "Delivery": {
+                    "type": "object",
+                    "properties": {
+                        "sink": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "delivered"]},
+                        "attempts": {"type": "integer"}, "last_error": {"type": "string", "nullable": true},
+                        "delivered_at": {"type": "integer", "nullable": true},
+                        "next_attempt_at": {"type": "integer", "nullable": true},
+                    }
+                },
+                "Alert": {
+                    "type": "object",
+                    "required": ["id", "key", "pair", "kind", "subject", "direction", "date", "message", "created_at", "deliveries"],
+                    "properties": {
+                        "id": {"type": "integer"}, "key": {"type": "string"},
+                        "pair": {"type": "string", "description": "A/B, e.g. ETH-USD/^RUT."},
+                        "kind": {"type": "string", "enum": ["rule", "correlation"]},
+                        "subject": {"type": "string"},
+                        "direction": {"type": "string", "enum": ["on", "off", "up", "down"]},
+                        "date": {"type": "string", "format": "date"},
+                        "value": {"type": "number", "nullable": true},
+                        "threshold": {"type": "number", "nullable": true},
+                        "message": {"type": "string"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "deliveries": {"type": "array", "items": schema("Delivery")},
+                    }
+                },
+                "RefreshRequest": {
+                    "type": "object", "additionalProperties": false,
+                    "properties": {"pairs": {"type": "array", "items": {"$ref": "#/components/schemas/PairId"},
+                        "description": "Pair ids whose symbols to refresh (default: every pair)."}}
+                },
+                "RefreshReport": {
+                    "type": "object",
+                    "required": ["started_at", "finished_at", "symbols", "pairs", "alerts", "deliveries"],
+                    "properties": {
+                        "started_at": {"type": "string", "format": "date-time"},
+                        "finished_at": {"type": "string", "format": "date-time"},
+                        "symbols": {"type": "array", "items": {
+                            "type": "object", "required": ["symbol", "status"],
+                            "properties": {
+                                "symbol": {"type": "string"},
+                                "status": {"type": "string", "enum": ["ok", "error", "skipped"]},
+                                "provider": {"type": "string", "nullable": true},
+                                "added": {"type": "integer"}, "revised": {"type": "integer"},
+                                "last": {"type": "string", "format": "date", "nullable": true},
+                                "message": {"type": "string", "nullable": true},
+                            }
+                        }},
+                        "pairs": {"type": "array", "items": {"type": "string"}},
+                        "alerts": {"type": "array", "items": schema("Alert")},
+                        "deliveries": {"type": "object", "properties": {
+                            "delivered": {"type": "integer"}, "failed": {"type": "integer"}, "pending": {"type": "integer"}
+                        }},
+                    }
+                },
+            }
+        }
+    })
+}

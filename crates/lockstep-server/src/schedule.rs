@@ -1,0 +1,197 @@
+//! When each symbol is refreshed: [`next_due`], a pure function of the clock, the kind of
+//! symbol and the `[serve.refresh]` table.
+
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::America::New_York;
+use lockstep_core::{AssetClass, Calendar, Instrument};
+use serde::Serialize;
+
+use crate::config::RefreshConfig;
+
+/// How a symbol trades, which decides its refresh schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SymbolKind {
+    /// Exchange days (equities, indices, ETFs, futures, FRED): refreshed on weekdays at
+    /// [`RefreshConfig::equities_after`] New York time.
+    Exchange,
+    /// Every day (crypto): refreshed every [`RefreshConfig::crypto_every_hours`].
+    Crypto,
+}
+
+impl SymbolKind {
+    /// The kind of a stored instrument: crypto when it trades every day, is of the crypto
+    /// asset class or comes from a crypto exchange (Coinbase, Binance).
+    pub fn of_instrument(i: &Instrument) -> SymbolKind {
+        if i.calendar == Calendar::EveryDay
+            || i.asset_class == AssetClass::Crypto
+            || matches!(i.provider.as_str(), "coinbase" | "binance")
+        {
+            SymbolKind::Crypto
+        } else {
+            SymbolKind::Exchange
+        }
+    }
+}
+
+/// The first refresh time strictly after `now`:
+///
+/// * [`SymbolKind::Exchange`]: the next Monday–Friday at `equities_after` in New York (EST or
+///   EDT as in force on that date; a time that does not exist that day, in the spring-forward
+///   gap, moves one hour later). Exchange holidays are not skipped: a refresh on one finds
+///   nothing new.
+/// * [`SymbolKind::Crypto`]: the next multiple of `crypto_every_hours` hours since
+///   1970-01-01 00:00 UTC (every 4 hours: 00:00, 04:00, …, 20:00 UTC).
+pub fn next_due(now: DateTime<Utc>, kind: SymbolKind, config: &RefreshConfig) -> DateTime<Utc> {
+    match kind {
+        SymbolKind::Crypto => {
+            let step = i64::from(config.crypto_every_hours.max(1)) * 3600;
+            let t = now.timestamp();
+            let next = (t.div_euclid(step) + 1) * step;
+            DateTime::from_timestamp(next, 0).unwrap_or(now + Duration::hours(1))
+        }
+        SymbolKind::Exchange => {
+            let at = config.equities_time();
+            let mut day: NaiveDate = now.with_timezone(&New_York).date_naive();
+            // At most 3 days to the next weekday slot after now; 8 is a safe bound.
+            for _ in 0..8 {
+                if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                    let local = day.and_time(at);
+                    let t = New_York
+                        .from_local_datetime(&local)
+                        .earliest()
+                        .or_else(|| {
+                            New_York
+                                .from_local_datetime(&(local + Duration::hours(1)))
+                                .earliest()
+                        })
+                        .map(|t| t.with_timezone(&Utc));
+                    if let Some(t) = t {
+                        if t > now {
+                            return t;
+                        }
+                    }
+                }
+                match day.checked_add_days(Days::new(1)) {
+                    Some(d) => day = d,
+                    None => break,
+                }
+            }
+            now + Duration::days(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn cfg() -> RefreshConfig {
+        RefreshConfig::default()
+    }
+
+    #[test]
+    fn exchange_same_day_before_the_close() {
+        // Tuesday 2024-01-09 10:00 EST → 16:30 EST = 21:30 UTC.
+        let n = next_due(utc("2024-01-09T15:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-01-09T21:30:00Z"));
+    }
+
+    #[test]
+    fn exchange_after_the_close_is_the_next_weekday() {
+        let n = next_due(utc("2024-01-09T21:30:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-01-10T21:30:00Z"));
+        // 23:00 UTC Tuesday is still Tuesday in New York, after 16:30.
+        let n = next_due(utc("2024-01-09T23:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-01-10T21:30:00Z"));
+        // 03:00 UTC Wednesday is Tuesday 22:00 in New York.
+        let n = next_due(utc("2024-01-10T03:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-01-10T21:30:00Z"));
+    }
+
+    #[test]
+    fn exchange_skips_the_weekend() {
+        // Friday 2024-01-12 17:00 EST → Monday 2024-01-15 16:30 EST.
+        let monday = utc("2024-01-15T21:30:00Z");
+        for now in [
+            "2024-01-12T22:00:00Z", // Friday evening
+            "2024-01-13T12:00:00Z", // Saturday
+            "2024-01-14T23:59:00Z", // Sunday
+            "2024-01-15T04:00:00Z", // Monday 00:00 UTC is Sunday night in New York
+        ] {
+            assert_eq!(
+                next_due(utc(now), SymbolKind::Exchange, &cfg()),
+                monday,
+                "{now}"
+            );
+        }
+    }
+
+    #[test]
+    fn exchange_follows_daylight_saving_time() {
+        // DST starts Sunday 2024-03-10: Friday 16:30 EST is 21:30 UTC, Monday 16:30 EDT 20:30 UTC.
+        let n = next_due(utc("2024-03-08T22:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-03-11T20:30:00Z"));
+        // DST ends Sunday 2024-11-03: Friday 16:30 EDT = 20:30 UTC, Monday 16:30 EST 21:30 UTC.
+        let n = next_due(utc("2024-11-01T19:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-11-01T20:30:00Z"));
+        let n = next_due(utc("2024-11-01T20:30:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-11-04T21:30:00Z"));
+    }
+
+    #[test]
+    fn exchange_time_in_the_spring_gap_moves_an_hour_later() {
+        let c = RefreshConfig {
+            equities_after: "02:30".into(),
+            ..cfg()
+        };
+        // 2024-03-11 is Monday; the gap is on Sunday 03-10, which is skipped anyway, so check a
+        // weekday gap does not panic by asking on Saturday: next is Monday 02:30 EDT.
+        let n = next_due(utc("2024-03-09T12:00:00Z"), SymbolKind::Exchange, &c);
+        assert_eq!(n, utc("2024-03-11T06:30:00Z"));
+    }
+
+    #[test]
+    fn crypto_every_n_hours_on_the_utc_grid() {
+        let c = cfg();
+        let n = next_due(utc("2024-01-13T05:10:00Z"), SymbolKind::Crypto, &c);
+        assert_eq!(n, utc("2024-01-13T08:00:00Z"));
+        // Exactly on a slot: the next one.
+        let n = next_due(utc("2024-01-13T08:00:00Z"), SymbolKind::Crypto, &c);
+        assert_eq!(n, utc("2024-01-13T12:00:00Z"));
+        // Weekends and DST changes do not matter.
+        let n = next_due(utc("2024-03-10T06:59:59Z"), SymbolKind::Crypto, &c);
+        assert_eq!(n, utc("2024-03-10T08:00:00Z"));
+        let n = next_due(
+            utc("2024-01-13T23:30:00Z"),
+            SymbolKind::Crypto,
+            &RefreshConfig {
+                crypto_every_hours: 24,
+                ..c
+            },
+        );
+        assert_eq!(n, utc("2024-01-14T00:00:00Z"));
+    }
+
+    #[test]
+    fn kinds_of_instruments() {
+        let mut i = Instrument {
+            symbol: "ETH-USD".into(),
+            provider: "yahoo".into(),
+            ticker: "ETH-USD".into(),
+            asset_class: AssetClass::Crypto,
+            calendar: Calendar::EveryDay,
+            currency: None,
+        };
+        assert_eq!(SymbolKind::of_instrument(&i), SymbolKind::Crypto);
+        i.asset_class = AssetClass::Index;
+        i.calendar = Calendar::Weekdays;
+        assert_eq!(SymbolKind::of_instrument(&i), SymbolKind::Exchange);
+        i.provider = "binance".into();
+        assert_eq!(SymbolKind::of_instrument(&i), SymbolKind::Crypto);
+    }
+}

@@ -1,0 +1,703 @@
+//! The shared state of the server: the configuration, the store connections, the cache of
+//! computed reports, the refresh schedule; and the refresh cycle.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use lockstep_alerts::{DeliveryStats, Dispatcher, StoredAlert};
+use lockstep_charts::{Chart, ChartKind, Format};
+use lockstep_core::{Date, PriceSeries};
+use lockstep_fetch::{refresh_symbol, Fetcher};
+use lockstep_report::signals_view::{self, SignalsReport};
+use lockstep_report::{analyze, AnalyzeOptions, Report};
+use lockstep_signals::RuleSet;
+use lockstep_store::{Store, StoreError};
+use serde::Serialize;
+
+use crate::config::{PairConfig, ServeConfig};
+use crate::error::{chain, ApiError};
+use crate::schedule::{next_due, SymbolKind};
+use crate::ServerError;
+
+/// How often pending alert deliveries are retried, at most.
+pub const DELIVERY_INTERVAL: StdDuration = StdDuration::from_secs(30);
+
+/// Lock a mutex, taking the data of a poisoned one (the store's transactions keep it
+/// consistent even when a holder panicked).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The state shared by every request and the scheduler (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.inner.config)
+            .field("store_path", &self.inner.store_path)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    config: ServeConfig,
+    store_path: PathBuf,
+    /// The connection of the request handlers (reads only).
+    store: Mutex<Store>,
+    /// The connection of the refresh cycle and the alert deliveries, so that a slow fetch
+    /// never holds the handlers' connection.
+    worker: Mutex<Worker>,
+    fetcher: Option<Arc<Fetcher>>,
+    cache: RwLock<HashMap<String, Arc<PairData>>>,
+    /// One refresh cycle at a time.
+    refreshing: tokio::sync::Mutex<()>,
+    schedule: Mutex<BTreeMap<String, SymbolStatus>>,
+    started_at: DateTime<Utc>,
+}
+
+struct Worker {
+    store: Store,
+    dispatcher: Dispatcher,
+}
+
+/// The refresh state of one configured symbol.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SymbolStatus {
+    /// The symbol.
+    pub symbol: String,
+    /// Its schedule kind.
+    pub kind: SymbolKind,
+    /// When the scheduler refreshes it next (`None`: no scheduled refresh, because the
+    /// schedule is disabled or the server has no fetcher).
+    pub next_refresh: Option<DateTime<Utc>>,
+    /// When this server last tried to refresh it.
+    pub last_attempt: Option<DateTime<Utc>>,
+    /// The error of that attempt, if it failed.
+    pub last_error: Option<String>,
+}
+
+/// What the store knows about one leg.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LegInfo {
+    /// The symbol.
+    pub symbol: String,
+    /// Whether it is stored.
+    pub stored: bool,
+    /// The provider it was fetched from (`import` for an imported file).
+    pub provider: Option<String>,
+    /// First stored date.
+    pub first: Option<Date>,
+    /// Last stored date.
+    pub last: Option<Date>,
+    /// Stored bars.
+    pub bars: usize,
+    /// When the last successful fetch finished (RFC 3339, UTC).
+    pub last_refresh: Option<String>,
+    /// The newest fetch-log entry's error, when the newest entry is a failure.
+    pub last_failure: Option<String>,
+}
+
+/// The computed views of one pair, cached until its stored data change.
+pub struct PairData {
+    /// The analysis.
+    pub report: Report,
+    /// The builtin rules evaluated over the pair (or why they could not be).
+    pub signals: Result<SignalsReport, String>,
+    /// When it was computed.
+    pub computed_at: DateTime<Utc>,
+    legs: [LegInfo; 2],
+    charts: OnceLock<Vec<Chart>>,
+}
+
+impl PairData {
+    /// The dashboard's charts (the report's and the signals chart), drawn on first use. A
+    /// chart that cannot be drawn is left out (and reported on stderr).
+    pub fn charts(&self) -> &[Chart] {
+        self.charts.get_or_init(|| {
+            let mut out = match lockstep_charts::report_charts(&self.report) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("lockstep serve: charts of {}: {e}", self.report.a.name);
+                    Vec::new()
+                }
+            };
+            if let Ok(s) = &self.signals {
+                let kind = ChartKind::Signals;
+                match lockstep_charts::signals_chart(
+                    &self.report,
+                    s,
+                    Format::Svg,
+                    kind.default_size(),
+                ) {
+                    Ok(bytes) => out.push(Chart {
+                        kind,
+                        title: lockstep_charts::report_title(&self.report, kind),
+                        svg: String::from_utf8_lossy(&bytes).into_owned(),
+                    }),
+                    Err(lockstep_charts::ChartError::Empty(_)) => {}
+                    Err(e) => eprintln!("lockstep serve: signals chart: {e}"),
+                }
+            }
+            out
+        })
+    }
+}
+
+/// The outcome of one symbol in a refresh cycle.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SymbolOutcome {
+    /// The symbol.
+    pub symbol: String,
+    /// `ok`, `error` or `skipped` (an imported series has no provider to refresh from).
+    pub status: &'static str,
+    /// The provider that answered.
+    pub provider: Option<String>,
+    /// New dates stored.
+    pub added: usize,
+    /// Stored dates whose values changed.
+    pub revised: usize,
+    /// Last stored date afterwards.
+    pub last: Option<Date>,
+    /// The error, or why it was skipped.
+    pub message: Option<String>,
+}
+
+/// What one refresh cycle did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RefreshReport {
+    /// When it began (RFC 3339, UTC).
+    pub started_at: DateTime<Utc>,
+    /// When it ended.
+    pub finished_at: DateTime<Utc>,
+    /// One entry per symbol refreshed.
+    pub symbols: Vec<SymbolOutcome>,
+    /// The pairs whose reports were recomputed.
+    pub pairs: Vec<String>,
+    /// Alerts recorded by this cycle (new transitions only).
+    pub alerts: Vec<StoredAlert>,
+    /// What the delivery of pending alerts did.
+    pub deliveries: DeliveryStats,
+}
+
+impl AppState {
+    /// Validate the configuration, open the store at `store_path` (created if missing) and
+    /// set up the schedule. Without a `fetcher`, nothing is ever refreshed: the server shows
+    /// what the store holds.
+    pub fn new(
+        config: ServeConfig,
+        store_path: &Path,
+        fetcher: Option<Fetcher>,
+    ) -> Result<AppState, ServerError> {
+        let mut config = config;
+        config.validate()?;
+        if let Some(dir) = store_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let store = Store::open(store_path)?;
+        let worker_store = Store::open(store_path)?;
+        let fetcher = fetcher.map(Arc::new);
+        let now = Utc::now();
+        let schedule = initial_schedule(&config, &store, fetcher.as_deref(), now)?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                worker: Mutex::new(Worker {
+                    store: worker_store,
+                    dispatcher: Dispatcher::new(&config.alerts),
+                }),
+                config,
+                store_path: store_path.to_path_buf(),
+                store: Mutex::new(store),
+                fetcher,
+                cache: RwLock::new(HashMap::new()),
+                refreshing: tokio::sync::Mutex::new(()),
+                schedule: Mutex::new(schedule),
+                started_at: now,
+            }),
+        })
+    }
+
+    /// The (validated) configuration.
+    pub fn config(&self) -> &ServeConfig {
+        &self.inner.config
+    }
+
+    /// The store file.
+    pub fn store_path(&self) -> &Path {
+        &self.inner.store_path
+    }
+
+    /// When the state was created.
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.inner.started_at
+    }
+
+    /// Whether the server can refresh (it has a fetcher).
+    pub fn can_refresh(&self) -> bool {
+        self.inner.fetcher.is_some()
+    }
+
+    /// Run `f` with the handlers' store connection.
+    pub fn with_store<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+        f(&lock(&self.inner.store))
+    }
+
+    /// The refresh state of every configured symbol.
+    pub fn schedule(&self) -> Vec<SymbolStatus> {
+        lock(&self.inner.schedule).values().cloned().collect()
+    }
+
+    /// The refresh state of one symbol.
+    pub fn symbol_status(&self, symbol: &str) -> Option<SymbolStatus> {
+        lock(&self.inner.schedule).get(symbol).cloned()
+    }
+
+    /// What the store knows about both legs of a pair.
+    pub fn legs(&self, pair: &PairConfig) -> Result<[LegInfo; 2], StoreError> {
+        self.with_store(|s| legs(s, pair))
+    }
+
+    /// The computed views of a pair: cached while its stored data are unchanged, else
+    /// computed now (blocking; call it off the async threads). Errors: 503 when a leg is not
+    /// stored, 500 when the analysis fails.
+    pub fn pair_data(&self, pair: &PairConfig) -> Result<Arc<PairData>, ApiError> {
+        let (legs, a, b) = {
+            let store = lock(&self.inner.store);
+            let legs = legs(&store, pair)?;
+            if let Some(d) = self.cached(&pair.id) {
+                if same_data(&d.legs, &legs) {
+                    return Ok(d);
+                }
+            }
+            (legs, series(&store, &pair.a)?, series(&store, &pair.b)?)
+        };
+        // The analysis runs without holding the store.
+        let data = Arc::new(compute(pair, legs, &a, &b)?);
+        self.insert(&pair.id, data.clone());
+        Ok(data)
+    }
+
+    fn cached(&self, id: &str) -> Option<Arc<PairData>> {
+        self.inner
+            .cache
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned()
+    }
+
+    fn insert(&self, id: &str, data: Arc<PairData>) {
+        self.inner
+            .cache
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_string(), data);
+    }
+
+    /// Refresh the symbols of `pairs` (every configured pair when `None`) now, then
+    /// recompute the affected reports, detect and record alerts, and deliver the pending
+    /// ones: the scheduler's cycle, on demand. One cycle runs at a time (a second caller
+    /// waits).
+    pub async fn refresh(&self, pairs: Option<&[String]>) -> Result<RefreshReport, ServerError> {
+        if self.inner.fetcher.is_none() {
+            return Err(ServerError::NoFetcher);
+        }
+        let symbols: Vec<String> = match pairs {
+            None => self.config().symbols(),
+            Some(ids) => {
+                let mut s: Vec<String> = self
+                    .config()
+                    .pairs
+                    .iter()
+                    .filter(|p| ids.contains(&p.id))
+                    .flat_map(|p| [p.a.clone(), p.b.clone()])
+                    .collect();
+                s.sort();
+                s.dedup();
+                s
+            }
+        };
+        self.refresh_symbols(symbols).await
+    }
+
+    pub(crate) async fn refresh_symbols(
+        &self,
+        symbols: Vec<String>,
+    ) -> Result<RefreshReport, ServerError> {
+        let _one = self.inner.refreshing.lock().await;
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || state.refresh_blocking(&symbols))
+            .await
+            .map_err(|e| ServerError::Internal(format!("the refresh task failed: {e}")))?
+    }
+
+    fn refresh_blocking(&self, symbols: &[String]) -> Result<RefreshReport, ServerError> {
+        let Some(fetcher) = self.inner.fetcher.as_deref() else {
+            return Err(ServerError::NoFetcher);
+        };
+        let started_at = Utc::now();
+        let config = self.config();
+        let mut worker = lock(&self.inner.worker);
+        let Worker { store, dispatcher } = &mut *worker;
+        let mut outcomes = Vec::new();
+        for symbol in symbols {
+            let outcome = refresh_one(store, fetcher, symbol);
+            let kind = match store.instrument(symbol) {
+                Ok(Some(i)) => Some(SymbolKind::of_instrument(&i)),
+                _ => None,
+            };
+            let now = Utc::now();
+            if let Some(st) = lock(&self.inner.schedule).get_mut(symbol.as_str()) {
+                if let Some(k) = kind {
+                    st.kind = k;
+                }
+                st.last_attempt = Some(now);
+                st.last_error = outcome
+                    .message
+                    .clone()
+                    .filter(|_| outcome.status == "error");
+                if st.next_refresh.is_some() {
+                    st.next_refresh = Some(next_due(now, st.kind, &config.refresh));
+                }
+            }
+            match outcome.status {
+                "ok" => eprintln!(
+                    "lockstep serve: refreshed {symbol} from {}: {} added, {} revised",
+                    outcome.provider.as_deref().unwrap_or("?"),
+                    outcome.added,
+                    outcome.revised
+                ),
+                _ => eprintln!(
+                    "lockstep serve: {symbol}: {}: {}",
+                    outcome.status,
+                    outcome.message.as_deref().unwrap_or("")
+                ),
+            }
+            outcomes.push(outcome);
+        }
+        let refreshed: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| o.status == "ok")
+            .map(|o| o.symbol.as_str())
+            .collect();
+        let mut pairs = Vec::new();
+        let mut alerts = Vec::new();
+        for pair in &config.pairs {
+            if !refreshed.contains(&pair.a.as_str()) && !refreshed.contains(&pair.b.as_str()) {
+                continue;
+            }
+            let data = match legs(store, pair)
+                .map_err(ApiError::from)
+                .and_then(|l| compute(pair, l, &series(store, &pair.a)?, &series(store, &pair.b)?))
+            {
+                Ok(d) => Arc::new(d),
+                Err(e) => {
+                    eprintln!("lockstep serve: {}: {}", pair.id, e.message);
+                    continue;
+                }
+            };
+            let events = lockstep_alerts::detect(
+                &pair.label(),
+                &data.report,
+                data.signals.as_ref().ok(),
+                &config.alerts,
+            );
+            alerts.extend(lockstep_alerts::record(store, &events, &config.alerts)?);
+            self.insert(&pair.id, data);
+            pairs.push(pair.id.clone());
+        }
+        let deliveries = dispatcher.deliver_due(store, lockstep_alerts::unix_now())?;
+        Ok(RefreshReport {
+            started_at,
+            finished_at: Utc::now(),
+            symbols: outcomes,
+            pairs,
+            alerts,
+            deliveries,
+        })
+    }
+
+    /// Detect and record the alerts of every pair's current report, then deliver the pending
+    /// deliveries that are due (blocking). Detection is a pure function of the report and an
+    /// alert's key is recorded once, so running this at every start and every tick records
+    /// each transition exactly once, whatever wrote the data (this server's refresh or
+    /// another process such as `lockstep fetch`).
+    pub fn check_alerts(&self) -> Result<(Vec<StoredAlert>, DeliveryStats), ServerError> {
+        let config = self.config();
+        let mut computed = Vec::new();
+        for pair in &config.pairs {
+            match self.pair_data(pair) {
+                Ok(d) => computed.push((pair, d)),
+                // A leg not stored yet is shown on the page; nothing to watch.
+                Err(e) if e.status == axum::http::StatusCode::SERVICE_UNAVAILABLE => {}
+                Err(e) => eprintln!("lockstep serve: {}: {}", pair.id, e.message),
+            }
+        }
+        let mut worker = lock(&self.inner.worker);
+        let Worker { store, dispatcher } = &mut *worker;
+        let mut alerts = Vec::new();
+        for (pair, d) in computed {
+            let events = lockstep_alerts::detect(
+                &pair.label(),
+                &d.report,
+                d.signals.as_ref().ok(),
+                &config.alerts,
+            );
+            alerts.extend(lockstep_alerts::record(store, &events, &config.alerts)?);
+        }
+        let deliveries = dispatcher.deliver_due(store, lockstep_alerts::unix_now())?;
+        Ok((alerts, deliveries))
+    }
+
+    /// When the earliest pending alert delivery is due, if any is pending.
+    pub fn next_delivery(&self) -> Option<DateTime<Utc>> {
+        let worker = lock(&self.inner.worker);
+        let t = worker.store.next_pending_attempt().ok().flatten()?;
+        DateTime::from_timestamp(t, 0)
+    }
+
+    /// Deliver the pending alert deliveries that are due (blocking).
+    pub fn deliver_due(&self) -> Result<DeliveryStats, ServerError> {
+        let mut worker = lock(&self.inner.worker);
+        let Worker { store, dispatcher } = &mut *worker;
+        Ok(dispatcher.deliver_due(store, lockstep_alerts::unix_now())?)
+    }
+
+    /// The symbols due for a scheduled refresh at `now`, and the earliest future due time.
+    fn due(&self, now: DateTime<Utc>) -> (Vec<String>, Option<DateTime<Utc>>) {
+        let schedule = lock(&self.inner.schedule);
+        let mut due = Vec::new();
+        let mut next: Option<DateTime<Utc>> = None;
+        for s in schedule.values() {
+            match s.next_refresh {
+                Some(t) if t <= now => due.push(s.symbol.clone()),
+                Some(t) => next = Some(next.map_or(t, |n| n.min(t))),
+                None => {}
+            }
+        }
+        (due, next)
+    }
+
+    /// The scheduler: refreshes each symbol when due (see [`crate::next_due`]); at start, every
+    /// [`DELIVERY_INTERVAL`] and when a pending delivery's retry is due, checks the pairs for
+    /// alerts and delivers them ([`AppState::check_alerts`]); until `stop` turns true.
+    pub(crate) async fn run_scheduler(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let mut last_delivery: Option<tokio::time::Instant> = None;
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let (due, _) = self.due(Utc::now());
+            if !due.is_empty() {
+                // The cycle delivers the pending alerts too.
+                if let Err(e) = self.refresh_symbols(due.clone()).await {
+                    eprintln!("lockstep serve: refresh failed: {}", chain(&e));
+                    // Whatever failed, do not retry in a loop.
+                    let retry = Utc::now() + chrono::Duration::minutes(5);
+                    for st in lock(&self.inner.schedule).values_mut() {
+                        if due.contains(&st.symbol) && st.next_refresh.is_some_and(|t| t < retry) {
+                            st.next_refresh = Some(retry);
+                        }
+                    }
+                }
+                last_delivery = Some(tokio::time::Instant::now());
+            } else if last_delivery.is_none_or(|t| t.elapsed() >= DELIVERY_INTERVAL)
+                || self.next_delivery().is_some_and(|t| t <= Utc::now())
+            {
+                let state = self.clone();
+                match tokio::task::spawn_blocking(move || state.check_alerts()).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => eprintln!("lockstep serve: alert delivery: {}", chain(&e)),
+                    Err(e) => eprintln!("lockstep serve: alert delivery task: {e}"),
+                }
+                last_delivery = Some(tokio::time::Instant::now());
+            }
+            let (_, next) = self.due(Utc::now());
+            let mut wait = DELIVERY_INTERVAL;
+            for t in next.into_iter().chain(self.next_delivery()) {
+                wait = wait.min((t - Utc::now()).to_std().unwrap_or_default());
+            }
+            // Never spin: a slot is at least a second away.
+            let wait = wait.max(StdDuration::from_secs(1));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+}
+
+fn initial_schedule(
+    config: &ServeConfig,
+    store: &Store,
+    fetcher: Option<&Fetcher>,
+    now: DateTime<Utc>,
+) -> Result<BTreeMap<String, SymbolStatus>, ServerError> {
+    let scheduled = config.refresh.enabled && fetcher.is_some();
+    let mut out = BTreeMap::new();
+    for symbol in config.symbols() {
+        let listing = store.listing(&symbol)?;
+        let kind = match &listing {
+            Some(l) => SymbolKind::of_instrument(&l.instrument),
+            None => fetcher
+                .and_then(|f| f.config().resolve(&symbol, None).ok())
+                .and_then(|r| r.first().map(|r| r.asset_class))
+                .map_or(SymbolKind::Exchange, |c| {
+                    if c == lockstep_core::AssetClass::Crypto {
+                        SymbolKind::Crypto
+                    } else {
+                        SymbolKind::Exchange
+                    }
+                }),
+        };
+        let imported = listing
+            .as_ref()
+            .is_some_and(|l| l.instrument.provider == "import");
+        let last = listing
+            .as_ref()
+            .and_then(|l| l.last_refresh.as_deref())
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        // Overdue (never fetched, or a slot passed since the last fetch): due now.
+        let next = match last {
+            Some(t) => next_due(t, kind, &config.refresh),
+            None => now,
+        };
+        out.insert(
+            symbol.clone(),
+            SymbolStatus {
+                symbol,
+                kind,
+                next_refresh: (scheduled && !imported).then_some(next),
+                last_attempt: None,
+                last_error: None,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn refresh_one(store: &mut Store, fetcher: &Fetcher, symbol: &str) -> SymbolOutcome {
+    let mut out = SymbolOutcome {
+        symbol: symbol.to_string(),
+        status: "error",
+        provider: None,
+        added: 0,
+        revised: 0,
+        last: None,
+        message: None,
+    };
+    match store.instrument(symbol) {
+        Ok(Some(i)) if i.provider == "import" => {
+            out.status = "skipped";
+            out.provider = Some(i.provider);
+            out.message = Some("imported from a file: no provider to refresh from".into());
+            return out;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            out.message = Some(chain(&e));
+            return out;
+        }
+    }
+    let today = Utc::now().date_naive();
+    match refresh_symbol(store, fetcher, symbol, None, None, today, &mut |_| {}) {
+        Ok(r) => {
+            for w in &r.warnings {
+                eprintln!("lockstep serve: warning: {symbol}: {w}");
+            }
+            out.status = "ok";
+            out.provider = Some(r.provider);
+            out.added = r.stats.added;
+            out.revised = r.stats.revised;
+            out.last = r.last;
+        }
+        Err(e) => out.message = Some(chain(&e)),
+    }
+    out
+}
+
+fn leg(store: &Store, symbol: &str) -> Result<LegInfo, StoreError> {
+    let listing = store.listing(symbol)?;
+    let last_failure = store
+        .fetch_log(Some(symbol), 1)?
+        .into_iter()
+        .find(|e| e.status == "error")
+        .map(|e| e.message.unwrap_or_else(|| "failed".into()));
+    Ok(match listing {
+        Some(l) => LegInfo {
+            symbol: symbol.to_string(),
+            stored: true,
+            provider: Some(l.instrument.provider),
+            first: l.first,
+            last: l.last,
+            bars: l.bars,
+            last_refresh: l.last_refresh,
+            last_failure,
+        },
+        None => LegInfo {
+            symbol: symbol.to_string(),
+            stored: false,
+            provider: None,
+            first: None,
+            last: None,
+            bars: 0,
+            last_refresh: None,
+            last_failure,
+        },
+    })
+}
+
+fn legs(store: &Store, pair: &PairConfig) -> Result<[LegInfo; 2], StoreError> {
+    Ok([leg(store, &pair.a)?, leg(store, &pair.b)?])
+}
+
+fn series(store: &Store, symbol: &str) -> Result<PriceSeries, ApiError> {
+    store.series(symbol).map_err(|e| match e {
+        StoreError::NotStored(_) => ApiError::unavailable(format!(
+            "{symbol} is not in the store yet (`lockstep fetch {symbol}` or the next refresh \
+             adds it)"
+        )),
+        e => ApiError::from(e),
+    })
+}
+
+/// Whether two readings of the legs describe the same stored data (a failed fetch changes
+/// nothing).
+fn same_data(x: &[LegInfo; 2], y: &[LegInfo; 2]) -> bool {
+    x.iter().zip(y).all(|(x, y)| {
+        (&x.provider, x.first, x.last, x.bars, &x.last_refresh)
+            == (&y.provider, y.first, y.last, y.bars, &y.last_refresh)
+    })
+}
+
+fn compute(
+    pair: &PairConfig,
+    legs: [LegInfo; 2],
+    a: &PriceSeries,
+    b: &PriceSeries,
+) -> Result<PairData, ApiError> {
+    let opts = AnalyzeOptions {
+        windows: pair.windows.clone(),
+        ..AnalyzeOptions::default()
+    };
+    let report = analyze(a, b, &opts).map_err(|e| {
+        ApiError::internal(format!("cannot analyze {}: {}", pair.label(), chain(&e)))
+    })?;
+    let signals = signals_view::measurements(&report, a, b, None, &opts.structure)
+        .and_then(|m| signals_view::signals(&report, &m, &RuleSet::builtin()))
+        .map_err(|e| chain(&e));
+    Ok(PairData {
+        report,
+        signals,
+        computed_at: Utc::now(),
+        legs,
+        charts: OnceLock::new(),
+    })
+}
