@@ -215,6 +215,41 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
     let shot = artifacts.join("dashboard.png");
     std::fs::write(&shot, &png).unwrap();
     eprintln!("screenshot: {}", shot.display());
+    drop(browser);
+
+    // On a phone: the page does not scroll sideways (wide tables scroll in their own box)
+    // and the charts shrink to the screen.
+    let phone = lockstep_testkit::webdriver::Browser::start(390, 844).expect("chromium");
+    phone.goto(&format!("{}{page}", server.url)).expect("load");
+    let fit = phone
+        .execute(
+            "const w = document.documentElement.clientWidth;
+             return {page: document.documentElement.scrollWidth, width: w,
+                     widest: Math.max(...Array.from(document.querySelectorAll('figure.chart svg'))
+                                      .map(s => s.getBoundingClientRect().width))};",
+        )
+        .expect("script");
+    let width = fit["width"].as_f64().unwrap();
+    assert!(fit["page"].as_f64().unwrap() <= width + 1.0, "{fit}");
+    assert!(fit["widest"].as_f64().unwrap() <= width, "{fit}");
+    std::fs::write(
+        artifacts.join("dashboard-phone.png"),
+        phone.screenshot().unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn serving_beyond_loopback_needs_a_token() {
+    let home = tempfile::tempdir().unwrap();
+    let out = at(home.path())
+        .env_remove("LOCKSTEP_TOKEN")
+        .args(["--offline", "serve", "--bind", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("token"), "{err}");
 }
 
 /// A webhook receiver on a fixed loopback port that records the POSTs and answers 200.

@@ -1,0 +1,174 @@
+//! `lockstep chart` and `lockstep report` end to end: every chart kind as SVG and PNG, the
+//! self-contained HTML report, and their usage errors.
+
+mod common;
+
+use common::{correlated_pair, json, noise, ok_stdout, s, usage, Dir, Series};
+
+fn pair(dir: &Dir, n: usize) -> (String, String) {
+    let (a, b) = correlated_pair(n);
+    (
+        s(&dir.file("aaa.csv", &a.csv())).to_string(),
+        s(&dir.file("bbb.csv", &b.csv())).to_string(),
+    )
+}
+
+/// Width and height of a PNG from its IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn every_chart_kind_is_written_as_svg_and_png() {
+    let dir = Dir::new();
+    let (a, b) = pair(&dir, 700);
+    for kind in [
+        "overlay",
+        "correlation",
+        "momentum",
+        "ccf",
+        "levels",
+        "signals",
+        "equity",
+    ] {
+        let svg = dir.0.path().join(format!("{kind}.svg"));
+        ok_stdout(&["chart", kind, &a, &b, "--out", s(&svg)]);
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(text.contains("<svg"), "{kind}");
+        assert!(text.contains(&format!("data-chart=\"{kind}\"")), "{kind}");
+        assert!(text.contains("viewBox"), "{kind}");
+        assert!(!text.contains("NaN"), "{kind}");
+        assert!(text.matches("<text").count() >= 5, "{kind}: no axes");
+
+        let png = dir.0.path().join(format!("{kind}.png"));
+        ok_stdout(&[
+            "chart",
+            kind,
+            &a,
+            &b,
+            "--out",
+            s(&png),
+            "--width",
+            "800",
+            "--height",
+            "500",
+        ]);
+        assert_eq!(
+            png_size(&std::fs::read(&png).unwrap()),
+            (800, 500),
+            "{kind}"
+        );
+    }
+    // No temporary file is left beside the outputs.
+    let names: Vec<String> = std::fs::read_dir(dir.0.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn the_heatmap_draws_every_pair_of_a_universe() {
+    let dir = Dir::new();
+    let mut files = Vec::new();
+    for (i, name) in ["WWW", "XXX", "YYY", "ZZZ"].iter().enumerate() {
+        let p = Series::daily("2024-01-01", &noise(400, 20 + i as u64), false);
+        files.push(s(&dir.file(&format!("{name}.csv"), &p.csv())).to_string());
+    }
+    let out = dir.0.path().join("heat.svg");
+    ok_stdout(&[
+        "chart",
+        "heatmap",
+        "--universe",
+        &files.join(","),
+        "--out",
+        s(&out),
+    ]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("data-chart=\"heatmap\""));
+    // Each symbol labels a row and a column.
+    for name in ["WWW", "XXX", "YYY", "ZZZ"] {
+        assert!(text.matches(name).count() >= 2, "{name}");
+    }
+}
+
+#[test]
+fn chart_usage_errors_exit_2() {
+    let dir = Dir::new();
+    let (a, b) = pair(&dir, 200);
+    let e = usage(&["chart", "overlay", &a, &b, "--out", "x.gif"]);
+    assert!(e.contains("--out must end in .svg or .png"), "{e}");
+    let e = usage(&["chart", "pie", &a, &b, "--out", "x.svg"]);
+    assert!(e.contains("invalid value 'pie'"), "{e}");
+    let e = usage(&["chart", "heatmap", "--out", "x.svg"]);
+    assert!(e.contains("--universe"), "{e}");
+    let e = usage(&[
+        "chart", "overlay", &a, &b, "--out", "x.svg", "--width", "10",
+    ]);
+    assert!(e.contains("--width"), "{e}");
+}
+
+#[test]
+fn the_report_is_one_self_contained_html_file_with_every_section() {
+    let dir = Dir::new();
+    let (a, b) = pair(&dir, 700);
+    let out = dir.0.path().join("report.html");
+    ok_stdout(&["report", &a, &b, "--out", s(&out)]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("name=\"viewport\""));
+    for id in [
+        "summary",
+        "correlation",
+        "performance",
+        "lead-lag",
+        "regimes",
+        "structure",
+        "liquidity",
+        "charts",
+        "signals",
+        "backtest",
+    ] {
+        assert!(html.contains(&format!("<section id=\"{id}\"")), "no #{id}");
+    }
+    for kind in [
+        "overlay",
+        "correlation",
+        "momentum",
+        "ccf",
+        "levels",
+        "signals",
+        "equity",
+    ] {
+        assert!(html.contains(&format!("data-kind=\"{kind}\"")), "no {kind}");
+    }
+    // Nothing to fetch: no scripts, stylesheets, images or remote URLs (the SVG namespace
+    // is not a request).
+    for needle in ["<script", "<link", "<img", "@import", "url("] {
+        assert!(!html.contains(needle), "{needle}");
+    }
+    let without_ns = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
+
+    // The page shows the numbers of the one report `analyze` computes.
+    let report = json(&ok_stdout(&["analyze", &a, &b, "--format", "json"]));
+    let corr = report["windows"][0]["latest"]["corr"].as_f64().unwrap();
+    assert!(
+        html.contains(&format!("{corr:+.3}")),
+        "corr {corr:+.3} not shown"
+    );
+}
+
+#[test]
+fn report_and_chart_failures_name_the_cause() {
+    let dir = Dir::new();
+    let (a, _) = pair(&dir, 200);
+    let out = dir.0.path().join("no/such/dir/report.html");
+    let e = common::fails(&["report", &a, &a, "--out", s(&out)]);
+    assert!(e.contains("cannot write"), "{e}");
+    let e = common::fails(&["chart", "overlay", &a, "missing.csv", "--out", "x.svg"]);
+    assert!(e.contains("missing.csv"), "{e}");
+}
