@@ -107,7 +107,8 @@ impl From<lockstep_alerts::AlertError> for ApiError {
 impl From<ServerError> for ApiError {
     fn from(e: ServerError) -> Self {
         match e {
-            ServerError::NoFetcher => ApiError::unavailable(e.to_string()),
+            // The request is fine; the server's state (started offline) does not allow it.
+            ServerError::NoFetcher => ApiError::new(StatusCode::CONFLICT, e.to_string()),
             e => ApiError::internal(chain(&e)),
         }
     }

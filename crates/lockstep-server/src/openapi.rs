@@ -184,7 +184,7 @@ pub fn document() -> Value {
                     ("400", "Invalid JSON body or pair id."),
                     ("404", "Unknown pair."),
                     ("415", "The body is not declared as application/json."),
-                    ("503", "The server has no fetcher: refreshing is disabled."),
+                    ("409", "The server has no fetcher (started offline): refreshing is disabled."),
                 ]),
             }},
         },

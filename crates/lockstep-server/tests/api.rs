@@ -482,7 +482,7 @@ fn errors_are_json_with_the_right_status() {
         None,
         Some(("application/json", b"{}")),
     )
-    .error(503);
+    .error(409);
     assert!(m.contains("fetcher"), "{m}");
     // A foreign Host header on a loopback server (DNS rebinding).
     let r = ureq::get(&f.url("/api/health"))
