@@ -5,8 +5,8 @@
 Installs nothing itself. One run generates the inputs once (numpy, fixed seed), writes them to
 a temporary directory as little-endian f64 files, times pandas, polars and TA-Lib on them in
 this process (best of N), and times Lockstep on the very same files through
-`cargo run --release -p lockstep-stats --example kernel_timing` (best of N inside that
-process). It prints a Markdown table of ns per element and the ratio Lockstep / other
+`lockstep bench KERNEL --x FILE [--y FILE] --mode reused,fresh,option --format json` (the
+release binary, built first; best of N inside that process). It prints a Markdown table of ns per element and the ratio Lockstep / other
 (below 1 means Lockstep is faster) for:
 
 * rolling Pearson correlation and beta, window 90, of returns-like noise (y = 0.6 x + noise),
@@ -44,7 +44,7 @@ def parse_args():
     p.add_argument("--reps-large", type=int, default=3, help="best of this many runs (n > 10^6)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--polars-threads", default="1")
-    p.add_argument("--skip-build", action="store_true", help="assume the example is built")
+    p.add_argument("--skip-build", action="store_true", help="assume target/release/lockstep is built")
     return p.parse_args()
 
 
@@ -71,26 +71,33 @@ def cargo(*args):
     return ["cargo", *args]
 
 
-def build_example():
+LOCKSTEP = ROOT / "target" / "release" / "lockstep"
+
+
+def build_lockstep():
     subprocess.run(
-        cargo("build", "--release", "--quiet", "-p", "lockstep-stats", "--example", "kernel_timing"),
+        cargo("build", "--release", "--quiet", "-p", "lockstep-cli"),
         cwd=ROOT,
         check=True,
     )
 
 
-def lockstep(kernel, reps, *files):
-    out = subprocess.run(
-        cargo(
-            "run", "--release", "--quiet", "-p", "lockstep-stats", "--example", "kernel_timing",
-            "--", str(reps), kernel, *map(str, files),
-        ),
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])["ns_per_element"]
+MODES = (
+    ("reused", "Lockstep over_into"),
+    ("fresh", "Lockstep over_into, new buffer"),
+    ("option", "Lockstep over (Option)"),
+)
+
+
+def lockstep(kernel, reps, x, y=None):
+    """ns per element of `lockstep bench` for each of MODES, in that order."""
+    args = [str(LOCKSTEP), "bench", kernel, "--x", str(x), "--reps", str(reps),
+            "--mode", ",".join(m for m, _ in MODES), "--format", "json"]
+    if y is not None:
+        args += ["--y", str(y)]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    timed = {r["mode"]: r["ns_per_element"] for r in map(json.loads, out.strip().splitlines())}
+    return [(label, timed[mode]) for mode, label in MODES]
 
 
 def machine():
@@ -111,7 +118,7 @@ def machine():
 
 def main():
     if not ARGS.skip_build:
-        build_example()
+        build_lockstep()
     sizes = [int(s) for s in ARGS.sizes.split(",")]
     rng = np.random.default_rng(ARGS.seed)
     big = max(sizes)
@@ -154,8 +161,8 @@ def main():
                     else:
                         t = best_of(f, reps) / n * 1e9
                     rows.append((n, kernel, lib, t))
-                for suffix, label in (("", "Lockstep over_into"), ("_fresh", "Lockstep over_into, new buffer"), ("_over", "Lockstep over (Option)")):
-                    rows.append((n, kernel, label, lockstep(kernel + suffix, reps, fx, fy)))
+                for label, t in lockstep(kernel, reps, fx, fy):
+                    rows.append((n, kernel, label, t))
             print(f"# n = {n} done", file=sys.stderr)
         fp = tmp / "prices.f64"
         prices.astype("<f8").tofile(fp)
@@ -166,8 +173,8 @@ def main():
             "macd": lambda: talib.MACD(prices, 12, 26, 9),
         }.items():
             rows.append((ni, kernel, "TA-Lib", best_of(f, reps) / ni * 1e9))
-            for suffix, label in (("", "Lockstep over_into"), ("_fresh", "Lockstep over_into, new buffer"), ("_over", "Lockstep over (Option)")):
-                rows.append((ni, kernel, label, lockstep(kernel + suffix, reps, fp)))
+            for label, t in lockstep(kernel, reps, fp):
+                rows.append((ni, kernel, label, t))
 
     names = {"corr": "corr w=90", "beta": "beta w=90", "rsi": "RSI(14)", "ema": "EMA(20)", "macd": "MACD(12,26,9)"}
     print(f"Machine: {machine()}\n")

@@ -114,6 +114,10 @@ pub enum Command {
     /// 127.0.0.1:8080, refresh its symbols on a schedule and deliver alerts.
     #[command(after_long_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// Time the numeric kernels on this machine (rolling correlation and beta, w = 90; RSI 14,
+    /// EMA 20, MACD 12/26/9), on generated inputs or on little-endian f64 files
+    /// (bench/compare.py runs pandas, polars and TA-Lib on the same files).
+    Bench(BenchArgs),
     /// Net liquidity = Fed balance sheet (WALCL) − Treasury General Account (WTREGEN) −
     /// overnight reverse repo (RRPONTSYD), weekly on Wednesdays, with its 4- and 13-week
     /// change and z-score.
@@ -566,6 +570,109 @@ pub struct ServeArgs {
     /// Pairs to serve besides the configured ones, e.g. ETH-USD/^RUT (repeatable).
     #[arg(long = "pair", value_name = "A/B")]
     pub pairs: Vec<String>,
+}
+
+/// Kernels of `lockstep bench`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchKernel {
+    /// Rolling Pearson correlation, window 90.
+    Corr,
+    /// Rolling beta, window 90.
+    Beta,
+    /// RSI(14).
+    Rsi,
+    /// EMA(20).
+    Ema,
+    /// MACD(12, 26, 9).
+    Macd,
+}
+
+impl BenchKernel {
+    /// Every kernel.
+    pub const ALL: [BenchKernel; 5] = [
+        BenchKernel::Corr,
+        BenchKernel::Beta,
+        BenchKernel::Rsi,
+        BenchKernel::Ema,
+        BenchKernel::Macd,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchKernel::Corr => "corr",
+            BenchKernel::Beta => "beta",
+            BenchKernel::Rsi => "rsi",
+            BenchKernel::Ema => "ema",
+            BenchKernel::Macd => "macd",
+        }
+    }
+
+    /// With its parameters.
+    pub fn label(self) -> &'static str {
+        match self {
+            BenchKernel::Corr => "corr w=90",
+            BenchKernel::Beta => "beta w=90",
+            BenchKernel::Rsi => "RSI(14)",
+            BenchKernel::Ema => "EMA(20)",
+            BenchKernel::Macd => "MACD(12,26,9)",
+        }
+    }
+}
+
+/// How a kernel's output is produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchMode {
+    /// `over_into` an output buffer allocated once (the kernel itself).
+    Reused,
+    /// `over_into` a new buffer every run (adds the page faults of a fresh output, as the
+    /// Python libraries return a new array).
+    Fresh,
+    /// `over`, returning `Vec<Option<f64>>`.
+    Option,
+    /// `next` on each input (correlation only).
+    Stream,
+}
+
+impl BenchMode {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchMode::Reused => "reused",
+            BenchMode::Fresh => "fresh",
+            BenchMode::Option => "option",
+            BenchMode::Stream => "stream",
+        }
+    }
+}
+
+/// `lockstep bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Kernels to time [default: all].
+    #[arg(value_enum)]
+    pub kernels: Vec<BenchKernel>,
+    /// Output modes [default: reused, fresh, option].
+    #[arg(long = "mode", value_enum, value_delimiter = ',')]
+    pub modes: Vec<BenchMode>,
+    /// Input x (or prices): a file of little-endian f64 [default: generated].
+    #[arg(long, value_name = "FILE")]
+    pub x: Option<PathBuf>,
+    /// Input y of corr and beta (with --x).
+    #[arg(long, value_name = "FILE")]
+    pub y: Option<PathBuf>,
+    /// Length of the generated inputs.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(100..=200_000_000))]
+    pub n: usize,
+    /// Seed of the generated inputs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Runs per kernel; the best is reported.
+    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    pub reps: usize,
+    /// Output format (JSON: one object per line).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `lockstep screen`.

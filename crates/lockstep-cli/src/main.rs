@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod bench_cmd;
 mod macro_cmds;
 mod source;
 mod store_cmds;
@@ -189,6 +190,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Chart(c) => view_cmds::chart(&ctx, c),
         Command::Report(r) => view_cmds::report(&ctx, r),
         Command::Serve(s) => view_cmds::serve(&ctx, s),
+        Command::Bench(b) => emit(&bench_cmd::bench(b)?),
         Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
         Command::Show(a) => emit(&store_cmds::show(&ctx, a)?),
         Command::Import(a) => emit(&store_cmds::import(&ctx, a)?),

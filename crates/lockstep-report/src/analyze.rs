@@ -322,49 +322,66 @@ pub fn analyze(
     let al = align(a, b, opts.align, opts.returns).map_err(ReportError::Align)?;
     let n = al.len();
     let ann = al.periods_per_year.sqrt();
-    let mut rolling = Vec::with_capacity(opts.windows.len());
-    let mut summaries = Vec::with_capacity(opts.windows.len());
-    for &w in &opts.windows {
-        let mut k = rolling_pair(opts.method, w).map_err(ReportError::Stats)?;
-        let n_eff = k.effective_n();
-        let mut rw = RollingWindow {
-            window: w,
-            corr: vec![None; n],
-            corr_lo: vec![None; n],
-            corr_hi: vec![None; n],
-            beta: vec![None; n],
-            vol_a: vec![None; n],
-            vol_b: vec![None; n],
-        };
-        for i in 1..n {
-            let Some(p) = k.next_point(al.ret_a[i - 1], al.ret_b[i - 1]) else {
-                continue;
+    // The sections are independent computations on the same inputs: run them on every
+    // core (the values do not depend on the order).
+    let windows = || -> Result<(Vec<RollingWindow>, Vec<WindowSummary>), ReportError> {
+        let mut rolling = Vec::with_capacity(opts.windows.len());
+        let mut summaries = Vec::with_capacity(opts.windows.len());
+        for &w in &opts.windows {
+            let mut k = rolling_pair(opts.method, w).map_err(ReportError::Stats)?;
+            let n_eff = k.effective_n();
+            let mut rw = RollingWindow {
+                window: w,
+                corr: vec![None; n],
+                corr_lo: vec![None; n],
+                corr_hi: vec![None; n],
+                beta: vec![None; n],
+                vol_a: vec![None; n],
+                vol_b: vec![None; n],
             };
-            rw.corr[i] = p.corr;
-            if let Some(r) = p.corr {
-                if let Some((lo, hi)) =
-                    fisher_interval(r, n_eff, opts.confidence).map_err(ReportError::Stats)?
-                {
-                    rw.corr_lo[i] = Some(lo);
-                    rw.corr_hi[i] = Some(hi);
+            for i in 1..n {
+                let Some(p) = k.next_point(al.ret_a[i - 1], al.ret_b[i - 1]) else {
+                    continue;
+                };
+                rw.corr[i] = p.corr;
+                if let Some(r) = p.corr {
+                    if let Some((lo, hi)) =
+                        fisher_interval(r, n_eff, opts.confidence).map_err(ReportError::Stats)?
+                    {
+                        rw.corr_lo[i] = Some(lo);
+                        rw.corr_hi[i] = Some(hi);
+                    }
                 }
+                rw.beta[i] = p.beta;
+                rw.vol_a[i] = p.std_a.map(|s| s * ann);
+                rw.vol_b[i] = p.std_b.map(|s| s * ann);
             }
-            rw.beta[i] = p.beta;
-            rw.vol_a[i] = p.std_a.map(|s| s * ann);
-            rw.vol_b[i] = p.std_b.map(|s| s * ann);
+            summaries.push(summarize(&al.dates, &rw, opts.strong));
+            rolling.push(rw);
         }
-        summaries.push(summarize(&al.dates, &rw, opts.strong));
-        rolling.push(rw);
-    }
+        Ok((rolling, summaries))
+    };
     let norm = |p: &[f64]| p.iter().map(|v| 100.0 * v / p[0]).collect::<Vec<_>>();
     let lagged = |r: &[f64]| {
         std::iter::once(None)
             .chain(r.iter().map(|v| Some(*v)))
             .collect()
     };
-    let lead_lag = linkage::lead_lag(&al, &opts.linkage, opts.confidence);
-    let regimes = linkage::regimes(&al, a, b, &opts.linkage, opts.confidence);
-    let structure = pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure)?;
+    let ((rolled, lead_lag), (regimes, structure)) = rayon::join(
+        || {
+            rayon::join(windows, || {
+                linkage::lead_lag(&al, &opts.linkage, opts.confidence)
+            })
+        },
+        || {
+            rayon::join(
+                || linkage::regimes(&al, a, b, &opts.linkage, opts.confidence),
+                || pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure),
+            )
+        },
+    );
+    let (rolling, summaries) = rolled?;
+    let structure = structure?;
     let liquidity = match &opts.liquidity {
         Ok(net) => match liquidity_correlation(a, b, net) {
             Ok(c) => LiquiditySection {

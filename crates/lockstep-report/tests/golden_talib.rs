@@ -73,6 +73,10 @@ fn indicators_match_talib() {
                             .max(1.0)
                             .min(if *col == "obv" { f64::MAX } else { 1.0 });
                     assert!(diff <= 1e-9, "{date} {col}: ours {g}, TA-Lib {w}");
+                    // RSI does TA-Lib's arithmetic (·fl(1/n)): the same bits.
+                    if *col == "rsi_14" {
+                        assert_eq!(g.to_bits(), w.to_bits(), "{date} RSI: ours {g}, TA-Lib {w}");
+                    }
                     if diff > worst.0 {
                         worst = (diff, format!("{date} {col}"));
                     }

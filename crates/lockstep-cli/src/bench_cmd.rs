@@ -1,0 +1,272 @@
+//! `lockstep bench`: time the numeric kernels on this machine, on generated inputs or on the
+//! files `bench/compare.py` writes (so pandas, polars, TA-Lib and Lockstep run on the same
+//! data in the same run).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use anyhow::{bail, ensure, Context, Result};
+
+use crate::args::{BenchArgs, BenchKernel, BenchMode, Format};
+use lockstep_stats::{Ema, Indicator, Macd, RollingBeta, RollingCorrelation, Rsi};
+
+/// Window of the correlation and beta kernels.
+const WINDOW: usize = 90;
+
+/// Little-endian f64s of a file.
+fn read_f64s(path: &std::path::Path) -> Result<Vec<f64>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    ensure!(
+        bytes.len().is_multiple_of(8),
+        "{}: not a whole number of little-endian f64s ({} bytes)",
+        path.display(),
+        bytes.len()
+    );
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        .collect())
+}
+
+/// Uniform noise in ±0.02 from a 64-bit xorshift generator (deterministic per seed).
+fn noise(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.04
+        })
+        .collect()
+}
+
+/// The inputs: the files, or generated ones (returns-like noise x and y = 0.6·x + noise for
+/// the two-input kernels, the random walk 100·exp(Σr) for the indicators).
+fn inputs(a: &BenchArgs, kernel: BenchKernel) -> Result<(Vec<f64>, Vec<f64>)> {
+    let two = matches!(kernel, BenchKernel::Corr | BenchKernel::Beta);
+    if let Some(x) = &a.x {
+        let x = read_f64s(x)?;
+        let y = match (&a.y, two) {
+            (Some(y), true) => read_f64s(y)?,
+            (None, true) => bail!("{} needs --y FILE with --x", kernel.name()),
+            _ => Vec::new(),
+        };
+        ensure!(
+            !two || y.len() == x.len(),
+            "--x and --y differ in length ({} and {})",
+            x.len(),
+            y.len()
+        );
+        return Ok((x, y));
+    }
+    let x = noise(a.n, a.seed);
+    if two {
+        let e = noise(a.n, a.seed + 1);
+        let y = x.iter().zip(&e).map(|(x, e)| 0.6 * x + e).collect();
+        Ok((x, y))
+    } else {
+        let mut level = 0.0;
+        let walk = x
+            .iter()
+            .map(|r| {
+                level += r;
+                100.0 * f64::exp(level)
+            })
+            .collect();
+        Ok((walk, Vec::new()))
+    }
+}
+
+/// Sum of the finite values of the last output: a checksum, so the work cannot be dropped.
+fn tail_sum(v: &[f64]) -> f64 {
+    v.last().copied().filter(|x| x.is_finite()).unwrap_or(0.0)
+}
+
+/// Best of `reps` runs of `f` (seconds) and the last checksum.
+fn best_of(reps: usize, mut f: impl FnMut() -> f64) -> (f64, f64) {
+    let (mut best, mut sum) = (f64::INFINITY, 0.0);
+    for _ in 0..reps {
+        let t = Instant::now();
+        sum = black_box(f());
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    (best, sum)
+}
+
+/// One timed kernel.
+struct Timing {
+    kernel: BenchKernel,
+    mode: BenchMode,
+    n: usize,
+    best: f64,
+    checksum: f64,
+}
+
+/// Run `kernel` in `mode`: `out` is the output buffer of the `reused` mode.
+fn time(kernel: BenchKernel, mode: BenchMode, x: &[f64], y: &[f64], reps: usize) -> Result<Timing> {
+    let n = x.len();
+    ensure!(
+        n > WINDOW,
+        "the input has {n} values: give more than {WINDOW}"
+    );
+    let mut out = vec![0.0; n];
+    let (mut o2, mut o3) = (vec![0.0; n], vec![0.0; n]);
+    // The kernel into `buf` (reused or fresh), or its `Option` form.
+    let run_into = |buf: &mut [f64], o2: &mut [f64], o3: &mut [f64]| -> f64 {
+        match kernel {
+            BenchKernel::Corr => {
+                let mut k = RollingCorrelation::new(WINDOW).expect("valid window");
+                k.over_into(black_box(x), black_box(y), buf)
+                    .expect("lengths");
+            }
+            BenchKernel::Beta => {
+                let mut k = RollingBeta::new(WINDOW).expect("valid window");
+                k.over_into(black_box(x), black_box(y), buf)
+                    .expect("lengths");
+            }
+            BenchKernel::Rsi => Rsi::new(14)
+                .expect("valid period")
+                .over_into(black_box(x), buf)
+                .expect("lengths"),
+            BenchKernel::Ema => Ema::new(20)
+                .expect("valid period")
+                .over_into(black_box(x), buf)
+                .expect("lengths"),
+            BenchKernel::Macd => {
+                Macd::new(12, 26, 9)
+                    .expect("valid periods")
+                    .over_into(black_box(x), buf, o2, o3)
+                    .expect("lengths");
+                return tail_sum(buf) + tail_sum(o2) + tail_sum(o3);
+            }
+        }
+        tail_sum(buf)
+    };
+    let option = || -> f64 {
+        let last = match kernel {
+            BenchKernel::Corr => RollingCorrelation::new(WINDOW)
+                .expect("valid window")
+                .over(black_box(x), black_box(y))
+                .expect("lengths")
+                .pop()
+                .flatten(),
+            BenchKernel::Beta => RollingBeta::new(WINDOW)
+                .expect("valid window")
+                .over(black_box(x), black_box(y))
+                .expect("lengths")
+                .pop()
+                .flatten(),
+            BenchKernel::Rsi => Rsi::new(14)
+                .expect("valid")
+                .over(black_box(x))
+                .pop()
+                .flatten(),
+            BenchKernel::Ema => Ema::new(20)
+                .expect("valid")
+                .over(black_box(x))
+                .pop()
+                .flatten(),
+            BenchKernel::Macd => Macd::new(12, 26, 9)
+                .expect("valid")
+                .over(black_box(x))
+                .pop()
+                .flatten()
+                .map(|p| p.macd + p.signal + p.hist),
+        };
+        last.unwrap_or(0.0)
+    };
+    let (best, checksum) = match mode {
+        BenchMode::Reused => best_of(reps, || run_into(&mut out, &mut o2, &mut o3)),
+        BenchMode::Fresh => best_of(reps, || {
+            let (mut a, mut b, mut c) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            run_into(&mut a, &mut b, &mut c)
+        }),
+        BenchMode::Option => best_of(reps, option),
+        BenchMode::Stream => {
+            ensure!(
+                kernel == BenchKernel::Corr,
+                "--mode stream times the streaming correlation only"
+            );
+            best_of(reps, || {
+                let mut k = RollingCorrelation::new(WINDOW).expect("valid window");
+                for ((o, &a), &b) in out.iter_mut().zip(black_box(x)).zip(y) {
+                    *o = k.next(a, b).unwrap_or(f64::NAN);
+                }
+                tail_sum(&out)
+            })
+        }
+    };
+    Ok(Timing {
+        kernel,
+        mode,
+        n,
+        best,
+        checksum,
+    })
+}
+
+/// `lockstep bench [KERNEL...]`.
+pub fn bench(a: &BenchArgs) -> Result<String> {
+    let kernels = if a.kernels.is_empty() {
+        BenchKernel::ALL.to_vec()
+    } else {
+        a.kernels.clone()
+    };
+    let modes = if a.modes.is_empty() {
+        vec![BenchMode::Reused, BenchMode::Fresh, BenchMode::Option]
+    } else {
+        a.modes.clone()
+    };
+    let mut rows = Vec::new();
+    for &k in &kernels {
+        let (x, y) = inputs(a, k)?;
+        for &m in &modes {
+            rows.push(time(k, m, &x, &y, a.reps)?);
+        }
+    }
+    let ns = |t: &Timing| t.best / t.n as f64 * 1e9;
+    Ok(match a.format {
+        Format::Json => rows
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "kernel": t.kernel.name(), "mode": t.mode.name(), "n": t.n,
+                    "best_s": t.best, "ns_per_element": ns(t), "checksum": t.checksum,
+                })
+                .to_string()
+                    + "\n"
+            })
+            .collect(),
+        Format::Csv => {
+            let mut s = String::from("kernel,mode,n,best_s,ns_per_element\n");
+            for t in &rows {
+                s += &format!(
+                    "{},{},{},{:e},{}\n",
+                    t.kernel.name(),
+                    t.mode.name(),
+                    t.n,
+                    t.best,
+                    ns(t)
+                );
+            }
+            s
+        }
+        Format::Table => {
+            let mut s = format!(
+                "best of {} runs, one thread; ns per input element\n{:<16} {:<8} {:>10} {:>10}\n",
+                a.reps, "kernel", "output", "n", "ns/elem"
+            );
+            for t in &rows {
+                s += &format!(
+                    "{:<16} {:<8} {:>10} {:>10.2}\n",
+                    t.kernel.label(),
+                    t.mode.name(),
+                    t.n,
+                    ns(t)
+                );
+            }
+            s
+        }
+    })
+}
