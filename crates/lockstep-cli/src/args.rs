@@ -162,7 +162,8 @@ Configuration: the [serve] table of $LOCKSTEP_HOME/config.toml (or --config FILE
   [serve]
   bind = \"127.0.0.1:8080\"        # another address than loopback requires a token
   token = \"...\"                  # or LOCKSTEP_TOKEN; then every route needs
-                                   # Authorization: Bearer <token>
+                                   # Authorization: Bearer <token> (a browser
+                                   # logs in at /login)
   [[serve.pairs]]
   a = \"ETH-USD\"
   b = \"^RUT\"                     # optional: windows = [30, 60, 90], id = \"eth-usd_rut\"

@@ -4,7 +4,7 @@ use std::any::Any;
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -69,6 +69,109 @@ pub(crate) fn routes() -> Routes {
     .add("GET", "/api/pairs/{id}/signals", get(api_signals))
     .add("GET", "/api/alerts", get(api_alerts))
     .add("POST", "/api/refresh", post(api_refresh))
+    .add("GET", "/login", get(login_page))
+    .add("POST", "/login", post(login))
+}
+
+/// The cookie a browser gets from `/login`: the token, `HttpOnly; SameSite=Strict`.
+pub const TOKEN_COOKIE: &str = "lockstep_token";
+
+/// The bearer token of `Authorization: Bearer <token>`.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+/// The value of the [`TOKEN_COOKIE`].
+fn token_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(TOKEN_COOKIE)?.strip_prefix('='))
+}
+
+/// What the cookie holds for `token`: its bytes in hex (any token fits a cookie that way).
+fn cookie_value(token: &str) -> String {
+    token.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the request carries `token`, as a bearer token or as the login cookie.
+fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    bearer(headers).is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes()))
+        || token_cookie(headers)
+            .is_some_and(|c| constant_time_eq(c.as_bytes(), cookie_value(token).as_bytes()))
+}
+
+/// `GET /login`: a form for the token, so that a browser can use a dashboard served beyond
+/// loopback (the form posts to `/login`, which sets an `HttpOnly; SameSite=Strict` cookie).
+async fn login_page(RawQuery(q): RawQuery) -> Response {
+    let retry = q.is_some_and(|q| q.split('&').any(|kv| kv == "retry=1"));
+    typed("text/html; charset=utf-8", pages::login(retry))
+}
+
+/// `POST /login` (`application/x-www-form-urlencoded`, `token=…`): the right token sets the
+/// cookie and redirects to `/`; a wrong one redirects to the form again (`/login?retry=1`).
+async fn login(State(state): State<AppState>, body: Body) -> Result<Response> {
+    let bytes: Bytes = to_bytes(body, MAX_BODY).await.map_err(|_| too_large())?;
+    let token = url_form_value(&bytes, "token").unwrap_or_default();
+    let ok = state
+        .config()
+        .token
+        .as_ref()
+        .is_some_and(|t| constant_time_eq(token.as_bytes(), t.as_bytes()));
+    if !ok {
+        return Ok(see_other("/login?retry=1"));
+    }
+    let cookie = format!(
+        "{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
+        cookie_value(&token)
+    );
+    let mut res = see_other("/");
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|_| ApiError::bad_request("invalid token"))?,
+    );
+    Ok(res)
+}
+
+/// A 303 redirect to `to`.
+fn see_other(to: &'static str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    res.headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static(to));
+    res
+}
+
+/// The value of `name` in a URL-encoded form body (`+` is a space, `%XX` a byte).
+fn url_form_value(body: &[u8], name: &str) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let raw = text
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?;
+    let mut out = Vec::with_capacity(raw.len());
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Every route of the server as `(method, path)`, paths in the router's syntax
@@ -184,21 +287,22 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
         }
     }
     if let Some(token) = &state.config().token {
-        let given = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
-        let ok = given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes()));
-        if !ok {
-            let msg = if given.is_some() {
+        if !authorized(req.headers(), token) && req.uri().path() != "/login" {
+            // A browser asking for a page is sent to the login form; anything else gets 401.
+            let wants_html = req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"));
+            let page = req.uri().path() == "/" || req.uri().path().starts_with("/pairs/");
+            if wants_html && page && req.method() == Method::GET {
+                return see_other("/login");
+            }
+            let msg = if bearer(req.headers()).is_some() || token_cookie(req.headers()).is_some() {
                 "invalid bearer token"
             } else {
-                "authentication required: send `Authorization: Bearer <token>`"
+                "authentication required: send `Authorization: Bearer <token>` (a browser: \
+                 log in at /login)"
             };
             return ApiError::new(StatusCode::UNAUTHORIZED, msg).into_response();
         }
@@ -224,7 +328,8 @@ fn too_large() -> ApiError {
 /// Security headers on every answer, and every error answer as JSON (an error produced
 /// outside the handlers, e.g. by the framework, gets the JSON shape too).
 async fn finish(req: Request, next: Next) -> Response {
-    let html = req.uri().path() == "/" || req.uri().path().starts_with("/pairs/");
+    let html =
+        matches!(req.uri().path(), "/" | "/login") || req.uri().path().starts_with("/pairs/");
     let mut res = next.run(req).await;
     let status = res.status();
     let is_json = res

@@ -10,7 +10,8 @@
 //!   (also every 30 s, so failed webhooks are retried with their backoff).
 //!   `POST /api/refresh` runs the same cycle on demand.
 //! * **Security**: loopback by default; a non-loopback address requires a token, and with a
-//!   token every route requires `Authorization: Bearer <token>`. Path ids, dates and limits
+//!   token every route requires `Authorization: Bearer <token>` (or, for a browser, the
+//!   cookie `/login` sets; a page asked for without it redirects there). Path ids, dates and limits
 //!   are validated; the request target is limited to 2 KiB (414) and bodies to 16 KiB (413);
 //!   every error is JSON `{"error": {"status", "message"}}`; a panicking handler answers 500.
 //!
@@ -29,6 +30,7 @@
 //! | `GET /api/pairs/{id}/signals` | the signals report JSON |
 //! | `GET /api/alerts?pair=&since=&limit=` | stored alerts |
 //! | `POST /api/refresh` | refresh now (`{"pairs": [..]}` optional) |
+//! | `GET /login`, `POST /login` | with a token: the form a browser logs in with (an `HttpOnly; SameSite=Strict` cookie) |
 //!
 //! # Running
 //!

@@ -99,6 +99,28 @@ pub fn document() -> Value {
                     &[bad_id, unknown_pair, no_data],
                 ),
             }},
+            "/login": {
+                "get": {
+                    "summary": "The login form of a server with a token (HTML): a browser logs in here instead of sending `Authorization`.",
+                    "operationId": "loginForm",
+                    "parameters": [{"name": "retry", "in": "query", "required": false,
+                                    "description": "1 after a wrong token.", "schema": {"type": "string"}}],
+                    "security": [],
+                    "responses": responses(
+                        json!({"description": "The form.", "content": {"text/html": {"schema": {"type": "string"}}}}),
+                        &[],
+                    ),
+                },
+                "post": {
+                    "summary": "Log in: the right token sets an HttpOnly, SameSite=Strict cookie and redirects to `/`; a wrong one redirects to `/login?retry=1`.",
+                    "operationId": "login",
+                    "security": [],
+                    "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}}}},
+                    "responses": {"303": {"description": "Redirect to `/` (with the cookie) or back to the form."},
+                                  "413": {"description": "Body over 16 KiB.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+                },
+            },
             "/pairs/{id}/charts/{file}": {"get": {
                 "summary": "One chart of a pair as SVG or PNG.",
                 "operationId": "chart",

@@ -119,6 +119,29 @@ pub fn index(config: &ServeConfig, legs: &[[LegInfo; 2]]) -> String {
     o
 }
 
+/// The login form of a server with a token: posts `token` to `/login`, which answers with
+/// an `HttpOnly; SameSite=Strict` cookie. `retry` says the last token was wrong.
+pub fn login(retry: bool) -> String {
+    let mut o = String::new();
+    o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(
+        o,
+        "<title>Lockstep: log in</title>\n<style>{INDEX_CSS}</style>\n</head>\n<body>"
+    );
+    o.push_str("<h1>Lockstep</h1>\n");
+    if retry {
+        o.push_str("<p id=\"login-failed\">That is not the token.</p>\n");
+    }
+    o.push_str(
+        "<form id=\"login\" method=\"post\" action=\"/login\">\n<label for=\"token\">Token \
+         (<code>[serve] token</code> or <code>LOCKSTEP_TOKEN</code>)</label>\n\
+         <input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" \
+         required>\n<button type=\"submit\">Log in</button>\n</form>\n</body>\n</html>\n",
+    );
+    o
+}
+
 /// The recent alerts of a pair as a page section (`section#alerts`).
 pub fn alerts_section(alerts: &[StoredAlert]) -> Section {
     let mut h = String::new();

@@ -557,6 +557,70 @@ fn a_token_is_required_on_every_route_when_configured() {
 }
 
 #[test]
+fn a_browser_logs_in_with_a_form_and_an_http_only_cookie() {
+    let f = start(config(Some(TOKEN)));
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let call = |req: ureq::Request| match req.call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    // A browser asking for a page is sent to the form; the form itself needs no token.
+    let r = call(agent.get(&f.url("/")).set("Accept", "text/html,*/*"));
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.header("location"), Some("/login"));
+    let r = call(agent.get(&f.url("/login")));
+    assert_eq!(r.status(), 200);
+    let form = r.into_string().unwrap();
+    assert!(form.contains("<form id=\"login\" method=\"post\" action=\"/login\">"));
+    // A wrong token: back to the form, which says so; no cookie.
+    let post = |body: &str| match agent
+        .post(&f.url("/login"))
+        .set("Content-Type", "application/x-www-form-urlencoded")
+        .send_string(body)
+    {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let r = post("token=nope");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.header("location"), Some("/login?retry=1"));
+    assert!(r.header("set-cookie").is_none());
+    let again = call(agent.get(&f.url("/login?retry=1")));
+    assert!(again.into_string().unwrap().contains("login-failed"));
+    // The right token (URL-encoded by the browser) sets an HttpOnly, SameSite=Strict cookie.
+    let r = post(&format!("token={}", TOKEN.replace('-', "%2D")));
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.header("location"), Some("/"));
+    let cookie = r.header("set-cookie").unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains(TOKEN),
+        "the cookie does not hold the token as is"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    for p in [
+        "/".to_string(),
+        format!("/pairs/{PAIR}"),
+        "/api/pairs".into(),
+    ] {
+        let r = call(agent.get(&f.url(&p)).set("Cookie", &pair));
+        assert_eq!(r.status(), 200, "{p}");
+    }
+    // A forged cookie is refused like a wrong token.
+    let r = call(
+        agent
+            .get(&f.url("/api/pairs"))
+            .set("Cookie", "lockstep_token=00ff"),
+    );
+    assert_eq!(r.status(), 401);
+}
+
+#[test]
 fn refuses_a_public_address_without_a_token() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lockstep.db");
