@@ -36,7 +36,7 @@ mod equity;
 mod font;
 mod heatmap;
 pub mod levels;
-mod momentum;
+pub mod momentum;
 mod overlay;
 mod render;
 mod signals;

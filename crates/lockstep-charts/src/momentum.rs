@@ -1,5 +1,7 @@
-//! RSI and MACD of both legs, each on its own history: four stacked panels (RSI A, RSI B with
-//! the 30/70 lines; MACD A, MACD B with line, signal and histogram).
+//! RSI and MACD of both legs, each over the last [`VIEW_DAYS`] of its own history: four
+//! stacked panels (RSI A, RSI B with the 30/70 lines; MACD A, MACD B with line, signal and
+//! histogram). Momentum is read over weeks and months; decades of daily RSI are a smear (and
+//! megabytes of SVG).
 
 use chrono::Days;
 use plotters::coord::Shift;
@@ -14,6 +16,20 @@ use crate::render::{
 use crate::ChartError;
 use lockstep_core::Date;
 use lockstep_report::{Report, Technicals};
+
+/// Calendar days shown: the last year of each leg.
+pub const VIEW_DAYS: i64 = 365;
+
+/// The index of the first date shown: the first within [`VIEW_DAYS`] of the last date.
+pub fn view_start(t: &Technicals) -> usize {
+    match t.dates.last() {
+        Some(&last) => {
+            let from = last - chrono::Duration::days(VIEW_DAYS);
+            t.dates.partition_point(|d| *d < from)
+        }
+        None => 0,
+    }
+}
 
 pub(crate) struct Momentum<'r> {
     r: &'r Report,
@@ -38,7 +54,9 @@ fn rsi_panel<DB: Backend>(
     t: &Technicals,
     color: RGBColor,
 ) -> Result<(), ChartError> {
-    let axis = DateAxis::of(&t.dates).ok_or_else(|| ChartError::Empty(t.name.clone()))?;
+    let start = view_start(t);
+    let dates = &t.dates[start..];
+    let axis = DateAxis::of(dates).ok_or_else(|| ChartError::Empty(t.name.clone()))?;
     let y = 0.0..100.0;
     let fmt = num_format(&y);
     let mut chart = xy_chart(
@@ -46,7 +64,10 @@ fn rsi_panel<DB: Backend>(
         axis.clone(),
         y,
         Axes {
-            caption: Some(&format!("RSI({}): {}", t.params.rsi, t.name)),
+            caption: Some(&format!(
+                "RSI({}): {} since {}",
+                t.params.rsi, t.name, dates[0]
+            )),
             x_desc: "date",
             y_desc: "RSI",
             y_fmt: &fmt,
@@ -69,8 +90,8 @@ fn rsi_panel<DB: Backend>(
     )?;
     draw_line(
         &mut chart,
-        &t.dates,
-        t.rsi.iter().copied(),
+        dates,
+        t.rsi[start..].iter().copied(),
         color.stroke_width(2),
         Some("RSI"),
     )?;
@@ -82,12 +103,18 @@ fn macd_panel<DB: Backend>(
     t: &Technicals,
     color: RGBColor,
 ) -> Result<(), ChartError> {
-    let axis = DateAxis::of(&t.dates).ok_or_else(|| ChartError::Empty(t.name.clone()))?;
+    let start = view_start(t);
+    let dates = &t.dates[start..];
+    let (macd, signal, hist) = (
+        &t.macd[start..],
+        &t.macd_signal[start..],
+        &t.macd_hist[start..],
+    );
+    let axis = DateAxis::of(dates).ok_or_else(|| ChartError::Empty(t.name.clone()))?;
     let y = value_range(
-        t.macd
-            .iter()
-            .chain(&t.macd_signal)
-            .chain(&t.macd_hist)
+        macd.iter()
+            .chain(signal)
+            .chain(hist)
             .flatten()
             .copied()
             .chain(std::iter::once(0.0)),
@@ -101,7 +128,10 @@ fn macd_panel<DB: Backend>(
         axis.clone(),
         y,
         Axes {
-            caption: Some(&format!("MACD({f}, {s}, {g}): {}", t.name)),
+            caption: Some(&format!(
+                "MACD({f}, {s}, {g}): {} since {}",
+                t.name, dates[0]
+            )),
             x_desc: "date",
             y_desc: "MACD",
             y_fmt: &fmt,
@@ -112,10 +142,9 @@ fn macd_panel<DB: Backend>(
     // Histogram: bars one day wide when they are wide enough to see, else 1-pixel lines.
     let width = chart.plotting_area().dim_in_pixel().0.max(1) as f64;
     let days = (axis.range().end - axis.range().start).num_days().max(1) as f64;
-    let bars: Vec<(Date, f64)> = t
-        .dates
+    let bars: Vec<(Date, f64)> = dates
         .iter()
-        .zip(&t.macd_hist)
+        .zip(hist)
         .filter_map(|(d, h)| h.filter(|h| h.is_finite()).map(|h| (*d, h)))
         .collect();
     let up = GREEN.mix(0.55).filled();
@@ -144,15 +173,15 @@ fn macd_panel<DB: Backend>(
     }
     draw_line(
         &mut chart,
-        &t.dates,
-        t.macd.iter().copied(),
+        dates,
+        macd.iter().copied(),
         color.stroke_width(2),
         Some("MACD"),
     )?;
     draw_line(
         &mut chart,
-        &t.dates,
-        t.macd_signal.iter().copied(),
+        dates,
+        signal.iter().copied(),
         RGBColor(90, 90, 90).stroke_width(1),
         Some("signal"),
     )?;

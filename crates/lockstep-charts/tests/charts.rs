@@ -115,13 +115,24 @@ fn momentum_svg() {
         "momentum",
         size,
     );
+    // Each leg over its last year (lockstep_charts::momentum::view_start).
+    let (sa, sb) = (
+        lockstep_charts::momentum::view_start(&r.structure.a.technicals),
+        lockstep_charts::momentum::view_start(&r.structure.b.technicals),
+    );
+    let (da, db) = (
+        r.structure.a.technicals.dates[sa],
+        r.structure.b.technicals.dates[sb],
+    );
+    let last = *r.structure.a.technicals.dates.last().unwrap();
+    assert_eq!((last - da).num_days(), lockstep_charts::momentum::VIEW_DAYS);
     for cap in [
-        "RSI(14): AAA",
-        "RSI(14): BBB",
-        "MACD(12, 26, 9): AAA",
-        "MACD(12, 26, 9): BBB",
+        format!("RSI(14): AAA since {da}"),
+        format!("RSI(14): BBB since {db}"),
+        format!("MACD(12, 26, 9): AAA since {da}"),
+        format!("MACD(12, 26, 9): BBB since {db}"),
     ] {
-        assert!(has_text(&s, cap), "panel {cap}");
+        assert!(has_text(&s, &cap), "panel {cap}");
     }
     assert_eq!(texts(&s, "overbought (70)"), 2);
     assert_eq!(texts(&s, "oversold (30)"), 2);
@@ -133,12 +144,12 @@ fn momentum_svg() {
     // A: RSI and MACD lines, each one run (warm-up then defined) plus its legend sample.
     assert_eq!(lines(&s, "#1F77B4", 2), 4);
     assert_eq!(lines(&s, "#FF7F0E", 2), 4);
-    // The histogram: one bar per defined value of both legs.
-    let hist: usize = [&r.structure.a, &r.structure.b]
+    // The histogram: one bar per defined value shown of both legs.
+    let hist: usize = [(&r.structure.a, sa), (&r.structure.b, sb)]
         .iter()
-        .map(|l| l.technicals.macd_hist.iter().flatten().count())
+        .map(|(l, s)| l.technicals.macd_hist[*s..].iter().flatten().count())
         .sum();
-    // (900 days on ~860 pixels: 1-pixel lines; the legend samples are squares.)
+    // (366 days on ~860 pixels: bars; the legend samples are squares.)
     let bars = count(&s, "opacity=\"0.55\" stroke=\"#2CA02C\"")
         + count(&s, "opacity=\"0.55\" stroke=\"#D62728\"");
     assert_eq!(bars, hist);
@@ -376,7 +387,9 @@ fn gaps_and_non_finite_values_never_reach_the_svg() {
         w.corr_hi[401] = Some(f64::INFINITY);
     }
     for t in [&mut r.structure.a.technicals, &mut r.structure.b.technicals] {
-        for i in 200..220 {
+        // Within the last year, which the momentum chart shows.
+        let k = t.rsi.len() - 100;
+        for i in k..k + 20 {
             t.rsi[i] = None;
             t.macd[i] = Some(f64::NAN);
             t.macd_hist[i] = None;
@@ -399,7 +412,7 @@ fn gaps_and_non_finite_values_never_reach_the_svg() {
             }
         }
         if k == ChartKind::Momentum {
-            // RSI and MACD of each leg break at 200..220: two runs each, plus the samples.
+            // RSI and MACD of each leg break at the gap: two runs each, plus the samples.
             assert_eq!(lines(&s, "#1F77B4", 2), 6);
             assert_eq!(lines(&s, "#FF7F0E", 2), 6);
         }

@@ -146,9 +146,9 @@ Charts (each renders what `analyze`, `signals`, `backtest` or `screen` computes)
   overlay      both legs rebased to 100 on the first aligned date
   correlation  rolling correlation per window, its confidence band, the --strong line (0.5)
                and risk-off regimes shaded
-  momentum     RSI (30/70 lines) and MACD (line, signal, histogram) of both legs
+  momentum     RSI (30/70 lines) and MACD (line, signal, histogram) of both legs, last year
   ccf          cross-correlation by lag (k > 0: B leads A) with the ±z/√n band
-  levels       each leg's price with support/resistance levels, breakouts and cups
+  levels       each leg's last two years with support/resistance levels, breakouts, cups
   signals      A's price with the trigger dates of each rule (--rules FILE or the built-ins)
   equity       the backtest's equity against buy-and-hold, and its drawdown (--strategy)
   heatmap      the current rolling correlation of every pair of --universe (symbols, CSV
