@@ -371,6 +371,20 @@ fn build_full(
     let forced = source::provider(pair.source.provider.as_deref())?;
     let a = source::load(ctx, &pair.a, &pair.input, forced)?;
     let b = source::load(ctx, &pair.b, &pair.input, forced)?;
+    let opts = analysis_options(ctx, pair, with_rate)?;
+    let report = analyze(&a, &b, &opts)
+        .with_context(|| format!("cannot analyze {} against {}", a.name, b.name))?;
+    Ok((report, a, b, opts))
+}
+
+/// The options of `analyze` for a pair: the command line's, the regime rule of config.toml,
+/// and with `with_rate` the rate series and net liquidity (fetched when both legs are
+/// symbols and not `--offline`, else as stored; a missing one is a note in the report).
+pub(crate) fn analysis_options(
+    ctx: &Ctx,
+    pair: &PairArgs,
+    with_rate: bool,
+) -> Result<AnalyzeOptions> {
     let mut opts = pair.analysis.options();
     opts.structure = pair.structure.options();
     let live = [&pair.a, &pair.b].iter().all(|x| source::is_symbol(x));
@@ -391,9 +405,7 @@ fn build_full(
         with_rate,
         live,
     )?;
-    let report = analyze(&a, &b, &opts)
-        .with_context(|| format!("cannot analyze {} against {}", a.name, b.name))?;
-    Ok((report, a, b, opts))
+    Ok(opts)
 }
 
 fn build_link(ctx: &Ctx, l: &LinkArgs, with_rate: bool) -> Result<Report> {

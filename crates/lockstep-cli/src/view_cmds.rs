@@ -205,5 +205,48 @@ pub fn serve(ctx: &Ctx, a: &ServeArgs) -> Result<()> {
             lockstep_fetch::Config::load(ctx.home()?).context("cannot read the configuration")?,
         ))
     };
-    lockstep_server::run(config, ctx.db_path()?, fetcher).context("the server failed")
+    lockstep_server::run_with(
+        config,
+        ctx.db_path()?,
+        fetcher,
+        Some(dashboard_options(ctx)),
+    )
+    .context("the server failed")
+}
+
+/// The dashboard's analysis of a pair: what `lockstep --offline analyze A B --window W` uses
+/// (its defaults, config.toml's regime rule, the stored rate series and net liquidity), so
+/// that the page and the terminal show the same report. Never fetches: the server's
+/// scheduler refreshes the pairs' legs, and the macro series come from the store.
+fn dashboard_options(ctx: &Ctx) -> lockstep_server::AnalysisOptions {
+    let verbose = ctx.verbose;
+    std::sync::Arc::new(move |p: &lockstep_server::PairConfig| {
+        let windows: Vec<String> = p.windows.iter().map(|w| w.to_string()).collect();
+        let argv = [
+            "lockstep",
+            "--offline",
+            "analyze",
+            p.a.as_str(),
+            p.b.as_str(),
+            "--window",
+            &windows.join(","),
+        ];
+        let ctx = Ctx::new(true, verbose);
+        let made = match <crate::args::Cli as clap::Parser>::try_parse_from(argv) {
+            Ok(cli) => match &cli.command {
+                crate::args::Command::Analyze(pair) => {
+                    crate::analysis_options(&ctx, pair, true).map_err(|e| format!("{e:#}"))
+                }
+                _ => Err("not an analyze command".to_string()),
+            },
+            Err(e) => Err(e.to_string()),
+        };
+        made.unwrap_or_else(|e| {
+            eprintln!("lockstep serve: {}: default analysis options: {e}", p.id);
+            lockstep_report::AnalyzeOptions {
+                windows: p.windows.clone(),
+                ..lockstep_report::AnalyzeOptions::default()
+            }
+        })
+    })
 }

@@ -240,6 +240,29 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
 }
 
 #[test]
+fn the_dashboard_serves_the_report_analyze_prints() {
+    let Some(home) = seeded_home() else { return };
+    let config = write_config(home.path(), PAIR);
+    let server = Serve::start(home.path(), &config);
+    let served = get_json(&format!("{}/api/pairs/eth-usd_rut/report", server.url));
+    let out = at(home.path())
+        .args([
+            "--offline",
+            "analyze",
+            "ETH-USD",
+            "^RUT",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The same pipeline with the same options: the same report, to the last digit.
+    assert_eq!(served, printed);
+}
+
+#[test]
 fn serving_beyond_loopback_needs_a_token() {
     let home = tempfile::tempdir().unwrap();
     let out = at(home.path())

@@ -74,7 +74,8 @@ pub use http::{
 pub use openapi::document as openapi_document;
 pub use schedule::{next_due, SymbolKind};
 pub use state::{
-    AppState, LegInfo, PairData, RefreshReport, SymbolOutcome, SymbolStatus, DELIVERY_INTERVAL,
+    AnalysisOptions, AppState, LegInfo, PairData, RefreshReport, SymbolOutcome, SymbolStatus,
+    DELIVERY_INTERVAL,
 };
 
 /// How long a graceful shutdown waits for open connections and running work.
@@ -122,11 +123,12 @@ fn prepare(
     config: ServeConfig,
     store_path: &Path,
     fetcher: Option<Fetcher>,
+    options: Option<AnalysisOptions>,
 ) -> Result<(tokio::runtime::Runtime, TcpListener, AppState), ServerError> {
     let mut config = config;
     config.validate()?;
     let addr = config.check_security()?;
-    let state = AppState::new(config, store_path, fetcher)?;
+    let state = AppState::with_options(config, store_path, fetcher, options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("lockstep-serve")
@@ -168,7 +170,7 @@ impl Server {
         store_path: &Path,
         fetcher: Option<Fetcher>,
     ) -> Result<Server, ServerError> {
-        let (runtime, listener, state) = prepare(config, store_path, fetcher)?;
+        let (runtime, listener, state) = prepare(config, store_path, fetcher, None)?;
         let addr = listener.local_addr()?;
         let handle = runtime.handle().clone();
         let (tx, rx) = oneshot::channel::<()>();
@@ -272,8 +274,18 @@ pub fn run(
     store_path: PathBuf,
     fetcher: Option<Fetcher>,
 ) -> Result<(), ServerError> {
+    run_with(config, store_path, fetcher, None)
+}
+
+/// [`run`], with the pairs' analysis options made by `options` (see [`AnalysisOptions`]).
+pub fn run_with(
+    config: ServeConfig,
+    store_path: PathBuf,
+    fetcher: Option<Fetcher>,
+    options: Option<AnalysisOptions>,
+) -> Result<(), ServerError> {
     let config = config.with_env_token(|k| std::env::var(k).ok());
-    let (runtime, listener, state) = prepare(config, &store_path, fetcher)?;
+    let (runtime, listener, state) = prepare(config, &store_path, fetcher, options)?;
     let addr = listener.local_addr()?;
     let pairs = state.config().pairs.len();
     let auth = if state.config().token.is_some() {

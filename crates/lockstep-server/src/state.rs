@@ -46,8 +46,15 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+/// How a pair's analysis options are made. Without one, `AnalyzeOptions::default()` with the
+/// pair's windows; `lockstep serve` passes the options `lockstep --offline analyze A B` uses
+/// (the stored rate series and net liquidity, the regime rule of config.toml), so that the
+/// dashboard shows the same report as the terminal.
+pub type AnalysisOptions = Arc<dyn Fn(&PairConfig) -> AnalyzeOptions + Send + Sync>;
+
 struct Inner {
     config: ServeConfig,
+    options: Option<AnalysisOptions>,
     store_path: PathBuf,
     /// The connection of the request handlers (reads only).
     store: Mutex<Store>,
@@ -195,6 +202,16 @@ impl AppState {
         store_path: &Path,
         fetcher: Option<Fetcher>,
     ) -> Result<AppState, ServerError> {
+        AppState::with_options(config, store_path, fetcher, None)
+    }
+
+    /// [`AppState::new`], with the pairs' analysis options made by `options`.
+    pub fn with_options(
+        config: ServeConfig,
+        store_path: &Path,
+        fetcher: Option<Fetcher>,
+        options: Option<AnalysisOptions>,
+    ) -> Result<AppState, ServerError> {
         let mut config = config;
         config.validate()?;
         if let Some(dir) = store_path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -212,6 +229,7 @@ impl AppState {
                     dispatcher: Dispatcher::new(&config.alerts),
                 }),
                 config,
+                options,
                 store_path: store_path.to_path_buf(),
                 store: Mutex::new(store),
                 fetcher,
@@ -278,9 +296,20 @@ impl AppState {
             (legs, series(&store, &pair.a)?, series(&store, &pair.b)?)
         };
         // The analysis runs without holding the store.
-        let data = Arc::new(compute(pair, legs, &a, &b)?);
+        let data = Arc::new(compute(pair, legs, &a, &b, &self.analysis_options(pair))?);
         self.insert(&pair.id, data.clone());
         Ok(data)
+    }
+
+    /// The analysis options of `pair` (see [`AnalysisOptions`]).
+    pub fn analysis_options(&self, pair: &PairConfig) -> AnalyzeOptions {
+        match &self.inner.options {
+            Some(f) => f(pair),
+            None => AnalyzeOptions {
+                windows: pair.windows.clone(),
+                ..AnalyzeOptions::default()
+            },
+        }
     }
 
     fn cached(&self, id: &str) -> Option<Arc<PairData>> {
@@ -392,10 +421,10 @@ impl AppState {
             if !refreshed.contains(&pair.a.as_str()) && !refreshed.contains(&pair.b.as_str()) {
                 continue;
             }
-            let data = match legs(store, pair)
-                .map_err(ApiError::from)
-                .and_then(|l| compute(pair, l, &series(store, &pair.a)?, &series(store, &pair.b)?))
-            {
+            let data = match legs(store, pair).map_err(ApiError::from).and_then(|l| {
+                let (a, b) = (series(store, &pair.a)?, series(store, &pair.b)?);
+                compute(pair, l, &a, &b, &self.analysis_options(pair))
+            }) {
                 Ok(d) => Arc::new(d),
                 Err(e) => {
                     eprintln!("lockstep serve: {}: {}", pair.id, e.message);
@@ -682,17 +711,15 @@ fn compute(
     legs: [LegInfo; 2],
     a: &PriceSeries,
     b: &PriceSeries,
+    opts: &AnalyzeOptions,
 ) -> Result<PairData, ApiError> {
-    let opts = AnalyzeOptions {
-        windows: pair.windows.clone(),
-        ..AnalyzeOptions::default()
-    };
-    let report = analyze(a, b, &opts).map_err(|e| {
+    let report = analyze(a, b, opts).map_err(|e| {
         ApiError::internal(format!("cannot analyze {}: {}", pair.label(), chain(&e)))
     })?;
-    let signals = signals_view::measurements(&report, a, b, None, &opts.structure)
-        .and_then(|m| signals_view::signals(&report, &m, &RuleSet::builtin()))
-        .map_err(|e| chain(&e));
+    let signals =
+        signals_view::measurements(&report, a, b, opts.liquidity.as_ref().ok(), &opts.structure)
+            .and_then(|m| signals_view::signals(&report, &m, &RuleSet::builtin()))
+            .map_err(|e| chain(&e));
     Ok(PairData {
         report,
         signals,
