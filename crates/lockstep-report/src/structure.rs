@@ -232,7 +232,9 @@ pub struct LegStructure {
     /// Every cup-and-handle detection over the whole history.
     pub cups: Vec<CupHandle>,
     /// The indicator table of the leg's own series (RSI, MACD, Bollinger, ...), one row per
-    /// observation: what the momentum panels draw.
+    /// observation: what the momentum panels draw. Not in the JSON (decades of daily rows of
+    /// both legs would be most of it): `lockstep technicals` writes it.
+    #[serde(skip)]
     pub technicals: Technicals,
 }
 
