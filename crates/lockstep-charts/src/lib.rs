@@ -256,16 +256,64 @@ pub fn report_title(r: &Report, kind: ChartKind) -> String {
 pub fn report_charts(r: &Report) -> Result<Vec<Chart>, ChartError> {
     let mut out = Vec::with_capacity(ChartKind::REPORT.len());
     for kind in ChartKind::REPORT {
-        match report_chart(r, kind, Format::Svg, kind.default_size()) {
-            Ok(bytes) => out.push(Chart {
-                kind,
-                title: report_title(r, kind),
-                svg: String::from_utf8(bytes)
-                    .map_err(|e| ChartError::Draw(format!("SVG is not UTF-8: {e}")))?,
-            }),
-            Err(ChartError::Empty(_)) => {}
-            Err(e) => return Err(e),
-        }
+        keep(
+            &mut out,
+            r,
+            kind,
+            report_chart(r, kind, Format::Svg, kind.default_size()),
+        )?;
+    }
+    Ok(out)
+}
+
+/// Add a drawn SVG chart of `r` to `out`; a chart with nothing to draw is left out, any other
+/// error returned.
+fn keep(
+    out: &mut Vec<Chart>,
+    r: &Report,
+    kind: ChartKind,
+    drawn: Result<Vec<u8>, ChartError>,
+) -> Result<(), ChartError> {
+    match drawn {
+        Ok(bytes) => out.push(Chart {
+            kind,
+            title: report_title(r, kind),
+            svg: String::from_utf8(bytes)
+                .map_err(|e| ChartError::Draw(format!("SVG is not UTF-8: {e}")))?,
+        }),
+        Err(ChartError::Empty(_)) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
+/// The charts of a pair's page (the HTML report and the dashboard): [`report_charts`], then
+/// the signal triggers when `signals` is given and the backtest's equity when `backtest` is,
+/// all SVG at their default sizes. A chart with nothing to draw is left out; any other error
+/// is returned.
+pub fn page_charts(
+    r: &Report,
+    signals: Option<&SignalsReport>,
+    backtest: Option<&BacktestResult>,
+) -> Result<Vec<Chart>, ChartError> {
+    let mut out = report_charts(r)?;
+    if let Some(s) = signals {
+        let size = ChartKind::Signals.default_size();
+        keep(
+            &mut out,
+            r,
+            ChartKind::Signals,
+            signals_chart(r, s, Format::Svg, size),
+        )?;
+    }
+    if let Some(b) = backtest {
+        let size = ChartKind::Equity.default_size();
+        keep(
+            &mut out,
+            r,
+            ChartKind::Equity,
+            equity_chart(b, Format::Svg, size),
+        )?;
     }
     Ok(out)
 }

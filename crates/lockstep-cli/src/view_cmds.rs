@@ -131,27 +131,8 @@ pub fn report(ctx: &Ctx, a: &ReportArgs) -> Result<()> {
         None,
     )
     .context("cannot run the overlay backtest")?;
-    let mut charts = lockstep_charts::report_charts(&report).context("cannot draw the charts")?;
-    let size = (1200, 600);
-    for (kind, title, drawn) in [
-        (
-            ChartKind::Signals,
-            "Signal triggers",
-            lockstep_charts::signals_chart(&report, &rep, Format::Svg, size),
-        ),
-        (
-            ChartKind::Equity,
-            "Overlay backtest: equity and drawdown",
-            lockstep_charts::equity_chart(&bt, Format::Svg, size),
-        ),
-    ] {
-        let svg = drawn.with_context(|| format!("cannot draw the {title} chart"))?;
-        charts.push(lockstep_charts::Chart {
-            kind,
-            title: title.to_string(),
-            svg: String::from_utf8(svg).context("the chart is not UTF-8 SVG")?,
-        });
-    }
+    let charts = lockstep_charts::page_charts(&report, Some(&rep), Some(&bt))
+        .context("cannot draw the charts")?;
     let options = lockstep_html::PageOptions {
         title: format!("{} against {}", report.a.name, report.b.name),
         nav: Vec::new(),

@@ -161,6 +161,7 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
         "ccf",
         "levels",
         "signals",
+        "equity",
     ] {
         assert!(kinds.contains(&kind), "no {kind} chart among {kinds:?}");
     }
@@ -202,6 +203,8 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
         "regimes",
         "structure",
         "signals",
+        "backtest",
+        "alerts",
     ] {
         assert!(
             sections.as_array().unwrap().iter().any(|s| s == id),

@@ -213,7 +213,14 @@ pub fn dashboard(
         title: format!("Lockstep: {} vs {}", pair.a, pair.b),
         nav,
         banner,
-        extra: vec![signals, alerts_section(alerts)],
+        extra: match &data.backtest {
+            Ok(b) => vec![
+                signals,
+                lockstep_html::backtest_section(b),
+                alerts_section(alerts),
+            ],
+            Err(_) => vec![signals, alerts_section(alerts)],
+        },
         generated: Some(fmt_time(data.computed_at)),
     };
     lockstep_html::report_page(&data.report, data.charts(), &options)

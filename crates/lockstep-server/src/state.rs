@@ -8,12 +8,12 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 use lockstep_alerts::{DeliveryStats, Dispatcher, StoredAlert};
-use lockstep_charts::{Chart, ChartKind, Format};
+use lockstep_charts::Chart;
 use lockstep_core::{Date, PriceSeries};
 use lockstep_fetch::{refresh_symbol, Fetcher};
 use lockstep_report::signals_view::{self, SignalsReport};
 use lockstep_report::{analyze, AnalyzeOptions, Report};
-use lockstep_signals::RuleSet;
+use lockstep_signals::{BacktestResult, RuleSet, Strategy};
 use lockstep_store::{Store, StoreError};
 use serde::Serialize;
 
@@ -117,6 +117,8 @@ pub struct PairData {
     pub report: Report,
     /// The builtin rules evaluated over the pair (or why they could not be).
     pub signals: Result<SignalsReport, String>,
+    /// The macro-overlay backtest on those rules (or why there is none), as `lockstep report`.
+    pub backtest: Result<BacktestResult, String>,
     /// When it was computed.
     pub computed_at: DateTime<Utc>,
     legs: [LegInfo; 2],
@@ -124,35 +126,20 @@ pub struct PairData {
 }
 
 impl PairData {
-    /// The dashboard's charts (the report's and the signals chart), drawn on first use. A
-    /// chart that cannot be drawn is left out (and reported on stderr).
+    /// The dashboard's charts (those of `lockstep report`: the report's, the signal triggers
+    /// and the backtest's equity), drawn on first use; when drawing fails the page has none
+    /// (reported on stderr).
     pub fn charts(&self) -> &[Chart] {
         self.charts.get_or_init(|| {
-            let mut out = match lockstep_charts::report_charts(&self.report) {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("lockstep serve: charts of {}: {e}", self.report.a.name);
-                    Vec::new()
-                }
-            };
-            if let Ok(s) = &self.signals {
-                let kind = ChartKind::Signals;
-                match lockstep_charts::signals_chart(
-                    &self.report,
-                    s,
-                    Format::Svg,
-                    kind.default_size(),
-                ) {
-                    Ok(bytes) => out.push(Chart {
-                        kind,
-                        title: lockstep_charts::report_title(&self.report, kind),
-                        svg: String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                    Err(lockstep_charts::ChartError::Empty(_)) => {}
-                    Err(e) => eprintln!("lockstep serve: signals chart: {e}"),
-                }
-            }
-            out
+            lockstep_charts::page_charts(
+                &self.report,
+                self.signals.as_ref().ok(),
+                self.backtest.as_ref().ok(),
+            )
+            .unwrap_or_else(|e| {
+                eprintln!("lockstep serve: charts of {}: {e}", self.report.a.name);
+                Vec::new()
+            })
         })
     }
 }
@@ -720,9 +707,15 @@ fn compute(
         signals_view::measurements(&report, a, b, opts.liquidity.as_ref().ok(), &opts.structure)
             .and_then(|m| signals_view::signals(&report, &m, &RuleSet::builtin()))
             .map_err(|e| chain(&e));
+    let backtest = match &signals {
+        Ok(s) => signals_view::run_backtest(&report, &s.evaluation, &Strategy::overlay(), None)
+            .map_err(|e| chain(&e)),
+        Err(e) => Err(e.clone()),
+    };
     Ok(PairData {
         report,
         signals,
+        backtest,
         computed_at: Utc::now(),
         legs,
         charts: OnceLock::new(),
