@@ -140,9 +140,7 @@ impl Receiver {
                     }
                     let Ok(conn) = conn else { continue };
                     let status = status.load(Ordering::SeqCst);
-                    if let Some(req) = serve(conn, status) {
-                        got.lock().unwrap().push(req);
-                    }
+                    serve(conn, status, &got);
                 }
             })
         };
@@ -186,7 +184,10 @@ impl Drop for Receiver {
     }
 }
 
-fn serve(conn: TcpStream, status: u16) -> Option<Received> {
+/// Read one request, record it, then answer `status` (0: never answer). The request is
+/// recorded before the answer is sent, so a client that has its answer always finds its
+/// request among the recorded ones.
+fn serve(conn: TcpStream, status: u16, got: &Mutex<Vec<Received>>) -> Option<()> {
     conn.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut r = BufReader::new(conn.try_clone().ok()?);
     let mut line = String::new();
@@ -219,6 +220,7 @@ fn serve(conn: TcpStream, status: u16) -> Option<Received> {
         body: String::from_utf8_lossy(&body).into_owned(),
         status,
     };
+    got.lock().ok()?.push(req);
     let mut conn = conn;
     if status == 0 {
         // Never answer: hold the connection until the client gives up.
@@ -233,7 +235,7 @@ fn serve(conn: TcpStream, status: u16) -> Option<Received> {
         );
         let _ = conn.flush();
     }
-    Some(req)
+    Some(())
 }
 
 /// A port that was free a moment ago (nothing listens on it: connections are refused).
