@@ -8,7 +8,7 @@ use crate::axis::{num_format, runs, value_range, DateAxis};
 use crate::render::Axes;
 use crate::render::{
     de, draw_line, legend, square_sample, titled, xy_chart, Backend, Meta, Paint, XyChart, COLOR_A,
-    GREY, RED,
+    COLOR_B, GREY, RED,
 };
 use crate::ChartError;
 use lockstep_core::Date;
@@ -117,7 +117,9 @@ impl Paint for Equity<'_> {
         legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         // Drawdown, in percent.
         let y = value_range(
-            rows.iter().map(|r| r.drawdown).chain(std::iter::once(0.0)),
+            rows.iter()
+                .flat_map(|r| [r.drawdown, r.benchmark_drawdown])
+                .chain(std::iter::once(0.0)),
             0.05,
         )
         .unwrap_or(-0.1..0.01);
@@ -128,7 +130,7 @@ impl Paint for Equity<'_> {
             self.axis.clone(),
             y.clone(),
             Axes {
-                caption: Some("strategy drawdown"),
+                caption: Some("drawdown: strategy (shaded) and buy-and-hold A"),
                 x_desc: "date",
                 y_desc: "drawdown",
                 y_fmt: &fmt,
@@ -151,6 +153,13 @@ impl Paint for Equity<'_> {
                 labelled = true;
             }
         }
+        draw_line(
+            &mut chart,
+            &self.dates,
+            rows.iter().map(|r| Some(r.benchmark_drawdown)),
+            COLOR_B.stroke_width(1),
+            Some("buy-and-hold A drawdown"),
+        )?;
         draw_line(
             &mut chart,
             &self.dates,

@@ -270,15 +270,18 @@ fn signals_svg_and_equity_svg() {
         "buy-and-hold A",
         "drawdown",
         "equity",
-        "strategy drawdown",
+        "drawdown: strategy (shaded) and buy-and-hold A",
+        "buy-and-hold A drawdown",
     ] {
         assert!(has_text(&s, t), "{t}");
     }
     assert_eq!(texts(&s, "date"), 2);
-    // Strategy line + sample; buy-and-hold line + sample; the drawdown area's outline.
+    // Strategy line + sample; buy-and-hold line + sample; the drawdown area's outline; the
+    // buy-and-hold drawdown line + sample.
     assert_eq!(lines(&s, "#1F77B4", 2), 2);
     assert_eq!(lines(&s, "#6E6E6E", 2), 2);
     assert_eq!(lines(&s, "#D62728", 1), 1);
+    assert_eq!(lines(&s, "#FF7F0E", 1), 2);
     assert!(has_text(&s, "0%"), "drawdown ticks in percent");
 }
 

@@ -299,7 +299,7 @@ else 252), volatility (ddof 1), Sharpe, Sortino (downside deviation over all per
 drawdown with peak/trough/recovery dates, Calmar, exposure, trades, turnover per year, hit
 rate (share of invested periods with a positive return); --split DATE reports in-sample
 (before DATE) and out-of-sample separately, each rebased. CSV: the daily equity curve,
-date,position,return,equity,drawdown,benchmark_equity.";
+date,position,return,equity,drawdown,benchmark_equity,benchmark_drawdown.";
 
 const SOURCES_HELP: &str = "\
 Symbols: ETH-USD, BTC-USD (crypto: yahoo, then coinbase, then binance), ^RUT, ^GSPC, ^NDX,

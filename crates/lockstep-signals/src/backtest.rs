@@ -49,6 +49,8 @@ pub struct BacktestRow {
     pub drawdown: f64,
     /// Buy-and-hold A equity (position 1 from the first close, no costs), starting at 1.0.
     pub benchmark_equity: f64,
+    /// Drawdown of buy-and-hold A: `benchmark_equity / running max − 1`, `≤ 0`.
+    pub benchmark_drawdown: f64,
 }
 
 /// Performance of one return series over one segment (see [`crate::return_stats`] for the
@@ -195,6 +197,7 @@ pub fn backtest(
     let equity = compound(&net);
     let bench_equity = compound(&asset);
     let dd = drawdowns(&equity);
+    let bench_dd = drawdowns(&bench_equity);
     let rows = (0..n)
         .map(|i| BacktestRow {
             date: evaluation.dates[i],
@@ -203,6 +206,7 @@ pub fn backtest(
             equity: equity[i],
             drawdown: dd[i],
             benchmark_equity: bench_equity[i],
+            benchmark_drawdown: bench_dd[i],
         })
         .collect();
     let ones = vec![1.0; n];
@@ -297,19 +301,22 @@ fn segment_metrics(
 
 impl BacktestResult {
     /// The daily equity curve as CSV:
-    /// `date,position,return,equity,drawdown,benchmark_equity`, numbers in shortest
-    /// round-trip form, an empty cell where undefined (the first date's return).
+    /// `date,position,return,equity,drawdown,benchmark_equity,benchmark_drawdown`, numbers
+    /// in shortest round-trip form, an empty cell where undefined (the first date's return).
     pub fn csv(&self) -> String {
-        let mut out = String::from("date,position,return,equity,drawdown,benchmark_equity\n");
+        let mut out = String::from(
+            "date,position,return,equity,drawdown,benchmark_equity,benchmark_drawdown\n",
+        );
         for r in &self.rows {
             out.push_str(&format!(
-                "{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{}\n",
                 r.date,
                 r.position,
                 fmt_opt(r.ret),
                 r.equity,
                 r.drawdown,
-                r.benchmark_equity
+                r.benchmark_equity,
+                r.benchmark_drawdown
             ));
         }
         out
@@ -485,9 +492,9 @@ mod tests {
         let mut lines = csv.lines();
         assert_eq!(
             lines.next().unwrap(),
-            "date,position,return,equity,drawdown,benchmark_equity"
+            "date,position,return,equity,drawdown,benchmark_equity,benchmark_drawdown"
         );
-        assert_eq!(lines.next().unwrap(), "2020-01-01,0,,1,0,1");
+        assert_eq!(lines.next().unwrap(), "2020-01-01,0,,1,0,1,0");
         let row1: Vec<&str> = lines.next().unwrap().split(',').collect();
         assert_eq!(row1[2].parse::<f64>().unwrap(), res.rows[1].ret.unwrap());
         assert_eq!(

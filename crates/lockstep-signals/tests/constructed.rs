@@ -61,6 +61,8 @@ fn always_true_rule_is_buy_and_hold_minus_fees() {
                 close(row.equity, want);
             }
             close(row.benchmark_equity, p[i] / p[0]);
+            let peak = p[..=i].iter().copied().fold(f64::MIN, f64::max);
+            close(row.benchmark_drawdown, p[i] / peak - 1.0);
         }
         if delay == 1 {
             // The entry day earns nothing and pays the fee: exactly −15 bps.
