@@ -266,6 +266,24 @@ fn the_dashboard_serves_the_report_analyze_prints() {
 }
 
 #[test]
+fn serve_names_a_bad_pair_or_a_missing_config() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = at(home.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let e = run(&["--offline", "serve", "--pair", "ETH-USD"]);
+    assert!(e.contains("--pair takes A/B"), "{e}");
+    let e = run(&["--offline", "serve", "--config", "no-such.toml"]);
+    assert!(e.contains("cannot read no-such.toml"), "{e}");
+    let bad = home.path().join("bad.toml");
+    std::fs::write(&bad, "[serve]\nbnid = \"127.0.0.1:0\"\n").unwrap();
+    let e = run(&["--offline", "serve", "--config", bad.to_str().unwrap()]);
+    assert!(e.contains("[serve]") && e.contains("bnid"), "{e}");
+}
+
+#[test]
 fn serving_beyond_loopback_needs_a_token() {
     let home = tempfile::tempdir().unwrap();
     let out = at(home.path())
