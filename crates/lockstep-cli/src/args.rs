@@ -348,7 +348,7 @@ impl Cli {
                         format!("--out must end in .svg or .png, got {}", x.out.display()),
                     ));
                 }
-                if x.kind == ChartKindArg::Heatmap && x.universe.is_empty() {
+                if x.kind == lockstep_charts::ChartKind::Heatmap && x.universe.is_empty() {
                     return Err(Cli::command().error(
                         clap::error::ErrorKind::MissingRequiredArgument,
                         "the heatmap needs --universe: two or more symbols or files, or a folder",
@@ -494,33 +494,20 @@ pub struct BacktestArgs {
     pub split: Option<chrono::NaiveDate>,
 }
 
-/// Chart kinds of `lockstep chart`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ChartKindArg {
-    /// Both legs rebased to 100.
-    Overlay,
-    /// Rolling correlation with its band, the strong line and regimes.
-    Correlation,
-    /// RSI and MACD of both legs.
-    Momentum,
-    /// Cross-correlation by lag.
-    Ccf,
-    /// Prices with levels, breakouts and cups.
-    Levels,
-    /// A's price with the rules' triggers.
-    Signals,
-    /// Backtest equity and drawdown.
-    Equity,
-    /// Correlation heatmap of a universe.
-    Heatmap,
+/// The chart kinds by their names (`overlay`, `correlation`, ...), listed in the help and in
+/// the error of an unknown one.
+fn chart_kind() -> impl clap::builder::TypedValueParser<Value = lockstep_charts::ChartKind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(lockstep_charts::ChartKind::ALL.map(|k| k.name()))
+        .try_map(|s| s.parse::<lockstep_charts::ChartKind>())
 }
 
 /// `lockstep chart`.
 #[derive(Debug, Args)]
 pub struct ChartArgs {
-    /// Which chart.
-    #[arg(value_enum)]
-    pub kind: ChartKindArg,
+    /// Which chart (see below).
+    #[arg(value_parser = chart_kind())]
+    pub kind: lockstep_charts::ChartKind,
     #[command(flatten)]
     pub pair: PairArgs,
     /// Output file: .svg or .png.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::args::{ChartArgs, ChartKindArg, ReportArgs, ServeArgs};
+use crate::args::{ChartArgs, ReportArgs, ServeArgs};
 use crate::source::Ctx;
 use crate::{load_universe, pair_signals, read_rules, read_strategy};
 use lockstep_charts::{ChartKind, Format};
@@ -28,39 +28,21 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn kind_of(k: ChartKindArg) -> ChartKind {
-    match k {
-        ChartKindArg::Overlay => ChartKind::Overlay,
-        ChartKindArg::Correlation => ChartKind::Correlation,
-        ChartKindArg::Momentum => ChartKind::Momentum,
-        ChartKindArg::Ccf => ChartKind::Ccf,
-        ChartKindArg::Levels => ChartKind::Levels,
-        ChartKindArg::Signals => ChartKind::Signals,
-        ChartKindArg::Equity => ChartKind::Equity,
-        ChartKindArg::Heatmap => ChartKind::Heatmap,
-    }
-}
-
 fn rules_of(path: Option<&Path>) -> Result<RuleSet> {
     path.map_or_else(|| Ok(RuleSet::builtin()), read_rules)
 }
 
 /// `lockstep chart KIND A B --out FILE`.
 pub fn chart(ctx: &Ctx, c: &ChartArgs) -> Result<()> {
-    let ext = c.out.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let format = if ext.eq_ignore_ascii_case("png") {
-        Format::Png
-    } else {
-        Format::Svg
-    };
-    let kind = kind_of(c.kind);
+    let format = Format::from_path(&c.out)?;
+    let kind = c.kind;
     let height = c.height.unwrap_or(match kind {
         ChartKind::Momentum | ChartKind::Levels => 900,
         ChartKind::Heatmap => c.width,
         _ => 600,
     });
     let size = (c.width, height);
-    let what = format!("cannot draw the {} chart", c.kind_name());
+    let what = format!("cannot draw the {} chart", kind.name());
     let bytes = match kind {
         ChartKind::Heatmap => {
             let series = load_universe(ctx, &c.universe, &c.pair.input, &c.pair.source)?;
@@ -90,21 +72,6 @@ pub fn chart(ctx: &Ctx, c: &ChartArgs) -> Result<()> {
         eprintln!("wrote {} ({} bytes)", c.out.display(), bytes.len());
     }
     Ok(())
-}
-
-impl ChartArgs {
-    fn kind_name(&self) -> &'static str {
-        match self.kind {
-            ChartKindArg::Overlay => "overlay",
-            ChartKindArg::Correlation => "correlation",
-            ChartKindArg::Momentum => "momentum",
-            ChartKindArg::Ccf => "ccf",
-            ChartKindArg::Levels => "levels",
-            ChartKindArg::Signals => "signals",
-            ChartKindArg::Equity => "equity",
-            ChartKindArg::Heatmap => "heatmap",
-        }
-    }
 }
 
 /// Where each leg came from, for the page's banner.

@@ -1,20 +1,13 @@
 //! Sections of the signals report and the backtest, with the words of their terminal tables.
 
 use lockstep_report::signals_view::SignalsReport;
-use lockstep_signals::{BacktestResult, Metrics, Truth};
+use lockstep_report::words::{self, truth, MetricFormat};
+use lockstep_signals::{BacktestResult, Metrics};
 
 use crate::fmt::{
-    h3, opt, para, pct, share1, sign_class, table, td, td_class, td_date, td_num, td_num_class, Th,
+    h3, opt, para, pct, sign_class, table, td, td_class, td_date, td_num, td_num_class, Th, NONE,
 };
 use crate::{escape, Section};
-
-fn truth(t: Truth) -> &'static str {
-    match t {
-        Truth::True => "true",
-        Truth::False => "false",
-        Truth::Unknown => "unknown",
-    }
-}
 
 /// Trigger dates shown per rule (latest first), as the terminal shows them.
 const TRIGGERS_SHOWN: usize = 3;
@@ -100,54 +93,21 @@ pub(crate) fn signals(s: &SignalsReport) -> Section {
 
 fn metrics(h: &mut String, label: &str, m: &Metrics, bh: &Metrics) {
     h.push_str(&h3(label));
-    h.push_str(&para(
-        "",
-        &format!(
-            "{} .. {}, {} periods ({} a year)",
-            m.start, m.end, m.periods, m.periods_per_year
-        ),
-    ));
-    let signed = |v: Option<f64>| td_num_class(&opt(v, pct), v.map(sign_class).unwrap_or(""));
-    let number = |v: Option<f64>| td_num(&opt(v, |v| format!("{v:.2}")));
-    let share = |v: Option<f64>| td_num(&opt(v, share1));
-    let rows: Vec<Vec<String>> = vec![
-        vec![
-            td("total return"),
-            signed(m.total_return),
-            signed(bh.total_return),
-        ],
-        vec![td("CAGR"), signed(m.cagr), signed(bh.cagr)],
-        vec![td("volatility"), share(m.volatility), share(bh.volatility)],
-        vec![td("Sharpe"), number(m.sharpe), number(bh.sharpe)],
-        vec![td("Sortino"), number(m.sortino), number(bh.sortino)],
-        vec![
-            td("max drawdown"),
-            signed(m.max_drawdown),
-            signed(bh.max_drawdown),
-        ],
-        vec![td("Calmar"), number(m.calmar), number(bh.calmar)],
-        vec![td("exposure"), share(m.exposure), share(bh.exposure)],
-        vec![
-            td("trades"),
-            td_num(&m.trades.to_string()),
-            td_num(&bh.trades.to_string()),
-        ],
-        vec![
-            td("turnover / year"),
-            number(m.turnover),
-            number(bh.turnover),
-        ],
-        vec![td("hit rate"), share(m.hit_rate), share(bh.hit_rate)],
-    ];
-    let caption = match (m.drawdown_peak, m.drawdown_trough) {
-        (Some(p), Some(t)) => format!(
-            "strategy drawdown: peak {p}, trough {t}, {}",
-            m.drawdown_recovery
-                .map(|d| format!("recovered {d}"))
-                .unwrap_or_else(|| "not recovered".into())
-        ),
-        _ => String::new(),
-    };
+    h.push_str(&para("", &words::segment(m)));
+    let rows: Vec<Vec<String>> = words::metric_rows(m, bh)
+        .into_iter()
+        .map(|(name, f, s, b)| {
+            let cell = |v: Option<f64>| {
+                let text = opt(v, |v| f.show(v));
+                match (f, v) {
+                    (MetricFormat::SignedPercent, Some(v)) => td_num_class(&text, sign_class(v)),
+                    _ => td_num(&text),
+                }
+            };
+            vec![td(name), cell(s), cell(b)]
+        })
+        .collect();
+    let caption = words::drawdown_span(m).unwrap_or_default();
     h.push_str(&table(
         "metrics",
         &[
@@ -161,22 +121,7 @@ fn metrics(h: &mut String, label: &str, m: &Metrics, bh: &Metrics) {
 }
 
 pub(crate) fn backtest(b: &BacktestResult) -> Section {
-    let s = &b.strategy;
-    let mut h = para(
-        "",
-        &format!(
-            "long on {}, flat on {}{}; trade {} close(s) after the signal; costs {} + {} bps",
-            s.long.as_deref().unwrap_or("—"),
-            s.flat.as_deref().unwrap_or("—"),
-            s.short
-                .as_deref()
-                .map(|x| format!(", short on {x}"))
-                .unwrap_or_default(),
-            s.delay,
-            s.fees_bps,
-            s.slippage_bps
-        ),
-    );
+    let mut h = para("", &words::strategy(&b.strategy, NONE));
     if let Some(split) = b.split {
         h.push_str(&format!(
             "<p>split: in-sample before {}, out-of-sample from it</p>\n",
@@ -217,10 +162,7 @@ pub(crate) fn backtest(b: &BacktestResult) -> Section {
             "equity starts at 1.0 on the first date",
         ));
     }
-    h.push_str(&para(
-        "note",
-        "Sharpe/Sortino with a zero risk-free rate; returns net of costs",
-    ));
+    h.push_str(&para("note", words::METRICS_NOTE));
     Section {
         id: "backtest".into(),
         title: "Backtest".into(),

@@ -5,11 +5,10 @@
 use std::fmt::Write as _;
 
 use lockstep_report::linkage::{GrangerDirection, GrangerRow};
-use lockstep_report::structure::LegStructure;
 use lockstep_report::words::{
     self, bottoming as bottoming_words, calendar as calendar_words, cross as cross_name,
-    cup as cup_words, cup_state as state_words, direction as direction_name, level as level_words,
-    method as method_words, regime as regime_name, trend as trend_words,
+    cup_state as state_words, direction as direction_name, method as method_words,
+    regime as regime_name, trend as trend_words,
 };
 use lockstep_report::Report;
 
@@ -522,75 +521,18 @@ pub(crate) fn regimes(r: &Report) -> String {
     )
 }
 
-fn rsi_words(l: &LegStructure) -> String {
-    words::rsi(l).unwrap_or_else(|| NONE.into())
-}
-
-/// The terminal's words, with the date and direction of the last cross.
-fn macd_words(l: &LegStructure) -> String {
-    let Some(w) = words::macd(l) else {
-        return NONE.into();
-    };
-    match l.momentum.macd.as_ref().and_then(|m| m.last_cross) {
-        Some((d, c)) => format!("{w}; last cross {} {d}", words::cross(c)),
-        None => w,
-    }
-}
-
-/// The terminal's words, with the count over the whole history.
-fn breakout_words(l: &LegStructure) -> String {
-    format!(
-        "{} ({} in all history)",
-        words::recent_breakouts(l),
-        l.breakouts_total
-    )
-}
-
 /// `section#structure`.
 pub(crate) fn structure(r: &Report, figures: &str) -> String {
     let s = &r.structure;
     let p = &s.params;
     let mut b = String::new();
-    type Cell = fn(&LegStructure) -> String;
-    let rows: [(String, Cell); 8] = [
-        ("close".into(), |l| {
-            format!("{} ({})", num(l.momentum.close), l.momentum.date)
-        }),
-        (
-            format!("RSI({}) vs {}d ago", p.technicals.rsi, p.rsi_k),
-            rsi_words,
-        ),
-        (
-            format!(
-                "MACD({},{},{})",
-                p.technicals.macd.0, p.technicals.macd.1, p.technicals.macd.2
-            ),
-            macd_words,
-        ),
-        ("rel. volume 1d/5d".into(), |l| {
-            match (l.momentum.rel_volume, l.momentum.rel_volume_5) {
-                (Some(a), Some(b)) => format!("{a:.2} / {b:.2}"),
-                (Some(a), None) => format!("{a:.2}"),
-                _ => "no volume".into(),
-            }
-        }),
-        ("support".into(), |l| level_words(l.support.as_ref())),
-        ("resistance".into(), |l| level_words(l.resistance.as_ref())),
-        (format!("breakouts, {}d", p.recent), breakout_words),
-        ("cup-and-handle".into(), |l| {
-            l.latest_cup
-                .as_ref()
-                .map(|c| format!("{} ({} in all history)", cup_words(c), l.cups_total))
-                .unwrap_or_else(|| "none found".into())
-        }),
-    ];
-    let body: Vec<Vec<String>> = rows
+    let body: Vec<Vec<String>> = words::momentum_rows(s, NONE, true)
         .iter()
-        .map(|(label, f)| {
+        .map(|[label, a, b]| {
             vec![
                 format!("<th scope=\"row\">{}</th>", escape(label)),
-                td(&f(&s.a)),
-                td(&f(&s.b)),
+                td(a),
+                td(b),
             ]
         })
         .collect();

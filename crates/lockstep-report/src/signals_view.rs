@@ -21,12 +21,13 @@ use serde::Serialize;
 
 use crate::render::{short, wrap, Style};
 use crate::structure::StructureOptions;
+use crate::words::{self, truth};
 use crate::{technicals, Report, ReportError};
 use lockstep_core::{last_on_or_before, Date, PriceSeries};
 use lockstep_macro::NetLiquidity;
 use lockstep_signals::{
     backtest, BacktestOptions, BacktestResult, Evaluation, Measurements, Metrics, RuleSet,
-    Snapshot, Strategy, Truth,
+    Snapshot, Strategy,
 };
 use lockstep_stats::{Indicator, Regime, Sma};
 use lockstep_structure::prior_levels;
@@ -144,14 +145,6 @@ pub fn signals(
     })
 }
 
-fn truth(t: Truth) -> &'static str {
-    match t {
-        Truth::True => "true",
-        Truth::False => "false",
-        Truth::Unknown => "unknown",
-    }
-}
-
 impl SignalsReport {
     /// The table: each rule's current state and its last trigger dates, then each condition's
     /// value and state on the latest date.
@@ -266,45 +259,14 @@ pub fn run_backtest(
 }
 
 fn metric_rows(o: &mut String, label: &str, m: &Metrics, bh: &Metrics) {
-    let pct = |v: Option<f64>| {
-        v.map(|v| format!("{:+.1}%", 100.0 * v))
-            .unwrap_or_else(|| "-".into())
-    };
-    let num = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
-    let share = |v: Option<f64>| {
-        v.map(|v| format!("{:.1}%", 100.0 * v))
-            .unwrap_or_else(|| "-".into())
-    };
-    let _ = writeln!(
-        o,
-        "  {label} {} .. {}, {} periods ({} a year)",
-        m.start, m.end, m.periods, m.periods_per_year
-    );
+    let _ = writeln!(o, "  {label} {}", words::segment(m));
     let _ = writeln!(o, "  {:<22} {:>14} {:>14}", "", "strategy", "buy & hold A");
-    let rows: [(&str, String, String); 11] = [
-        ("total return", pct(m.total_return), pct(bh.total_return)),
-        ("CAGR", pct(m.cagr), pct(bh.cagr)),
-        ("volatility", share(m.volatility), share(bh.volatility)),
-        ("Sharpe", num(m.sharpe), num(bh.sharpe)),
-        ("Sortino", num(m.sortino), num(bh.sortino)),
-        ("max drawdown", pct(m.max_drawdown), pct(bh.max_drawdown)),
-        ("Calmar", num(m.calmar), num(bh.calmar)),
-        ("exposure", share(m.exposure), share(bh.exposure)),
-        ("trades", m.trades.to_string(), bh.trades.to_string()),
-        ("turnover / year", num(m.turnover), num(bh.turnover)),
-        ("hit rate", share(m.hit_rate), share(bh.hit_rate)),
-    ];
-    for (name, s, b) in rows {
-        let _ = writeln!(o, "  {name:<22} {s:>14} {b:>14}");
+    for (name, f, s, b) in words::metric_rows(m, bh) {
+        let show = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| f.show(v));
+        let _ = writeln!(o, "  {name:<22} {:>14} {:>14}", show(s), show(b));
     }
-    if let (Some(p), Some(t)) = (m.drawdown_peak, m.drawdown_trough) {
-        let _ = writeln!(
-            o,
-            "  strategy drawdown: peak {p}, trough {t}, {}",
-            m.drawdown_recovery
-                .map(|d| format!("recovered {d}"))
-                .unwrap_or_else(|| "not recovered".into())
-        );
+    if let Some(span) = words::drawdown_span(m) {
+        let _ = writeln!(o, "  {span}");
     }
 }
 
@@ -312,7 +274,6 @@ fn metric_rows(o: &mut String, label: &str, m: &Metrics, bh: &Metrics) {
 pub fn backtest_table(r: &Report, b: &BacktestResult, color: bool) -> String {
     let st = Style { color };
     let mut o = String::new();
-    let s = &b.strategy;
     let _ = writeln!(
         o,
         "{}",
@@ -323,21 +284,7 @@ pub fn backtest_table(r: &Report, b: &BacktestResult, color: bool) -> String {
             short(&r.b.name, 16)
         ))
     );
-    wrap(
-        &mut o,
-        &format!(
-            "long on {}, flat on {}{}; trade {} close(s) after the signal; costs {} + {} bps",
-            s.long.as_deref().unwrap_or("-"),
-            s.flat.as_deref().unwrap_or("-"),
-            s.short
-                .as_deref()
-                .map(|x| format!(", short on {x}"))
-                .unwrap_or_default(),
-            s.delay,
-            s.fees_bps,
-            s.slippage_bps
-        ),
-    );
+    wrap(&mut o, &words::strategy(&b.strategy, "-"));
     metric_rows(
         &mut o,
         "whole period",
@@ -353,11 +300,7 @@ pub fn backtest_table(r: &Report, b: &BacktestResult, color: bool) -> String {
             metric_rows(&mut o, label, &c.strategy, &c.buy_and_hold);
         }
     }
-    let _ = writeln!(
-        o,
-        "{}",
-        st.dim("  Sharpe/Sortino with a zero risk-free rate; returns net of costs")
-    );
+    let _ = writeln!(o, "{}", st.dim(&format!("  {}", words::METRICS_NOTE)));
     o
 }
 

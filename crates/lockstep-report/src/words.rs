@@ -11,7 +11,8 @@ use lockstep_structure::{
 };
 
 use crate::linkage::GrangerRow;
-use crate::structure::LegStructure;
+use crate::structure::{LegStructure, PairStructure};
+use lockstep_signals::{Metrics, Strategy, Truth};
 
 /// A calendar: "every day" or "weekdays".
 pub fn calendar(c: Calendar) -> &'static str {
@@ -209,6 +210,167 @@ pub fn bottoming(b: Option<&Bottoming>) -> String {
         ),
         None => "bottoming: no higher low after a new low with RSI divergence".into(),
     }
+}
+
+/// A three-valued state: "true", "false" or "unknown".
+pub fn truth(t: Truth) -> &'static str {
+    match t {
+        Truth::True => "true",
+        Truth::False => "false",
+        Truth::Unknown => "unknown",
+    }
+}
+
+/// The rows of the momentum and structure table: a label and the words of leg A and leg B
+/// (close, RSI, MACD, relative volume, support, resistance, recent breakouts, latest cup).
+/// `none` stands for an undefined value. With `history` (the HTML page, which has the room)
+/// the MACD row adds the last cross and the breakout and cup rows their counts over all
+/// history.
+pub fn momentum_rows(s: &PairStructure, none: &str, history: bool) -> Vec<[String; 3]> {
+    let p = &s.params;
+    let macd_words = |l: &LegStructure| -> String {
+        let Some(w) = macd(l) else {
+            return none.into();
+        };
+        match l.momentum.macd.as_ref().and_then(|m| m.last_cross) {
+            Some((d, c)) if history => format!("{w}; last cross {} {d}", cross(c)),
+            _ => w,
+        }
+    };
+    let cup_words = |l: &LegStructure| match &l.latest_cup {
+        Some(c) if history => format!("{} ({} in all history)", cup(c), l.cups_total),
+        Some(c) => cup(c),
+        None => "none found".into(),
+    };
+    let breakout_words = |l: &LegStructure| {
+        let w = recent_breakouts(l);
+        if history {
+            format!("{w} ({} in all history)", l.breakouts_total)
+        } else {
+            w
+        }
+    };
+    let rel_volume = |l: &LegStructure| match (l.momentum.rel_volume, l.momentum.rel_volume_5) {
+        (Some(a), Some(b)) => format!("{a:.2} / {b:.2}"),
+        (Some(a), None) => format!("{a:.2}"),
+        _ => "no volume".into(),
+    };
+    let (m, t) = (p.technicals.macd, p.technicals.rsi);
+    type Cell<'a> = &'a dyn Fn(&LegStructure) -> String;
+    let rows: [(String, Cell); 8] = [
+        ("close".into(), &|l| {
+            format!("{} ({})", num(l.momentum.close), l.momentum.date)
+        }),
+        (format!("RSI({t}) vs {}d ago", p.rsi_k), &|l| {
+            rsi(l).unwrap_or_else(|| none.into())
+        }),
+        (format!("MACD({},{},{})", m.0, m.1, m.2), &macd_words),
+        ("rel. volume 1d/5d".into(), &rel_volume),
+        ("support".into(), &|l| level(l.support.as_ref())),
+        ("resistance".into(), &|l| level(l.resistance.as_ref())),
+        (format!("breakouts, {}d", p.recent), &breakout_words),
+        ("cup-and-handle".into(), &cup_words),
+    ];
+    rows.into_iter()
+        .map(|(label, f)| [label, f(&s.a), f(&s.b)])
+        .collect()
+}
+
+/// A backtest's strategy: its rules, the delay and the costs; `none` stands for a rule not
+/// given.
+pub fn strategy(s: &Strategy, none: &str) -> String {
+    format!(
+        "long on {}, flat on {}{}; trade {} close(s) after the signal; costs {} + {} bps",
+        s.long.as_deref().unwrap_or(none),
+        s.flat.as_deref().unwrap_or(none),
+        s.short
+            .as_deref()
+            .map(|x| format!(", short on {x}"))
+            .unwrap_or_default(),
+        s.delay,
+        s.fees_bps,
+        s.slippage_bps
+    )
+}
+
+/// The footnote of every backtest metrics table.
+pub const METRICS_NOTE: &str = "Sharpe/Sortino with a zero risk-free rate; returns net of costs";
+
+/// A backtest segment: `START .. END, N periods (P a year)`.
+pub fn segment(m: &Metrics) -> String {
+    format!(
+        "{} .. {}, {} periods ({} a year)",
+        m.start, m.end, m.periods, m.periods_per_year
+    )
+}
+
+/// The deepest drawdown of the strategy: its peak, trough and recovery, when it has one.
+pub fn drawdown_span(m: &Metrics) -> Option<String> {
+    let (p, t) = (m.drawdown_peak?, m.drawdown_trough?);
+    Some(format!(
+        "strategy drawdown: peak {p}, trough {t}, {}",
+        m.drawdown_recovery
+            .map(|d| format!("recovered {d}"))
+            .unwrap_or_else(|| "not recovered".into())
+    ))
+}
+
+/// How a backtest metric is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricFormat {
+    /// A signed percentage, 1 decimal (returns, drawdown).
+    SignedPercent,
+    /// A percentage, 1 decimal (volatility, exposure, hit rate).
+    Percent,
+    /// A ratio, 2 decimals (Sharpe, Sortino, Calmar, turnover).
+    Ratio,
+    /// A whole number (trades).
+    Count,
+}
+
+impl MetricFormat {
+    /// `v` in this format.
+    pub fn show(self, v: f64) -> String {
+        match self {
+            MetricFormat::SignedPercent => format!("{:+.1}%", 100.0 * v),
+            MetricFormat::Percent => format!("{:.1}%", 100.0 * v),
+            MetricFormat::Ratio => format!("{v:.2}"),
+            MetricFormat::Count => format!("{v:.0}"),
+        }
+    }
+}
+
+/// The metrics table of a backtest segment, in order: name, format, the strategy's value and
+/// buy-and-hold's.
+pub fn metric_rows(
+    m: &Metrics,
+    bh: &Metrics,
+) -> [(&'static str, MetricFormat, Option<f64>, Option<f64>); 11] {
+    use MetricFormat::{Count, Percent, Ratio, SignedPercent};
+    let trades = |m: &Metrics| Some(m.trades as f64);
+    [
+        (
+            "total return",
+            SignedPercent,
+            m.total_return,
+            bh.total_return,
+        ),
+        ("CAGR", SignedPercent, m.cagr, bh.cagr),
+        ("volatility", Percent, m.volatility, bh.volatility),
+        ("Sharpe", Ratio, m.sharpe, bh.sharpe),
+        ("Sortino", Ratio, m.sortino, bh.sortino),
+        (
+            "max drawdown",
+            SignedPercent,
+            m.max_drawdown,
+            bh.max_drawdown,
+        ),
+        ("Calmar", Ratio, m.calmar, bh.calmar),
+        ("exposure", Percent, m.exposure, bh.exposure),
+        ("trades", Count, trades(m), trades(bh)),
+        ("turnover / year", Ratio, m.turnover, bh.turnover),
+        ("hit rate", Percent, m.hit_rate, bh.hit_rate),
+    ]
 }
 
 #[cfg(test)]

@@ -4,11 +4,10 @@
 use std::fmt::Write as _;
 
 use super::{cell, short, wrap, Style};
-use crate::structure::{LegStructure, LevelsReport, PairStructure, PatternsReport};
+use crate::structure::{LevelsReport, PairStructure, PatternsReport};
 use crate::words::{
-    self, bottoming as bottoming_words, cup as cup_words, cup_state as state_words,
-    direction as direction_name, level as level_words, level_kind as kind_name, num,
-    recent_breakouts as breakout_words, trend as trend_words,
+    self, bottoming as bottoming_words, cup_state as state_words, direction as direction_name,
+    level_kind as kind_name, num, trend as trend_words,
 };
 use crate::{Report, ReportError};
 use lockstep_structure::CupState;
@@ -22,45 +21,12 @@ pub(super) fn section(o: &mut String, r: &Report, st: &Style) {
     let (na, nb) = (short(&s.a.name, 27), short(&s.b.name, 27));
     let head = format!("  {:<19} {:<27} {:<27}", "", na, nb);
     let _ = writeln!(o, "{}", st.dim(head.trim_end()));
-    type Cell = fn(&LegStructure) -> String;
-    let rows: [(String, Cell); 8] = [
-        ("close".into(), |l| {
-            format!("{} ({})", num(l.momentum.close), l.momentum.date)
-        }),
-        (
-            format!("RSI({}) vs {}d ago", p.technicals.rsi, p.rsi_k),
-            |l| words::rsi(l).unwrap_or_else(|| "-".into()),
-        ),
-        (
-            format!(
-                "MACD({},{},{})",
-                p.technicals.macd.0, p.technicals.macd.1, p.technicals.macd.2
-            ),
-            |l| words::macd(l).unwrap_or_else(|| "-".into()),
-        ),
-        ("rel. volume 1d/5d".into(), |l| {
-            match (l.momentum.rel_volume, l.momentum.rel_volume_5) {
-                (Some(a), Some(b)) => format!("{a:.2} / {b:.2}"),
-                (Some(a), None) => format!("{a:.2}"),
-                _ => "no volume".into(),
-            }
-        }),
-        ("support".into(), |l| level_words(l.support.as_ref())),
-        ("resistance".into(), |l| level_words(l.resistance.as_ref())),
-        (format!("breakouts, {}d", p.recent), breakout_words),
-        ("cup-and-handle".into(), |l| {
-            l.latest_cup
-                .as_ref()
-                .map(cup_words)
-                .unwrap_or_else(|| "none found".into())
-        }),
-    ];
-    for (label, f) in rows.iter() {
+    for [label, a, b] in words::momentum_rows(s, "-", false) {
         let line = format!(
             "  {:<19} {:<27} {:<27}",
-            short(label, 19),
-            short(&f(&s.a), 27),
-            short(&f(&s.b), 27)
+            short(&label, 19),
+            short(&a, 27),
+            short(&b, 27)
         );
         let _ = writeln!(o, "{}", line.trim_end());
     }
