@@ -120,7 +120,7 @@ async fn login_page(RawQuery(q): RawQuery) -> Response {
 /// `POST /login` (`application/x-www-form-urlencoded`, `token=…`): the right token sets the
 /// cookie and redirects to `/`; a wrong one redirects to the form again (`/login?retry=1`).
 async fn login(State(state): State<AppState>, body: Body) -> Result<Response> {
-    let bytes: Bytes = to_bytes(body, MAX_BODY).await.map_err(|_| too_large())?;
+    let bytes = read_body(body).await?;
     let token = url_form_value(&bytes, "token").unwrap_or_default();
     let ok = state
         .config()
@@ -255,20 +255,48 @@ fn loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Limits and authentication, before any handler: 414 for a long request target, 403 for a
-/// foreign `Host` on a loopback server, 401 without the right bearer token (when one is
-/// configured), 413 for a declared body over [`MAX_BODY`].
+/// Most of a refused request's body read and discarded before the refusal is sent (1 MiB).
+///
+/// A client that writes its whole body before reading (most simple clients do) would
+/// otherwise find the connection closed under it and report a broken pipe or a reset
+/// instead of the 413 or 401. Like Go's `net/http`, the server drains a bounded amount
+/// ([`DRAIN_LIMIT`] bytes, for at most [`DRAIN_TIME`]) and then answers; a larger or slower
+/// body is cut off.
+pub const DRAIN_LIMIT: usize = 1024 * 1024;
+
+/// Longest time spent draining a refused request's body.
+pub const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Limits and authentication, before any handler (see [`refusal`]). A refused request's
+/// body is drained (bounded) before the answer, so the client can read it.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match refusal(&state, &req) {
+        None => next.run(req).await,
+        Some(res) => {
+            let drain = to_bytes(req.into_body(), DRAIN_LIMIT);
+            // Whatever happens (end, limit, timeout, error), the answer is the refusal.
+            let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+            res
+        }
+    }
+}
+
+/// 414 for a long request target, 403 for a foreign `Host` on a loopback server, 401
+/// without the right bearer token (when one is configured), 413 for a declared body over
+/// [`MAX_BODY`]; `None` lets the request through.
+fn refusal(state: &AppState, req: &Request) -> Option<Response> {
     let target = req
         .uri()
         .path_and_query()
         .map_or(req.uri().path().len(), |p| p.as_str().len());
     if target > MAX_URI {
-        return ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            format!("the request target is {target} bytes; the limit is {MAX_URI}"),
-        )
-        .into_response();
+        return Some(
+            ApiError::new(
+                StatusCode::URI_TOO_LONG,
+                format!("the request target is {target} bytes; the limit is {MAX_URI}"),
+            )
+            .into_response(),
+        );
     }
     let loopback = state
         .config()
@@ -278,11 +306,14 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
         if let Some(host) = req.headers().get(header::HOST) {
             let ok = host.to_str().is_ok_and(loopback_host);
             if !ok {
-                return ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "this server answers only requests to localhost / 127.0.0.1 (Host header)",
-                )
-                .into_response();
+                return Some(
+                    ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "this server answers only requests to localhost / 127.0.0.1 (Host \
+                         header)",
+                    )
+                    .into_response(),
+                );
             }
         }
     }
@@ -296,7 +327,7 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
                 .is_some_and(|v| v.contains("text/html"));
             let page = req.uri().path() == "/" || req.uri().path().starts_with("/pairs/");
             if wants_html && page && req.method() == Method::GET {
-                return see_other("/login");
+                return Some(see_other("/login"));
             }
             let msg = if bearer(req.headers()).is_some() || token_cookie(req.headers()).is_some() {
                 "invalid bearer token"
@@ -304,7 +335,7 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
                 "authentication required: send `Authorization: Bearer <token>` (a browser: \
                  log in at /login)"
             };
-            return ApiError::new(StatusCode::UNAUTHORIZED, msg).into_response();
+            return Some(ApiError::new(StatusCode::UNAUTHORIZED, msg).into_response());
         }
     }
     let declared = req
@@ -312,10 +343,19 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return too_large().into_response();
+    declared
+        .is_some_and(|n| n > MAX_BODY as u64)
+        .then(|| too_large().into_response())
+}
+
+/// A request body of at most [`MAX_BODY`] bytes. A longer one (sent without a declared
+/// length, so [`guard`] could not refuse it up front) is read on to [`DRAIN_LIMIT`] before
+/// the 413, for the same reason the guard drains.
+async fn read_body(body: Body) -> Result<Bytes> {
+    match to_bytes(body, DRAIN_LIMIT).await {
+        Ok(b) if b.len() <= MAX_BODY => Ok(b),
+        _ => Err(too_large()),
     }
-    next.run(req).await
 }
 
 fn too_large() -> ApiError {
@@ -763,7 +803,7 @@ async fn api_refresh(
             "send `Content-Type: application/json` with a JSON body ({} or {\"pairs\": [\"<id>\"]})",
         ));
     }
-    let bytes: Bytes = to_bytes(body, MAX_BODY).await.map_err(|_| too_large())?;
+    let bytes = read_body(body).await?;
     let req: RefreshBody = if bytes.iter().all(u8::is_ascii_whitespace) {
         RefreshBody::default()
     } else {

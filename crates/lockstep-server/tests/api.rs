@@ -496,6 +496,70 @@ fn errors_are_json_with_the_right_status() {
     ok(&get(&f.url("/api/health")), "application/json");
 }
 
+/// A refused request's body is drained before the answer: a client that sends its headers,
+/// pauses, and only then writes the whole body reads the 413 (or 401), not a reset or a
+/// broken pipe. (CI once saw `Broken pipe` from the 413 case above: the server had answered
+/// and closed while the body was still being written.)
+#[test]
+fn a_refused_body_is_drained_before_the_answer() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    // (token, body length, chunked framing, expected status)
+    for (token, len, chunked, status) in [
+        (None, 20 * 1024, false, 413),
+        (None, 20 * 1024, true, 413),
+        (Some(TOKEN), 10 * 1024, false, 401),
+    ] {
+        let f = start(config(token));
+        let addr = f.server.addr();
+        for pause in [0u64, 300] {
+            let case = format!("{status}, chunked {chunked}, pause {pause} ms");
+            let mut sock = TcpStream::connect(addr).unwrap();
+            sock.set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            let framing = if chunked {
+                "Transfer-Encoding: chunked".to_string()
+            } else {
+                format!("Content-Length: {len}")
+            };
+            let head = format!(
+                "POST /api/refresh HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: \
+                 application/json\r\nConnection: close\r\n{framing}\r\n\r\n",
+                addr.port()
+            );
+            sock.write_all(head.as_bytes()).unwrap();
+            std::thread::sleep(Duration::from_millis(pause));
+            // Written in pieces, as a slow client would.
+            for piece in vec![b'x'; len].chunks(4096) {
+                let mut out = Vec::new();
+                if chunked {
+                    out.extend(format!("{:x}\r\n", piece.len()).bytes());
+                }
+                out.extend_from_slice(piece);
+                if chunked {
+                    out.extend(b"\r\n");
+                }
+                sock.write_all(&out)
+                    .unwrap_or_else(|e| panic!("{case}: body write: {e}"));
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if chunked {
+                sock.write_all(b"0\r\n\r\n")
+                    .unwrap_or_else(|e| panic!("{case}: body end: {e}"));
+            }
+            let mut answer = Vec::new();
+            sock.read_to_end(&mut answer)
+                .unwrap_or_else(|e| panic!("{case}: read: {e}"));
+            let answer = String::from_utf8_lossy(&answer);
+            assert!(
+                answer.starts_with(&format!("HTTP/1.1 {status} ")),
+                "{case}: {answer}"
+            );
+            assert!(answer.contains("\"error\""), "{case}: {answer}");
+        }
+    }
+}
+
 #[test]
 fn a_leg_missing_from_the_store_is_503() {
     let mut c = config(None);
