@@ -203,10 +203,10 @@ impl Table {
 ///
 /// `next` returns `None` during the warm-up (`window − 1` inputs).
 ///
-/// **One kernel, streaming and batch.** `next` is the batch kernel on one pair; the batch forms
-/// (`over`, and `over_into` of [`RollingCorrelation`] and [`RollingBeta`]) run the same sums in
-/// the same order on whole blocks, so their values are bit-identical to `next`'s for any split
-/// of the input into calls. `over_into` computes r or β of a block in a branch-free loop the
+/// **One kernel, streaming and batch.** `next` and the batch forms (`over`, and `over_into` of
+/// [`RollingCorrelation`] and [`RollingBeta`]) share the block start, the running sums and the
+/// window moments; the batch forms run them a block at a time, in the same order, so their
+/// values are bit-identical to `next`'s for any split of the input into calls (tested). `over_into` computes r or β of a block in a branch-free loop the
 /// compiler vectorizes (several square roots and divisions per instruction; measured in
 /// BENCHMARKS.md), and recomputes its undefined entries with the scalar rule.
 #[derive(Clone, Debug)]
@@ -1092,7 +1092,7 @@ mod tests {
         v.map_or(f64::NAN.to_bits(), f64::to_bits)
     }
 
-    /// The batch kernels (reading evicted pairs from the input) give bit for bit what `next`
+    /// The batch kernels (a block at a time, over the input) give bit for bit what `next`
     /// gives, for any split of the input into batch calls and streaming steps.
     #[test]
     fn batch_kernels_are_bit_identical_to_streaming() {
