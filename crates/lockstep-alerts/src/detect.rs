@@ -124,53 +124,75 @@ pub fn alert_key(
     format!("{pair}|{kind}|{subject}|{direction}|{date}|{t}")
 }
 
-/// Transitions at the latest date of the report, rules first (in rule-file order) then
-/// correlation crossings (by threshold, ascending).
-///
-/// * **Rules** (when `config.rules` and `signals` is given): each rule's state on the last
-///   date of its evaluation against the date before: `False → True` is [`Direction::On`],
-///   `True → False` is [`Direction::Off`]. `Unknown` on either date (a missing input) is no
-///   transition.
-/// * **Correlation**: the rolling correlation of `config.corr_window` (default the longest
-///   window of the report; a window the report does not have gives no events): its latest
-///   defined value against the previous defined value. For each threshold `t`, `prev < t <=
-///   latest` is [`Direction::Up`] and `latest < t <= prev` is [`Direction::Down`], dated on
-///   the latest defined value's date.
-///
-/// Only the latest transition is an event, and detection is a pure function of its inputs:
-/// run again on the same data (e.g. after a restart) it gives the same events with the same
-/// keys, which [`crate::record`] stores only once.
+/// Transitions at the latest date of the report: [`detect_since`] with no `since`.
 pub fn detect(
     pair: &str,
     report: &Report,
     signals: Option<&SignalsReport>,
     config: &AlertConfig,
 ) -> Vec<AlertEvent> {
+    detect_since(pair, report, signals, config, None)
+}
+
+/// Transitions dated after `since` (every one, oldest first within each kind), or at the
+/// latest date when `since` is `None`; rules first (in rule-file order) then correlation
+/// crossings (by date, then threshold ascending).
+///
+/// * **Rules** (when `config.rules` and `signals` is given): each rule's state on a date
+///   against the date before: `False → True` is [`Direction::On`], `True → False` is
+///   [`Direction::Off`]. `Unknown` on either date (a missing input) is no transition.
+/// * **Correlation**: the rolling correlation of `config.corr_window` (default the longest
+///   window of the report; a window the report does not have gives no events): each defined
+///   value against the previous defined value. For each threshold `t`, `prev < t <= value` is
+///   [`Direction::Up`] and `value < t <= prev` is [`Direction::Down`], dated on the value's
+///   date.
+///
+/// `since` is where the previous check stopped ([`crate::check`] keeps it in the store), so a
+/// transition that happened while nothing was checking (the server down for days) is still
+/// found. Detection is a pure function of its inputs: run again on the same data (e.g. after a
+/// restart) it gives the same events with the same keys, which [`crate::record`] stores only
+/// once.
+pub fn detect_since(
+    pair: &str,
+    report: &Report,
+    signals: Option<&SignalsReport>,
+    config: &AlertConfig,
+    since: Option<Date>,
+) -> Vec<AlertEvent> {
     let mut out = Vec::new();
     if config.rules {
         if let Some(s) = signals {
-            out.extend(rule_events(pair, &s.evaluation));
+            out.extend(rule_events(pair, &s.evaluation, since));
         }
     }
-    out.extend(corr_events(pair, report, config));
+    out.extend(corr_events(pair, report, config, since));
     out
 }
 
-fn rule_events(pair: &str, ev: &Evaluation) -> Vec<AlertEvent> {
-    let n = ev.dates.len();
+/// The indices `i ≥ 1` of `dates` whose transitions (from `i − 1`) to report: those dated
+/// after `since`, or the last one.
+fn transition_indices(dates: &[Date], since: Option<Date>) -> std::ops::Range<usize> {
+    let n = dates.len();
     if n < 2 {
-        return Vec::new();
+        return 0..0;
     }
-    let date = ev.dates[n - 1];
-    ev.rules
-        .iter()
-        .filter_map(|r| {
-            let direction = match (r.states.get(n - 2)?, r.states.get(n - 1)?) {
-                (Truth::False, Truth::True) => Direction::On,
-                (Truth::True, Truth::False) => Direction::Off,
-                _ => return None,
+    match since {
+        None => n - 1..n,
+        Some(s) => dates.partition_point(|d| *d <= s).max(1)..n,
+    }
+}
+
+fn rule_events(pair: &str, ev: &Evaluation, since: Option<Date>) -> Vec<AlertEvent> {
+    let mut out = Vec::new();
+    for r in &ev.rules {
+        for i in transition_indices(&ev.dates, since) {
+            let direction = match (r.states.get(i - 1), r.states.get(i)) {
+                (Some(Truth::False), Some(Truth::True)) => Direction::On,
+                (Some(Truth::True), Some(Truth::False)) => Direction::Off,
+                _ => continue,
             };
-            Some(AlertEvent {
+            let date = ev.dates[i];
+            out.push(AlertEvent {
                 key: alert_key(pair, AlertKind::Rule, &r.name, direction, date, None),
                 pair: pair.to_string(),
                 kind: AlertKind::Rule,
@@ -184,9 +206,10 @@ fn rule_events(pair: &str, ev: &Evaluation) -> Vec<AlertEvent> {
                     r.name,
                     direction.name()
                 ),
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    out
 }
 
 /// A threshold in plain words: two decimals unless it needs more.
@@ -199,7 +222,12 @@ fn fmt_threshold(t: f64) -> String {
     }
 }
 
-fn corr_events(pair: &str, report: &Report, config: &AlertConfig) -> Vec<AlertEvent> {
+fn corr_events(
+    pair: &str,
+    report: &Report,
+    config: &AlertConfig,
+    since: Option<Date>,
+) -> Vec<AlertEvent> {
     let rolling = &report.series.rolling;
     let window = match config
         .corr_window
@@ -211,18 +239,13 @@ fn corr_events(pair: &str, report: &Report, config: &AlertConfig) -> Vec<AlertEv
     let Some(series) = rolling.iter().find(|w| w.window == window) else {
         return Vec::new();
     };
-    let mut defined = series
+    // The defined values with their dates, in order.
+    let (dates, values): (Vec<Date>, Vec<f64>) = series
         .corr
         .iter()
-        .enumerate()
-        .rev()
-        .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v)));
-    let (Some((i, latest)), Some((_, prev))) = (defined.next(), defined.next()) else {
-        return Vec::new();
-    };
-    let Some(&date) = report.series.dates.get(i) else {
-        return Vec::new();
-    };
+        .zip(&report.series.dates)
+        .filter_map(|(v, d)| v.filter(|v| v.is_finite()).map(|v| (*d, v)))
+        .unzip();
     let mut thresholds: Vec<f64> = config
         .corr_thresholds
         .iter()
@@ -232,17 +255,18 @@ fn corr_events(pair: &str, report: &Report, config: &AlertConfig) -> Vec<AlertEv
     thresholds.sort_by(f64::total_cmp);
     thresholds.dedup();
     let subject = format!("corr_{window}");
-    thresholds
-        .into_iter()
-        .filter_map(|t| {
-            let (direction, words) = if prev < t && latest >= t {
+    let mut out = Vec::new();
+    for i in transition_indices(&dates, since) {
+        let (prev, value, date) = (values[i - 1], values[i], dates[i]);
+        for &t in &thresholds {
+            let (direction, words) = if prev < t && value >= t {
                 (Direction::Up, "above")
-            } else if prev >= t && latest < t {
+            } else if prev >= t && value < t {
                 (Direction::Down, "below")
             } else {
-                return None;
+                continue;
             };
-            Some(AlertEvent {
+            out.push(AlertEvent {
                 key: alert_key(
                     pair,
                     AlertKind::Correlation,
@@ -256,15 +280,16 @@ fn corr_events(pair: &str, report: &Report, config: &AlertConfig) -> Vec<AlertEv
                 subject: subject.clone(),
                 direction,
                 date,
-                value: Some(latest),
+                value: Some(value),
                 threshold: Some(t),
                 message: format!(
-                    "{pair}: {window}-day correlation crossed {words} {} ({latest:.2}) on {date}",
+                    "{pair}: {window}-day correlation crossed {words} {} ({value:.2}) on {date}",
                     fmt_threshold(t)
                 ),
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

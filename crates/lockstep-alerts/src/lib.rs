@@ -3,9 +3,9 @@
 //! to every configured sink (log, webhook) once, retrying failures with backoff.
 //!
 //! The pieces, in the order a caller runs them:
-//! 1. [`detect`] — a pure function of a [`lockstep_report::Report`] (and its
-//!    [`SignalsReport`](lockstep_report::signals_view::SignalsReport)): the transitions at the
-//!    latest date, each with a deterministic key.
+//! 1. [`detect_since`] — a pure function of a [`lockstep_report::Report`] (and its
+//!    [`SignalsReport`](lockstep_report::signals_view::SignalsReport)): the transitions after a
+//!    date (or at the latest date), each with a deterministic key.
 //! 2. [`record`] — store the events (`INSERT … ON CONFLICT(key) DO NOTHING`) and enqueue one
 //!    pending delivery per sink, in one transaction; returns only the newly stored ones, so
 //!    running detection again (another refresh, a restart) stores and sends nothing new.
@@ -13,6 +13,9 @@
 //!    the exactly-once guarantee and its one limit (a crash between a successful POST and its
 //!    commit re-sends; receivers dedupe with the `Idempotency-Key` header).
 //! 4. [`list`] — the stored alerts with their delivery states, for an API or a CLI.
+//!
+//! [`check`] runs 1 and 2 for one pair from where its previous check stopped (kept in the
+//! store), so transitions that happen while nothing is checking are found at the next check.
 #![forbid(unsafe_code)]
 
 mod config;
@@ -24,9 +27,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 pub use config::{AlertConfig, WebhookConfig, LOG_SINK, WEBHOOK_SINK};
-pub use detect::{alert_key, detect, AlertEvent, AlertKind, Direction};
+pub use detect::{alert_key, detect, detect_since, AlertEvent, AlertKind, Direction};
 pub use dispatch::{backoff_secs, webhook_body, DeliveryStats, Dispatcher};
 use lockstep_core::Date;
+use lockstep_report::signals_view::SignalsReport;
+use lockstep_report::Report;
 use lockstep_store::{AlertRow, DeliveryRow, NewAlert, Store};
 
 /// Errors of alerts.
@@ -145,6 +150,35 @@ pub fn record_at(
         }
     }
     Ok(out)
+}
+
+/// Detect `pair`'s transitions dated after its previous check (only those of the latest date
+/// on its first check, so a new watchlist entry does not replay its history), record them
+/// ([`record`]), then move the check to the report's latest date. A transition that happened
+/// while nothing was checking (the server stopped for days) is therefore found at the next
+/// check; one already recorded is not recorded again (the key), and a crash between the two
+/// steps only makes the next check look at the same dates again.
+pub fn check(
+    store: &mut Store,
+    pair: &str,
+    report: &Report,
+    signals: Option<&SignalsReport>,
+    config: &AlertConfig,
+) -> Result<Vec<StoredAlert>, AlertError> {
+    let since = store.alert_check(pair)?;
+    let events = detect_since(pair, report, signals, config, since);
+    let stored = record(store, &events, config)?;
+    let through = report
+        .series
+        .dates
+        .last()
+        .into_iter()
+        .chain(signals.and_then(|s| s.evaluation.dates.last()))
+        .max();
+    if let Some(&t) = through {
+        store.set_alert_check(pair, t)?;
+    }
+    Ok(stored)
 }
 
 /// Stored alerts, newest first (by date, then id): of one pair or all, dated on or after

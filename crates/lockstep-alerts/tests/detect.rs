@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use lockstep_alerts::{detect, AlertConfig, AlertKind, Direction};
+use lockstep_alerts::{check, detect, detect_since, AlertConfig, AlertKind, Direction};
 use lockstep_report::signals_view::{measurements, signals, SignalsReport};
 use lockstep_report::{Report, StructureOptions};
 use lockstep_signals::{RuleSet, Truth};
@@ -216,5 +216,71 @@ fn builtin_rules_transitions_match_the_evaluation() {
     assert!(
         found > 0,
         "no built-in rule ever changed state on the synthetic pair"
+    );
+}
+
+/// Every transition after `since` is found, oldest first; without `since`, the latest only.
+#[test]
+fn transitions_since_a_date() {
+    let r = report_with_corr(20, &[Some(0.3), Some(0.6), Some(0.4), Some(0.55)]);
+    let n = r.series.dates.len();
+    let dates = &r.series.dates;
+    let cfg = AlertConfig::default();
+    let got = |since| {
+        detect_since("A/B", &r, None, &cfg, since)
+            .into_iter()
+            .map(|e| (e.date, e.direction))
+            .collect::<Vec<_>>()
+    };
+    let all = vec![
+        (dates[n - 3], Direction::Up),
+        (dates[n - 2], Direction::Down),
+        (dates[n - 1], Direction::Up),
+    ];
+    assert_eq!(got(Some(dates[0])), all);
+    assert_eq!(
+        got(Some(dates[n - 4])),
+        all,
+        "the first value has nothing before it"
+    );
+    assert_eq!(got(Some(dates[n - 3])), all[1..]);
+    assert_eq!(got(Some(dates[n - 1])), []);
+    assert_eq!(got(None), all[2..]);
+}
+
+/// `check` keeps where it stopped: the first check of a pair records the latest transition
+/// only; transitions dated while nothing checked are recorded at the next check; checking the
+/// same data again records nothing.
+#[test]
+fn check_catches_up_on_missed_transitions() {
+    let full = report_with_corr(20, &[Some(0.3), Some(0.6), Some(0.4), Some(0.55)]);
+    let n = full.series.dates.len();
+    let mut early = full.clone();
+    early.series.dates.truncate(n - 2);
+    for w in &mut early.series.rolling {
+        w.corr.truncate(n - 2);
+    }
+    let mut store = lockstep_store::Store::open_in_memory().unwrap();
+    let cfg = AlertConfig::default();
+    let dates =
+        |v: Vec<lockstep_alerts::StoredAlert>| v.into_iter().map(|a| a.date).collect::<Vec<_>>();
+    let first = check(&mut store, "A/B", &early, None, &cfg).unwrap();
+    assert_eq!(dates(first), [full.series.dates[n - 3]]);
+    assert_eq!(
+        store.alert_check("A/B").unwrap(),
+        Some(full.series.dates[n - 3])
+    );
+    // Two more dates arrive (the server was down): both transitions are recorded.
+    let later = check(&mut store, "A/B", &full, None, &cfg).unwrap();
+    assert_eq!(
+        dates(later),
+        [full.series.dates[n - 2], full.series.dates[n - 1]]
+    );
+    assert!(check(&mut store, "A/B", &full, None, &cfg)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.alert_check("A/B").unwrap(),
+        Some(full.series.dates[n - 1])
     );
 }

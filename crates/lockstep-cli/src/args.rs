@@ -168,7 +168,7 @@ Configuration: the [serve] table of $LOCKSTEP_HOME/config.toml (or --config FILE
   a = \"ETH-USD\"
   b = \"^RUT\"                     # optional: windows = [30, 60, 90], id = \"eth-usd_rut\"
   [serve.refresh]
-  equities_after = \"16:30\"       # New York time, weekdays (exchange-day symbols)
+  equities_after = \"16:30\"       # New York time, NYSE trading days (exchange-day symbols)
   crypto_every_hours = 4           # symbols that trade every day
   [serve.alerts]
   rules = true                     # a signal rule turning on or off

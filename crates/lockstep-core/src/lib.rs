@@ -8,12 +8,14 @@
 mod align;
 mod bars;
 mod error;
+mod holidays;
 mod returns;
 mod series;
 
 pub use align::{align, common_dates, last_on_or_before, Align, Aligned};
 pub use bars::{AssetClass, DailyBar, Instrument};
 pub use error::CoreError;
+pub use holidays::{is_nyse_trading_day, nyse_holiday};
 pub use returns::{returns, ReturnKind};
 pub use series::{Calendar, PriceField, PriceSeries};
 

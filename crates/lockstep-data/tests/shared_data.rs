@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use lockstep_core::{Date, PriceField};
+use lockstep_core::{is_nyse_trading_day, nyse_holiday, Date, PriceField};
 use lockstep_data::{read_csv, CsvOptions, CsvRead, Format};
 
 fn data_dir() -> Option<PathBuf> {
@@ -193,4 +193,40 @@ fn barchart_with_column_overrides() {
 fn skip(reason: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{reason}");
+}
+
+/// The NYSE calendar of `lockstep_core` against the days the Russell 2000 and IWM have bars:
+/// from 1990 (IWM from its first day) to the last bar, a weekday has a bar exactly when the
+/// exchange trades by the rules.
+#[test]
+fn nyse_calendar_matches_the_real_index_and_etf_days() {
+    let Some(dir) = data_dir() else { return };
+    for (file, from) in [
+        ("RUT.daily.csv", d("1990-01-01")),
+        ("IWM.daily.csv", d("2000-05-26")),
+    ] {
+        let s = read(&dir, file).series;
+        let have: std::collections::BTreeSet<Date> = s.dates.iter().copied().collect();
+        let last = *s.dates.last().unwrap();
+        let (mut day, mut wrong) = (from, Vec::new());
+        let mut closures = 0;
+        while day <= last {
+            let trades = is_nyse_trading_day(day);
+            closures += usize::from(nyse_holiday(day).is_some());
+            if trades != have.contains(&day) {
+                wrong.push(format!(
+                    "{day} ({:?}, bar: {})",
+                    nyse_holiday(day),
+                    have.contains(&day)
+                ));
+            }
+            day = day.succ_opt().unwrap();
+        }
+        assert!(
+            wrong.is_empty(),
+            "{file}: {} days disagree: {wrong:?}",
+            wrong.len()
+        );
+        assert!(closures > 200, "{file}: {closures} closures");
+    }
 }

@@ -32,7 +32,7 @@ pub const MIN_TOKEN_LEN: usize = 16;
 ///
 /// [serve.refresh]
 /// enabled = true              # default
-/// equities_after = "16:30"    # New York time, weekdays (default)
+/// equities_after = "16:30"    # New York time, NYSE trading days (default)
 /// crypto_every_hours = 4      # default
 ///
 /// [serve.alerts]              # lockstep_alerts::AlertConfig
@@ -128,7 +128,7 @@ pub struct RefreshConfig {
     /// Refresh on the schedule at all (default true). A manual refresh (`POST /api/refresh`)
     /// works either way.
     pub enabled: bool,
-    /// Exchange-day symbols are refreshed on weekdays at this New York time, `HH:MM`
+    /// Exchange-day symbols are refreshed on NYSE trading days at this New York time, `HH:MM`
     /// (default `16:30`).
     pub equities_after: String,
     /// Symbols that trade every day (crypto) are refreshed every this many hours, on the

@@ -1,9 +1,9 @@
 //! When each symbol is refreshed: [`next_due`], a pure function of the clock, the kind of
 //! symbol and the `[serve.refresh]` table.
 
-use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Days, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::New_York;
-use lockstep_core::{AssetClass, Calendar, Instrument};
+use lockstep_core::{is_nyse_trading_day, AssetClass, Calendar, Instrument};
 use serde::Serialize;
 
 use crate::config::RefreshConfig;
@@ -12,8 +12,8 @@ use crate::config::RefreshConfig;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SymbolKind {
-    /// Exchange days (equities, indices, ETFs, futures, FRED): refreshed on weekdays at
-    /// [`RefreshConfig::equities_after`] New York time.
+    /// Exchange days (equities, indices, ETFs, futures, FRED): refreshed on NYSE trading days
+    /// at [`RefreshConfig::equities_after`] New York time.
     Exchange,
     /// Every day (crypto): refreshed every [`RefreshConfig::crypto_every_hours`].
     Crypto,
@@ -36,10 +36,10 @@ impl SymbolKind {
 
 /// The first refresh time strictly after `now`:
 ///
-/// * [`SymbolKind::Exchange`]: the next Monday–Friday at `equities_after` in New York (EST or
-///   EDT as in force on that date; a time that does not exist that day, in the spring-forward
-///   gap, moves one hour later). Exchange holidays are not skipped: a refresh on one finds
-///   nothing new.
+/// * [`SymbolKind::Exchange`]: the next NYSE trading day (Monday–Friday, not an exchange
+///   holiday or special closure: [`lockstep_core::nyse_holiday`]) at `equities_after` in New
+///   York (EST or EDT as in force on that date; a time that does not exist that day, in the
+///   spring-forward gap, moves one hour later).
 /// * [`SymbolKind::Crypto`]: the next multiple of `crypto_every_hours` hours since
 ///   1970-01-01 00:00 UTC (every 4 hours: 00:00, 04:00, …, 20:00 UTC).
 pub fn next_due(now: DateTime<Utc>, kind: SymbolKind, config: &RefreshConfig) -> DateTime<Utc> {
@@ -53,9 +53,10 @@ pub fn next_due(now: DateTime<Utc>, kind: SymbolKind, config: &RefreshConfig) ->
         SymbolKind::Exchange => {
             let at = config.equities_time();
             let mut day: NaiveDate = now.with_timezone(&New_York).date_naive();
-            // At most 3 days to the next weekday slot after now; 8 is a safe bound.
-            for _ in 0..8 {
-                if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            // At most 5 days to the next trading-day slot after now (the longest run of
+            // closures, 2001-09-11..14, came with a weekend: 6); 16 is a safe bound.
+            for _ in 0..16 {
+                if is_nyse_trading_day(day) {
                     let local = day.and_time(at);
                     let t = New_York
                         .from_local_datetime(&local)
@@ -114,14 +115,31 @@ mod tests {
     }
 
     #[test]
+    fn exchange_skips_holidays() {
+        // Wednesday 2024-11-27 after the close → Thanksgiving is skipped → Friday 16:30 EST.
+        let n = next_due(utc("2024-11-27T22:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-11-29T21:30:00Z"));
+        // Thursday before Good Friday 2024-03-29 → Monday 2024-04-01 16:30 EDT.
+        let n = next_due(utc("2024-03-28T21:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-04-01T20:30:00Z"));
+        // Christmas 2022 on a Sunday is observed Monday the 26th.
+        let n = next_due(utc("2022-12-23T22:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2022-12-27T21:30:00Z"));
+        // Crypto does not care.
+        let n = next_due(utc("2024-11-27T22:00:00Z"), SymbolKind::Crypto, &cfg());
+        assert_eq!(n, utc("2024-11-28T00:00:00Z"));
+    }
+
+    #[test]
     fn exchange_skips_the_weekend() {
-        // Friday 2024-01-12 17:00 EST → Monday 2024-01-15 16:30 EST.
-        let monday = utc("2024-01-15T21:30:00Z");
+        // Friday 2024-01-19 17:00 EST → Monday 2024-01-22 16:30 EST. (The weekend before,
+        // Monday the 15th, is Martin Luther King Jr. Day: see `exchange_skips_holidays`.)
+        let monday = utc("2024-01-22T21:30:00Z");
         for now in [
-            "2024-01-12T22:00:00Z", // Friday evening
-            "2024-01-13T12:00:00Z", // Saturday
-            "2024-01-14T23:59:00Z", // Sunday
-            "2024-01-15T04:00:00Z", // Monday 00:00 UTC is Sunday night in New York
+            "2024-01-19T22:00:00Z", // Friday evening
+            "2024-01-20T12:00:00Z", // Saturday
+            "2024-01-21T23:59:00Z", // Sunday
+            "2024-01-22T04:00:00Z", // Monday 00:00 UTC is Sunday night in New York
         ] {
             assert_eq!(
                 next_due(utc(now), SymbolKind::Exchange, &cfg()),
@@ -129,6 +147,8 @@ mod tests {
                 "{now}"
             );
         }
+        let n = next_due(utc("2024-01-12T22:00:00Z"), SymbolKind::Exchange, &cfg());
+        assert_eq!(n, utc("2024-01-16T21:30:00Z"), "over MLK Day");
     }
 
     #[test]

@@ -418,13 +418,13 @@ impl AppState {
                     continue;
                 }
             };
-            let events = lockstep_alerts::detect(
+            alerts.extend(lockstep_alerts::check(
+                store,
                 &pair.label(),
                 &data.report,
                 data.signals.as_ref().ok(),
                 &config.alerts,
-            );
-            alerts.extend(lockstep_alerts::record(store, &events, &config.alerts)?);
+            )?);
             self.insert(&pair.id, data);
             pairs.push(pair.id.clone());
         }
@@ -439,11 +439,12 @@ impl AppState {
         })
     }
 
-    /// Detect and record the alerts of every pair's current report, then deliver the pending
-    /// deliveries that are due (blocking). Detection is a pure function of the report and an
-    /// alert's key is recorded once, so running this at every start and every tick records
-    /// each transition exactly once, whatever wrote the data (this server's refresh or
-    /// another process such as `lockstep fetch`).
+    /// Detect and record the alerts of every pair's current report since its previous check
+    /// ([`lockstep_alerts::check`]), then deliver the pending deliveries that are due
+    /// (blocking). Detection is a pure function of the report and an alert's key is recorded
+    /// once, so running this at every start and every tick records each transition exactly
+    /// once, whatever wrote the data (this server's refresh or another process such as
+    /// `lockstep fetch`), including the transitions dated while the server was stopped.
     pub fn check_alerts(&self) -> Result<(Vec<StoredAlert>, DeliveryStats), ServerError> {
         let config = self.config();
         let mut computed = Vec::new();
@@ -459,13 +460,13 @@ impl AppState {
         let Worker { store, dispatcher } = &mut *worker;
         let mut alerts = Vec::new();
         for (pair, d) in computed {
-            let events = lockstep_alerts::detect(
+            alerts.extend(lockstep_alerts::check(
+                store,
                 &pair.label(),
                 &d.report,
                 d.signals.as_ref().ok(),
                 &config.alerts,
-            );
-            alerts.extend(lockstep_alerts::record(store, &events, &config.alerts)?);
+            )?);
         }
         let deliveries = dispatcher.deliver_due(store, lockstep_alerts::unix_now())?;
         Ok((alerts, deliveries))

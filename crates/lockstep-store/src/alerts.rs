@@ -1,4 +1,5 @@
-//! The `alerts` and `alert_deliveries` tables (schema version 2).
+//! The `alerts` and `alert_deliveries` tables (schema version 2), and `alert_checks` (3): the
+//! date each pair's alerts were last detected through.
 //!
 //! The store knows nothing of what an alert means: kinds, directions and sinks are plain
 //! strings chosen by `lockstep-alerts`. It guarantees the bookkeeping:
@@ -247,6 +248,30 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The last date `pair`'s alerts were detected through (see [`Store::set_alert_check`]).
+    pub fn alert_check(&self, pair: &str) -> Result<Option<Date>> {
+        let through: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT through FROM alert_checks WHERE pair = ?1",
+                [pair],
+                |r| r.get(0),
+            )
+            .optional()?;
+        through.as_deref().map(parse_date).transpose()
+    }
+
+    /// Record that `pair`'s alerts have been detected (and recorded) through `through`. It
+    /// never moves back: an older date leaves the stored one.
+    pub fn set_alert_check(&mut self, pair: &str, through: Date) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO alert_checks (pair, through) VALUES (?1, ?2)
+             ON CONFLICT(pair) DO UPDATE SET through = max(through, excluded.through)",
+            params![pair, through.to_string()],
+        )?;
+        Ok(())
+    }
+
     /// When the earliest pending delivery is due (unix seconds), if any is pending.
     pub fn next_pending_attempt(&self) -> Result<Option<i64>> {
         let t: Option<i64> = self.conn.query_row(
@@ -347,6 +372,19 @@ mod tests {
             threshold: Some(0.5),
             message: "A/B: 90-day correlation crossed above 0.50 (0.53)".into(),
         }
+    }
+
+    #[test]
+    fn alert_checks_only_move_forward() {
+        let mut s = Store::open_in_memory().unwrap();
+        let d = |x: &str| x.parse::<Date>().unwrap();
+        assert_eq!(s.alert_check("A/B").unwrap(), None);
+        s.set_alert_check("A/B", d("2026-05-20")).unwrap();
+        s.set_alert_check("A/B", d("2026-05-18")).unwrap();
+        assert_eq!(s.alert_check("A/B").unwrap(), Some(d("2026-05-20")));
+        s.set_alert_check("A/B", d("2026-05-21")).unwrap();
+        assert_eq!(s.alert_check("A/B").unwrap(), Some(d("2026-05-21")));
+        assert_eq!(s.alert_check("C/D").unwrap(), None);
     }
 
     #[test]

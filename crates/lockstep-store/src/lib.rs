@@ -104,6 +104,11 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (alert_id, sink)
      ) STRICT;
      CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt_at);",
+    // 3: the last date each pair's alerts were detected through.
+    "CREATE TABLE alert_checks (
+        pair    TEXT PRIMARY KEY NOT NULL,
+        through TEXT NOT NULL
+     ) STRICT;",
 ];
 
 /// The open store.
