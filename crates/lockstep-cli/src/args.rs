@@ -164,6 +164,8 @@ Configuration: the [serve] table of $LOCKSTEP_HOME/config.toml (or --config FILE
   token = \"...\"                  # or LOCKSTEP_TOKEN; then every route needs
                                    # Authorization: Bearer <token> (a browser
                                    # logs in at /login)
+  header_timeout_secs = 10         # a connection slower to send its headers (or
+                                   # idle longer between requests) is closed
   [[serve.pairs]]
   a = \"ETH-USD\"
   b = \"^RUT\"                     # optional: windows = [30, 60, 90], id = \"eth-usd_rut\"

@@ -23,6 +23,8 @@ pub const MIN_TOKEN_LEN: usize = 16;
 /// bind = "127.0.0.1:8080"     # default; a non-loopback address requires a token
 /// token = "…"                 # or LOCKSTEP_TOKEN; when set, every request needs
 ///                             # `Authorization: Bearer <token>`
+/// header_timeout_secs = 10    # default; slower headers, or a longer idle, close the
+///                             # connection
 ///
 /// [[serve.pairs]]
 /// a = "ETH-USD"
@@ -60,6 +62,15 @@ pub struct ServeConfig {
     /// Alert detection and delivery after each refresh.
     #[serde(default)]
     pub alerts: AlertConfig,
+    /// Seconds a connection may take to send a request's headers, and an idle keep-alive
+    /// connection may wait for its next request, before it is closed (default 10, at most
+    /// 3600): a client that opens connections and trickles bytes cannot hold them.
+    #[serde(default = "default_header_timeout")]
+    pub header_timeout_secs: u64,
+}
+
+fn default_header_timeout() -> u64 {
+    10
 }
 
 impl fmt::Debug for ServeConfig {
@@ -70,6 +81,7 @@ impl fmt::Debug for ServeConfig {
             .field("pairs", &self.pairs)
             .field("refresh", &self.refresh)
             .field("alerts", &self.alerts)
+            .field("header_timeout_secs", &self.header_timeout_secs)
             .finish()
     }
 }
@@ -82,6 +94,7 @@ impl Default for ServeConfig {
             pairs: Vec::new(),
             refresh: RefreshConfig::default(),
             alerts: AlertConfig::default(),
+            header_timeout_secs: default_header_timeout(),
         }
     }
 }
@@ -268,6 +281,12 @@ impl ServeConfig {
             if !t.bytes().all(|c| c.is_ascii_graphic()) {
                 return bad("serve.token must be visible ASCII characters (no spaces)".into());
             }
+        }
+        if !(1..=3600).contains(&self.header_timeout_secs) {
+            return bad(format!(
+                "serve.header_timeout_secs must be 1 to 3600, not {}",
+                self.header_timeout_secs
+            ));
         }
         let mut ids = BTreeSet::new();
         for (i, p) in self.pairs.iter_mut().enumerate() {

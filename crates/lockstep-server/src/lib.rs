@@ -13,6 +13,8 @@
 //!   token every route requires `Authorization: Bearer <token>` (or, for a browser, the
 //!   cookie `/login` sets; a page asked for without it redirects there). Path ids, dates and limits
 //!   are validated; the request target is limited to 2 KiB (414) and bodies to 16 KiB (413);
+//!   a connection that does not send a request's headers within `header_timeout_secs`
+//!   (default 10 s), or idles that long between requests, is closed;
 //!   every error is JSON `{"error": {"status", "message"}}`; a panicking handler answers 500.
 //!
 //! # Routes
@@ -53,7 +55,7 @@ mod pages;
 mod schedule;
 mod state;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -62,6 +64,7 @@ use std::time::Duration;
 use lockstep_fetch::Fetcher;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
+use tower::ServiceExt as _;
 
 pub use config::{
     pair_slug, valid_id, valid_symbol, PairConfig, RefreshConfig, ServeConfig, MAX_WINDOW,
@@ -83,39 +86,72 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serve `state` on `listener` with the scheduler until `shutdown` completes, then stop
 /// accepting, let open requests finish (at most [`SHUTDOWN_GRACE`]) and stop the scheduler.
+///
+/// The accept loop is this crate's, not `axum::serve`, for one setting axum does not expose:
+/// hyper's header read timeout (`[serve] header_timeout_secs`), which closes a connection
+/// that has not sent a request's headers in time, or sits idle between requests that long,
+/// so that slowly trickling clients cannot hold connections (slowloris).
 async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    let header_timeout = Duration::from_secs(state.config().header_timeout_secs);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let scheduler = tokio::spawn(state.clone().run_scheduler(stop_rx));
-    let (closing_tx, closing_rx) = oneshot::channel::<()>();
+    let scheduler = tokio::spawn(state.clone().run_scheduler(stop_rx.clone()));
     let app = router(state);
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop_tx.send(true);
-            let _ = closing_tx.send(());
-        })
-        .into_future();
-    let result = tokio::select! {
-        r = server => r.map_err(ServerError::Io),
-        _ = async {
-            if closing_rx.await.is_ok() {
-                tokio::time::sleep(SHUTDOWN_GRACE).await;
-            } else {
-                std::future::pending::<()>().await;
+    // Every connection task holds a receiver: `closed()` on the sender completes when the
+    // last one has finished.
+    let (conn_tx, conn_rx) = watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(s) => s,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, keep serving.
+                    eprintln!("lockstep serve: accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone().map_request(
+            |r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new),
+        ));
+        let (mut stop, done) = (stop_rx.clone(), conn_rx.clone());
+        tokio::spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = async { drop(stop.wait_for(|s| *s).await) } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
             }
-        } => {
-            eprintln!("lockstep serve: connections still open after {} s; closing them",
-                SHUTDOWN_GRACE.as_secs());
-            Ok(())
-        }
-    };
+            drop(done);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    drop(conn_rx);
+    if tokio::time::timeout(SHUTDOWN_GRACE, conn_tx.closed())
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "lockstep serve: connections still open after {} s; closing them",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
     scheduler.abort();
     let _ = scheduler.await;
-    result
+    Ok(())
 }
 
 /// Validate `config`, open the store, build the runtime and bind.

@@ -560,6 +560,41 @@ fn a_refused_body_is_drained_before_the_answer() {
     }
 }
 
+/// A client that opens a connection and trickles a request's headers (or sends nothing) is
+/// disconnected after `header_timeout_secs`, so such clients cannot hold connections
+/// (slowloris); a normal request still works.
+#[test]
+fn slow_headers_and_idle_connections_are_closed() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::Instant;
+    let f = start(ServeConfig {
+        header_timeout_secs: 1,
+        ..config(None)
+    });
+    let addr = f.server.addr();
+    for partial in ["", "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"] {
+        let mut sock = TcpStream::connect(addr).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let t = Instant::now();
+        sock.write_all(partial.as_bytes()).unwrap();
+        let mut got = Vec::new();
+        // EOF (or a reset) when the server gives up; a timeout error here means it never did.
+        match sock.read_to_end(&mut got) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!("{partial:?}: not closed: {e}"),
+        }
+        let waited = t.elapsed();
+        assert!(
+            waited >= Duration::from_millis(900) && waited < Duration::from_secs(10),
+            "{partial:?}: closed after {waited:?}"
+        );
+    }
+    ok(&get(&f.url("/api/health")), "application/json");
+}
+
 #[test]
 fn a_leg_missing_from_the_store_is_503() {
     let mut c = config(None);
