@@ -281,6 +281,9 @@ fn serve_names_a_bad_pair_or_a_missing_config() {
     std::fs::write(&bad, "[serve]\nbnid = \"127.0.0.1:0\"\n").unwrap();
     let e = run(&["--offline", "serve", "--config", bad.to_str().unwrap()]);
     assert!(e.contains("[serve]") && e.contains("bnid"), "{e}");
+    std::fs::write(&bad, "[serve]\nheader_timeout_secs = 0\n").unwrap();
+    let e = run(&["--offline", "serve", "--config", bad.to_str().unwrap()]);
+    assert!(e.contains("header_timeout_secs must be 1 to 3600"), "{e}");
 }
 
 #[test]

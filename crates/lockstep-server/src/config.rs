@@ -461,6 +461,10 @@ mod tests {
         assert!(err("[serve.refresh]\nequities_after = \"25:00\"\n").contains("25:00"));
         assert!(err("[serve.refresh]\ncrypto_every_hours = 0\n").contains("crypto_every_hours"));
         assert!(err("[serve.alerts]\nnope = 1\n").contains("nope"));
+        for t in ["0", "3601"] {
+            let e = err(&format!("[serve]\nheader_timeout_secs = {t}\n"));
+            assert!(e.contains("header_timeout_secs") && e.contains(t), "{e}");
+        }
     }
 
     #[test]
