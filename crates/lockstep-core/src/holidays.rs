@@ -67,18 +67,9 @@ pub fn nyse_holiday(d: Date) -> Option<&'static str> {
         return Some(why);
     }
     let fixed = |month: u32, dom: u32| observed(y, month, dom) == Some(d);
-    // New Year's Day: a Saturday 1 January is not observed (no Friday 31 December closure);
-    // a Sunday one moves to Monday 2 January.
-    let new_year = Date::from_ymd_opt(y, 1, 1)
-        .filter(|j| j.weekday() != Weekday::Sat)
-        .map(|j| {
-            if j.weekday() == Weekday::Sun {
-                j + Days::new(1)
-            } else {
-                j
-            }
-        });
-    if new_year == Some(d) {
+    // New Year's Day: the weekend rule would move a Saturday 1 January to Friday 31 December
+    // of the year before, which is never `d` here (`y` is `d`'s own year): not observed.
+    if fixed(1, 1) {
         return Some("New Year's Day");
     }
     if y >= 1998 && nth_weekday(y, 1, Weekday::Mon, 3) == Some(d) {

@@ -356,71 +356,89 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// The sink of [`RollingCorrelation::over_into`].
-struct CorrInto<'a>(&'a mut [f64]);
+/// A statistic of the window the batch sinks write as f64: its rule on [`Moments`], and a
+/// branch-free form of it on the window's sums for the block loop, equal to the rule wherever
+/// it is not NaN (every NaN entry is redone with the rule).
+trait Stat {
+    /// The statistic of the moments (`None` when undefined).
+    fn of(m: Moments) -> Option<f64>;
+    /// The statistic from the window's sums `t` (`inv_w = 1/w`), or NaN.
+    fn fast(t: Sums, inv_w: f64) -> f64;
+}
 
-impl Sink for CorrInto<'_> {
+/// Pearson correlation, [`Moments::corr`].
+struct Corr;
+
+impl Stat for Corr {
     #[inline(always)]
-    fn put(&mut self, i: usize, m: Option<Moments>) {
-        self.0[i] = m.and_then(|m| m.corr()).unwrap_or(f64::NAN);
+    fn of(m: Moments) -> Option<f64> {
+        m.corr()
     }
 
-    /// r of a whole block in a branch-free loop (vectorized: several square roots and divisions
-    /// per instruction), equal to [`Moments::corr`] wherever it is defined with a normal
-    /// `Sxx·Syy`; every other entry comes out NaN and is redone by `put`.
+    /// Defined with a normal `Sxx·Syy` (one square root suffices).
     #[inline(always)]
-    fn block(&mut self, out: Range<usize>, rows: Range<usize>, r: &Rows) {
-        let inv_w = r.inv_w;
-        let nan = Columns::new(r, &rows).map_into(&mut self.0[out.clone()], |t| {
-            let (_, _, sxx, syy, sxy) = t.central(inv_w);
-            let p = sxx * syy;
-            let ok = t.xx < f64::INFINITY
-                && t.yy < f64::INFINITY
-                && sxx > 0.0
-                && syy > 0.0
-                // p is normal (it is positive here): one square root suffices.
-                && (f64::MIN_POSITIVE..f64::INFINITY).contains(&p);
-            let v = (sxy / p.sqrt()).clamp(-1.0, 1.0);
-            if ok {
-                v
-            } else {
-                f64::NAN
-            }
-        });
-        if nan == 0 {
-            return;
-        }
-        for (i, j) in out.zip(rows) {
-            if self.0[i].is_nan() {
-                self.put(i, r.moments(j));
-            }
+    fn fast(t: Sums, inv_w: f64) -> f64 {
+        let (_, _, sxx, syy, sxy) = t.central(inv_w);
+        let p = sxx * syy;
+        let ok = t.xx < f64::INFINITY
+            && t.yy < f64::INFINITY
+            && sxx > 0.0
+            && syy > 0.0
+            // p is normal (it is positive here): one square root suffices.
+            && (f64::MIN_POSITIVE..f64::INFINITY).contains(&p);
+        let v = (sxy / p.sqrt()).clamp(-1.0, 1.0);
+        if ok {
+            v
+        } else {
+            f64::NAN
         }
     }
 }
 
-/// The sink of [`RollingBeta::over_into`].
-struct BetaInto<'a>(&'a mut [f64]);
+/// Beta of x on y, [`Moments::beta`].
+struct Beta;
 
-impl Sink for BetaInto<'_> {
+impl Stat for Beta {
     #[inline(always)]
-    fn put(&mut self, i: usize, m: Option<Moments>) {
-        self.0[i] = m.and_then(|m| m.beta()).unwrap_or(f64::NAN);
+    fn of(m: Moments) -> Option<f64> {
+        m.beta()
     }
 
-    /// β of a whole block in a branch-free loop, as [`CorrInto::block`].
+    #[inline(always)]
+    fn fast(t: Sums, inv_w: f64) -> f64 {
+        let (_, _, _, syy, sxy) = t.central(inv_w);
+        let ok = t.xx < f64::INFINITY && t.yy < f64::INFINITY && syy > 0.0;
+        let v = sxy / syy;
+        if ok {
+            v
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// The sink of `over_into` (and `over`) of [`RollingCorrelation`] and [`RollingBeta`]: the
+/// statistic `S` as f64, NaN for `None`.
+struct StatInto<'a, S>(&'a mut [f64], std::marker::PhantomData<S>);
+
+impl<'a, S: Stat> StatInto<'a, S> {
+    fn new(out: &'a mut [f64]) -> Self {
+        StatInto(out, std::marker::PhantomData)
+    }
+}
+
+impl<S: Stat> Sink for StatInto<'_, S> {
+    #[inline(always)]
+    fn put(&mut self, i: usize, m: Option<Moments>) {
+        self.0[i] = m.and_then(S::of).unwrap_or(f64::NAN);
+    }
+
+    /// A whole block in the branch-free loop of [`Stat::fast`] (vectorized: several square
+    /// roots and divisions per instruction), then the NaN entries again with the rule.
     #[inline(always)]
     fn block(&mut self, out: Range<usize>, rows: Range<usize>, r: &Rows) {
         let inv_w = r.inv_w;
-        let nan = Columns::new(r, &rows).map_into(&mut self.0[out.clone()], |t| {
-            let (_, _, _, syy, sxy) = t.central(inv_w);
-            let ok = t.xx < f64::INFINITY && t.yy < f64::INFINITY && syy > 0.0;
-            let v = sxy / syy;
-            if ok {
-                v
-            } else {
-                f64::NAN
-            }
-        });
+        let nan = Columns::new(r, &rows).map_into(&mut self.0[out.clone()], |t| S::fast(t, inv_w));
         if nan == 0 {
             return;
         }
@@ -634,6 +652,26 @@ impl RollingMoments {
         self.drive(xs, ys, sink);
     }
 
+    /// `over_into` of [`RollingCorrelation`] and [`RollingBeta`]: the statistic `S` of every
+    /// window into `out` (NaN for `None`), checking the three lengths.
+    fn stat_into<S: Stat>(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
+        check_lengths(xs, ys)?;
+        check_lengths(xs, out)?;
+        self.drive_fast(xs, ys, &mut StatInto::<S>::new(out));
+        Ok(())
+    }
+
+    /// `over` of [`RollingCorrelation`] and [`RollingBeta`]: [`RollingMoments::stat_into`],
+    /// then NaN → `None` (a defined value is never NaN, so the conversion is exact).
+    fn stat_over<S: Stat>(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
+        let mut out = vec![0.0; xs.len()];
+        self.stat_into::<S>(xs, ys, &mut out)?;
+        Ok(out
+            .into_iter()
+            .map(|v| (!v.is_nan()).then_some(v))
+            .collect())
+    }
+
     /// Batch form: what `next` gives on each pair (the same kernel, bit-identical). Errors
     /// when the inputs differ in length.
     pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<Moments>>> {
@@ -760,23 +798,14 @@ impl RollingCorrelation {
     /// loops of `over_into`, then NaN → `None` (a defined value is never NaN, so the
     /// conversion is exact).
     pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
-        check_lengths(xs, ys)?;
-        let mut out = vec![0.0; xs.len()];
-        self.0.drive_fast(xs, ys, &mut CorrInto(&mut out));
-        Ok(out
-            .into_iter()
-            .map(|v| (!v.is_nan()).then_some(v))
-            .collect())
+        self.0.stat_over::<Corr>(xs, ys)
     }
 
     /// Batch form writing into a caller-provided slice: `out[i]` is what
     /// [`RollingCorrelation::next`] returns for pair `i`, with NaN for `None`. The fast path for long
     /// series (no `Option`s, no allocation). Errors when the three lengths differ.
     pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
-        check_lengths(xs, ys)?;
-        check_lengths(xs, out)?;
-        self.0.drive_fast(xs, ys, &mut CorrInto(out));
-        Ok(())
+        self.0.stat_into::<Corr>(xs, ys, out)
     }
 
     /// Forget all inputs.
@@ -819,23 +848,14 @@ impl RollingBeta {
     /// loops of `over_into`, then NaN → `None` (a defined value is never NaN, so the
     /// conversion is exact).
     pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
-        check_lengths(xs, ys)?;
-        let mut out = vec![0.0; xs.len()];
-        self.0.drive_fast(xs, ys, &mut BetaInto(&mut out));
-        Ok(out
-            .into_iter()
-            .map(|v| (!v.is_nan()).then_some(v))
-            .collect())
+        self.0.stat_over::<Beta>(xs, ys)
     }
 
     /// Batch form writing into a caller-provided slice: `out[i]` is what
     /// [`RollingBeta::next`] returns for pair `i`, with NaN for `None`. The fast path for long
     /// series (no `Option`s, no allocation). Errors when the three lengths differ.
     pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
-        check_lengths(xs, ys)?;
-        check_lengths(xs, out)?;
-        self.0.drive_fast(xs, ys, &mut BetaInto(out));
-        Ok(())
+        self.0.stat_into::<Beta>(xs, ys, out)
     }
 
     /// Forget all inputs.
@@ -1201,11 +1221,11 @@ mod tests {
                 }
                 let mut out = vec![0.0; x.len()];
                 let mut m = RollingMoments::new(w).unwrap();
-                m.drive_on(isa, &x, &y, &mut CorrInto(&mut out));
+                m.drive_on(isa, &x, &y, &mut StatInto::<Corr>::new(&mut out));
                 let got: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
                 assert!(got == want, "corr, {isa:?}, w = {w}");
                 let mut m = RollingMoments::new(w).unwrap();
-                m.drive_on(isa, &x, &y, &mut BetaInto(&mut out));
+                m.drive_on(isa, &x, &y, &mut StatInto::<Beta>::new(&mut out));
                 let got: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
                 assert!(got == want_b, "beta, {isa:?}, w = {w}");
             }
