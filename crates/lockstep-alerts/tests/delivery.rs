@@ -110,7 +110,7 @@ fn fired_alert_is_posted_once_and_not_again_after_a_restart() {
 
 #[test]
 fn receiver_down_then_failing_then_back_is_delivered_exactly_once() {
-    let port = free_port();
+    let port = lockstep_testkit::reserved_port();
     let url = format!("http://127.0.0.1:{port}/hook");
     let cfg = config(url, false);
     let dir = tempfile::tempdir().unwrap();

@@ -392,14 +392,6 @@ fn read_request(conn: &mut TcpStream) -> Option<(String, String)> {
     })
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A threshold the 90-return correlation crosses on the last aligned date: the midpoint of
 /// its last two values, read from `lockstep corr`.
 fn crossing_threshold(home: &Path) -> f64 {
@@ -444,7 +436,7 @@ fn webhook_delivery(server: &Serve) -> Value {
 fn an_alert_reaches_the_webhook_once_across_restarts() {
     let Some(home) = seeded_home() else { return };
     let threshold = crossing_threshold(home.path());
-    let port = free_port();
+    let port = lockstep_testkit::reserved_port();
     let receiver = Receiver::start(port);
     let config = write_config(home.path(), &alert_config(port, threshold));
 
@@ -480,7 +472,7 @@ fn an_alert_reaches_the_webhook_once_across_restarts() {
 fn an_alert_waits_for_a_webhook_that_is_down() {
     let Some(home) = seeded_home() else { return };
     let threshold = crossing_threshold(home.path());
-    let port = free_port();
+    let port = lockstep_testkit::reserved_port();
     let config = write_config(home.path(), &alert_config(port, threshold));
 
     // Nobody listens on the port: the delivery fails and stays pending.

@@ -24,10 +24,44 @@ pub mod webdriver;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+/// A loopback TCP port for a server a test starts later on a fixed port, or stops and starts
+/// again (a webhook receiver that is down, then back; chromedriver): free when chosen, and
+/// **below the kernel's ephemeral port range**, so that no outgoing connection of any process
+/// is handed it in the meantime. A port from binding port 0 is in that range, and under a
+/// loaded parallel test run another test's client connection took one before the receiver
+/// could bind it. Successive calls, and parallel test processes (by pid), try different
+/// ports.
+pub fn reserved_port() -> u16 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // The first ephemeral port (Linux default 32768).
+    let ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768);
+    let (low, high) = (ephemeral / 2, ephemeral);
+    if high <= low + 1000 || high > 65535 {
+        // An unusual range: fall back to a port the kernel picks.
+        return TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+    }
+    let span = high - low;
+    let start = std::process::id().wrapping_mul(7919) % span;
+    for _ in 0..span {
+        let k = NEXT.fetch_add(1, Ordering::SeqCst);
+        let port = u16::try_from(low + (start + k) % span).expect("below 65536");
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in {low}..{high}");
+}
 
 /// Largest request head the server accepts (request line plus headers).
 const MAX_HEAD: usize = 64 * 1024;

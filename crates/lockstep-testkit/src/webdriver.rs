@@ -5,7 +5,6 @@
 //! --disable-background-networking` (and the other flags that keep it off the network), in
 //! a fresh profile directory. The driver and the browser stop when the [`Browser`] is dropped.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -37,10 +36,6 @@ pub struct Browser {
     profile: PathBuf,
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 fn call(method: &str, url: &str, body: Option<&Value>) -> Result<Value, String> {
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(60))
@@ -67,7 +62,7 @@ fn call(method: &str, url: &str, body: Option<&Value>) -> Result<Value, String> 
 impl Browser {
     /// Start ChromeDriver and a headless Chromium session of `width`×`height` pixels.
     pub fn start(width: u32, height: u32) -> Result<Browser, String> {
-        let port = free_port().map_err(|e| e.to_string())?;
+        let port = crate::reserved_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

@@ -238,12 +238,6 @@ fn serve(conn: TcpStream, status: u16, got: &Mutex<Vec<Received>>) -> Option<()>
     Some(())
 }
 
-/// A port that was free a moment ago (nothing listens on it: connections are refused).
-pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
 /// A `Write` into a shared buffer (the log sink's lines).
 #[derive(Clone, Default)]
 pub struct SharedLog(pub Arc<Mutex<Vec<u8>>>);
