@@ -1036,8 +1036,7 @@ pub struct LinkageArgs {
     pub no_rate: bool,
 }
 
-/// The default rate series of rate sensitivity: the 2-year Treasury yield.
-pub const DEFAULT_RATE: &str = "fred:DGS2";
+pub use lockstep_session::DEFAULT_RATE;
 
 /// Regime leg choice.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -1196,5 +1195,174 @@ impl AnalysisArgs {
             confidence: self.confidence,
             ..AnalyzeOptions::default()
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments → the session's plain parameters
+// ---------------------------------------------------------------------------------------------
+
+impl From<UnitsArg> for lockstep_macro::Units {
+    fn from(u: UnitsArg) -> lockstep_macro::Units {
+        match u {
+            UnitsArg::Millions => lockstep_macro::Units::Millions,
+            UnitsArg::Billions => lockstep_macro::Units::Billions,
+        }
+    }
+}
+
+impl InputArgs {
+    /// The CSV reader options of `--price`, `--date-col`, `--price-col`, `--dedupe`.
+    pub fn csv(&self) -> lockstep_data::CsvOptions {
+        lockstep_data::CsvOptions {
+            price: self.price.into(),
+            date_col: self.date_col.clone(),
+            price_col: self.price_col.clone(),
+            dedupe: self.dedupe.into(),
+        }
+    }
+}
+
+impl LiquiditySeries {
+    /// The series of net liquidity.
+    pub fn spec(&self) -> lockstep_session::LiquiditySpec {
+        lockstep_session::LiquiditySpec {
+            fed_assets: self.fed_assets.clone(),
+            fed_assets_units: self.fed_assets_units.into(),
+            tga: self.tga.clone(),
+            tga_units: self.tga_units.into(),
+            rrp: self.rrp.clone(),
+            rrp_units: self.rrp_units.into(),
+        }
+    }
+}
+
+impl FedArgs {
+    /// The inputs of FedWatch.
+    pub fn params(&self) -> lockstep_session::FedParams {
+        lockstep_session::FedParams {
+            futures: self.futures.clone(),
+            as_of: self.as_of,
+            range: self.range.clone(),
+            effective_rate: self.effective_rate,
+            no_fred: self.no_fred,
+            calendar: self.calendar.clone(),
+            replace_years: self.replace_years,
+        }
+    }
+}
+
+impl LinkageArgs {
+    /// The lead-lag and regime parameters, with `window` for the rolling best lag, the
+    /// divergence regression and the rate beta.
+    fn options(&self, window: usize) -> lockstep_report::LinkageOptions {
+        lockstep_report::LinkageOptions {
+            max_lag: self.max_lag as usize,
+            lag_window: window,
+            regime_leg: match self.regime_leg {
+                RegimeLegArg::Auto => lockstep_report::RegimeLeg::Auto,
+                RegimeLegArg::A => lockstep_report::RegimeLeg::A,
+                RegimeLegArg::B => lockstep_report::RegimeLeg::B,
+            },
+            divergence_window: window,
+            divergence_k: self.divergence_k,
+            rate_window: window,
+            ..lockstep_report::LinkageOptions::default()
+        }
+    }
+
+    fn regime(&self) -> lockstep_session::RegimeOverrides {
+        lockstep_session::RegimeOverrides {
+            ma_window: self.ma.map(|v| v as usize),
+            vol_window: self.vol_window.map(|v| v as usize),
+            vol_lookback: self.vol_lookback.map(|v| v as usize),
+        }
+    }
+
+    /// The rate series: none without `with_rate` or with `--no-rate`; the default series
+    /// when it can be had; an explicit `--rate` must load.
+    fn rate(&self, with_rate: bool) -> lockstep_session::RateChoice {
+        use lockstep_session::RateChoice;
+        if !with_rate || self.no_rate {
+            RateChoice::Off
+        } else if self.rate != DEFAULT_RATE {
+            RateChoice::Required(self.rate.clone())
+        } else {
+            RateChoice::Optional(self.rate.clone())
+        }
+    }
+}
+
+impl PairArgs {
+    /// The pair's parameters; `with_backdrop` loads the rate series and net liquidity
+    /// (`analyze`, `signals`, `backtest`, `chart`, `report`; not `corr` and `overlay`).
+    pub fn params(&self, with_backdrop: bool) -> anyhow::Result<lockstep_session::PairParams> {
+        use lockstep_session::LiquidityChoice;
+        let mut options = self.analysis.options();
+        options.structure = self.structure.options();
+        options.linkage = self.linkage.options(self.lag_window as usize);
+        Ok(lockstep_session::PairParams {
+            a: self.a.clone(),
+            b: self.b.clone(),
+            csv: self.input.csv(),
+            provider: crate::provider(self.source.provider.as_deref())?,
+            options,
+            regime: self.linkage.regime(),
+            rate: self.linkage.rate(with_backdrop),
+            liquidity: match (with_backdrop, self.no_liquidity) {
+                (false, _) => LiquidityChoice::NotAsked,
+                (true, true) => LiquidityChoice::Skipped,
+                (true, false) => LiquidityChoice::Series(self.liquidity.spec()),
+            },
+        })
+    }
+}
+
+impl LinkArgs {
+    /// The parameters of `leadlag` (`with_rate` false) and `regimes` (true): one window.
+    pub fn params(&self, with_rate: bool) -> anyhow::Result<lockstep_session::PairParams> {
+        let w = self.window as usize;
+        let options = AnalyzeOptions {
+            windows: vec![w],
+            align: self.align.into(),
+            returns: self.returns.into(),
+            confidence: self.confidence,
+            linkage: self.linkage.options(w),
+            ..AnalyzeOptions::default()
+        };
+        Ok(lockstep_session::PairParams {
+            a: self.a.clone(),
+            b: self.b.clone(),
+            csv: self.input.csv(),
+            provider: crate::provider(self.source.provider.as_deref())?,
+            options,
+            regime: self.linkage.regime(),
+            rate: self.linkage.rate(with_rate),
+            liquidity: lockstep_session::LiquidityChoice::NotAsked,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `lockstep analyze A B` with no option is the session's default pair: the server and
+    /// the Python package, which build `PairParams::new`, analyze exactly what the terminal
+    /// does.
+    #[test]
+    fn analyze_defaults_are_the_sessions() {
+        let cli = Cli::try_parse_from(["lockstep", "analyze", "X", "Y"]).unwrap();
+        let Command::Analyze(pair) = &cli.command else {
+            panic!("not analyze");
+        };
+        assert_eq!(
+            pair.params(true).unwrap(),
+            lockstep_session::PairParams::new("X", "Y")
+        );
+        assert_eq!(
+            pair.params(false).unwrap(),
+            lockstep_session::PairParams::new("X", "Y").without_backdrop()
+        );
     }
 }

@@ -5,8 +5,6 @@
 
 mod args;
 mod bench_cmd;
-mod macro_cmds;
-mod source;
 mod store_cmds;
 mod view_cmds;
 
@@ -18,13 +16,11 @@ use clap::Parser;
 
 use args::{Cli, ColorChoice, Command, Format, LinkArgs, PairArgs};
 use lockstep_core::PriceSeries;
+use lockstep_fetch::ProviderKind;
 use lockstep_report::signals_view;
-use lockstep_report::{
-    analyze, macro_view, render, structure, technicals, AnalyzeOptions, LinkageOptions, RegimeLeg,
-    Report, TechnicalsOptions,
-};
+use lockstep_report::{macro_view, render, structure, technicals, Report, TechnicalsOptions};
+use lockstep_session::{PairRun, Session};
 use lockstep_signals::{RuleSet, Strategy};
-use source::Ctx;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse().and_then(Cli::validate) {
@@ -59,12 +55,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    let ctx = Ctx::new(cli.offline, cli.verbose);
+    let ctx = Session::new(cli.offline, cli.verbose);
     match &cli.command {
         Command::Fetch(a) => emit(&store_cmds::fetch(&ctx, a)?),
         Command::Technicals(t) => {
-            let forced = source::provider(t.source.provider.as_deref())?;
-            let series = source::load(&ctx, &t.symbol, &t.input, forced)?;
+            let forced = provider(t.source.provider.as_deref())?;
+            let series = ctx.load(&t.symbol, &t.input.csv(), forced)?;
             let &[fast, slow, signal] = t.macd.as_slice() else {
                 anyhow::bail!("--macd takes three periods: fast,slow,signal");
             };
@@ -82,8 +78,8 @@ fn run(cli: &Cli) -> Result<()> {
             })
         }
         Command::Levels(l) => {
-            let forced = source::provider(l.source.provider.as_deref())?;
-            let series = source::load(&ctx, &l.symbol, &l.input, forced)?;
+            let forced = provider(l.source.provider.as_deref())?;
+            let series = ctx.load(&l.symbol, &l.input.csv(), forced)?;
             let rep = structure::levels_report(&series, &l.structure.options().levels)
                 .with_context(|| format!("cannot find the levels of {}", series.name))?;
             emit(&match (l.format, l.breakouts) {
@@ -97,8 +93,8 @@ fn run(cli: &Cli) -> Result<()> {
             })
         }
         Command::Patterns(p) => {
-            let forced = source::provider(p.source.provider.as_deref())?;
-            let series = source::load(&ctx, &p.symbol, &p.input, forced)?;
+            let forced = provider(p.source.provider.as_deref())?;
+            let series = ctx.load(&p.symbol, &p.input.csv(), forced)?;
             let rep = structure::patterns_report(&series, &p.structure.options())
                 .with_context(|| format!("cannot find the patterns of {}", series.name))?;
             emit(&match p.format {
@@ -116,7 +112,7 @@ fn run(cli: &Cli) -> Result<()> {
             })
         }
         Command::Fed(f) => {
-            let (fw, source) = macro_cmds::fed(&ctx, f)?;
+            let (fw, source) = ctx.fed(&f.params())?;
             emit(&match f.format {
                 Format::Table => {
                     macro_view::fed_table(&fw, source.as_deref(), use_color(cli.color))
@@ -126,7 +122,7 @@ fn run(cli: &Cli) -> Result<()> {
             })
         }
         Command::Liquidity(l) => {
-            let net = macro_cmds::liquidity(&ctx, &l.series, true)?;
+            let net = ctx.liquidity(&l.series.spec(), true)?;
             emit(&match l.format {
                 Format::Table => macro_view::liquidity_table(&net, l.rows, use_color(cli.color)),
                 Format::Csv => macro_view::liquidity_csv(&net),
@@ -178,11 +174,13 @@ fn run(cli: &Cli) -> Result<()> {
             if let Some(d) = ba.delay {
                 strategy.delay = d;
             }
-            let (report, rep) = pair_signals(&ctx, &ba.pair, &rules)?;
-            let bt = signals_view::run_backtest(&report, &rep.evaluation, &strategy, ba.split)
+            let (run, rep) = pair_signals(&ctx, &ba.pair, &rules)?;
+            let report = &run.report;
+            let bt = run
+                .backtest(&rep, &strategy, ba.split)
                 .context("cannot run the backtest")?;
             emit(&match ba.pair.format.unwrap_or(Format::Table) {
-                Format::Table => signals_view::backtest_table(&report, &bt, use_color(cli.color)),
+                Format::Table => signals_view::backtest_table(report, &bt, use_color(cli.color)),
                 Format::Csv => signals_view::backtest_csv(&bt),
                 Format::Json => signals_view::backtest_json(&bt)? + "\n",
             })
@@ -245,41 +243,36 @@ fn run(cli: &Cli) -> Result<()> {
     }
 }
 
-/// The report of a pair and `rules` evaluated over its measurement table.
+/// The pair pipeline of `pair` (with the macro backdrop) and `rules` evaluated over its
+/// measurement table.
 pub(crate) fn pair_signals(
-    ctx: &Ctx,
+    ctx: &Session,
     pair: &PairArgs,
     rules: &RuleSet,
-) -> Result<(Report, signals_view::SignalsReport)> {
-    let (report, a, b, opts) = build_full(ctx, pair, true)?;
-    let m = signals_view::measurements(
-        &report,
-        &a,
-        &b,
-        opts.liquidity.as_ref().ok(),
-        &opts.structure,
-    )?;
-    let rep = signals_view::signals(&report, &m, rules)?;
-    Ok((report, rep))
+) -> Result<(PairRun, signals_view::SignalsReport)> {
+    let run = ctx.pair(&pair.params(true)?)?;
+    let rep = run.signals(rules)?;
+    Ok((run, rep))
+}
+
+/// Parse `--provider`.
+pub(crate) fn provider(name: Option<&str>) -> Result<Option<ProviderKind>> {
+    name.map(|p| {
+        p.parse::<ProviderKind>()
+            .map_err(|e| anyhow::anyhow!("--provider {p}: {e}"))
+    })
+    .transpose()
 }
 
 /// Symbols or CSV files, or one folder of CSV files (`screen`, the heatmap).
 pub(crate) fn load_universe(
-    ctx: &Ctx,
+    ctx: &Session,
     inputs: &[String],
     input: &args::InputArgs,
     source: &args::SourceArgs,
 ) -> Result<Vec<PriceSeries>> {
-    let forced = source::provider(source.provider.as_deref())?;
-    match inputs {
-        [one] if std::path::Path::new(one).is_dir() => {
-            source::load_folder(ctx, std::path::Path::new(one), input)
-        }
-        many => many
-            .iter()
-            .map(|x| source::load(ctx, x, input, forced))
-            .collect(),
-    }
+    let forced = provider(source.provider.as_deref())?;
+    Ok(ctx.load_universe(inputs, &input.csv(), forced)?)
 }
 
 /// `overlay` (the built-in rules and the macro overlay) or a TOML strategy file, with its
@@ -328,8 +321,8 @@ pub(crate) fn use_color(choice: ColorChoice) -> bool {
 }
 
 /// `lockstep breadth`: load each relative-strength pair and the constituents' folder.
-fn breadth(ctx: &Ctx, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthReport> {
-    let forced = source::provider(b.source.provider.as_deref())?;
+fn breadth(ctx: &Session, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthReport> {
+    let forced = provider(b.source.provider.as_deref())?;
     let mut pairs = Vec::new();
     for (label, spec, flag) in [
         ("small vs large caps", &b.small_caps, "--small-caps"),
@@ -338,7 +331,7 @@ fn breadth(ctx: &Ctx, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthR
         if spec.eq_ignore_ascii_case("none") {
             continue;
         }
-        let Some((a, bb)) = source::load_pair(ctx, spec, &b.input, forced)? else {
+        let Some((a, bb)) = ctx.load_ratio_legs(spec, &b.input.csv(), forced)? else {
             anyhow::bail!("{flag} takes a ratio A/B (e.g. IWM/SPY) or none, got {spec:?}");
         };
         pairs.push((label.to_string(), a, bb));
@@ -346,7 +339,7 @@ fn breadth(ctx: &Ctx, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthR
     let basket = match &b.constituents {
         Some(dir) => Some((
             dir.display().to_string(),
-            source::load_folder(ctx, dir, &b.input)?,
+            ctx.load_folder(dir, &b.input.csv())?,
         )),
         None => None,
     };
@@ -358,130 +351,11 @@ fn breadth(ctx: &Ctx, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthR
     .context("cannot compute breadth")
 }
 
-pub(crate) fn build(ctx: &Ctx, pair: &PairArgs, with_rate: bool) -> Result<Report> {
-    Ok(build_full(ctx, pair, with_rate)?.0)
+/// The report of a pair (`with_backdrop`: with the rate series and net liquidity).
+pub(crate) fn build(ctx: &Session, pair: &PairArgs, with_backdrop: bool) -> Result<Report> {
+    Ok(ctx.pair(&pair.params(with_backdrop)?)?.report)
 }
 
-/// The report of a pair with its two legs and the options it was computed with.
-fn build_full(
-    ctx: &Ctx,
-    pair: &PairArgs,
-    with_rate: bool,
-) -> Result<(Report, PriceSeries, PriceSeries, AnalyzeOptions)> {
-    let forced = source::provider(pair.source.provider.as_deref())?;
-    let a = source::load(ctx, &pair.a, &pair.input, forced)?;
-    let b = source::load(ctx, &pair.b, &pair.input, forced)?;
-    let opts = analysis_options(ctx, pair, with_rate)?;
-    let report = analyze(&a, &b, &opts)
-        .with_context(|| format!("cannot analyze {} against {}", a.name, b.name))?;
-    Ok((report, a, b, opts))
-}
-
-/// The options of `analyze` for a pair: the command line's, the regime rule of config.toml,
-/// and with `with_rate` the rate series and net liquidity (fetched when both legs are
-/// symbols and not `--offline`, else as stored; a missing one is a note in the report).
-pub(crate) fn analysis_options(
-    ctx: &Ctx,
-    pair: &PairArgs,
-    with_rate: bool,
-) -> Result<AnalyzeOptions> {
-    let mut opts = pair.analysis.options();
-    opts.structure = pair.structure.options();
-    let live = [&pair.a, &pair.b].iter().all(|x| source::is_symbol(x));
-    if with_rate {
-        opts.liquidity = if pair.no_liquidity {
-            Err("skipped (--no-liquidity)".into())
-        } else {
-            // Like the default rate series: fetched when both legs are symbols, else used
-            // only when stored.
-            macro_cmds::liquidity(ctx, &pair.liquidity, live)
-                .map_err(|e| format!("not available: {e:#} (--no-liquidity hides this)"))
-        };
-    }
-    opts.linkage = linkage_options(
-        ctx,
-        &pair.linkage,
-        pair.lag_window as usize,
-        with_rate,
-        live,
-    )?;
-    Ok(opts)
-}
-
-fn build_link(ctx: &Ctx, l: &LinkArgs, with_rate: bool) -> Result<Report> {
-    let forced = source::provider(l.source.provider.as_deref())?;
-    let a = source::load(ctx, &l.a, &l.input, forced)?;
-    let b = source::load(ctx, &l.b, &l.input, forced)?;
-    let w = l.window as usize;
-    let live = [&l.a, &l.b].iter().all(|x| source::is_symbol(x));
-    let mut linkage = linkage_options(ctx, &l.linkage, w, with_rate, live)?;
-    linkage.divergence_window = w;
-    linkage.rate_window = w;
-    let opts = AnalyzeOptions {
-        windows: vec![w],
-        align: l.align.into(),
-        returns: l.returns.into(),
-        confidence: l.confidence,
-        linkage,
-        ..AnalyzeOptions::default()
-    };
-    analyze(&a, &b, &opts).with_context(|| format!("cannot analyze {} against {}", a.name, b.name))
-}
-
-/// The lead-lag / regimes options. The rate series is loaded when `with_rate`: an explicit
-/// `--rate` must load; the default `fred:DGS2` is used when stored, fetched only when both
-/// legs are symbols (`live`: analyzing CSV files never reaches for the network by itself),
-/// and its absence is a note in the report.
-fn linkage_options(
-    ctx: &Ctx,
-    l: &args::LinkageArgs,
-    lag_window: usize,
-    with_rate: bool,
-    live: bool,
-) -> Result<LinkageOptions> {
-    let mut notes = Vec::new();
-    let mut rule = source::regime_rule(ctx)?;
-    if let Some(v) = l.ma {
-        rule.ma_window = v as usize;
-    }
-    if let Some(v) = l.vol_window {
-        rule.vol_window = v as usize;
-    }
-    if let Some(v) = l.vol_lookback {
-        rule.vol_lookback = v as usize;
-    }
-    let rate = if !with_rate || l.no_rate {
-        None
-    } else if l.rate != args::DEFAULT_RATE {
-        Some(
-            source::load_rate(ctx, &l.rate, true)
-                .with_context(|| format!("cannot load the rate series {}", l.rate))?,
-        )
-    } else {
-        match source::load_rate(ctx, &l.rate, live) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                notes.push(format!(
-                    "no rate sensitivity: {e:#} (--rate names another series, --no-rate \
-                     skips it)"
-                ));
-                None
-            }
-        }
-    };
-    Ok(LinkageOptions {
-        max_lag: l.max_lag as usize,
-        lag_window,
-        regime_rule: rule,
-        regime_leg: match l.regime_leg {
-            args::RegimeLegArg::Auto => RegimeLeg::Auto,
-            args::RegimeLegArg::A => RegimeLeg::A,
-            args::RegimeLegArg::B => RegimeLeg::B,
-        },
-        divergence_window: lag_window,
-        divergence_k: l.divergence_k,
-        rate_window: lag_window,
-        rate,
-        notes,
-    })
+fn build_link(ctx: &Session, l: &LinkArgs, with_rate: bool) -> Result<Report> {
+    Ok(ctx.pair(&l.params(with_rate)?)?.report)
 }

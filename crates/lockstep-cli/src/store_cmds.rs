@@ -10,7 +10,7 @@ use crate::args::{
     ExportArgs, ExportFormat, FetchArgs, Format, ImportArgs, ListArgs, LogArgs, RemoveArgs,
     ShowArgs,
 };
-use crate::source::{self, Ctx, FetchSummary};
+use lockstep_session::{spinner, FetchSummary, Session as Ctx};
 
 /// Left-aligned first column, right-aligned others, two spaces apart.
 pub fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -76,7 +76,7 @@ fn num(v: Option<f64>) -> String {
 
 /// `lockstep fetch`: every symbol is tried; the command fails (exit 1) if any failed.
 pub fn fetch(ctx: &Ctx, args: &FetchArgs) -> Result<String> {
-    let forced = source::provider(args.source.provider.as_deref())?;
+    let forced = crate::provider(args.source.provider.as_deref())?;
     if ctx.offline {
         bail!("lockstep fetch needs the network; drop --offline");
     }
@@ -84,15 +84,15 @@ pub fn fetch(ctx: &Ctx, args: &FetchArgs) -> Result<String> {
     let mut done: Vec<FetchSummary> = Vec::new();
     let mut failed: Vec<(String, anyhow::Error)> = Vec::new();
     for symbol in &args.symbols {
-        let bar = multi.add(source::spinner());
-        match source::fetch_symbol(ctx, symbol, args.since, forced, &bar) {
+        let bar = multi.add(spinner());
+        match ctx.fetch_symbol(symbol, args.since, forced, &bar) {
             Ok(s) => {
                 bar.finish_and_clear();
                 done.push(s);
             }
             Err(e) => {
                 bar.finish_and_clear();
-                failed.push((symbol.clone(), e));
+                failed.push((symbol.clone(), e.into()));
             }
         }
     }
@@ -150,7 +150,7 @@ pub fn fetch(ctx: &Ctx, args: &FetchArgs) -> Result<String> {
 
 /// `lockstep list`.
 pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<String> {
-    let listing = ctx.with_store(|s| Ok(s.list()?))?;
+    let listing = ctx.with_store(|s| Ok::<_, anyhow::Error>(s.list()?))?;
     let header = [
         "symbol",
         "provider",
@@ -269,7 +269,7 @@ pub fn export(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
 /// `lockstep import`: the file's series (the price column the reader chooses, see
 /// `--price`) becomes the close; open/high/low/volume are kept when the file has them.
 pub fn import(ctx: &Ctx, args: &ImportArgs) -> Result<String> {
-    let series = source::load_file(ctx, &args.file, &args.input)?;
+    let series = ctx.load_file(&args.file, &args.input.csv())?;
     let col = |c: &Option<Vec<f64>>, i: usize| c.as_ref().map(|v| v[i]).filter(|x| x.is_finite());
     let adjusted = series.price_field == PriceField::AdjClose;
     let bars: Vec<DailyBar> = (0..series.len())
@@ -309,7 +309,7 @@ pub fn import(ctx: &Ctx, args: &ImportArgs) -> Result<String> {
                 );
             }
         }
-        Ok(s.upsert(&instrument, &bars, &FetchInfo::now(first, last))?)
+        Ok::<_, anyhow::Error>(s.upsert(&instrument, &bars, &FetchInfo::now(first, last))?)
     })?;
     Ok(format!(
         "{}: {} bars from {} ({} .. {}): {} added, {} revised, {} unchanged\n",
@@ -326,7 +326,8 @@ pub fn import(ctx: &Ctx, args: &ImportArgs) -> Result<String> {
 
 /// `lockstep log`.
 pub fn log(ctx: &Ctx, args: &LogArgs) -> Result<String> {
-    let entries = ctx.with_store(|s| Ok(s.fetch_log(args.symbol.as_deref(), args.tail)?))?;
+    let entries = ctx
+        .with_store(|s| Ok::<_, anyhow::Error>(s.fetch_log(args.symbol.as_deref(), args.tail)?))?;
     let header = [
         "id",
         "symbol",
@@ -365,7 +366,7 @@ pub fn log(ctx: &Ctx, args: &LogArgs) -> Result<String> {
 pub fn remove(ctx: &Ctx, args: &RemoveArgs) -> Result<String> {
     let mut out = String::new();
     for symbol in &args.symbols {
-        if !ctx.with_store(|s| Ok(s.remove(symbol)?))? {
+        if !ctx.with_store(|s| Ok::<_, anyhow::Error>(s.remove(symbol)?))? {
             bail!("{symbol} is not in the store");
         }
         let _ = writeln!(out, "removed {symbol}");

@@ -6,11 +6,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::args::{ChartArgs, ReportArgs, ServeArgs};
-use crate::source::Ctx;
 use crate::{load_universe, pair_signals, read_rules, read_strategy};
 use lockstep_charts::{ChartKind, Format};
-use lockstep_report::signals_view;
 use lockstep_report::Report;
+use lockstep_session::Session as Ctx;
 use lockstep_signals::RuleSet;
 
 /// Write `bytes` to `path` through a temporary file beside it, so an interrupted write never
@@ -52,13 +51,14 @@ pub fn chart(ctx: &Ctx, c: &ChartArgs) -> Result<()> {
         }
         ChartKind::Signals => {
             let rules = rules_of(c.rules.as_deref())?;
-            let (report, rep) = pair_signals(ctx, &c.pair, &rules)?;
-            lockstep_charts::signals_chart(&report, &rep, format, size).context(what)?
+            let (run, rep) = pair_signals(ctx, &c.pair, &rules)?;
+            lockstep_charts::signals_chart(&run.report, &rep, format, size).context(what)?
         }
         ChartKind::Equity => {
             let (rules, strategy) = read_strategy(&c.strategy)?;
-            let (report, rep) = pair_signals(ctx, &c.pair, &rules)?;
-            let bt = signals_view::run_backtest(&report, &rep.evaluation, &strategy, None)
+            let (run, rep) = pair_signals(ctx, &c.pair, &rules)?;
+            let bt = run
+                .backtest(&rep, &strategy, None)
                 .context("cannot run the backtest")?;
             lockstep_charts::equity_chart(&bt, format, size).context(what)?
         }
@@ -90,20 +90,17 @@ fn provenance(r: &Report) -> Vec<String> {
 /// `lockstep report A B --out report.html`.
 pub fn report(ctx: &Ctx, a: &ReportArgs) -> Result<()> {
     let rules = rules_of(a.rules.as_deref())?;
-    let (report, rep) = pair_signals(ctx, &a.pair, &rules)?;
-    let bt = signals_view::run_backtest(
-        &report,
-        &rep.evaluation,
-        &lockstep_signals::Strategy::overlay(),
-        None,
-    )
-    .context("cannot run the overlay backtest")?;
-    let charts = lockstep_charts::page_charts(&report, Some(&rep), Some(&bt))
+    let (run, rep) = pair_signals(ctx, &a.pair, &rules)?;
+    let report = &run.report;
+    let bt = run
+        .backtest(&rep, &lockstep_signals::Strategy::overlay(), None)
+        .context("cannot run the overlay backtest")?;
+    let charts = lockstep_charts::page_charts(report, Some(&rep), Some(&bt))
         .context("cannot draw the charts")?;
     let options = lockstep_html::PageOptions {
         title: format!("{} against {}", report.a.name, report.b.name),
         nav: Vec::new(),
-        banner: provenance(&report),
+        banner: provenance(report),
         extra: vec![
             lockstep_html::signals_section(&rep),
             lockstep_html::backtest_section(&bt),
@@ -114,7 +111,7 @@ pub fn report(ctx: &Ctx, a: &ReportArgs) -> Result<()> {
             chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
         )),
     };
-    let html = lockstep_html::report_page(&report, &charts, &options);
+    let html = lockstep_html::report_page(report, &charts, &options);
     write_atomic(&a.out, html.as_bytes())?;
     if ctx.verbose {
         eprintln!("wrote {} ({} bytes)", a.out.display(), html.len());
@@ -157,44 +154,10 @@ pub fn serve(ctx: &Ctx, a: &ServeArgs) -> Result<()> {
         config,
         ctx.db_path()?,
         fetcher,
-        Some(dashboard_options(ctx)),
+        Some(lockstep_server::session_analysis(
+            ctx.home()?.to_path_buf(),
+            ctx.verbose,
+        )),
     )
     .context("the server failed")
-}
-
-/// The dashboard's analysis of a pair: what `lockstep --offline analyze A B --window W` uses
-/// (its defaults, config.toml's regime rule, the stored rate series and net liquidity), so
-/// that the page and the terminal show the same report. Never fetches: the server's
-/// scheduler refreshes the pairs' legs, and the macro series come from the store.
-fn dashboard_options(ctx: &Ctx) -> lockstep_server::AnalysisOptions {
-    let verbose = ctx.verbose;
-    std::sync::Arc::new(move |p: &lockstep_server::PairConfig| {
-        let windows: Vec<String> = p.windows.iter().map(|w| w.to_string()).collect();
-        let argv = [
-            "lockstep",
-            "--offline",
-            "analyze",
-            p.a.as_str(),
-            p.b.as_str(),
-            "--window",
-            &windows.join(","),
-        ];
-        let ctx = Ctx::new(true, verbose);
-        let made = match <crate::args::Cli as clap::Parser>::try_parse_from(argv) {
-            Ok(cli) => match &cli.command {
-                crate::args::Command::Analyze(pair) => {
-                    crate::analysis_options(&ctx, pair, true).map_err(|e| format!("{e:#}"))
-                }
-                _ => Err("not an analyze command".to_string()),
-            },
-            Err(e) => Err(e.to_string()),
-        };
-        made.unwrap_or_else(|e| {
-            eprintln!("lockstep serve: {}: default analysis options: {e}", p.id);
-            lockstep_report::AnalyzeOptions {
-                windows: p.windows.clone(),
-                ..lockstep_report::AnalyzeOptions::default()
-            }
-        })
-    })
 }

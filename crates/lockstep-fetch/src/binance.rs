@@ -11,7 +11,21 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::http::{bad_json, encode, fallback_message, Call, Reject, StatusVerdict};
+use crate::provider::ProviderSpec;
 use crate::{Ctx, FetchError, ProviderKind, Raw};
+
+/// Binance's facts (see [`ProviderSpec`]).
+pub(crate) const SPEC: ProviderSpec = ProviderSpec {
+    kind: ProviderKind::Binance,
+    name: "binance",
+    description: "Binance spot klines",
+    default_url: "https://api.binance.com",
+    env_var: "LOCKSTEP_BINANCE_URL",
+    default_min_interval_ms: 100,
+    user_agent: None,
+    intervals: &["1d"],
+    fetch,
+};
 
 /// Rows per request (the API's maximum).
 const LIMIT: usize = 1000;

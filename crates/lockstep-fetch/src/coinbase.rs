@@ -8,7 +8,21 @@ use lockstep_core::{AssetClass, Calendar, DailyBar, Date};
 use serde::Deserialize;
 
 use crate::http::{bad_json, encode, fallback_message, Call, Reject, StatusVerdict};
+use crate::provider::ProviderSpec;
 use crate::{Ctx, FetchError, ProviderKind, Raw};
+
+/// Coinbase's facts (see [`ProviderSpec`]).
+pub(crate) const SPEC: ProviderSpec = ProviderSpec {
+    kind: ProviderKind::Coinbase,
+    name: "coinbase",
+    description: "Coinbase Exchange public candles",
+    default_url: "https://api.exchange.coinbase.com",
+    env_var: "LOCKSTEP_COINBASE_URL",
+    default_min_interval_ms: 150,
+    user_agent: None,
+    intervals: &["1d"],
+    fetch,
+};
 
 /// Candles per request (the API's maximum).
 const WINDOW_DAYS: u64 = 300;

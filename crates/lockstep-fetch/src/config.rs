@@ -4,107 +4,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use lockstep_core::AssetClass;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::FetchError;
-
-/// A market-data provider.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderKind {
-    /// Yahoo Finance chart API (`/v8/finance/chart`).
-    Yahoo,
-    /// Coinbase Exchange public candles.
-    Coinbase,
-    /// Binance spot klines.
-    Binance,
-    /// Stooq daily CSV download.
-    Stooq,
-    /// FRED graph CSV (St. Louis Fed).
-    Fred,
-}
-
-impl ProviderKind {
-    /// All providers, in the order of the default chains.
-    pub const ALL: [ProviderKind; 5] = [
-        ProviderKind::Yahoo,
-        ProviderKind::Coinbase,
-        ProviderKind::Binance,
-        ProviderKind::Stooq,
-        ProviderKind::Fred,
-    ];
-
-    /// Lower-case name: `yahoo`, `coinbase`, `binance`, `stooq`, `fred`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ProviderKind::Yahoo => "yahoo",
-            ProviderKind::Coinbase => "coinbase",
-            ProviderKind::Binance => "binance",
-            ProviderKind::Stooq => "stooq",
-            ProviderKind::Fred => "fred",
-        }
-    }
-
-    /// The public base URL used when neither the config nor the environment sets one.
-    pub fn default_url(self) -> &'static str {
-        match self {
-            ProviderKind::Yahoo => "https://query2.finance.yahoo.com",
-            ProviderKind::Coinbase => "https://api.exchange.coinbase.com",
-            ProviderKind::Binance => "https://api.binance.com",
-            ProviderKind::Stooq => "https://stooq.com",
-            ProviderKind::Fred => "https://fred.stlouisfed.org",
-        }
-    }
-
-    /// The environment variable overriding the base URL (`LOCKSTEP_YAHOO_URL`, ...).
-    pub fn env_var(self) -> &'static str {
-        match self {
-            ProviderKind::Yahoo => "LOCKSTEP_YAHOO_URL",
-            ProviderKind::Coinbase => "LOCKSTEP_COINBASE_URL",
-            ProviderKind::Binance => "LOCKSTEP_BINANCE_URL",
-            ProviderKind::Stooq => "LOCKSTEP_STOOQ_URL",
-            ProviderKind::Fred => "LOCKSTEP_FRED_URL",
-        }
-    }
-
-    /// Default minimum gap between two requests to the provider, in milliseconds (polite
-    /// defaults well inside each provider's published or observed limits).
-    pub fn default_min_interval_ms(self) -> u64 {
-        match self {
-            ProviderKind::Yahoo => 300,
-            ProviderKind::Coinbase => 150,
-            ProviderKind::Binance => 100,
-            ProviderKind::Stooq => 1000,
-            ProviderKind::Fred => 500,
-        }
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for ProviderKind {
-    type Err = FetchError;
-
-    /// Parse a provider name, case-insensitively.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ProviderKind::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                FetchError::config(format!(
-                    "unknown provider {s:?}; expected one of yahoo, coinbase, binance, stooq, fred"
-                ))
-            })
-    }
-}
+use crate::provider::{provider_names, NameSeed};
+use crate::{FetchError, ProviderKind};
 
 /// `[providers.<name>]`: connection settings of one provider. Every key is optional.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,52 +28,115 @@ pub struct ProviderConfig {
     pub backoff_ms: Option<u64>,
     /// Minimum gap between two requests to this provider, in milliseconds.
     pub min_interval_ms: Option<u64>,
-    /// User-Agent header (default: a desktop browser's for Yahoo, `lockstep/<version>` else).
+    /// User-Agent header (default: the provider's [`ProviderSpec::user_agent`], a desktop
+    /// browser's for Yahoo, Stooq and FRED; `lockstep/<version>` else).
+    ///
+    /// [`ProviderSpec::user_agent`]: crate::ProviderSpec::user_agent
     pub user_agent: Option<String>,
 }
 
-/// `[providers]`: one optional table per provider.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `[providers]`: one optional table per provider, keyed by provider (a missing table is an
+/// empty one). Read and written like a struct with one field per provider name, so unknown
+/// providers are errors naming the key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProvidersConfig {
-    /// `[providers.yahoo]`.
-    #[serde(default)]
-    pub yahoo: ProviderConfig,
-    /// `[providers.coinbase]`.
-    #[serde(default)]
-    pub coinbase: ProviderConfig,
-    /// `[providers.binance]`.
-    #[serde(default)]
-    pub binance: ProviderConfig,
-    /// `[providers.stooq]`.
-    #[serde(default)]
-    pub stooq: ProviderConfig,
-    /// `[providers.fred]`.
-    #[serde(default)]
-    pub fred: ProviderConfig,
+    /// Every provider's table (always all of [`ProviderKind::ALL`]).
+    tables: BTreeMap<ProviderKind, ProviderConfig>,
+}
+
+impl Default for ProvidersConfig {
+    fn default() -> Self {
+        ProvidersConfig {
+            tables: ProviderKind::ALL
+                .into_iter()
+                .map(|k| (k, ProviderConfig::default()))
+                .collect(),
+        }
+    }
 }
 
 impl ProvidersConfig {
     /// The table of one provider.
     pub fn get(&self, kind: ProviderKind) -> &ProviderConfig {
-        match kind {
-            ProviderKind::Yahoo => &self.yahoo,
-            ProviderKind::Coinbase => &self.coinbase,
-            ProviderKind::Binance => &self.binance,
-            ProviderKind::Stooq => &self.stooq,
-            ProviderKind::Fred => &self.fred,
-        }
+        static UNSET: ProviderConfig = ProviderConfig {
+            url: None,
+            timeout_secs: None,
+            retries: None,
+            backoff_ms: None,
+            min_interval_ms: None,
+            user_agent: None,
+        };
+        self.tables.get(&kind).unwrap_or(&UNSET)
     }
 
     /// The table of one provider, mutably.
     pub fn get_mut(&mut self, kind: ProviderKind) -> &mut ProviderConfig {
-        match kind {
-            ProviderKind::Yahoo => &mut self.yahoo,
-            ProviderKind::Coinbase => &mut self.coinbase,
-            ProviderKind::Binance => &mut self.binance,
-            ProviderKind::Stooq => &mut self.stooq,
-            ProviderKind::Fred => &mut self.fred,
+        self.tables.entry(kind).or_default()
+    }
+}
+
+// Debug and serde as `#[derive]`d for a struct with one field per provider (`yahoo: ...`,
+// `#[serde(default, deny_unknown_fields)]`): the same output and messages, names from the table.
+
+impl fmt::Debug for ProvidersConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("ProvidersConfig");
+        for kind in ProviderKind::ALL {
+            s.field(kind.name(), self.get(kind));
         }
+        s.finish()
+    }
+}
+
+impl Serialize for ProvidersConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ProvidersConfig", ProviderKind::ALL.len())?;
+        for kind in ProviderKind::ALL {
+            s.serialize_field(kind.name(), self.get(kind))?;
+        }
+        s.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ProvidersConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ProvidersVisitor;
+
+        impl<'de> Visitor<'de> for ProvidersVisitor {
+            type Value = ProvidersConfig;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct ProvidersConfig")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut tables = BTreeMap::new();
+                for kind in ProviderKind::ALL {
+                    let table = seq.next_element::<ProviderConfig>()?.unwrap_or_default();
+                    tables.insert(kind, table);
+                }
+                Ok(ProvidersConfig { tables })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut config = ProvidersConfig {
+                    tables: BTreeMap::new(),
+                };
+                while let Some(kind) = map.next_key_seed(NameSeed::Field)? {
+                    if config.tables.contains_key(&kind) {
+                        return Err(de::Error::duplicate_field(kind.name()));
+                    }
+                    let table = map.next_value::<ProviderConfig>()?;
+                    config.tables.insert(kind, table);
+                }
+                for kind in ProviderKind::ALL {
+                    config.get_mut(kind);
+                }
+                Ok(config)
+            }
+        }
+
+        deserializer.deserialize_struct("ProvidersConfig", provider_names(), ProvidersVisitor)
     }
 }
 
@@ -254,10 +225,6 @@ pub struct ProviderSettings {
     /// User-Agent header.
     pub user_agent: String,
 }
-
-/// A desktop browser User-Agent: Yahoo answers 429 to obvious bots.
-pub(crate) const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
-     (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 
 impl Config {
     /// The file [`Config::load`] reads: `<home>/config.toml`.
@@ -364,12 +331,10 @@ impl Config {
             min_interval: Duration::from_millis(
                 p.min_interval_ms.unwrap_or(kind.default_min_interval_ms()),
             ),
-            user_agent: p.user_agent.clone().unwrap_or_else(|| match kind {
-                ProviderKind::Yahoo | ProviderKind::Stooq | ProviderKind::Fred => {
-                    BROWSER_UA.to_string()
-                }
-                _ => concat!("lockstep/", env!("CARGO_PKG_VERSION")).to_string(),
-            }),
+            user_agent: p
+                .user_agent
+                .clone()
+                .unwrap_or_else(|| kind.default_user_agent().to_string()),
         }
     }
 
@@ -538,7 +503,8 @@ impl SymbolKind {
                 // Binance has no USD spot market; USDT is the closest quote.
                 Binance if quote == "USD" => Some(format!("{base}USDT")),
                 Binance => Some(format!("{base}{quote}")),
-                Stooq | Fred => None,
+                // Other providers: no built-in ticker (set one in `[symbols]`).
+                _ => None,
             },
             (SymbolKind::Index(t), Yahoo) => Some(t.clone()),
             (SymbolKind::Index(t), Stooq) => Some(stooq_index(t)),
@@ -582,6 +548,65 @@ fn stooq_plain(ticker: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_error(text: &str) -> String {
+        Config::parse(text, "f.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn providers_are_read_and_written_as_before_the_table() {
+        let names = "expected one of `yahoo`, `coinbase`, `binance`, `stooq`, `fred`";
+        assert_eq!(
+            parse_error("[providers.yahooo]\nurl = \"http://x\"\n"),
+            format!(
+                "invalid config file f.toml: TOML parse error at line 1, column 12\n  |\n\
+                 1 | [providers.yahooo]\n  |            ^^^^^^\nunknown field `yahooo`, {names}"
+            )
+        );
+        assert!(parse_error("[symbols.X]\nproviders = [\"coinbas\"]\n")
+            .ends_with(&format!("unknown variant `coinbas`, {names}")));
+        assert!(parse_error("[symbols.X]\ntickers = { binanse = \"X\" }\n")
+            .ends_with(&format!("unknown variant `binanse`, {names}")));
+        assert!(parse_error("providers = 3\n")
+            .ends_with("invalid type: integer `3`, expected struct ProvidersConfig"));
+
+        let c = Config::parse(
+            "[providers]\nfred = { retries = 1 }\n[providers.stooq]\nurl = \"https://s/\"\n",
+            "f.toml",
+        )
+        .unwrap();
+        assert_eq!(c.providers.get(ProviderKind::Fred).retries, Some(1));
+        assert_eq!(c.settings(ProviderKind::Stooq).base_url, "https://s");
+        let mut expected = Config::default();
+        expected.providers.get_mut(ProviderKind::Fred).retries = Some(1);
+        expected.providers.get_mut(ProviderKind::Stooq).url = Some("https://s/".into());
+        assert_eq!(c, expected);
+        assert_eq!(
+            toml::to_string(&c.providers).unwrap(),
+            "[yahoo]\n\n[coinbase]\n\n[binance]\n\n[stooq]\nurl = \"https://s/\"\n\n\
+             [fred]\nretries = 1\n"
+        );
+        let debug = format!("{:?}", ProvidersConfig::default());
+        assert!(
+            debug.starts_with("ProvidersConfig { yahoo: ProviderConfig { url: None,"),
+            "{debug}"
+        );
+        assert!(debug.contains(", fred: ProviderConfig {"), "{debug}");
+    }
+
+    #[test]
+    fn default_user_agents_come_from_the_specs() {
+        let c = Config::default();
+        for kind in ProviderKind::ALL {
+            let ua = c.settings(kind).user_agent;
+            match kind {
+                ProviderKind::Coinbase | ProviderKind::Binance => {
+                    assert_eq!(ua, concat!("lockstep/", env!("CARGO_PKG_VERSION")))
+                }
+                _ => assert!(ua.starts_with("Mozilla/5.0 "), "{kind}: {ua}"),
+            }
+        }
+    }
 
     #[test]
     fn classifies_symbols() {

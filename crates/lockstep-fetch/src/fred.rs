@@ -9,7 +9,21 @@ use lockstep_data::{parse_csv, CsvOptions, DataError};
 use crate::http::{
     body_start, encode, fallback_message, looks_like_html, Call, Reject, StatusVerdict,
 };
+use crate::provider::{ProviderSpec, BROWSER_UA};
 use crate::{Ctx, FetchError, ProviderKind, Raw};
+
+/// Fred's facts (see [`ProviderSpec`]).
+pub(crate) const SPEC: ProviderSpec = ProviderSpec {
+    kind: ProviderKind::Fred,
+    name: "fred",
+    description: "FRED graph CSV (St. Louis Fed)",
+    default_url: "https://fred.stlouisfed.org",
+    env_var: "LOCKSTEP_FRED_URL",
+    default_min_interval_ms: 500,
+    user_agent: Some(BROWSER_UA),
+    intervals: &["1d"],
+    fetch,
+};
 
 pub(crate) fn fetch(ctx: &mut Ctx<'_>) -> Result<Raw, FetchError> {
     let ticker = ctx.route.ticker.as_str();

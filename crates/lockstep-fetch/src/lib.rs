@@ -36,6 +36,7 @@ mod config;
 mod error;
 mod fred;
 mod http;
+mod provider;
 pub mod refresh;
 mod stooq;
 mod yahoo;
@@ -46,10 +47,11 @@ use std::time::Duration;
 use lockstep_core::{AssetClass, Calendar, DailyBar, Date, Instrument};
 
 pub use config::{
-    Config, ProviderConfig, ProviderKind, ProviderSettings, ProvidersConfig, RawTable,
-    RegimesConfig, Route, SymbolConfig, KNOWN_CRYPTO,
+    Config, ProviderConfig, ProviderSettings, ProvidersConfig, RawTable, RegimesConfig, Route,
+    SymbolConfig, KNOWN_CRYPTO,
 };
 pub use error::FetchError;
+pub use provider::{ProviderKind, ProviderSpec};
 pub use refresh::{refresh_symbol, RefreshError, Refreshed, REFRESH_OVERLAP_DAYS};
 
 use http::Http;
@@ -197,13 +199,7 @@ impl Fetcher {
             to,
             progress,
         };
-        let raw = match route.provider {
-            ProviderKind::Yahoo => yahoo::fetch(&mut ctx),
-            ProviderKind::Coinbase => coinbase::fetch(&mut ctx),
-            ProviderKind::Binance => binance::fetch(&mut ctx),
-            ProviderKind::Stooq => stooq::fetch(&mut ctx),
-            ProviderKind::Fred => fred::fetch(&mut ctx),
-        }?;
+        let raw = (route.provider.spec().fetch)(&mut ctx)?;
         let mut warnings = raw.warnings;
         // Later bars win: Yahoo may append a live bar for the date of the last bar.
         let mut by_date = BTreeMap::new();

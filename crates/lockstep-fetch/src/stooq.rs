@@ -8,7 +8,21 @@ use lockstep_core::DailyBar;
 use crate::http::{
     body_start, encode, fallback_message, looks_like_html, Call, Reject, StatusVerdict,
 };
+use crate::provider::{ProviderSpec, BROWSER_UA};
 use crate::{Ctx, FetchError, ProviderKind, Raw};
+
+/// Stooq's facts (see [`ProviderSpec`]).
+pub(crate) const SPEC: ProviderSpec = ProviderSpec {
+    kind: ProviderKind::Stooq,
+    name: "stooq",
+    description: "Stooq daily CSV download",
+    default_url: "https://stooq.com",
+    env_var: "LOCKSTEP_STOOQ_URL",
+    default_min_interval_ms: 1000,
+    user_agent: Some(BROWSER_UA),
+    intervals: &["1d"],
+    fetch,
+};
 
 pub(crate) fn fetch(ctx: &mut Ctx<'_>) -> Result<Raw, FetchError> {
     let ticker = ctx.route.ticker.as_str();

@@ -8,7 +8,21 @@ use lockstep_core::{AssetClass, Calendar, DailyBar, Date};
 use serde::Deserialize;
 
 use crate::http::{bad_json, encode, fallback_message, Call, Reject, StatusVerdict};
+use crate::provider::{ProviderSpec, BROWSER_UA};
 use crate::{Ctx, FetchError, ProviderKind, Raw};
+
+/// Yahoo's facts (see [`ProviderSpec`]).
+pub(crate) const SPEC: ProviderSpec = ProviderSpec {
+    kind: ProviderKind::Yahoo,
+    name: "yahoo",
+    description: "Yahoo Finance chart API (/v8/finance/chart)",
+    default_url: "https://query2.finance.yahoo.com",
+    env_var: "LOCKSTEP_YAHOO_URL",
+    default_min_interval_ms: 300,
+    user_agent: Some(BROWSER_UA),
+    intervals: &["1d"],
+    fetch,
+};
 
 /// Seconds subtracted from `period2` for a full-history request (about 99 years, as yfinance
 /// does; Yahoo accepts a negative `period1`).

@@ -59,8 +59,30 @@ pub struct AnalyzeOptions {
     pub linkage: LinkageOptions,
     /// Momentum and structure parameters.
     pub structure: StructureOptions,
+}
+
+/// The loaded series an analysis reads besides its two legs: the macro backdrop. Kept apart
+/// from [`AnalyzeOptions`], which are plain parameters: a front end builds options from its
+/// arguments, and the session layer loads the backdrop they name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backdrop {
+    /// The rate series of rate sensitivity (levels in percent, e.g. fred:DGS2); `None` = no
+    /// rate section.
+    pub rate: Option<PriceSeries>,
     /// Net liquidity for the liquidity section, or why there is none.
     pub liquidity: Result<NetLiquidity, String>,
+    /// Notes for the regimes section (e.g. why there is no rate series).
+    pub notes: Vec<String>,
+}
+
+impl Default for Backdrop {
+    fn default() -> Self {
+        Backdrop {
+            rate: None,
+            liquidity: Err("no net-liquidity series given".into()),
+            notes: Vec::new(),
+        }
+    }
 }
 
 impl Default for AnalyzeOptions {
@@ -74,7 +96,6 @@ impl Default for AnalyzeOptions {
             strong: 0.5,
             linkage: LinkageOptions::default(),
             structure: StructureOptions::default(),
-            liquidity: Err("no net-liquidity series given".into()),
         }
     }
 }
@@ -314,6 +335,17 @@ pub fn analyze(
     b: &PriceSeries,
     opts: &AnalyzeOptions,
 ) -> Result<Report, ReportError> {
+    analyze_with(a, b, opts, &Backdrop::default())
+}
+
+/// [`analyze`] with the macro backdrop: the rate series of rate sensitivity and net
+/// liquidity (each section says why when its series is absent).
+pub fn analyze_with(
+    a: &PriceSeries,
+    b: &PriceSeries,
+    opts: &AnalyzeOptions,
+    backdrop: &Backdrop,
+) -> Result<Report, ReportError> {
     if opts.windows.is_empty() {
         return Err(ReportError::NoWindow);
     }
@@ -375,14 +407,14 @@ pub fn analyze(
         },
         || {
             rayon::join(
-                || linkage::regimes(&al, a, b, &opts.linkage, opts.confidence),
+                || linkage::regimes(&al, a, b, &opts.linkage, backdrop, opts.confidence),
                 || pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure),
             )
         },
     );
     let (rolling, summaries) = rolled?;
     let structure = structure?;
-    let liquidity = match &opts.liquidity {
+    let liquidity = match &backdrop.liquidity {
         Ok(net) => match liquidity_correlation(a, b, net) {
             Ok(c) => LiquiditySection {
                 latest: net.last().copied(),

@@ -19,8 +19,9 @@ mod technicals;
 pub mod words;
 
 pub use analyze::{
-    analyze, AnalyzeOptions, Extreme, Leg, LegPerformance, Params, Performance, Period, Report,
-    ReportError, RollingWindow, SeriesTable, WindowLatest, WindowSummary,
+    analyze, analyze_with, AnalyzeOptions, Backdrop, Extreme, Leg, LegPerformance, Params,
+    Performance, Period, Report, ReportError, RollingWindow, SeriesTable, WindowLatest,
+    WindowSummary,
 };
 pub use breadth::{breadth_report, Basket, BreadthReport, RsReading};
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};

@@ -29,10 +29,6 @@ pub struct LinkageOptions {
     pub divergence_k: f64,
     /// Window of the rolling rate beta (default 90).
     pub rate_window: usize,
-    /// The rate series (levels in percent, e.g. fred:DGS2); `None` = no rate section.
-    pub rate: Option<PriceSeries>,
-    /// Notes the caller wants in the regimes section (e.g. why there is no rate series).
-    pub notes: Vec<String>,
 }
 
 impl Default for LinkageOptions {
@@ -45,8 +41,6 @@ impl Default for LinkageOptions {
             divergence_window: 90,
             divergence_k: 3.0,
             rate_window: 90,
-            rate: None,
-            notes: Vec::new(),
         }
     }
 }
@@ -366,9 +360,10 @@ pub fn regimes(
     a: &PriceSeries,
     b: &PriceSeries,
     opts: &LinkageOptions,
+    backdrop: &crate::Backdrop,
     confidence: f64,
 ) -> Regimes {
-    let mut notes = opts.notes.clone();
+    let mut notes = backdrop.notes.clone();
     let use_a = match opts.regime_leg {
         RegimeLeg::A => true,
         RegimeLeg::B => false,
@@ -422,7 +417,7 @@ pub fn regimes(
             z: d.z,
         })
         .collect();
-    let rate = opts.rate.as_ref().map(|rate| RateSensitivity {
+    let rate = backdrop.rate.as_ref().map(|rate| RateSensitivity {
         rate: rate.name.clone(),
         window: opts.rate_window,
         a: rate_beta(a, rate, opts.rate_window, confidence, &mut notes),

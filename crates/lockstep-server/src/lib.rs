@@ -77,8 +77,8 @@ pub use http::{
 pub use openapi::document as openapi_document;
 pub use schedule::{next_due, SymbolKind};
 pub use state::{
-    AnalysisOptions, AppState, LegInfo, PairData, RefreshReport, SymbolOutcome, SymbolStatus,
-    DELIVERY_INTERVAL,
+    session_analysis, AnalysisOptions, AppState, LegInfo, PairData, RefreshReport, SymbolOutcome,
+    SymbolStatus, DELIVERY_INTERVAL,
 };
 
 /// How long a graceful shutdown waits for open connections and running work.

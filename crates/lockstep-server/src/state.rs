@@ -11,8 +11,9 @@ use lockstep_alerts::{DeliveryStats, Dispatcher, StoredAlert};
 use lockstep_charts::Chart;
 use lockstep_core::{Date, PriceSeries};
 use lockstep_fetch::{refresh_symbol, Fetcher};
-use lockstep_report::signals_view::{self, SignalsReport};
-use lockstep_report::{analyze, AnalyzeOptions, Report};
+use lockstep_report::signals_view::SignalsReport;
+use lockstep_report::{AnalyzeOptions, Backdrop, Report};
+use lockstep_session::{PairParams, PairRun, Resolved, Session};
 use lockstep_signals::{BacktestResult, RuleSet, Strategy};
 use lockstep_store::{Store, StoreError};
 use serde::Serialize;
@@ -46,11 +47,33 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// How a pair's analysis options are made. Without one, `AnalyzeOptions::default()` with the
-/// pair's windows; `lockstep serve` passes the options `lockstep --offline analyze A B` uses
-/// (the stored rate series and net liquidity, the regime rule of config.toml), so that the
-/// dashboard shows the same report as the terminal.
-pub type AnalysisOptions = Arc<dyn Fn(&PairConfig) -> AnalyzeOptions + Send + Sync>;
+/// How a pair's analysis options and macro backdrop are made. Without one,
+/// `AnalyzeOptions::default()` with the pair's windows and no backdrop; `lockstep serve`
+/// passes [`session_analysis`], what `lockstep --offline analyze A B` uses (the stored rate
+/// series and net liquidity, the regime rule of config.toml), so that the dashboard shows the
+/// same report as the terminal.
+pub type AnalysisOptions = Arc<dyn Fn(&PairConfig) -> (AnalyzeOptions, Backdrop) + Send + Sync>;
+
+/// The analysis of a pair as the session layer resolves it for `lockstep --offline analyze A
+/// B --window W` on the home folder `home`: the session's default pair parameters with the
+/// pair's windows, config.toml's regime rule, the stored rate series and net liquidity.
+/// Never fetches: the scheduler refreshes the pairs' legs, and the macro series come from
+/// the store. A failure to resolve them is logged and the pair analyzed without them.
+pub fn session_analysis(home: PathBuf, verbose: bool) -> AnalysisOptions {
+    Arc::new(move |p: &PairConfig| {
+        let session = Session::at(home.clone(), true, verbose);
+        let mut params = PairParams::new(p.a.as_str(), p.b.as_str());
+        params.options.windows = p.windows.clone();
+        session.analysis(&params).unwrap_or_else(|e| {
+            eprintln!(
+                "lockstep serve: {}: default analysis options: {}",
+                p.id,
+                lockstep_session::chain(&e)
+            );
+            (params.options.clone(), Backdrop::default())
+        })
+    })
+}
 
 struct Inner {
     config: ServeConfig,
@@ -283,19 +306,22 @@ impl AppState {
             (legs, series(&store, &pair.a)?, series(&store, &pair.b)?)
         };
         // The analysis runs without holding the store.
-        let data = Arc::new(compute(pair, legs, &a, &b, &self.analysis_options(pair))?);
+        let data = Arc::new(compute(pair, legs, a, b, self.analysis_options(pair))?);
         self.insert(&pair.id, data.clone());
         Ok(data)
     }
 
     /// The analysis options of `pair` (see [`AnalysisOptions`]).
-    pub fn analysis_options(&self, pair: &PairConfig) -> AnalyzeOptions {
+    pub fn analysis_options(&self, pair: &PairConfig) -> (AnalyzeOptions, Backdrop) {
         match &self.inner.options {
             Some(f) => f(pair),
-            None => AnalyzeOptions {
-                windows: pair.windows.clone(),
-                ..AnalyzeOptions::default()
-            },
+            None => (
+                AnalyzeOptions {
+                    windows: pair.windows.clone(),
+                    ..AnalyzeOptions::default()
+                },
+                Backdrop::default(),
+            ),
         }
     }
 
@@ -410,7 +436,7 @@ impl AppState {
             }
             let data = match legs(store, pair).map_err(ApiError::from).and_then(|l| {
                 let (a, b) = (series(store, &pair.a)?, series(store, &pair.b)?);
-                compute(pair, l, &a, &b, &self.analysis_options(pair))
+                compute(pair, l, a, b, self.analysis_options(pair))
             }) {
                 Ok(d) => Arc::new(d),
                 Err(e) => {
@@ -697,24 +723,26 @@ fn same_data(x: &[LegInfo; 2], y: &[LegInfo; 2]) -> bool {
 fn compute(
     pair: &PairConfig,
     legs: [LegInfo; 2],
-    a: &PriceSeries,
-    b: &PriceSeries,
-    opts: &AnalyzeOptions,
+    a: PriceSeries,
+    b: PriceSeries,
+    (options, backdrop): (AnalyzeOptions, Backdrop),
 ) -> Result<PairData, ApiError> {
-    let report = analyze(a, b, opts).map_err(|e| {
-        ApiError::internal(format!("cannot analyze {}: {}", pair.label(), chain(&e)))
-    })?;
-    let signals =
-        signals_view::measurements(&report, a, b, opts.liquidity.as_ref().ok(), &opts.structure)
-            .and_then(|m| signals_view::signals(&report, &m, &RuleSet::builtin()))
-            .map_err(|e| chain(&e));
+    let run = PairRun::compute(Resolved {
+        a,
+        b,
+        options,
+        backdrop,
+    })
+    .map_err(|e| ApiError::internal(format!("cannot analyze {}: {}", pair.label(), chain(&e))))?;
+    let signals = run.signals(&RuleSet::builtin()).map_err(|e| chain(&e));
     let backtest = match &signals {
-        Ok(s) => signals_view::run_backtest(&report, &s.evaluation, &Strategy::overlay(), None)
+        Ok(s) => run
+            .backtest(s, &Strategy::overlay(), None)
             .map_err(|e| chain(&e)),
         Err(e) => Err(e.clone()),
     };
     Ok(PairData {
-        report,
+        report: run.report,
         signals,
         backtest,
         computed_at: Utc::now(),

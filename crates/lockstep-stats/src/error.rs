@@ -1,3 +1,5 @@
+//! The error type of the crate ([`StatsError`]).
+
 /// Errors of the numeric kernels: invalid parameters.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StatsError {

@@ -1,3 +1,5 @@
+//! Exponentially weighted (RiskMetrics) correlation, beta and volatility of a pair ([`EwmaPair`]).
+
 use crate::moments::check_lengths;
 use crate::pair::{PairPoint, RollingPair};
 use crate::{Result, StatsError};

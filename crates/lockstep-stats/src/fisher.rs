@@ -1,3 +1,5 @@
+//! Confidence intervals: Fisher-z for a correlation, Student t for a beta, and the normal quantile.
+
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use crate::{Result, StatsError};

@@ -47,7 +47,10 @@ pub use leadlag::{
     ccf_band, cross_correlation, f_sf, granger, granger_scan, reaction_summary, rolling_best_lag,
     BestLag, GrangerScan, GrangerTest, LagCorr, LagCriteria, ReactionSummary,
 };
-pub use moments::{pearson, Moments, RollingBeta, RollingCorrelation, RollingMoments};
+pub use moments::{
+    pearson, Beta, Correlation, Moments, Rolling, RollingBeta, RollingCorrelation, RollingMoments,
+    Stat,
+};
 pub use ols::{ols, OlsFit, COLLINEAR_RTOL};
 pub use pair::{rolling_pair, Method, PairPoint, RollingPair};
 pub use regime::{

@@ -1,3 +1,7 @@
+//! Rolling centered moments of pairs and the statistics built on them: rolling Pearson
+//! correlation and beta ([`Rolling`]), and the full-sample [`pearson`].
+
+use std::marker::PhantomData;
 use std::ops::Range;
 
 use crate::{Result, StatsError};
@@ -85,8 +89,12 @@ impl Moments {
 
 /// Running sums of a run of pairs shifted by `(kx, ky)`: `Σdx`, `Σdy`, `Σdx²`, `Σdy²`, `Σdx·dy`
 /// with `dx = x − kx`, `dy = y − ky`.
+///
+/// Declared `pub` only because the sealed half of [`Stat`] takes it: this module is private
+/// and the crate does not re-export it, so no other crate can name it, and its fields are
+/// private.
 #[derive(Clone, Copy, Debug, Default)]
-struct Sums {
+pub struct Sums {
     x: f64,
     y: f64,
     xx: f64,
@@ -356,24 +364,59 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// A statistic of the window the batch sinks write as f64: its rule on [`Moments`], and a
-/// branch-free form of it on the window's sums for the block loop, equal to the rule wherever
-/// it is not NaN (every NaN entry is redone with the rule).
-trait Stat {
+/// A statistic of a full window of pairs that [`Rolling`] computes and its batch sinks write
+/// as f64: [`Correlation`] or [`Beta`].
+///
+/// Each statistic has its rule on [`Moments`] ([`Stat::of`], what [`Rolling::next`] returns)
+/// and, for the block loop of the batch forms, a branch-free form of it on the window's sums,
+/// equal to the rule wherever it is not NaN (every NaN entry is redone with the rule). That
+/// second form works on the kernel's internal sums, so the trait is sealed: it is implemented
+/// by [`Correlation`] and [`Beta`] only.
+pub trait Stat: sealed::Kernel {
+    /// What `Display` prints before the window: `CORR` gives `CORR(30)`.
+    const NAME: &'static str;
+
     /// The statistic of the moments (`None` when undefined).
     fn of(m: Moments) -> Option<f64>;
-    /// The statistic from the window's sums `t` (`inv_w = 1/w`), or NaN.
-    fn fast(t: Sums, inv_w: f64) -> f64;
 }
 
-/// Pearson correlation, [`Moments::corr`].
-struct Corr;
+/// The part of [`Stat`] that works on the kernel's internal sums (in a private module, so no
+/// other crate can implement [`Stat`]).
+mod sealed {
+    use super::Sums;
 
-impl Stat for Corr {
+    /// The batch kernel's side of a [`Stat`](super::Stat).
+    pub trait Kernel {
+        /// The name of the type alias of `Rolling<Self>`, which its `Debug` prints (as the
+        /// derived `Debug` of the former newtypes did).
+        const ROLLING: &'static str;
+
+        /// The statistic from the window's sums `t` (`inv_w = 1/w`), or NaN.
+        fn fast(t: Sums, inv_w: f64) -> f64;
+    }
+}
+
+/// Pearson correlation of a window, [`Moments::corr`]:
+///
+/// ```text
+/// r = Σ(x-x̄)(y-ȳ) / √(Σ(x-x̄)² · Σ(y-ȳ)²),   -1 ≤ r ≤ 1
+/// ```
+///
+/// `None` when either side is constant. The statistic of [`RollingCorrelation`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Correlation;
+
+impl Stat for Correlation {
+    const NAME: &'static str = "CORR";
+
     #[inline(always)]
     fn of(m: Moments) -> Option<f64> {
         m.corr()
     }
+}
+
+impl sealed::Kernel for Correlation {
+    const ROLLING: &'static str = "RollingCorrelation";
 
     /// Defined with a normal `Sxx·Syy` (one square root suffices).
     #[inline(always)]
@@ -395,14 +438,27 @@ impl Stat for Corr {
     }
 }
 
-/// Beta of x on y, [`Moments::beta`].
-struct Beta;
+/// Beta of x on y of a window, [`Moments::beta`]:
+///
+/// ```text
+/// β = cov(x, y) / var(y) = Σ(x-x̄)(y-ȳ) / Σ(y-ȳ)²
+/// ```
+///
+/// `None` when y is constant. The statistic of [`RollingBeta`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Beta;
 
 impl Stat for Beta {
+    const NAME: &'static str = "BETA";
+
     #[inline(always)]
     fn of(m: Moments) -> Option<f64> {
         m.beta()
     }
+}
+
+impl sealed::Kernel for Beta {
+    const ROLLING: &'static str = "RollingBeta";
 
     #[inline(always)]
     fn fast(t: Sums, inv_w: f64) -> f64 {
@@ -419,11 +475,11 @@ impl Stat for Beta {
 
 /// The sink of `over_into` (and `over`) of [`RollingCorrelation`] and [`RollingBeta`]: the
 /// statistic `S` as f64, NaN for `None`.
-struct StatInto<'a, S>(&'a mut [f64], std::marker::PhantomData<S>);
+struct StatInto<'a, S>(&'a mut [f64], PhantomData<S>);
 
 impl<'a, S: Stat> StatInto<'a, S> {
     fn new(out: &'a mut [f64]) -> Self {
-        StatInto(out, std::marker::PhantomData)
+        StatInto(out, PhantomData)
     }
 }
 
@@ -769,6 +825,68 @@ pub(crate) fn check_lengths(xs: &[f64], ys: &[f64]) -> Result<()> {
     Ok(())
 }
 
+/// A rolling statistic `S` ([`Correlation`] or [`Beta`]) of the pairs in the last `window`
+/// observations, used through its aliases [`RollingCorrelation`] and [`RollingBeta`].
+///
+/// `None` during the warm-up (`window - 1` inputs), while the window holds a NaN, and where
+/// the statistic is undefined on the window (see `S`). See [`RollingMoments`] for the
+/// numerically stable update.
+pub struct Rolling<S: Stat>(RollingMoments, PhantomData<S>);
+
+impl<S: Stat> Rolling<S> {
+    /// The statistic over `window >= 2` observations.
+    pub fn new(window: usize) -> Result<Self> {
+        Ok(Rolling(RollingMoments::new(window)?, PhantomData))
+    }
+
+    /// Add a pair; the statistic of the window when defined.
+    #[inline]
+    pub fn next(&mut self, x: f64, y: f64) -> Option<f64> {
+        self.0.next(x, y).and_then(S::of)
+    }
+
+    /// Batch form of [`Rolling::next`] (the same kernel: bit-identical values): the block
+    /// loops of `over_into`, then NaN → `None` (a defined value is never NaN, so the
+    /// conversion is exact).
+    pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
+        self.0.stat_over::<S>(xs, ys)
+    }
+
+    /// Batch form writing into a caller-provided slice: `out[i]` is what
+    /// [`Rolling::next`] returns for pair `i`, with NaN for `None`. The fast path for long
+    /// series (no `Option`s, no allocation). Errors when the three lengths differ.
+    pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
+        self.0.stat_into::<S>(xs, ys, out)
+    }
+
+    /// Forget all inputs.
+    pub fn reset(&mut self) {
+        self.0.reset();
+    }
+}
+
+impl<S: Stat> Clone for Rolling<S> {
+    fn clone(&self) -> Self {
+        Rolling(self.0.clone(), PhantomData)
+    }
+}
+
+/// As the derived `Debug` of a newtype named after the alias: `RollingCorrelation(..)`.
+impl<S: Stat> std::fmt::Debug for Rolling<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple(<S as sealed::Kernel>::ROLLING)
+            .field(&self.0)
+            .finish()
+    }
+}
+
+/// `CORR(30)`, `BETA(30)`: [`Stat::NAME`] and the window.
+impl<S: Stat> std::fmt::Display for Rolling<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}({})", S::NAME, self.0.window())
+    }
+}
+
 /// Rolling Pearson correlation over the last `window` pairs (pandas
 /// `x.rolling(window).corr(y)`):
 ///
@@ -778,47 +896,8 @@ pub(crate) fn check_lengths(xs: &[f64], ys: &[f64]) -> Result<()> {
 ///
 /// `None` during the warm-up (`window - 1` inputs), while the window holds a NaN, and when
 /// either side is constant over the window (r undefined). See [`RollingMoments`] for the
-/// numerically stable update.
-#[derive(Clone, Debug)]
-pub struct RollingCorrelation(RollingMoments);
-
-impl RollingCorrelation {
-    /// Correlation over `window >= 2` observations.
-    pub fn new(window: usize) -> Result<Self> {
-        Ok(RollingCorrelation(RollingMoments::new(window)?))
-    }
-
-    /// Add a pair; the correlation of the window when defined.
-    #[inline]
-    pub fn next(&mut self, x: f64, y: f64) -> Option<f64> {
-        self.0.next(x, y).and_then(|m| m.corr())
-    }
-
-    /// Batch form of [`RollingCorrelation::next`] (the same kernel: bit-identical values): the block
-    /// loops of `over_into`, then NaN → `None` (a defined value is never NaN, so the
-    /// conversion is exact).
-    pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
-        self.0.stat_over::<Corr>(xs, ys)
-    }
-
-    /// Batch form writing into a caller-provided slice: `out[i]` is what
-    /// [`RollingCorrelation::next`] returns for pair `i`, with NaN for `None`. The fast path for long
-    /// series (no `Option`s, no allocation). Errors when the three lengths differ.
-    pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
-        self.0.stat_into::<Corr>(xs, ys, out)
-    }
-
-    /// Forget all inputs.
-    pub fn reset(&mut self) {
-        self.0.reset();
-    }
-}
-
-impl std::fmt::Display for RollingCorrelation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CORR({})", self.0.window())
-    }
-}
+/// numerically stable update. Displays as `CORR(window)`.
+pub type RollingCorrelation = Rolling<Correlation>;
 
 /// Rolling beta of x on y over the last `window` pairs (pandas
 /// `x.rolling(w).cov(y) / y.rolling(w).var()`):
@@ -828,47 +907,9 @@ impl std::fmt::Display for RollingCorrelation {
 /// ```
 ///
 /// the slope of the least-squares line of x on y: how many units x moves per unit of y. `None`
-/// during warm-up, with a NaN in the window, or when y is constant.
-#[derive(Clone, Debug)]
-pub struct RollingBeta(RollingMoments);
-
-impl RollingBeta {
-    /// Beta over `window >= 2` observations.
-    pub fn new(window: usize) -> Result<Self> {
-        Ok(RollingBeta(RollingMoments::new(window)?))
-    }
-
-    /// Add a pair; the beta of the window when defined.
-    #[inline]
-    pub fn next(&mut self, x: f64, y: f64) -> Option<f64> {
-        self.0.next(x, y).and_then(|m| m.beta())
-    }
-
-    /// Batch form of [`RollingBeta::next`] (the same kernel: bit-identical values): the block
-    /// loops of `over_into`, then NaN → `None` (a defined value is never NaN, so the
-    /// conversion is exact).
-    pub fn over(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
-        self.0.stat_over::<Beta>(xs, ys)
-    }
-
-    /// Batch form writing into a caller-provided slice: `out[i]` is what
-    /// [`RollingBeta::next`] returns for pair `i`, with NaN for `None`. The fast path for long
-    /// series (no `Option`s, no allocation). Errors when the three lengths differ.
-    pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
-        self.0.stat_into::<Beta>(xs, ys, out)
-    }
-
-    /// Forget all inputs.
-    pub fn reset(&mut self) {
-        self.0.reset();
-    }
-}
-
-impl std::fmt::Display for RollingBeta {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BETA({})", self.0.window())
-    }
-}
+/// during warm-up, with a NaN in the window, or when y is constant. Displays as
+/// `BETA(window)`.
+pub type RollingBeta = Rolling<Beta>;
 
 /// Full-sample Pearson correlation of two equally long slices, two-pass:
 /// `r = Σ(x−x̄)(y−ȳ) / (√Σ(x−x̄)² · √Σ(y−ȳ)²)`, clamped to [-1, 1]. `None` when either side is
@@ -921,6 +962,23 @@ mod tests {
         assert!(RollingCorrelation::new(1).is_err());
         assert!(RollingCorrelation::new(0).is_err());
         assert_eq!(RollingCorrelation::new(30).unwrap().to_string(), "CORR(30)");
+    }
+
+    /// The two aliases of [`Rolling`] print and fail as the two newtypes they replaced did.
+    #[test]
+    fn aliases_keep_their_names_and_errors() {
+        let b = RollingBeta::new(30).unwrap();
+        assert_eq!(b.to_string(), "BETA(30)");
+        assert!(format!("{b:?}").starts_with("RollingBeta(RollingMoments { w: 30, "));
+        let c = RollingCorrelation::new(30).unwrap();
+        assert!(format!("{c:?}").starts_with("RollingCorrelation(RollingMoments { w: 30, "));
+        let short = StatsError::WindowTooShort {
+            what: "rolling moments",
+            window: 1,
+            min: 2,
+        };
+        assert_eq!(RollingBeta::new(1).unwrap_err(), short);
+        assert_eq!(RollingCorrelation::new(1).unwrap_err(), short);
     }
 
     /// pandas #24019 / polars #21491 / TA-Lib #242: a constant window must give "undefined",
@@ -1221,7 +1279,7 @@ mod tests {
                 }
                 let mut out = vec![0.0; x.len()];
                 let mut m = RollingMoments::new(w).unwrap();
-                m.drive_on(isa, &x, &y, &mut StatInto::<Corr>::new(&mut out));
+                m.drive_on(isa, &x, &y, &mut StatInto::<Correlation>::new(&mut out));
                 let got: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
                 assert!(got == want, "corr, {isa:?}, w = {w}");
                 let mut m = RollingMoments::new(w).unwrap();

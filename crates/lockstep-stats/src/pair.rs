@@ -1,3 +1,6 @@
+//! The common interface of the rolling pair statistics ([`RollingPair`], [`PairPoint`]) and the
+//! choice of [`Method`].
+
 use serde::{Deserialize, Serialize};
 
 use crate::moments::{check_lengths, Moments, RollingMoments};

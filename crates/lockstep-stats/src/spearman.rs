@@ -1,3 +1,5 @@
+//! Rolling Spearman rank correlation ([`RollingSpearman`]).
+
 use crate::moments::{check_lengths, RollingMoments};
 use crate::pair::{PairPoint, RollingPair};
 use crate::Result;

@@ -1,0 +1,345 @@
+//! Loading what an argument names: a CSV file, a stored symbol (fetched first when missing,
+//! refreshed when stale), a ratio of two of those, a folder of CSV files. Also the
+//! fetch-into-store step shared by `lockstep fetch` and every analysis.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressStyle};
+use lockstep_core::{Date, PriceSeries};
+use lockstep_data::{read_csv, CsvOptions};
+use lockstep_fetch::{Progress, ProviderKind};
+use lockstep_store::UpsertStats;
+
+use crate::error::{Context, Result, SessionError};
+use crate::input::{is_symbol, Input};
+use crate::session::Session;
+
+/// A stored symbol is refreshed before an analysis when its last successful fetch is older
+/// than this (unless offline).
+pub const STALE_AFTER_HOURS: i64 = 12;
+
+/// The outcome of fetching one symbol.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FetchSummary {
+    /// The symbol.
+    pub symbol: String,
+    /// The provider that answered.
+    pub provider: String,
+    /// First date requested (`None` = full history).
+    pub from: Option<Date>,
+    /// What the write did.
+    #[serde(flatten)]
+    pub stats: UpsertStats,
+    /// HTTP requests made.
+    pub requests: usize,
+    /// Stored range and size after the write.
+    pub first: Option<Date>,
+    /// Last stored date after the write.
+    pub last: Option<Date>,
+    /// Stored bars after the write.
+    pub bars: usize,
+}
+
+/// A spinner on stderr for one symbol (hidden when stderr is not a terminal).
+pub fn spinner() -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+impl Session {
+    /// Fetch `symbol` into the store with [`lockstep_fetch::refresh_symbol`]: from `since`,
+    /// else from the last stored date minus [`lockstep_fetch::REFRESH_OVERLAP_DAYS`], else
+    /// its full history. A stored symbol is refreshed from the provider it came from unless
+    /// `forced` names another. One transaction per symbol; a failure is logged and leaves the
+    /// stored bars as they were. Progress goes to `bar`.
+    pub fn fetch_symbol(
+        &self,
+        symbol: &str,
+        since: Option<Date>,
+        forced: Option<ProviderKind>,
+        bar: &ProgressBar,
+    ) -> Result<FetchSummary> {
+        if self.offline {
+            return Err(SessionError::msg(format!(
+                "cannot fetch {symbol} with --offline"
+            )));
+        }
+        let to = Utc::now().date_naive();
+        bar.set_message(format!("{symbol}: connecting"));
+        let verbose = self.verbose;
+        let mut on_progress = |p: Progress| {
+            match p {
+                Progress::Provider { provider, ticker } => {
+                    bar.set_message(format!("{symbol}: {provider} ({ticker})"));
+                }
+                Progress::Request {
+                    provider,
+                    page,
+                    pages_estimate,
+                } => {
+                    let of = pages_estimate.map(|n| format!("/{n}")).unwrap_or_default();
+                    bar.set_message(format!("{symbol}: {provider} request {page}{of}"));
+                }
+                Progress::Retry {
+                    provider,
+                    attempt,
+                    delay,
+                    reason,
+                } => {
+                    let msg = format!(
+                        "{symbol}: {provider} attempt {attempt} failed ({reason}); retrying in \
+                         {:.1} s",
+                        delay.as_secs_f64()
+                    );
+                    if verbose {
+                        bar.suspend(|| eprintln!("{msg}"));
+                    }
+                    bar.set_message(msg);
+                }
+                // The final error lists every provider's failure; say it as it happens only
+                // with -v (a later provider may still succeed).
+                Progress::Failed { provider, message } if verbose => {
+                    bar.suspend(|| eprintln!("{symbol}: {provider} failed: {message}"));
+                }
+                Progress::Bars { total } => bar.set_message(format!("{symbol}: {total} bars")),
+                _ => {}
+            }
+            bar.tick();
+        };
+        let r = self.with_store(|s| {
+            self.with_fetcher(|f| {
+                Ok(lockstep_fetch::refresh_symbol(
+                    s,
+                    f,
+                    symbol,
+                    since,
+                    forced,
+                    to,
+                    &mut on_progress,
+                )?)
+            })
+        })?;
+        for w in &r.warnings {
+            bar.suspend(|| eprintln!("warning: {symbol}: {w}"));
+        }
+        Ok(FetchSummary {
+            symbol: r.symbol,
+            provider: r.provider,
+            from: r.from,
+            stats: r.stats,
+            requests: r.requests,
+            first: r.first,
+            last: r.last,
+            bars: r.bars,
+        })
+    }
+
+    /// Load what an argument names (see [`Input::parse`]).
+    pub fn load(
+        &self,
+        arg: &str,
+        csv: &CsvOptions,
+        forced: Option<ProviderKind>,
+    ) -> Result<PriceSeries> {
+        self.load_input(&Input::parse(arg), csv, forced)
+    }
+
+    /// The two legs of a ratio argument `A/B`, loaded separately; `None` when `arg` is not a
+    /// ratio.
+    pub fn load_ratio_legs(
+        &self,
+        arg: &str,
+        csv: &CsvOptions,
+        forced: Option<ProviderKind>,
+    ) -> Result<Option<(PriceSeries, PriceSeries)>> {
+        match Input::parse(arg) {
+            Input::Ratio(a, b) => Ok(Some((
+                self.load_input(&a, csv, forced)?,
+                self.load_input(&b, csv, forced)?,
+            ))),
+            _ => Ok(None),
+        }
+    }
+
+    /// Every `*.csv` file of `dir` (sorted by name), each read as one series; the files are
+    /// read on every core, the first error (in name order) is reported.
+    pub fn load_folder(&self, dir: &Path, csv: &CsvOptions) -> Result<Vec<PriceSeries>> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read the folder {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(SessionError::msg(format!(
+                "no *.csv file in {}",
+                dir.display()
+            )));
+        }
+        use rayon::prelude::*;
+        let verbose = self.verbose;
+        files
+            .par_iter()
+            .map(|f| read_file(verbose, f, csv))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Symbols or CSV files, or one folder of CSV files (`screen`, the heatmap).
+    pub fn load_universe(
+        &self,
+        inputs: &[String],
+        csv: &CsvOptions,
+        forced: Option<ProviderKind>,
+    ) -> Result<Vec<PriceSeries>> {
+        match inputs {
+            [one] if Path::new(one).is_dir() => self.load_folder(Path::new(one), csv),
+            many => many.iter().map(|x| self.load(x, csv, forced)).collect(),
+        }
+    }
+
+    /// Read a CSV file with the reader's options; warnings go to stderr.
+    pub fn load_file(&self, path: &Path, csv: &CsvOptions) -> Result<PriceSeries> {
+        read_file(self.verbose, path, csv)
+    }
+
+    /// A series of levels (a rate, a FRED series, a CSV): loaded like any input, but a symbol
+    /// not in the store is fetched only when `may_fetch`.
+    pub fn load_levels(&self, arg: &str, may_fetch: bool) -> Result<PriceSeries> {
+        if !may_fetch && is_symbol(arg) {
+            // As stored: no fetch, no refresh.
+            return self.with_store(|s| {
+                if s.instrument(arg)?.is_none() {
+                    return Err(SessionError::msg(format!(
+                        "{arg} is not in the store (`lockstep fetch {arg}` adds it)"
+                    )));
+                }
+                Ok(s.series(arg)?)
+            });
+        }
+        self.load(arg, &CsvOptions::default(), None)
+    }
+
+    fn load_input(
+        &self,
+        what: &Input,
+        csv: &CsvOptions,
+        forced: Option<ProviderKind>,
+    ) -> Result<PriceSeries> {
+        match what {
+            Input::File(path) => self.load_file(path, csv),
+            Input::Symbol(symbol) => self.load_symbol(symbol, forced),
+            Input::Ratio(a, b) => {
+                let a = self.load_input(a, csv, forced)?;
+                let b = self.load_input(b, csv, forced)?;
+                Ok(PriceSeries::ratio(&a, &b)?)
+            }
+        }
+    }
+
+    /// A stored symbol: fetched first when missing, refreshed when stale (both unless
+    /// offline; a failed refresh of stored data is a warning, not an error).
+    fn load_symbol(&self, symbol: &str, forced: Option<ProviderKind>) -> Result<PriceSeries> {
+        let stored = self.with_store(|s| Ok::<_, SessionError>(s.instrument(symbol)?))?;
+        // An imported series has no provider to refresh from.
+        let refreshable = stored.as_ref().is_some_and(|i| i.provider != "import");
+        if stored.is_none() {
+            if self.offline {
+                return Err(SessionError::msg(format!(
+                    "{symbol} is not in the store ({}) and --offline forbids fetching it; run \
+                     `lockstep fetch {symbol}` first, or pass a CSV file",
+                    self.db_path()?.display()
+                )));
+            }
+            let bar = spinner();
+            let r = self.fetch_symbol(symbol, None, forced, &bar);
+            bar.finish_and_clear();
+            let summary = r?;
+            if self.verbose {
+                eprintln!(
+                    "{symbol}: fetched {} bars from {}",
+                    summary.stats.added, summary.provider
+                );
+            }
+        } else if refreshable && !self.offline && self.is_stale(symbol)? {
+            let bar = spinner();
+            let r = self.fetch_symbol(symbol, None, forced, &bar);
+            bar.finish_and_clear();
+            match r {
+                Ok(s) if self.verbose => eprintln!(
+                    "{symbol}: refreshed from {}: {} added, {} revised",
+                    s.provider, s.stats.added, s.stats.revised
+                ),
+                Ok(_) => {}
+                Err(e) => eprintln!(
+                    "warning: using stored {symbol}: refresh failed: {}",
+                    crate::chain(&e)
+                ),
+            }
+        }
+        let series = self.with_store(|s| Ok::<_, SessionError>(s.series(symbol)?))?;
+        if self.verbose {
+            eprintln!(
+                "{symbol}: {} stored bars from {}, {} .. {}",
+                series.len(),
+                series.source,
+                series
+                    .dates
+                    .first()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                series
+                    .dates
+                    .last()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(series)
+    }
+
+    fn is_stale(&self, symbol: &str) -> Result<bool> {
+        let last = self.with_store(|s| {
+            Ok::<_, SessionError>(s.listing(symbol)?.and_then(|l| l.last_refresh))
+        })?;
+        let Some(last) = last else { return Ok(true) };
+        let Ok(t) = chrono::DateTime::parse_from_rfc3339(&last) else {
+            return Ok(true);
+        };
+        Ok(Utc::now().signed_duration_since(t) > chrono::Duration::hours(STALE_AFTER_HOURS))
+    }
+}
+
+/// Read one CSV file (any thread): warnings go to stderr, the detected format with `verbose`.
+fn read_file(verbose: bool, path: &Path, csv: &CsvOptions) -> Result<PriceSeries> {
+    // The reader's errors name the file (and line, column) themselves.
+    let read = read_csv(path, csv)?;
+    for w in &read.warnings {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+    if verbose {
+        let s = &read.series;
+        eprintln!(
+            "{}: format {}, price from {}, {} rows{}, {} .. {}",
+            path.display(),
+            read.format.name(),
+            s.price_field.label(),
+            s.len(),
+            if read.newest_first {
+                " (file newest first)"
+            } else {
+                ""
+            },
+            s.dates.first().map(|d| d.to_string()).unwrap_or_default(),
+            s.dates.last().map(|d| d.to_string()).unwrap_or_default(),
+        );
+    }
+    Ok(read.series)
+}

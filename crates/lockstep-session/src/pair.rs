@@ -1,0 +1,241 @@
+//! The pair pipeline every front end runs: resolve the two legs and the macro backdrop from
+//! plain parameters, analyze, then evaluate rules and run a strategy on the result.
+
+use lockstep_core::{Date, PriceSeries};
+use lockstep_data::CsvOptions;
+use lockstep_fetch::ProviderKind;
+use lockstep_report::signals_view::{self, SignalsReport};
+use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Report, ReportError};
+use lockstep_signals::BacktestResult;
+use lockstep_signals::{RuleSet, Strategy};
+
+use crate::backdrop::LiquiditySpec;
+use crate::error::{chain, Context, Result};
+use crate::input::is_symbol;
+use crate::session::Session;
+
+/// The default rate series of rate sensitivity: the 2-year Treasury yield.
+pub const DEFAULT_RATE: &str = "fred:DGS2";
+
+/// Which rate series rate sensitivity uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RateChoice {
+    /// No rate section, no note.
+    Off,
+    /// Used when it can be had: stored, or fetched when both legs are symbols (analyzing CSV
+    /// files never reaches for the network by itself); its absence is a note in the report.
+    Optional(String),
+    /// Must load (fetched when missing unless offline): its absence is an error.
+    Required(String),
+}
+
+/// Which net-liquidity series the liquidity section uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LiquidityChoice {
+    /// Not asked for: the section says no series was given.
+    NotAsked,
+    /// Skipped on request (`--no-liquidity`).
+    Skipped,
+    /// These series: stored, or fetched when both legs are symbols; their absence is a
+    /// one-line reason in the section.
+    Series(LiquiditySpec),
+}
+
+/// Overrides of the regime rule of `config.toml` (`None` keeps the configured value).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegimeOverrides {
+    /// Moving-average window.
+    pub ma_window: Option<usize>,
+    /// Realized-volatility window.
+    pub vol_window: Option<usize>,
+    /// Number of volatility values whose median is the threshold.
+    pub vol_lookback: Option<usize>,
+}
+
+/// Everything that says which pair to analyze and how: plain values (no loaded data), the
+/// same for the terminal, the dashboard and the Python package.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairParams {
+    /// Leg A: a symbol, a ratio `X/Y` or a CSV path.
+    pub a: String,
+    /// Leg B: a symbol, a ratio or a CSV path.
+    pub b: String,
+    /// How CSV files are read.
+    pub csv: CsvOptions,
+    /// Fetch only from this provider.
+    pub provider: Option<ProviderKind>,
+    /// The analysis parameters (the regime rule is replaced by config.toml's, then
+    /// `regime` applied on top).
+    pub options: AnalyzeOptions,
+    /// Overrides of the configured regime rule.
+    pub regime: RegimeOverrides,
+    /// The rate series of rate sensitivity.
+    pub rate: RateChoice,
+    /// The series of net liquidity.
+    pub liquidity: LiquidityChoice,
+}
+
+impl PairParams {
+    /// What `lockstep analyze A B` does with no option: the default analysis, the 2-year
+    /// Treasury yield when it can be had, net liquidity from FRED's series.
+    pub fn new(a: impl Into<String>, b: impl Into<String>) -> PairParams {
+        PairParams {
+            a: a.into(),
+            b: b.into(),
+            csv: CsvOptions::default(),
+            provider: None,
+            options: AnalyzeOptions::default(),
+            regime: RegimeOverrides::default(),
+            rate: RateChoice::Optional(DEFAULT_RATE.to_string()),
+            liquidity: LiquidityChoice::Series(LiquiditySpec::default()),
+        }
+    }
+
+    /// Without the macro backdrop (no rate series, no liquidity): `corr`, `overlay`.
+    pub fn without_backdrop(mut self) -> PairParams {
+        self.rate = RateChoice::Off;
+        self.liquidity = LiquidityChoice::NotAsked;
+        self
+    }
+
+    /// Whether both legs are symbols (then the backdrop's series may be fetched).
+    pub fn live(&self) -> bool {
+        is_symbol(&self.a) && is_symbol(&self.b)
+    }
+}
+
+/// The two legs loaded, the options resolved, the backdrop loaded: the input of
+/// [`PairRun::compute`].
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    /// Leg A.
+    pub a: PriceSeries,
+    /// Leg B.
+    pub b: PriceSeries,
+    /// The analysis options (with config.toml's regime rule).
+    pub options: AnalyzeOptions,
+    /// The macro backdrop.
+    pub backdrop: Backdrop,
+}
+
+/// The result of the pair pipeline: the report, with what it was computed from (so the
+/// signals and a backtest can follow without loading anything again).
+#[derive(Clone, Debug)]
+pub struct PairRun {
+    /// The analysis report.
+    pub report: Report,
+    /// Leg A.
+    pub a: PriceSeries,
+    /// Leg B.
+    pub b: PriceSeries,
+    /// The options of the analysis.
+    pub options: AnalyzeOptions,
+    /// The macro backdrop of the analysis.
+    pub backdrop: Backdrop,
+}
+
+impl PairRun {
+    /// Analyze the resolved pair (pure: no I/O).
+    pub fn compute(r: Resolved) -> Result<PairRun, ReportError> {
+        let report = analyze_with(&r.a, &r.b, &r.options, &r.backdrop)?;
+        Ok(PairRun {
+            report,
+            a: r.a,
+            b: r.b,
+            options: r.options,
+            backdrop: r.backdrop,
+        })
+    }
+
+    /// `rules` evaluated over the pair's daily measurement table.
+    pub fn signals(&self, rules: &RuleSet) -> Result<SignalsReport, ReportError> {
+        let m = signals_view::measurements(
+            &self.report,
+            &self.a,
+            &self.b,
+            self.backdrop.liquidity.as_ref().ok(),
+            &self.options.structure,
+        )?;
+        signals_view::signals(&self.report, &m, rules)
+    }
+
+    /// A position in A from `signals` by `strategy` (out of sample from `split`).
+    pub fn backtest(
+        &self,
+        signals: &SignalsReport,
+        strategy: &Strategy,
+        split: Option<Date>,
+    ) -> Result<BacktestResult, ReportError> {
+        signals_view::run_backtest(&self.report, &signals.evaluation, strategy, split)
+    }
+}
+
+impl Session {
+    /// The analysis options of `p` with config.toml's regime rule and the overrides, and the
+    /// macro backdrop `p` asks for (loaded from the store, fetched when both legs are symbols
+    /// and the session is online; an absent optional series is a note, not an error).
+    pub fn analysis(&self, p: &PairParams) -> Result<(AnalyzeOptions, Backdrop)> {
+        let live = p.live();
+        let mut options = p.options.clone();
+        let mut rule = self.regime_rule()?;
+        if let Some(v) = p.regime.ma_window {
+            rule.ma_window = v;
+        }
+        if let Some(v) = p.regime.vol_window {
+            rule.vol_window = v;
+        }
+        if let Some(v) = p.regime.vol_lookback {
+            rule.vol_lookback = v;
+        }
+        options.linkage.regime_rule = rule;
+        let mut backdrop = Backdrop::default();
+        backdrop.liquidity = match &p.liquidity {
+            LiquidityChoice::NotAsked => Backdrop::default().liquidity,
+            LiquidityChoice::Skipped => Err("skipped (--no-liquidity)".into()),
+            // Like the default rate series: fetched when both legs are symbols, else used
+            // only when stored.
+            LiquidityChoice::Series(spec) => self
+                .liquidity(spec, live)
+                .map_err(|e| format!("not available: {} (--no-liquidity hides this)", chain(&e))),
+        };
+        backdrop.rate = match &p.rate {
+            RateChoice::Off => None,
+            RateChoice::Required(s) => Some(
+                self.load_levels(s, true)
+                    .with_context(|| format!("cannot load the rate series {s}"))?,
+            ),
+            RateChoice::Optional(s) => match self.load_levels(s, live) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    backdrop.notes.push(format!(
+                        "no rate sensitivity: {} (--rate names another series, --no-rate \
+                         skips it)",
+                        chain(&e)
+                    ));
+                    None
+                }
+            },
+        };
+        Ok((options, backdrop))
+    }
+
+    /// Load both legs of `p`, resolve its options and load its backdrop.
+    pub fn resolve(&self, p: &PairParams) -> Result<Resolved> {
+        let a = self.load(&p.a, &p.csv, p.provider)?;
+        let b = self.load(&p.b, &p.csv, p.provider)?;
+        let (options, backdrop) = self.analysis(p)?;
+        Ok(Resolved {
+            a,
+            b,
+            options,
+            backdrop,
+        })
+    }
+
+    /// The pair pipeline: [`Session::resolve`], then [`PairRun::compute`].
+    pub fn pair(&self, p: &PairParams) -> Result<PairRun> {
+        let r = self.resolve(p)?;
+        let what = format!("cannot analyze {} against {}", r.a.name, r.b.name);
+        PairRun::compute(r).context(what)
+    }
+}

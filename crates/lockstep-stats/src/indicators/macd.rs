@@ -1,0 +1,229 @@
+//! Moving average convergence/divergence, TA-Lib's seeding ([`Macd`], [`MacdPoint`]).
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use super::ema::{ema_step, Ema};
+use super::{check_out, check_period, Indicator};
+use crate::Result;
+
+/// One MACD value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MacdPoint {
+    /// `EMA_fast − EMA_slow`.
+    pub macd: f64,
+    /// EMA of the MACD line over the signal period.
+    pub signal: f64,
+    /// `macd − signal`.
+    pub hist: f64,
+}
+
+/// MACD (default 12, 26, 9), TA-Lib convention:
+///
+/// ```text
+/// MACD_t   = EMA_fast(x)_t − EMA_slow(x)_t
+/// signal_t = EMA_signal(MACD)_t,   hist_t = MACD_t − signal_t
+/// ```
+///
+/// Both EMAs start on the same bar, index `slow − 1`: the slow one seeded with the mean of
+/// the first `slow` inputs, the fast one with the mean of the `fast` inputs ending there (not of
+/// the first `fast` inputs: that is TA-Lib's alignment of the seeds). The signal line is seeded
+/// with the mean of the first `signal` MACD values. Warm-up `slow + signal − 2` (33 for
+/// 12/26/9); all three values start together, as in TA-Lib.
+#[derive(Clone, Debug)]
+pub struct Macd {
+    fast_n: usize,
+    slow_n: usize,
+    signal_n: usize,
+    buf: VecDeque<f64>,
+    emas: Option<(Ema, Ema)>,
+    signal: Ema,
+}
+
+impl Macd {
+    /// MACD with `1 <= fast < slow` and `signal >= 1`.
+    pub fn new(fast: usize, slow: usize, signal: usize) -> Result<Self> {
+        check_period("MACD fast EMA", fast, 1)?;
+        check_period(
+            "MACD slow EMA (must exceed the fast period)",
+            slow,
+            fast + 1,
+        )?;
+        Ok(Macd {
+            fast_n: fast,
+            slow_n: slow,
+            signal_n: signal,
+            buf: VecDeque::with_capacity(slow),
+            emas: None,
+            signal: Ema::new(signal)?,
+        })
+    }
+}
+
+impl Macd {
+    /// The batch kernel: [`Indicator::next`] on each input in order, calling
+    /// `emit(i, point)`; once all three EMAs are seeded, one fused loop over the same
+    /// [`ema_step`] (bit-identical).
+    #[inline(always)]
+    fn drive(&mut self, xs: &[f64], mut emit: impl FnMut(usize, Option<MacdPoint>)) {
+        let mut i = 0;
+        while i < xs.len() && (self.emas.is_none() || !self.signal.is_steady()) {
+            emit(i, self.next(xs[i]));
+            i += 1;
+        }
+        let Some((fast, slow)) = &mut self.emas else {
+            return;
+        };
+        let sig = &mut self.signal;
+        let (fk, sk, gk) = (fast.k, slow.k, sig.k);
+        let (mut f, mut s, mut g) = (fast.value, slow.value, sig.value);
+        for (j, &x) in xs.iter().enumerate().skip(i) {
+            f = ema_step(f, x, fk);
+            s = ema_step(s, x, sk);
+            let line = f - s;
+            g = ema_step(g, line, gk);
+            emit(
+                j,
+                Some(MacdPoint {
+                    macd: line,
+                    signal: g,
+                    hist: line - g,
+                }),
+            );
+        }
+        let steps = xs.len() - i;
+        (fast.value, slow.value, sig.value) = (f, s, g);
+        fast.count += steps;
+        slow.count += steps;
+        sig.count += steps;
+    }
+
+    /// Batch form writing into caller-provided slices: the MACD line, signal and histogram
+    /// of input `i` (what `next` returns) at index `i`, NaN during the warm-up. The fast path
+    /// for long series. Errors when an output is not as long as `xs`.
+    pub fn over_into(
+        &mut self,
+        xs: &[f64],
+        macd: &mut [f64],
+        signal: &mut [f64],
+        hist: &mut [f64],
+    ) -> Result<()> {
+        check_out(xs.len(), macd)?;
+        check_out(xs.len(), signal)?;
+        check_out(xs.len(), hist)?;
+        self.drive(xs, |i, p| {
+            let p = p.unwrap_or(MacdPoint {
+                macd: f64::NAN,
+                signal: f64::NAN,
+                hist: f64::NAN,
+            });
+            macd[i] = p.macd;
+            signal[i] = p.signal;
+            hist[i] = p.hist;
+        });
+        Ok(())
+    }
+}
+
+impl Indicator for Macd {
+    type Input = f64;
+    type Output = MacdPoint;
+
+    /// The batch kernel of [`Macd::over_into`] (bit-identical to `next` on each input):
+    /// 23.3 → 19 ns/element on 10^7 prices. (For [`Ema`] and [`Rsi`](super::Rsi), whose `next`
+    /// is short, the default `over`, collecting `next` into an exactly sized vector, measured
+    /// faster: 9.2 against 11.9 and 12.7 against 15.3.)
+    fn over(&mut self, inputs: &[f64]) -> Vec<Option<MacdPoint>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        self.drive(inputs, |_, p| out.push(p));
+        out
+    }
+
+    fn next(&mut self, x: f64) -> Option<MacdPoint> {
+        let line = match &mut self.emas {
+            Some((fast, slow)) => fast.next(x)? - slow.next(x)?,
+            None => {
+                self.buf.push_back(x);
+                if self.buf.len() < self.slow_n {
+                    return None;
+                }
+                let mean = |it: std::collections::vec_deque::Iter<'_, f64>, n: usize| {
+                    it.fold(0.0, |s, v| s + v) / n as f64
+                };
+                let slow_seed = mean(self.buf.iter(), self.slow_n);
+                let fast_seed = mean(self.buf.range(self.slow_n - self.fast_n..), self.fast_n);
+                self.buf.clear();
+                let fast = Ema::seeded(self.fast_n, fast_seed).ok()?;
+                let slow = Ema::seeded(self.slow_n, slow_seed).ok()?;
+                self.emas = Some((fast, slow));
+                fast_seed - slow_seed
+            }
+        };
+        let signal = self.signal.next(line)?;
+        Some(MacdPoint {
+            macd: line,
+            signal,
+            hist: line - signal,
+        })
+    }
+
+    fn reset(&mut self) {
+        self.buf.clear();
+        self.emas = None;
+        self.signal.reset();
+    }
+}
+
+impl fmt::Display for Macd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MACD({},{},{})", self.fast_n, self.slow_n, self.signal_n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_series::{walk, wave};
+    use super::*;
+
+    #[test]
+    fn warmup_and_display() {
+        let m = Macd::new(12, 26, 9).unwrap().over(&wave());
+        assert_eq!(m.iter().position(Option::is_some), Some(33));
+        assert_eq!(Macd::new(12, 26, 9).unwrap().to_string(), "MACD(12,26,9)");
+        assert!(Macd::new(12, 12, 9).is_err());
+        assert!(Macd::new(12, 26, 0).is_err());
+    }
+
+    /// `over` and `over_into` (one fused loop past the warm-up) give bit for bit what `next`
+    /// gives, also when a series is fed in pieces mixing the two.
+    #[test]
+    fn batch_forms_are_bit_identical_to_streaming() {
+        let xs = walk(5000);
+        for (f, sl, sg) in [(12, 26, 9), (3, 7, 4), (1, 2, 1)] {
+            let mut m = Macd::new(f, sl, sg).unwrap();
+            let want: Vec<Option<MacdPoint>> = xs.iter().map(|&x| m.next(x)).collect();
+            let key = |v: &[Option<MacdPoint>]| -> Vec<Option<[u64; 3]>> {
+                v.iter()
+                    .map(|p| p.map(|p| [p.macd, p.signal, p.hist].map(f64::to_bits)))
+                    .collect()
+            };
+            assert!(key(&Macd::new(f, sl, sg).unwrap().over(&xs)) == key(&want));
+            // In pieces, `over` and `over_into` (NaN for `None`) on one instance.
+            let nan = [f64::NAN.to_bits(); 3];
+            let want: Vec<[u64; 3]> = key(&want).into_iter().map(|p| p.unwrap_or(nan)).collect();
+            let mut m = Macd::new(f, sl, sg).unwrap();
+            let mut got: Vec<[u64; 3]> = Vec::new();
+            for (k, c) in xs.chunks(29).enumerate() {
+                if k % 2 == 0 {
+                    got.extend(key(&m.over(c)).into_iter().map(|p| p.unwrap_or(nan)));
+                } else {
+                    let (mut a, mut b, mut h) =
+                        (vec![0.0; c.len()], vec![0.0; c.len()], vec![0.0; c.len()]);
+                    m.over_into(c, &mut a, &mut b, &mut h).unwrap();
+                    got.extend((0..c.len()).map(|i| [a[i], b[i], h[i]].map(f64::to_bits)));
+                }
+            }
+            assert!(got == want, "MACD({f},{sl},{sg}) in pieces");
+        }
+    }
+}
