@@ -61,4 +61,29 @@ pub enum CoreError {
         /// Dates needed.
         need: usize,
     },
+    /// An interval name that is not one of 1m, 5m, 15m, 30m, 1h, 1d.
+    #[error("unknown interval {0:?}: expected one of 1m, 5m, 15m, 30m, 1h, 1d")]
+    UnknownInterval(String),
+    /// Bar times that do not strictly increase.
+    #[error("series {name}: bar at {time} (row {index}) is not after {previous} (bar times must be strictly increasing)")]
+    TimeOrder {
+        /// Series name.
+        name: String,
+        /// Row index of the offending bar.
+        index: usize,
+        /// Its time.
+        time: chrono::DateTime<chrono::Utc>,
+        /// The time of the bar before it.
+        previous: chrono::DateTime<chrono::Utc>,
+    },
+    /// An intraday close that is not a positive finite number.
+    #[error("series {name}: close of the bar at {time} is {value}; prices must be finite and > 0")]
+    BadIntradayPrice {
+        /// Series name.
+        name: String,
+        /// Bar time.
+        time: chrono::DateTime<chrono::Utc>,
+        /// The value.
+        value: f64,
+    },
 }

@@ -1,5 +1,5 @@
-//! Core types of Lockstep: daily price series, trading calendars, alignment of two
-//! series onto one calendar, and returns.
+//! Core types of Lockstep: daily price series, intraday bars and exchange sessions, trading
+//! calendars, alignment of two series onto one calendar, and returns.
 //!
 //! Everything here is pure (no I/O). Readers of files and providers live in
 //! `lockstep-data`; statistics live in `lockstep-stats`.
@@ -9,6 +9,7 @@ mod align;
 mod bars;
 mod error;
 mod holidays;
+mod intraday;
 mod returns;
 mod series;
 
@@ -16,6 +17,10 @@ pub use align::{align, common_dates, last_on_or_before, Align, Aligned};
 pub use bars::{AssetClass, DailyBar, Instrument};
 pub use error::CoreError;
 pub use holidays::{is_nyse_trading_day, nyse_holiday};
+pub use intraday::{
+    new_york_date, nyse_early_close, nyse_session, ExchangeSession, Interval, IntradaySeries,
+    Timestamp,
+};
 pub use returns::{returns, ReturnKind};
 pub use series::{Calendar, PriceField, PriceSeries};
 
