@@ -124,6 +124,24 @@ impl std::str::FromStr for Interval {
     }
 }
 
+/// One intraday bar as a provider or a file reports it and the store keeps it: labelled by
+/// its open time; its close is the price at `start + interval`. Missing fields are `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IntradayBar {
+    /// Open time of the bar (UTC).
+    pub start: Timestamp,
+    /// Opening price.
+    pub open: Option<f64>,
+    /// High.
+    pub high: Option<f64>,
+    /// Low.
+    pub low: Option<f64>,
+    /// Close (the price at the end of the bar).
+    pub close: f64,
+    /// Volume in the provider's unit.
+    pub volume: Option<f64>,
+}
+
 /// Bars of one interval, labelled by their open time: the intraday counterpart of
 /// [`crate::PriceSeries`].
 #[derive(Clone, Debug, PartialEq)]
@@ -223,6 +241,46 @@ impl IntradaySeries {
             }
         }
         Ok(())
+    }
+
+    /// A series of `bars` (in time order), with the optional columns kept when every bar has
+    /// them. Checks the invariants of [`IntradaySeries::new`].
+    pub fn from_bars(
+        name: impl Into<String>,
+        source: impl Into<String>,
+        interval: Interval,
+        bars: &[IntradayBar],
+    ) -> Result<IntradaySeries> {
+        let column = |f: fn(&IntradayBar) -> Option<f64>| -> Option<Vec<f64>> {
+            bars.iter().map(f).collect()
+        };
+        let s = IntradaySeries {
+            name: name.into(),
+            source: source.into(),
+            format: "bars".into(),
+            interval,
+            start: bars.iter().map(|b| b.start).collect(),
+            close: bars.iter().map(|b| b.close).collect(),
+            open: column(|b| b.open),
+            high: column(|b| b.high),
+            low: column(|b| b.low),
+            volume: column(|b| b.volume),
+        };
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Bar `i` as an [`IntradayBar`].
+    pub fn bar(&self, i: usize) -> IntradayBar {
+        let at = |c: &Option<Vec<f64>>| c.as_ref().map(|v| v[i]);
+        IntradayBar {
+            start: self.start[i],
+            open: at(&self.open),
+            high: at(&self.high),
+            low: at(&self.low),
+            close: self.close[i],
+            volume: at(&self.volume),
+        }
     }
 
     /// Number of bars.

@@ -18,8 +18,8 @@ pub use bars::{AssetClass, DailyBar, Instrument};
 pub use error::CoreError;
 pub use holidays::{is_nyse_trading_day, nyse_holiday};
 pub use intraday::{
-    new_york_date, nyse_early_close, nyse_session, ExchangeSession, Interval, IntradaySeries,
-    Timestamp,
+    new_york_date, nyse_early_close, nyse_session, ExchangeSession, Interval, IntradayBar,
+    IntradaySeries, Timestamp,
 };
 pub use returns::{returns, ReturnKind};
 pub use series::{Calendar, PriceField, PriceSeries};
