@@ -1010,7 +1010,7 @@ fn analyze_table_report() {
     }
     // A = 0.8 B + noise: the correlation is strong.
     assert!(out.contains("strong positive"), "{out}");
-    assert!(out.contains("Verdict: ETH-USD and RUT are"), "{out}");
+    assert!(out.contains("\nVerdict\n  ETH-USD and RUT are"), "{out}");
     for line in out.lines() {
         assert!(line.chars().count() <= 80, "line longer than 80: {line:?}");
     }
@@ -1040,7 +1040,12 @@ fn analyze_table_fits_80_columns_with_long_names_and_windows() {
                 "--color {color}: line longer than 80: {line:?}"
             );
         }
-        assert!(plain.contains("A-VERY-LONG-A…"), "{plain}");
+        // Long names are shown whole where they fit and cut with an ellipsis where not.
+        assert!(plain.contains("A-VERY-LONG-ASSET-NAME-INDEED"), "{plain}");
+        assert!(
+            plain.contains("ANOTHER-EXCEEDINGLY-LONG-BENCHMARK"),
+            "{plain}"
+        );
         assert!(
             plain.contains("not enough aligned returns for this window"),
             "{plain}"

@@ -12,47 +12,9 @@ pub(crate) fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
     v.map(f).unwrap_or_else(|| NONE.into())
 }
 
-/// A signed value with 3 decimals (correlations, z's).
-pub(crate) fn signed3(v: f64) -> String {
-    format!("{v:+.3}")
-}
-
 /// A signed percentage with 1 decimal from a fraction (`0.123` → `+12.3%`).
 pub(crate) fn pct(v: f64) -> String {
     format!("{:+.1}%", 100.0 * v)
-}
-
-/// An unsigned percentage with 1 decimal from a fraction.
-pub(crate) fn share1(v: f64) -> String {
-    format!("{:.1}%", 100.0 * v)
-}
-
-/// An unsigned percentage with no decimal from a fraction.
-pub(crate) fn share0(v: f64) -> String {
-    format!("{:.0}%", 100.0 * v)
-}
-
-/// A Fisher-z style interval `[lo, hi]`.
-pub(crate) fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
-    match (lo, hi) {
-        (Some(l), Some(h)) => format!("[{l:+.3}, {h:+.3}]"),
-        _ => NONE.into(),
-    }
-}
-
-pub(crate) use lockstep_report::words::{num, p_value as p_words};
-
-/// The colour class of a correlation, as the terminal colours it.
-pub(crate) fn corr_class(r: f64) -> &'static str {
-    if r > 0.5 {
-        "pos"
-    } else if r > 0.3 {
-        "mid"
-    } else if r < -0.1 {
-        "neg"
-    } else {
-        ""
-    }
 }
 
 /// The colour class of a signed value.

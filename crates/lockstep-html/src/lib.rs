@@ -1,8 +1,8 @@
 //! Self-contained HTML pages of Lockstep's reports.
 //!
 //! [`report_page`] renders one [`Report`] as a whole HTML page: inline CSS, the charts' SVG
-//! inlined, every section of the terminal report (`lockstep_report::render::table`) in the
-//! same order and with the same words. The page needs nothing else: no script, no style
+//! inlined, and the sections of the report as `lockstep_report::describe` says them (the
+//! same document the terminal lays out), in its order. The page needs nothing else: no script, no style
 //! sheet, font or image to fetch. Nothing here computes a statistic; it formats the fields
 //! of the report.
 //!
@@ -22,7 +22,7 @@ use lockstep_signals::BacktestResult;
 
 mod extra;
 mod fmt;
-mod report;
+mod layout;
 
 /// The page's style sheet (inlined in `<style>`).
 const CSS: &str = include_str!("style.css");
@@ -197,17 +197,9 @@ pub fn report_page(report: &Report, charts: &[Chart], options: &PageOptions) -> 
         let _ = writeln!(o, "<p class=\"banner\">{}</p>", escape(line));
     }
     o.push_str("</header>\n<main class=\"container\">\n");
-    o.push_str(&report::summary(report));
-    o.push_str(&report::correlation(
-        report,
-        &figures(&charts, "correlation"),
-    ));
-    o.push_str(&report::performance(report));
-    o.push_str(&report::lead_lag(report, &figures(&charts, "lead-lag")));
-    o.push_str(&report::regimes(report));
-    o.push_str(&report::structure(report, &figures(&charts, "structure")));
-    o.push_str(&report::liquidity(report));
-    o.push_str(&report::verdict(report));
+    for s in lockstep_report::describe::sections(report) {
+        o.push_str(&layout::section(&s, &figures(&charts, s.id)));
+    }
     o.push_str(&charts_section(&charts));
     for s in &options.extra {
         let _ = writeln!(

@@ -1,3 +1,7 @@
+//! The `analyze` pipeline: [`analyze`] and [`analyze_with`] align two series and build the one
+//! [`Report`] (rolling statistics per window and their summaries, performance, lead-lag,
+//! regimes, momentum and structure, liquidity); its options, backdrop and error type.
+
 use chrono::Datelike;
 use serde::Serialize;
 

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::render::{cell, short, Style};
+use crate::doc::text::{cell, short, Style};
 use crate::ReportError;
 use lockstep_core::{common_dates, Date, PriceSeries};
 use lockstep_structure::{breadth, relative_strength, BreadthPoint, RelativeStrength, RsTrend};

@@ -1,14 +1,28 @@
-//! The one `analyze` pipeline of Lockstep and the renderers of its report.
+//! The one `analyze` pipeline of Lockstep: this crate computes the report; other crates draw,
+//! page and serve it.
 //!
-//! [`analyze`] takes two price series and [`AnalyzeOptions`] and builds one [`Report`]: the
-//! aligned calendar and returns, the rolling statistics per window, their summaries and the
-//! performance of both legs. Every front end renders that struct and computes nothing of its
-//! own: the terminal ([`render::table`]), CSV ([`render::corr_csv`], [`render::overlay_csv`],
-//! [`render::summary_csv`]) and JSON ([`render::json`]); later the HTML report and the server.
+//! [`analyze`] (or [`analyze_with`], given the macro [`Backdrop`]: the rate series and net
+//! liquidity) takes two price series and [`AnalyzeOptions`] and builds one [`Report`]: the
+//! aligned calendar and returns, the rolling statistics per window and their summaries, the
+//! performance of both legs, lead-lag and regimes ([`linkage`]), momentum and structure
+//! ([`structure`]) and the liquidity section ([`macro_view`]). What is derived from a report
+//! is computed here too: the daily measurement table, the signals and the backtest
+//! ([`signals_view`]); so are the correlation screen ([`screen`]), [`technicals()`] and
+//! [`breadth_report`].
+//!
+//! Front ends show these structs and compute nothing of their own. This crate renders them
+//! for the terminal ([`render::table`]), as CSV ([`render::corr_csv`], [`render::overlay_csv`],
+//! [`render::summary_csv`]) and as JSON ([`render::json`]), in the plain words of [`words`]
+//! that every front end shares. The charts (`lockstep-charts`), the HTML report
+//! (`lockstep-html`), the dashboard and its JSON API (`lockstep-server`) and the alerts
+//! (`lockstep-alerts`) are other crates; `lockstep-session` resolves the inputs and runs this
+//! pipeline for the command line and the server.
 #![forbid(unsafe_code)]
 
 mod analyze;
 mod breadth;
+pub mod describe;
+pub mod doc;
 pub mod linkage;
 pub mod macro_view;
 pub mod render;

@@ -6,11 +6,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::render::{cell, short, wrap, Style};
+use crate::doc::text::{cell, wrap, Style};
 use crate::ReportError;
 use lockstep_macro::{
-    CorrelationStat, FedWatch, LiquidityCorrelation, LiquidityPoint, MeetingKind, NetLiquidity,
-    RangeSource,
+    FedWatch, LiquidityCorrelation, LiquidityPoint, MeetingKind, NetLiquidity, RangeSource,
 };
 
 /// The liquidity section of `analyze`: the weekly correlation of both legs with the change in
@@ -43,57 +42,6 @@ fn bn(v: f64) -> String {
 fn opt_bn(v: Option<f64>) -> String {
     v.map(|v| format!("{:+.1}", v / 1000.0))
         .unwrap_or_else(|| "-".into())
-}
-
-fn corr_words(s: &CorrelationStat) -> String {
-    match (s.r, s.ci95) {
-        (Some(r), Some([lo, hi])) => format!("{r:+.3} [{lo:+.3}, {hi:+.3}] n = {}", s.n),
-        (Some(r), None) => format!("{r:+.3} n = {}", s.n),
-        _ => format!("undefined (n = {})", s.n),
-    }
-}
-
-/// The liquidity lines of the `analyze` table.
-pub(crate) fn liquidity_words(o: &mut String, l: &LiquiditySection, st: &Style) {
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{}",
-        st.bold("Liquidity (net = WALCL − TGA − RRP, weekly, Wednesdays)")
-    );
-    if let Some(reason) = &l.reason {
-        wrap(o, reason);
-        return;
-    }
-    if let Some(p) = &l.latest {
-        let _ = writeln!(
-            o,
-            "  net ${} bn on {}; change 4w {} bn, 13w {} bn; z {}",
-            bn(p.net),
-            p.date,
-            opt_bn(p.change_4w),
-            opt_bn(p.change_13w),
-            p.z_13w
-                .map(|z| format!("{z:+.2}"))
-                .unwrap_or_else(|| "-".into())
-        );
-    }
-    if let Some(c) = &l.correlation {
-        let _ = writeln!(
-            o,
-            "{}",
-            st.dim("  weekly log return vs weekly change in net liquidity (95% interval)")
-        );
-        for a in [&c.a, &c.b] {
-            let _ = writeln!(
-                o,
-                "  {:<14} all {}",
-                short(&a.asset, 14),
-                corr_words(&a.full)
-            );
-            let _ = writeln!(o, "  {:<14} 52w {}", "", corr_words(&a.last_52w));
-        }
-    }
 }
 
 /// The table of `lockstep liquidity`: the latest `rows` weeks (0 = all), in $ billions.

@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::render::{cell, short, Style};
+use crate::doc::text::{cell, short, Style};
 use crate::ReportError;
 use chrono::Days;
 use lockstep_core::{common_dates, returns, Date, PriceSeries, ReturnKind};

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::render::{short, wrap, Style};
+use crate::doc::text::{short, wrap, Style};
 use crate::structure::StructureOptions;
 use crate::words::{self, truth};
 use crate::{technicals, Report, ReportError};

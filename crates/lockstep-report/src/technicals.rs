@@ -187,7 +187,7 @@ impl Technicals {
             let _ = write!(o, "{d}");
             for (_, c) in &cols {
                 o.push(',');
-                o.push_str(&crate::render::cell(c[i]));
+                o.push_str(&crate::doc::text::cell(c[i]));
             }
             o.push('\n');
         }

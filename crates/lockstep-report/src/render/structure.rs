@@ -1,102 +1,15 @@
-//! Renderers of momentum and structure: the section of `lockstep analyze`, and
-//! `lockstep levels` / `lockstep patterns` (table, CSV, JSON).
+//! Renderers of `lockstep levels` / `lockstep patterns` (table, CSV, JSON).
 
 use std::fmt::Write as _;
 
-use super::{cell, short, wrap, Style};
-use crate::structure::{LevelsReport, PairStructure, PatternsReport};
+use crate::doc::text::{cell, short, wrap, Style};
+use crate::structure::{LevelsReport, PatternsReport};
 use crate::words::{
-    self, bottoming as bottoming_words, cup_state as state_words, direction as direction_name,
+    bottoming as bottoming_words, cup_state as state_words, direction as direction_name,
     level_kind as kind_name, num, trend as trend_words,
 };
-use crate::{Report, ReportError};
+use crate::ReportError;
 use lockstep_structure::CupState;
-
-/// The momentum and structure section of the `analyze` table.
-pub(super) fn section(o: &mut String, r: &Report, st: &Style) {
-    let s: &PairStructure = &r.structure;
-    let p = &s.params;
-    let _ = writeln!(o);
-    let _ = writeln!(o, "{}", st.bold("Momentum and structure"));
-    let (na, nb) = (short(&s.a.name, 27), short(&s.b.name, 27));
-    let head = format!("  {:<19} {:<27} {:<27}", "", na, nb);
-    let _ = writeln!(o, "{}", st.dim(head.trim_end()));
-    for [label, a, b] in words::momentum_rows(s, "-", false) {
-        let line = format!(
-            "  {:<19} {:<27} {:<27}",
-            short(&label, 19),
-            short(&a, 27),
-            short(&b, 27)
-        );
-        let _ = writeln!(o, "{}", line.trim_end());
-    }
-    let al = &s.alignment;
-    let _ = writeln!(
-        o,
-        "  {}",
-        st.dim(&format!(
-            "Alignment on the aligned dates (events ending in the last {}):",
-            p.recent
-        ))
-    );
-    let now = if al.rsi_rising_now {
-        "RSI rising on both legs now"
-    } else if al.rsi_falling_now {
-        "RSI falling on both legs now"
-    } else {
-        "RSI not moving the same way on both legs now"
-    };
-    wrap(
-        o,
-        &format!(
-            "{now}; runs of RSI rising together: {} recently ({} in all history), \
-             falling together: {} ({}).",
-            al.rsi_rising.len(),
-            al.totals.0,
-            al.rsi_falling.len(),
-            al.totals.1
-        ),
-    );
-    match al.macd_crosses.last() {
-        Some(c) => wrap(
-            o,
-            &format!(
-                "MACD crossed its signal on both legs within {} days: {} recently, the last \
-                 {} on {} and {} ({} in all history).",
-                p.macd_days,
-                al.macd_crosses.len(),
-                words::cross(c.direction),
-                c.date_a,
-                c.date_b,
-                al.totals.2
-            ),
-        ),
-        None => wrap(
-            o,
-            &format!(
-                "MACD crossed its signal on both legs within {} days: not recently ({} in \
-                 all history).",
-                p.macd_days, al.totals.2
-            ),
-        ),
-    }
-    let ratio = &s.ratio;
-    let _ = writeln!(
-        o,
-        "  {}",
-        st.dim(&format!(
-            "Ratio {} on the aligned dates:",
-            short(&ratio.name, 50)
-        ))
-    );
-    if let Some(t) = &ratio.trend {
-        wrap(o, &trend_words(t));
-    }
-    for n in &ratio.notes {
-        wrap(o, n);
-    }
-    wrap(o, &bottoming_words(ratio.bottoming.as_ref()));
-}
 
 /// The table of `lockstep levels`: the levels nearest the last close (at most `rows`, 0 =
 /// all), then the latest `rows` breakouts.

@@ -1,0 +1,85 @@
+//! How each section of a [`Report`] reads, said once: [`report`] turns the computed report
+//! into a [`Document`] that the terminal, the HTML report and the dashboard lay out.
+//!
+//! The section order lives here ([`report`]); each section's words, tables and figures live
+//! in its own file. Numbers are formatted here (the precisions of the report), so every front
+//! end shows the same digits; an undefined value shows as [`NONE`].
+
+mod correlation;
+mod lead_lag;
+mod liquidity;
+mod regimes;
+mod structure;
+mod summary;
+mod verdict;
+
+use crate::doc::{Document, Section};
+use crate::Report;
+
+/// What an undefined value shows.
+pub const NONE: &str = "—";
+
+/// `f(v)`, or [`NONE`].
+pub(crate) fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
+    v.map(f).unwrap_or_else(|| NONE.into())
+}
+
+/// A signed value with 3 decimals (correlations, z's).
+pub(crate) fn signed3(v: f64) -> String {
+    format!("{v:+.3}")
+}
+
+/// A signed percentage with 1 decimal from a fraction (`0.123` → `+12.3%`).
+pub(crate) fn pct(v: f64) -> String {
+    format!("{:+.1}%", 100.0 * v)
+}
+
+/// An unsigned percentage with 1 decimal from a fraction.
+pub(crate) fn share1(v: f64) -> String {
+    format!("{:.1}%", 100.0 * v)
+}
+
+/// An unsigned percentage with no decimal from a fraction.
+pub(crate) fn share0(v: f64) -> String {
+    format!("{:.0}%", 100.0 * v)
+}
+
+/// An interval `[lo, hi]` with 3 decimals.
+pub(crate) fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
+    match (lo, hi) {
+        (Some(l), Some(h)) => format!("[{l:+.3}, {h:+.3}]"),
+        _ => NONE.into(),
+    }
+}
+
+/// The sections of the analyze report, in reading order.
+pub fn sections(r: &Report) -> Vec<Section> {
+    vec![
+        summary::section(r),
+        correlation::section(r),
+        summary::performance(r),
+        lead_lag::section(r),
+        regimes::section(r),
+        structure::section(r),
+        liquidity::section(r),
+        verdict::section(r),
+    ]
+}
+
+/// The whole analyze report as a document.
+pub fn report(r: &Report) -> Document {
+    Document {
+        title: format!("Lockstep: {} vs {}", r.a.name, r.b.name),
+        sections: sections(r),
+    }
+}
+
+/// The lead-lag section alone (`lockstep leadlag`).
+pub fn lead_lag_section(r: &Report) -> Section {
+    lead_lag::section(r)
+}
+
+/// The regimes section alone (`lockstep regimes`).
+pub fn regimes_section(r: &Report) -> Section {
+    regimes::section(r)
+}
