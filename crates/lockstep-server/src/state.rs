@@ -669,7 +669,7 @@ fn refresh_one(store: &mut Store, fetcher: &Fetcher, symbol: &str) -> SymbolOutc
 fn leg(store: &Store, symbol: &str) -> Result<LegInfo, StoreError> {
     let listing = store.listing(symbol)?;
     let last_failure = store
-        .fetch_log(Some(symbol), 1)?
+        .fetch_log_for(Some(symbol), Some(lockstep_core::Interval::D1), 1)?
         .into_iter()
         .find(|e| e.status == "error")
         .map(|e| e.message.unwrap_or_else(|| "failed".into()));

@@ -1,6 +1,8 @@
+//! [`StoreError`]: the errors of the SQLite store.
+
 use std::path::PathBuf;
 
-use lockstep_core::{CoreError, Date};
+use lockstep_core::{CoreError, Date, Interval, Timestamp};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -53,12 +55,60 @@ pub enum StoreError {
         /// The date.
         date: Date,
     },
+    /// The symbol has no stored bars of this interval.
+    #[error("{symbol} has no {interval} bars in the store")]
+    IntervalNotStored {
+        /// Symbol.
+        symbol: String,
+        /// The interval asked for.
+        interval: Interval,
+    },
+    /// Intraday bars were written or asked for with the `1d` interval: daily bars are the
+    /// `bars` table ([`crate::Store::upsert`], [`crate::Store::bars`]).
+    #[error("1d bars are daily bars (the `bars` table), not intraday bars")]
+    DailyInterval,
+    /// Intraday bars to write were not in strictly increasing time order.
+    #[error(
+        "{interval} bars for {symbol} are not in increasing time order: {time} follows {previous}"
+    )]
+    UnsortedTimes {
+        /// Symbol.
+        symbol: String,
+        /// Interval.
+        interval: Interval,
+        /// The offending open time.
+        time: Timestamp,
+        /// The open time before it.
+        previous: Timestamp,
+    },
+    /// An intraday bar to write had a non-finite close, or an open time that is not a whole
+    /// second (bars are keyed by Unix seconds).
+    #[error("{interval} bar for {symbol} at {time}: {problem}")]
+    BadIntradayBar {
+        /// Symbol.
+        symbol: String,
+        /// Interval.
+        interval: Interval,
+        /// The bar's open time.
+        time: Timestamp,
+        /// What is wrong.
+        problem: &'static str,
+    },
     /// Stored bars do not form a valid series.
     #[error(transparent)]
     Core(#[from] CoreError),
 }
 
 impl StoreError {
+    /// Whether the error says the symbol (or its bars of an interval) is not stored:
+    /// [`StoreError::NotStored`] or [`StoreError::IntervalNotStored`].
+    pub fn is_not_stored(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NotStored(_) | StoreError::IntervalNotStored { .. }
+        )
+    }
+
     /// Whether SQLite reported the database busy or locked by another connection.
     pub fn is_busy(&self) -> bool {
         let e = match self {

@@ -1,5 +1,5 @@
 //! The local store of Lockstep: an embedded SQLite database (rusqlite, bundled SQLite) with
-//! the instruments a user fetched, their daily bars and a log of every fetch.
+//! the instruments a user fetched, their daily and intraday bars and a log of every fetch.
 //!
 //! * **Schema** (see [`MIGRATIONS`]): `instruments` (symbol, provider, provider ticker, asset
 //!   class, calendar, currency), `bars` (symbol, date, OHLC, adjusted close, volume, provider,
@@ -8,17 +8,26 @@
 //!   refused rather than misread. Migration 2 adds `alerts` (one row per detected alert,
 //!   unique by its key) and `alert_deliveries` (one row per alert and sink: pending or
 //!   delivered, attempts, next attempt, last error) — see [`Store::insert_alerts`].
+//!   Migration 4 adds `intraday_bars` and the `interval` of each fetch-log row (below).
+//! * **Intervals**: bars are kept per [`Interval`]. The daily `bars` table *is* the `1d`
+//!   interval (dated by trading day, as before). Intraday bars (`1m` … `1h`) live in
+//!   `intraday_bars`, keyed by symbol, interval and the bar's **open time in UTC as Unix
+//!   seconds** — the providers' convention (Yahoo, Binance, Coinbase label a bar by its
+//!   start; it covers `[start, start + interval)` and its close is the price at the end), with
+//!   OHLC, volume, provider and fetched_at. Every fetch-log row names its interval (`1d` for
+//!   rows written before migration 4). See [`Store::upsert_intraday`], [`Store::intervals`].
 //! * **Durability**: WAL journal, `synchronous = NORMAL`, `busy_timeout` so that two processes
 //!   writing at once wait for each other instead of failing. One symbol's write — the instrument,
-//!   every bar and the fetch-log row — is one `BEGIN IMMEDIATE` transaction: a process killed in
-//!   the middle leaves the previous complete data.
+//!   every bar and the fetch-log row — is one `BEGIN IMMEDIATE` transaction, for daily and
+//!   intraday bars alike: a process killed in the middle leaves the previous complete data.
 //! * **Idempotent upserts**: writing the same bars twice changes nothing; a bar whose stored
 //!   values differ is updated and counted as *revised* (providers revise recent bars), never
-//!   silently.
+//!   silently. Daily bars are keyed by date, intraday bars by interval and open time.
 #![forbid(unsafe_code)]
 
 mod alerts;
 mod error;
+mod intraday;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,7 +39,8 @@ use serde::Serialize;
 
 pub use alerts::{AlertRow, DeliveryRow, NewAlert};
 pub use error::StoreError;
-use lockstep_core::{AssetClass, Calendar, DailyBar, Date, Instrument, PriceSeries};
+pub use intraday::IntervalListing;
+use lockstep_core::{AssetClass, Calendar, DailyBar, Date, Instrument, Interval, PriceSeries};
 
 /// Result type of this crate.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -109,6 +119,23 @@ pub const MIGRATIONS: &[&str] = &[
         pair    TEXT PRIMARY KEY NOT NULL,
         through TEXT NOT NULL
      ) STRICT;",
+    // 4: intraday bars, keyed by interval and open time (Unix seconds, UTC); the interval of
+    // each fetch (the daily `bars` table is `1d`, as is every fetch logged before).
+    "CREATE TABLE intraday_bars (
+        symbol     TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        interval   TEXT NOT NULL CHECK (interval <> '1d'),
+        start      INTEGER NOT NULL,
+        open       REAL,
+        high       REAL,
+        low        REAL,
+        close      REAL NOT NULL,
+        volume     REAL,
+        provider   TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (symbol, interval, start)
+     ) STRICT, WITHOUT ROWID;
+     ALTER TABLE fetch_log ADD COLUMN interval TEXT NOT NULL DEFAULT '1d';
+     CREATE INDEX fetch_log_symbol_interval ON fetch_log(symbol, interval, id);",
 ];
 
 /// The open store.
@@ -167,8 +194,12 @@ pub struct Listing {
     pub last: Option<Date>,
     /// Number of stored bars.
     pub bars: usize,
-    /// When the last successful fetch finished (RFC 3339, UTC).
+    /// When the last successful fetch of daily bars finished (RFC 3339, UTC). Intraday
+    /// fetches do not count: this decides when the daily bars are stale.
     pub last_refresh: Option<String>,
+    /// The intervals with stored bars, finest first (`1d` when there are daily bars); see
+    /// [`Store::intervals`] for their ranges.
+    pub intervals: Vec<Interval>,
 }
 
 /// One row of the fetch log.
@@ -180,6 +211,8 @@ pub struct FetchLogEntry {
     pub symbol: String,
     /// Provider asked.
     pub provider: String,
+    /// The interval fetched (`1d` = daily bars, and every row logged before intervals were).
+    pub interval: Interval,
     /// Start time (RFC 3339, UTC).
     pub started_at: String,
     /// End time (RFC 3339, UTC).
@@ -376,28 +409,12 @@ impl Store {
                 ])?;
             }
         }
-        tx.execute(
-            "INSERT INTO fetch_log (symbol, provider, started_at, finished_at, status, from_date,
-                                    to_date, requests, received, added, revised)
-             VALUES (?1, ?2, ?3, ?4, 'ok', ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                instrument.symbol,
-                instrument.provider,
-                info.started_at,
-                now(),
-                info.from.map(|d| d.to_string()),
-                info.to.map(|d| d.to_string()),
-                info.requests as i64,
-                stats.received as i64,
-                stats.added as i64,
-                stats.revised as i64,
-            ],
-        )?;
+        log_ok(&tx, instrument, Interval::D1, info, &stats)?;
         tx.commit()?;
         Ok(stats)
     }
 
-    /// Record a failed fetch in the log. Bars are not touched.
+    /// Record a failed fetch of daily bars in the log. Bars are not touched.
     pub fn log_failure(
         &mut self,
         symbol: &str,
@@ -405,13 +422,27 @@ impl Store {
         info: &FetchInfo,
         message: &str,
     ) -> Result<()> {
+        self.log_interval_failure(symbol, provider, Interval::D1, info, message)
+    }
+
+    /// Record a failed fetch of `interval` bars (`1d` = daily, as [`Store::log_failure`]) in
+    /// the log. Bars are not touched.
+    pub fn log_interval_failure(
+        &mut self,
+        symbol: &str,
+        provider: &str,
+        interval: Interval,
+        info: &FetchInfo,
+        message: &str,
+    ) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO fetch_log (symbol, provider, started_at, finished_at, status, from_date,
-                                    to_date, requests, message)
-             VALUES (?1, ?2, ?3, ?4, 'error', ?5, ?6, ?7, ?8)",
+            "INSERT INTO fetch_log (symbol, provider, interval, started_at, finished_at, status,
+                                    from_date, to_date, requests, message)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'error', ?6, ?7, ?8, ?9)",
             params![
                 symbol,
                 provider,
+                interval.name(),
                 info.started_at,
                 now(),
                 info.from.map(|d| d.to_string()),
@@ -436,8 +467,8 @@ impl Store {
             .optional()?)
     }
 
-    /// Every stored instrument with its date range, bar count and last successful refresh,
-    /// sorted by symbol.
+    /// Every stored instrument with its daily date range, bar count and last successful daily
+    /// refresh, and the intervals it has, sorted by symbol.
     pub fn list(&self) -> Result<Vec<Listing>> {
         self.listings(None)
     }
@@ -454,7 +485,7 @@ impl Store {
                     (SELECT MAX(date) FROM bars b WHERE b.symbol = i.symbol),
                     (SELECT COUNT(*) FROM bars b WHERE b.symbol = i.symbol),
                     (SELECT MAX(finished_at) FROM fetch_log f
-                       WHERE f.symbol = i.symbol AND f.status = 'ok')
+                       WHERE f.symbol = i.symbol AND f.interval = '1d' AND f.status = 'ok')
              FROM instruments i WHERE ?1 IS NULL OR i.symbol = ?1 ORDER BY i.symbol",
         )?;
         let rows = stmt.query_map([symbol], |r| {
@@ -469,11 +500,16 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (instrument, first, last, bars, last_refresh) = row?;
+            let mut intervals = intraday::stored_intervals(&self.conn, &instrument.symbol)?;
+            if bars > 0 {
+                intervals.push(Interval::D1);
+            }
             out.push(Listing {
                 first: first.as_deref().map(parse_date).transpose()?,
                 last: last.as_deref().map(parse_date).transpose()?,
                 bars: bars as usize,
                 last_refresh,
+                intervals,
                 instrument,
             });
         }
@@ -514,36 +550,66 @@ impl Store {
         Ok(PriceSeries::from_bars(symbol, source, "store", &bars)?)
     }
 
-    /// The most recent fetch-log rows (newest first), for one symbol or all.
+    /// The most recent fetch-log rows (newest first) of every interval, for one symbol or all.
     pub fn fetch_log(&self, symbol: Option<&str>, limit: usize) -> Result<Vec<FetchLogEntry>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, symbol, provider, started_at, finished_at, status, received, added,
-                    revised, message
-             FROM fetch_log WHERE ?1 IS NULL OR symbol = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![symbol, limit as i64], |r| {
-            Ok(FetchLogEntry {
-                id: r.get(0)?,
-                symbol: r.get(1)?,
-                provider: r.get(2)?,
-                started_at: r.get(3)?,
-                finished_at: r.get(4)?,
-                status: r.get(5)?,
-                received: r.get::<_, i64>(6)? as usize,
-                added: r.get::<_, i64>(7)? as usize,
-                revised: r.get::<_, i64>(8)? as usize,
-                message: r.get(9)?,
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        self.fetch_log_for(symbol, None, limit)
     }
 
-    /// Delete a symbol, its bars and its log. Returns whether it was stored.
+    /// The most recent fetch-log rows (newest first), for one symbol or all, of one interval
+    /// or all.
+    pub fn fetch_log_for(
+        &self,
+        symbol: Option<&str>,
+        interval: Option<Interval>,
+        limit: usize,
+    ) -> Result<Vec<FetchLogEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, symbol, provider, interval, started_at, finished_at, status, received,
+                    added, revised, message
+             FROM fetch_log WHERE (?1 IS NULL OR symbol = ?1) AND (?2 IS NULL OR interval = ?2)
+             ORDER BY id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![symbol, interval.map(Interval::name), limit as i64],
+            |r| {
+                Ok((
+                    r.get::<_, String>(3)?,
+                    FetchLogEntry {
+                        id: r.get(0)?,
+                        symbol: r.get(1)?,
+                        provider: r.get(2)?,
+                        interval: Interval::D1,
+                        started_at: r.get(4)?,
+                        finished_at: r.get(5)?,
+                        status: r.get(6)?,
+                        received: r.get::<_, i64>(7)? as usize,
+                        added: r.get::<_, i64>(8)? as usize,
+                        revised: r.get::<_, i64>(9)? as usize,
+                        message: r.get(10)?,
+                    },
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (interval, mut entry) = row?;
+            entry.interval = parse_interval(&interval)?;
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
+    /// Delete a symbol, its daily and intraday bars and its log, in one transaction. Returns
+    /// whether it was stored.
     pub fn remove(&mut self, symbol: &str) -> Result<bool> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM fetch_log WHERE symbol = ?1", [symbol])?;
+        // Also removed by the cascade from `instruments`; explicit so that it does not depend
+        // on `foreign_keys` being on.
+        tx.execute("DELETE FROM intraday_bars WHERE symbol = ?1", [symbol])?;
+        tx.execute("DELETE FROM bars WHERE symbol = ?1", [symbol])?;
         let n = tx.execute("DELETE FROM instruments WHERE symbol = ?1", [symbol])?;
         tx.commit()?;
         Ok(n > 0)
@@ -582,14 +648,44 @@ fn check_bars(symbol: &str, bars: &[DailyBar]) -> Result<()> {
     Ok(())
 }
 
-/// Values equal, treating two missing values as equal (and NaN as missing: SQLite stores NaN as
-/// NULL).
+/// Write the fetch-log row of a successful write of `interval` bars (inside its transaction).
+fn log_ok(
+    tx: &Connection,
+    instrument: &Instrument,
+    interval: Interval,
+    info: &FetchInfo,
+    stats: &UpsertStats,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO fetch_log (symbol, provider, interval, started_at, finished_at, status,
+                                from_date, to_date, requests, received, added, revised)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'ok', ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            instrument.symbol,
+            instrument.provider,
+            interval.name(),
+            info.started_at,
+            now(),
+            info.from.map(|d| d.to_string()),
+            info.to.map(|d| d.to_string()),
+            info.requests as i64,
+            stats.received as i64,
+            stats.added as i64,
+            stats.revised as i64,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Optional values equal, treating two missing values as equal (and NaN as missing: SQLite
+/// stores NaN as NULL).
+fn same_value(x: Option<f64>, y: Option<f64>) -> bool {
+    x.filter(|v| !v.is_nan()) == y.filter(|v| !v.is_nan())
+}
+
+/// Values equal, treating two missing values as equal (and NaN as missing).
 fn same_bar(a: &DailyBar, b: &DailyBar) -> bool {
-    let eq = |x: Option<f64>, y: Option<f64>| {
-        let x = x.filter(|v| !v.is_nan());
-        let y = y.filter(|v| !v.is_nan());
-        x == y
-    };
+    let eq = same_value;
     a.close == b.close
         && eq(a.open, b.open)
         && eq(a.high, b.high)
@@ -663,6 +759,11 @@ fn calendar_name(c: Calendar) -> &'static str {
 fn parse_date(s: &str) -> Result<Date> {
     s.parse()
         .map_err(|_| StoreError::Schema(format!("stored date {s:?} is not YYYY-MM-DD")))
+}
+
+fn parse_interval(s: &str) -> Result<Interval> {
+    s.parse()
+        .map_err(|_| StoreError::Schema(format!("stored interval {s:?} is unknown")))
 }
 
 #[cfg(test)]
