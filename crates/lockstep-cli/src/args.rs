@@ -1314,6 +1314,7 @@ impl PairArgs {
                 (true, true) => LiquidityChoice::Skipped,
                 (true, false) => LiquidityChoice::Series(self.liquidity.spec()),
             },
+            ..lockstep_session::PairParams::new(&self.a, &self.b)
         })
     }
 }
@@ -1339,6 +1340,7 @@ impl LinkArgs {
             regime: self.linkage.regime(),
             rate: self.linkage.rate(with_rate),
             liquidity: lockstep_session::LiquidityChoice::NotAsked,
+            ..lockstep_session::PairParams::new(&self.a, &self.b)
         })
     }
 }

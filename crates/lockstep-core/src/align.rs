@@ -1,3 +1,6 @@
+//! Putting two price series on one calendar ([`align`]): the dates both have, or each
+//! week's (ending Friday) or month's last price, with the returns between kept dates.
+
 use chrono::{Datelike, Days};
 use serde::{Deserialize, Serialize};
 
@@ -6,13 +9,23 @@ use crate::{returns, Calendar, CoreError, Date, PriceSeries, Result, ReturnKind}
 /// How two series are put on one calendar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Align {
     /// Keep the dates present in both series (default).
     #[default]
+    #[cfg_attr(feature = "clap", value(help = "Dates present in both series"))]
     Inner,
     /// One observation per week ending Friday, for weeks present in both series.
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "Last observation of each week ending Friday, weeks present in both")
+    )]
     Weekly,
     /// One observation per calendar month, for months present in both series.
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "Last observation of each calendar month, months present in both")
+    )]
     Monthly,
 }
 

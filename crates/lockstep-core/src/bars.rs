@@ -1,3 +1,6 @@
+//! Daily bars as providers report them and the store keeps them ([`DailyBar`]), asset classes
+//! and instruments, and building a [`PriceSeries`] from bars or as the ratio of two series.
+
 use serde::{Deserialize, Serialize};
 
 use crate::{Calendar, Date, PriceField, PriceSeries, Result};

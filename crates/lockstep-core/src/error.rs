@@ -1,3 +1,5 @@
+//! [`CoreError`]: the errors of the core types (series invariants, alignment, intraday bars).
+
 use crate::Date;
 
 /// Errors of the core types.
@@ -85,5 +87,28 @@ pub enum CoreError {
         time: chrono::DateTime<chrono::Utc>,
         /// The value.
         value: f64,
+    },
+    /// No bar of an exchange leg lies in a regular NYSE session.
+    #[error("series {name}: no bar in a regular NYSE session (09:30-16:00 New York)")]
+    NoSessionBars {
+        /// Series name.
+        name: String,
+    },
+    /// The every-day leg's bars do not end on the exchange leg's bar grid.
+    #[error(
+        "{every_day}'s {every_day_interval} bars do not end where {exchange}'s {interval} bars \
+         end (most of its bar ends have no {every_day} price at that instant): use {every_day} \
+         bars of {interval} or finer that end on the same grid (e.g. 30m or 5m bars against \
+         equity hours that start at :30), or a coarser --interval"
+    )]
+    GridMismatch {
+        /// The exchange leg.
+        exchange: String,
+        /// Its interval.
+        interval: crate::Interval,
+        /// The every-day leg.
+        every_day: String,
+        /// Its interval.
+        every_day_interval: crate::Interval,
     },
 }

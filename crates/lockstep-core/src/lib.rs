@@ -7,6 +7,7 @@
 
 mod align;
 mod bars;
+mod clock;
 mod error;
 mod holidays;
 mod intraday;
@@ -15,6 +16,7 @@ mod series;
 
 pub use align::{align, common_dates, last_on_or_before, Align, Aligned};
 pub use bars::{AssetClass, DailyBar, Instrument};
+pub use clock::{exchange_daily, sample_at_closes, utc_daily, DerivedDaily, IntradayPair};
 pub use error::CoreError;
 pub use holidays::{is_nyse_trading_day, nyse_holiday};
 pub use intraday::{

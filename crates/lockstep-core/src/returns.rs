@@ -1,13 +1,18 @@
+//! Returns between consecutive prices, log or simple ([`ReturnKind`]).
+
 use serde::{Deserialize, Serialize};
 
 /// How a return between two consecutive kept prices is measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ReturnKind {
     /// `ln(p[t] / p[t-1])` (default): additive over time, symmetric for up and down moves.
     #[default]
+    #[cfg_attr(feature = "clap", value(help = "ln(p_t / p_{t-1})"))]
     Log,
     /// `p[t] / p[t-1] - 1`.
+    #[cfg_attr(feature = "clap", value(help = "p_t / p_{t-1} - 1"))]
     Simple,
 }
 

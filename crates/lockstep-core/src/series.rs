@@ -1,3 +1,6 @@
+//! [`PriceSeries`]: a named series of dated prices (with optional open, high, low and
+//! volume), the column its price came from ([`PriceField`]) and its trading [`Calendar`].
+
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,10 @@
 //! Reading price series for Lockstep from CSV files.
 //!
+//! Daily prices: [`read_csv`] and [`parse_csv`], described below. Intraday bars (1m to 1h):
+//! [`read_intraday_csv`] and [`parse_intraday_csv`], described in the [`intraday`] module. The
+//! daily reader, given an intraday file, fails with an error that suggests the intraday reader
+//! ([`DataError::LooksIntraday`]).
+//!
 //! [`read_csv`] (from a path) and [`parse_csv`] (from text in memory) detect the layout of the
 //! file from its header and return a [`CsvRead`]: a [`PriceSeries`](lockstep_core::PriceSeries)
 //! in ascending date order, the detected [`Format`], and what was skipped.
@@ -64,8 +69,13 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod intraday;
 mod read;
+mod time;
 mod values;
 
 pub use error::DataError;
+pub use intraday::{
+    parse_intraday_csv, read_intraday_csv, IntradayCsvOptions, IntradayFormat, IntradayRead,
+};
 pub use read::{parse_csv, read_csv, CsvOptions, CsvRead, Dedupe, Format, PriceChoice};

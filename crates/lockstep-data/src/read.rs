@@ -5,29 +5,47 @@ use std::path::Path;
 use csv::StringRecord;
 use lockstep_core::{Date, PriceField, PriceSeries};
 
+use crate::error::short;
+use crate::intraday::intraday_hint;
 use crate::values::{parse_date, parse_number, parse_volume, DateKind};
 use crate::DataError;
 
 /// Which column supplies the price.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum PriceChoice {
     /// The adjusted close if the file has one, else the close, else the single price / value
     /// column (default).
     #[default]
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "Adjusted close if the file has one, else close")
+    )]
     Auto,
     /// The close column; an error if the file has none.
+    #[cfg_attr(feature = "clap", value(help = "The close"))]
     Close,
     /// The adjusted close column; an error if the file has none.
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "The adjusted close (error if the file has none)")
+    )]
     AdjClose,
 }
 
 /// What to do with rows that repeat a date.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Dedupe {
     /// Duplicate dates are an error naming both lines (default).
     #[default]
+    #[cfg_attr(feature = "clap", value(help = "Report duplicates as an error"))]
     Error,
     /// Keep the row that comes last in the file, drop the others (with a warning).
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "Keep the last occurrence in file order")
+    )]
     Last,
 }
 
@@ -107,6 +125,12 @@ pub struct CsvRead {
 
 /// Read a CSV price file; see [`parse_csv`] and the crate documentation.
 pub fn read_csv(path: &Path, opts: &CsvOptions) -> Result<CsvRead, DataError> {
+    let (file, text) = read_text(path)?;
+    parse_csv(&text, &file, opts)
+}
+
+/// The path as shown in messages, and the file's text (which must be UTF-8).
+pub(crate) fn read_text(path: &Path) -> Result<(String, String), DataError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| DataError::Io {
         path: file.clone(),
@@ -124,69 +148,110 @@ pub fn read_csv(path: &Path, opts: &CsvOptions) -> Result<CsvRead, DataError> {
             line,
         }
     })?;
-    parse_csv(&text, &file, opts)
+    Ok((file, text))
 }
 
 /// One record with its 1-based physical line number.
-struct Rec {
-    line: u64,
-    rec: StringRecord,
+pub(crate) struct Rec {
+    pub(crate) line: u64,
+    pub(crate) rec: StringRecord,
 }
 
 impl Rec {
-    fn cell(&self, i: usize) -> &str {
+    pub(crate) fn cell(&self, i: usize) -> &str {
         self.rec.get(i).unwrap_or("")
     }
 }
 
 /// All non-blank records of the text.
+fn records(text: &str, file: &str) -> Result<Vec<Rec>, DataError> {
+    let mut it = Records::new(text, file);
+    let mut out = Vec::new();
+    while it.advance(&mut Vec::new())? {
+        out.push(Rec {
+            line: it.line,
+            rec: it.rec.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// The non-blank records of a text one at a time, each with its 1-based physical line number
+/// (one record buffer, reused).
 ///
 /// Line numbers are computed from byte offsets: with CRLF endings the csv crate reports a
 /// record's start on the `\n` that ends the previous line, so its own line count is one short.
-fn records(text: &str, file: &str) -> Result<Vec<Rec>, DataError> {
-    let bytes = text.as_bytes();
-    // Positions of line terminators: `\n`, or a lone `\r`.
-    let breaks: Vec<usize> = (0..bytes.len())
-        .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-        .collect();
-    let line_of = |pos: Option<&csv::Position>| -> u64 {
+pub(crate) struct Records<'a> {
+    bytes: &'a [u8],
+    file: &'a str,
+    /// Positions of line terminators: `\n`, or a lone `\r`.
+    breaks: Vec<usize>,
+    rdr: csv::Reader<&'a [u8]>,
+    /// The current record.
+    pub(crate) rec: StringRecord,
+    /// Its line.
+    pub(crate) line: u64,
+}
+
+impl<'a> Records<'a> {
+    pub(crate) fn new(text: &'a str, file: &'a str) -> Records<'a> {
+        let bytes = text.as_bytes();
+        let breaks: Vec<usize> = (0..bytes.len())
+            .filter(|&i| {
+                bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            })
+            .collect();
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(bytes);
+        Records {
+            bytes,
+            file,
+            breaks,
+            rdr,
+            rec: StringRecord::new(),
+            line: 0,
+        }
+    }
+
+    fn line_of(&self, pos: Option<&csv::Position>) -> u64 {
         let mut at = pos.map_or(0, |p| p.byte() as usize);
-        while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+        while matches!(self.bytes.get(at), Some(b'\r' | b'\n')) {
             at += 1;
         }
-        breaks.partition_point(|&i| i < at) as u64 + 1
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let mut out = Vec::new();
-    let mut rec = StringRecord::new();
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {
-                if rec.iter().all(str::is_empty) {
-                    continue;
+        self.breaks.partition_point(|&i| i < at) as u64 + 1
+    }
+
+    /// Move to the next record whose fields are not all empty; `false` at the end. The lines
+    /// of records whose fields are all empty (such as `,,,`) are pushed to `empty`.
+    pub(crate) fn advance(&mut self, empty: &mut Vec<u64>) -> Result<bool, DataError> {
+        loop {
+            match self.rdr.read_record(&mut self.rec) {
+                Ok(true) => {
+                    let line = self.line_of(self.rec.position());
+                    if self.rec.iter().all(str::is_empty) {
+                        empty.push(line);
+                        continue;
+                    }
+                    self.line = line;
+                    return Ok(true);
                 }
-                out.push(Rec {
-                    line: line_of(rec.position()),
-                    rec: rec.clone(),
-                });
-            }
-            Ok(false) => return Ok(out),
-            Err(e) => {
-                return Err(DataError::Csv {
-                    file: file.to_string(),
-                    line: line_of(e.position()),
-                    message: e.to_string(),
-                })
+                Ok(false) => return Ok(false),
+                Err(e) => {
+                    return Err(DataError::Csv {
+                        file: self.file.to_string(),
+                        line: self.line_of(e.position()),
+                        message: e.to_string(),
+                    })
+                }
             }
         }
     }
 }
 
-fn eq_ic(a: &str, b: &str) -> bool {
+pub(crate) fn eq_ic(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
@@ -195,7 +260,7 @@ fn is_date_word(s: &str) -> bool {
 }
 
 /// The file name up to its first '.'.
-fn stem(file: &str) -> String {
+pub(crate) fn stem(file: &str) -> String {
     let name = Path::new(file)
         .file_name()
         .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
@@ -209,17 +274,21 @@ const DATE_NAMES: &[&str] = &["date", "timestamp", "time", "datetime"];
 const ADJ_NAMES: &[&str] = &["adj close", "adj_close", "adjclose"];
 
 /// The header and where the data start.
-struct Header {
-    format: Format,
+pub(crate) struct Header {
+    pub(crate) format: Format,
     /// Display names, one per column.
-    names: Vec<String>,
-    line: u64,
-    data_start: usize,
+    pub(crate) names: Vec<String>,
+    pub(crate) line: u64,
+    pub(crate) data_start: usize,
     /// yfinance ticker from the `Ticker` row.
-    ticker: Option<String>,
+    pub(crate) ticker: Option<String>,
 }
 
-fn detect(recs: &[Rec], file: &str, warnings: &mut Vec<String>) -> Result<Header, DataError> {
+pub(crate) fn detect(
+    recs: &[Rec],
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Header, DataError> {
     let Some(first) = recs.first() else {
         return Err(DataError::Empty { file: file.into() });
     };
@@ -235,7 +304,7 @@ fn detect(recs: &[Rec], file: &str, warnings: &mut Vec<String>) -> Result<Header
             warnings.push(format!(
                 "ignored line {} before the header: \"{}\"",
                 first.line,
-                first.cell(0)
+                short(first.cell(0))
             ));
         }
         h = 1;
@@ -346,7 +415,12 @@ fn layout(hd: &Header, file: &str, opts: &CsvOptions) -> Result<Layout, DataErro
         file: file.into(),
         line: hd.line,
         wanted,
-        found: hd.names.join(", "),
+        found: hd
+            .names
+            .iter()
+            .map(|n| short(n))
+            .collect::<Vec<_>>()
+            .join(", "),
     };
 
     let mut open = find(&["open"]);
@@ -468,11 +542,27 @@ struct Row {
 
 /// Read CSV text already in memory. `file` names the source in messages and becomes
 /// `series.source`; its stem is the default series name.
+///
+/// When the file cannot be read as daily prices and most of its times have a time of day other
+/// than midnight, the error is a [`DataError::LooksIntraday`] that carries the daily reader's
+/// error and suggests reading the file as intraday ([`crate::read_intraday_csv`], `--interval`).
 pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut recs = records(text, file)?;
+    parse_records(&mut recs, file, opts).map_err(|e| match intraday_hint(&recs, file) {
+        Some(h) => DataError::LooksIntraday {
+            inner: Box::new(e),
+            timed: h.timed,
+            checked: h.checked,
+            suggest: h.suggest,
+        },
+        None => e,
+    })
+}
+
+fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
     let mut warnings = Vec::new();
-    let hd = detect(&recs, file, &mut warnings)?;
+    let hd = detect(recs, file, &mut warnings)?;
     let lay = layout(&hd, file, opts)?;
     let format = hd.format;
     let fred = format == Format::Fred;
@@ -486,7 +576,7 @@ pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
             warnings.push(format!(
                 "ignored footer line {}: \"{}\"",
                 last.line,
-                last.cell(0)
+                short(last.cell(0))
             ));
             recs.pop();
         } else {
@@ -495,7 +585,7 @@ pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
     }
     let data = &recs[hd.data_start..];
 
-    let col_name = |i: usize| hd.names.get(i).cloned().unwrap_or_default();
+    let col_name = |i: usize| hd.names.get(i).map_or_else(String::new, |n| short(n));
     let is_missing =
         |s: &str| s.is_empty() || eq_ic(s, "null") || (fred && s == ".") || (investing && s == "-");
     let (mut all_null, mut price_null, mut intraday) = (0usize, 0usize, Vec::new());
@@ -528,7 +618,7 @@ pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
             line: r.line,
             column: lay.date + 1,
             name: col_name(lay.date),
-            text: dtext.into(),
+            text: short(dtext),
             accepted: lay.date_kind.accepted(),
         })?;
         let ptext = r.cell(lay.price);
@@ -552,7 +642,7 @@ pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
                 line: r.line,
                 column: i + 1,
                 name: col_name(i),
-                text: s.into(),
+                text: short(s),
             })
         };
         let price = number(lay.price, false)?;
@@ -562,7 +652,7 @@ pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
                 line: r.line,
                 column: lay.price + 1,
                 name: col_name(lay.price),
-                text: ptext.into(),
+                text: short(ptext),
             });
         }
         if !fred && price <= 0.0 {
@@ -571,7 +661,7 @@ pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
                 line: r.line,
                 column: lay.price + 1,
                 name: col_name(lay.price),
-                text: ptext.into(),
+                text: short(ptext),
             });
         }
         let optional = |col: Option<usize>, volume: bool| -> Result<f64, DataError> {
@@ -1221,6 +1311,58 @@ mod tests {
             e.to_string(),
             "c.csv: series x: price on 2024-01-01 is not a finite number (NaN)"
         );
+    }
+
+    #[test]
+    fn intraday_files_get_a_hint() {
+        // Hourly bars with offsets: the daily error (a duplicate date) gains the hint.
+        let t = "timestamp,open,high,low,close,volume\n\
+                 2024-01-02 17:30:00+00:00,1,1,1,1,0\n\
+                 2024-01-02 18:30:00+00:00,1,1,1,1,0\n\
+                 2024-01-02 19:30:00+00:00,1,1,1,1,0\n";
+        assert_eq!(
+            err(t, "IWM.csv"),
+            "IWM.csv:3: duplicate date 2024-01-02 (also on line 2); choose dedupe `last` to keep the row that comes last in the file; this looks like an intraday file (3 of 3 rows checked have a time of day other than midnight): read it as intraday (--interval 1h)"
+        );
+        // Naive minute bars: the interval and --tz.
+        let t = "Date,Open,High,Low,Close,Volume\n10/21/2019 9:30,1,1,1,1,1\n10/21/2019 9:31,1,1,1,1,1\n";
+        assert!(err(t, "IWM.csv").ends_with(
+            "as a date; accepted: YYYY-MM-DD, YYYY-MM-DD HH:MM:SS[ UTC], or an RFC 3339 timestamp such as 2024-01-05T00:00:00Z; this looks like an intraday file (2 of 2 rows checked have a time of day other than midnight): read it as intraday (--interval 1m --tz <the time zone of its clock>)"
+        ));
+        // Binance klines (no date column by the daily reader's names).
+        let t = "Open time,Open,High,Low,Close,Volume,Close time\n2025-08-19 15:10:00,1,1,1,1,1,1755616499999\n2025-08-19 15:15:00,1,1,1,1,1,1755616799999\n";
+        assert!(err(t, "b.csv").starts_with("b.csv:1: a date column (date, timestamp, time or datetime) not found; the header has: Open time, Open, High, Low, Close, Volume, Close time; this looks like an intraday file"));
+        // A spacing that is not an intraday interval is not suggested.
+        let t = "time,close\n2024-01-01 00:00Z,1\n2024-01-01 00:02Z,1\n2024-01-01 00:02Z,1\n";
+        assert!(err(t, "x.csv").ends_with("read it as intraday (--interval)"));
+        // Daily bars stamped at midnight, or at a time of day one day apart: no hint.
+        let t = "Date,Close\n2024-01-01 00:00:00+00:00,1\n2024-01-02 00:00:00+00:00,x\n";
+        assert_eq!(
+            err(t, "d.csv"),
+            "d.csv:3: column 2 (Close): cannot parse \"x\" as a number"
+        );
+        let t = "Date,Close\n2024-01-01 16:00:00,1\n2024-01-02 16:00:00,x\n";
+        assert_eq!(
+            err(t, "d.csv"),
+            "d.csv:3: column 2 (Close): cannot parse \"x\" as a number"
+        );
+        // A file that reads as daily is unchanged, even with times of day.
+        let t = "time,price\n2024-01-05 10:00:00,3\n2024-01-06 10:00:00,4\n";
+        assert_eq!(read(t, "y.csv").series.price, vec![3.0, 4.0]);
+    }
+
+    #[test]
+    fn long_cells_are_quoted_short() {
+        let big = "x".repeat(1 << 20);
+        let t = format!("Date,Close\n2024-01-01,{big}\n");
+        assert_eq!(
+            err(&t, "p.csv"),
+            "p.csv:2: column 2 (Close): cannot parse \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (1048576 bytes)\" as a number"
+        );
+        let t = format!("Date,Close\n{big},1\n");
+        assert!(err(&t, "p.csv").len() < 300);
+        let t = format!("Date,Close\n2024-01-01,-{big}1\n");
+        assert!(err(&t, "p.csv").len() < 300);
     }
 
     #[test]

@@ -311,6 +311,13 @@ pub struct Report {
     pub liquidity: LiquiditySection,
     /// The time series.
     pub series: SeriesTable,
+    /// The pair on the UTC and the exchange clock (when intraday bars of the every-day leg
+    /// were available).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clocks: Option<crate::ClockComparison>,
+    /// The reaction time in bars within sessions (with `--interval`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intraday: Option<crate::IntradaySection>,
 }
 
 fn performance(dates: &[Date], p: &[f64]) -> LegPerformance {
@@ -430,6 +437,8 @@ pub fn analyze_with(
         Err(reason) => LiquiditySection::absent(reason.clone()),
     };
     Ok(Report {
+        clocks: None,
+        intraday: None,
         liquidity,
         lead_lag,
         regimes,

@@ -10,17 +10,20 @@
 //! ([`signals_view`]); so are the correlation screen ([`screen`]), [`technicals()`] and
 //! [`breadth_report`].
 //!
-//! Front ends show these structs and compute nothing of their own. This crate renders them
-//! for the terminal ([`render::table`]), as CSV ([`render::corr_csv`], [`render::overlay_csv`],
-//! [`render::summary_csv`]) and as JSON ([`render::json`]), in the plain words of [`words`]
-//! that every front end shares. The charts (`lockstep-charts`), the HTML report
-//! (`lockstep-html`), the dashboard and its JSON API (`lockstep-server`) and the alerts
-//! (`lockstep-alerts`) are other crates; `lockstep-session` resolves the inputs and runs this
-//! pipeline for the command line and the server.
+//! Front ends show these structs and compute nothing of their own. How each section of a
+//! report reads is said once, here: [`describe::report`] turns a [`Report`] into a
+//! [`doc::Document`] that every front end lays out, in the plain words of [`words`]. This
+//! crate lays it out for the terminal ([`render::table`]) and renders the report as CSV
+//! ([`render::corr_csv`], [`render::overlay_csv`], [`render::summary_csv`]) and JSON
+//! ([`render::json`]). The charts (`lockstep-charts`), the HTML report (`lockstep-html`), the
+//! dashboard and its JSON API (`lockstep-server`) and the alerts (`lockstep-alerts`) are other
+//! crates; `lockstep-session` resolves the inputs and runs this pipeline for the command line
+//! and the server.
 #![forbid(unsafe_code)]
 
 mod analyze;
 mod breadth;
+pub mod clock;
 pub mod describe;
 pub mod doc;
 pub mod linkage;
@@ -38,6 +41,7 @@ pub use analyze::{
     WindowSummary,
 };
 pub use breadth::{breadth_report, Basket, BreadthReport, RsReading};
+pub use clock::{Clock, ClockComparison, IntradaySection};
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};
 pub use structure::{PairStructure, StructureOptions};
 pub use technicals::{technicals, Technicals, TechnicalsOptions};

@@ -48,8 +48,13 @@ impl Default for LinkageOptions {
 /// The leg whose price decides risk-on / risk-off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum RegimeLeg {
     /// The exchange-day (equity) leg when exactly one leg trades on weekdays only, else B.
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "The exchange-day leg of a crypto/equity pair, else B")
+    )]
     Auto,
     /// Leg A.
     A,
@@ -67,7 +72,7 @@ fn period_unit(align: Align) -> &'static str {
 }
 
 /// A correlation at a lag.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LagPoint {
     /// Lag k: the correlation of `(ret_a[t], ret_b[t-k])`; k > 0 means B leads A.
     pub lag: i64,
@@ -78,7 +83,7 @@ pub struct LagPoint {
 }
 
 /// One Granger F-test.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GrangerRow {
     /// Lag order p.
     pub lag: usize,
@@ -93,7 +98,7 @@ pub struct GrangerRow {
 }
 
 /// Granger tests of one direction with the lag orders AIC and BIC choose.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GrangerDirection {
     /// Tests for lags 1..=L.
     pub tests: Vec<GrangerRow>,
@@ -104,7 +109,7 @@ pub struct GrangerDirection {
 }
 
 impl GrangerDirection {
-    fn of(s: GrangerScan) -> GrangerDirection {
+    pub(crate) fn of(s: GrangerScan) -> GrangerDirection {
         GrangerDirection {
             tests: s
                 .tests

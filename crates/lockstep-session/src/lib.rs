@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod backdrop;
+mod clock;
 mod error;
 mod input;
 mod load;
@@ -22,6 +23,7 @@ mod pair;
 mod session;
 
 pub use backdrop::{FedParams, LiquiditySpec};
+pub use clock::{every_day_leg, IntradaySource};
 pub use error::{chain, Context, Result, SessionError};
 pub use input::{is_symbol, Input};
 pub use load::{spinner, FetchSummary, STALE_AFTER_HOURS};

@@ -1,16 +1,21 @@
 //! The pair pipeline every front end runs: resolve the two legs and the macro backdrop from
 //! plain parameters, analyze, then evaluate rules and run a strategy on the result.
 
-use lockstep_core::{Date, PriceSeries};
+use std::path::PathBuf;
+
+use lockstep_core::{Date, Interval, PriceSeries};
 use lockstep_data::CsvOptions;
 use lockstep_fetch::ProviderKind;
 use lockstep_report::signals_view::{self, SignalsReport};
-use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Report, ReportError};
+use lockstep_report::{
+    analyze_with, AnalyzeOptions, Backdrop, Clock, IntradaySection, Report, ReportError,
+};
 use lockstep_signals::BacktestResult;
 use lockstep_signals::{RuleSet, Strategy};
 
 use crate::backdrop::LiquiditySpec;
-use crate::error::{chain, Context, Result};
+use crate::clock::{every_day_leg, intraday_pair, on_both_clocks};
+use crate::error::{chain, Context, Result, SessionError};
 use crate::input::is_symbol;
 use crate::session::Session;
 
@@ -73,6 +78,16 @@ pub struct PairParams {
     pub rate: RateChoice,
     /// The series of net liquidity.
     pub liquidity: LiquidityChoice,
+    /// The daily clock of the main report (`--clock`); with intraday bars of the every-day
+    /// leg the report also compares both clocks.
+    pub clock: Clock,
+    /// Intraday bars of A from a file (`--intraday-a`); else the store's when A is a symbol.
+    pub intraday_a: Option<PathBuf>,
+    /// Intraday bars of B from a file (`--intraday-b`).
+    pub intraday_b: Option<PathBuf>,
+    /// The reaction time in bars of this interval (`--interval`): both legs' intraday bars
+    /// are needed.
+    pub interval: Option<Interval>,
 }
 
 impl PairParams {
@@ -88,6 +103,10 @@ impl PairParams {
             regime: RegimeOverrides::default(),
             rate: RateChoice::Optional(DEFAULT_RATE.to_string()),
             liquidity: LiquidityChoice::Series(LiquiditySpec::default()),
+            clock: Clock::Utc,
+            intraday_a: None,
+            intraday_b: None,
+            interval: None,
         }
     }
 
@@ -232,10 +251,109 @@ impl Session {
         })
     }
 
-    /// The pair pipeline: [`Session::resolve`], then [`PairRun::compute`].
+    /// The pair pipeline: [`Session::resolve`], then [`PairRun::compute`]; with intraday
+    /// bars of the every-day leg (a file, or the store) the report is on `p.clock` and
+    /// compares both clocks, and with `p.interval` it has the reaction time in bars.
     pub fn pair(&self, p: &PairParams) -> Result<PairRun> {
         let r = self.resolve(p)?;
         let what = format!("cannot analyze {} against {}", r.a.name, r.b.name);
-        PairRun::compute(r).context(what)
+        let every = every_day_leg(&r.a, &r.b);
+        let needs = |why: &str| -> Result<PairRun> {
+            Err(SessionError::msg(format!(
+                "{why}: {} against {} needs one leg that trades every day and one on an                  exchange calendar, with intraday bars of the every-day leg (`lockstep fetch                  SYMBOL --interval 1h`, or --intraday-a/--intraday-b FILE)",
+                r.a.name, r.b.name
+            )))
+        };
+        let Some(every_is_a) = every else {
+            if p.clock == Clock::Exchange {
+                return needs("--clock exchange");
+            }
+            if p.interval.is_some() {
+                return needs("--interval");
+            }
+            return PairRun::compute(r).context(what);
+        };
+        let (arg, file) = if every_is_a {
+            (&p.a, p.intraday_a.as_deref())
+        } else {
+            (&p.b, p.intraday_b.as_deref())
+        };
+        let bars = match self.intraday_source(arg, file) {
+            Some(src) => match self.intraday(&src, None) {
+                Ok(b) => b,
+                Err(e) if file.is_some() || p.clock == Clock::Exchange => return Err(e),
+                Err(e) => {
+                    if self.verbose {
+                        eprintln!("no clock comparison: {}", chain(&e));
+                    }
+                    None
+                }
+            },
+            None => None,
+        };
+        let Some(bars) = bars else {
+            if p.clock == Clock::Exchange {
+                return needs("--clock exchange");
+            }
+            if p.interval.is_some() {
+                return needs("--interval");
+            }
+            return PairRun::compute(r).context(what);
+        };
+        let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
+        let (mut report, sync) = on_both_clocks(
+            &r.a,
+            &r.b,
+            every_is_a,
+            &bars,
+            &r.options,
+            &r.backdrop,
+            p.clock,
+            source,
+        )?;
+        if let Some(iv) = p.interval {
+            let (earg, efile) = if every_is_a {
+                (&p.b, p.intraday_b.as_deref())
+            } else {
+                (&p.a, p.intraday_a.as_deref())
+            };
+            let exchange_bars = match self.intraday_source(earg, efile) {
+                Some(src) => self.intraday(&src, Some(iv))?,
+                None => None,
+            };
+            let Some(exchange_bars) = exchange_bars else {
+                return needs(&format!("--interval {iv}: no {iv} bars of {earg}"));
+            };
+            let (a_bars, b_bars) = if every_is_a {
+                (&bars, &exchange_bars)
+            } else {
+                (&exchange_bars, &bars)
+            };
+            let pair = intraday_pair(a_bars, b_bars, every_is_a)?;
+            report.intraday = Some(
+                IntradaySection::compute(
+                    &pair,
+                    &r.options.windows,
+                    r.options.linkage.max_lag,
+                    r.options.confidence,
+                )
+                .context(format!(
+                    "cannot measure {} against {} in {iv} bars",
+                    r.a.name, r.b.name
+                ))?,
+            );
+        }
+        let (a, b) = match (p.clock, every_is_a) {
+            (Clock::Exchange, true) => (sync, r.b),
+            (Clock::Exchange, false) => (r.a, sync),
+            _ => (r.a, r.b),
+        };
+        Ok(PairRun {
+            report,
+            a,
+            b,
+            options: r.options,
+            backdrop: r.backdrop,
+        })
     }
 }

@@ -33,6 +33,7 @@ mod moments;
 mod ols;
 mod pair;
 mod regime;
+mod segmented;
 mod spearman;
 mod summary;
 
@@ -56,6 +57,9 @@ pub use pair::{rolling_pair, Method, PairPoint, RollingPair};
 pub use regime::{
     classify, diffs, divergence_scores, divergences, regime_stats, Divergence, Regime, RegimeRule,
     RegimeStats,
+};
+pub use segmented::{
+    segmented_cross_correlation, segmented_granger, segmented_granger_scan, segments,
 };
 pub use spearman::RollingSpearman;
 pub use summary::{max_with_index, min_with_index, percentile_rank, share_above, strength_label};

@@ -5,6 +5,7 @@
 //! in its own file. Numbers are formatted here (the precisions of the report), so every front
 //! end shows the same digits; an undefined value shows as [`NONE`].
 
+mod clock;
 mod correlation;
 mod lead_lag;
 mod liquidity;
@@ -54,16 +55,22 @@ pub(crate) fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
 
 /// The sections of the analyze report, in reading order.
 pub fn sections(r: &Report) -> Vec<Section> {
-    vec![
-        summary::section(r),
-        correlation::section(r),
-        summary::performance(r),
-        lead_lag::section(r),
+    let mut out = vec![summary::section(r), correlation::section(r)];
+    if let Some(c) = &r.clocks {
+        out.push(clock::clock_section(r, c));
+    }
+    out.push(summary::performance(r));
+    out.push(lead_lag::section(r));
+    if let Some(s) = &r.intraday {
+        out.push(clock::intraday_section(r, s));
+    }
+    out.extend([
         regimes::section(r),
         structure::section(r),
         liquidity::section(r),
         verdict::section(r),
-    ]
+    ]);
+    out
 }
 
 /// The whole analyze report as a document.

@@ -14,8 +14,17 @@ pub(super) fn section(r: &Report) -> Section {
         .and_then(|w| w.latest.as_ref().map(|l| (w, l)))
     {
         Some((w, l)) => {
-            let linkage = words::linkage(l.corr, r.params.strong);
-            vec![
+            // On the synchronous clock when the report has it: the UTC clock's number is
+            // moved by the hours between the two closes.
+            let sync = r.clocks.as_ref().and_then(|c| {
+                c.windows
+                    .iter()
+                    .find(|x| x.window == w.window)
+                    .and_then(|x| x.exchange.as_ref())
+            });
+            let corr = sync.map_or(l.corr, |x| x.corr);
+            let linkage = words::linkage(corr, r.params.strong);
+            let mut blocks = vec![
                 Block::Para {
                     role: "verdict",
                     spans: vec![Span::strong(
@@ -37,7 +46,17 @@ pub(super) fn section(r: &Report) -> Section {
                         )),
                     ],
                 },
-            ]
+            ];
+            if let Some(x) = sync {
+                blocks.push(Block::para(
+                    "",
+                    format!(
+                        "On the exchange clock ({na} at the close of {nb}'s exchange): {}-return                          correlation {:+.2} as of {}; the words above follow this clock.",
+                        w.window, x.corr, x.date
+                    ),
+                ));
+            }
+            blocks
         }
         None => vec![Block::para(
             "verdict",

@@ -1,0 +1,274 @@
+//! The clock sections of the report: the same pair measured on the UTC clock and on the
+//! synchronous exchange clock side by side ([`ClockComparison`]), and the reaction time in
+//! bars within sessions ([`IntradaySection`]).
+//!
+//! Conventions are those of `lockstep_core::clock`: on the exchange clock the every-day leg's
+//! price of an exchange date is its price at that date's NYSE close; intraday returns exist
+//! only between consecutive bars of one session; a lag of `k` bars pairs `(a[t], b[t-k])` in
+//! the same session only.
+
+use serde::Serialize;
+
+use lockstep_core::{Date, Interval, IntradayPair, Timestamp};
+use lockstep_stats::{
+    ccf_band, fisher_interval, segmented_cross_correlation, segmented_granger_scan,
+    RollingCorrelation,
+};
+
+use crate::linkage::{GrangerDirection, LagPoint};
+use crate::{Report, ReportError};
+
+/// Which daily clock returns are measured on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    /// Each leg's own daily close (crypto at 00:00 UTC, equities at 16:00 New York).
+    #[default]
+    Utc,
+    /// The every-day leg sampled at the exchange leg's close (16:00 New York, 13:00 on early
+    /// closes).
+    Exchange,
+}
+
+impl Clock {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Clock::Utc => "utc",
+            Clock::Exchange => "exchange",
+        }
+    }
+}
+
+/// One window's latest correlation on one clock.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClockReading {
+    /// The date of the latest value.
+    pub date: Date,
+    /// Correlation.
+    pub corr: f64,
+    /// Its confidence interval.
+    pub corr_lo: Option<f64>,
+    /// Upper end.
+    pub corr_hi: Option<f64>,
+}
+
+/// One window on both clocks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClockWindow {
+    /// Window, in returns.
+    pub window: usize,
+    /// On the UTC clock.
+    pub utc: Option<ClockReading>,
+    /// On the exchange clock.
+    pub exchange: Option<ClockReading>,
+}
+
+/// Granger p-values at the BIC lag, both ways, on one clock.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClockLead {
+    /// Best lag of the full-sample cross-correlation.
+    pub best_lag: Option<i64>,
+    /// B → A: BIC lag and p-value.
+    pub b_to_a: Option<(usize, f64)>,
+    /// A → B: BIC lag and p-value.
+    pub a_to_b: Option<(usize, f64)>,
+}
+
+/// The pair on the UTC and the exchange clock.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClockComparison {
+    /// The clock of the main report.
+    pub main: Clock,
+    /// Where the synchronous prices came from (`ETH-USD 1h bars (store)`).
+    pub source: String,
+    /// Exchange dates without a synchronous price (left out, never filled).
+    pub missing_dates: usize,
+    /// Per window, both clocks.
+    pub windows: Vec<ClockWindow>,
+    /// Lead-lag on the UTC clock.
+    pub utc: ClockLead,
+    /// Lead-lag on the exchange clock.
+    pub exchange: ClockLead,
+}
+
+fn readings(r: &Report) -> Vec<(usize, Option<ClockReading>)> {
+    r.windows
+        .iter()
+        .map(|w| {
+            (
+                w.window,
+                w.latest.as_ref().map(|l| ClockReading {
+                    date: l.date,
+                    corr: l.corr,
+                    corr_lo: l.corr_lo,
+                    corr_hi: l.corr_hi,
+                }),
+            )
+        })
+        .collect()
+}
+
+fn lead(r: &Report) -> ClockLead {
+    let at = |d: &GrangerDirection| d.at_bic().map(|t| (d.bic_lag, t.p));
+    ClockLead {
+        best_lag: r.lead_lag.best_lag.as_ref().map(|b| b.lag),
+        b_to_a: r.lead_lag.granger.as_ref().and_then(|g| at(&g.b_to_a)),
+        a_to_b: r.lead_lag.granger.as_ref().and_then(|g| at(&g.a_to_b)),
+    }
+}
+
+impl ClockComparison {
+    /// The comparison of a report on the UTC clock and one on the exchange clock.
+    pub fn new(
+        main: Clock,
+        utc: &Report,
+        exchange: &Report,
+        source: String,
+        missing_dates: usize,
+    ) -> ClockComparison {
+        let (u, e) = (readings(utc), readings(exchange));
+        let windows = u
+            .into_iter()
+            .zip(e)
+            .map(|((w, utc), (_, exchange))| ClockWindow {
+                window: w,
+                utc,
+                exchange,
+            })
+            .collect();
+        ClockComparison {
+            main,
+            source,
+            missing_dates,
+            windows,
+            utc: lead(utc),
+            exchange: lead(exchange),
+        }
+    }
+}
+
+/// One window's latest correlation of intraday returns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IntradayWindow {
+    /// Window, in returns (bars).
+    pub window: usize,
+    /// End of the bar of the latest value.
+    pub time: Option<Timestamp>,
+    /// Correlation.
+    pub corr: Option<f64>,
+    /// Confidence interval.
+    pub corr_lo: Option<f64>,
+    /// Upper end.
+    pub corr_hi: Option<f64>,
+}
+
+/// The reaction time in bars: the pair on the exchange leg's intraday grid.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IntradaySection {
+    /// The bar interval.
+    pub interval: Interval,
+    /// Sessions on the grid.
+    pub sessions: usize,
+    /// Returns (bars with a return of both legs).
+    pub returns: usize,
+    /// First and last bar end.
+    pub first: Option<Timestamp>,
+    /// Last bar end.
+    pub last: Option<Timestamp>,
+    /// Exchange-leg bars outside the regular session, not used.
+    pub outside_session: usize,
+    /// Grid bars the every-day leg had no price for.
+    pub unmatched: usize,
+    /// Per window, the latest correlation.
+    pub windows: Vec<IntradayWindow>,
+    /// Cross-correlation by lag within sessions (`k > 0`: B leads A by `k` bars).
+    pub ccf: Vec<LagPoint>,
+    /// The ± band `z/√n`.
+    pub band: f64,
+    /// Granger within sessions, B → A and A → B (None when too few rows).
+    pub b_to_a: Option<GrangerDirection>,
+    /// A → B.
+    pub a_to_b: Option<GrangerDirection>,
+}
+
+impl IntradaySection {
+    /// The section of `pair` for `windows` and lags up to `max_lag` bars (capped to the
+    /// longest run of returns within a session minus one).
+    pub fn compute(
+        pair: &IntradayPair,
+        windows: &[usize],
+        max_lag: usize,
+        confidence: f64,
+    ) -> Result<IntradaySection, ReportError> {
+        let idx = pair.returns_index();
+        let (a, b): (Vec<f64>, Vec<f64>) =
+            idx.iter().map(|&i| (pair.ret_a[i], pair.ret_b[i])).unzip();
+        let mut out_w = Vec::new();
+        for &w in windows {
+            let mut k = RollingCorrelation::new(w).map_err(ReportError::Stats)?;
+            let mut last = None;
+            for (j, (x, y)) in a.iter().zip(&b).enumerate() {
+                if let Some(r) = k.next(*x, *y) {
+                    last = Some((j, r));
+                }
+            }
+            let (lo, hi) = match last {
+                Some((_, r)) => match fisher_interval(r, w as f64, confidence) {
+                    Ok(Some((lo, hi))) => (Some(lo), Some(hi)),
+                    _ => (None, None),
+                },
+                _ => (None, None),
+            };
+            out_w.push(IntradayWindow {
+                window: w,
+                time: last.map(|(j, _)| pair.time[idx[j]]),
+                corr: last.map(|(_, r)| r),
+                corr_lo: lo,
+                corr_hi: hi,
+            });
+        }
+        // The longest run of returns in one session bounds the usable lags.
+        let mut run = 0usize;
+        let mut longest = 0usize;
+        for i in 0..pair.time.len() {
+            if pair.ret_a[i].is_finite() && pair.ret_b[i].is_finite() {
+                run += 1;
+                longest = longest.max(run);
+            } else {
+                run = 0;
+            }
+        }
+        let lags = max_lag.min(longest.saturating_sub(2)).max(1);
+        let ccf = segmented_cross_correlation(&pair.ret_a, &pair.ret_b, lags)
+            .map_err(ReportError::Stats)?
+            .into_iter()
+            .map(|c| LagPoint {
+                lag: c.lag,
+                corr: c.corr,
+                n: c.n,
+            })
+            .collect();
+        let band = ccf_band(idx.len().max(1), confidence).map_err(ReportError::Stats)?;
+        let b_to_a = segmented_granger_scan(&pair.ret_a, &pair.ret_b, lags)
+            .ok()
+            .map(GrangerDirection::of);
+        let a_to_b = segmented_granger_scan(&pair.ret_b, &pair.ret_a, lags)
+            .ok()
+            .map(GrangerDirection::of);
+        Ok(IntradaySection {
+            interval: pair.interval,
+            sessions: pair.sessions(),
+            returns: idx.len(),
+            first: idx.first().map(|&i| pair.time[i]),
+            last: idx.last().map(|&i| pair.time[i]),
+            outside_session: pair.outside_session,
+            unmatched: pair.unmatched,
+            windows: out_w,
+            ccf,
+            band,
+            b_to_a,
+            a_to_b,
+        })
+    }
+}

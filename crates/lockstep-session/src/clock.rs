@@ -1,0 +1,168 @@
+//! The clock of a pair: intraday bars of its legs (a CSV file or the store), the synchronous
+//! daily series of the every-day leg, and the reaction time in bars.
+//!
+//! Which leg is the every-day one: the leg whose calendar is every day when the other one's
+//! is weekdays (crypto against an exchange); a pair of two exchange legs, or of two every-day
+//! legs, has one clock and no comparison.
+
+use lockstep_core::{
+    sample_at_closes, Calendar, Interval, IntradayPair, IntradaySeries, PriceSeries,
+};
+use lockstep_data::{read_intraday_csv, IntradayCsvOptions};
+use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, ClockComparison, Report};
+
+use crate::error::{Context, Result, SessionError};
+use crate::input::{is_symbol, Input};
+use crate::session::Session;
+
+/// Where a leg's intraday bars come from: a CSV file, or the store's bars of the symbol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IntradaySource {
+    /// An intraday CSV export.
+    File(std::path::PathBuf),
+    /// The stored bars of a symbol (the finest interval stored, or the one asked for).
+    Store(String),
+}
+
+/// Which leg trades every day while the other trades on an exchange calendar: `Some(true)`
+/// when it is A.
+pub fn every_day_leg(a: &PriceSeries, b: &PriceSeries) -> Option<bool> {
+    match (a.calendar(), b.calendar()) {
+        (Calendar::EveryDay, Calendar::Weekdays) => Some(true),
+        (Calendar::Weekdays, Calendar::EveryDay) => Some(false),
+        _ => None,
+    }
+}
+
+impl Session {
+    /// Intraday bars from `source`: a file, or the store (`interval`, else the finest stored
+    /// one); `None` when the store has none for the symbol.
+    pub fn intraday(
+        &self,
+        source: &IntradaySource,
+        interval: Option<Interval>,
+    ) -> Result<Option<IntradaySeries>> {
+        match source {
+            IntradaySource::File(path) => {
+                let opts = IntradayCsvOptions {
+                    interval,
+                    ..IntradayCsvOptions::default()
+                };
+                let read = read_intraday_csv(path, &opts)?;
+                for w in &read.warnings {
+                    eprintln!("warning: {}: {w}", path.display());
+                }
+                Ok(Some(read.series))
+            }
+            IntradaySource::Store(symbol) => self.with_store(|s| {
+                let stored: Vec<Interval> = s
+                    .intervals(symbol)?
+                    .into_iter()
+                    .map(|l| l.interval)
+                    .filter(|i| i.is_intraday())
+                    .collect();
+                let pick = match interval {
+                    Some(i) if stored.contains(&i) => Some(i),
+                    Some(_) => None,
+                    None => stored.first().copied(),
+                };
+                match pick {
+                    Some(i) => Ok(Some(s.intraday_series(symbol, i)?)),
+                    None => Ok(None),
+                }
+            }),
+        }
+    }
+
+    /// The intraday source of a leg argument: the given file, else the store when the leg is
+    /// a stored symbol.
+    pub(crate) fn intraday_source(
+        &self,
+        arg: &str,
+        file: Option<&std::path::Path>,
+    ) -> Option<IntradaySource> {
+        match (file, Input::parse(arg)) {
+            (Some(f), _) => Some(IntradaySource::File(f.to_path_buf())),
+            (None, Input::Symbol(s)) if is_symbol(arg) => Some(IntradaySource::Store(s)),
+            _ => None,
+        }
+    }
+}
+
+/// The report on `clock` and the comparison with the other clock, from the daily legs and the
+/// every-day leg's intraday bars.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn on_both_clocks(
+    a: &PriceSeries,
+    b: &PriceSeries,
+    every_day_is_a: bool,
+    bars: &IntradaySeries,
+    options: &AnalyzeOptions,
+    backdrop: &Backdrop,
+    clock: Clock,
+    source: String,
+) -> Result<(Report, PriceSeries)> {
+    let exchange = if every_day_is_a { b } else { a };
+    let (mut sync, missing) = sample_at_closes(bars, &exchange.dates);
+    let every = if every_day_is_a { a } else { b };
+    sync.name = every.name.clone();
+    sync.source = format!("{} at the exchange close", bars.source);
+    if sync.len() < 3 {
+        return Err(SessionError::msg(format!(
+            "{}'s intraday bars ({} .. {}) give a price at the exchange close on {} of {}'s \
+             dates: they do not overlap enough",
+            every.name,
+            bars.start
+                .first()
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            bars.start.last().map(|t| t.to_string()).unwrap_or_default(),
+            sync.len(),
+            exchange.name
+        )));
+    }
+    let (sa, sb) = if every_day_is_a {
+        (&sync, b)
+    } else {
+        (a, &sync)
+    };
+    let name = |x: &PriceSeries, y: &PriceSeries| format!("{} against {}", x.name, y.name);
+    let utc =
+        analyze_with(a, b, options, backdrop).context(format!("cannot analyze {}", name(a, b)))?;
+    let exch = analyze_with(sa, sb, options, backdrop).context(format!(
+        "cannot analyze {} on the exchange clock",
+        name(a, b)
+    ))?;
+    // Only the dates inside the bars' span lack a synchronous price; the others are simply
+    // outside the intraday history.
+    let span = (
+        bars.start.first().map(|t| lockstep_core::new_york_date(*t)),
+        bars.start.last().map(|t| lockstep_core::new_york_date(*t)),
+    );
+    let missing = match span {
+        (Some(f), Some(l)) => missing.iter().filter(|d| **d >= f && **d <= l).count(),
+        _ => 0,
+    };
+    let comparison = ClockComparison::new(clock, &utc, &exch, source, missing);
+    let mut main = match clock {
+        Clock::Utc => utc,
+        Clock::Exchange => exch,
+    };
+    main.clocks = Some(comparison);
+    Ok((main, sync))
+}
+
+/// The intraday pair of two legs' bars: `a_bars`, `b_bars` with the exchange leg's bars as
+/// the grid.
+pub(crate) fn intraday_pair(
+    a_bars: &IntradaySeries,
+    b_bars: &IntradaySeries,
+    every_day_is_a: bool,
+) -> Result<IntradayPair> {
+    let (exchange, every) = if every_day_is_a {
+        (b_bars, a_bars)
+    } else {
+        (a_bars, b_bars)
+    };
+    Ok(IntradayPair::new(exchange, every, !every_day_is_a)?)
+}

@@ -1,0 +1,267 @@
+//! Lead-lag on returns cut into segments (the sessions of an exchange): cross-correlation
+//! and Granger tests that never pair a return with one of another segment.
+//!
+//! Intraday returns exist only inside a session (the overnight and weekend gap is not a
+//! return), so a lag of `k` bars must not reach across a session boundary. Returns are
+//! given as arrays with `NaN` where there is no return (the first bar of a session, a bar
+//! left out); a **segment** is a maximal run of consecutive finite returns of both legs.
+//!
+//! * [`segmented_cross_correlation`]: at lag `k`, Pearson over the pairs `(a[t], b[t-k])`
+//!   with `t` and `t-k` in the same segment (two-pass, per-lag means: pandas
+//!   `a.corr(b.groupby(segment).shift(k))`).
+//! * [`segmented_granger`] / [`segmented_granger_scan`]: the Granger F test of
+//!   [`granger`](fn@crate::granger) on the rows `t` whose lags `t-1 .. t-p` all lie in `t`'s
+//!   segment (`nobs` = those rows; `F = ((SSR_r − SSR_u)/p) / (SSR_u/(nobs − 2p − 1))`);
+//!   lag orders are compared on the rows valid for the largest order.
+
+use crate::leadlag::{f_sf, pearson_pairs, GrangerScan, GrangerTest, LagCorr, LagCriteria};
+use crate::{ols, Result, StatsError};
+
+const GRANGER: &str = "Granger causality test (within sessions)";
+
+/// The segment of each position: `Some(id)` where both returns are finite, ids increasing
+/// by one at each new run of finite values.
+pub fn segments(a: &[f64], b: &[f64]) -> Vec<Option<usize>> {
+    let mut id = 0;
+    let mut prev = false;
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| {
+            let ok = x.is_finite() && y.is_finite();
+            let out = if ok {
+                if !prev {
+                    id += 1;
+                }
+                Some(id)
+            } else {
+                None
+            };
+            prev = ok;
+            out
+        })
+        .collect()
+}
+
+fn check(a: &[f64], b: &[f64]) -> Result<()> {
+    if a.len() != b.len() {
+        return Err(StatsError::LengthMismatch(a.len(), b.len()));
+    }
+    Ok(())
+}
+
+/// Cross-correlation by lag within segments (see the module docs), lags `-max_lag ..=
+/// max_lag`; `k > 0` means B leads A by `k` bars. `corr` is `None` with fewer than 2 pairs or
+/// a constant side. Errors only when the lengths differ.
+pub fn segmented_cross_correlation(a: &[f64], b: &[f64], max_lag: usize) -> Result<Vec<LagCorr>> {
+    check(a, b)?;
+    let seg = segments(a, b);
+    let n = a.len() as i64;
+    let l = max_lag as i64;
+    Ok((-l..=l)
+        .map(|k| {
+            let pairs = (0..n)
+                .filter(|&t| t - k >= 0 && t - k < n)
+                .filter(|&t| {
+                    let (t, u) = (t as usize, (t - k) as usize);
+                    seg[t].is_some() && seg[t] == seg[u]
+                })
+                .map(|t| (a[t as usize], b[(t - k) as usize]));
+            let (corr, used) = pearson_pairs(pairs);
+            LagCorr {
+                lag: k,
+                corr,
+                n: used,
+            }
+        })
+        .collect())
+}
+
+/// The rows `t` whose lags `1..=p` lie in `t`'s segment.
+fn rows(seg: &[Option<usize>], p: usize) -> Vec<usize> {
+    (p..seg.len())
+        .filter(|&t| seg[t].is_some() && (1..=p).all(|i| seg[t - i] == seg[t]))
+        .collect()
+}
+
+/// OLS of `effect[t]` on `[1, effect[t-i], cause[t-i] (joint)]`, `i = 1..=p`, over `rows`.
+fn regression(
+    effect: &[f64],
+    cause: &[f64],
+    p: usize,
+    rows: &[usize],
+    joint: bool,
+) -> Result<crate::OlsFit> {
+    let y: Vec<f64> = rows.iter().map(|&t| effect[t]).collect();
+    let ones = vec![1.0; rows.len()];
+    let mut cols: Vec<Vec<f64>> = Vec::new();
+    for i in 1..=p {
+        cols.push(rows.iter().map(|&t| effect[t - i]).collect());
+    }
+    if joint {
+        for i in 1..=p {
+            cols.push(rows.iter().map(|&t| cause[t - i]).collect());
+        }
+    }
+    let mut refs: Vec<&[f64]> = vec![&ones];
+    refs.extend(cols.iter().map(|c| c.as_slice()));
+    ols(&y, &refs).map_err(|e| match e {
+        StatsError::Collinear { column, .. } => StatsError::Collinear {
+            what: "Granger causality regression within sessions",
+            column,
+        },
+        e => e,
+    })
+}
+
+fn test_on(effect: &[f64], cause: &[f64], p: usize, rows: &[usize]) -> Result<GrangerTest> {
+    let need = 2 * p + 2;
+    if rows.len() < need {
+        return Err(StatsError::TooFewObservations {
+            what: GRANGER,
+            got: rows.len(),
+            need,
+        });
+    }
+    let restricted = regression(effect, cause, p, rows, false)?;
+    let unrestricted = regression(effect, cause, p, rows, true)?;
+    let y: Vec<f64> = rows.iter().map(|&t| effect[t]).collect();
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let tss = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
+    let ssr_u = unrestricted.ssr;
+    if !(tss > 0.0) || !(ssr_u > 0.0) || ssr_u / tss < f64::EPSILON {
+        return Err(StatsError::PerfectFit { what: GRANGER });
+    }
+    let df_den = unrestricted.df_resid;
+    let f = ((restricted.ssr - ssr_u) / ssr_u / p as f64 * df_den as f64).max(0.0);
+    Ok(GrangerTest {
+        lag: p,
+        f,
+        p: f_sf(f, p as f64, df_den as f64),
+        df_num: p,
+        df_den,
+        ssr_restricted: restricted.ssr,
+        ssr_unrestricted: ssr_u,
+        aic: unrestricted.aic(),
+        bic: unrestricted.bic(),
+        nobs: unrestricted.nobs,
+    })
+}
+
+/// Granger F test of order `p` on the within-segment rows (see the module docs): does the
+/// past of `cause` in the same session help predict `effect`?
+pub fn segmented_granger(effect: &[f64], cause: &[f64], p: usize) -> Result<GrangerTest> {
+    check(effect, cause)?;
+    if p < 1 {
+        return Err(StatsError::InvalidLag {
+            what: GRANGER,
+            lag: p,
+            min: 1,
+        });
+    }
+    let seg = segments(effect, cause);
+    test_on(effect, cause, p, &rows(&seg, p))
+}
+
+/// [`segmented_granger`] for the orders `1..=max_lag`, each on its own rows, and the order
+/// chosen by AIC and BIC on the rows valid for `max_lag` (ties: the smaller order).
+pub fn segmented_granger_scan(
+    effect: &[f64],
+    cause: &[f64],
+    max_lag: usize,
+) -> Result<GrangerScan> {
+    check(effect, cause)?;
+    if max_lag < 1 {
+        return Err(StatsError::InvalidLag {
+            what: GRANGER,
+            lag: max_lag,
+            min: 1,
+        });
+    }
+    let seg = segments(effect, cause);
+    let tests = (1..=max_lag)
+        .map(|p| test_on(effect, cause, p, &rows(&seg, p)))
+        .collect::<Result<Vec<_>>>()?;
+    let common = rows(&seg, max_lag);
+    let criteria = (1..=max_lag)
+        .map(|p| {
+            let fit = regression(effect, cause, p, &common, true)?;
+            Ok(LagCriteria {
+                lag: p,
+                aic: fit.aic(),
+                bic: fit.bic(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let argmin = |key: fn(&LagCriteria) -> f64| {
+        criteria
+            .iter()
+            .fold(None::<&LagCriteria>, |best, c| match best {
+                Some(b) if !(key(c) < key(b)) => Some(b),
+                _ => Some(c),
+            })
+            .map_or(1, |c| c.lag)
+    };
+    Ok(GrangerScan {
+        aic_lag: argmin(|c| c.aic),
+        bic_lag: argmin(|c| c.bic),
+        tests,
+        criteria,
+        selection_nobs: common.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_noise::noise;
+
+    /// Sessions of `len` bars: NaN first return, then noise.
+    fn sessions(n_sessions: usize, len: usize, seed: u64) -> Vec<f64> {
+        let z = noise(n_sessions * len, seed);
+        z.iter()
+            .enumerate()
+            .map(|(i, v)| if i % len == 0 { f64::NAN } else { *v })
+            .collect()
+    }
+
+    #[test]
+    fn without_gaps_it_is_the_plain_computation() {
+        let a = noise(300, 1);
+        let b = noise(300, 2);
+        let plain = crate::cross_correlation(&a, &b, 5).unwrap();
+        let seg = segmented_cross_correlation(&a, &b, 5).unwrap();
+        for (p, s) in plain.iter().zip(&seg) {
+            assert_eq!(p.n, s.n);
+            assert!((p.corr.unwrap() - s.corr.unwrap()).abs() < 1e-14);
+        }
+        let g = crate::granger(&a, &b, 2).unwrap();
+        let s = segmented_granger(&a, &b, 2).unwrap();
+        assert!((g.f - s.f).abs() < 1e-10 * g.f.max(1.0), "{} {}", g.f, s.f);
+        assert_eq!(g.df_den, s.df_den);
+    }
+
+    #[test]
+    fn a_one_bar_delay_is_found_and_no_pair_crosses_a_session() {
+        // B leads A by one bar inside each session of 8 bars.
+        let b = sessions(200, 8, 7);
+        let mut a = vec![f64::NAN; b.len()];
+        for t in 1..b.len() {
+            if t % 8 >= 2 {
+                a[t] = b[t - 1] + 0.1 * noise(1, t as u64)[0];
+            }
+        }
+        let cc = segmented_cross_correlation(&a, &b, 3).unwrap();
+        let best = cc
+            .iter()
+            .max_by(|x, y| x.corr.unwrap().partial_cmp(&y.corr.unwrap()).unwrap())
+            .unwrap();
+        assert_eq!(best.lag, 1);
+        // Pairs at lag 1: 6 per session minus the first valid bar of A's run.
+        let lag1 = cc.iter().find(|c| c.lag == 1).unwrap();
+        assert_eq!(lag1.n, 200 * 5);
+        let g = segmented_granger(&a, &b, 1).unwrap();
+        assert!(g.p < 1e-50);
+        let back = segmented_granger(&b, &a, 1).unwrap();
+        assert!(back.p > 1e-3, "{back:?}");
+    }
+}
