@@ -14,6 +14,7 @@ use lockstep_charts::{
 };
 use lockstep_core::PriceSeries;
 use lockstep_report::{analyze, AnalyzeOptions};
+use lockstep_testkit::fixtures::XorShift64;
 
 const SIZE: (u32, u32) = (960, 480);
 
@@ -426,13 +427,8 @@ fn gaps_and_non_finite_values_never_reach_the_svg() {
 #[test]
 fn random_gaps_never_produce_nan() {
     let base = report(500);
-    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut g = XorShift64::new(0x9E37_79B9_7F4A_7C15);
+    let mut next = move || g.next_u64();
     for _ in 0..12 {
         let mut r = base.clone();
         let n = r.series.dates.len();

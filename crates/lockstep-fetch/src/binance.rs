@@ -1,18 +1,21 @@
-//! Binance spot klines: `GET /api/v3/klines?symbol=ETHUSDT&interval=1d&startTime=&endTime=&limit=1000`.
+//! Binance spot klines: `GET /api/v3/klines?symbol=ETHUSDT&interval=1d&startTime=&endTime=&limit=1000`
+//! (`interval` also `1h`, `30m`, `15m`, `5m`, `1m`: the same names as [`Interval`]).
 //!
 //! Rows are `[openTime ms, "open", "high", "low", "close", "volume", closeTime ms,
 //! "quoteVolume", trades, ...]` with prices as strings. Pages follow one another with
-//! `startTime = last openTime + 1 day` until a page has fewer than `limit` rows. Bars are dated
-//! by the UTC day of `openTime`; volume is in the base asset.
+//! `startTime = last openTime + interval` until a page has fewer than `limit` rows or the next
+//! start is past `endTime` (the close time of the last wanted kline). Daily bars are dated by
+//! the UTC day of `openTime`, intraday bars labelled by `openTime`; volume is in the base
+//! asset. Every row must span exactly the interval asked for (`closeTime - openTime + 1`).
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use lockstep_core::{AssetClass, Calendar, DailyBar, Date};
+use lockstep_core::{AssetClass, Calendar, DailyBar, Date, Interval, IntradayBar};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::http::{bad_json, encode, fallback_message, Call, Reject, StatusVerdict};
 use crate::provider::ProviderSpec;
-use crate::{Ctx, FetchError, ProviderKind, Raw};
+use crate::{Ctx, FetchError, IntradayCtx, Progress, ProviderKind, Raw, RawIntraday};
 
 /// Binance's facts (see [`ProviderSpec`]).
 pub(crate) const SPEC: ProviderSpec = ProviderSpec {
@@ -23,13 +26,20 @@ pub(crate) const SPEC: ProviderSpec = ProviderSpec {
     env_var: "LOCKSTEP_BINANCE_URL",
     default_min_interval_ms: 100,
     user_agent: None,
-    intervals: &["1d"],
+    intervals: &[
+        Interval::M1,
+        Interval::M5,
+        Interval::M15,
+        Interval::M30,
+        Interval::H1,
+        Interval::D1,
+    ],
     fetch,
+    fetch_intraday: Some(fetch_intraday),
 };
 
 /// Rows per request (the API's maximum).
 const LIMIT: usize = 1000;
-const DAY_MS: i64 = 86_400_000;
 
 /// Start of a full-history request (Binance opened in 2017).
 pub(crate) fn earliest() -> Date {
@@ -67,6 +77,17 @@ impl Kline {
             volume: Some(self.volume),
         })
     }
+
+    fn intraday_bar(&self) -> Option<IntradayBar> {
+        Some(IntradayBar {
+            start: DateTime::<Utc>::from_timestamp_millis(self.open_time)?,
+            open: Some(self.open),
+            high: Some(self.high),
+            low: Some(self.low),
+            close: self.close,
+            volume: Some(self.volume),
+        })
+    }
 }
 
 fn ms(d: Date) -> i64 {
@@ -76,12 +97,58 @@ fn ms(d: Date) -> i64 {
 pub(crate) fn fetch(ctx: &mut Ctx<'_>) -> Result<Raw, FetchError> {
     let ticker = ctx.route.ticker.as_str();
     let from = ctx.from.unwrap_or_else(earliest);
-    let end_time = ms(ctx.to) + DAY_MS - 1;
-    let days = (ctx.to - from).num_days().max(0) as usize + 1;
-    let pages = days.div_ceil(LIMIT);
+    let step = Interval::D1.seconds() * 1000;
+    let (rows, requests) = klines(
+        ctx.http,
+        ctx.progress,
+        ticker,
+        Interval::D1,
+        ms(from),
+        ms(ctx.to) + step - 1,
+    )?;
+    Ok(Raw {
+        bars: rows.iter().filter_map(Kline::bar).collect(),
+        currency: quote_currency(ticker),
+        asset_class: Some(AssetClass::Crypto),
+        calendar: Some(Calendar::EveryDay),
+        warnings: Vec::new(),
+        requests,
+    })
+}
+
+pub(crate) fn fetch_intraday(ctx: &mut IntradayCtx<'_>) -> Result<RawIntraday, FetchError> {
+    let ticker = ctx.route.ticker.as_str();
+    let step = ctx.interval.seconds() * 1000;
+    let start = ctx
+        .from
+        .map_or_else(|| ms(earliest()), |t| t.timestamp_millis());
+    // Up to the close time of the kline opening at `to` (or now).
+    let end = ctx.last_start().timestamp_millis() + step - 1;
+    let (rows, requests) = klines(ctx.http, ctx.progress, ticker, ctx.interval, start, end)?;
+    Ok(RawIntraday {
+        bars: rows.iter().filter_map(Kline::intraday_bar).collect(),
+        currency: quote_currency(ticker),
+        asset_class: Some(AssetClass::Crypto),
+        warnings: Vec::new(),
+        requests,
+    })
+}
+
+/// Every kline of `interval` opening in `[start_time, end_time]` (ms), 1000 a page; also the
+/// number of requests.
+fn klines(
+    http: &crate::http::Http,
+    progress: &mut dyn FnMut(Progress),
+    ticker: &str,
+    interval: Interval,
+    mut start_time: i64,
+    end_time: i64,
+) -> Result<(Vec<Kline>, usize), FetchError> {
+    let step = interval.seconds() * 1000;
+    let rows_expected = usize::try_from((end_time - start_time).max(0) / step + 1).unwrap_or(1);
+    let pages = rows_expected.div_ceil(LIMIT);
     let path = "/api/v3/klines".to_string();
-    let mut start_time = ms(from);
-    let mut bars = Vec::new();
+    let mut all = Vec::new();
     let mut page = 0;
     while start_time <= end_time {
         page += 1;
@@ -90,28 +157,27 @@ pub(crate) fn fetch(ctx: &mut Ctx<'_>) -> Result<Raw, FetchError> {
             ticker,
             path: path.clone(),
             query: format!(
-                "symbol={}&interval=1d&startTime={start_time}&endTime={end_time}&limit={LIMIT}",
+                "symbol={}&interval={interval}&startTime={start_time}&endTime={end_time}\
+                 &limit={LIMIT}",
                 encode(ticker)
             ),
             page,
             pages_estimate: Some(pages.max(page)),
         };
-        let rows = ctx.http.get(
+        let rows = http.get(
             &call,
-            ctx.progress,
+            progress,
             &mut |body| parse_klines(body).map_err(|r| r.into_reject()),
             &status_verdict,
         )?;
-        if let Some(k) = rows
-            .iter()
-            .find(|k| k.close_time - k.open_time + 1 != DAY_MS)
-        {
+        if let Some(k) = rows.iter().find(|k| k.close_time - k.open_time + 1 != step) {
             return Err(FetchError::Parse {
                 provider: ProviderKind::Binance,
                 path,
                 what: "unexpected kline interval".into(),
                 message: format!(
-                    "asked for 1d klines, got a row spanning {} ms (openTime {}, closeTime {})",
+                    "asked for {interval} klines, got a row spanning {} ms (openTime {}, \
+                     closeTime {})",
                     k.close_time - k.open_time + 1,
                     k.open_time,
                     k.close_time
@@ -121,20 +187,13 @@ pub(crate) fn fetch(ctx: &mut Ctx<'_>) -> Result<Raw, FetchError> {
         }
         let last = rows.last().map(|k| k.open_time);
         let full = rows.len() >= LIMIT;
-        bars.extend(rows.iter().filter_map(Kline::bar));
+        all.extend(rows);
         match last {
-            Some(last) if full && last + DAY_MS > start_time => start_time = last + DAY_MS,
+            Some(last) if full && last + step > start_time => start_time = last + step,
             _ => break,
         }
     }
-    Ok(Raw {
-        bars,
-        currency: quote_currency(ticker),
-        asset_class: Some(AssetClass::Crypto),
-        calendar: Some(Calendar::EveryDay),
-        warnings: Vec::new(),
-        requests: page,
-    })
+    Ok((all, page))
 }
 
 /// The quote asset of a Binance symbol, for the common quotes.

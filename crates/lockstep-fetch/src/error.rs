@@ -1,5 +1,7 @@
 //! The error type of this crate.
 
+use lockstep_core::Interval;
+
 use crate::ProviderKind;
 
 /// Everything that can go wrong while configuring, resolving or fetching.
@@ -77,6 +79,19 @@ pub enum FetchError {
         /// Attempts made.
         attempts: u32,
     },
+    /// The provider does not serve what was asked, decided before any request: an interval it
+    /// does not offer (Coinbase has no 30m candles; Stooq and FRED are daily only), or
+    /// intraday bars older than it keeps (Yahoo: 1m for 30 days, 5m to 30m for 60 days, 1h for
+    /// 730 days). A fallback chain passes to the next provider.
+    #[error("{message}")]
+    Unsupported {
+        /// Provider.
+        provider: ProviderKind,
+        /// The interval asked for.
+        interval: Interval,
+        /// The whole message, naming the provider, the interval and the limit.
+        message: String,
+    },
     /// No provider of the chain had any bar for the symbol in the range.
     #[error("{symbol}: no data for {range} from {}", .tried.join(", "))]
     NoData {
@@ -117,15 +132,23 @@ fn list(errors: &[FetchError]) -> String {
 
 impl FetchError {
     /// True when the (or, for [`FetchError::AllFailed`], every) provider said it does not know
-    /// the symbol.
+    /// the symbol. Providers of a chain that were passed over because they do not serve the
+    /// interval ([`FetchError::Unsupported`]) are not counted.
     pub fn is_unknown_symbol(&self) -> bool {
         match self {
             FetchError::UnknownSymbol { .. } => true,
             FetchError::AllFailed { errors, .. } => {
-                !errors.is_empty() && errors.iter().all(FetchError::is_unknown_symbol)
+                let mut asked = errors.iter().filter(|e| !e.is_unsupported()).peekable();
+                asked.peek().is_some() && asked.all(FetchError::is_unknown_symbol)
             }
             _ => false,
         }
+    }
+
+    /// True for [`FetchError::Unsupported`]: the provider does not serve this interval, or not
+    /// this far back; no request was made.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, FetchError::Unsupported { .. })
     }
 
     /// True for [`FetchError::NoData`]: the request worked but there is nothing in the range
@@ -152,7 +175,8 @@ impl FetchError {
             | FetchError::UnknownSymbol { provider, .. }
             | FetchError::Timeout { provider, .. }
             | FetchError::Connect { provider, .. }
-            | FetchError::Parse { provider, .. } => Some(*provider),
+            | FetchError::Parse { provider, .. }
+            | FetchError::Unsupported { provider, .. } => Some(*provider),
             _ => None,
         }
     }

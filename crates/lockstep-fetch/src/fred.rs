@@ -3,7 +3,7 @@
 //! The body is `observation_date,SERIES` (older: `DATE,SERIES`); a missing observation is `.`
 //! or empty and is skipped. Read with [`lockstep_data::parse_csv`], like an imported FRED file.
 
-use lockstep_core::{AssetClass, DailyBar};
+use lockstep_core::{AssetClass, DailyBar, Interval};
 use lockstep_data::{parse_csv, CsvOptions, DataError};
 
 use crate::http::{
@@ -21,8 +21,9 @@ pub(crate) const SPEC: ProviderSpec = ProviderSpec {
     env_var: "LOCKSTEP_FRED_URL",
     default_min_interval_ms: 500,
     user_agent: Some(BROWSER_UA),
-    intervals: &["1d"],
+    intervals: &[Interval::D1],
     fetch,
+    fetch_intraday: None,
 };
 
 pub(crate) fn fetch(ctx: &mut Ctx<'_>) -> Result<Raw, FetchError> {

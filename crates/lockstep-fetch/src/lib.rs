@@ -4,7 +4,8 @@
 //! * [`Config`] reads `$LOCKSTEP_HOME/config.toml` (optional) and the `LOCKSTEP_<PROVIDER>_URL`
 //!   environment overrides, and [`Config::resolve`]s a symbol into a fallback chain of
 //!   [`Route`]s.
-//! * [`Fetcher`] fetches daily bars over HTTP with connect/read timeouts, retries with
+//! * [`Fetcher`] fetches daily bars ([`Fetcher::fetch_chain`]) and intraday bars
+//!   ([`Fetcher::fetch_intraday`]) over HTTP with connect/read timeouts, retries with
 //!   exponential backoff and jitter (on 429, 500, 502, 503, 504, connection errors, resets and
 //!   timeouts), `Retry-After`, one retry of a truncated or unparseable body, and a
 //!   per-provider minimum interval between requests.
@@ -28,6 +29,17 @@
 //!
 //! Yahoo bars are dated in the exchange's time zone; Coinbase and Binance bars by their UTC
 //! day; Stooq and FRED by the date they print.
+//!
+//! # Intraday bars
+//!
+//! Each provider's [`ProviderSpec::intervals`] lists what it serves: Yahoo `1m` `5m` `15m`
+//! `30m` `1h` (regular session only; `1m` for the last 30 days in 7-day requests, `5m` to
+//! `30m` for 60 days, `1h` for 730 days), Binance all five (1000 klines a request), Coinbase
+//! `1m` `5m` `15m` `1h` (no 30m; 300 candles a request); Stooq and FRED are daily only. Bars
+//! are labelled by their **open** time in UTC (the providers' own timestamps), sorted, one per
+//! open time. A provider's last bar may still be forming (its close is the latest price), and
+//! Yahoo's last hourly bar of a session is short (15:30–16:00 New York): both are kept,
+//! labelled by their start.
 #![forbid(unsafe_code)]
 
 mod binance;
@@ -44,7 +56,11 @@ mod yahoo;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use lockstep_core::{AssetClass, Calendar, DailyBar, Date, Instrument};
+use chrono::Utc;
+use lockstep_core::{
+    new_york_date, AssetClass, Calendar, CoreError, DailyBar, Date, Instrument, Interval,
+    IntradayBar, IntradaySeries, Timestamp,
+};
 
 pub use config::{
     Config, ProviderConfig, ProviderSettings, ProvidersConfig, RawTable, RegimesConfig, Route,
@@ -52,6 +68,9 @@ pub use config::{
 };
 pub use error::FetchError;
 pub use provider::{ProviderKind, ProviderSpec};
+pub use refresh::{
+    default_intraday_lookback_days, refresh_intraday, RefreshedIntraday, INTRADAY_OVERLAP_BARS,
+};
 pub use refresh::{refresh_symbol, RefreshError, Refreshed, REFRESH_OVERLAP_DAYS};
 
 use http::Http;
@@ -114,6 +133,37 @@ pub struct Fetched {
     pub warnings: Vec<String>,
 }
 
+/// The result of an intraday fetch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FetchedIntraday {
+    /// What was fetched, from where (the calendar is [`Calendar::EveryDay`] for crypto, else
+    /// inferred from the New York dates of the bars).
+    pub instrument: Instrument,
+    /// The bars' interval.
+    pub interval: Interval,
+    /// Bars labelled by their open time (UTC), sorted, one per open time, opening within the
+    /// requested range.
+    pub bars: Vec<IntradayBar>,
+    /// HTTP requests made for the successful provider (retries not counted).
+    pub requests: usize,
+    /// Things to show the user (skipped null bars).
+    pub warnings: Vec<String>,
+}
+
+impl FetchedIntraday {
+    /// The bars as an [`IntradaySeries`] named after the symbol, with source
+    /// `provider:ticker`.
+    pub fn series(&self) -> Result<IntradaySeries, CoreError> {
+        let i = &self.instrument;
+        IntradaySeries::from_bars(
+            i.symbol.clone(),
+            format!("{}:{}", i.provider, i.ticker),
+            self.interval,
+            &self.bars,
+        )
+    }
+}
+
 /// What a provider module returns before the common clean-up.
 pub(crate) struct Raw {
     pub bars: Vec<DailyBar>,
@@ -133,18 +183,51 @@ pub(crate) struct Ctx<'a> {
     pub progress: &'a mut dyn FnMut(Progress),
 }
 
-/// Fetches daily bars from the providers. Holds one HTTP agent per provider (with its
-/// timeouts) and the rate-limit state; share one `Fetcher` (it is `Sync`) so that the
+/// What a provider module returns for intraday bars, before the common clean-up.
+pub(crate) struct RawIntraday {
+    pub bars: Vec<IntradayBar>,
+    pub currency: Option<String>,
+    pub asset_class: Option<AssetClass>,
+    pub warnings: Vec<String>,
+    pub requests: usize,
+}
+
+/// What a provider module gets for intraday bars.
+pub(crate) struct IntradayCtx<'a> {
+    pub http: &'a Http,
+    pub route: &'a Route,
+    /// An intraday interval the provider serves.
+    pub interval: Interval,
+    pub from: Option<Timestamp>,
+    pub to: Timestamp,
+    /// The current time (for limits counted back from now, like Yahoo's).
+    pub now: Timestamp,
+    pub progress: &'a mut dyn FnMut(Progress),
+}
+
+impl IntradayCtx<'_> {
+    /// The last open time worth asking for: `to`, or now when `to` is later (no bar opens in
+    /// the future, and a range ending next year must not page through empty windows).
+    pub fn last_start(&self) -> Timestamp {
+        self.to.min(self.now)
+    }
+}
+
+/// Fetches daily and intraday bars from the providers. Holds one HTTP agent per provider (with
+/// its timeouts) and the rate-limit state; share one `Fetcher` (it is `Sync`) so that the
 /// per-provider minimum interval holds across fetches.
 pub struct Fetcher {
     config: Config,
     http: Http,
+    /// A fixed current time ([`Fetcher::with_now`]); `None`: the clock.
+    now: Option<Timestamp>,
 }
 
 impl std::fmt::Debug for Fetcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Fetcher")
             .field("config", &self.config)
+            .field("now", &self.now)
             .finish()
     }
 }
@@ -156,6 +239,25 @@ fn range_text(from: Option<Date>, to: Date) -> String {
     }
 }
 
+fn intraday_range_text(interval: Interval, from: Option<Timestamp>, to: Timestamp) -> String {
+    let t = |t: Timestamp| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    match from {
+        Some(from) => format!("{interval} bars {}..{}", t(from), t(to)),
+        None => format!("{interval} bars up to {}", t(to)),
+    }
+}
+
+/// The calendar of intraday bars: every day for crypto, else inferred from the New York dates
+/// of the bars.
+fn intraday_calendar(asset_class: AssetClass, bars: &[IntradayBar]) -> Calendar {
+    if asset_class == AssetClass::Crypto {
+        return Calendar::EveryDay;
+    }
+    let mut dates: Vec<Date> = bars.iter().map(|b| new_york_date(b.start)).collect();
+    dates.dedup();
+    Calendar::infer(&dates)
+}
+
 impl Fetcher {
     /// A fetcher with this configuration.
     pub fn new(config: Config) -> Fetcher {
@@ -165,7 +267,24 @@ impl Fetcher {
                 .map(|k| (k, config.settings(k)))
                 .collect(),
         );
-        Fetcher { config, http }
+        Fetcher {
+            config,
+            http,
+            now: None,
+        }
+    }
+
+    /// The same fetcher with the current time fixed at `now`: limits counted back from now
+    /// (Yahoo's intraday history) are counted from `now`. For tests and replays of recorded
+    /// data; the clock is used otherwise.
+    pub fn with_now(mut self, now: Timestamp) -> Fetcher {
+        self.now = Some(now);
+        self
+    }
+
+    /// The current time: the fixed one, else the clock.
+    pub fn now(&self) -> Timestamp {
+        self.now.unwrap_or_else(Utc::now)
     }
 
     /// The configuration.
@@ -258,51 +377,230 @@ impl Fetcher {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Fetched, FetchError> {
         let routes = self.config.resolve(symbol, forced)?;
-        let mut errors = Vec::new();
-        let mut empty = Vec::new();
-        for route in &routes {
-            progress(Progress::Provider {
-                provider: route.provider,
-                ticker: route.ticker.clone(),
-            });
-            match self.fetch(route, symbol, from, to, progress) {
-                Ok(f) if !f.bars.is_empty() => return Ok(f),
-                Ok(_) => {
-                    progress(Progress::Failed {
-                        provider: route.provider,
-                        message: format!("no data for {}", range_text(from, to)),
-                    });
-                    empty.push(route.provider.name().to_string());
-                    errors.push(FetchError::NoData {
-                        symbol: route.ticker.clone(),
-                        range: range_text(from, to),
-                        tried: vec![route.provider.name().to_string()],
-                    });
-                }
-                Err(e) => {
-                    progress(Progress::Failed {
-                        provider: route.provider,
-                        message: e.to_string(),
-                    });
-                    errors.push(e);
-                }
+        run_chain(
+            symbol,
+            &routes,
+            &range_text(from, to),
+            progress,
+            |_| None,
+            |route, progress| self.fetch(route, symbol, from, to, progress),
+            |f| f.bars.is_empty(),
+        )
+    }
+
+    /// Fetch the intraday bars of `symbol` opening in `[from, to]` (`from = None`: as far
+    /// back as the provider serves: Yahoo its limit for the interval, from the first midnight
+    /// inside it; Coinbase from 2015-01-01; Binance from 2017-01-01), trying the routes of
+    /// [`Config::resolve`] in order like [`Fetcher::fetch_chain`]. Requests go no further than
+    /// now (a `to` in the future is not paged through); the last bar may still be forming.
+    ///
+    /// A provider that does not serve `interval` (Coinbase `30m`, Stooq and FRED anything
+    /// intraday) is passed over without a request, and so is Yahoo when `from` is older than
+    /// it keeps bars of `interval`; their [`FetchError::Unsupported`] is reported as a
+    /// [`Progress::Failed`] and listed if every provider fails. [`FetchError::NoData`] when
+    /// every provider asked had nothing in the range.
+    pub fn fetch_intraday(
+        &self,
+        symbol: &str,
+        interval: Interval,
+        from: Option<Timestamp>,
+        to: Timestamp,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<FetchedIntraday, FetchError> {
+        self.fetch_intraday_chain(symbol, None, interval, from, to, progress)
+    }
+
+    /// [`Fetcher::fetch_intraday`] with `forced`: only that provider (`--provider`).
+    pub fn fetch_intraday_chain(
+        &self,
+        symbol: &str,
+        forced: Option<ProviderKind>,
+        interval: Interval,
+        from: Option<Timestamp>,
+        to: Timestamp,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<FetchedIntraday, FetchError> {
+        check_intraday(symbol, interval, from, to)?;
+        let routes = self.config.resolve(symbol, forced)?;
+        run_chain(
+            symbol,
+            &routes,
+            &intraday_range_text(interval, from, to),
+            progress,
+            |route| route.provider.spec().refusal(interval),
+            |route, progress| {
+                self.fetch_intraday_route(route, symbol, interval, from, to, progress)
+            },
+            |f| f.bars.is_empty(),
+        )
+    }
+
+    /// Fetch the intraday bars of `symbol` opening in `[from, to]` from one provider (see
+    /// [`Fetcher::fetch_intraday`]). An empty result is not an error here.
+    pub fn fetch_intraday_route(
+        &self,
+        route: &Route,
+        symbol: &str,
+        interval: Interval,
+        from: Option<Timestamp>,
+        to: Timestamp,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<FetchedIntraday, FetchError> {
+        check_intraday(symbol, interval, from, to)?;
+        let spec = route.provider.spec();
+        if let Some(refusal) = spec.refusal(interval) {
+            return Err(refusal);
+        }
+        let Some(fetch) = spec.fetch_intraday else {
+            return Err(FetchError::config(format!(
+                "{}: no intraday fetch for {interval}",
+                route.provider
+            )));
+        };
+        let mut ctx = IntradayCtx {
+            http: &self.http,
+            route,
+            interval,
+            from,
+            to,
+            now: self.now(),
+            progress,
+        };
+        let raw = fetch(&mut ctx)?;
+        let mut warnings = raw.warnings;
+        // One bar per open time; a later one (a later page) wins.
+        let mut by_start = BTreeMap::new();
+        let mut non_finite = 0;
+        for bar in raw.bars {
+            if !bar.close.is_finite() {
+                non_finite += 1;
+                continue;
+            }
+            if from.is_none_or(|f| bar.start >= f) && bar.start <= to {
+                by_start.insert(bar.start, bar);
             }
         }
-        if empty.len() == routes.len() {
-            return Err(FetchError::NoData {
+        if non_finite > 0 {
+            warnings.push(format!(
+                "{}: skipped {non_finite} bar(s) with a non-finite close",
+                route.provider
+            ));
+        }
+        let bars: Vec<IntradayBar> = by_start.into_values().collect();
+        let asset_class = raw.asset_class.unwrap_or(route.asset_class);
+        (ctx.progress)(Progress::Bars { total: bars.len() });
+        Ok(FetchedIntraday {
+            instrument: Instrument {
                 symbol: symbol.trim().to_string(),
-                range: range_text(from, to),
-                tried: empty,
-            });
-        }
-        if errors.len() == 1 {
-            if let Some(e) = errors.pop() {
-                return Err(e);
-            }
-        }
-        Err(FetchError::AllFailed {
-            symbol: symbol.trim().to_string(),
-            errors,
+                provider: route.provider.name().to_string(),
+                ticker: route.ticker.clone(),
+                asset_class,
+                calendar: intraday_calendar(asset_class, &bars),
+                currency: raw.currency,
+            },
+            interval,
+            bars,
+            requests: raw.requests,
+            warnings,
         })
     }
+}
+
+/// The checks of an intraday request that do not depend on the provider.
+fn check_intraday(
+    symbol: &str,
+    interval: Interval,
+    from: Option<Timestamp>,
+    to: Timestamp,
+) -> Result<(), FetchError> {
+    if !interval.is_intraday() {
+        return Err(FetchError::config(format!(
+            "{symbol}: {interval} is not an intraday interval (daily bars are fetched with \
+             Fetcher::fetch_chain)"
+        )));
+    }
+    if let Some(from) = from {
+        if from > to {
+            return Err(FetchError::config(format!(
+                "{symbol}: the start time {from} is after the end time {to}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Try `routes` in order: the first that returns a non-empty result wins.
+///
+/// `refuse` passes over a route without asking it (its error is kept); `fetch` asks one route.
+/// A [`FetchError::Unsupported`] from `fetch` also counts as passed over. When every route
+/// asked had nothing: [`FetchError::NoData`] naming them; when one error in all: that error;
+/// else [`FetchError::AllFailed`] with every error in chain order.
+fn run_chain<T>(
+    symbol: &str,
+    routes: &[Route],
+    range: &str,
+    progress: &mut dyn FnMut(Progress),
+    refuse: impl Fn(&Route) -> Option<FetchError>,
+    mut fetch: impl FnMut(&Route, &mut dyn FnMut(Progress)) -> Result<T, FetchError>,
+    is_empty: impl Fn(&T) -> bool,
+) -> Result<T, FetchError> {
+    let mut errors = Vec::new();
+    let mut empty = Vec::new();
+    let mut asked = 0;
+    for route in routes {
+        if let Some(e) = refuse(route) {
+            progress(Progress::Failed {
+                provider: route.provider,
+                message: e.to_string(),
+            });
+            errors.push(e);
+            continue;
+        }
+        progress(Progress::Provider {
+            provider: route.provider,
+            ticker: route.ticker.clone(),
+        });
+        match fetch(route, progress) {
+            Ok(f) if !is_empty(&f) => return Ok(f),
+            Ok(_) => {
+                asked += 1;
+                progress(Progress::Failed {
+                    provider: route.provider,
+                    message: format!("no data for {range}"),
+                });
+                empty.push(route.provider.name().to_string());
+                errors.push(FetchError::NoData {
+                    symbol: route.ticker.clone(),
+                    range: range.to_string(),
+                    tried: vec![route.provider.name().to_string()],
+                });
+            }
+            Err(e) => {
+                if !e.is_unsupported() {
+                    asked += 1;
+                }
+                progress(Progress::Failed {
+                    provider: route.provider,
+                    message: e.to_string(),
+                });
+                errors.push(e);
+            }
+        }
+    }
+    if asked > 0 && empty.len() == asked {
+        return Err(FetchError::NoData {
+            symbol: symbol.trim().to_string(),
+            range: range.to_string(),
+            tried: empty,
+        });
+    }
+    if errors.len() == 1 {
+        if let Some(e) = errors.pop() {
+            return Err(e);
+        }
+    }
+    Err(FetchError::AllFailed {
+        symbol: symbol.trim().to_string(),
+        errors,
+    })
 }

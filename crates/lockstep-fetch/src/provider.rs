@@ -1,5 +1,5 @@
 //! The provider table: each provider module holds its facts in one [`ProviderSpec`] (name,
-//! base URL, environment override, rate limit, User-Agent, intervals, fetch function);
+//! base URL, environment override, rate limit, User-Agent, intervals, fetch functions);
 //! [`PROVIDERS`] lists them, and [`ProviderKind`] reads every fact from there.
 //!
 //! Adding a provider: write its module (with its `SPEC`), declare the module in `lib.rs`, add a
@@ -9,10 +9,13 @@
 use std::fmt;
 use std::str::FromStr;
 
+use lockstep_core::Interval;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, Unexpected, VariantAccess};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::{binance, coinbase, fred, stooq, yahoo, Ctx, FetchError, Raw};
+use crate::{
+    binance, coinbase, fred, stooq, yahoo, Ctx, FetchError, IntradayCtx, Raw, RawIntraday,
+};
 
 /// A market-data provider. Its facts are in its [`ProviderSpec`] ([`ProviderKind::spec`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -77,8 +80,12 @@ pub(crate) const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) A
 /// The User-Agent of a provider whose spec has none.
 pub(crate) const LOCKSTEP_UA: &str = concat!("lockstep/", env!("CARGO_PKG_VERSION"));
 
-/// How a provider fetches the bars of one route.
+/// How a provider fetches the daily bars of one route.
 pub(crate) type FetchFn = fn(&mut Ctx<'_>) -> Result<Raw, FetchError>;
+
+/// How a provider fetches the intraday bars of one route (for an interval of its
+/// [`ProviderSpec::intervals`]).
+pub(crate) type IntradayFetchFn = fn(&mut IntradayCtx<'_>) -> Result<RawIntraday, FetchError>;
 
 /// The facts of one provider, kept in the provider's own module (`yahoo::SPEC`, ...).
 pub struct ProviderSpec {
@@ -97,10 +104,43 @@ pub struct ProviderSpec {
     pub default_min_interval_ms: u64,
     /// Default User-Agent header; `None`: `lockstep/<version>`.
     pub user_agent: Option<&'static str>,
-    /// The bar intervals the provider serves (today only daily: `1d`).
-    pub intervals: &'static [&'static str],
-    /// Fetches the bars of one route.
+    /// The bar intervals the provider serves, finest first (`1d` for every provider; the
+    /// intraday ones only where `fetch_intraday` is set).
+    pub intervals: &'static [Interval],
+    /// Fetches the daily bars of one route.
     pub(crate) fetch: FetchFn,
+    /// Fetches the intraday bars of one route; `None` for a daily-only provider.
+    pub(crate) fetch_intraday: Option<IntradayFetchFn>,
+}
+
+impl ProviderSpec {
+    /// Whether the provider serves bars of `interval`.
+    pub fn serves(&self, interval: Interval) -> bool {
+        self.intervals.contains(&interval)
+    }
+
+    /// Why the provider cannot serve `interval`, as the error [`crate::Fetcher`] returns; `None`
+    /// when it can.
+    pub(crate) fn refusal(&self, interval: Interval) -> Option<FetchError> {
+        if self.serves(interval) && (!interval.is_intraday() || self.fetch_intraday.is_some()) {
+            return None;
+        }
+        let message = if self.intervals == [Interval::D1] {
+            format!("{} serves daily bars only, not {interval}", self.name)
+        } else {
+            let list: Vec<&str> = self.intervals.iter().map(|i| i.name()).collect();
+            format!(
+                "{} does not serve {interval} bars (it serves {})",
+                self.name,
+                list.join(", ")
+            )
+        };
+        Some(FetchError::Unsupported {
+            provider: self.kind,
+            interval,
+            message,
+        })
+    }
 }
 
 impl fmt::Debug for ProviderSpec {
@@ -114,6 +154,7 @@ impl fmt::Debug for ProviderSpec {
             .field("default_min_interval_ms", &self.default_min_interval_ms)
             .field("user_agent", &self.user_agent)
             .field("intervals", &self.intervals)
+            .field("intraday", &self.fetch_intraday.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -154,6 +195,16 @@ impl ProviderKind {
     /// defaults well inside each provider's published or observed limits).
     pub fn default_min_interval_ms(self) -> u64 {
         self.spec().default_min_interval_ms
+    }
+
+    /// The bar intervals the provider serves, finest first.
+    pub fn intervals(self) -> &'static [Interval] {
+        self.spec().intervals
+    }
+
+    /// Whether the provider serves bars of `interval`.
+    pub fn serves(self, interval: Interval) -> bool {
+        self.spec().serves(interval)
     }
 
     /// The default User-Agent header: the spec's, else `lockstep/<version>`.
@@ -297,9 +348,37 @@ mod tests {
                 format!("LOCKSTEP_{}_URL", spec.name.to_ascii_uppercase())
             );
             assert!(spec.default_url.starts_with("https://"), "{spec:?}");
-            assert_eq!(spec.intervals, ["1d"]);
+            assert!(spec.serves(Interval::D1), "{spec:?}");
+            let intraday = spec.intervals.iter().any(|i| i.is_intraday());
+            assert_eq!(intraday, spec.fetch_intraday.is_some(), "{spec:?}");
+            assert!(spec.intervals.windows(2).all(|w| w[0] < w[1]), "{spec:?}");
             assert_eq!(spec.name.parse::<ProviderKind>().unwrap(), spec.kind);
         }
+    }
+
+    #[test]
+    fn intervals_served() {
+        use Interval::*;
+        let served = |k: ProviderKind| k.intervals().to_vec();
+        assert_eq!(served(ProviderKind::Yahoo), [M1, M5, M15, M30, H1, D1]);
+        assert_eq!(served(ProviderKind::Binance), [M1, M5, M15, M30, H1, D1]);
+        assert_eq!(served(ProviderKind::Coinbase), [M1, M5, M15, H1, D1]);
+        assert_eq!(served(ProviderKind::Stooq), [D1]);
+        assert_eq!(served(ProviderKind::Fred), [D1]);
+        let refusal = |k: ProviderKind, i| k.spec().refusal(i).map(|e| e.to_string());
+        assert_eq!(refusal(ProviderKind::Yahoo, M1), None);
+        assert_eq!(
+            refusal(ProviderKind::Coinbase, M30).as_deref(),
+            Some("coinbase does not serve 30m bars (it serves 1m, 5m, 15m, 1h, 1d)")
+        );
+        assert_eq!(
+            refusal(ProviderKind::Stooq, H1).as_deref(),
+            Some("stooq serves daily bars only, not 1h")
+        );
+        assert_eq!(
+            refusal(ProviderKind::Fred, M5).as_deref(),
+            Some("fred serves daily bars only, not 5m")
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The body is `Date,Open,High,Low,Close,Volume` (no `Volume` for indices), oldest first; the
 //! body `No data` (with status 200) means Stooq does not know the ticker.
 
-use lockstep_core::DailyBar;
+use lockstep_core::{DailyBar, Interval};
 
 use crate::http::{
     body_start, encode, fallback_message, looks_like_html, Call, Reject, StatusVerdict,
@@ -20,8 +20,9 @@ pub(crate) const SPEC: ProviderSpec = ProviderSpec {
     env_var: "LOCKSTEP_STOOQ_URL",
     default_min_interval_ms: 1000,
     user_agent: Some(BROWSER_UA),
-    intervals: &["1d"],
+    intervals: &[Interval::D1],
     fetch,
+    fetch_intraday: None,
 };
 
 pub(crate) fn fetch(ctx: &mut Ctx<'_>) -> Result<Raw, FetchError> {

@@ -10,8 +10,8 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
-use lockstep_core::{AssetClass, Calendar};
-use lockstep_fetch::{FetchError, Fetched, ProviderKind};
+use lockstep_core::{AssetClass, Calendar, Interval};
+use lockstep_fetch::{FetchError, Fetched, Progress, ProviderKind};
 use lockstep_testkit::{ReplayServer, Reply, Route as Serve};
 
 fn fixture(name: &str) -> Option<PathBuf> {
@@ -150,4 +150,81 @@ fn binance_recorded_hourly_klines_are_not_taken_for_daily_bars() {
          spanning 3600000 ms (openTime 1636394400000, closeTime 1636397999999)"
     );
     assert_eq!(server.requests().len(), 1);
+}
+
+/// The real 1h klines of ETHUSDT, served for a 1h intraday request, are the 240 hourly bars
+/// labelled by their open time.
+#[test]
+fn binance_recorded_hourly_klines_are_hourly_bars() {
+    let name = "binance_klines.ETHUSDT.1h.2021-11-08_2021-11-18.json";
+    let Some(path) = fixture(name).filter(|p| {
+        let present = p.is_file();
+        if !present {
+            skip(&format!("skipping: {} is absent", p.display()));
+        }
+        present
+    }) else {
+        return;
+    };
+    let reply = Reply::from_file(&path, "application/json").unwrap();
+    let server = ReplayServer::start(vec![Serve::exact("/api/v3/klines", reply)]);
+    let (from, to) = (t("2021-11-08T18:00:00Z"), t("2021-11-18T17:00:00Z"));
+    let mut events = Vec::new();
+    let got = fetcher_for(&server)
+        .fetch_intraday_chain(
+            "ETH-USD",
+            Some(ProviderKind::Binance),
+            Interval::H1,
+            Some(from),
+            to,
+            &mut |p| events.push(p),
+        )
+        .unwrap();
+    assert_eq!(got.bars.len(), 240);
+    assert_eq!(got.interval, Interval::H1);
+    let (first, last) = (got.bars[0], got.bars[239]);
+    assert_eq!(first.start, from);
+    assert_eq!(first.start.timestamp_millis(), 1_636_394_400_000);
+    assert_eq!(
+        (first.open, first.high, first.low, first.close, first.volume),
+        (
+            Some(4782.45),
+            Some(4791.39),
+            Some(4773.61),
+            4776.51,
+            Some(9004.483)
+        )
+    );
+    assert_eq!(last.start, to);
+    assert_eq!(last.start.timestamp_millis(), 1_637_254_800_000);
+    assert_eq!(
+        (last.open, last.high, last.low, last.close, last.volume),
+        (
+            Some(4000.02),
+            Some(4033.67),
+            Some(3960.0),
+            3976.29,
+            Some(20572.6641)
+        )
+    );
+    assert!(got
+        .bars
+        .windows(2)
+        .all(|w| w[1].start - w[0].start == chrono::Duration::hours(1)));
+    let i = &got.instrument;
+    assert_eq!(
+        (i.symbol.as_str(), i.provider.as_str(), i.ticker.as_str()),
+        ("ETH-USD", "binance", "ETHUSDT")
+    );
+    assert_eq!(
+        (i.asset_class, i.calendar, i.currency.as_deref()),
+        (AssetClass::Crypto, Calendar::EveryDay, Some("USDT"))
+    );
+    assert_eq!(got.requests, 1);
+    assert!(events.contains(&Progress::Bars { total: 240 }));
+    let r = &server.requests()[0];
+    assert_eq!(
+        r.query(),
+        "symbol=ETHUSDT&interval=1h&startTime=1636394400000&endTime=1637258399999&limit=1000"
+    );
 }

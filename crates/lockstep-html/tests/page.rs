@@ -4,8 +4,7 @@
 mod common;
 
 use common::{
-    assert_snapshot, check_well_formed, legs, parse, report_of, root, sample_charts, skeleton,
-    skip, Node,
+    assert_snapshot, check_well_formed, legs, parse, report_of, sample_charts, skeleton, skip, Node,
 };
 use lockstep_html::{backtest_section, escape, report_page, signals_section, PageOptions, Section};
 use lockstep_report::signals_view::{measurements, run_backtest, signals};
@@ -364,7 +363,7 @@ fn signals_and_backtest_sections() {
 
 #[test]
 fn real_data_page() {
-    let dir = root().join("../shared/data");
+    let dir = lockstep_testkit::shared_data::dir(env!("CARGO_MANIFEST_DIR"));
     let (pa, pb) = (dir.join("ETH-USD.daily.csv"), dir.join("RUT.daily.csv"));
     if !pa.is_file() || !pb.is_file() {
         skip(&format!(

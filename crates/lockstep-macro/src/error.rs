@@ -1,3 +1,6 @@
+//! [`MacroError`]: the errors of the macro computations (text inputs, contracts, parameters,
+//! series too short or too sparse).
+
 use lockstep_stats::StatsError;
 
 /// Errors of the macro computations: unparsable text (with its line number), invalid contract

@@ -59,10 +59,13 @@ pub const Z_WINDOW: usize = 52;
 /// Unit of an input series, in US dollars.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Units {
     /// Millions of USD (factor 1).
+    #[cfg_attr(feature = "clap", value(help = "Millions of USD"))]
     Millions,
     /// Billions of USD (factor 1000).
+    #[cfg_attr(feature = "clap", value(help = "Billions of USD"))]
     Billions,
 }
 

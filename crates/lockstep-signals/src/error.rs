@@ -1,3 +1,5 @@
+//! [`SignalsError`]: the errors of rule and strategy files, measurement tables and backtests.
+
 use lockstep_core::Date;
 
 /// Errors of the signals crate: rule/strategy files that cannot be used (with the TOML line

@@ -1,3 +1,5 @@
+//! [`StructureError`]: the errors of the market-structure functions.
+
 use lockstep_core::Date;
 use lockstep_stats::StatsError;
 

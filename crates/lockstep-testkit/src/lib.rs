@@ -17,8 +17,18 @@
 //!
 //! Every response carries `Connection: close` and a `Content-Length`; each connection is
 //! served by its own thread. The server stops when dropped (or on [`ReplayServer::stop`]).
+//!
+//! The other helpers the crates' test suites share:
+//! * [`fixtures`]: the deterministic generators of the synthetic series ([`fixtures::Lcg`],
+//!   [`fixtures::XorShift64`]) and date helpers;
+//! * [`shared_data`]: locating the real data of `../shared/data` and saying why a test is
+//!   skipped when it is absent;
+//! * [`webdriver`]: a headless Chromium session for browser tests;
+//! * [`reserved_port`] for a server a test starts later, and [`header_value`].
 #![forbid(unsafe_code)]
 
+pub mod fixtures;
+pub mod shared_data;
 pub mod webdriver;
 
 use std::io::{self, Read, Write};
@@ -61,6 +71,15 @@ pub fn reserved_port() -> u16 {
         }
     }
     panic!("no free loopback port in {low}..{high}");
+}
+
+/// The value of the first header named `name` (case-insensitive) in a list of `(name, value)`
+/// pairs, as requests and replies carry them.
+pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Largest request head the server accepts (request line plus headers).
@@ -251,10 +270,7 @@ impl RecordedRequest {
 
     /// The value of the first header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header_value(&self.headers, name)
     }
 }
 

@@ -8,33 +8,21 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use lockstep_core::{Date, PriceSeries};
+use lockstep_core::PriceSeries;
 use lockstep_report::{analyze, AnalyzeOptions, Report};
+pub use lockstep_testkit::fixtures::date as d;
+use lockstep_testkit::fixtures::{consecutive_days, Lcg};
 
-pub fn d(s: &str) -> Date {
-    s.parse().unwrap()
-}
-
-/// A deterministic pseudo-random stream in [-1, 1).
+/// A deterministic pseudo-random stream in [-1, 1): [`Lcg`] from `seed` stepped once.
 pub fn noise(seed: u64, n: usize) -> Vec<f64> {
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((x >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        })
-        .collect()
+    let mut g = Lcg::new(seed);
+    g.next_u64();
+    (0..n).map(|_| g.uniform() * 2.0 - 1.0).collect()
 }
 
 /// A series of `prices` on consecutive days from 2024-01-01.
 pub fn series(name: &str, prices: Vec<f64>) -> PriceSeries {
-    let dates = (0..prices.len())
-        .map(|i| d("2024-01-01") + chrono::Days::new(i as u64))
-        .collect();
+    let dates = consecutive_days(d("2024-01-01"), prices.len());
     PriceSeries::new(name, dates, prices).unwrap()
 }
 
@@ -96,10 +84,7 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        lockstep_testkit::header_value(&self.headers, name)
     }
 }
 

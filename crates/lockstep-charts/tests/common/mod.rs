@@ -7,8 +7,9 @@ use lockstep_report::screen::{screen, Screen};
 use lockstep_report::signals_view::{measurements, run_backtest, signals, SignalsReport};
 use lockstep_report::{analyze, AnalyzeOptions, Report, StructureOptions};
 use lockstep_signals::{BacktestResult, RuleSet, Strategy};
+use lockstep_testkit::fixtures::{consecutive_days, XorShift64};
 
-/// A deterministic pseudo-random walk of `n` daily closes from `start` (xorshift noise, a
+/// A deterministic pseudo-random walk of `n` daily closes from `start` ([`XorShift64`] noise, a
 /// slow cycle so pivots, levels and cups appear), the shared factor `common` mixed in with
 /// weight `beta`.
 pub fn walk(
@@ -20,35 +21,24 @@ pub fn walk(
     beta: f64,
 ) -> PriceSeries {
     let first: Date = start.parse().unwrap();
-    let mut x = seed.max(1);
+    let mut g = XorShift64::new(seed.max(1));
     let mut p = 100.0_f64;
     let mut price = Vec::with_capacity(n);
     for i in 0..n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let u = (x % 10_000) as f64 / 10_000.0 - 0.5;
+        let u = (g.next_u64() % 10_000) as f64 / 10_000.0 - 0.5;
         let c = common.get(i).copied().unwrap_or(0.0);
         let cycle = 0.004 * ((i as f64) / 40.0).sin();
         p *= (0.03 * u + beta * c + cycle).exp();
         price.push(p);
     }
-    let dates = (0..n)
-        .map(|i| first + chrono::Days::new(i as u64))
-        .collect();
-    PriceSeries::new(name, dates, price).unwrap()
+    PriceSeries::new(name, consecutive_days(first, n), price).unwrap()
 }
 
 /// A shared factor of `n` returns.
 pub fn factor(n: usize, seed: u64) -> Vec<f64> {
-    let mut x = seed.max(1);
+    let mut g = XorShift64::new(seed.max(1));
     (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            0.02 * ((x % 10_000) as f64 / 10_000.0 - 0.5)
-        })
+        .map(|_| 0.02 * ((g.next_u64() % 10_000) as f64 / 10_000.0 - 0.5))
         .collect()
 }
 

@@ -1,22 +1,33 @@
 //! Helpers shared by the integration tests of lockstep-fetch.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use lockstep_core::{DailyBar, Date};
+use lockstep_core::{DailyBar, IntradayBar, Timestamp};
 use lockstep_fetch::{Config, FetchError, Fetched, Fetcher, ProviderConfig, ProviderKind, Route};
+pub use lockstep_testkit::fixtures::date as d;
+// Only the test binaries that read ../shared/data use it.
+#[allow(unused_imports)]
+pub use lockstep_testkit::shared_data::skip;
 use lockstep_testkit::ReplayServer;
 
-/// A date from `YYYY-MM-DD`.
-pub fn d(s: &str) -> Date {
-    s.parse().expect("test date")
+/// A UTC instant from RFC 3339 (`2024-01-05T14:30:00Z`).
+pub fn t(s: &str) -> Timestamp {
+    s.parse().expect("test timestamp")
+}
+
+/// Open times of intraday bars as RFC 3339 text.
+pub fn starts(bars: &[IntradayBar]) -> Vec<String> {
+    bars.iter()
+        .map(|b| b.start.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .collect()
 }
 
 /// `test_data/<provider>/<file>` at the repository root.
 pub fn test_data(provider: &str, file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../test_data")
+    lockstep_testkit::shared_data::workspace_root(env!("CARGO_MANIFEST_DIR"))
+        .join("test_data")
         .join(provider)
         .join(file)
 }
@@ -29,14 +40,7 @@ pub fn payload(provider: &str, file: &str) -> String {
 
 /// `../shared/data` beside the repository, if present.
 pub fn shared_data() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    dir.is_dir().then_some(dir)
-}
-
-/// Say why a test is skipped on the real stderr (libtest captures `eprintln!`, not this).
-pub fn skip(reason: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{reason}");
+    lockstep_testkit::shared_data::find(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A provider section pointing at the server: fast backoff, no rate limit.

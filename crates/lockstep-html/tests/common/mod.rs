@@ -10,36 +10,17 @@ use chrono::Datelike;
 use lockstep_charts::{Chart, ChartKind};
 use lockstep_core::{Date, PriceSeries};
 use lockstep_report::{analyze, AnalyzeOptions, Report};
+use lockstep_testkit::fixtures::Lcg;
+pub use lockstep_testkit::shared_data::skip;
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic data
 // ---------------------------------------------------------------------------------------------
 
-/// A deterministic generator of standard-normal-ish draws (sum of 12 uniforms − 6).
-pub struct Draws(u64);
-
-impl Draws {
-    pub fn new(seed: u64) -> Draws {
-        Draws(seed)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn normal(&mut self) -> f64 {
-        (0..12).map(|_| self.uniform()).sum::<f64>() - 6.0
-    }
-}
-
 /// Two correlated legs over `days` calendar days from 2022-01-03: A trades every day, B on
 /// weekdays, and B's moves reach A one day later too (a lead-lag to find). Both have volume.
 pub fn legs(name_a: &str, name_b: &str, days: usize) -> (PriceSeries, PriceSeries) {
-    let mut g = Draws::new(42);
+    let mut g = Lcg::new(42);
     let start: Date = "2022-01-03".parse().unwrap();
     let (mut da, mut pa, mut va) = (Vec::new(), Vec::new(), Vec::new());
     let (mut db, mut pb, mut vb) = (Vec::new(), Vec::new(), Vec::new());
@@ -123,17 +104,6 @@ pub fn sample_charts() -> Vec<Chart> {
 // ---------------------------------------------------------------------------------------------
 // Files
 // ---------------------------------------------------------------------------------------------
-
-/// The workspace root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Say why a test is skipped on the real stderr (libtest captures `eprintln!`).
-pub fn skip(reason: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{reason}");
-}
 
 /// Compare `actual` with `tests/snapshots/{name}`; `UPDATE_SNAPSHOTS=1` rewrites the file.
 pub fn assert_snapshot(name: &str, actual: &str) {

@@ -8,30 +8,22 @@ use std::path::PathBuf;
 
 use lockstep_core::{Date, PriceSeries};
 use lockstep_data::{read_csv, CsvOptions};
+use lockstep_testkit::shared_data;
+pub use lockstep_testkit::shared_data::skip;
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    shared_data::workspace_root(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A file of `../shared/data` read with the default options; `None` when the folder is absent.
 pub fn shared(name: &str) -> Option<PriceSeries> {
-    let dir = root().join("../shared/data");
-    if !dir.is_dir() {
-        return None;
-    }
+    let dir = shared_data::find(env!("CARGO_MANIFEST_DIR"))?;
     Some(
         read_csv(&dir.join(name), &CsvOptions::default())
             .expect(name)
             .series,
     )
-}
-
-/// Say why a test is skipped on the real stderr: libtest captures `eprintln!`, but not a
-/// direct write, so the reason shows in every run (CI logs included).
-pub fn skip(reason: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{reason}");
 }
 
 /// Row index of each date, keyed by its `YYYY-MM-DD` text.
