@@ -1,63 +1,8 @@
-//! Number formatting (the terminal's precisions) and small HTML builders.
+//! Small HTML builders: tables in their scrolling wrapper, paragraphs, fact lists, headings, sections.
 
 use std::fmt::Write as _;
 
 use crate::escape;
-
-/// What an undefined value shows.
-pub(crate) const NONE: &str = "—";
-
-/// `f(v)`, or [`NONE`].
-pub(crate) fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
-    v.map(f).unwrap_or_else(|| NONE.into())
-}
-
-/// A signed percentage with 1 decimal from a fraction (`0.123` → `+12.3%`).
-pub(crate) fn pct(v: f64) -> String {
-    format!("{:+.1}%", 100.0 * v)
-}
-
-/// The colour class of a signed value.
-pub(crate) fn sign_class(v: f64) -> &'static str {
-    if v >= 0.0 {
-        "up"
-    } else {
-        "down"
-    }
-}
-
-/// A text cell.
-pub(crate) fn td(text: &str) -> String {
-    format!("<td>{}</td>", escape(text))
-}
-
-/// A date cell.
-pub(crate) fn td_date(text: impl std::fmt::Display) -> String {
-    format!("<td class=\"date\">{}</td>", escape(&text.to_string()))
-}
-
-/// A numeric (right-aligned) cell.
-pub(crate) fn td_num(text: &str) -> String {
-    format!("<td class=\"num\">{}</td>", escape(text))
-}
-
-/// A numeric cell with an extra class (colour).
-pub(crate) fn td_num_class(text: &str, class: &str) -> String {
-    if class.is_empty() {
-        td_num(text)
-    } else {
-        format!("<td class=\"num {class}\">{}</td>", escape(text))
-    }
-}
-
-/// A text cell with a class.
-pub(crate) fn td_class(text: &str, class: &str) -> String {
-    if class.is_empty() {
-        td(text)
-    } else {
-        format!("<td class=\"{class}\">{}</td>", escape(text))
-    }
-}
 
 /// A header cell; `num` right-aligns it.
 pub(crate) struct Th<'a>(pub &'a str, pub bool);

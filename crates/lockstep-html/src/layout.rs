@@ -13,6 +13,11 @@ use crate::fmt::{facts, h3, para, section as section_html, Th};
 
 /// One section; `figures` is the HTML of its charts, placed at its `Figures` block.
 pub(crate) fn section(s: &Section, figures: &str) -> String {
+    section_html(s.id, &s.title, &body(s, figures))
+}
+
+/// The body of a section (without its `<section>` and `<h2>`).
+pub(crate) fn body(s: &Section, figures: &str) -> String {
     let mut b = String::new();
     for block in &s.blocks {
         match block {
@@ -30,7 +35,7 @@ pub(crate) fn section(s: &Section, figures: &str) -> String {
             Block::Figures => b.push_str(figures),
         }
     }
-    section_html(s.id, &s.title, &b)
+    b
 }
 
 fn para_into(b: &mut String, role: &str, spans: &[Span]) {

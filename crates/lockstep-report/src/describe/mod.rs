@@ -10,12 +10,15 @@ mod correlation;
 mod lead_lag;
 mod liquidity;
 mod regimes;
+mod signals;
 mod structure;
 mod summary;
 mod verdict;
 
 use crate::doc::{Document, Section};
+
 use crate::Report;
+pub use signals::{backtest_section, signals_section};
 
 /// What an undefined value shows.
 pub const NONE: &str = "—";
