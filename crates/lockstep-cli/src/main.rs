@@ -1,29 +1,222 @@
 //! `lockstep`: are two markets moving in lockstep right now, how strongly, and since when?
 //!
+//! The global options, the commands (each in its own file under `cmd/`) and the dispatch.
 //! Exit codes: 0 ok, 1 failure (the error and its causes are printed on stderr), 2 usage.
 #![forbid(unsafe_code)]
 
-mod args;
-mod bench_cmd;
-mod store_cmds;
-mod view_cmds;
+mod cmd;
+mod output;
 
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use args::{Cli, ColorChoice, Command, Format, LinkArgs, PairArgs};
-use lockstep_core::PriceSeries;
-use lockstep_fetch::ProviderKind;
-use lockstep_report::signals_view;
-use lockstep_report::{macro_view, render, structure, technicals, Report, TechnicalsOptions};
-use lockstep_session::{PairRun, Session};
-use lockstep_signals::{RuleSet, Strategy};
+use cmd::Cx;
+use lockstep_session::Session;
 
+const ABOUT: &str = "Are two markets moving in lockstep right now, how strongly, and since when?";
+
+/// The help heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
+/// `lockstep`: the command line.
+#[derive(Debug, Parser)]
+#[command(name = "lockstep", version, about = ABOUT, after_long_help = cmd::analyze::STATS_HELP)]
+pub struct Cli {
+    /// Say which format was detected in each file, and what was read or fetched.
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
+    pub verbose: bool,
+    /// Colour in the terminal report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, help_heading = GLOBAL)]
+    pub color: ColorChoice,
+    /// Never use the network: symbols must already be in the store.
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub offline: bool,
+    /// Print no confirmation of the files written (`chart`, `report`).
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The report: latest rolling correlation per window with its interval, percentile and
+    /// share of history above 0.5, min/max, beta, volatility and performance of both legs.
+    /// With no arguments: ETH-USD against ^RUT.
+    #[command(after_long_help = cmd::analyze::STATS_HELP)]
+    Analyze(cmd::analyze::Args),
+    /// Rolling correlation, interval and beta per aligned date (CSV: date,ret_a,ret_b, then
+    /// corr_W,corr_W_lo,corr_W_hi,beta_W for each window W).
+    #[command(after_long_help = cmd::analyze::STATS_HELP)]
+    Corr(cmd::corr::Args),
+    /// Both legs rebased to 100 on the first aligned date: the latest --rows dates, or every
+    /// date with --format csv (date,a,b) or json.
+    Overlay(cmd::overlay::Args),
+    /// Who leads: cross-correlation at lags -L..L, Granger tests both ways, and the best lag
+    /// of each rolling window (the reaction time).
+    #[command(
+        after_long_help = cmd::leadlag::LONG_HELP,
+        mut_arg("lag_window", |a| a.alias("window"))
+    )]
+    Leadlag(cmd::leadlag::Args),
+    /// Risk-on / risk-off regimes with correlation and beta in each, divergence events, and
+    /// each leg's sensitivity to rate changes.
+    #[command(
+        after_long_help = cmd::regimes::LONG_HELP,
+        mut_arg("lag_window", |a| a.alias("window"))
+    )]
+    Regimes(cmd::regimes::Args),
+    /// Momentum indicators of one series, TA-Lib compatible: RSI (Wilder), MACD, Bollinger
+    /// bands, ATR, OBV, rate of change, relative volume. CSV header starts
+    /// date,close,volume,rsi_14,macd,macd_signal,macd_hist.
+    Technicals(cmd::technicals::Args),
+    /// Support and resistance levels (clustered swing pivots, with touches, first/last touch
+    /// and distance from the last close) and volume-confirmed breakouts through them.
+    #[command(after_long_help = cmd::levels::LONG_HELP)]
+    Levels(cmd::levels::Args),
+    /// Cup-and-handle patterns (forming, confirmed, failed), the trend against the 200-day
+    /// average and the bottoming test: of a price or a ratio such as ETH-USD/BTC-USD.
+    #[command(after_long_help = cmd::patterns::LONG_HELP)]
+    Patterns(cmd::patterns::Args),
+    /// Equity breadth: small-cap relative strength (IWM/SPY), equal weight against cap weight
+    /// (RSP/SPY), and with --constituents the share of a basket above its 50- and 200-day
+    /// averages and its advance-decline line.
+    #[command(after_long_help = cmd::breadth::LONG_HELP)]
+    Breadth(cmd::breadth::Args),
+    /// Fed rate-move probabilities implied by 30-day fed funds futures (CME FedWatch method):
+    /// per FOMC decision P(cut), P(hold), P(hike), the expected rate and each target range.
+    #[command(after_long_help = cmd::fed::LONG_HELP)]
+    Fed(cmd::fed::Args),
+    /// Correlation screen of a universe: the rolling correlation of every pair (each aligned
+    /// on its own common dates, log returns), its change over a month, the most and least
+    /// correlated pairs; on every core, for each window of --window.
+    #[command(
+        after_long_help = cmd::screen::LONG_HELP,
+        mut_arg("window", cmd::screen::window_arg)
+    )]
+    Screen(cmd::screen::Args),
+    /// Rule-based signals of a pair, every day: the built-in `synchronized-breakout`,
+    /// `risk-reduction` and `strong-b`, or your own TOML rules (--rules FILE).
+    #[command(after_long_help = cmd::signals::LONG_HELP)]
+    Signals(cmd::signals::Args),
+    /// Backtest a position in A set by rules on the pair (default: the macro overlay), without
+    /// look-ahead, with fees and slippage, against buy-and-hold A.
+    #[command(after_long_help = cmd::backtest::LONG_HELP)]
+    Backtest(cmd::backtest::Args),
+    /// Draw one chart of a pair as SVG or PNG (by the extension of --out): overlay,
+    /// correlation, momentum, ccf, levels, signals, equity; heatmap draws a universe.
+    #[command(
+        after_long_help = cmd::chart::LONG_HELP,
+        mut_arg("window", |a| a.alias("heatmap-window"))
+    )]
+    Chart(cmd::chart::Args),
+    /// Write the whole analysis of a pair as one self-contained HTML file: every section of
+    /// `analyze`, its charts inline, the signals and the overlay backtest. The file written is
+    /// confirmed on stderr (path and size) unless --quiet.
+    Report(cmd::report::Args),
+    /// Serve the dashboard and the JSON API of the watchlist ([serve] in config.toml) on
+    /// 127.0.0.1:8080, refresh its symbols on a schedule and deliver alerts.
+    #[command(after_long_help = cmd::serve::LONG_HELP)]
+    Serve(cmd::serve::Args),
+    /// Time the numeric kernels on this machine (rolling correlation and beta, w = 90; RSI 14,
+    /// EMA 20, MACD 12/26/9), on generated inputs or on little-endian f64 files
+    /// (bench/compare.py runs pandas, polars and TA-Lib on the same files).
+    Bench(cmd::bench::Args),
+    /// Net liquidity = Fed balance sheet (WALCL) − Treasury General Account (WTREGEN) −
+    /// overnight reverse repo (RRPONTSYD), weekly on Wednesdays, with its 4- and 13-week
+    /// change and z-score.
+    #[command(after_long_help = cmd::liquidity::LONG_HELP)]
+    Liquidity(cmd::liquidity::Args),
+    /// Fetch daily bars into the local store, or refresh them: only dates after the last
+    /// stored one (minus a few days' overlap, since providers revise recent bars) are asked for.
+    #[command(after_long_help = cmd::fetch::LONG_HELP)]
+    Fetch(cmd::fetch::Args),
+    /// The stored symbols: provider, first and last date, bars, last refresh.
+    List(cmd::list::Args),
+    /// The latest stored bars of a symbol.
+    Show(cmd::show::Args),
+    /// Store a CSV file's series under a symbol (provider `import`).
+    Import(cmd::import::Args),
+    /// Write a stored symbol's bars (CSV header date,open,high,low,close,adj_close,volume).
+    Export(cmd::export::Args),
+    /// The fetch log: every fetch, its outcome and what it changed.
+    Log(cmd::log::Args),
+    /// Delete a symbol and its bars from the store.
+    Remove(cmd::remove::Args),
+}
+
+impl Command {
+    /// The checks clap cannot express (three MACD periods, no window given twice, a chart
+    /// file type): a failure is a usage error, exit 2.
+    fn check(&self) -> Result<(), cmd::Usage> {
+        match self {
+            Command::Analyze(a) => a.check(),
+            Command::Corr(a) => a.check(),
+            Command::Technicals(a) => a.check(),
+            Command::Screen(a) => a.check(),
+            Command::Signals(a) => a.check(),
+            Command::Backtest(a) => a.check(),
+            Command::Chart(a) => a.check(),
+            Command::Report(a) => a.check(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Run the command.
+    fn run(&self, cx: &Cx) -> anyhow::Result<()> {
+        match self {
+            Command::Analyze(a) => cmd::analyze::run(cx, a),
+            Command::Corr(a) => cmd::corr::run(cx, a),
+            Command::Overlay(a) => cmd::overlay::run(cx, a),
+            Command::Leadlag(a) => cmd::leadlag::run(cx, a),
+            Command::Regimes(a) => cmd::regimes::run(cx, a),
+            Command::Technicals(a) => cmd::technicals::run(cx, a),
+            Command::Levels(a) => cmd::levels::run(cx, a),
+            Command::Patterns(a) => cmd::patterns::run(cx, a),
+            Command::Breadth(a) => cmd::breadth::run(cx, a),
+            Command::Fed(a) => cmd::fed::run(cx, a),
+            Command::Screen(a) => cmd::screen::run(cx, a),
+            Command::Signals(a) => cmd::signals::run(cx, a),
+            Command::Backtest(a) => cmd::backtest::run(cx, a),
+            Command::Chart(a) => cmd::chart::run(cx, a),
+            Command::Report(a) => cmd::report::run(cx, a),
+            Command::Serve(a) => cmd::serve::run(cx, a),
+            Command::Bench(a) => cmd::bench::run(cx, a),
+            Command::Liquidity(a) => cmd::liquidity::run(cx, a),
+            Command::Fetch(a) => cmd::fetch::run(cx, a),
+            Command::List(a) => cmd::list::run(cx, a),
+            Command::Show(a) => cmd::show::run(cx, a),
+            Command::Import(a) => cmd::import::run(cx, a),
+            Command::Export(a) => cmd::export::run(cx, a),
+            Command::Log(a) => cmd::log::run(cx, a),
+            Command::Remove(a) => cmd::remove::run(cx, a),
+        }
+    }
+}
+
+/// Parse the command line and run the command: exit 0 on success (and on --help, --version
+/// and a closed pipe), 1 on failure with the error and its causes on stderr, 2 on a usage
+/// error.
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse().and_then(Cli::validate) {
+    let parsed = Cli::try_parse().and_then(|cli| match cli.command.check() {
+        Ok(()) => Ok(cli),
+        Err(u) => Err(Cli::command().error(u.kind, u.message)),
+    });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version print to stdout and succeed; anything else is a usage error.
@@ -32,12 +225,15 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(&cli) {
+    let cx = Cx {
+        session: Session::new(cli.offline, cli.verbose),
+        color: output::use_color(cli.color),
+        quiet: cli.quiet,
+    };
+    match cli.command.run(&cx) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
             eprintln!("error: {e}");
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
@@ -47,315 +243,10 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether the error is a closed standard output (`lockstep ... | head`): not a failure.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-fn run(cli: &Cli) -> Result<()> {
-    let ctx = Session::new(cli.offline, cli.verbose);
-    match &cli.command {
-        Command::Fetch(a) => emit(&store_cmds::fetch(&ctx, a)?),
-        Command::Technicals(t) => {
-            let forced = provider(t.source.provider.as_deref())?;
-            let series = ctx.load(&t.symbol, &t.input.csv(), forced)?;
-            let &[fast, slow, signal] = t.macd.as_slice() else {
-                anyhow::bail!("--macd takes three periods: fast,slow,signal");
-            };
-            let opts = TechnicalsOptions {
-                rsi: t.rsi as usize,
-                macd: (fast as usize, slow as usize, signal as usize),
-                ..TechnicalsOptions::default()
-            };
-            let tech = technicals(&series, &opts)
-                .with_context(|| format!("cannot compute the indicators of {}", series.name))?;
-            emit(&match t.format {
-                Format::Table => tech.table(t.rows),
-                Format::Csv => tech.csv(),
-                Format::Json => tech.json()? + "\n",
-            })
-        }
-        Command::Levels(l) => {
-            let forced = provider(l.source.provider.as_deref())?;
-            let series = ctx.load(&l.symbol, &l.input.csv(), forced)?;
-            let rep = structure::levels_report(&series, &l.structure.options().levels)
-                .with_context(|| format!("cannot find the levels of {}", series.name))?;
-            emit(&match (l.format, l.breakouts) {
-                (Format::Table, false) => render::levels_table(&rep, l.rows, use_color(cli.color)),
-                (Format::Table, true) => {
-                    render::breakouts_table(&rep, l.rows, use_color(cli.color))
-                }
-                (Format::Csv, false) => render::levels_csv(&rep),
-                (Format::Csv, true) => render::breakouts_csv(&rep),
-                (Format::Json, _) => render::levels_json(&rep)? + "\n",
-            })
-        }
-        Command::Patterns(p) => {
-            let forced = provider(p.source.provider.as_deref())?;
-            let series = ctx.load(&p.symbol, &p.input.csv(), forced)?;
-            let rep = structure::patterns_report(&series, &p.structure.options())
-                .with_context(|| format!("cannot find the patterns of {}", series.name))?;
-            emit(&match p.format {
-                Format::Table => render::patterns_table(&rep, use_color(cli.color)),
-                Format::Csv => render::patterns_csv(&rep),
-                Format::Json => render::patterns_json(&rep)? + "\n",
-            })
-        }
-        Command::Breadth(b) => {
-            let rep = breadth(&ctx, b)?;
-            emit(&match b.format {
-                Format::Table => rep.table(b.rows, use_color(cli.color)),
-                Format::Csv => rep.csv(),
-                Format::Json => rep.json()? + "\n",
-            })
-        }
-        Command::Fed(f) => {
-            let (fw, source) = ctx.fed(&f.params())?;
-            emit(&match f.format {
-                Format::Table => {
-                    macro_view::fed_table(&fw, source.as_deref(), use_color(cli.color))
-                }
-                Format::Csv => macro_view::fed_csv(&fw),
-                Format::Json => macro_view::fed_json(&fw)? + "\n",
-            })
-        }
-        Command::Liquidity(l) => {
-            let net = ctx.liquidity(&l.series.spec(), true)?;
-            emit(&match l.format {
-                Format::Table => macro_view::liquidity_table(&net, l.rows, use_color(cli.color)),
-                Format::Csv => macro_view::liquidity_csv(&net),
-                Format::Json => macro_view::liquidity_json(&net)? + "\n",
-            })
-        }
-        Command::Screen(a) => {
-            let started = std::time::Instant::now();
-            let series = load_universe(&ctx, &a.inputs, &a.input, &a.source)?;
-            let loaded = started.elapsed();
-            let sc = lockstep_report::screen::screen(&series, a.window as usize)
-                .context("cannot screen the universe")?;
-            if cli.verbose {
-                // Read by bench/screen_compare.py: the computation alone, without the files.
-                eprintln!(
-                    "screen: {} series, {} pairs: read in {:.1} ms, computed in {:.1} ms",
-                    sc.series,
-                    sc.pairs.len(),
-                    loaded.as_secs_f64() * 1e3,
-                    (started.elapsed() - loaded).as_secs_f64() * 1e3
-                );
-            }
-            emit(&match a.format {
-                Format::Table => sc.table(a.top, use_color(cli.color)),
-                Format::Csv => sc.csv(),
-                Format::Json => sc.json()? + "\n",
-            })
-        }
-        Command::Signals(sa) => {
-            let rules = match &sa.rules {
-                Some(path) => read_rules(path)?,
-                None => RuleSet::builtin(),
-            };
-            let (_, rep) = pair_signals(&ctx, &sa.pair, &rules)?;
-            emit(&match sa.pair.format.unwrap_or(Format::Table) {
-                Format::Table => rep.table(use_color(cli.color)),
-                Format::Csv => rep.csv(),
-                Format::Json => rep.json()? + "\n",
-            })
-        }
-        Command::Backtest(ba) => {
-            let (rules, mut strategy) = read_strategy(&ba.strategy)?;
-            if let Some(f) = ba.fees {
-                strategy.fees_bps = f;
-            }
-            if let Some(s) = ba.slippage {
-                strategy.slippage_bps = s;
-            }
-            if let Some(d) = ba.delay {
-                strategy.delay = d;
-            }
-            let (run, rep) = pair_signals(&ctx, &ba.pair, &rules)?;
-            let report = &run.report;
-            let bt = run
-                .backtest(&rep, &strategy, ba.split)
-                .context("cannot run the backtest")?;
-            emit(&match ba.pair.format.unwrap_or(Format::Table) {
-                Format::Table => signals_view::backtest_table(report, &bt, use_color(cli.color)),
-                Format::Csv => signals_view::backtest_csv(&bt),
-                Format::Json => signals_view::backtest_json(&bt)? + "\n",
-            })
-        }
-        Command::Chart(c) => view_cmds::chart(&ctx, c),
-        Command::Report(r) => view_cmds::report(&ctx, r),
-        Command::Serve(s) => view_cmds::serve(&ctx, s),
-        Command::Bench(b) => emit(&bench_cmd::bench(b)?),
-        Command::List(a) => emit(&store_cmds::list(&ctx, a)?),
-        Command::Show(a) => emit(&store_cmds::show(&ctx, a)?),
-        Command::Import(a) => emit(&store_cmds::import(&ctx, a)?),
-        Command::Export(a) => store_cmds::export(&ctx, a),
-        Command::Log(a) => emit(&store_cmds::log(&ctx, a)?),
-        Command::Remove(a) => emit(&store_cmds::remove(&ctx, a)?),
-        Command::Leadlag(l) => {
-            let report = build_link(&ctx, l, false)?;
-            let out = match l.format {
-                Format::Table => render::leadlag_table(&report, use_color(cli.color)),
-                Format::Json => render::leadlag_json(&report)? + "\n",
-                Format::Csv => render::leadlag_csv(&report),
-            };
-            emit(&out)
-        }
-        Command::Regimes(l) => {
-            let report = build_link(&ctx, l, true)?;
-            let out = match l.format {
-                Format::Table => render::regimes_table(&report, use_color(cli.color)),
-                Format::Json => render::regimes_json(&report)? + "\n",
-                Format::Csv => render::regimes_csv(&report),
-            };
-            emit(&out)
-        }
-        Command::Analyze(pair) => {
-            let report = build(&ctx, pair, true)?;
-            let out = match pair.format.unwrap_or(Format::Table) {
-                Format::Table => render::table(&report, use_color(cli.color)),
-                Format::Json => render::json(&report)?,
-                Format::Csv => render::summary_csv(&report),
-            };
-            emit(&out)
-        }
-        Command::Corr(pair) => {
-            let report = build(&ctx, pair, false)?;
-            let out = match pair.format.unwrap_or(Format::Table) {
-                Format::Table => render::corr_table(&report, pair.rows),
-                Format::Json => render::json(&report)?,
-                Format::Csv => render::corr_csv(&report),
-            };
-            emit(&out)
-        }
-        Command::Overlay(pair) => {
-            let report = build(&ctx, pair, false)?;
-            let out = match pair.format.unwrap_or(Format::Csv) {
-                Format::Json => render::overlay_json(&report)?,
-                Format::Csv => render::overlay_csv(&report),
-                Format::Table => render::overlay_table(&report, pair.rows),
-            };
-            emit(&out)
-        }
-    }
-}
-
-/// The pair pipeline of `pair` (with the macro backdrop) and `rules` evaluated over its
-/// measurement table.
-pub(crate) fn pair_signals(
-    ctx: &Session,
-    pair: &PairArgs,
-    rules: &RuleSet,
-) -> Result<(PairRun, signals_view::SignalsReport)> {
-    let run = ctx.pair(&pair.params(true)?)?;
-    let rep = run.signals(rules)?;
-    Ok((run, rep))
-}
-
-/// Parse `--provider`.
-pub(crate) fn provider(name: Option<&str>) -> Result<Option<ProviderKind>> {
-    name.map(|p| {
-        p.parse::<ProviderKind>()
-            .map_err(|e| anyhow::anyhow!("--provider {p}: {e}"))
-    })
-    .transpose()
-}
-
-/// Symbols or CSV files, or one folder of CSV files (`screen`, the heatmap).
-pub(crate) fn load_universe(
-    ctx: &Session,
-    inputs: &[String],
-    input: &args::InputArgs,
-    source: &args::SourceArgs,
-) -> Result<Vec<PriceSeries>> {
-    let forced = provider(source.provider.as_deref())?;
-    Ok(ctx.load_universe(inputs, &input.csv(), forced)?)
-}
-
-/// `overlay` (the built-in rules and the macro overlay) or a TOML strategy file, with its
-/// own rules when it has any.
-pub(crate) fn read_strategy(spec: &str) -> Result<(RuleSet, Strategy)> {
-    if spec == "overlay" {
-        return Ok((RuleSet::builtin(), Strategy::overlay()));
-    }
-    let path = std::path::Path::new(spec);
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let rules = if text.contains("[rules.") {
-        read_rules(path)?
-    } else {
-        RuleSet::builtin()
-    };
-    let strategy = Strategy::parse(&text)
-        .with_context(|| format!("cannot read the strategy in {}", path.display()))?;
-    Ok((rules, strategy))
-}
-
-/// A rule file: parse errors name the file and line.
-pub(crate) fn read_rules(path: &std::path::Path) -> Result<RuleSet> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    RuleSet::parse(&text).with_context(|| format!("cannot read the rules in {}", path.display()))
-}
-
-/// Print to stdout; a closed pipe (`| head`) is not an error.
-pub(crate) fn emit(s: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(s.as_bytes())
-        .and_then(|()| out.flush())
-        .context("cannot write to standard output")
-}
-
-pub(crate) fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
-}
-
-/// `lockstep breadth`: load each relative-strength pair and the constituents' folder.
-fn breadth(ctx: &Session, b: &args::BreadthArgs) -> Result<lockstep_report::BreadthReport> {
-    let forced = provider(b.source.provider.as_deref())?;
-    let mut pairs = Vec::new();
-    for (label, spec, flag) in [
-        ("small vs large caps", &b.small_caps, "--small-caps"),
-        ("equal vs cap weight", &b.equal_weight, "--equal-weight"),
-    ] {
-        if spec.eq_ignore_ascii_case("none") {
-            continue;
-        }
-        let Some((a, bb)) = ctx.load_ratio_legs(spec, &b.input.csv(), forced)? else {
-            anyhow::bail!("{flag} takes a ratio A/B (e.g. IWM/SPY) or none, got {spec:?}");
-        };
-        pairs.push((label.to_string(), a, bb));
-    }
-    let basket = match &b.constituents {
-        Some(dir) => Some((
-            dir.display().to_string(),
-            ctx.load_folder(dir, &b.input.csv())?,
-        )),
-        None => None,
-    };
-    lockstep_report::breadth_report(
-        &pairs,
-        basket.as_ref().map(|(s, v)| (s.clone(), v.as_slice())),
-        b.ma as usize,
-    )
-    .context("cannot compute breadth")
-}
-
-/// The report of a pair (`with_backdrop`: with the rate series and net liquidity).
-pub(crate) fn build(ctx: &Session, pair: &PairArgs, with_backdrop: bool) -> Result<Report> {
-    Ok(ctx.pair(&pair.params(with_backdrop)?)?.report)
-}
-
-fn build_link(ctx: &Session, l: &LinkArgs, with_rate: bool) -> Result<Report> {
-    Ok(ctx.pair(&l.params(with_rate)?)?.report)
 }

@@ -10,6 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
+use lockstep_testkit::shared_data::skip;
 use predicates::prelude::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -294,7 +295,15 @@ fn error_duplicate_date_and_dedupe_last_keeps_last_row() {
         "flat.csv",
         "Date,Close\n2024-01-01,50\n2024-01-02,50\n2024-01-03,50\n",
     );
-    let (out, err) = ok_both(&["overlay", s(&a), s(&b), "--dedupe", "last"]);
+    let (out, err) = ok_both(&[
+        "overlay",
+        s(&a),
+        s(&b),
+        "--dedupe",
+        "last",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(
         out,
         "date,a,b\n2024-01-01,100,100\n2024-01-02,110,100\n2024-01-03,121,100\n"
@@ -473,6 +482,8 @@ fn date_col_and_price_col_pick_columns() {
         "when",
         "--price-col",
         "ASK",
+        "--format",
+        "csv",
     ]);
     let (_, rows) = parse_csv(&out);
     let a_vals: Vec<f64> = rows.iter().map(|r| num(&r[1])).collect();
@@ -538,7 +549,7 @@ fn yahoo_null_rows_are_skipped_with_a_counting_warning() {
          2024-01-06,1,1,1,102,102,5\n",
     );
     let b = bench_file(&d, 6);
-    let (out, err) = ok_both(&["overlay", s(&a), s(&b)]);
+    let (out, err) = ok_both(&["overlay", s(&a), s(&b), "--format", "csv"]);
     assert!(
         err.contains(&format!(
             "warning: {}: skipped 3 rows whose values are all null or empty",
@@ -840,10 +851,10 @@ fn monthly_alignment_yields_month_ends() {
         "overlay",
         s(&a),
         s(&a),
-        "--window",
-        "2",
         "--align",
         "monthly",
+        "--format",
+        "csv",
     ]);
     let (_, rows) = parse_csv(&out);
     let dates: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
@@ -925,7 +936,7 @@ fn overlay_csv_rebases_both_legs_to_100() {
     let (sa, sb) = correlated_pair(20);
     let a = d.file("a.csv", &sa.csv());
     let b = d.file("b.csv", &sb.csv());
-    let out = ok_stdout(&["overlay", s(&a), s(&b)]);
+    let out = ok_stdout(&["overlay", s(&a), s(&b), "--format", "csv"]);
     let mut lines = out.lines();
     assert_eq!(lines.next(), Some("date,a,b"));
     assert_eq!(lines.next(), Some("2024-01-01,100,100"));
@@ -941,11 +952,18 @@ fn overlay_csv_rebases_both_legs_to_100() {
             "row {i}"
         );
     }
-    // --format csv is the same as the default.
+    // The default is a table of the latest --rows dates, as `corr`'s; CSV has every date.
+    let table = ok_stdout(&["overlay", s(&a), s(&b), "--rows", "5"]);
     assert_eq!(
-        ok_stdout(&["overlay", s(&a), s(&b), "--format", "csv"]),
-        out
+        table,
+        ok_stdout(&["overlay", s(&a), s(&b), "--rows", "5", "--format", "table"])
     );
+    assert!(!table.contains(','), "{table}");
+    assert!(
+        table.contains(&sa.dates[19]) && table.contains(&sa.dates[15]),
+        "{table}"
+    );
+    assert!(!table.contains(&sa.dates[14]), "{table}");
 }
 
 #[test]
@@ -1223,7 +1241,7 @@ fn detects_yahoo_and_uses_adjusted_close() {
          2024-01-03,1,1,1,300,121,5\n",
     );
     let b = bench_file(&d, 3);
-    let (out, err) = ok_both(&["-v", "overlay", s(&a), s(&b)]);
+    let (out, err) = ok_both(&["-v", "overlay", s(&a), s(&b), "--format", "csv"]);
     assert!(
         err.contains(&format!(
             "{}: format yahoo, price from adjusted close, 3 rows, 2024-01-01 .. 2024-01-03",
@@ -1245,7 +1263,16 @@ fn detects_yahoo_and_uses_adjusted_close() {
         .collect();
     assert_eq!(a_vals, ["100", "110", "121"]);
     // --price close switches to the close.
-    let (out, err) = ok_both(&["overlay", s(&a), s(&b), "--price", "close", "--verbose"]);
+    let (out, err) = ok_both(&[
+        "overlay",
+        s(&a),
+        s(&b),
+        "--price",
+        "close",
+        "--verbose",
+        "--format",
+        "csv",
+    ]);
     assert!(err.contains("format yahoo, price from close"), "{err}");
     let a_vals: Vec<&str> = out
         .lines()
@@ -1270,7 +1297,7 @@ fn detects_investing_with_bom_thousands_and_newest_first() {
         "b.csv",
         "Date,Close\n2024-01-02,10\n2024-01-03,10\n2024-01-04,10\n2024-01-05,10\n",
     );
-    let (out, err) = ok_both(&["-v", "overlay", s(&a), s(&b)]);
+    let (out, err) = ok_both(&["-v", "overlay", s(&a), s(&b), "--format", "csv"]);
     assert!(
         err.contains(&format!(
             "{}: format investing, price from price, 4 rows (file newest first), 2024-01-02 .. 2024-01-05",
@@ -1344,7 +1371,7 @@ fn detects_coingecko_and_dates_midnight_snapshots_the_previous_day() {
          2024-01-05 00:00:00 UTC,121,1210000,5000\n",
     );
     let b = bench_file(&d, 10);
-    let (out, err) = ok_both(&["-v", "overlay", s(&a), s(&b)]);
+    let (out, err) = ok_both(&["-v", "overlay", s(&a), s(&b), "--format", "csv"]);
     assert!(
         err.contains(&format!(
             "{}: format coingecko, price from price, 4 rows, 2024-01-01 .. 2024-01-04",
@@ -1373,7 +1400,7 @@ fn coingecko_intraday_snapshot_keeps_its_own_date_with_a_warning() {
          2024-01-03 15:30:00 UTC,120,1,1\n",
     );
     let b = bench_file(&d, 10);
-    let (out, err) = ok_both(&["overlay", s(&a), s(&b)]);
+    let (out, err) = ok_both(&["overlay", s(&a), s(&b), "--format", "csv"]);
     assert!(
         err.contains("1 snapshot(s) not taken at 00:00:00 UTC (first on line 4)"),
         "{err}"
@@ -1430,11 +1457,4 @@ fn real_data_eth_vs_rut_matches_pandas() {
     let corr = w30["latest"]["corr"].as_f64().expect("latest 30-day corr");
     let pandas = 0.5192910613168061;
     assert!((corr - pandas).abs() < 1e-10, "{corr} vs pandas {pandas}");
-}
-
-/// Say why a test is skipped on the real stderr: libtest captures `eprintln!`, but not a
-/// direct write, so the reason shows in every run (CI logs included).
-fn skip(reason: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{reason}");
 }

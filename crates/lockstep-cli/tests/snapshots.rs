@@ -320,6 +320,24 @@ fn pair_commands(snap: &mut Snapshots, home: &Path, data: &Path) {
         ],
     );
     snap.check("corr.weekly_simple.csv", &out);
+    // The defaults: a table, as with --format table.
+    for cmd in ["overlay", "corr"] {
+        assert_eq!(
+            stdout(home, &["--offline", cmd]),
+            stdout(home, &["--offline", cmd, "--format", "table"]),
+            "{cmd}"
+        );
+    }
+    // One lag window for every command; `--window` is its former name in leadlag and regimes.
+    for cmd in ["leadlag", "regimes"] {
+        let out = stdout(home, &["--offline", cmd, "--lag-window", "60"]);
+        snap.check(&format!("{cmd}.lag_window60.txt"), &out);
+        assert_eq!(
+            out,
+            stdout(home, &["--offline", cmd, "--window", "60"]),
+            "{cmd}"
+        );
+    }
     for f in fmts {
         let out = stdout(home, &["--offline", "signals", "--format", f]);
         snap.check(&format!("signals.{}", ext(f)), &out);
@@ -340,7 +358,7 @@ fn other_commands(snap: &mut Snapshots, home: &Path, data: &Path) {
     let fmts = ["table", "csv", "json"];
     for f in fmts {
         let e = ext(f);
-        let cases: Vec<(String, Vec<&str>)> = vec![
+        let mut cases: Vec<(String, Vec<&str>)> = vec![
             (
                 format!("technicals.{e}"),
                 vec!["--offline", "technicals", "ETH-USD", "--format", f],
@@ -397,11 +415,32 @@ fn other_commands(snap: &mut Snapshots, home: &Path, data: &Path) {
                 ],
             ),
         ];
+        // A screen per window of a list.
+        let mut windows = cases[cases.len() - 1].1.clone();
+        windows.extend(["--window", "30,90"]);
+        cases.push((format!("screen.windows.{e}"), windows));
         for (name, args) in cases {
             let out = stdout(home, &args);
             snap.check(&name, &out);
         }
     }
+    // A universe larger than two lists of --top pairs: the most, the least, the largest moves.
+    let out = stdout(
+        home,
+        &[
+            "--offline",
+            "screen",
+            "ETH-USD",
+            "^RUT",
+            "IWM",
+            "SPY",
+            "QQQ",
+            "GLD",
+            "--top",
+            "3",
+        ],
+    );
+    snap.check("screen.top3.txt", &out);
     // FedWatch on the strip of contracts trading on 2025-10-31 (as contract,price).
     let text =
         std::fs::read_to_string(data.join("ZQ.contracts.barchart.csv")).expect("barchart file");
@@ -466,6 +505,25 @@ fn files(snap: &mut Snapshots, home: &Path) {
         ],
     );
     snap.check("chart.heatmap.svg", &std::fs::read(&out).expect("chart"));
+    // The heatmap takes --window like the other charts (the longest of a list).
+    stdout(
+        home,
+        &[
+            "--offline",
+            "chart",
+            "heatmap",
+            "--universe",
+            "ETH-USD,^RUT,IWM,SPY,QQQ,GLD",
+            "--window",
+            "20,30",
+            "--out",
+            s(&out),
+        ],
+    );
+    snap.check(
+        "chart.heatmap.w30.svg",
+        &std::fs::read(&out).expect("chart"),
+    );
     let out = dir.path().join("report.html");
     stdout(home, &["--offline", "report", "--out", s(&out)]);
     snap.check("report.html", &std::fs::read(&out).expect("report"));

@@ -21,6 +21,7 @@ use crate::{Report, ReportError};
 /// Which daily clock returns are measured on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Clock {
     /// Each leg's own daily close (crypto at 00:00 UTC, equities at 16:00 New York).
     #[default]

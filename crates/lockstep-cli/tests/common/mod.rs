@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use lockstep_testkit::fixtures::XorShift64;
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------------
@@ -83,17 +84,10 @@ pub fn weekday(z: i64) -> i64 {
     (z + 3).rem_euclid(7)
 }
 
-/// Deterministic pseudo-random returns in [-0.02, 0.02).
+/// Deterministic pseudo-random returns in [-0.02, 0.02) ([`XorShift64`] draws).
 pub fn noise(n: usize, seed: u64) -> Vec<f64> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            ((x >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.04
-        })
-        .collect()
+    let mut g = XorShift64::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    (0..n).map(|_| (g.uniform() - 0.5) * 0.04).collect()
 }
 
 /// Prices starting at 100 compounding `rets`.
@@ -316,18 +310,7 @@ pub fn json(text: &str) -> serde_json::Value {
 /// A file of `../shared/data`, or `None` (with the skip reason written to stderr, which
 /// libtest does not capture) when the folder is absent.
 pub fn shared(name: &str) -> Option<PathBuf> {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if data.is_dir() {
-        Some(data.join(name))
-    } else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped a real-data test: {} is absent",
-            data.display()
-        );
-        None
-    }
+    lockstep_testkit::shared_data::file_or_skip(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 /// A `lockstep` command whose store and config live in `home`.

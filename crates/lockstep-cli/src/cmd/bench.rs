@@ -3,15 +3,121 @@
 //! data in the same run).
 
 use std::hint::black_box;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, ensure, Context, Result};
-
-use crate::args::{BenchArgs, BenchKernel, BenchMode, Format};
+use clap::Args as ClapArgs;
 use lockstep_stats::{Ema, Indicator, Macd, RollingBeta, RollingCorrelation, Rsi};
+
+use super::common::Format;
+use super::Cx;
 
 /// Window of the correlation and beta kernels.
 const WINDOW: usize = 90;
+
+/// Kernels of `lockstep bench`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchKernel {
+    /// Rolling Pearson correlation, window 90.
+    Corr,
+    /// Rolling beta, window 90.
+    Beta,
+    /// RSI(14).
+    Rsi,
+    /// EMA(20).
+    Ema,
+    /// MACD(12, 26, 9).
+    Macd,
+}
+
+impl BenchKernel {
+    /// Every kernel.
+    pub const ALL: [BenchKernel; 5] = [
+        BenchKernel::Corr,
+        BenchKernel::Beta,
+        BenchKernel::Rsi,
+        BenchKernel::Ema,
+        BenchKernel::Macd,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchKernel::Corr => "corr",
+            BenchKernel::Beta => "beta",
+            BenchKernel::Rsi => "rsi",
+            BenchKernel::Ema => "ema",
+            BenchKernel::Macd => "macd",
+        }
+    }
+
+    /// With its parameters.
+    pub fn label(self) -> &'static str {
+        match self {
+            BenchKernel::Corr => "corr w=90",
+            BenchKernel::Beta => "beta w=90",
+            BenchKernel::Rsi => "RSI(14)",
+            BenchKernel::Ema => "EMA(20)",
+            BenchKernel::Macd => "MACD(12,26,9)",
+        }
+    }
+}
+
+/// How a kernel's output is produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchMode {
+    /// `over_into` an output buffer allocated once (the kernel itself).
+    Reused,
+    /// `over_into` a new buffer every run (adds the page faults of a fresh output, as the
+    /// Python libraries return a new array).
+    Fresh,
+    /// `over`, returning `Vec<Option<f64>>`.
+    Option,
+    /// `next` on each input (correlation only).
+    Stream,
+}
+
+impl BenchMode {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchMode::Reused => "reused",
+            BenchMode::Fresh => "fresh",
+            BenchMode::Option => "option",
+            BenchMode::Stream => "stream",
+        }
+    }
+}
+
+/// `lockstep bench`.
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// Kernels to time [default: all].
+    #[arg(value_enum)]
+    pub kernels: Vec<BenchKernel>,
+    /// Output modes [default: reused, fresh, option].
+    #[arg(long = "mode", value_enum, value_delimiter = ',')]
+    pub modes: Vec<BenchMode>,
+    /// Input x (or prices): a file of little-endian f64 [default: generated].
+    #[arg(long, value_name = "FILE")]
+    pub x: Option<PathBuf>,
+    /// Input y of corr and beta (with --x).
+    #[arg(long, value_name = "FILE")]
+    pub y: Option<PathBuf>,
+    /// Length of the generated inputs.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(100..=200_000_000))]
+    pub n: usize,
+    /// Seed of the generated inputs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Runs per kernel; the best is reported.
+    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    pub reps: usize,
+    /// Output format (JSON: one object per line).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
 
 /// Little-endian f64s of a file.
 fn read_f64s(path: &std::path::Path) -> Result<Vec<f64>> {
@@ -43,7 +149,7 @@ fn noise(n: usize, seed: u64) -> Vec<f64> {
 
 /// The inputs: the files, or generated ones (returns-like noise x and y = 0.6·x + noise for
 /// the two-input kernels, the random walk 100·exp(Σr) for the indicators).
-fn inputs(a: &BenchArgs, kernel: BenchKernel) -> Result<(Vec<f64>, Vec<f64>)> {
+fn inputs(a: &Args, kernel: BenchKernel) -> Result<(Vec<f64>, Vec<f64>)> {
     let two = matches!(kernel, BenchKernel::Corr | BenchKernel::Beta);
     if let Some(x) = &a.x {
         let x = read_f64s(x)?;
@@ -206,8 +312,13 @@ fn time(kernel: BenchKernel, mode: BenchMode, x: &[f64], y: &[f64], reps: usize)
     })
 }
 
-/// `lockstep bench [KERNEL...]`.
-pub fn bench(a: &BenchArgs) -> Result<String> {
+/// `lockstep bench [KERNEL...]`: time each kernel in each mode and print the timings.
+pub fn run(_cx: &Cx, a: &Args) -> Result<()> {
+    crate::output::print(&timings(a)?)
+}
+
+/// The timings, rendered.
+fn timings(a: &Args) -> Result<String> {
     let kernels = if a.kernels.is_empty() {
         BenchKernel::ALL.to_vec()
     } else {

@@ -1,0 +1,143 @@
+//! `lockstep export`: a stored symbol's bars as CSV, JSON or Parquet, on standard output or
+//! into a file.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args as ClapArgs, ValueEnum};
+use lockstep_core::DailyBar;
+
+use super::store::{bar_row, stored_bars, BAR_HEADER};
+use super::Cx;
+use crate::output::csv_table;
+
+/// `lockstep export`.
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// A stored symbol.
+    pub symbol: String,
+    /// File format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Export file format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// CSV: date,open,high,low,close,adj_close,volume (empty cell = missing).
+    Csv,
+    /// JSON array of bars.
+    Json,
+    /// Apache Parquet (needs -o FILE): date as DATE, prices and volume as nullable doubles.
+    Parquet,
+}
+
+/// Write the bars in the format asked, to `-o FILE` or standard output.
+pub fn run(cx: &Cx, args: &Args) -> Result<()> {
+    let bars = stored_bars(&cx.session, &args.symbol)?;
+    if let ExportFormat::Parquet = args.format {
+        let Some(path) = &args.output else {
+            bail!("--format parquet writes a binary file: give it with -o FILE.parquet");
+        };
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        return write_parquet(&bars, file)
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    let text = match args.format {
+        ExportFormat::Csv => {
+            let rows: Vec<Vec<String>> = bars.iter().map(bar_row).collect();
+            csv_table(&BAR_HEADER, &rows)
+        }
+        ExportFormat::Json => serde_json::to_string_pretty(&bars)? + "\n",
+        ExportFormat::Parquet => unreachable!("written above"),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => crate::output::print(&text),
+    }
+}
+
+/// The Parquet schema of `export --format parquet`: one row per bar, `date` as a Parquet
+/// `DATE` (days since 1970-01-01), prices and volume as doubles, missing values null.
+const PARQUET_SCHEMA: &str = "message bars {
+    REQUIRED INT32 date (DATE);
+    OPTIONAL DOUBLE open;
+    OPTIONAL DOUBLE high;
+    OPTIONAL DOUBLE low;
+    REQUIRED DOUBLE close;
+    OPTIONAL DOUBLE adj_close;
+    OPTIONAL DOUBLE volume;
+}";
+
+/// Write bars as a Parquet file (one row group, Snappy compression).
+pub fn write_parquet<W: std::io::Write + Send>(bars: &[DailyBar], out: W) -> Result<()> {
+    use parquet::basic::Compression;
+    use parquet::data_type::{DoubleType, Int32Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(PARQUET_SCHEMA)?);
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_created_by(format!("lockstep {}", env!("CARGO_PKG_VERSION")))
+            .build(),
+    );
+    let mut writer = SerializedFileWriter::new(out, schema, props)?;
+    let mut group = writer.next_row_group()?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let optional = |f: fn(&DailyBar) -> Option<f64>| {
+        let mut values = Vec::with_capacity(bars.len());
+        let mut levels = Vec::with_capacity(bars.len());
+        for b in bars {
+            match f(b).filter(|v| v.is_finite()) {
+                Some(v) => {
+                    values.push(v);
+                    levels.push(1i16);
+                }
+                None => levels.push(0),
+            }
+        }
+        (values, levels)
+    };
+    let mut index = 0;
+    while let Some(mut col) = group.next_column()? {
+        match index {
+            0 => {
+                let days: Vec<i32> = bars
+                    .iter()
+                    .map(|b| (b.date - epoch).num_days() as i32)
+                    .collect();
+                col.typed::<Int32Type>().write_batch(&days, None, None)?;
+            }
+            4 => {
+                let close: Vec<f64> = bars.iter().map(|b| b.close).collect();
+                col.typed::<DoubleType>().write_batch(&close, None, None)?;
+            }
+            i => {
+                let f: fn(&DailyBar) -> Option<f64> = match i {
+                    1 => |b| b.open,
+                    2 => |b| b.high,
+                    3 => |b| b.low,
+                    5 => |b| b.adj_close,
+                    _ => |b| b.volume,
+                };
+                let (values, levels) = optional(f);
+                col.typed::<DoubleType>()
+                    .write_batch(&values, Some(&levels), None)?;
+            }
+        }
+        col.close()?;
+        index += 1;
+    }
+    group.close()?;
+    writer.close()?;
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! `lockstep overlay`: both legs rebased to 100 on the first aligned date: a table of the
+//! latest dates by default, every date with `--format csv` or `json`.
+
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use lockstep_report::render;
+
+use super::common::{pair_params, AlignArgs, Format, InputArgs, Legs, RowsArgs, SourceArgs};
+use super::Cx;
+
+/// `lockstep overlay`.
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    #[command(flatten)]
+    pub legs: Legs,
+    #[command(flatten)]
+    pub output: RowsArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub align: AlignArgs,
+}
+
+/// Align the pair and print both legs rebased.
+pub fn run(cx: &Cx, a: &Args) -> Result<()> {
+    let params = pair_params(&a.legs, &[&a.input, &a.source, &a.align])?.without_backdrop();
+    let report = cx.session.pair(&params)?.report;
+    crate::output::print(&match a.output.format {
+        Format::Table => render::overlay_table(&report, a.output.rows),
+        Format::Csv => render::overlay_csv(&report),
+        Format::Json => render::overlay_json(&report)?,
+    })
+}

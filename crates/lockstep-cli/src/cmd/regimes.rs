@@ -1,0 +1,78 @@
+//! `lockstep regimes`: risk-on / risk-off regimes with the correlation and beta in each,
+//! divergence events, and each leg's sensitivity to rate changes.
+
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use lockstep_report::render;
+
+use super::common::{
+    pair_params, AlignArgs, BandArgs, DivergenceArgs, Format, FormatArgs, InputArgs, LagWindowArgs,
+    Legs, RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
+};
+use super::Cx;
+
+/// The rules of `regimes --help`.
+pub const LONG_HELP: &str = "\
+Regime rule (default): risk-on on a date when the classified leg (the exchange-day leg of a
+crypto/equity pair, else B) closes above its 200-period simple average AND its 20-period
+realized volatility (sample sd of log returns) is below the median of its last 252 values;
+risk-off otherwise. Each return is labelled with the regime known at the close before it.
+Correlation (Fisher-z interval) and beta are computed within each regime.
+Divergence: at t, OLS of A on B over the previous --lag-window returns;
+z = (a_t - α - β·b_t)/σ with σ the residual standard error (n-2); an event when
+|z| > --divergence-k.
+Rate sensitivity: rolling OLS beta of each leg's log return on the daily change of the rate
+(percentage points; default fred:DGS2, the 2-year Treasury yield) over --lag-window changes,
+with a t interval.";
+
+/// `lockstep regimes`.
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    #[command(flatten)]
+    pub legs: Legs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub align: AlignArgs,
+    #[command(flatten)]
+    pub returns: ReturnsArgs,
+    #[command(flatten)]
+    pub lag_window: LagWindowArgs,
+    #[command(flatten)]
+    pub band: BandArgs,
+    #[command(flatten)]
+    pub regime: RegimeRuleArgs,
+    #[command(flatten)]
+    pub divergence: DivergenceArgs,
+    #[command(flatten)]
+    pub rate: RateArgs,
+}
+
+/// Analyze the pair with the rate series and print the regimes section.
+pub fn run(cx: &Cx, a: &Args) -> Result<()> {
+    let mut params = pair_params(
+        &a.legs,
+        &[
+            &a.input,
+            &a.source,
+            &a.align,
+            &a.returns,
+            &a.band,
+            &a.regime,
+            &a.divergence,
+            &a.rate,
+        ],
+    )?;
+    params.liquidity = lockstep_session::LiquidityChoice::NotAsked;
+    a.lag_window.set_only_window(&mut params)?;
+    let report = cx.session.pair(&params)?.report;
+    crate::output::print(&match a.format.format {
+        Format::Table => render::regimes_table(&report, cx.color),
+        Format::Json => render::regimes_json(&report)?,
+        Format::Csv => render::regimes_csv(&report),
+    })
+}
