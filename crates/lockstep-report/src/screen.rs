@@ -287,7 +287,8 @@ impl Screen {
     }
 
     /// The human report: the `top` most and least correlated pairs and the largest moves over
-    /// the month.
+    /// the month; when every pair fits in those two lists (at most 2 × `top` pairs), one list
+    /// of every pair instead, so no pair is shown twice.
     pub fn table(&self, top: usize, color: bool) -> String {
         let st = Style { color };
         let mut o = String::new();
@@ -309,34 +310,37 @@ impl Screen {
                 "  {undefined} pairs without a defined correlation (too few common dates)"
             );
         }
-        let line = |o: &mut String, r: &ScreenRow| {
-            let _ = writeln!(
-                o,
-                "  {:<18} {:<18} {:>+7.3} {:>8} {}",
-                short(&r.a, 18),
-                short(&r.b, 18),
-                r.corr.unwrap_or(f64::NAN),
-                r.change
-                    .map(|c| format!("{c:+.3}"))
-                    .unwrap_or_else(|| "-".into()),
-                r.date.map(|d| d.to_string()).unwrap_or_default()
-            );
-        };
         let head = format!(
             "  {:<18} {:<18} {:>7} {:>8} {}",
             "A", "B", "corr", "1m chg", "as of"
         );
-        let k = top.min(ranked.len());
-        let _ = writeln!(o, "\n{}", st.bold(&format!("Most correlated ({k})")));
-        let _ = writeln!(o, "{}", st.dim(&head));
-        for r in &ranked[..k] {
-            line(&mut o, r);
+        let list = |o: &mut String, title: String, rows: &mut dyn Iterator<Item = &&ScreenRow>| {
+            let _ = writeln!(o, "\n{}", st.bold(&title));
+            let _ = writeln!(o, "{}", st.dim(&head));
+            for r in rows {
+                line(o, r);
+            }
+        };
+        if ranked.len() <= 2 * top {
+            let title = match ranked.len() {
+                0 => return o,
+                1 => "The one pair".to_string(),
+                n => format!("All {n} pairs, most to least correlated"),
+            };
+            list(&mut o, title, &mut ranked.iter());
+            return o;
         }
-        let _ = writeln!(o, "\n{}", st.bold(&format!("Least correlated ({k})")));
-        let _ = writeln!(o, "{}", st.dim(&head));
-        for r in ranked.iter().rev().take(k) {
-            line(&mut o, r);
-        }
+        let k = top;
+        list(
+            &mut o,
+            format!("Most correlated ({k})"),
+            &mut ranked[..k].iter(),
+        );
+        list(
+            &mut o,
+            format!("Least correlated ({k})"),
+            &mut ranked.iter().rev().take(k),
+        );
         let mut moved: Vec<&&ScreenRow> = ranked.iter().filter(|r| r.change.is_some()).collect();
         moved.sort_by(|a, b| {
             b.change
@@ -345,15 +349,11 @@ impl Screen {
                 .total_cmp(&a.change.unwrap_or(0.0).abs())
         });
         let k = top.min(moved.len());
-        let _ = writeln!(
-            o,
-            "\n{}",
-            st.bold(&format!("Largest changes over the month ({k})"))
+        list(
+            &mut o,
+            format!("Largest changes over the month ({k})"),
+            &mut moved[..k].iter().copied(),
         );
-        let _ = writeln!(o, "{}", st.dim(&head));
-        for r in &moved[..k] {
-            line(&mut o, r);
-        }
         o
     }
 
@@ -380,4 +380,36 @@ impl Screen {
     pub fn json(&self) -> Result<String, ReportError> {
         serde_json::to_string_pretty(self).map_err(ReportError::Json)
     }
+}
+
+/// One pair of the screen table: names, correlation, change over the month, date.
+fn line(o: &mut String, r: &ScreenRow) {
+    let _ = writeln!(
+        o,
+        "  {:<18} {:<18} {:>+7.3} {:>8} {}",
+        short(&r.a, 18),
+        short(&r.b, 18),
+        r.corr.unwrap_or(f64::NAN),
+        r.change
+            .map(|c| format!("{c:+.3}"))
+            .unwrap_or_else(|| "-".into()),
+        r.date.map(|d| d.to_string()).unwrap_or_default()
+    );
+}
+
+/// Several screens (one per window) as one CSV with a leading `window` column.
+pub fn screens_csv(screens: &[Screen]) -> String {
+    let mut out = String::new();
+    for (i, s) in screens.iter().enumerate() {
+        let csv = s.csv();
+        let mut lines = csv.lines();
+        let header = lines.next().unwrap_or_default();
+        if i == 0 {
+            let _ = writeln!(out, "window,{header}");
+        }
+        for line in lines {
+            let _ = writeln!(out, "{},{line}", s.window);
+        }
+    }
+    out
 }

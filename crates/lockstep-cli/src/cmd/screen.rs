@@ -1,12 +1,9 @@
 //! `lockstep screen`: the rolling correlation of every pair of a universe, on every core, for
 //! each window of `--window`.
 
-use std::fmt::Write as _;
-
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use lockstep_report::doc::text::{short, Style};
-use lockstep_report::screen::{Screen, ScreenRow};
+use lockstep_report::screen::{screens_csv, Screen};
 
 use super::common::{Format, InputArgs, SourceArgs, WindowsArgs};
 use super::{Cx, Usage};
@@ -85,115 +82,12 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     crate::output::print(&match (a.format, screens.as_slice()) {
         (Format::Table, _) => screens
             .iter()
-            .map(|s| table(s, a.top, cx.color))
+            .map(|s| s.table(a.top, cx.color))
             .collect::<Vec<_>>()
             .join("\n"),
         (Format::Csv, [one]) => one.csv(),
-        (Format::Csv, _) => csv_by_window(&screens),
+        (Format::Csv, _) => screens_csv(&screens),
         (Format::Json, [one]) => one.json()?,
         (Format::Json, _) => serde_json::to_string_pretty(&screens)?,
     })
-}
-
-/// The screens' CSV with a leading `window` column, one block of pairs per window.
-fn csv_by_window(screens: &[Screen]) -> String {
-    let mut out = String::new();
-    for (i, s) in screens.iter().enumerate() {
-        let csv = s.csv();
-        let mut lines = csv.lines();
-        let header = lines.next().unwrap_or_default();
-        if i == 0 {
-            let _ = writeln!(out, "window,{header}");
-        }
-        for line in lines {
-            let _ = writeln!(out, "{},{line}", s.window);
-        }
-    }
-    out
-}
-
-/// The table of one screen: the `top` most and least correlated pairs and the largest moves
-/// over the month; when every pair fits in those two lists (at most 2 × `top` pairs), one
-/// list of every pair instead, so no pair is shown twice.
-fn table(s: &Screen, top: usize, color: bool) -> String {
-    let st = Style { color };
-    let mut o = String::new();
-    let ranked = s.ranked();
-    let _ = writeln!(
-        o,
-        "{}",
-        st.bold(&format!(
-            "Correlation screen: {} series, {} pairs, {}-return window",
-            s.series,
-            s.pairs.len(),
-            s.window
-        ))
-    );
-    let undefined = s.pairs.len() - ranked.len();
-    if undefined > 0 {
-        let _ = writeln!(
-            o,
-            "  {undefined} pairs without a defined correlation (too few common dates)"
-        );
-    }
-    let head = format!(
-        "  {:<18} {:<18} {:>7} {:>8} {}",
-        "A", "B", "corr", "1m chg", "as of"
-    );
-    let list = |o: &mut String, title: String, rows: &mut dyn Iterator<Item = &&ScreenRow>| {
-        let _ = writeln!(o, "\n{}", st.bold(&title));
-        let _ = writeln!(o, "{}", st.dim(&head));
-        for r in rows {
-            line(o, r);
-        }
-    };
-    if ranked.len() <= 2 * top {
-        let title = match ranked.len() {
-            0 => return o,
-            1 => "The one pair".to_string(),
-            n => format!("All {n} pairs, most to least correlated"),
-        };
-        list(&mut o, title, &mut ranked.iter());
-        return o;
-    }
-    let k = top;
-    list(
-        &mut o,
-        format!("Most correlated ({k})"),
-        &mut ranked[..k].iter(),
-    );
-    list(
-        &mut o,
-        format!("Least correlated ({k})"),
-        &mut ranked.iter().rev().take(k),
-    );
-    let mut moved: Vec<&&ScreenRow> = ranked.iter().filter(|r| r.change.is_some()).collect();
-    moved.sort_by(|a, b| {
-        b.change
-            .unwrap_or(0.0)
-            .abs()
-            .total_cmp(&a.change.unwrap_or(0.0).abs())
-    });
-    let k = top.min(moved.len());
-    list(
-        &mut o,
-        format!("Largest changes over the month ({k})"),
-        &mut moved[..k].iter().copied(),
-    );
-    o
-}
-
-/// One pair: names, correlation, change over the month, date.
-fn line(o: &mut String, r: &ScreenRow) {
-    let _ = writeln!(
-        o,
-        "  {:<18} {:<18} {:>+7.3} {:>8} {}",
-        short(&r.a, 18),
-        short(&r.b, 18),
-        r.corr.unwrap_or(f64::NAN),
-        r.change
-            .map(|c| format!("{c:+.3}"))
-            .unwrap_or_else(|| "-".into()),
-        r.date.map(|d| d.to_string()).unwrap_or_default()
-    );
 }
