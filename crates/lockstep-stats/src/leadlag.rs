@@ -258,12 +258,25 @@ pub fn granger(effect: &[f64], cause: &[f64], lag: usize) -> Result<GrangerTest>
 fn granger_unchecked(effect: &[f64], cause: &[f64], p: usize) -> Result<GrangerTest> {
     let restricted = lag_regression(effect, cause, p, p, false)?;
     let unrestricted = lag_regression(effect, cause, p, p, true)?;
-    let y = &effect[p..];
+    f_test(&effect[p..], &restricted, &unrestricted, p, GRANGER)
+}
+
+/// The Granger F test of order `p` from its two fits on the effect values `y` (the rows both
+/// were fitted on): `F = ((SSR_r - SSR_u) / p) / (SSR_u / df_den)`, in statsmodels' order of
+/// operations. [`StatsError::PerfectFit`] (named `what`) when the unrestricted model leaves
+/// no residual.
+pub(crate) fn f_test(
+    y: &[f64],
+    restricted: &OlsFit,
+    unrestricted: &OlsFit,
+    p: usize,
+    what: &'static str,
+) -> Result<GrangerTest> {
     let mean = y.iter().sum::<f64>() / y.len() as f64;
     let tss = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
     let ssr_u = unrestricted.ssr;
     if !(tss > 0.0) || !(ssr_u > 0.0) || ssr_u / tss < f64::EPSILON {
-        return Err(StatsError::PerfectFit { what: GRANGER });
+        return Err(StatsError::PerfectFit { what });
     }
     let df_den = unrestricted.df_resid;
     // Same operation order as statsmodels.
@@ -280,6 +293,20 @@ fn granger_unchecked(effect: &[f64], cause: &[f64], p: usize) -> Result<GrangerT
         bic: unrestricted.bic(),
         nobs: unrestricted.nobs,
     })
+}
+
+/// The orders of smallest AIC and smallest BIC in `criteria` (ties: the smaller order).
+pub(crate) fn select_orders(criteria: &[LagCriteria]) -> (usize, usize) {
+    let argmin = |key: fn(&LagCriteria) -> f64| {
+        criteria
+            .iter()
+            .fold(None::<&LagCriteria>, |best, c| match best {
+                Some(b) if !(key(c) < key(b)) => Some(b),
+                _ => Some(c),
+            })
+            .map_or(1, |c| c.lag)
+    };
+    (argmin(|c| c.aic), argmin(|c| c.bic))
 }
 
 /// Information criteria of the unrestricted Granger model of one lag order, fitted on the
@@ -339,18 +366,10 @@ pub fn granger_scan(effect: &[f64], cause: &[f64], max_lag: usize) -> Result<Gra
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let argmin = |key: fn(&LagCriteria) -> f64| {
-        criteria
-            .iter()
-            .fold(None::<&LagCriteria>, |best, c| match best {
-                Some(b) if !(key(c) < key(b)) => Some(b),
-                _ => Some(c),
-            })
-            .map_or(1, |c| c.lag)
-    };
+    let (aic_lag, bic_lag) = select_orders(&criteria);
     Ok(GrangerScan {
-        aic_lag: argmin(|c| c.aic),
-        bic_lag: argmin(|c| c.bic),
+        aic_lag,
+        bic_lag,
         tests,
         criteria,
         selection_nobs: effect.len() - max_lag,

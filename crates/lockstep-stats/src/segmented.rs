@@ -14,7 +14,9 @@
 //!   segment (`nobs` = those rows; `F = ((SSR_r − SSR_u)/p) / (SSR_u/(nobs − 2p − 1))`);
 //!   lag orders are compared on the rows valid for the largest order.
 
-use crate::leadlag::{f_sf, pearson_pairs, GrangerScan, GrangerTest, LagCorr, LagCriteria};
+use crate::leadlag::{
+    f_test, pearson_pairs, select_orders, GrangerScan, GrangerTest, LagCorr, LagCriteria,
+};
 use crate::{ols, Result, StatsError};
 
 const GRANGER: &str = "Granger causality test (within sessions)";
@@ -125,26 +127,7 @@ fn test_on(effect: &[f64], cause: &[f64], p: usize, rows: &[usize]) -> Result<Gr
     let restricted = regression(effect, cause, p, rows, false)?;
     let unrestricted = regression(effect, cause, p, rows, true)?;
     let y: Vec<f64> = rows.iter().map(|&t| effect[t]).collect();
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let tss = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
-    let ssr_u = unrestricted.ssr;
-    if !(tss > 0.0) || !(ssr_u > 0.0) || ssr_u / tss < f64::EPSILON {
-        return Err(StatsError::PerfectFit { what: GRANGER });
-    }
-    let df_den = unrestricted.df_resid;
-    let f = ((restricted.ssr - ssr_u) / ssr_u / p as f64 * df_den as f64).max(0.0);
-    Ok(GrangerTest {
-        lag: p,
-        f,
-        p: f_sf(f, p as f64, df_den as f64),
-        df_num: p,
-        df_den,
-        ssr_restricted: restricted.ssr,
-        ssr_unrestricted: ssr_u,
-        aic: unrestricted.aic(),
-        bic: unrestricted.bic(),
-        nobs: unrestricted.nobs,
-    })
+    f_test(&y, &restricted, &unrestricted, p, GRANGER)
 }
 
 /// Granger F test of order `p` on the within-segment rows (see the module docs): does the
@@ -192,18 +175,10 @@ pub fn segmented_granger_scan(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let argmin = |key: fn(&LagCriteria) -> f64| {
-        criteria
-            .iter()
-            .fold(None::<&LagCriteria>, |best, c| match best {
-                Some(b) if !(key(c) < key(b)) => Some(b),
-                _ => Some(c),
-            })
-            .map_or(1, |c| c.lag)
-    };
+    let (aic_lag, bic_lag) = select_orders(&criteria);
     Ok(GrangerScan {
-        aic_lag: argmin(|c| c.aic),
-        bic_lag: argmin(|c| c.bic),
+        aic_lag,
+        bic_lag,
         tests,
         criteria,
         selection_nobs: common.len(),
