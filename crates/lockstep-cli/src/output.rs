@@ -1,12 +1,17 @@
-//! How results leave the program: the one function that prints a rendered result on standard
-//! output, the colour decision, files written beside it (atomically, with a confirmation
-//! line), and the plain text and CSV tables of the store commands.
+//! How results leave the program: the one function that prints a command's result (a
+//! `lockstep_report::view::View`) on standard output, the colour decision, and files written
+//! beside it (atomically, with a confirmation line).
 
-use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use lockstep_report::view::{Format, Look, View};
+
+/// Print a command's result in `format` (one [`View`] shape for every command).
+pub fn show(view: &dyn View, format: Format, look: Look) -> Result<()> {
+    print(&view.render(format, look)?)
+}
 
 /// Print a rendered result on standard output. One rule for its end, whatever the format: a
 /// non-empty result ends with a newline (added when the renderer left it out, as JSON
@@ -62,57 +67,6 @@ pub fn size(bytes: usize) -> String {
         10_000..10_000_000 => format!("{:.1} kB", bytes as f64 / 1e3),
         _ => format!("{:.1} MB", bytes as f64 / 1e6),
     }
-}
-
-/// Left-aligned first column, right-aligned others, two spaces apart.
-pub fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let line = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
-        let mut first = true;
-        let mut s = String::new();
-        for (i, c) in cells.enumerate() {
-            if !first {
-                s.push_str("  ");
-            }
-            if i == 0 {
-                let _ = write!(s, "{c:<w$}", w = width[i]);
-            } else {
-                let _ = write!(s, "{c:>w$}", w = width[i]);
-            }
-            first = false;
-        }
-        out.push_str(s.trim_end());
-        out.push('\n');
-    };
-    line(&mut out, &mut header.iter().copied());
-    for r in rows {
-        line(&mut out, &mut r.iter().map(String::as_str));
-    }
-    out
-}
-
-/// A CSV table: cells holding a comma, quote or newline are quoted.
-pub fn csv_table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let quote = |c: &str| {
-        if c.contains([',', '"', '\n']) {
-            format!("\"{}\"", c.replace('"', "\"\""))
-        } else {
-            c.to_string()
-        }
-    };
-    let mut out = header.join(",");
-    out.push('\n');
-    for r in rows {
-        out.push_str(&r.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]

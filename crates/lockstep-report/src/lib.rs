@@ -33,6 +33,7 @@ pub mod screen;
 pub mod signals_view;
 pub mod structure;
 mod technicals;
+pub mod view;
 pub mod words;
 
 pub use analyze::{

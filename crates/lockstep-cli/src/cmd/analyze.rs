@@ -3,11 +3,9 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use lockstep_report::render;
+use lockstep_report::view::{self, Look};
 
-use super::common::{
-    pair_params, ClockArgs, Format, FormatArgs, InputArgs, Legs, ReportArgs, SourceArgs,
-};
+use super::common::{pair_params, ClockArgs, FormatArgs, InputArgs, Legs, ReportArgs, SourceArgs};
 use super::{Cx, Usage};
 
 /// What each statistic means (`lockstep --help`, `analyze --help`, `corr --help`).
@@ -66,11 +64,11 @@ impl Args {
 /// Analyze the pair with its macro backdrop and print the report.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let report = cx.session.pair(&a.params()?)?.report;
-    crate::output::print(&match a.format.format {
-        Format::Table => render::table(&report, cx.color),
-        Format::Json => render::json(&report)?,
-        Format::Csv => render::summary_csv(&report),
-    })
+    crate::output::show(
+        &view::Analysis(&report),
+        a.format.format,
+        Look::new(0, cx.color),
+    )
 }
 
 #[cfg(test)]

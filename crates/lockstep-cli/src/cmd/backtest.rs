@@ -3,10 +3,10 @@
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use lockstep_report::signals_view;
+use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, Format, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
+    pair_params, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
 };
 use super::{pair_signals, read_strategy, Cx, Usage};
 
@@ -86,9 +86,12 @@ pub fn run(cx: &Cx, ba: &Args) -> Result<()> {
     let bt = run
         .backtest(&rep, &strategy, ba.split)
         .context("cannot run the backtest")?;
-    crate::output::print(&match ba.format.format {
-        Format::Table => signals_view::backtest_table(&run.report, &bt, cx.color),
-        Format::Csv => signals_view::backtest_csv(&bt),
-        Format::Json => signals_view::backtest_json(&bt)?,
-    })
+    crate::output::show(
+        &view::Backtest {
+            report: &run.report,
+            result: &bt,
+        },
+        ba.format.format,
+        Look::new(0, cx.color),
+    )
 }

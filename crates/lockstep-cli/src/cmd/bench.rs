@@ -8,6 +8,8 @@ use std::time::Instant;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Args as ClapArgs;
+use lockstep_report::view::{Look, View};
+use lockstep_report::ReportError;
 use lockstep_stats::{Ema, Indicator, Macd, RollingBeta, RollingCorrelation, Rsi};
 
 use super::common::Format;
@@ -314,11 +316,69 @@ fn time(kernel: BenchKernel, mode: BenchMode, x: &[f64], y: &[f64], reps: usize)
 
 /// `lockstep bench [KERNEL...]`: time each kernel in each mode and print the timings.
 pub fn run(_cx: &Cx, a: &Args) -> Result<()> {
-    crate::output::print(&timings(a)?)
+    crate::output::show(&timings(a)?, a.format, Look::default())
 }
 
-/// The timings, rendered.
-fn timings(a: &Args) -> Result<String> {
+/// The timings of a run: JSON is one object per line (read by `bench/compare.py`).
+struct Timings {
+    reps: usize,
+    rows: Vec<Timing>,
+}
+
+/// Nanoseconds per input element.
+fn ns(t: &Timing) -> f64 {
+    t.best / t.n as f64 * 1e9
+}
+
+impl View for Timings {
+    fn table(&self, _look: Look) -> String {
+        let mut s = format!(
+            "best of {} runs, one thread; ns per input element\n{:<16} {:<8} {:>10} {:>10}\n",
+            self.reps, "kernel", "output", "n", "ns/elem"
+        );
+        for t in &self.rows {
+            s += &format!(
+                "{:<16} {:<8} {:>10} {:>10.2}\n",
+                t.kernel.label(),
+                t.mode.name(),
+                t.n,
+                ns(t)
+            );
+        }
+        s
+    }
+    fn csv(&self) -> String {
+        let mut s = String::from("kernel,mode,n,best_s,ns_per_element\n");
+        for t in &self.rows {
+            s += &format!(
+                "{},{},{},{:e},{}\n",
+                t.kernel.name(),
+                t.mode.name(),
+                t.n,
+                t.best,
+                ns(t)
+            );
+        }
+        s
+    }
+    fn json(&self) -> Result<String, ReportError> {
+        Ok(self
+            .rows
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "kernel": t.kernel.name(), "mode": t.mode.name(), "n": t.n,
+                    "best_s": t.best, "ns_per_element": ns(t), "checksum": t.checksum,
+                })
+                .to_string()
+                    + "\n"
+            })
+            .collect())
+    }
+}
+
+/// Time every kernel asked for in every mode asked for.
+fn timings(a: &Args) -> Result<Timings> {
     let kernels = if a.kernels.is_empty() {
         BenchKernel::ALL.to_vec()
     } else {
@@ -336,48 +396,5 @@ fn timings(a: &Args) -> Result<String> {
             rows.push(time(k, m, &x, &y, a.reps)?);
         }
     }
-    let ns = |t: &Timing| t.best / t.n as f64 * 1e9;
-    Ok(match a.format {
-        Format::Json => rows
-            .iter()
-            .map(|t| {
-                serde_json::json!({
-                    "kernel": t.kernel.name(), "mode": t.mode.name(), "n": t.n,
-                    "best_s": t.best, "ns_per_element": ns(t), "checksum": t.checksum,
-                })
-                .to_string()
-                    + "\n"
-            })
-            .collect(),
-        Format::Csv => {
-            let mut s = String::from("kernel,mode,n,best_s,ns_per_element\n");
-            for t in &rows {
-                s += &format!(
-                    "{},{},{},{:e},{}\n",
-                    t.kernel.name(),
-                    t.mode.name(),
-                    t.n,
-                    t.best,
-                    ns(t)
-                );
-            }
-            s
-        }
-        Format::Table => {
-            let mut s = format!(
-                "best of {} runs, one thread; ns per input element\n{:<16} {:<8} {:>10} {:>10}\n",
-                a.reps, "kernel", "output", "n", "ns/elem"
-            );
-            for t in &rows {
-                s += &format!(
-                    "{:<16} {:<8} {:>10} {:>10.2}\n",
-                    t.kernel.label(),
-                    t.mode.name(),
-                    t.n,
-                    ns(t)
-                );
-            }
-            s
-        }
-    })
+    Ok(Timings { reps: a.reps, rows })
 }

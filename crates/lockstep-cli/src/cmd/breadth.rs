@@ -1,6 +1,7 @@
 //! `lockstep breadth`: equity breadth: small-cap and equal-weight relative strength, and the
 //! breadth of a basket of constituents.
 
+use lockstep_report::view::Look;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -77,9 +78,5 @@ pub fn run(cx: &Cx, b: &Args) -> Result<()> {
         b.ma as usize,
     )
     .context("cannot compute breadth")?;
-    crate::output::print(&match b.format {
-        Format::Table => rep.table(b.rows, cx.color),
-        Format::Csv => rep.csv(),
-        Format::Json => rep.json()?,
-    })
+    crate::output::show(&rep, b.format, Look::new(b.rows, cx.color))
 }

@@ -47,16 +47,7 @@ pub struct Legs {
     pub b: String,
 }
 
-/// Output format.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Format {
-    /// Human-readable table.
-    Table,
-    /// CSV for machines (full f64 precision, empty cell = undefined).
-    Csv,
-    /// JSON for machines (null = undefined).
-    Json,
-}
+pub use lockstep_report::view::Format;
 
 /// The output format, a table by default.
 #[derive(Debug, Args)]

@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use lockstep_report::render;
+use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, CorrelationArgs, Format, InputArgs, IntervalArgs, Legs, RowsArgs, SourceArgs,
+    pair_params, CorrelationArgs, InputArgs, IntervalArgs, Legs, RowsArgs, SourceArgs,
 };
 use super::{Cx, Usage};
 
@@ -39,9 +39,9 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let params = pair_params(&a.legs, &[&a.input, &a.source, &a.correlation, &a.interval])?
         .without_backdrop();
     let report = cx.session.pair(&params)?.report;
-    crate::output::print(&match a.output.format {
-        Format::Table => render::corr_table(&report, a.output.rows),
-        Format::Json => render::json(&report)?,
-        Format::Csv => render::corr_csv(&report),
-    })
+    crate::output::show(
+        &view::Correlation(&report),
+        a.output.format,
+        Look::new(a.output.rows, cx.color),
+    )
 }

@@ -9,7 +9,7 @@ use lockstep_core::DailyBar;
 
 use super::store::{bar_row, stored_bars, BAR_HEADER};
 use super::Cx;
-use crate::output::csv_table;
+use lockstep_report::view::csv_table;
 
 /// `lockstep export`.
 #[derive(Debug, ClapArgs)]

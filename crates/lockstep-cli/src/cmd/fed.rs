@@ -1,11 +1,11 @@
 //! `lockstep fed`: Fed rate-move probabilities implied by 30-day fed funds futures (the CME
 //! FedWatch method).
 
+use lockstep_report::view::{self, Look};
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use lockstep_report::macro_view;
 
 use super::common::Format;
 use super::Cx;
@@ -75,9 +75,12 @@ impl Args {
 /// Read the strip and print the probabilities.
 pub fn run(cx: &Cx, f: &Args) -> Result<()> {
     let (fw, source) = cx.session.fed(&f.params())?;
-    crate::output::print(&match f.format {
-        Format::Table => macro_view::fed_table(&fw, source.as_deref(), cx.color),
-        Format::Csv => macro_view::fed_csv(&fw),
-        Format::Json => macro_view::fed_json(&fw)?,
-    })
+    crate::output::show(
+        &view::Fed {
+            fedwatch: &fw,
+            source: source.as_deref(),
+        },
+        f.format,
+        Look::new(0, cx.color),
+    )
 }

@@ -10,7 +10,8 @@ use lockstep_session::{spinner, FetchSummary};
 use super::common::{Format, SourceArgs};
 use super::store::opt;
 use super::Cx;
-use crate::output::{csv_table, print, text_table};
+use crate::output::show;
+use lockstep_report::view::{Listing, Look};
 
 /// The symbols, store and configuration of `fetch --help`.
 pub const LONG_HELP: &str = "\
@@ -95,11 +96,16 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
             ]
         })
         .collect();
-    print(&match args.format {
-        Format::Table => text_table(&header, &rows),
-        Format::Csv => csv_table(&header, &rows),
-        Format::Json => serde_json::to_string_pretty(&done)?,
-    })?;
+    show(
+        &Listing {
+            header: &header,
+            rows,
+            records: &done,
+            empty: None,
+        },
+        args.format,
+        Look::default(),
+    )?;
     if failed.is_empty() {
         return Ok(());
     }

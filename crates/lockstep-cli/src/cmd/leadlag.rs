@@ -3,11 +3,11 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use lockstep_report::render;
+use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, AlignArgs, BandArgs, Format, FormatArgs, InputArgs, LagWindowArgs, Legs,
-    MaxLagArgs, ReturnsArgs, SourceArgs,
+    pair_params, AlignArgs, BandArgs, FormatArgs, InputArgs, LagWindowArgs, Legs, MaxLagArgs,
+    ReturnsArgs, SourceArgs,
 };
 use super::Cx;
 
@@ -59,9 +59,9 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     .without_backdrop();
     a.lag_window.set_only_window(&mut params)?;
     let report = cx.session.pair(&params)?.report;
-    crate::output::print(&match a.format.format {
-        Format::Table => render::leadlag_table(&report, cx.color),
-        Format::Json => render::leadlag_json(&report)?,
-        Format::Csv => render::leadlag_csv(&report),
-    })
+    crate::output::show(
+        &view::LeadLag(&report),
+        a.format.format,
+        Look::new(0, cx.color),
+    )
 }

@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use lockstep_report::{render, structure};
+use lockstep_report::structure;
+use lockstep_report::view::{self, Look};
 
 use super::common::{Format, InputArgs, LevelArgs, SourceArgs};
 use super::Cx;
@@ -56,11 +57,10 @@ pub fn run(cx: &Cx, l: &Args) -> Result<()> {
     l.levels.set_structure(&mut options);
     let rep = structure::levels_report(&series, &options.levels)
         .with_context(|| format!("cannot find the levels of {}", series.name))?;
-    crate::output::print(&match (l.format, l.breakouts) {
-        (Format::Table, false) => render::levels_table(&rep, l.rows, cx.color),
-        (Format::Table, true) => render::breakouts_table(&rep, l.rows, cx.color),
-        (Format::Csv, false) => render::levels_csv(&rep),
-        (Format::Csv, true) => render::breakouts_csv(&rep),
-        (Format::Json, _) => render::levels_json(&rep)?,
-    })
+    let look = Look::new(l.rows, cx.color);
+    if l.breakouts {
+        crate::output::show(&view::Breakouts(&rep), l.format, look)
+    } else {
+        crate::output::show(&rep, l.format, look)
+    }
 }

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use lockstep_report::macro_view;
+use lockstep_report::view::Look;
 
 use super::common::{Format, LiquiditySeries};
 use super::Cx;
@@ -36,9 +36,5 @@ pub struct Args {
 /// Load the three series and print net liquidity.
 pub fn run(cx: &Cx, l: &Args) -> Result<()> {
     let net = cx.session.liquidity(&l.series.spec(), true)?;
-    crate::output::print(&match l.format {
-        Format::Table => macro_view::liquidity_table(&net, l.rows, cx.color),
-        Format::Csv => macro_view::liquidity_csv(&net),
-        Format::Json => macro_view::liquidity_json(&net)?,
-    })
+    crate::output::show(&net, l.format, Look::new(l.rows, cx.color))
 }

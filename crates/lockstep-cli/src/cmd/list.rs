@@ -6,7 +6,8 @@ use clap::Args as ClapArgs;
 use super::common::Format;
 use super::store::opt;
 use super::Cx;
-use crate::output::{csv_table, print, text_table};
+use crate::output::show;
+use lockstep_report::view::{Listing, Look};
 
 /// `lockstep list`.
 #[derive(Debug, ClapArgs)]
@@ -45,13 +46,17 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
             ]
         })
         .collect();
-    print(&match args.format {
-        Format::Table if rows.is_empty() => format!(
-            "the store {} is empty: `lockstep fetch ETH-USD ^RUT` fills it",
-            ctx.db_path()?.display()
-        ),
-        Format::Table => text_table(&header, &rows),
-        Format::Csv => csv_table(&header, &rows),
-        Format::Json => serde_json::to_string_pretty(&listing)?,
-    })
+    show(
+        &Listing {
+            header: &header,
+            rows,
+            records: &listing,
+            empty: Some(format!(
+                "the store {} is empty: `lockstep fetch ETH-USD ^RUT` fills it",
+                ctx.db_path()?.display()
+            )),
+        },
+        args.format,
+        Look::default(),
+    )
 }

@@ -5,7 +5,8 @@ use clap::Args as ClapArgs;
 
 use super::common::Format;
 use super::Cx;
-use crate::output::{csv_table, print, text_table};
+use crate::output::show;
+use lockstep_report::view::{Listing, Look};
 
 /// `lockstep log`.
 #[derive(Debug, ClapArgs)]
@@ -52,9 +53,14 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
             ]
         })
         .collect();
-    print(&match args.format {
-        Format::Table => text_table(&header, &rows),
-        Format::Csv => csv_table(&header, &rows),
-        Format::Json => serde_json::to_string_pretty(&entries)?,
-    })
+    show(
+        &Listing {
+            header: &header,
+            rows,
+            records: &entries,
+            empty: None,
+        },
+        args.format,
+        Look::default(),
+    )
 }

@@ -3,9 +3,9 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use lockstep_report::render;
+use lockstep_report::view::{self, Look};
 
-use super::common::{pair_params, AlignArgs, Format, InputArgs, Legs, RowsArgs, SourceArgs};
+use super::common::{pair_params, AlignArgs, InputArgs, Legs, RowsArgs, SourceArgs};
 use super::Cx;
 
 /// `lockstep overlay`.
@@ -27,9 +27,9 @@ pub struct Args {
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let params = pair_params(&a.legs, &[&a.input, &a.source, &a.align])?.without_backdrop();
     let report = cx.session.pair(&params)?.report;
-    crate::output::print(&match a.output.format {
-        Format::Table => render::overlay_table(&report, a.output.rows),
-        Format::Csv => render::overlay_csv(&report),
-        Format::Json => render::overlay_json(&report)?,
-    })
+    crate::output::show(
+        &view::Overlay(&report),
+        a.output.format,
+        Look::new(a.output.rows, cx.color),
+    )
 }

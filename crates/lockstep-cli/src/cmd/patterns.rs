@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use lockstep_report::{render, structure};
+use lockstep_report::structure;
+use lockstep_report::view::Look;
 
 use super::common::{Format, InputArgs, PivotArgs, SourceArgs};
 use super::Cx;
@@ -48,9 +49,5 @@ pub fn run(cx: &Cx, p: &Args) -> Result<()> {
     p.pivot.set_structure(&mut options);
     let rep = structure::patterns_report(&series, &options)
         .with_context(|| format!("cannot find the patterns of {}", series.name))?;
-    crate::output::print(&match p.format {
-        Format::Table => render::patterns_table(&rep, cx.color),
-        Format::Csv => render::patterns_csv(&rep),
-        Format::Json => render::patterns_json(&rep)?,
-    })
+    crate::output::show(&rep, p.format, Look::new(0, cx.color))
 }

@@ -3,11 +3,11 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use lockstep_report::render;
+use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, AlignArgs, BandArgs, DivergenceArgs, Format, FormatArgs, InputArgs, LagWindowArgs,
-    Legs, RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
+    pair_params, AlignArgs, BandArgs, DivergenceArgs, FormatArgs, InputArgs, LagWindowArgs, Legs,
+    RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
 };
 use super::Cx;
 
@@ -70,9 +70,9 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     params.liquidity = lockstep_session::LiquidityChoice::NotAsked;
     a.lag_window.set_only_window(&mut params)?;
     let report = cx.session.pair(&params)?.report;
-    crate::output::print(&match a.format.format {
-        Format::Table => render::regimes_table(&report, cx.color),
-        Format::Json => render::regimes_json(&report)?,
-        Format::Csv => render::regimes_csv(&report),
-    })
+    crate::output::show(
+        &view::Regimes(&report),
+        a.format.format,
+        Look::new(0, cx.color),
+    )
 }

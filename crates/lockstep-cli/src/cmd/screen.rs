@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use lockstep_report::screen::{screens_csv, Screen};
+use lockstep_report::screen::Screen;
+use lockstep_report::view::{self, Look};
 
 use super::common::{Format, InputArgs, SourceArgs, WindowsArgs};
 use super::{Cx, Usage};
@@ -79,15 +80,9 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
             (started.elapsed() - loaded).as_secs_f64() * 1e3
         );
     }
-    crate::output::print(&match (a.format, screens.as_slice()) {
-        (Format::Table, _) => screens
-            .iter()
-            .map(|s| s.table(a.top, cx.color))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        (Format::Csv, [one]) => one.csv(),
-        (Format::Csv, _) => screens_csv(&screens),
-        (Format::Json, [one]) => one.json()?,
-        (Format::Json, _) => serde_json::to_string_pretty(&screens)?,
-    })
+    crate::output::show(
+        &view::Screens(&screens),
+        a.format,
+        Look::new(a.top, cx.color),
+    )
 }

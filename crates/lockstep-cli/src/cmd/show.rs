@@ -6,7 +6,8 @@ use clap::Args as ClapArgs;
 use super::common::Format;
 use super::store::{bar_row, stored_bars, BAR_HEADER};
 use super::Cx;
-use crate::output::{csv_table, print, text_table};
+use crate::output::show;
+use lockstep_report::view::{Listing, Look};
 
 /// `lockstep show`.
 #[derive(Debug, ClapArgs)]
@@ -31,9 +32,14 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
     };
     let bars = &bars[start..];
     let rows: Vec<Vec<String>> = bars.iter().map(bar_row).collect();
-    print(&match args.format {
-        Format::Table => text_table(&BAR_HEADER, &rows),
-        Format::Csv => csv_table(&BAR_HEADER, &rows),
-        Format::Json => serde_json::to_string_pretty(bars)?,
-    })
+    show(
+        &Listing {
+            header: &BAR_HEADER,
+            rows,
+            records: bars,
+            empty: None,
+        },
+        args.format,
+        Look::default(),
+    )
 }

@@ -1,13 +1,14 @@
 //! `lockstep signals`: rule-based signals of a pair on every aligned date (the built-in
 //! rules or a TOML file).
 
+use lockstep_report::view::Look;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
 
 use super::common::{
-    pair_params, Format, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
+    pair_params, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
 };
 use super::{pair_signals, read_rules, Cx, Usage};
 
@@ -63,9 +64,5 @@ pub fn run(cx: &Cx, sa: &Args) -> Result<()> {
         &[&sa.input, &sa.source, &sa.measures, &sa.no_rate],
     )?;
     let (_, rep) = pair_signals(&cx.session, &params, &rules)?;
-    crate::output::print(&match sa.format.format {
-        Format::Table => rep.table(cx.color),
-        Format::Csv => rep.csv(),
-        Format::Json => rep.json()?,
-    })
+    crate::output::show(&rep, sa.format.format, Look::new(0, cx.color))
 }

@@ -2,9 +2,10 @@
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
+use lockstep_report::view::Look;
 use lockstep_report::{technicals, TechnicalsOptions};
 
-use super::common::{check_macd, Format, InputArgs, RowsArgs, SourceArgs};
+use super::common::{check_macd, InputArgs, RowsArgs, SourceArgs};
 use super::{Cx, Usage};
 
 /// `lockstep technicals`.
@@ -49,9 +50,5 @@ pub fn run(cx: &Cx, t: &Args) -> Result<()> {
     };
     let tech = technicals(&series, &opts)
         .with_context(|| format!("cannot compute the indicators of {}", series.name))?;
-    crate::output::print(&match t.output.format {
-        Format::Table => tech.table(t.output.rows),
-        Format::Csv => tech.csv(),
-        Format::Json => tech.json()?,
-    })
+    crate::output::show(&tech, t.output.format, Look::new(t.output.rows, cx.color))
 }
