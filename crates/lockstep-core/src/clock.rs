@@ -269,8 +269,8 @@ impl IntradayPair {
             // Consecutive grid bars of one session, with no bar left out between them.
             let step = time[t] - time[t - 1];
             if session[t] == session[t - 1] && step <= exchange.interval.duration() {
-                ret_a[t] = ((pa[t] - pa[t - 1]) / pa[t - 1]).ln_1p();
-                ret_b[t] = ((pb[t] - pb[t - 1]) / pb[t - 1]).ln_1p();
+                ret_a[t] = crate::returns::log_return(pa[t - 1], pa[t]);
+                ret_b[t] = crate::returns::log_return(pb[t - 1], pb[t]);
             }
         }
         Ok(IntradayPair {

@@ -23,7 +23,7 @@ pub use intraday::{
     new_york_date, nyse_early_close, nyse_session, ExchangeSession, Interval, IntradayBar,
     IntradaySeries, Timestamp,
 };
-pub use returns::{returns, ReturnKind};
+pub use returns::{log_return, returns, ReturnKind};
 pub use series::{Calendar, PriceField, PriceSeries};
 
 /// A calendar date (no time zone): the trading day a bar belongs to.

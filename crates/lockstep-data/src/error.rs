@@ -51,6 +51,17 @@ pub enum DataError {
         /// The parser's message.
         message: String,
     },
+    /// A quoted cell runs over the end of its line: a stray double quote, which would
+    /// otherwise swallow the rest of the file into one cell.
+    #[error("{file}:{line}: column {column}: the cell opens a double quote that is not closed on its line (a stray quote?); a cell may not span lines")]
+    UnterminatedQuote {
+        /// File name used in messages.
+        file: String,
+        /// Line where the quoted cell starts.
+        line: u64,
+        /// 1-based column number of the cell.
+        column: usize,
+    },
     /// The file has no header line at all.
     #[error("{file}: the file is empty (no header line)")]
     Empty {

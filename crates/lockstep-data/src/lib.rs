@@ -32,10 +32,12 @@
 //! pandas' `2024-01-05 00:00:00-05:00`), which are converted to UTC and dated by their UTC date.
 //! Investing.com files also accept `M/D/YYYY`, `MM/DD/YYYY` and `MMM D, YYYY`.
 //!
-//! * **CoinGecko:** a snapshot at exactly `00:00:00 UTC` is the opening price of that UTC day,
-//!   which equals the previous UTC day's close, so the row is dated the **previous** day
-//!   (`2015-08-08 00:00:00 UTC` → 2015-08-07). A snapshot at any other time is dated its own
-//!   UTC date (with a warning, since it is an intraday price).
+//! * **CoinGecko:** a snapshot at `00:00:00 UTC` is the opening price of that UTC day, which
+//!   equals the previous UTC day's close, so the row is dated the **previous** day
+//!   (`2015-08-08 00:00:00 UTC` → 2015-08-07). A snapshot taken late but within the first hour
+//!   of the day (before `01:00:00 UTC`, such as `2018-01-30 00:05:11 UTC` in real exports) is
+//!   read the same way, with a warning counting them. A snapshot at any later time is dated its
+//!   own UTC date (with a warning, since it is an intraday price).
 //! * **CryptoDataDownload:** dated by the UTC date of the `Unix` column (milliseconds when above
 //!   1e11, else seconds). The bar dated D is the UTC day opening at D 00:00, the same convention
 //!   as Yahoo and Binance daily crypto bars. Volume is the quote-asset column (the second

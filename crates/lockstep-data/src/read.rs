@@ -72,8 +72,9 @@ pub enum Format {
     YFinance,
     /// CoinGecko export `snapped_at,price,market_cap,total_volume`.
     ///
-    /// **Date convention:** a snapshot at exactly `00:00:00 UTC` is the opening price of that
-    /// UTC day, which is the previous UTC day's close, so the row is dated the **previous** day
+    /// **Date convention:** a snapshot at `00:00:00 UTC` (or late, within the first hour of the
+    /// UTC day) is the opening price of that UTC day, which is the previous UTC day's close, so
+    /// the row is dated the **previous** day
     /// (`2015-08-08 00:00:00 UTC` becomes 2015-08-07). This puts CoinGecko on the same dates as
     /// Yahoo and Binance daily crypto bars, whose bar dated D closes at 24:00 UTC of D. A
     /// snapshot at any other time (typically the last, intraday row of an export) is dated its
@@ -224,6 +225,38 @@ impl<'a> Records<'a> {
         self.breaks.partition_point(|&i| i < at) as u64 + 1
     }
 
+    /// A quote left open swallows the rest of the file into the last record's cell (the csv
+    /// crate ends the cell at the end of the input): refuse it, naming the line and column
+    /// where the quote opened. Quoted cells that close, even over several lines, are fine.
+    fn check_quotes(&self) -> Result<(), DataError> {
+        let start = self.rec.position().map_or(0, |p| p.byte() as usize);
+        if (self.rdr.position().byte() as usize) < self.bytes.len() {
+            return Ok(());
+        }
+        let (mut open, mut at, mut column, mut commas) = (false, 0, 0, 0);
+        for (i, &b) in self.bytes.iter().enumerate().skip(start) {
+            match b {
+                b'"' => {
+                    open = !open;
+                    if open {
+                        (at, column) = (i, commas + 1);
+                    }
+                }
+                b',' if !open => commas += 1,
+                b'\n' | b'\r' if !open => commas = 0,
+                _ => {}
+            }
+        }
+        if !open {
+            return Ok(());
+        }
+        Err(DataError::UnterminatedQuote {
+            file: self.file.to_string(),
+            line: self.breaks.partition_point(|&i| i < at) as u64 + 1,
+            column,
+        })
+    }
+
     /// Move to the next record whose fields are not all empty; `false` at the end. The lines
     /// of records whose fields are all empty (such as `,,,`) are pushed to `empty`.
     pub(crate) fn advance(&mut self, empty: &mut Vec<u64>) -> Result<bool, DataError> {
@@ -231,6 +264,7 @@ impl<'a> Records<'a> {
             match self.rdr.read_record(&mut self.rec) {
                 Ok(true) => {
                     let line = self.line_of(self.rec.position());
+                    self.check_quotes()?;
                     if self.rec.iter().all(str::is_empty) {
                         empty.push(line);
                         continue;
@@ -589,6 +623,7 @@ fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<C
     let is_missing =
         |s: &str| s.is_empty() || eq_ic(s, "null") || (fred && s == ".") || (investing && s == "-");
     let (mut all_null, mut price_null, mut intraday) = (0usize, 0usize, Vec::new());
+    let mut late = Vec::new();
     let mut rows: Vec<Row> = Vec::with_capacity(data.len());
     for r in data {
         let got = r.rec.len();
@@ -664,14 +699,35 @@ fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<C
                 text: short(ptext),
             });
         }
+        // Open, high and low are prices (positive and finite, except in FRED series); volume
+        // is finite and not negative. A missing cell is undefined (NaN inside, empty outside).
         let optional = |col: Option<usize>, volume: bool| -> Result<f64, DataError> {
             match col {
-                Some(i) if !is_missing(r.cell(i)) => number(i, volume),
+                Some(i) if !is_missing(r.cell(i)) => {
+                    let v = number(i, volume)?;
+                    let rule = match (volume, fred) {
+                        (true, _) if !(v.is_finite() && v >= 0.0) => "a non-negative finite volume",
+                        (false, false) if !(v.is_finite() && v > 0.0) => "a positive finite price",
+                        (false, true) if !v.is_finite() => "a finite number",
+                        _ => return Ok(v),
+                    };
+                    Err(DataError::BadValue {
+                        file: file.into(),
+                        line: r.line,
+                        column: i + 1,
+                        name: col_name(i),
+                        text: short(r.cell(i)),
+                        rule,
+                    })
+                }
                 _ => Ok(f64::NAN),
             }
         };
         if pd.intraday {
             intraday.push(r.line);
+        }
+        if pd.late {
+            late.push(r.line);
         }
         rows.push(Row {
             line: r.line,
@@ -702,6 +758,12 @@ fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<C
             header_line: hd.line,
             skipped: skipped_null_rows,
         });
+    }
+    if let Some(first) = late.first() {
+        warnings.push(format!(
+            "{} snapshot(s) taken after 00:00:00 but within the first hour of a UTC day (first on line {first}) are read as that day's opening price, the previous day's close",
+            late.len()
+        ));
     }
     if let Some(first) = intraday.first() {
         warnings.push(format!(
@@ -914,6 +976,36 @@ mod tests {
         assert!(v[2].is_nan());
         assert!(r.series.open.is_none());
         assert!(r.warnings[0].contains("line 4"));
+    }
+
+    #[test]
+    fn coingecko_late_snapshots_are_the_previous_close() {
+        // A real export: 2018-01-30's snapshot came five minutes late; with 00:00:00 only,
+        // it and the next row would both be dated 2018-01-30 (a duplicate).
+        let t = "snapped_at,price,market_cap,total_volume\n\
+                 2018-01-29 00:00:00 UTC,1180.1,1,1\n\
+                 2018-01-30 00:05:11 UTC,1119.4,1,1\n\
+                 2018-01-31 00:00:00 UTC,1065.3,1,1\n\
+                 2018-02-01 00:59:59 UTC,1100.0,1,1\n\
+                 2018-02-02 01:00:00 UTC,1010.0,1,1\n";
+        let r = read(t, "eth-usd-max.csv");
+        assert_eq!(
+            r.series.dates,
+            vec![
+                d("2018-01-28"),
+                d("2018-01-29"),
+                d("2018-01-30"),
+                d("2018-01-31"),
+                d("2018-02-02")
+            ]
+        );
+        assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+        assert!(r.warnings[0]
+            .starts_with("2 snapshot(s) taken after 00:00:00 but within the first hour"));
+        assert!(r.warnings[0].contains("first on line 3"));
+        assert!(
+            r.warnings[1].starts_with("1 snapshot(s) not taken at 00:00:00 UTC (first on line 6)")
+        );
     }
 
     #[test]
@@ -1349,6 +1441,59 @@ mod tests {
         // A file that reads as daily is unchanged, even with times of day.
         let t = "time,price\n2024-01-05 10:00:00,3\n2024-01-06 10:00:00,4\n";
         assert_eq!(read(t, "y.csv").series.price, vec![3.0, 4.0]);
+    }
+
+    #[test]
+    fn open_high_low_and_volume_are_checked() {
+        let ok = "Date,Open,High,Low,Close,Volume\n2024-01-01,1,2,0.5,1.5,0\n";
+        assert_eq!(read(ok, "o.csv").series.volume, Some(vec![0.0]));
+        for (row, want) in [
+            (
+                "NaN,2,0.5,1.5,10",
+                "column 2 (Open): \"NaN\" is not a positive finite price",
+            ),
+            (
+                "1,inf,0.5,1.5,10",
+                "column 3 (High): \"inf\" is not a positive finite price",
+            ),
+            (
+                "1,2,-0.5,1.5,10",
+                "column 4 (Low): \"-0.5\" is not a positive finite price",
+            ),
+            (
+                "1,2,0,1.5,10",
+                "column 4 (Low): \"0\" is not a positive finite price",
+            ),
+            (
+                "1,2,0.5,1.5,-3",
+                "column 6 (Volume): \"-3\" is not a non-negative finite volume",
+            ),
+            (
+                "1,2,0.5,1.5,NaN",
+                "column 6 (Volume): \"NaN\" is not a non-negative finite volume",
+            ),
+        ] {
+            let t = format!("Date,Open,High,Low,Close,Volume\n2024-01-01,{row}\n");
+            assert_eq!(err(&t, "o.csv"), format!("o.csv:2: {want}"));
+        }
+    }
+
+    #[test]
+    fn a_stray_quote_is_an_error_not_a_truncated_file() {
+        let t = "Date,Close\n2020-01-02,10\n2020-01-03,11\n\"2020-01-07,13\n2020-01-08,14\n2020-01-09,15\n2020-01-10,16\n";
+        assert_eq!(
+            err(t, "q.csv"),
+            "q.csv:4: column 1: the cell opens a double quote that is not closed on its line (a stray quote?); a cell may not span lines"
+        );
+        let t = "Date,Close\n2020-01-02,10\n2020-01-03,\"11\n2020-01-04,12\n";
+        assert!(
+            err(t, "q.csv").starts_with("q.csv:3: column 2: "),
+            "{}",
+            err(t, "q.csv")
+        );
+        // Quoted cells on one line are fine.
+        let t = "Date,Close\n\"2020-01-02\",\"1000.5\"\n2020-01-03,11\n";
+        assert_eq!(read(t, "q.csv").series.price, vec![1000.5, 11.0]);
     }
 
     #[test]

@@ -32,12 +32,19 @@ impl DateKind {
     }
 }
 
-/// A parsed date; `intraday` is true for a CoinGecko snapshot not taken at 00:00:00 UTC.
+/// A parsed date; `intraday` is true for a CoinGecko snapshot taken after the first hour of
+/// its UTC day, `late` for one taken after 00:00:00 but within that first hour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ParsedDate {
     pub date: Date,
     pub intraday: bool,
+    pub late: bool,
 }
+
+/// How late after 00:00:00 UTC a CoinGecko snapshot may be taken and still be read as the
+/// day's opening price (the previous day's close): real exports hold rows such as
+/// `2018-01-30 00:05:11 UTC` among the `00:00:00 UTC` ones.
+pub const COINGECKO_LATE_BOUND: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 /// A naive date-time (no offset, or ` UTC` / `Z`-less forms), with `T` or space separator.
 fn naive_datetime(s: &str) -> Option<NaiveDateTime> {
@@ -115,6 +122,7 @@ pub(crate) fn parse_date(s: &str, kind: DateKind) -> Option<ParsedDate> {
     let plain = |date| ParsedDate {
         date,
         intraday: false,
+        late: false,
     };
     match kind {
         DateKind::Iso => iso(s).map(plain),
@@ -125,13 +133,20 @@ pub(crate) fn parse_date(s: &str, kind: DateKind) -> Option<ParsedDate> {
                 return Some(plain(d));
             }
             let t = naive_datetime(s)?;
-            if t.time() == chrono::NaiveTime::MIN {
-                // The 00:00:00 UTC snapshot opens day D, i.e. closes day D - 1.
-                t.date().pred_opt().map(plain)
+            let since_midnight = t.time() - chrono::NaiveTime::MIN;
+            if since_midnight < COINGECKO_LATE_BOUND {
+                // The 00:00:00 UTC snapshot (or one taken within the first hour) opens day D,
+                // i.e. closes day D - 1.
+                t.date().pred_opt().map(|date| ParsedDate {
+                    date,
+                    intraday: false,
+                    late: since_midnight > chrono::TimeDelta::zero(),
+                })
             } else {
                 Some(ParsedDate {
                     date: t.date(),
                     intraday: true,
+                    late: false,
                 })
             }
         }
@@ -241,7 +256,8 @@ mod tests {
             p,
             ParsedDate {
                 date: d("2015-08-07"),
-                intraday: false
+                intraday: false,
+                late: false
             }
         );
         let p = parse_date("2024-01-25 14:33:12 UTC", k).unwrap();
@@ -249,7 +265,8 @@ mod tests {
             p,
             ParsedDate {
                 date: d("2024-01-25"),
-                intraday: true
+                intraday: true,
+                late: false
             }
         );
         assert_eq!(date("garbage", k), None);

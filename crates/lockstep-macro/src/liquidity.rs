@@ -22,7 +22,13 @@
 //! in `(w − 7 days, w]` (Thursday..Wednesday); a daily RRP on a Wednesday holiday thus takes
 //! Tuesday's value. The dates actually used are kept in each point. A week where any of the
 //! three has no value (missing, NaN — FRED's `.` or empty — or nothing in the week) is
-//! skipped and listed in [`NetLiquidity::skipped`].
+//! skipped and listed in [`NetLiquidity::skipped`], with one exception: before
+//! [`RRP_FACILITY_START`] (2013-09-23, the first day of the Fed's overnight reverse repo
+//! facility exercise, from which FRED's `RRPONTSYD` has a value every business day) a week
+//! without an RRP value takes 0: the facility was not in use, so nothing was parked in it
+//! (FRED has only sporadic values before, 160 days in ten years). Such points say so
+//! ([`LiquidityPoint::rrp_before_facility`]) and are counted in the notes. Gaps from that date
+//! on are still skipped.
 //!
 //! **Changes:** `change_4w(w) = net(w) − net(w − 28 days)`, `change_13w(w) = net(w) − net(w −
 //! 91 days)`, `None` when that week is absent.
@@ -53,6 +59,13 @@ use crate::{Date, MacroError, Result};
 pub const LIQUIDITY_UNITS: &str = "millions of USD";
 /// The frequency of the net liquidity series.
 pub const LIQUIDITY_FREQUENCY: &str = "weekly (Wednesday)";
+/// The first day of the overnight reverse repo facility exercise (FOMC, September 2013): a
+/// week before it without an RRP value takes 0 (see the module documentation).
+pub const RRP_FACILITY_START: Date = match Date::from_ymd_opt(2013, 9, 23) {
+    Some(d) => d,
+    None => panic!("valid date"),
+};
+
 /// Length of the z-score window, weeks.
 pub const Z_WINDOW: usize = 52;
 
@@ -124,8 +137,13 @@ pub struct LiquidityPoint {
     pub tga_date: Date,
     /// Overnight reverse repo (`RRPONTSYD`).
     pub rrp: f64,
-    /// Date of the RRP value used (in the week ending `date`).
+    /// Date of the RRP value used (in the week ending `date`; `date` itself when the value is
+    /// the 0 taken before the facility existed).
     pub rrp_date: Date,
+    /// Whether `rrp` is the 0 taken for a week before [`RRP_FACILITY_START`] without an RRP
+    /// value.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rrp_before_facility: bool,
     /// `fed_assets − tga − rrp`.
     pub net: f64,
     /// `net − net 4 weeks earlier`.
@@ -266,8 +284,11 @@ pub fn net_liquidity(
             });
         }
         let t = value_in_week(tga.series, w);
-        let r = value_in_week(rrp.series, w);
-        let (Some((td, tv)), Some((rd, rv))) = (t, r) else {
+        let mut r = value_in_week(rrp.series, w).map(|(d, v)| (d, v, false));
+        if r.is_none() && w < RRP_FACILITY_START {
+            r = Some((w, 0.0, true));
+        }
+        let (Some((td, tv)), Some((rd, rv, before))) = (t, r) else {
             let mut missing = Vec::new();
             if t.is_none() {
                 missing.push("tga");
@@ -288,6 +309,7 @@ pub fn net_liquidity(
             tga_date: td,
             rrp: rv,
             rrp_date: rd,
+            rrp_before_facility: before,
             net: fa - tv - rv,
             change_4w: None,
             change_13w: None,
@@ -318,6 +340,13 @@ pub fn net_liquidity(
         if var > 0.0 {
             points[t].z_13w = Some((c[c.len() - 1] - mean) / var.sqrt());
         }
+    }
+    let zero = points.iter().filter(|p| p.rrp_before_facility).count();
+    if zero > 0 {
+        notes.push(format!(
+            "{zero} week(s) before {RRP_FACILITY_START} without an {} value take 0 (the overnight reverse repo facility was not in use)",
+            rrp.series.name
+        ));
     }
     if !skipped.is_empty() {
         notes.push(format!(
@@ -532,6 +561,36 @@ mod tests {
         let p0 = &nl.points[0];
         assert!((p0.net - (6_900_000.0 - 800_000.0 - 200_000.0)).abs() < 1e-6);
         assert!(nl.notes.iter().any(|n| n.contains("x1000")));
+    }
+
+    #[test]
+    fn rrp_before_the_facility_is_zero_and_gaps_after_it_are_skipped() {
+        // Wednesdays 2013-09-11, -18, -25 and 10-02: RRP has a value on 2013-09-24 only; the
+        // first two weeks are before the facility's first day (2013-09-23), 10-02 is after.
+        let weeks = wednesdays("2013-09-11", 4);
+        let walcl = raw("WALCL", weeks.clone(), vec![100.0, 101.0, 102.0, 103.0]);
+        let tga = raw("TGA", weeks, vec![10.0, 10.0, 10.0, 10.0]);
+        let rrp = raw("RRPONTSYD", vec![d("2013-09-24")], vec![5.0]);
+        let nl = net_liquidity(
+            LiquidityInput::new(&walcl, Units::Millions),
+            LiquidityInput::new(&tga, Units::Millions),
+            LiquidityInput::new(&rrp, Units::Millions),
+        )
+        .unwrap();
+        let dates: Vec<Date> = nl.points.iter().map(|p| p.date).collect();
+        assert_eq!(dates, [d("2013-09-11"), d("2013-09-18"), d("2013-09-25")]);
+        assert!(nl.points[0].rrp_before_facility && nl.points[1].rrp_before_facility);
+        assert_eq!((nl.points[0].rrp, nl.points[0].net), (0.0, 90.0));
+        assert_eq!(nl.points[0].rrp_date, d("2013-09-11"));
+        assert!(!nl.points[2].rrp_before_facility);
+        assert_eq!(nl.points[2].net, 102.0 - 10.0 - 5.0);
+        assert_eq!(nl.skipped.len(), 1);
+        assert_eq!(nl.skipped[0].missing, vec!["rrp"]);
+        assert!(nl.notes.iter().any(
+            |n| n.starts_with("2 week(s) before 2013-09-23 without an RRPONTSYD value take 0")
+        ));
+        let json = serde_json::to_value(nl.points[2]).unwrap();
+        assert!(json.get("rrp_before_facility").is_none());
     }
 
     #[test]

@@ -72,11 +72,18 @@ pub fn classify(prices: &[f64], rule: RegimeRule) -> Result<Vec<Option<Regime>>>
     check("regime volatility lookback", rule.vol_lookback, 1)?;
     let n = prices.len();
     let ok = |p: f64| p.is_finite() && p > 0.0;
-    // r[t] = ln(p_t / p_{t-1}); r[0] = NaN
+    // r[t] = ln(p_t / p_{t-1}); r[0] = NaN. As `lockstep_core::log_return`: ln_1p below a 50%
+    // move (precision), a difference of logs beyond it (finite for extreme moves).
     let r: Vec<f64> = (0..n)
         .map(|t| {
             if t >= 1 && ok(prices[t]) && ok(prices[t - 1]) {
-                ((prices[t] - prices[t - 1]) / prices[t - 1]).ln_1p()
+                let (p0, p1) = (prices[t - 1], prices[t]);
+                let g = (p1 - p0) / p0;
+                if g.abs() < 0.5 {
+                    g.ln_1p()
+                } else {
+                    p1.ln() - p0.ln()
+                }
             } else {
                 f64::NAN
             }
