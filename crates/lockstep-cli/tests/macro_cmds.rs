@@ -245,6 +245,106 @@ fn fed_on_the_real_strip_with_fred_ranges_from_the_store() {
     assert!((0.5..0.8).contains(&p), "{p}");
 }
 
+/// The files people have, read as they are: Barchart's contract table (no hand conversion;
+/// the contracts with a time of day as Time are priced on the footer's date) and Investing.com
+/// exports of one contract each, named after their distance from the current month.
+#[test]
+fn fed_reads_barchart_and_investing_files_as_downloaded() {
+    let (Some(zq), Some(m0), Some(m3), Some(m4)) = (
+        shared("ZQ.contracts.barchart.csv"),
+        shared("ZQ0M.investing.csv"),
+        shared("ZQ3M.investing.csv"),
+        shared("ZQ4M.investing.csv"),
+    ) else {
+        return;
+    };
+    let run = |args: &[&str]| {
+        let (out, err) = ok_both(args);
+        (json(&out), err)
+    };
+    let (out, err) = run(&[
+        "--offline",
+        "fed",
+        "--futures",
+        s(&zq),
+        "--range",
+        "3.75,4.00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out["as_of"], "2025-11-02", "{out}");
+    assert!(err.is_empty(), "{err}");
+    let notes = out["notes"].to_string();
+    assert!(
+        notes.contains("15 contract(s) priced on 2025-11-02"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("490 contract(s) that stopped trading"),
+        "{notes}"
+    );
+    let p = out["meetings"][0]["p_cut"].as_f64().unwrap();
+    assert!((p - 0.634).abs() < 0.001, "{p}");
+    // An as-of date after the prices: a warning, and a note in the result.
+    let (out, err) = run(&[
+        "--offline",
+        "fed",
+        "--futures",
+        s(&zq),
+        "--range",
+        "3.75,4.00",
+        "--as-of",
+        "2025-12-06",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        err.contains(
+            "warning: the futures prices are of 2025-11-02, older than the as-of date 2025-12-06"
+        ),
+        "{err}"
+    );
+    assert!(out["notes"]
+        .to_string()
+        .contains("older than the as-of date"));
+    // Investing.com: ZQ0M = January 2024's contract on 2024-01-25, ZQ3M April, ZQ4M May.
+    let (out, _) = run(&[
+        "--offline",
+        "fed",
+        "--futures",
+        s(&m0),
+        "--futures",
+        s(&m3),
+        "--futures",
+        s(&m4),
+        "--range",
+        "5.25,5.50",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out["as_of"], "2024-01-25");
+    let notes = out["notes"].to_string();
+    for want in [
+        "contract 2024-01 at 94.67 on 2024-01-25",
+        "contract 2024-04 at 94.79 on 2024-01-26",
+        "contract 2024-05 at 94.99 on 2024-01-26",
+    ] {
+        assert!(notes.contains(want), "{want}: {notes}");
+    }
+    // The same contract month from two files is an error naming both.
+    let e = fails(&[
+        "--offline",
+        "fed",
+        "--futures",
+        s(&m0),
+        "--futures",
+        s(&m0),
+        "--range",
+        "5.25,5.50",
+    ]);
+    assert!(e.contains("cannot combine the futures files"), "{e}");
+}
+
 #[test]
 fn liquidity_on_the_real_fred_series() {
     let (Some(walcl), Some(tga), Some(tga_bn), Some(rrp)) = (
@@ -292,6 +392,11 @@ fn liquidity_on_the_real_fred_series() {
         })
         .count();
     assert!(same > 500, "{same}");
+    // Before the reverse repo facility (2013-09-23) a week without an RRP value takes 0; the
+    // weeks from 2002-12-18 on are all there but the TGA's latest missing ones.
+    let early = rows.iter().find(|r| r[0] == "2010-06-30").unwrap();
+    assert_eq!(num(&early[col(&h, "rrp_musd")]), 0.0);
+    assert!(rows.len() > 1190, "{}", rows.len());
     let table = ok_stdout(&[
         "liquidity",
         "--fed-assets",

@@ -30,6 +30,7 @@ mod error;
 pub mod fedwatch;
 pub mod fomc;
 pub mod futures;
+pub mod futures_files;
 pub mod liquidity;
 
 pub use error::MacroError;
@@ -39,6 +40,7 @@ pub use fedwatch::{
 };
 pub use fomc::{Calendar as FomcCalendar, Meeting, MeetingKind};
 pub use futures::{implied_rate, ContractMonth, FuturesQuote, FuturesStrip};
+pub use futures_files::{read_strip, StripRead};
 pub use liquidity::{
     asset_liquidity_correlation, liquidity_correlation, net_liquidity, AssetLiquidityCorrelation,
     CorrelationStat, LiquidityCorrelation, LiquidityInput, LiquidityPoint, NetLiquidity,

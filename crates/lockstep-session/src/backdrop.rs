@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use lockstep_core::{last_on_or_before, Date, PriceSeries};
 use lockstep_macro::{
-    fedwatch, net_liquidity, FedWatch, FedWatchOptions, FomcCalendar, FuturesStrip, LiquidityInput,
-    NetLiquidity, TargetRange, Units,
+    fedwatch, net_liquidity, read_strip, FedWatch, FedWatchOptions, FomcCalendar, FuturesStrip,
+    LiquidityInput, NetLiquidity, TargetRange, Units,
 };
 
 use crate::error::{chain, Context, Result, SessionError};
@@ -46,9 +46,12 @@ impl Default for LiquiditySpec {
 /// The inputs of `lockstep fed`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FedParams {
-    /// The futures strip (a CSV of contract,price).
-    pub futures: PathBuf,
-    /// The date of the probabilities (default today).
+    /// The futures files: a strip CSV (`contract,price`), Barchart's contract table or
+    /// Investing.com exports of one contract each (see `lockstep_macro::futures_files`); the
+    /// quotes of several files make one strip.
+    pub futures: Vec<PathBuf>,
+    /// The date of the probabilities (default: the date the files' prices are of, else
+    /// today).
     pub as_of: Option<Date>,
     /// The current target range, lower and upper, in percent (else FRED's on `as_of`).
     pub range: Option<Vec<f64>>,
@@ -95,10 +98,7 @@ impl Session {
     /// the current range: `range`, else FRED's target range on the as-of date, else inferred.
     /// Returns the result and where the current range came from.
     pub fn fed(&self, p: &FedParams) -> Result<(FedWatch, Option<String>)> {
-        let text = std::fs::read_to_string(&p.futures)
-            .with_context(|| format!("cannot read {}", p.futures.display()))?;
-        let strip = FuturesStrip::parse(&text)
-            .with_context(|| format!("cannot read the futures strip {}", p.futures.display()))?;
+        let (strip, priced_on, mut notes) = read_futures(&p.futures, p.as_of)?;
         let mut calendar = FomcCalendar::builtin();
         if let Some(path) = &p.calendar {
             let text = std::fs::read_to_string(path)
@@ -111,8 +111,17 @@ impl Session {
                 calendar.extend(&file);
             }
         }
-        let as_of = p.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-        let mut notes = Vec::new();
+        let as_of = p
+            .as_of
+            .or(priced_on)
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
+        if let Some(d) = priced_on.filter(|d| *d < as_of) {
+            let w = format!(
+                "the futures prices are of {d}, older than the as-of date {as_of}: the                  probabilities are those the market priced on {d}"
+            );
+            eprintln!("warning: {w}");
+            notes.push(w);
+        }
         let mut source = None;
         let current_range = match &p.range {
             Some(r) => {
@@ -169,6 +178,42 @@ impl Session {
         out.notes.extend(notes);
         Ok((out, source))
     }
+}
+
+/// The strip of the futures files (their quotes merged; a month given by two files is an
+/// error), the date their prices are of (the oldest of the files' dates, when any says it),
+/// and what each file left out.
+fn read_futures(
+    files: &[PathBuf],
+    as_of: Option<Date>,
+) -> Result<(FuturesStrip, Option<Date>, Vec<String>)> {
+    let mut quotes = Vec::new();
+    let mut priced_on: Option<Date> = None;
+    let mut notes = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let read = read_strip(&text, &path.display().to_string(), as_of)
+            .with_context(|| format!("cannot read the futures file {}", path.display()))?;
+        for q in read.strip.quotes() {
+            if let Some(d) = read.priced_on {
+                priced_on = Some(priced_on.map_or(d, |p| p.min(d)));
+            }
+            quotes.push(*q);
+        }
+        notes.extend(read.notes);
+    }
+    let strip = FuturesStrip::new(quotes).with_context(|| {
+        format!(
+            "cannot combine the futures files {}",
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    Ok((strip, priced_on, notes))
 }
 
 /// The value of `s` on `date` or the last one before it.

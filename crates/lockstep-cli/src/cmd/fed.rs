@@ -12,8 +12,13 @@ use super::Cx;
 
 /// The method of `fed --help`.
 pub const LONG_HELP: &str = "\
-Input: a CSV of settlement prices, `contract,price` (ZQV25 or ZQV2025; FF also accepted;
-CME month letters F G H J K M N Q U V X Z) or `month,price` (YYYY-MM).
+Input, detected from the header: a CSV of settlement prices, `contract,price` (ZQV25 or
+ZQV2025; FF also accepted; CME month letters F G H J K M N Q U V X Z) or `month,price`
+(YYYY-MM); Barchart's contract table (`Symbol`, `Last`, `Time`: the contracts whose Time is
+the latest in the file, priced that day; expired ones left out); an Investing.com export of
+one contract (`Date,Price,...`: the price on the as-of date or the last before it; the file
+name says the contract: ZQF25.csv, or ZQ<k>M.csv for the contract k months after the price's
+month). A warning says when the prices are older than the as-of date.
 Method (CME FedWatch): a month's implied average rate is 100 - price. In a month with a
 decision on day d of N, average = ((d-1)·start + (N-d+1)·end)/N: the decision day counts at the
 new rate. A month without a decision anchors start = end = average; months chain
@@ -31,10 +36,13 @@ Calendar: FOMC decision dates 2008-2027 built in (2027 tentative; unscheduled mo
 /// `lockstep fed`.
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// CSV of fed funds futures settlement prices (`contract,price` or `month,price`).
-    #[arg(long, value_name = "FILE")]
-    pub futures: PathBuf,
-    /// Settlement date of the prices: decisions on or before it are past [default: today].
+    /// Fed funds futures prices: a strip CSV (`contract,price` or `month,price`), Barchart's
+    /// contract table, or an Investing.com export of one contract (named after it: ZQF25.csv,
+    /// or ZQ0M.csv for the current month's); repeat to combine files.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub futures: Vec<PathBuf>,
+    /// Settlement date of the prices: decisions on or before it are past [default: the date
+    /// the files' prices are of, else today].
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<chrono::NaiveDate>,
     /// Current target range lower,upper in percent (e.g. 3.75,4.00).
