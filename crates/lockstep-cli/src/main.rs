@@ -35,6 +35,10 @@ pub struct Cli {
     /// Print no confirmation of the files written (`chart`, `report`).
     #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
+    /// Keep provider bars whose close moves more than 10x from the previous one (refused as
+    /// outliers by default, as are non-positive prices and inconsistent high/low).
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub accept_outliers: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -226,7 +230,7 @@ fn main() -> ExitCode {
         }
     };
     let cx = Cx {
-        session: Session::new(cli.offline, cli.verbose),
+        session: Session::new(cli.offline, cli.verbose).accept_outliers(cli.accept_outliers),
         color: output::use_color(cli.color),
         quiet: cli.quiet,
     };

@@ -360,6 +360,16 @@ impl Config {
         if symbol.is_empty() {
             return Err(FetchError::config("empty symbol"));
         }
+        // `.` and `..` would reach the URL as path segments and be collapsed by it.
+        if symbol
+            .rsplit(':')
+            .next()
+            .is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b == b'.'))
+        {
+            return Err(FetchError::config(format!(
+                "{symbol:?} is not a symbol (a ticker cannot be only dots)"
+            )));
+        }
         let kind = SymbolKind::classify(symbol);
         let entry = self.symbol_entry(symbol);
         let asset_class = entry
@@ -377,6 +387,11 @@ impl Config {
                 .and_then(|e| e.tickers.get(&provider).cloned())
                 .or_else(|| kind.ticker(provider));
             match ticker {
+                Some(ticker) if ticker.bytes().all(|b| b == b'.') => {
+                    return Err(FetchError::config(format!(
+                        "{symbol}: the {provider} ticker {ticker:?} is not a ticker (only dots)"
+                    )))
+                }
                 Some(ticker) => routes.push(Route {
                     provider,
                     ticker,

@@ -67,10 +67,15 @@ impl Http {
         let agents = settings
             .into_iter()
             .map(|(kind, s)| {
+                // `timeout` bounds the whole request (DNS, connect, headers and the body), so a
+                // body trickling in one byte at a time cannot hold a fetch past it. Redirects
+                // are not followed: a provider's API answers where it is asked.
                 let agent = ureq::AgentBuilder::new()
+                    .timeout(s.timeout)
                     .timeout_connect(s.timeout)
                     .timeout_read(s.timeout)
                     .timeout_write(s.timeout)
+                    .redirects(0)
                     .user_agent(&s.user_agent)
                     .build();
                 (kind, agent, s)
@@ -164,6 +169,19 @@ impl Http {
             });
             // What went wrong on this attempt, if it is worth retrying, and a forced wait.
             let failure: (FetchError, Option<Duration>) = match agent.get(&url).call() {
+                Ok(resp) if (300..400).contains(&resp.status()) => {
+                    return Err(FetchError::Http {
+                        provider,
+                        path,
+                        status: resp.status(),
+                        message: format!(
+                            "redirect to {:?} not followed (a provider's API answers where it \
+                             is asked; check base_url in config.toml)",
+                            resp.header("Location").unwrap_or("")
+                        ),
+                        attempts: attempt,
+                    });
+                }
                 Ok(resp) => match read_body(resp) {
                     Ok(body) => match parse(&body) {
                         Ok(v) => return Ok(v),
@@ -253,15 +271,29 @@ impl Http {
                             transport_message(&t)
                         )));
                     } else {
-                        (
-                            FetchError::Connect {
-                                provider,
-                                path: path.clone(),
-                                message: transport_message(&t),
-                                attempts: attempt,
-                            },
-                            None,
-                        )
+                        // A name that does not resolve or a connection refused is not a
+                        // passing fault: one retry at most, and say what to do.
+                        let unreachable = matches!(
+                            t.kind(),
+                            ureq::ErrorKind::Dns | ureq::ErrorKind::ConnectionFailed
+                        );
+                        let message = match t.kind() {
+                            ureq::ErrorKind::Dns => format!(
+                                "{}; no network? use --offline with stored symbols, or CSV files",
+                                transport_message(&t)
+                            ),
+                            _ => transport_message(&t),
+                        };
+                        let e = FetchError::Connect {
+                            provider,
+                            path: path.clone(),
+                            message,
+                            attempts: attempt,
+                        };
+                        if unreachable && attempt >= 2 {
+                            return Err(e);
+                        }
+                        (e, None)
                     }
                 }
             };

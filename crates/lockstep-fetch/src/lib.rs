@@ -51,6 +51,7 @@ mod http;
 mod provider;
 pub mod refresh;
 mod stooq;
+pub mod validate;
 mod yahoo;
 
 use std::collections::BTreeMap;
@@ -129,8 +130,11 @@ pub struct Fetched {
     pub bars: Vec<DailyBar>,
     /// HTTP requests made for the successful provider (retries not counted).
     pub requests: usize,
-    /// Things to show the user (skipped null bars, missing FRED observations).
+    /// Things to show the user (skipped null bars, missing FRED observations, refused bars).
     pub warnings: Vec<String>,
+    /// The bars refused by [`validate`], each as `"<provider> <symbol> <date>: <reason>"`:
+    /// left out, so a stored bar of that date stays as it was.
+    pub refused: Vec<String>,
 }
 
 /// The result of an intraday fetch.
@@ -146,8 +150,10 @@ pub struct FetchedIntraday {
     pub bars: Vec<IntradayBar>,
     /// HTTP requests made for the successful provider (retries not counted).
     pub requests: usize,
-    /// Things to show the user (skipped null bars).
+    /// Things to show the user (skipped null bars, refused bars).
     pub warnings: Vec<String>,
+    /// The bars refused by [`validate`] (see [`Fetched::refused`]).
+    pub refused: Vec<String>,
 }
 
 impl FetchedIntraday {
@@ -221,6 +227,8 @@ pub struct Fetcher {
     http: Http,
     /// A fixed current time ([`Fetcher::with_now`]); `None`: the clock.
     now: Option<Timestamp>,
+    /// Keep bars that jump more than [`validate::MAX_JUMP`] times ([`Fetcher::accept_outliers`]).
+    accept_outliers: bool,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -271,7 +279,16 @@ impl Fetcher {
             config,
             http,
             now: None,
+            accept_outliers: false,
         }
+    }
+
+    /// The same fetcher keeping (`true`) or refusing (`false`, the default) bars whose close
+    /// jumps more than [`validate::MAX_JUMP`] times from the previous one (see [`validate`];
+    /// `--accept-outliers`).
+    pub fn accept_outliers(mut self, accept: bool) -> Fetcher {
+        self.accept_outliers = accept;
+        self
     }
 
     /// The same fetcher with the current time fixed at `now`: limits counted back from now
@@ -338,7 +355,20 @@ impl Fetcher {
                 route.provider
             ));
         }
-        let bars: Vec<DailyBar> = by_date.into_values().collect();
+        let (bars, refused) = validate::screen(
+            by_date.into_values().collect::<Vec<DailyBar>>(),
+            route.provider == ProviderKind::Fred,
+            self.accept_outliers,
+            |b| validate::Prices {
+                open: b.open,
+                high: b.high,
+                low: b.low,
+                close: b.close,
+                volume: b.volume,
+            },
+            |b| format!("{} {symbol} {}", route.provider, b.date),
+        );
+        warnings.extend(refused.iter().map(|r| format!("{r}: bar refused")));
         let asset_class = raw.asset_class.unwrap_or(route.asset_class);
         let calendar = raw.calendar.unwrap_or_else(|| {
             if asset_class == AssetClass::Crypto {
@@ -360,6 +390,7 @@ impl Fetcher {
             bars,
             requests: raw.requests,
             warnings,
+            refused,
         })
     }
 
@@ -486,7 +517,26 @@ impl Fetcher {
                 route.provider
             ));
         }
-        let bars: Vec<IntradayBar> = by_start.into_values().collect();
+        let (bars, refused) = validate::screen(
+            by_start.into_values().collect::<Vec<IntradayBar>>(),
+            route.provider == ProviderKind::Fred,
+            self.accept_outliers,
+            |b| validate::Prices {
+                open: b.open,
+                high: b.high,
+                low: b.low,
+                close: b.close,
+                volume: b.volume,
+            },
+            |b| {
+                format!(
+                    "{} {symbol} {}",
+                    route.provider,
+                    b.start.format("%Y-%m-%dT%H:%MZ")
+                )
+            },
+        );
+        warnings.extend(refused.iter().map(|r| format!("{r}: bar refused")));
         let asset_class = raw.asset_class.unwrap_or(route.asset_class);
         (ctx.progress)(Progress::Bars { total: bars.len() });
         Ok(FetchedIntraday {
@@ -502,6 +552,7 @@ impl Fetcher {
             bars,
             requests: raw.requests,
             warnings,
+            refused,
         })
     }
 }

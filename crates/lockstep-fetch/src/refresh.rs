@@ -132,6 +132,7 @@ pub fn refresh_symbol(
         }
     };
     info.requests = fetched.requests;
+    info.message = refused_note(&fetched.refused);
     let mut instrument = fetched.instrument;
     instrument.symbol = symbol.to_string();
     let stats = store
@@ -157,6 +158,12 @@ pub fn refresh_symbol(
         last,
         bars,
     })
+}
+
+/// The fetch log's note of the bars a provider sent and [`crate::validate`] refused.
+fn refused_note(refused: &[String]) -> Option<String> {
+    (!refused.is_empty())
+        .then(|| format!("{} bar(s) refused: {}", refused.len(), refused.join("; ")))
 }
 
 /// Bars re-requested before the last stored bar on an intraday refresh (24 bars: a day of
@@ -311,6 +318,7 @@ pub fn refresh_intraday(
         }
     };
     info.requests = fetched.requests;
+    info.message = refused_note(&fetched.refused);
     let mut instrument = fetched.instrument;
     instrument.symbol = symbol.to_string();
     warnings.extend(fetched.warnings);

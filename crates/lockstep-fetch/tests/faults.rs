@@ -289,3 +289,86 @@ fn rate_limit_spaces_requests_to_one_provider() {
         assert!(gap >= Duration::from_millis(140), "gap {gap:?}");
     }
 }
+
+#[test]
+fn a_trickling_body_times_out_at_the_whole_request_deadline() {
+    // 20 bytes every 200 ms: each read succeeds well within the timeout, but the body of
+    // several kB would take minutes. The deadline (timeout_secs = 1) covers the whole request.
+    let server = ReplayServer::start(vec![Serve::prefix(
+        CHART,
+        rut().throttle(20, Duration::from_millis(200)),
+    )]);
+    let f = tuned(&server, |p| {
+        p.timeout_secs = Some(1);
+        p.retries = Some(0);
+    });
+    let started = std::time::Instant::now();
+    let e = get_rut(&f, &mut Vec::new()).unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    assert!(
+        matches!(e, FetchError::Timeout { .. } | FetchError::Parse { .. }),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let server = ReplayServer::start(vec![
+        Serve::prefix(
+            CHART,
+            Reply::status(302, "").header("Location", "http://example.com/elsewhere"),
+        ),
+        Serve::prefix("/elsewhere", rut()),
+    ]);
+    let f = fetcher_for(&server);
+    let e = get_rut(&f, &mut Vec::new()).unwrap_err();
+    assert_eq!(server.hits(CHART), 1);
+    assert_eq!(server.hits("/elsewhere"), 0);
+    let text = e.to_string();
+    assert!(text.contains("HTTP 302") || text.contains("302"), "{text}");
+    assert!(
+        text.contains("redirect to \"http://example.com/elsewhere\" not followed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn dot_symbols_are_refused_before_any_request() {
+    let server = ReplayServer::start(vec![Serve::prefix("/", rut())]);
+    let f = fetcher_for(&server);
+    for sym in [".", "..", "yahoo:..", "fred:."] {
+        let e = f
+            .fetch_chain(
+                sym,
+                Some(ProviderKind::Yahoo),
+                None,
+                d("2024-01-05"),
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("not a symbol"), "{sym}: {e}");
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_host_that_does_not_resolve_fails_fast_and_says_what_to_do() {
+    let mut c = lockstep_fetch::Config::default();
+    let mut p = fast("http://lockstep-test.invalid");
+    p.retries = Some(5);
+    p.backoff_ms = Some(200);
+    *c.providers.get_mut(ProviderKind::Yahoo) = p;
+    let started = std::time::Instant::now();
+    let e = get_rut(&Fetcher::new(c), &mut Vec::new()).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(e, FetchError::Connect { attempts: 2, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("use --offline"), "{e}");
+}

@@ -349,7 +349,7 @@ fn a_failed_fetch_is_logged_and_leaves_the_stored_bars() {
     // Klines of the wrong interval: a parse error, nothing written either.
     let server = binance(
         Duration::hours(1),
-        &run(t("2024-03-10T10:00:00Z"), Duration::hours(1), 3, 1.0),
+        &run(t("2024-03-10T10:00:00Z"), Duration::hours(1), 3, 10.0),
     );
     let f = fetcher_for(&server).with_now(later);
     let e = refresh(&mut store, &f, SYMBOL, Interval::M15, None, None, later).unwrap_err();
@@ -396,7 +396,7 @@ fn since_is_honoured() {
     let now = t("2024-03-10T12:00:00Z");
     let mut store = Store::open_in_memory().unwrap();
     let since = t("2024-03-10T11:50:00Z");
-    let server = binance(step, &run(since, step, 5, 1.0));
+    let server = binance(step, &run(since, step, 5, 10.0));
     let f = fetcher_for(&server).with_now(now);
     let r = refresh(
         &mut store,
@@ -417,7 +417,7 @@ fn since_is_honoured() {
 
     // With stored bars, an earlier `since` is asked as given (not the overlap).
     let earlier = t("2024-03-09T08:00:00Z");
-    let server = binance(step, &run(earlier, step, 3, 1.0));
+    let server = binance(step, &run(earlier, step, 3, 10.0));
     let f = fetcher_for(&server).with_now(now);
     let r = refresh(
         &mut store,

@@ -30,6 +30,9 @@ pub struct Session {
     pub offline: bool,
     /// Say which file format was detected, what was fetched or refreshed (`-v`).
     pub verbose: bool,
+    /// Keep provider bars whose close moves more than `lockstep_fetch::validate::MAX_JUMP`
+    /// times from the previous one (`--accept-outliers`); refused by default.
+    pub accept_outliers: bool,
     store: RefCell<Option<Store>>,
     fetcher: RefCell<Option<Fetcher>>,
 }
@@ -41,9 +44,16 @@ impl Session {
             home: home().map_err(|e| e.to_string()),
             offline,
             verbose,
+            accept_outliers: false,
             store: RefCell::new(None),
             fetcher: RefCell::new(None),
         }
+    }
+
+    /// The same session keeping provider outliers (`--accept-outliers`).
+    pub fn accept_outliers(mut self, accept: bool) -> Session {
+        self.accept_outliers = accept;
+        self
     }
 
     /// A session on the home folder `home`.
@@ -52,6 +62,7 @@ impl Session {
             home: Ok(home.into()),
             offline,
             verbose,
+            accept_outliers: false,
             store: RefCell::new(None),
             fetcher: RefCell::new(None),
         }
@@ -91,7 +102,7 @@ impl Session {
     pub(crate) fn with_fetcher<T>(&self, f: impl FnOnce(&Fetcher) -> Result<T>) -> Result<T> {
         let mut slot = self.fetcher.borrow_mut();
         if slot.is_none() {
-            *slot = Some(Fetcher::new(self.config()?));
+            *slot = Some(Fetcher::new(self.config()?).accept_outliers(self.accept_outliers));
         }
         f(slot.as_ref().expect("created above"))
     }

@@ -169,6 +169,8 @@ pub struct FetchInfo {
     pub to: Option<Date>,
     /// HTTP requests made.
     pub requests: usize,
+    /// A note for the log of a successful write (such as the provider bars refused).
+    pub message: Option<String>,
 }
 
 impl FetchInfo {
@@ -179,6 +181,7 @@ impl FetchInfo {
             from,
             to,
             requests: 0,
+            message: None,
         }
     }
 }
@@ -658,8 +661,8 @@ fn log_ok(
 ) -> Result<()> {
     tx.execute(
         "INSERT INTO fetch_log (symbol, provider, interval, started_at, finished_at, status,
-                                from_date, to_date, requests, received, added, revised)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'ok', ?6, ?7, ?8, ?9, ?10, ?11)",
+                                from_date, to_date, requests, received, added, revised, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'ok', ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             instrument.symbol,
             instrument.provider,
@@ -672,6 +675,7 @@ fn log_ok(
             stats.received as i64,
             stats.added as i64,
             stats.revised as i64,
+            info.message,
         ],
     )?;
     Ok(())
