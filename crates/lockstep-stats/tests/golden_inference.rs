@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 
 use lockstep_stats::{
-    bootstrap_correlation, dependent_corr_test, fisher_interval, fisher_z_test, forbes_rigobon,
-    optimal_block_length, pair_block_length, partial_corr, pearson, variance_increase,
-    BootstrapConfig, RollingPartialCorrelation, StatsError,
+    bootstrap_corr_difference, bootstrap_correlation, dependent_corr_test, fisher_interval,
+    fisher_z_test, forbes_rigobon, latest_window_mask, optimal_block_length, pair_block_length,
+    partial_corr, pearson, variance_increase, BootstrapConfig, RollingPartialCorrelation,
+    StatsError,
 };
 
 /// A golden CSV: its header and its rows as strings.
@@ -333,4 +334,21 @@ fn real_data_figures() {
             assert!((p.r - 0.1929).abs() < 5e-4);
         }
     }
+    // Is the latest window's correlation different from the full period's? (overlapping)
+    let (a, b) = (&r["eth"], &r["rut"]);
+    let d = bootstrap_corr_difference(
+        a,
+        b,
+        &latest_window_mask(n, 90),
+        &vec![true; n],
+        &BootstrapConfig::default(),
+    )
+    .unwrap()
+    .unwrap();
+    println!(
+        "ETH/^RUT latest 90 against the full period: {:.4} - {:.4} = {:.4}, bootstrap 95% \
+         [{:.4}, {:.4}], p = {:.4} (block {:.3}, {} replicates)",
+        d.r_a, d.r_b, d.diff, d.lo, d.hi, d.p, d.block_length, d.replications
+    );
+    assert!(d.diff > 0.2 && d.p < 0.05, "{d:?}");
 }
