@@ -69,6 +69,22 @@ pub enum StatsError {
         /// What was being computed.
         what: &'static str,
     },
+    /// A series of a partial correlation that the constant and the controls explain
+    /// (numerically) exactly: a control equal to (or an affine function of) a leg, a constant
+    /// control, or a control that repeats earlier ones. The partial correlation is undefined.
+    #[error(
+        "{what}: {series} is (numerically) a linear combination of {of} (they explain all but \
+         less than 1e-9 of its variance), so the partial correlation is undefined: is a control \
+         equal to a leg, constant, or a copy of another control?"
+    )]
+    CollinearControl {
+        /// What was being computed.
+        what: &'static str,
+        /// The offending series: `x`, `y` or `control i` (1-based).
+        series: String,
+        /// What explains it: `the controls` or `the constant and the controls before it`.
+        of: &'static str,
+    },
     /// A real-valued parameter outside its allowed range.
     #[error("{what} must be {expected}, got {value}")]
     InvalidParameter {

@@ -1,5 +1,11 @@
 //! Pure numerics of Lockstep: rolling correlation (Pearson, Spearman, EWMA), beta, volatility,
-//! Fisher-z confidence intervals and summaries of a statistic's history. No I/O.
+//! Fisher-z confidence intervals and summaries of a statistic's history, and the inference
+//! around a correlation: partial correlation given controls ([`partial_corr`],
+//! [`RollingPartialCorrelation`]), tests for two correlations ([`fisher_z_test`] for
+//! independent samples, [`dependent_corr_test`] for two sharing a variable,
+//! [`bootstrap_corr_difference`] for overlapping samples), the stationary bootstrap with the
+//! Politis–White block length ([`bootstrap_correlation`], [`optimal_block_length`]) and the
+//! Forbes–Rigobon adjustment ([`forbes_rigobon`]). No I/O.
 //!
 //! Every rolling statistic follows one shape, like ta-rs / yata indicators: a struct built with
 //! `new(params) -> Result<Self>`, a streaming `next(..) -> Option<_>` that is `None` during the
@@ -24,22 +30,36 @@
 //! the bit-identity test). Every other crate of the workspace forbids `unsafe` outright.
 #![deny(unsafe_code)]
 
+mod block_length;
+mod bootstrap;
+mod corr_test;
 mod error;
 mod ewma;
 mod fisher;
+mod forbes_rigobon;
 pub mod indicators;
 mod leadlag;
 mod moments;
 mod ols;
 mod pair;
+mod partial;
 mod regime;
+mod rng;
 mod segmented;
 mod spearman;
+mod steiger;
 mod summary;
 
+pub use block_length::{optimal_block_length, BlockLength};
+pub use bootstrap::{
+    bootstrap_corr_difference, bootstrap_correlation, latest_window_mask, pair_block_length,
+    BootstrapConfig, CorrDifference, CorrInterval, StationaryBootstrap, DEFAULT_SEED,
+};
+pub use corr_test::{fisher_z_test, ZTest};
 pub use error::StatsError;
 pub use ewma::EwmaPair;
 pub use fisher::{beta_interval, fisher_interval, normal_quantile};
+pub use forbes_rigobon::{forbes_rigobon, variance_increase};
 pub use indicators::{
     Atr, Bands, Bar, Bollinger, Ema, EmaSeed, Indicator, Macd, MacdPoint, Obv, RelativeVolume, Roc,
     Rsi, Sma,
@@ -54,14 +74,20 @@ pub use moments::{
 };
 pub use ols::{ols, OlsFit, COLLINEAR_RTOL};
 pub use pair::{rolling_pair, Method, PairPoint, RollingPair};
+pub use partial::{
+    partial_corr, partial_interval, partial_p_value, PartialCorr, RollingPartialCorrelation,
+    PARTIAL_COLLINEAR_SHARE,
+};
 pub use regime::{
     classify, diffs, divergence_scores, divergences, regime_stats, Divergence, Regime, RegimeRule,
     RegimeStats,
 };
+pub use rng::{splitmix64, Xoshiro256};
 pub use segmented::{
     segmented_cross_correlation, segmented_granger, segmented_granger_scan, segments,
 };
 pub use spearman::RollingSpearman;
+pub use steiger::{dependent_corr_test, DependentCorrTest};
 pub use summary::{max_with_index, min_with_index, percentile_rank, share_above, strength_label};
 
 /// Result type of this crate.
