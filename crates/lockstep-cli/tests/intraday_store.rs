@@ -874,6 +874,8 @@ fn analyze_fetches_the_hourly_bars_for_the_clock_comparison() {
     let (js, err) = run(&analyze(&[]).args(["--interval", "1h"]).assert().success());
     let v = json(&js);
     assert!(v["intraday"].is_object(), "{err}");
+    let source = v["clocks"]["source"].as_str().unwrap();
+    assert!(source.contains("30m"), "{source}");
     assert_eq!(requests_with(&server, "/v8/finance/chart/SPY", "60m"), 1);
     assert_eq!(
         requests_with(&server, "/v8/finance/chart/ETH-USD", "30m"),
@@ -884,10 +886,12 @@ fn analyze_fetches_the_hourly_bars_for_the_clock_comparison() {
         1
     );
 
-    // Offline: the stored bars, no request.
+    // Offline: the stored bars, no request; the hourly ones (the longer history) for the
+    // clock comparison, though finer ones are stored now.
     let before = server.requests().len();
     let (js, _) = run(&analyze(&["--offline"]).assert().success());
-    assert!(json(&js)["clocks"].is_object());
+    let source = json(&js)["clocks"]["source"].as_str().unwrap().to_string();
+    assert!(source.contains("1h"), "{source}");
     assert_eq!(server.requests().len(), before);
     let (list, _) = run(&at(&home, &server)
         .args(["list", "--format", "csv"])

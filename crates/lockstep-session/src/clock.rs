@@ -21,7 +21,8 @@ use crate::session::Session;
 pub enum IntradaySource {
     /// An intraday CSV export.
     File(std::path::PathBuf),
-    /// The stored bars of a symbol (the finest interval stored, or the one asked for).
+    /// The stored bars of a symbol (the interval asked for; else `1h`, or the finest interval
+    /// stored when there are no `1h` bars).
     Store(String),
 }
 
@@ -49,10 +50,10 @@ pub fn every_day_leg(a: &PriceSeries, b: &PriceSeries) -> Option<bool> {
 }
 
 impl Session {
-    /// Intraday bars from `source`: a file, or the store (`interval`, else the finest stored
-    /// one); `None` when the store has none for the symbol. A stored live symbol's `interval`
-    /// bars (`1h` when none is asked for) are fetched first when they are stale, unless
-    /// offline: see [`Session::intraday_refreshed`].
+    /// Intraday bars from `source`: a file, or the store (`interval`; else `1h`, or the finest
+    /// stored interval when there are no `1h` bars); `None` when the store has none for the
+    /// symbol. A stored live symbol's `interval` bars (`1h` when none is asked for) are fetched
+    /// first when they are stale, unless offline: see [`Session::intraday_refreshed`].
     pub fn intraday(
         &self,
         source: &IntradaySource,
@@ -62,7 +63,11 @@ impl Session {
     }
 
     /// Intraday bars from `source`, as [`Session::intraday`], after refreshing the store's
-    /// `fetch` bars of the symbol.
+    /// `fetch` bars of the symbol. From the store: the `interval` bars when one is asked for
+    /// (`None` when they are not stored); else the `fetch` bars, or the finest stored interval
+    /// when there are none. (Preferring the refreshed interval to a finer one keeps the longest
+    /// history: Yahoo's 1h bars go back 730 days, its 30m bars 60; every interval that ends on
+    /// the hour gives the same price at an exchange close.)
     ///
     /// The refresh follows the rule of daily symbols ([`crate::STALE_AFTER_HOURS`]): only
     /// online, only for a live symbol (stored from a provider, not imported, and whose
@@ -99,6 +104,7 @@ impl Session {
                     let pick = match interval {
                         Some(i) if stored.contains(&i) => Some(i),
                         Some(_) => None,
+                        None if stored.contains(&fetch) => Some(fetch),
                         None => stored.first().copied(),
                     };
                     match pick {

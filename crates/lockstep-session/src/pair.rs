@@ -279,7 +279,7 @@ impl Session {
             (&p.b, p.intraday_b.as_deref())
         };
         let bars = match self.intraday_source(arg, file) {
-            // The finest stored bars, refreshed first (see `every_day_fetch`).
+            // Those of `every_day_fetch`, refreshed first (else the finest stored).
             Some(src) => match self.intraday_refreshed(&src, None, every_day_fetch(p.interval)) {
                 Ok(b) => b,
                 Err(e) if file.is_some() || p.clock == Clock::Exchange || p.interval.is_some() => {
