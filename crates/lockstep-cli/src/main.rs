@@ -145,21 +145,22 @@ pub enum Command {
     /// change and z-score.
     #[command(after_long_help = cmd::liquidity::LONG_HELP)]
     Liquidity(cmd::liquidity::Args),
-    /// Fetch daily bars into the local store, or refresh them: only dates after the last
-    /// stored one (minus a few days' overlap, since providers revise recent bars) are asked for.
+    /// Fetch daily bars (or intraday ones, --interval) into the local store, or refresh them:
+    /// only what follows the last stored bar (minus an overlap, since providers revise recent
+    /// bars) is asked for.
     #[command(after_long_help = cmd::fetch::LONG_HELP)]
     Fetch(cmd::fetch::Args),
-    /// The stored symbols: provider, first and last date, bars, last refresh.
+    /// The stored symbols, a row per interval: provider, first and last bar, bars, last refresh.
     List(cmd::list::Args),
-    /// The latest stored bars of a symbol.
+    /// The latest stored bars of a symbol (daily, or of an intraday --interval).
     Show(cmd::show::Args),
-    /// Store a CSV file's series under a symbol (provider `import`).
+    /// Store a CSV file's series under a symbol (provider `import`; intraday with --interval).
     Import(cmd::import::Args),
     /// Write a stored symbol's bars (CSV header date,open,high,low,close,adj_close,volume).
     Export(cmd::export::Args),
     /// The fetch log: every fetch, its outcome and what it changed.
     Log(cmd::log::Args),
-    /// Delete a symbol and its bars from the store.
+    /// Delete a symbol and its bars from the store (or only one intraday --interval).
     Remove(cmd::remove::Args),
 }
 

@@ -54,10 +54,12 @@ fn import_list_show_export_round_trip() {
             "first",
             "last",
             "bars",
-            "last_refresh"
+            "last_refresh",
+            "interval"
         ]
     );
     assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][8], "1d");
     assert_eq!(rows[0][0], "AAA");
     assert_eq!(rows[0][1], "import");
     assert_eq!(rows[0][4], a.dates[0]);

@@ -309,9 +309,12 @@ impl View for Screens<'_> {
 }
 
 /// A plain listing (the store commands): a header, rows of cells, and the records behind
-/// them for JSON. The table left-aligns the first column and right-aligns the others, two
-/// spaces apart; an empty listing's table is `empty` when given.
+/// them for JSON. The table, under its `title` line when there is one, left-aligns the first
+/// column and right-aligns the others, two spaces apart; an empty listing's table is `empty`
+/// when given.
 pub struct Listing<'a, T: Serialize + ?Sized> {
+    /// A line above the table (not in CSV or JSON).
+    pub title: Option<String>,
     /// Column names (also the CSV header).
     pub header: &'a [&'a str],
     /// Cells, one row per record.
@@ -326,7 +329,10 @@ impl<T: Serialize + ?Sized> View for Listing<'_, T> {
     fn table(&self, _look: Look) -> String {
         match &self.empty {
             Some(e) if self.rows.is_empty() => e.clone(),
-            _ => text_table(self.header, &self.rows),
+            _ => match &self.title {
+                Some(t) => format!("{t}\n{}", text_table(self.header, &self.rows)),
+                None => text_table(self.header, &self.rows),
+            },
         }
     }
     fn csv(&self) -> String {
@@ -396,6 +402,7 @@ mod tests {
         let header = ["symbol", "bars"];
         let records = vec![("ETH-USD", 3usize), ("a,b", 12)];
         let l = Listing {
+            title: None,
             header: &header,
             rows: records
                 .iter()
@@ -412,6 +419,7 @@ mod tests {
         assert!(l.json().unwrap().starts_with('['));
         let none: Vec<(String, usize)> = Vec::new();
         let e = Listing {
+            title: None,
             header: &header,
             rows: Vec::new(),
             records: &none,

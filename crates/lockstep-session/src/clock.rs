@@ -11,8 +11,9 @@ use lockstep_core::{
 use lockstep_data::{read_intraday_csv, IntradayCsvOptions};
 use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, ClockComparison, Report};
 
-use crate::error::{Context, Result, SessionError};
+use crate::error::{chain, Context, Result, SessionError};
 use crate::input::{is_symbol, Input};
+use crate::load::spinner;
 use crate::session::Session;
 
 /// Where a leg's intraday bars come from: a CSV file, or the store's bars of the symbol.
@@ -20,8 +21,22 @@ use crate::session::Session;
 pub enum IntradaySource {
     /// An intraday CSV export.
     File(std::path::PathBuf),
-    /// The stored bars of a symbol (the finest interval stored, or the one asked for).
+    /// The stored bars of a symbol (the interval asked for; else `1h`, or the finest interval
+    /// stored when there are no `1h` bars).
     Store(String),
+}
+
+/// The interval of the every-day leg's bars to refresh for a pair measured in `interval` bars
+/// (`--interval`; `None`: the clock comparison only, `1h`). Hourly equity bars start at :30
+/// (09:30 New York), so an hourly grid on the hour has no price at their ends: `--interval 1h`
+/// refreshes the every-day leg's 30m bars, which end at :00 and :30. A finer interval lies on
+/// the equity grid as it is.
+pub(crate) fn every_day_fetch(interval: Option<Interval>) -> Interval {
+    match interval {
+        None => Interval::H1,
+        Some(Interval::H1) => Interval::M30,
+        Some(i) => i,
+    }
 }
 
 /// Which leg trades every day while the other trades on an exchange calendar: `Some(true)`
@@ -35,12 +50,35 @@ pub fn every_day_leg(a: &PriceSeries, b: &PriceSeries) -> Option<bool> {
 }
 
 impl Session {
-    /// Intraday bars from `source`: a file, or the store (`interval`, else the finest stored
-    /// one); `None` when the store has none for the symbol.
+    /// Intraday bars from `source`: a file, or the store (`interval`; else `1h`, or the finest
+    /// stored interval when there are no `1h` bars); `None` when the store has none for the
+    /// symbol. A stored live symbol's `interval` bars (`1h` when none is asked for) are fetched
+    /// first when they are stale, unless offline: see [`Session::intraday_refreshed`].
     pub fn intraday(
         &self,
         source: &IntradaySource,
         interval: Option<Interval>,
+    ) -> Result<Option<IntradaySeries>> {
+        self.intraday_refreshed(source, interval, interval.unwrap_or(Interval::H1))
+    }
+
+    /// Intraday bars from `source`, as [`Session::intraday`], after refreshing the store's
+    /// `fetch` bars of the symbol. From the store: the `interval` bars when one is asked for
+    /// (`None` when they are not stored); else the `fetch` bars, or the finest stored interval
+    /// when there are none. (Preferring the refreshed interval to a finer one keeps the longest
+    /// history: Yahoo's 1h bars go back 730 days, its 30m bars 60; every interval that ends on
+    /// the hour gives the same price at an exchange close.)
+    ///
+    /// The refresh follows the rule of daily symbols ([`crate::STALE_AFTER_HOURS`]): only
+    /// online, only for a live symbol (stored from a provider, not imported, and whose
+    /// `fetch` bars are not imported either), only when the `fetch` bars are missing or their
+    /// last successful fetch is older than the limit. A failed refresh is a warning when the
+    /// store still has bars to use (they are used as they are), else the error.
+    pub fn intraday_refreshed(
+        &self,
+        source: &IntradaySource,
+        interval: Option<Interval>,
+        fetch: Interval,
     ) -> Result<Option<IntradaySeries>> {
         match source {
             IntradaySource::File(path) => {
@@ -54,23 +92,81 @@ impl Session {
                 }
                 Ok(Some(read.series))
             }
-            IntradaySource::Store(symbol) => self.with_store(|s| {
-                let stored: Vec<Interval> = s
-                    .intervals(symbol)?
-                    .into_iter()
-                    .map(|l| l.interval)
-                    .filter(|i| i.is_intraday())
-                    .collect();
-                let pick = match interval {
-                    Some(i) if stored.contains(&i) => Some(i),
-                    Some(_) => None,
-                    None => stored.first().copied(),
-                };
-                match pick {
-                    Some(i) => Ok(Some(s.intraday_series(symbol, i)?)),
-                    None => Ok(None),
+            IntradaySource::Store(symbol) => {
+                let failed = self.refresh_intraday_if_stale(symbol, fetch)?;
+                let series = self.with_store(|s| {
+                    let stored: Vec<Interval> = s
+                        .intervals(symbol)?
+                        .into_iter()
+                        .map(|l| l.interval)
+                        .filter(|i| i.is_intraday())
+                        .collect();
+                    let pick = match interval {
+                        Some(i) if stored.contains(&i) => Some(i),
+                        Some(_) => None,
+                        None if stored.contains(&fetch) => Some(fetch),
+                        None => stored.first().copied(),
+                    };
+                    match pick {
+                        Some(i) => Ok::<_, SessionError>(Some(s.intraday_series(symbol, i)?)),
+                        None => Ok(None),
+                    }
+                })?;
+                match (series, failed) {
+                    (None, Some(e)) => Err(e),
+                    (Some(series), Some(e)) => {
+                        eprintln!(
+                            "warning: using the stored {} bars of {symbol}: refreshing its {fetch} \
+                             bars failed: {}",
+                            series.interval,
+                            chain(&e)
+                        );
+                        Ok(Some(series))
+                    }
+                    (series, None) => Ok(series),
                 }
-            }),
+            }
+        }
+    }
+
+    /// Fetch the `interval` bars of the stored live `symbol` when they are stale (see
+    /// [`Session::intraday_refreshed`]); the error of a refresh that was tried and failed.
+    fn refresh_intraday_if_stale(
+        &self,
+        symbol: &str,
+        interval: Interval,
+    ) -> Result<Option<SessionError>> {
+        if self.offline || !interval.is_intraday() {
+            return Ok(None);
+        }
+        let live = self.with_store(|s| {
+            let Some(instrument) = s.instrument(symbol)? else {
+                return Ok::<_, SessionError>(false);
+            };
+            // An imported series has no provider to refresh from.
+            let imported = instrument.provider == "import"
+                || s.intervals(symbol)?
+                    .iter()
+                    .any(|l| l.interval == interval && l.provider == "import");
+            Ok(!imported)
+        })?;
+        if !live || !self.intraday_is_stale(symbol, interval)? {
+            return Ok(None);
+        }
+        let bar = spinner();
+        let r = self.fetch_intraday(symbol, interval, None, None, &bar);
+        bar.finish_and_clear();
+        match r {
+            Ok(s) => {
+                if self.verbose {
+                    eprintln!(
+                        "{symbol}: {interval} bars refreshed from {}: {} added, {} revised",
+                        s.provider, s.stats.added, s.stats.revised
+                    );
+                }
+                Ok(None)
+            }
+            Err(e) => Ok(Some(e)),
         }
     }
 

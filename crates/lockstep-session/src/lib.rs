@@ -26,7 +26,7 @@ pub use backdrop::{FedParams, LiquiditySpec};
 pub use clock::{every_day_leg, IntradaySource};
 pub use error::{chain, Context, Result, SessionError};
 pub use input::{is_symbol, Input};
-pub use load::{spinner, FetchSummary, STALE_AFTER_HOURS};
+pub use load::{spinner, FetchSummary, IntradayFetchSummary, STALE_AFTER_HOURS};
 pub use pair::{
     LiquidityChoice, PairParams, PairRun, RateChoice, RegimeOverrides, Resolved, DEFAULT_RATE,
 };

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
-use lockstep_core::{Date, PriceSeries};
+use lockstep_core::{Date, Interval, PriceSeries, Timestamp};
 use lockstep_data::{read_csv, CsvOptions};
 use lockstep_fetch::{Progress, ProviderKind};
 use lockstep_store::UpsertStats;
@@ -41,6 +41,30 @@ pub struct FetchSummary {
     pub bars: usize,
 }
 
+/// The outcome of fetching one symbol's intraday bars of one interval.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IntradayFetchSummary {
+    /// The symbol.
+    pub symbol: String,
+    /// The interval.
+    pub interval: Interval,
+    /// The provider that answered.
+    pub provider: String,
+    /// First open time requested (the request ends now).
+    pub from: Timestamp,
+    /// What the write did (`received` counts the complete bars, not one still forming).
+    #[serde(flatten)]
+    pub stats: UpsertStats,
+    /// HTTP requests made.
+    pub requests: usize,
+    /// Open time of the first stored bar of the interval after the write.
+    pub first: Option<Timestamp>,
+    /// Open time of the last stored bar of the interval after the write.
+    pub last: Option<Timestamp>,
+    /// Stored bars of the interval after the write.
+    pub bars: usize,
+}
+
 /// A spinner on stderr for one symbol (hidden when stderr is not a terminal).
 pub fn spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
@@ -72,46 +96,7 @@ impl Session {
         }
         let to = Utc::now().date_naive();
         bar.set_message(format!("{symbol}: connecting"));
-        let verbose = self.verbose;
-        let mut on_progress = |p: Progress| {
-            match p {
-                Progress::Provider { provider, ticker } => {
-                    bar.set_message(format!("{symbol}: {provider} ({ticker})"));
-                }
-                Progress::Request {
-                    provider,
-                    page,
-                    pages_estimate,
-                } => {
-                    let of = pages_estimate.map(|n| format!("/{n}")).unwrap_or_default();
-                    bar.set_message(format!("{symbol}: {provider} request {page}{of}"));
-                }
-                Progress::Retry {
-                    provider,
-                    attempt,
-                    delay,
-                    reason,
-                } => {
-                    let msg = format!(
-                        "{symbol}: {provider} attempt {attempt} failed ({reason}); retrying in \
-                         {:.1} s",
-                        delay.as_secs_f64()
-                    );
-                    if verbose {
-                        bar.suspend(|| eprintln!("{msg}"));
-                    }
-                    bar.set_message(msg);
-                }
-                // The final error lists every provider's failure; say it as it happens only
-                // with -v (a later provider may still succeed).
-                Progress::Failed { provider, message } if verbose => {
-                    bar.suspend(|| eprintln!("{symbol}: {provider} failed: {message}"));
-                }
-                Progress::Bars { total } => bar.set_message(format!("{symbol}: {total} bars")),
-                _ => {}
-            }
-            bar.tick();
-        };
+        let mut on_progress = progress_on(symbol, bar, self.verbose);
         let r = self.with_store(|s| {
             self.with_fetcher(|f| {
                 Ok(lockstep_fetch::refresh_symbol(
@@ -130,6 +115,61 @@ impl Session {
         }
         Ok(FetchSummary {
             symbol: r.symbol,
+            provider: r.provider,
+            from: r.from,
+            stats: r.stats,
+            requests: r.requests,
+            first: r.first,
+            last: r.last,
+            bars: r.bars,
+        })
+    }
+
+    /// Fetch the `interval` bars of `symbol` into the store with
+    /// [`lockstep_fetch::refresh_intraday`]: from 00:00 UTC of `since`, else from the last
+    /// stored bar of the interval minus [`lockstep_fetch::INTRADAY_OVERLAP_BARS`], else the
+    /// default lookback ([`lockstep_fetch::default_intraday_lookback_days`]); up to now, bars
+    /// still forming left out. The stored bars of the interval are refreshed from the provider
+    /// they came from unless `forced` names another. One transaction; a failure is logged with
+    /// the interval and leaves the stored bars as they were. Progress goes to `bar`.
+    pub fn fetch_intraday(
+        &self,
+        symbol: &str,
+        interval: Interval,
+        since: Option<Date>,
+        forced: Option<ProviderKind>,
+        bar: &ProgressBar,
+    ) -> Result<IntradayFetchSummary> {
+        if self.offline {
+            return Err(SessionError::msg(format!(
+                "cannot fetch {symbol} with --offline"
+            )));
+        }
+        let now = Utc::now();
+        let since = since.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+        bar.set_message(format!("{symbol} {interval}: connecting"));
+        let label = format!("{symbol} {interval}");
+        let mut on_progress = progress_on(&label, bar, self.verbose);
+        let r = self.with_store(|s| {
+            self.with_fetcher(|f| {
+                Ok(lockstep_fetch::refresh_intraday(
+                    s,
+                    f,
+                    symbol,
+                    interval,
+                    since,
+                    forced,
+                    now,
+                    &mut on_progress,
+                )?)
+            })
+        })?;
+        for w in &r.warnings {
+            bar.suspend(|| eprintln!("warning: {symbol} {interval}: {w}"));
+        }
+        Ok(IntradayFetchSummary {
+            symbol: r.symbol,
+            interval: r.interval,
             provider: r.provider,
             from: r.from,
             stats: r.stats,
@@ -309,11 +349,82 @@ impl Session {
         let last = self.with_store(|s| {
             Ok::<_, SessionError>(s.listing(symbol)?.and_then(|l| l.last_refresh))
         })?;
-        let Some(last) = last else { return Ok(true) };
-        let Ok(t) = chrono::DateTime::parse_from_rfc3339(&last) else {
-            return Ok(true);
-        };
-        Ok(Utc::now().signed_duration_since(t) > chrono::Duration::hours(STALE_AFTER_HOURS))
+        Ok(stale(last.as_deref()))
+    }
+
+    /// Whether the stored `interval` bars of `symbol` are to be refreshed before they are used:
+    /// none stored, or their last successful fetch is older than [`STALE_AFTER_HOURS`] (the
+    /// rule of daily bars).
+    pub(crate) fn intraday_is_stale(&self, symbol: &str, interval: Interval) -> Result<bool> {
+        let last = self.with_store(|s| {
+            Ok::<_, SessionError>(
+                s.intervals(symbol)?
+                    .into_iter()
+                    .find(|l| l.interval == interval)
+                    .and_then(|l| l.last_refresh),
+            )
+        })?;
+        Ok(stale(last.as_deref()))
+    }
+}
+
+/// Whether a last successful refresh (RFC 3339; `None` = never) is older than
+/// [`STALE_AFTER_HOURS`].
+fn stale(last_refresh: Option<&str>) -> bool {
+    let Some(last) = last_refresh else {
+        return true;
+    };
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(last) else {
+        return true;
+    };
+    Utc::now().signed_duration_since(t) > chrono::Duration::hours(STALE_AFTER_HOURS)
+}
+
+/// What a fetch of `symbol` reports, shown on `bar`: the provider tried, each request (page
+/// of pages), retries; with `verbose` also each retry and failed provider as a line.
+fn progress_on<'a>(
+    symbol: &'a str,
+    bar: &'a ProgressBar,
+    verbose: bool,
+) -> impl FnMut(Progress) + 'a {
+    move |p: Progress| {
+        match p {
+            Progress::Provider { provider, ticker } => {
+                bar.set_message(format!("{symbol}: {provider} ({ticker})"));
+            }
+            Progress::Request {
+                provider,
+                page,
+                pages_estimate,
+            } => {
+                let of = pages_estimate.map(|n| format!("/{n}")).unwrap_or_default();
+                bar.set_message(format!("{symbol}: {provider} request {page}{of}"));
+            }
+            Progress::Retry {
+                provider,
+                attempt,
+                delay,
+                reason,
+            } => {
+                let msg = format!(
+                    "{symbol}: {provider} attempt {attempt} failed ({reason}); retrying in \
+                     {:.1} s",
+                    delay.as_secs_f64()
+                );
+                if verbose {
+                    bar.suspend(|| eprintln!("{msg}"));
+                }
+                bar.set_message(msg);
+            }
+            // The final error lists every provider's failure; say it as it happens only
+            // with -v (a later provider may still succeed).
+            Progress::Failed { provider, message } if verbose => {
+                bar.suspend(|| eprintln!("{symbol}: {provider} failed: {message}"));
+            }
+            Progress::Bars { total } => bar.set_message(format!("{symbol}: {total} bars")),
+            _ => {}
+        }
+        bar.tick();
     }
 }
 

@@ -14,7 +14,7 @@ use lockstep_signals::BacktestResult;
 use lockstep_signals::{RuleSet, Strategy};
 
 use crate::backdrop::LiquiditySpec;
-use crate::clock::{every_day_leg, intraday_pair, on_both_clocks};
+use crate::clock::{every_day_fetch, every_day_leg, intraday_pair, on_both_clocks};
 use crate::error::{chain, Context, Result, SessionError};
 use crate::input::is_symbol;
 use crate::session::Session;
@@ -279,13 +279,14 @@ impl Session {
             (&p.b, p.intraday_b.as_deref())
         };
         let bars = match self.intraday_source(arg, file) {
-            Some(src) => match self.intraday(&src, None) {
+            // Those of `every_day_fetch`, refreshed first (else the finest stored).
+            Some(src) => match self.intraday_refreshed(&src, None, every_day_fetch(p.interval)) {
                 Ok(b) => b,
-                Err(e) if file.is_some() || p.clock == Clock::Exchange => return Err(e),
+                Err(e) if file.is_some() || p.clock == Clock::Exchange || p.interval.is_some() => {
+                    return Err(e)
+                }
                 Err(e) => {
-                    if self.verbose {
-                        eprintln!("no clock comparison: {}", chain(&e));
-                    }
+                    eprintln!("no clock comparison: {}", chain(&e));
                     None
                 }
             },
@@ -301,7 +302,7 @@ impl Session {
             return PairRun::compute(r).context(what);
         };
         let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
-        let (mut report, sync) = on_both_clocks(
+        let (mut report, sync) = match on_both_clocks(
             &r.a,
             &r.b,
             every_is_a,
@@ -310,7 +311,17 @@ impl Session {
             &r.backdrop,
             p.clock,
             source,
-        )?;
+        ) {
+            Ok(x) => x,
+            Err(e) if file.is_some() || p.clock == Clock::Exchange || p.interval.is_some() => {
+                return Err(e)
+            }
+            // The store's bars (fetched on the way) that do not fit the daily legs.
+            Err(e) => {
+                eprintln!("no clock comparison: {}", chain(&e));
+                return PairRun::compute(r).context(what);
+            }
+        };
         if let Some(iv) = p.interval {
             let (earg, efile) = if every_is_a {
                 (&p.b, p.intraday_b.as_deref())

@@ -27,6 +27,9 @@ pub struct IntervalListing {
     pub bars: usize,
     /// When the last successful fetch of this interval finished (RFC 3339, UTC).
     pub last_refresh: Option<String>,
+    /// The provider of the last stored bar (`import` for imported bars); for `1d`, the
+    /// instrument's provider (the one its daily bars are refreshed from).
+    pub provider: String,
 }
 
 impl Store {
@@ -197,12 +200,19 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
             if let (Some(first), Some(last)) = (first, last) {
+                let provider: String = self.conn.query_row(
+                    "SELECT provider FROM intraday_bars
+                     WHERE symbol = ?1 AND interval = ?2 AND start = ?3",
+                    params![symbol, interval.name(), last],
+                    |r| r.get(0),
+                )?;
                 out.push(IntervalListing {
                     interval,
                     first: from_unix(first)?,
                     last: from_unix(last)?,
                     bars: bars as usize,
                     last_refresh: self.last_refresh(symbol, interval)?,
+                    provider,
                 });
             }
         }
@@ -221,9 +231,53 @@ impl Store {
                 last: midnight(&last)?,
                 bars: bars as usize,
                 last_refresh: self.last_refresh(symbol, Interval::D1)?,
+                provider: self
+                    .instrument(symbol)?
+                    .map(|i| i.provider)
+                    .unwrap_or_default(),
             });
         }
         Ok(out)
+    }
+
+    /// Delete the `interval` bars of `symbol` and the fetch-log rows of that interval, in one
+    /// transaction; its daily bars and other intervals are not touched. When the symbol has no
+    /// bar left at all, its instrument row (and log) goes too. `None` when the symbol is not
+    /// stored, else the number of bars deleted. `1d` is refused ([`Store::remove`] deletes a
+    /// symbol with its daily bars).
+    pub fn remove_interval(&mut self, symbol: &str, interval: Interval) -> Result<Option<usize>> {
+        intraday_only(interval)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let stored: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM instruments WHERE symbol = ?1)",
+            [symbol],
+            |r| r.get(0),
+        )?;
+        if !stored {
+            return Ok(None);
+        }
+        let n = tx.execute(
+            "DELETE FROM intraday_bars WHERE symbol = ?1 AND interval = ?2",
+            params![symbol, interval.name()],
+        )?;
+        tx.execute(
+            "DELETE FROM fetch_log WHERE symbol = ?1 AND interval = ?2",
+            params![symbol, interval.name()],
+        )?;
+        let left: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM bars WHERE symbol = ?1)
+                 OR EXISTS (SELECT 1 FROM intraday_bars WHERE symbol = ?1)",
+            [symbol],
+            |r| r.get(0),
+        )?;
+        if !left {
+            tx.execute("DELETE FROM fetch_log WHERE symbol = ?1", [symbol])?;
+            tx.execute("DELETE FROM instruments WHERE symbol = ?1", [symbol])?;
+        }
+        tx.commit()?;
+        Ok(Some(n))
     }
 
     fn last_refresh(&self, symbol: &str, interval: Interval) -> Result<Option<String>> {
@@ -517,10 +571,84 @@ mod tests {
             (t("2024-01-01T00:00:00Z"), t("2024-01-02T00:00:00Z"), 2)
         );
         assert!(l.iter().all(|x| x.last_refresh.is_some()));
+        assert!(l.iter().all(|x| x.provider == "yahoo"));
+        // Each interval names the provider of its last bar; 1d the instrument's.
+        let binance = inst("X", "binance");
+        let mut revised = five[11];
+        revised.close += 1.0;
+        s.upsert_intraday(&binance, Interval::M5, &[revised], &info())
+            .unwrap();
+        let providers: Vec<_> = s
+            .intervals("X")
+            .unwrap()
+            .into_iter()
+            .map(|x| x.provider)
+            .collect();
+        assert_eq!(providers, ["binance", "yahoo", "yahoo"]);
         let listing = s.listing("X").unwrap().unwrap();
         assert_eq!(listing.intervals, names);
         assert_eq!(listing.bars, 2);
         assert_eq!(listing.last_refresh, l[2].last_refresh);
+    }
+
+    #[test]
+    fn remove_interval_keeps_daily_bars_and_other_intervals() {
+        let mut s = Store::open_in_memory().unwrap();
+        assert_eq!(s.remove_interval("X", Interval::H1).unwrap(), None);
+        let i = inst("X", "yahoo");
+        let daily = [
+            DailyBar::close_only(d("2024-01-01"), 1.0),
+            DailyBar::close_only(d("2024-01-02"), 2.0),
+        ];
+        s.upsert(&i, &daily, &info()).unwrap();
+        s.upsert_intraday(
+            &i,
+            Interval::M5,
+            &run("2024-01-02T00:00:00Z", 12, 5.0),
+            &info(),
+        )
+        .unwrap();
+        s.upsert_intraday(
+            &i,
+            Interval::M1,
+            &run("2024-01-02T00:00:00Z", 3, 5.0),
+            &info(),
+        )
+        .unwrap();
+        assert_eq!(s.remove_interval("X", Interval::M5).unwrap(), Some(12));
+        assert_eq!(s.bars("X", None, None).unwrap(), daily);
+        let left: Vec<_> = s
+            .intervals("X")
+            .unwrap()
+            .iter()
+            .map(|l| l.interval)
+            .collect();
+        assert_eq!(left, [Interval::M1, Interval::D1]);
+        assert!(s
+            .fetch_log_for(Some("X"), Some(Interval::M5), 10)
+            .unwrap()
+            .is_empty());
+        assert_eq!(s.fetch_log_for(Some("X"), None, 10).unwrap().len(), 2);
+        // Nothing of the interval left: 0, and the symbol stays.
+        assert_eq!(s.remove_interval("X", Interval::M5).unwrap(), Some(0));
+        assert!(matches!(
+            s.remove_interval("X", Interval::D1),
+            Err(StoreError::DailyInterval)
+        ));
+
+        // A symbol with intraday bars only goes with its last interval.
+        let y = inst("Y", "binance");
+        s.upsert_intraday(
+            &y,
+            Interval::H1,
+            &run("2024-01-02T00:00:00Z", 2, 5.0),
+            &info(),
+        )
+        .unwrap();
+        assert_eq!(s.remove_interval("Y", Interval::H1).unwrap(), Some(2));
+        assert_eq!(s.instrument("Y").unwrap(), None);
+        assert!(s.fetch_log(Some("Y"), 10).unwrap().is_empty());
+        s.integrity_check().unwrap();
     }
 
     #[test]

@@ -1,13 +1,16 @@
-//! `lockstep export`: a stored symbol's bars as CSV, JSON or Parquet, on standard output or
-//! into a file.
+//! `lockstep export`: a stored symbol's daily or intraday (`--interval`) bars as CSV, JSON
+//! or Parquet, on standard output or into a file.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
-use lockstep_core::DailyBar;
+use lockstep_core::{DailyBar, Interval, IntradayBar};
 
-use super::store::{bar_row, stored_bars, BAR_HEADER};
+use super::store::{
+    any_interval, bar_row, intraday, intraday_bar_row, stored_bars, stored_intraday, BAR_HEADER,
+    INTRADAY_BAR_HEADER,
+};
 use super::Cx;
 use lockstep_report::view::csv_table;
 
@@ -22,6 +25,10 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Bars of this interval: 1d (the daily bars, the default), or 1h, 30m, 15m, 5m, 1m
+    /// (CSV: time,open,high,low,close,volume, `time` = the open time, RFC 3339 in UTC).
+    #[arg(long, value_name = "INTERVAL", value_parser = any_interval)]
+    pub interval: Option<Interval>,
 }
 
 /// Export file format.
@@ -31,29 +38,55 @@ pub enum ExportFormat {
     Csv,
     /// JSON array of bars.
     Json,
-    /// Apache Parquet (needs -o FILE): date as DATE, prices and volume as nullable doubles.
+    /// Apache Parquet (needs -o FILE): date as DATE (intraday: time as a UTC TIMESTAMP in
+    /// milliseconds), prices and volume as nullable doubles.
     Parquet,
 }
 
 /// Write the bars in the format asked, to `-o FILE` or standard output.
 pub fn run(cx: &Cx, args: &Args) -> Result<()> {
-    let bars = stored_bars(&cx.session, &args.symbol)?;
     if let ExportFormat::Parquet = args.format {
         let Some(path) = &args.output else {
             bail!("--format parquet writes a binary file: give it with -o FILE.parquet");
         };
+        // Read first: a symbol not stored creates no file.
+        let intraday_bars = match intraday(args.interval) {
+            Some(i) => Some(stored_intraday(&cx.session, &args.symbol, i)?),
+            None => None,
+        };
+        let daily_bars = match intraday_bars {
+            Some(_) => Vec::new(),
+            None => stored_bars(&cx.session, &args.symbol)?,
+        };
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot create {}", path.display()))?;
-        return write_parquet(&bars, file)
-            .with_context(|| format!("cannot write {}", path.display()));
+        let written = match &intraday_bars {
+            Some(bars) => write_intraday_parquet(bars, file),
+            None => write_parquet(&daily_bars, file),
+        };
+        return written.with_context(|| format!("cannot write {}", path.display()));
     }
-    let text = match args.format {
-        ExportFormat::Csv => {
-            let rows: Vec<Vec<String>> = bars.iter().map(bar_row).collect();
-            csv_table(&BAR_HEADER, &rows)
+    let text = match intraday(args.interval) {
+        Some(interval) => {
+            let bars = stored_intraday(&cx.session, &args.symbol, interval)?;
+            match args.format {
+                ExportFormat::Csv => {
+                    let rows: Vec<Vec<String>> = bars.iter().map(intraday_bar_row).collect();
+                    csv_table(&INTRADAY_BAR_HEADER, &rows)
+                }
+                _ => serde_json::to_string_pretty(&bars)? + "\n",
+            }
         }
-        ExportFormat::Json => serde_json::to_string_pretty(&bars)? + "\n",
-        ExportFormat::Parquet => unreachable!("written above"),
+        None => {
+            let bars = stored_bars(&cx.session, &args.symbol)?;
+            match args.format {
+                ExportFormat::Csv => {
+                    let rows: Vec<Vec<String>> = bars.iter().map(bar_row).collect();
+                    csv_table(&BAR_HEADER, &rows)
+                }
+                _ => serde_json::to_string_pretty(&bars)? + "\n",
+            }
+        }
     };
     match &args.output {
         Some(path) => {
@@ -93,20 +126,6 @@ pub fn write_parquet<W: std::io::Write + Send>(bars: &[DailyBar], out: W) -> Res
     let mut writer = SerializedFileWriter::new(out, schema, props)?;
     let mut group = writer.next_row_group()?;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let optional = |f: fn(&DailyBar) -> Option<f64>| {
-        let mut values = Vec::with_capacity(bars.len());
-        let mut levels = Vec::with_capacity(bars.len());
-        for b in bars {
-            match f(b).filter(|v| v.is_finite()) {
-                Some(v) => {
-                    values.push(v);
-                    levels.push(1i16);
-                }
-                None => levels.push(0),
-            }
-        }
-        (values, levels)
-    };
     let mut index = 0;
     while let Some(mut col) = group.next_column()? {
         match index {
@@ -129,7 +148,7 @@ pub fn write_parquet<W: std::io::Write + Send>(bars: &[DailyBar], out: W) -> Res
                     5 => |b| b.adj_close,
                     _ => |b| b.volume,
                 };
-                let (values, levels) = optional(f);
+                let (values, levels) = optional_column(bars, f);
                 col.typed::<DoubleType>()
                     .write_batch(&values, Some(&levels), None)?;
             }
@@ -140,4 +159,86 @@ pub fn write_parquet<W: std::io::Write + Send>(bars: &[DailyBar], out: W) -> Res
     group.close()?;
     writer.close()?;
     Ok(())
+}
+
+/// The Parquet schema of `export --interval ... --format parquet`: one row per bar, `time`
+/// (the open time) as a UTC timestamp in milliseconds, prices and volume as doubles, missing
+/// values null.
+const INTRADAY_PARQUET_SCHEMA: &str = "message bars {
+    REQUIRED INT64 time (TIMESTAMP(MILLIS,true));
+    OPTIONAL DOUBLE open;
+    OPTIONAL DOUBLE high;
+    OPTIONAL DOUBLE low;
+    REQUIRED DOUBLE close;
+    OPTIONAL DOUBLE volume;
+}";
+
+/// Write intraday bars as a Parquet file (one row group, Snappy compression).
+pub fn write_intraday_parquet<W: std::io::Write + Send>(
+    bars: &[IntradayBar],
+    out: W,
+) -> Result<()> {
+    use parquet::basic::Compression;
+    use parquet::data_type::{DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(
+        INTRADAY_PARQUET_SCHEMA,
+    )?);
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_created_by(format!("lockstep {}", env!("CARGO_PKG_VERSION")))
+            .build(),
+    );
+    let mut writer = SerializedFileWriter::new(out, schema, props)?;
+    let mut group = writer.next_row_group()?;
+    let mut index = 0;
+    while let Some(mut col) = group.next_column()? {
+        match index {
+            0 => {
+                let ms: Vec<i64> = bars.iter().map(|b| b.start.timestamp_millis()).collect();
+                col.typed::<Int64Type>().write_batch(&ms, None, None)?;
+            }
+            4 => {
+                let close: Vec<f64> = bars.iter().map(|b| b.close).collect();
+                col.typed::<DoubleType>().write_batch(&close, None, None)?;
+            }
+            i => {
+                let f: fn(&IntradayBar) -> Option<f64> = match i {
+                    1 => |b| b.open,
+                    2 => |b| b.high,
+                    3 => |b| b.low,
+                    _ => |b| b.volume,
+                };
+                let (values, levels) = optional_column(bars, f);
+                col.typed::<DoubleType>()
+                    .write_batch(&values, Some(&levels), None)?;
+            }
+        }
+        col.close()?;
+        index += 1;
+    }
+    group.close()?;
+    writer.close()?;
+    Ok(())
+}
+
+/// The present values of an optional column and the definition levels (1 present, 0 null;
+/// a non-finite value is null).
+fn optional_column<B>(bars: &[B], f: fn(&B) -> Option<f64>) -> (Vec<f64>, Vec<i16>) {
+    let mut values = Vec::with_capacity(bars.len());
+    let mut levels = Vec::with_capacity(bars.len());
+    for b in bars {
+        match f(b).filter(|v| v.is_finite()) {
+            Some(v) => {
+                values.push(v);
+                levels.push(1i16);
+            }
+            None => levels.push(0),
+        }
+    }
+    (values, levels)
 }

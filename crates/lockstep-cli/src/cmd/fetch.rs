@@ -1,14 +1,16 @@
-//! `lockstep fetch`: fetch symbols into the store, or refresh what is new, with progress bars
-//! and a summary per symbol.
+//! `lockstep fetch`: fetch symbols' daily or intraday (`--interval`) bars into the store, or
+//! refresh what is new, with progress bars and a summary per symbol.
 
 use std::fmt::Write as _;
 
 use anyhow::{bail, Result};
 use clap::Args as ClapArgs;
-use lockstep_session::{spinner, FetchSummary};
+use lockstep_core::Interval;
+use lockstep_fetch::ProviderKind;
+use lockstep_session::{spinner, FetchSummary, IntradayFetchSummary};
 
 use super::common::{Format, SourceArgs};
-use super::store::opt;
+use super::store::{any_interval, intraday, opt, rfc3339};
 use super::Cx;
 use crate::output::show;
 use lockstep_report::view::{Listing, Look};
@@ -22,7 +24,14 @@ two series divided on their common dates. Anywhere a symbol is accepted, a CSV p
 Store and configuration: $LOCKSTEP_HOME/lockstep.db and $LOCKSTEP_HOME/config.toml
 (default home: the platform data directory + /lockstep). Provider base URLs: the config's
 [providers.NAME] url, or LOCKSTEP_YAHOO_URL, LOCKSTEP_COINBASE_URL, LOCKSTEP_BINANCE_URL,
-LOCKSTEP_STOOQ_URL, LOCKSTEP_FRED_URL (these win).";
+LOCKSTEP_STOOQ_URL, LOCKSTEP_FRED_URL (these win).
+
+Intraday bars (--interval 1h|30m|15m|5m|1m): Yahoo (60m for the last 730 days, 5m-30m for 60
+days, 1m for 30 days in 7-day requests; asking further back is an error naming the limit),
+Binance klines (all five, paged) and Coinbase candles (no 30m). Bars are labelled by their
+open time (UTC), as the providers label them; a bar still forming is not stored. Without
+--since a symbol's stored bars of the interval are refreshed from the last one minus 24 bars;
+with none stored, the last 730 days of 1h, 60 days of 5m-30m, 7 days of 1m are fetched.";
 
 /// `lockstep fetch`.
 #[derive(Debug, ClapArgs)]
@@ -30,10 +39,14 @@ pub struct Args {
     /// Symbols to fetch or refresh (ETH-USD, ^RUT, IWM, fred:DGS2, ...).
     #[arg(required = true)]
     pub symbols: Vec<String>,
-    /// Fetch from this date (YYYY-MM-DD) instead of the last stored date; without it a
-    /// symbol not yet stored gets its full history.
+    /// Fetch from this date (YYYY-MM-DD; 00:00 UTC for intraday bars) instead of the last
+    /// stored date; without it a symbol not yet stored gets its full history (intraday: a
+    /// lookback the providers serve).
     #[arg(long, value_name = "DATE")]
     pub since: Option<chrono::NaiveDate>,
+    /// Bar interval: 1d (daily bars, the default), or intraday 1h, 30m, 15m, 5m, 1m.
+    #[arg(long, value_name = "INTERVAL", value_parser = any_interval)]
+    pub interval: Option<Interval>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Summary format.
@@ -48,6 +61,9 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
     let forced = args.source.provider()?;
     if ctx.offline {
         bail!("lockstep fetch needs the network; drop --offline");
+    }
+    if let Some(interval) = intraday(args.interval) {
+        return run_intraday(cx, args, interval, forced);
     }
     let multi = indicatif::MultiProgress::new();
     let mut done: Vec<FetchSummary> = Vec::new();
@@ -98,6 +114,7 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
         .collect();
     show(
         &Listing {
+            title: None,
             header: &header,
             rows,
             records: &done,
@@ -106,16 +123,82 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
         args.format,
         Look::default(),
     )?;
+    fail_with(&failed, args.symbols.len())
+}
+
+/// `fetch --interval`: every symbol's intraday bars of `interval`, with the summary of
+/// `fetch` and an `interval` column; times are RFC 3339 in UTC.
+fn run_intraday(
+    cx: &Cx,
+    args: &Args,
+    interval: Interval,
+    forced: Option<ProviderKind>,
+) -> Result<()> {
+    let ctx = &cx.session;
+    let multi = indicatif::MultiProgress::new();
+    let mut done: Vec<IntradayFetchSummary> = Vec::new();
+    let mut failed: Vec<(String, anyhow::Error)> = Vec::new();
+    for symbol in &args.symbols {
+        let bar = multi.add(spinner());
+        let r = ctx.fetch_intraday(symbol, interval, args.since, forced, &bar);
+        bar.finish_and_clear();
+        match r {
+            Ok(s) => done.push(s),
+            Err(e) => failed.push((symbol.clone(), e.into())),
+        }
+    }
+    let header = [
+        "symbol",
+        "interval",
+        "provider",
+        "from",
+        "received",
+        "added",
+        "revised",
+        "unchanged",
+        "first",
+        "last",
+        "bars",
+    ];
+    let rows: Vec<Vec<String>> = done
+        .iter()
+        .map(|s| {
+            vec![
+                s.symbol.clone(),
+                s.interval.to_string(),
+                s.provider.clone(),
+                rfc3339(s.from),
+                s.stats.received.to_string(),
+                s.stats.added.to_string(),
+                s.stats.revised.to_string(),
+                s.stats.unchanged.to_string(),
+                opt(s.first.map(rfc3339)),
+                opt(s.last.map(rfc3339)),
+                s.bars.to_string(),
+            ]
+        })
+        .collect();
+    show(
+        &Listing {
+            title: None,
+            header: &header,
+            rows,
+            records: &done,
+            empty: None,
+        },
+        args.format,
+        Look::default(),
+    )?;
+    fail_with(&failed, args.symbols.len())
+}
+
+/// What succeeded is printed before: fail with every symbol's error, if any.
+fn fail_with(failed: &[(String, anyhow::Error)], asked: usize) -> Result<()> {
     if failed.is_empty() {
         return Ok(());
     }
-    // What succeeded is printed above; fail with every error.
-    let mut msg = format!(
-        "{} of {} symbol(s) failed",
-        failed.len(),
-        args.symbols.len()
-    );
-    for (symbol, e) in &failed {
+    let mut msg = format!("{} of {asked} symbol(s) failed", failed.len());
+    for (symbol, e) in failed {
         let _ = write!(msg, "\n  {symbol}: {e:#}");
     }
     bail!(msg)

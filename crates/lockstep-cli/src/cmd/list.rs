@@ -1,13 +1,17 @@
-//! `lockstep list`: the stored symbols with their provider, dates, bars and last refresh.
+//! `lockstep list`: the stored symbols, one row per interval (daily bars and each intraday
+//! interval) with its provider, range, bars and last refresh.
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
+use lockstep_core::Interval;
+use lockstep_store::{IntervalListing, Listing};
+use serde::Serialize;
 
 use super::common::Format;
-use super::store::opt;
+use super::store::{opt, rfc3339};
 use super::Cx;
 use crate::output::show;
-use lockstep_report::view::{Listing, Look};
+use lockstep_report::view::{self, Look};
 
 /// `lockstep list`.
 #[derive(Debug, ClapArgs)]
@@ -17,40 +21,50 @@ pub struct Args {
     pub format: Format,
 }
 
+/// One stored symbol in `list --format json`: the store's listing (the daily range, as before
+/// intervals were stored) and the range of every interval.
+#[derive(Serialize)]
+struct Entry {
+    #[serde(flatten)]
+    listing: Listing,
+    /// Every interval with bars: daily first, then intraday from the coarsest; `first` and
+    /// `last` are open times in UTC (00:00 UTC of the date for `1d`).
+    ranges: Vec<IntervalListing>,
+}
+
+/// The columns of `list`: those of the daily listing, in their places, then the interval.
+const HEADER: [&str; 9] = [
+    "symbol",
+    "provider",
+    "ticker",
+    "class",
+    "first",
+    "last",
+    "bars",
+    "last_refresh",
+    "interval",
+];
+
 /// List the store.
 pub fn run(cx: &Cx, args: &Args) -> Result<()> {
     let ctx = &cx.session;
-    let listing = ctx.with_store(|s| Ok::<_, anyhow::Error>(s.list()?))?;
-    let header = [
-        "symbol",
-        "provider",
-        "ticker",
-        "class",
-        "first",
-        "last",
-        "bars",
-        "last_refresh",
-    ];
-    let rows: Vec<Vec<String>> = listing
-        .iter()
-        .map(|l| {
-            vec![
-                l.instrument.symbol.clone(),
-                l.instrument.provider.clone(),
-                l.instrument.ticker.clone(),
-                l.instrument.asset_class.name().to_string(),
-                opt(l.first),
-                opt(l.last),
-                l.bars.to_string(),
-                l.last_refresh.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let entries = ctx.with_store(|s| {
+        let mut out = Vec::new();
+        for listing in s.list()? {
+            let mut ranges = s.intervals(&listing.instrument.symbol)?;
+            // The store lists the finest first and 1d last: daily first here, then 1h .. 1m.
+            ranges.reverse();
+            out.push(Entry { listing, ranges });
+        }
+        Ok::<_, anyhow::Error>(out)
+    })?;
+    let rows: Vec<Vec<String>> = entries.iter().flat_map(rows_of).collect();
     show(
-        &Listing {
-            header: &header,
+        &view::Listing {
+            title: None,
+            header: &HEADER,
             rows,
-            records: &listing,
+            records: &entries,
             empty: Some(format!(
                 "the store {} is empty: `lockstep fetch ETH-USD ^RUT` fills it",
                 ctx.db_path()?.display()
@@ -59,4 +73,70 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
         args.format,
         Look::default(),
     )
+}
+
+/// The rows of one symbol: its daily bars as before (dates, and `1d` in the last column),
+/// then one row per intraday
+/// interval (open times, RFC 3339 UTC; the provider of the interval's last bar, and the ticker
+/// only when it is the daily provider's and not a file). A symbol without any bar keeps one row with an
+/// empty interval.
+fn rows_of(e: &Entry) -> Vec<Vec<String>> {
+    let l = &e.listing;
+    let i = &l.instrument;
+    let row = |provider: &str, ticker: &str, interval: &str, first, last, bars, refresh| {
+        vec![
+            i.symbol.clone(),
+            provider.to_string(),
+            ticker.to_string(),
+            i.asset_class.name().to_string(),
+            first,
+            last,
+            bars,
+            refresh,
+            interval.to_string(),
+        ]
+    };
+    if e.ranges.is_empty() {
+        return vec![row(
+            &i.provider,
+            &i.ticker,
+            "",
+            String::new(),
+            String::new(),
+            l.bars.to_string(),
+            l.last_refresh.clone().unwrap_or_default(),
+        )];
+    }
+    e.ranges
+        .iter()
+        .map(|r| {
+            if r.interval == Interval::D1 {
+                row(
+                    &i.provider,
+                    &i.ticker,
+                    "1d",
+                    opt(l.first),
+                    opt(l.last),
+                    l.bars.to_string(),
+                    l.last_refresh.clone().unwrap_or_default(),
+                )
+            } else {
+                // An import's ticker is the file of the daily bars.
+                let ticker = if r.provider == i.provider && i.provider != "import" {
+                    i.ticker.as_str()
+                } else {
+                    ""
+                };
+                row(
+                    &r.provider,
+                    ticker,
+                    r.interval.name(),
+                    rfc3339(r.first),
+                    rfc3339(r.last),
+                    r.bars.to_string(),
+                    r.last_refresh.clone().unwrap_or_default(),
+                )
+            }
+        })
+        .collect()
 }

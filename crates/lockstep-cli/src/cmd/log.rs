@@ -55,6 +55,7 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
         .collect();
     show(
         &Listing {
+            title: None,
             header: &header,
             rows,
             records: &entries,
