@@ -481,3 +481,94 @@ fn concurrent_fetches_do_not_corrupt_or_lose_anything() {
     let log = s.fetch_log(None, 100).unwrap();
     assert_eq!(log.iter().filter(|e| e.status == "ok").count(), 12);
 }
+
+/// An imported symbol is not refreshed (`list` says so) until `fetch --provider` attaches a
+/// provider: the fetch continues its history from the last imported date minus the overlap,
+/// checks the overlapping dates (revisions counted) and from then on the symbol refreshes.
+#[test]
+fn fetch_with_a_provider_continues_an_imported_history() {
+    let dir = Dir::new();
+    let home = home(&dir);
+    let closes = walk(60, 3);
+    // The same fields as the provider's bars (see `yahoo_chart`), so that only a changed
+    // value counts as a revision.
+    let mut csv = String::from("Date,Open,High,Low,Close,Adj Close,Volume\n");
+    for (i, c) in closes.iter().enumerate() {
+        csv.push_str(&format!(
+            "{},{},{},{},{c},{c},1000\n",
+            civil(day("2024-01-01") + i as i64),
+            c * 0.99,
+            c * 1.01,
+            c * 0.98
+        ));
+    }
+    let file = dir.file("eth.csv", &csv);
+    let server = ReplayServer::start(vec![Route::prefix(
+        "/v8/finance/chart/ETH-USD",
+        Reply::ok_json(yahoo_chart(
+            "ETH-USD",
+            "2024-02-22",
+            &{
+                let mut c = closes[52..].to_vec();
+                c[7] *= 1.1; // the provider's last overlapping close differs: a revision
+                c.extend([closes[59] * 1.01, closes[59] * 1.02]);
+                c
+            },
+            false,
+        )),
+    )]);
+    at(&home, &server)
+        .args(["import", "ETH-USD", s(&file)])
+        .assert()
+        .success();
+    let (listed, _) = out(&at(&home, &server)
+        .args(["list", "--format", "csv"])
+        .assert()
+        .success());
+    let (h, rows) = parse_csv(&listed);
+    assert_eq!(rows[0][col(&h, "provider")], "import");
+    assert_eq!(rows[0][col(&h, "refreshes")], "no");
+    let (table, _) = out(&at(&home, &server).args(["list"]).assert().success());
+    assert!(
+        table.starts_with("refreshes: no = imported from a file"),
+        "{table}"
+    );
+
+    let (js, _) = out(&at(&home, &server)
+        .args([
+            "fetch",
+            "ETH-USD",
+            "--provider",
+            "yahoo",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success());
+    let v: serde_json::Value = serde_json::from_str(&js).unwrap();
+    assert_eq!(v[0]["provider"], "yahoo", "{js}");
+    assert_eq!(
+        (v[0]["added"].as_u64(), v[0]["revised"].as_u64()),
+        (Some(2), Some(1)),
+        "{js}"
+    );
+    assert_eq!(v[0]["bars"], 62, "{js}");
+    let req = &server.requests()[0];
+    let p1: i64 = req.query_param("period1").unwrap().parse().unwrap();
+    assert!(
+        (midnight("2024-02-21")..=midnight("2024-02-22")).contains(&p1),
+        "{req:?}"
+    );
+    let (listed, _) = out(&at(&home, &server)
+        .args(["list", "--format", "csv"])
+        .assert()
+        .success());
+    let (h, rows) = parse_csv(&listed);
+    assert_eq!(
+        (
+            rows[0][col(&h, "provider")].as_str(),
+            rows[0][col(&h, "refreshes")].as_str()
+        ),
+        ("yahoo", "yes")
+    );
+}

@@ -332,7 +332,8 @@ fn binance_pages_into_the_store_then_list_show_export_refetch_and_remove() {
             "last",
             "bars",
             "last_refresh",
-            "interval"
+            "interval",
+            "refreshes"
         ]
     );
     assert_eq!(rows.len(), 1, "{list}");

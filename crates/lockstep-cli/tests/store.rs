@@ -55,10 +55,12 @@ fn import_list_show_export_round_trip() {
             "last",
             "bars",
             "last_refresh",
-            "interval"
+            "interval",
+            "refreshes"
         ]
     );
     assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][9], "no");
     assert_eq!(rows[0][8], "1d");
     assert_eq!(rows[0][0], "AAA");
     assert_eq!(rows[0][1], "import");

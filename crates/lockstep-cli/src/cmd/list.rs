@@ -30,10 +30,13 @@ struct Entry {
     /// Every interval with bars: daily first, then intraday from the coarsest; `first` and
     /// `last` are open times in UTC (00:00 UTC of the date for `1d`).
     ranges: Vec<IntervalListing>,
+    /// Whether the symbol's bars are refreshed from a provider when stale: not an imported
+    /// one until `lockstep fetch SYMBOL --provider P` attaches a provider.
+    refreshes: bool,
 }
 
 /// The columns of `list`: those of the daily listing, in their places, then the interval.
-const HEADER: [&str; 9] = [
+const HEADER: [&str; 10] = [
     "symbol",
     "provider",
     "ticker",
@@ -43,6 +46,7 @@ const HEADER: [&str; 9] = [
     "bars",
     "last_refresh",
     "interval",
+    "refreshes",
 ];
 
 /// List the store.
@@ -54,14 +58,24 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
             let mut ranges = s.intervals(&listing.instrument.symbol)?;
             // The store lists the finest first and 1d last: daily first here, then 1h .. 1m.
             ranges.reverse();
-            out.push(Entry { listing, ranges });
+            let refreshes = listing.instrument.provider != "import";
+            out.push(Entry {
+                listing,
+                ranges,
+                refreshes,
+            });
         }
         Ok::<_, anyhow::Error>(out)
     })?;
     let rows: Vec<Vec<String>> = entries.iter().flat_map(rows_of).collect();
+    let title = entries.iter().any(|e| !e.refreshes).then(|| {
+        "refreshes: no = imported from a file; `lockstep fetch SYMBOL --provider yahoo` \
+         attaches a provider and continues its history"
+            .to_string()
+    });
     show(
         &view::Listing {
-            title: None,
+            title,
             header: &HEADER,
             rows,
             records: &entries,
@@ -94,6 +108,7 @@ fn rows_of(e: &Entry) -> Vec<Vec<String>> {
             bars,
             refresh,
             interval.to_string(),
+            if provider == "import" { "no" } else { "yes" }.to_string(),
         ]
     };
     if e.ranges.is_empty() {
