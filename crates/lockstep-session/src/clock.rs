@@ -13,6 +13,7 @@ use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, ClockCompar
 
 use crate::error::{Context, Result, SessionError};
 use crate::input::{is_symbol, Input};
+use crate::pair::{PairRun, Resolved};
 use crate::session::Session;
 
 /// Where a leg's intraday bars come from: a CSV file, or the store's bars of the symbol.
@@ -22,6 +23,30 @@ pub enum IntradaySource {
     File(std::path::PathBuf),
     /// The stored bars of a symbol (the finest interval stored, or the one asked for).
     Store(String),
+}
+
+/// The stored intraday bars of `symbol`: of `interval`, else of the finest interval stored;
+/// `None` when the store has none (the dashboard reads them this way too).
+pub fn stored_intraday(
+    store: &lockstep_store::Store,
+    symbol: &str,
+    interval: Option<Interval>,
+) -> std::result::Result<Option<IntradaySeries>, lockstep_store::StoreError> {
+    let stored: Vec<Interval> = store
+        .intervals(symbol)?
+        .into_iter()
+        .map(|l| l.interval)
+        .filter(|i| i.is_intraday())
+        .collect();
+    let pick = match interval {
+        Some(i) if stored.contains(&i) => Some(i),
+        Some(_) => None,
+        None => stored.first().copied(),
+    };
+    match pick {
+        Some(i) => Ok(Some(store.intraday_series(symbol, i)?)),
+        None => Ok(None),
+    }
 }
 
 /// Which leg trades every day while the other trades on an exchange calendar: `Some(true)`
@@ -54,23 +79,9 @@ impl Session {
                 }
                 Ok(Some(read.series))
             }
-            IntradaySource::Store(symbol) => self.with_store(|s| {
-                let stored: Vec<Interval> = s
-                    .intervals(symbol)?
-                    .into_iter()
-                    .map(|l| l.interval)
-                    .filter(|i| i.is_intraday())
-                    .collect();
-                let pick = match interval {
-                    Some(i) if stored.contains(&i) => Some(i),
-                    Some(_) => None,
-                    None => stored.first().copied(),
-                };
-                match pick {
-                    Some(i) => Ok(Some(s.intraday_series(symbol, i)?)),
-                    None => Ok(None),
-                }
-            }),
+            IntradaySource::Store(symbol) => {
+                self.with_store(|s| Ok(stored_intraday(s, symbol, interval)?))
+            }
         }
     }
 
@@ -86,6 +97,44 @@ impl Session {
             (None, Input::Symbol(s)) if is_symbol(arg) => Some(IntradaySource::Store(s)),
             _ => None,
         }
+    }
+}
+
+impl PairRun {
+    /// The pair pipeline of the resolved legs `r` with the every-day leg's intraday `bars`
+    /// (pure: no I/O): the report on `clock` comparing both clocks; on the exchange clock the
+    /// every-day leg of the run is its synchronous series (its price at each exchange close),
+    /// so the signals and a backtest that follow use it too.
+    pub fn on_clocks(
+        r: Resolved,
+        every_day_is_a: bool,
+        bars: &IntradaySeries,
+        clock: Clock,
+    ) -> Result<PairRun> {
+        let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
+        let (report, sync) = on_both_clocks(
+            &r.a,
+            &r.b,
+            every_day_is_a,
+            bars,
+            &r.options,
+            &r.backdrop,
+            clock,
+            source,
+        )?;
+        let (a, b) = match (clock, every_day_is_a) {
+            (Clock::Exchange, true) => (sync, r.b),
+            (Clock::Exchange, false) => (r.a, sync),
+            _ => (r.a, r.b),
+        };
+        Ok(PairRun {
+            report,
+            a,
+            b,
+            options: r.options,
+            backdrop: r.backdrop,
+            intraday: None,
+        })
     }
 }
 

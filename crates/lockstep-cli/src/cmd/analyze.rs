@@ -6,7 +6,7 @@ use clap::Args as ClapArgs;
 use lockstep_report::render;
 
 use super::common::{
-    pair_params, ClockArgs, Format, FormatArgs, InputArgs, Legs, ReportArgs, SourceArgs,
+    pair_params, BarsArgs, ClockArgs, Format, FormatArgs, InputArgs, Legs, ReportArgs, SourceArgs,
 };
 use super::{Cx, Usage};
 
@@ -46,6 +46,8 @@ pub struct Args {
     pub report: ReportArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub bars: BarsArgs,
 }
 
 impl Args {
@@ -58,7 +60,13 @@ impl Args {
     pub fn params(&self) -> Result<lockstep_session::PairParams> {
         pair_params(
             &self.legs,
-            &[&self.input, &self.source, &self.report, &self.clock],
+            &[
+                &self.input,
+                &self.source,
+                &self.report,
+                &self.clock,
+                &self.bars,
+            ],
         )
     }
 }

@@ -6,7 +6,8 @@ use clap::Args as ClapArgs;
 use lockstep_report::render;
 
 use super::common::{
-    pair_params, CorrelationArgs, Format, InputArgs, IntervalArgs, Legs, RowsArgs, SourceArgs,
+    pair_params, BarsArgs, ClockArgs, CorrelationArgs, Format, InputArgs, IntervalArgs, Legs,
+    RowsArgs, SourceArgs,
 };
 use super::{Cx, Usage};
 
@@ -25,6 +26,10 @@ pub struct Args {
     pub correlation: CorrelationArgs,
     #[command(flatten)]
     pub interval: IntervalArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+    #[command(flatten)]
+    pub bars: BarsArgs,
 }
 
 impl Args {
@@ -36,8 +41,18 @@ impl Args {
 
 /// Analyze the pair (without the macro backdrop) and print the per-date series.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
-    let params = pair_params(&a.legs, &[&a.input, &a.source, &a.correlation, &a.interval])?
-        .without_backdrop();
+    let params = pair_params(
+        &a.legs,
+        &[
+            &a.input,
+            &a.source,
+            &a.correlation,
+            &a.interval,
+            &a.clock,
+            &a.bars,
+        ],
+    )?
+    .without_backdrop();
     let report = cx.session.pair(&params)?.report;
     crate::output::print(&match a.output.format {
         Format::Table => render::corr_table(&report, a.output.rows),

@@ -6,8 +6,8 @@ use clap::Args as ClapArgs;
 use lockstep_report::render;
 
 use super::common::{
-    pair_params, AlignArgs, BandArgs, Format, FormatArgs, InputArgs, LagWindowArgs, Legs,
-    MaxLagArgs, ReturnsArgs, SourceArgs,
+    pair_params, AlignArgs, BandArgs, BarsArgs, ClockArgs, Format, FormatArgs, InputArgs,
+    LagWindowArgs, Legs, MaxLagArgs, ReturnsArgs, SourceArgs,
 };
 use super::Cx;
 
@@ -46,6 +46,10 @@ pub struct Args {
     pub band: BandArgs,
     #[command(flatten)]
     pub max_lag: MaxLagArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+    #[command(flatten)]
+    pub bars: BarsArgs,
 }
 
 /// Analyze the pair (no macro backdrop) and print the lead-lag section.
@@ -53,7 +57,7 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let mut params = pair_params(
         &a.legs,
         &[
-            &a.input, &a.source, &a.align, &a.returns, &a.band, &a.max_lag,
+            &a.input, &a.source, &a.align, &a.returns, &a.band, &a.max_lag, &a.clock, &a.bars,
         ],
     )?
     .without_backdrop();
