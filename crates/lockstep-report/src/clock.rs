@@ -10,11 +10,9 @@
 use serde::Serialize;
 
 use lockstep_core::{Date, Interval, IntradayPair, Timestamp};
-use lockstep_stats::{
-    ccf_band, fisher_interval, segmented_cross_correlation, segmented_granger_scan,
-    RollingCorrelation,
-};
+use lockstep_stats::{fisher_interval, RollingCorrelation};
 
+use crate::intraday::WithinSessions;
 use crate::linkage::{GrangerDirection, LagPoint};
 use crate::{Report, ReportError};
 
@@ -229,34 +227,7 @@ impl IntradaySection {
                 corr_hi: hi,
             });
         }
-        // The longest run of returns in one session bounds the usable lags.
-        let mut run = 0usize;
-        let mut longest = 0usize;
-        for i in 0..pair.time.len() {
-            if pair.ret_a[i].is_finite() && pair.ret_b[i].is_finite() {
-                run += 1;
-                longest = longest.max(run);
-            } else {
-                run = 0;
-            }
-        }
-        let lags = max_lag.min(longest.saturating_sub(2)).max(1);
-        let ccf = segmented_cross_correlation(&pair.ret_a, &pair.ret_b, lags)
-            .map_err(ReportError::Stats)?
-            .into_iter()
-            .map(|c| LagPoint {
-                lag: c.lag,
-                corr: c.corr,
-                n: c.n,
-            })
-            .collect();
-        let band = ccf_band(idx.len().max(1), confidence).map_err(ReportError::Stats)?;
-        let b_to_a = segmented_granger_scan(&pair.ret_a, &pair.ret_b, lags)
-            .ok()
-            .map(GrangerDirection::of);
-        let a_to_b = segmented_granger_scan(&pair.ret_b, &pair.ret_a, lags)
-            .ok()
-            .map(GrangerDirection::of);
+        let within = WithinSessions::compute(pair, max_lag, confidence)?;
         Ok(IntradaySection {
             interval: pair.interval,
             sessions: pair.sessions(),
@@ -266,10 +237,10 @@ impl IntradaySection {
             outside_session: pair.outside_session,
             unmatched: pair.unmatched,
             windows: out_w,
-            ccf,
-            band,
-            b_to_a,
-            a_to_b,
+            ccf: within.ccf,
+            band: within.band,
+            b_to_a: within.b_to_a,
+            a_to_b: within.a_to_b,
         })
     }
 }

@@ -4,7 +4,7 @@
 //! Functions whose value can be missing return `Option`; each front end shows a missing value
 //! its own way (`-` on the terminal, `—` in HTML).
 
-use lockstep_core::Calendar;
+use lockstep_core::{Calendar, Interval};
 use lockstep_stats::{Method, Regime};
 use lockstep_structure::{
     Bottoming, CrossDirection, CupHandle, CupState, Direction, Level, LevelKind, RatioTrend,
@@ -19,6 +19,35 @@ pub fn calendar(c: Calendar) -> &'static str {
     match c {
         Calendar::EveryDay => "every day",
         Calendar::Weekdays => "weekdays",
+    }
+}
+
+/// How returns over one bar interval read in sentences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BarWords {
+    /// The returns' adjective: "hourly", "30-minute", "daily".
+    pub returns: &'static str,
+    /// One bar as a span of time: "hour", "30 minutes", "day" ("the same hour", "the next 30
+    /// minutes").
+    pub span: &'static str,
+    /// Lags counted in bars, plural: "hours", "30-minute bars", "days".
+    pub lags: &'static str,
+}
+
+/// The words of a bar interval (see [`BarWords`]).
+pub fn bar_words(i: Interval) -> BarWords {
+    let (returns, span, lags) = match i {
+        Interval::M1 => ("1-minute", "minute", "minutes"),
+        Interval::M5 => ("5-minute", "5 minutes", "5-minute bars"),
+        Interval::M15 => ("15-minute", "15 minutes", "15-minute bars"),
+        Interval::M30 => ("30-minute", "30 minutes", "30-minute bars"),
+        Interval::H1 => ("hourly", "hour", "hours"),
+        Interval::D1 => ("daily", "day", "days"),
+    };
+    BarWords {
+        returns,
+        span,
+        lags,
     }
 }
 

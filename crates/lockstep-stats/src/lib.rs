@@ -59,7 +59,8 @@ pub use regime::{
     RegimeStats,
 };
 pub use segmented::{
-    segmented_cross_correlation, segmented_granger, segmented_granger_scan, segments,
+    segmented_cross_correlation, segmented_granger, segmented_granger_scan,
+    segmented_rolling_best_lag, segments,
 };
 pub use spearman::RollingSpearman;
 pub use summary::{max_with_index, min_with_index, percentile_rank, share_above, strength_label};

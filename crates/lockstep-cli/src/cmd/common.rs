@@ -331,6 +331,29 @@ pub struct BarsArgs {
     pub interval: Option<lockstep_core::Interval>,
 }
 
+impl BarsArgs {
+    /// Returns in bars are log returns between bars of one session: `--align` and
+    /// `--returns simple` are for daily closes.
+    pub fn check(&self, align: &AlignArgs, returns: &ReturnsArgs) -> Result<(), Usage> {
+        let Some(iv) = self.interval else {
+            return Ok(());
+        };
+        if align.align != Align::Inner {
+            return Err(Usage::invalid(format!(
+                "--interval {iv} measures bars within sessions: --align {} is for daily closes",
+                align.align.name()
+            )));
+        }
+        if returns.returns != ReturnKind::Log {
+            return Err(Usage::invalid(format!(
+                "--interval {iv} measures log returns between bars of one session: --returns \
+                 simple is for daily closes"
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl SetParams for BarsArgs {
     fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
         p.interval = self.interval;

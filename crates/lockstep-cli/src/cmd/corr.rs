@@ -1,9 +1,9 @@
 //! `lockstep corr`: the rolling correlation, its interval and beta per window on every
 //! aligned date (the CSV contract of the README).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use lockstep_report::render;
+use lockstep_report::{render, IntradayRolling};
 
 use super::common::{
     pair_params, BarsArgs, ClockArgs, CorrelationArgs, Format, InputArgs, IntervalArgs, Legs,
@@ -33,8 +33,10 @@ pub struct Args {
 }
 
 impl Args {
-    /// No window given twice.
+    /// No window given twice; bars measured on the inner calendar in log returns.
     pub fn check(&self) -> Result<(), Usage> {
+        self.bars
+            .check(&self.correlation.align, &self.correlation.returns)?;
         self.correlation.check()
     }
 }
@@ -53,7 +55,34 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
         ],
     )?
     .without_backdrop();
-    let report = cx.session.pair(&params)?.report;
+    let run = cx.session.pair(&params)?;
+    if let Some(iv) = a.bars.interval {
+        let pair = run
+            .intraday
+            .as_ref()
+            .with_context(|| format!("no {iv} bars of the pair"))?;
+        let (o, r) = (&run.options, &run.report);
+        let s = IntradayRolling::compute(
+            pair,
+            &r.a.name,
+            &r.b.name,
+            &o.windows,
+            o.method,
+            o.confidence,
+        )
+        .with_context(|| {
+            format!(
+                "cannot measure {} against {} in {iv} bars",
+                r.a.name, r.b.name
+            )
+        })?;
+        return crate::output::print(&match a.output.format {
+            Format::Table => render::intraday_corr_table(&s, a.output.rows),
+            Format::Json => render::intraday_corr_json(&s)?,
+            Format::Csv => render::intraday_corr_csv(&s),
+        });
+    }
+    let report = run.report;
     crate::output::print(&match a.output.format {
         Format::Table => render::corr_table(&report, a.output.rows),
         Format::Json => render::json(&report)?,

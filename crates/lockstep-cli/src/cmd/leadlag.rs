@@ -1,15 +1,15 @@
 //! `lockstep leadlag`: who leads: the cross-correlation by lag, Granger tests both ways and
 //! the rolling best lag (the reaction time).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use lockstep_report::render;
+use lockstep_report::{render, IntradayLeadLag};
 
 use super::common::{
     pair_params, AlignArgs, BandArgs, BarsArgs, ClockArgs, Format, FormatArgs, InputArgs,
     LagWindowArgs, Legs, MaxLagArgs, ReturnsArgs, SourceArgs,
 };
-use super::Cx;
+use super::{Cx, Usage};
 
 /// The conventions of `leadlag --help`.
 pub const LONG_HELP: &str = "\
@@ -52,6 +52,13 @@ pub struct Args {
     pub bars: BarsArgs,
 }
 
+impl Args {
+    /// Bars are measured on the inner calendar in log returns.
+    pub fn check(&self) -> Result<(), Usage> {
+        self.bars.check(&self.align, &self.returns)
+    }
+}
+
 /// Analyze the pair (no macro backdrop) and print the lead-lag section.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let mut params = pair_params(
@@ -62,7 +69,28 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     )?
     .without_backdrop();
     a.lag_window.set_only_window(&mut params)?;
-    let report = cx.session.pair(&params)?.report;
+    let run = cx.session.pair(&params)?;
+    if let Some(iv) = a.bars.interval {
+        let pair = run
+            .intraday
+            .as_ref()
+            .with_context(|| format!("no {iv} bars of the pair"))?;
+        let (o, r) = (&run.options, &run.report);
+        let ll =
+            IntradayLeadLag::compute(pair, o.linkage.lag_window, o.linkage.max_lag, o.confidence)
+                .with_context(|| {
+                format!(
+                    "cannot measure {} against {} in {iv} bars",
+                    r.a.name, r.b.name
+                )
+            })?;
+        return crate::output::print(&match a.format.format {
+            Format::Table => render::intraday_leadlag_table(r, &ll, cx.color),
+            Format::Json => render::intraday_leadlag_json(r, &ll)?,
+            Format::Csv => render::intraday_leadlag_csv(&ll),
+        });
+    }
+    let report = run.report;
     crate::output::print(&match a.format.format {
         Format::Table => render::leadlag_table(&report, cx.color),
         Format::Json => render::leadlag_json(&report)?,
