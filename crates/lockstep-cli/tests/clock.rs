@@ -50,7 +50,10 @@ fn analyze_shows_both_clocks_and_the_reaction_in_hours() {
         words.contains("The daily lead of ETH-USD over IWM on the UTC clock (p = 0.0107) disappears on the exchange clock"),
         "{text}"
     );
-    assert!(words.contains("Reaction time in 1h bars"), "{text}");
+    assert!(
+        words.contains("Reaction time in hours (ETH-USD against IWM, 1h bars within sessions)"),
+        "{text}"
+    );
     assert!(words.contains("2988 1h returns in 503 sessions"), "{text}");
     let json = lockstep()
         .args([

@@ -50,6 +50,12 @@ pub struct ClockReading {
     pub corr_lo: Option<f64>,
     /// Upper end.
     pub corr_hi: Option<f64>,
+    /// Beta of A on B.
+    pub beta: Option<f64>,
+    /// Percentile rank (0..100) of the correlation in this window's history on this clock.
+    pub percentile: Option<f64>,
+    /// Plain-words strength of the correlation.
+    pub strength: Option<&'static str>,
 }
 
 /// One window on both clocks.
@@ -81,6 +87,10 @@ pub struct ClockComparison {
     pub main: Clock,
     /// Where the synchronous prices came from (`ETH-USD 1h bars (store)`).
     pub source: String,
+    /// The leg that trades every day (sampled at the exchange's close on the exchange clock).
+    pub every_day_leg: String,
+    /// The leg on an exchange calendar.
+    pub exchange_leg: String,
     /// Exchange dates without a synchronous price (left out, never filled).
     pub missing_dates: usize,
     /// Per window, both clocks.
@@ -102,6 +112,9 @@ fn readings(r: &Report) -> Vec<(usize, Option<ClockReading>)> {
                     corr: l.corr,
                     corr_lo: l.corr_lo,
                     corr_hi: l.corr_hi,
+                    beta: l.beta,
+                    percentile: w.percentile,
+                    strength: w.strength,
                 }),
             )
         })
@@ -136,9 +149,17 @@ impl ClockComparison {
                 exchange,
             })
             .collect();
+        let every_day_a = utc.a.calendar == lockstep_core::Calendar::EveryDay;
+        let (every_day_leg, exchange_leg) = if every_day_a {
+            (utc.a.name.clone(), utc.b.name.clone())
+        } else {
+            (utc.b.name.clone(), utc.a.name.clone())
+        };
         ClockComparison {
             main,
             source,
+            every_day_leg,
+            exchange_leg,
             missing_dates,
             windows,
             utc: lead(utc),

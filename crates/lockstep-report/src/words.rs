@@ -51,6 +51,19 @@ pub fn bar_words(i: Interval) -> BarWords {
     }
 }
 
+/// An ordinal of a rounded number: `1st`, `2nd`, `3rd`, `11th`, `62nd` (percentile ranks).
+pub fn ordinal(v: f64) -> String {
+    let n = v.round() as i64;
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// A correlation method, with λ for EWMA.
 pub fn method(m: Method) -> String {
     match m {
@@ -405,6 +418,20 @@ pub fn metric_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordinals() {
+        let got: Vec<String> = [
+            1.0, 2.0, 3.0, 4.0, 11.0, 12.4, 13.0, 21.0, 62.0, 79.0, 100.0,
+        ]
+        .iter()
+        .map(|v| ordinal(*v))
+        .collect();
+        assert_eq!(
+            got,
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "62nd", "79th", "100th"]
+        );
+    }
 
     #[test]
     fn linkage_words_follow_the_thresholds() {
