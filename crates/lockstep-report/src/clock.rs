@@ -7,7 +7,7 @@
 //! only between consecutive bars of one session; a lag of `k` bars pairs `(a[t], b[t-k])` in
 //! the same session only.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use lockstep_core::{Date, Interval, IntradayPair, Timestamp};
 use lockstep_stats::{fisher_interval, RollingCorrelation};
@@ -17,7 +17,7 @@ use crate::linkage::{GrangerDirection, LagPoint};
 use crate::{Report, ReportError};
 
 /// Which daily clock returns are measured on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Clock {
@@ -35,6 +35,15 @@ impl Clock {
         match self {
             Clock::Utc => "utc",
             Clock::Exchange => "exchange",
+        }
+    }
+
+    /// The clock of a name (`utc`, `exchange`).
+    pub fn parse(s: &str) -> Option<Clock> {
+        match s {
+            "utc" => Some(Clock::Utc),
+            "exchange" => Some(Clock::Exchange),
+            _ => None,
         }
     }
 }
