@@ -171,6 +171,7 @@ impl Command {
         match self {
             Command::Analyze(a) => a.check(),
             Command::Corr(a) => a.check(),
+            Command::Leadlag(a) => a.check(),
             Command::Technicals(a) => a.check(),
             Command::Screen(a) => a.check(),
             Command::Signals(a) => a.check(),

@@ -265,6 +265,79 @@ fn the_dashboard_serves_the_report_analyze_prints() {
     assert_eq!(served, printed);
 }
 
+/// Store ETH's 30-minute Binance bars of the shared data in `home`'s store, or why not.
+fn store_eth_30m(home: &Path) -> bool {
+    let Some(file) = shared("intraday/ETHUSDT.binance.30m.csv") else {
+        return false;
+    };
+    let read = lockstep_data::read_intraday_csv(&file, &Default::default()).expect("ETH 30m");
+    let s = &read.series;
+    let bars: Vec<lockstep_core::IntradayBar> = (0..s.len()).map(|i| s.bar(i)).collect();
+    let mut store = lockstep_store::Store::open(&home.join("lockstep.db")).expect("store");
+    let eth = store
+        .instrument("ETH-USD")
+        .unwrap()
+        .expect("ETH-USD imported");
+    store
+        .upsert_intraday(
+            &eth,
+            s.interval,
+            &bars,
+            &lockstep_store::FetchInfo::now(None, None),
+        )
+        .expect("store the bars");
+    true
+}
+
+#[test]
+fn the_dashboard_serves_a_pair_on_the_exchange_clock() {
+    let Some(home) = seeded_home() else { return };
+    if !store_eth_30m(home.path()) {
+        return;
+    }
+    let config = write_config(home.path(), PAIR);
+    let server = Serve::start(home.path(), &config);
+    let url = |path: &str| format!("{}{path}", server.url);
+    let served = get_json(&url("/api/pairs/eth-usd_rut/report?clock=exchange"));
+    assert_eq!(served["clocks"]["main"], "exchange");
+    // On the exchange clock the pair starts with ETH's intraday bars.
+    assert_eq!(served["period"]["first"], "2024-01-02");
+    // What `lockstep --offline analyze ETH-USD ^RUT --clock exchange` prints, to the digit.
+    let out = at(home.path())
+        .args([
+            "--offline",
+            "analyze",
+            "ETH-USD",
+            "^RUT",
+            "--clock",
+            "exchange",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(served, printed);
+    // The UTC clock (the configured one) compares both clocks too.
+    let utc = get_json(&url("/api/pairs/eth-usd_rut/report"));
+    assert_eq!(utc["clocks"]["main"], "utc");
+    assert_eq!(utc["period"]["first"], "2017-11-09");
+    let (status, page) = get(&url("/pairs/eth-usd_rut?clock=exchange"));
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("main report: exchange clock"));
+    let (status, svg) = get(&url(
+        "/pairs/eth-usd_rut/charts/correlation.svg?clock=exchange",
+    ));
+    assert_eq!(status, 200, "{svg}");
+    let (status, body) = get(&url("/api/pairs/eth-usd_rut/report?clock=noon"));
+    assert_eq!(status, 400, "{body}");
+}
+
 #[test]
 fn serve_names_a_bad_pair_or_a_missing_config() {
     let home = tempfile::tempdir().unwrap();

@@ -41,7 +41,8 @@ fn leadlag_json_contract_and_a_known_lead() {
         "granger",
         "best_lag",
         "rolling_best_lag",
-        "reaction_days",
+        "reaction",
+        "interval",
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
@@ -64,8 +65,11 @@ fn leadlag_json_contract_and_a_known_lead() {
     assert!(!rolling.is_empty());
     assert!(rolling.iter().all(|r| r["lag"] == 3));
     assert!(rolling[0].get("date").is_some());
-    assert_eq!(v["reaction_days"]["median"], 3.0);
-    assert_eq!(v["reaction_days"]["share_zero"], 0.0);
+    assert_eq!(v["interval"], "1d");
+    assert_eq!(v["reaction"]["unit"], "day");
+    assert_eq!(v["reaction"]["median"], 3.0);
+    assert_eq!(v["reaction"]["share_zero"], 0.0);
+    assert!(v.get("reaction_days").is_none());
 
     let table = ok_stdout(&["leadlag", s(&a), s(&b), "--color", "never"]);
     // Sentences wrap at 78 columns: compare with the white space folded.
@@ -185,7 +189,8 @@ fn real_eth_against_the_russell() {
     assert_eq!(v["best_lag"]["lag"], 0);
     let ccf0 = v["ccf"][10]["corr"].as_f64().unwrap();
     assert!((ccf0 - 0.324).abs() < 5e-4, "{ccf0}");
-    let rs = &v["reaction_days"];
+    let rs = &v["reaction"];
+    assert_eq!(rs["unit"], "day");
     assert_eq!(rs["median"], 0.0);
     assert!(rs["share_zero"].as_f64().unwrap() > 0.5);
 }

@@ -7,19 +7,17 @@
 //! only between consecutive bars of one session; a lag of `k` bars pairs `(a[t], b[t-k])` in
 //! the same session only.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use lockstep_core::{Date, Interval, IntradayPair, Timestamp};
-use lockstep_stats::{
-    ccf_band, fisher_interval, segmented_cross_correlation, segmented_granger_scan,
-    RollingCorrelation,
-};
+use lockstep_stats::{fisher_interval, RollingCorrelation};
 
+use crate::intraday::WithinSessions;
 use crate::linkage::{GrangerDirection, LagPoint};
 use crate::{Report, ReportError};
 
 /// Which daily clock returns are measured on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Clock {
@@ -39,6 +37,15 @@ impl Clock {
             Clock::Exchange => "exchange",
         }
     }
+
+    /// The clock of a name (`utc`, `exchange`).
+    pub fn parse(s: &str) -> Option<Clock> {
+        match s {
+            "utc" => Some(Clock::Utc),
+            "exchange" => Some(Clock::Exchange),
+            _ => None,
+        }
+    }
 }
 
 /// One window's latest correlation on one clock.
@@ -52,6 +59,12 @@ pub struct ClockReading {
     pub corr_lo: Option<f64>,
     /// Upper end.
     pub corr_hi: Option<f64>,
+    /// Beta of A on B.
+    pub beta: Option<f64>,
+    /// Percentile rank (0..100) of the correlation in this window's history on this clock.
+    pub percentile: Option<f64>,
+    /// Plain-words strength of the correlation.
+    pub strength: Option<&'static str>,
 }
 
 /// One window on both clocks.
@@ -83,6 +96,10 @@ pub struct ClockComparison {
     pub main: Clock,
     /// Where the synchronous prices came from (`ETH-USD 1h bars (store)`).
     pub source: String,
+    /// The leg that trades every day (sampled at the exchange's close on the exchange clock).
+    pub every_day_leg: String,
+    /// The leg on an exchange calendar.
+    pub exchange_leg: String,
     /// Exchange dates without a synchronous price (left out, never filled).
     pub missing_dates: usize,
     /// Per window, both clocks.
@@ -104,6 +121,9 @@ fn readings(r: &Report) -> Vec<(usize, Option<ClockReading>)> {
                     corr: l.corr,
                     corr_lo: l.corr_lo,
                     corr_hi: l.corr_hi,
+                    beta: l.beta,
+                    percentile: w.percentile,
+                    strength: w.strength,
                 }),
             )
         })
@@ -138,9 +158,17 @@ impl ClockComparison {
                 exchange,
             })
             .collect();
+        let every_day_a = utc.a.calendar == lockstep_core::Calendar::EveryDay;
+        let (every_day_leg, exchange_leg) = if every_day_a {
+            (utc.a.name.clone(), utc.b.name.clone())
+        } else {
+            (utc.b.name.clone(), utc.a.name.clone())
+        };
         ClockComparison {
             main,
             source,
+            every_day_leg,
+            exchange_leg,
             missing_dates,
             windows,
             utc: lead(utc),
@@ -229,34 +257,7 @@ impl IntradaySection {
                 corr_hi: hi,
             });
         }
-        // The longest run of returns in one session bounds the usable lags.
-        let mut run = 0usize;
-        let mut longest = 0usize;
-        for i in 0..pair.time.len() {
-            if pair.ret_a[i].is_finite() && pair.ret_b[i].is_finite() {
-                run += 1;
-                longest = longest.max(run);
-            } else {
-                run = 0;
-            }
-        }
-        let lags = max_lag.min(longest.saturating_sub(2)).max(1);
-        let ccf = segmented_cross_correlation(&pair.ret_a, &pair.ret_b, lags)
-            .map_err(ReportError::Stats)?
-            .into_iter()
-            .map(|c| LagPoint {
-                lag: c.lag,
-                corr: c.corr,
-                n: c.n,
-            })
-            .collect();
-        let band = ccf_band(idx.len().max(1), confidence).map_err(ReportError::Stats)?;
-        let b_to_a = segmented_granger_scan(&pair.ret_a, &pair.ret_b, lags)
-            .ok()
-            .map(GrangerDirection::of);
-        let a_to_b = segmented_granger_scan(&pair.ret_b, &pair.ret_a, lags)
-            .ok()
-            .map(GrangerDirection::of);
+        let within = WithinSessions::compute(pair, max_lag, confidence)?;
         Ok(IntradaySection {
             interval: pair.interval,
             sessions: pair.sessions(),
@@ -266,10 +267,10 @@ impl IntradaySection {
             outside_session: pair.outside_session,
             unmatched: pair.unmatched,
             windows: out_w,
-            ccf,
-            band,
-            b_to_a,
-            a_to_b,
+            ccf: within.ccf,
+            band: within.band,
+            b_to_a: within.b_to_a,
+            a_to_b: within.a_to_b,
         })
     }
 }

@@ -26,6 +26,7 @@ mod breadth;
 pub mod clock;
 pub mod describe;
 pub mod doc;
+pub mod intraday;
 pub mod linkage;
 pub mod macro_view;
 pub mod render;
@@ -43,6 +44,7 @@ pub use analyze::{
 };
 pub use breadth::{breadth_report, Basket, BreadthReport, RsReading};
 pub use clock::{Clock, ClockComparison, IntradaySection};
+pub use intraday::{IntradayLeadLag, IntradayRolling};
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};
 pub use structure::{PairStructure, StructureOptions};
 pub use technicals::{technicals, Technicals, TechnicalsOptions};

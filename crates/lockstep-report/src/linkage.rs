@@ -157,6 +157,18 @@ pub struct DatedLag {
     pub corr: f64,
 }
 
+/// The reaction time: the distribution of the rolling best lag, with what one lag is.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reaction {
+    /// What one lag is: `day`, `week` or `month` on daily closes (by the alignment), the bar
+    /// interval (`1h`, `30m`, `15m`, `5m`, `1m`) within sessions.
+    pub unit: &'static str,
+    /// Windows with a best lag, its median and quartiles, the shares at 0, B leading and A
+    /// leading, the histogram.
+    #[serde(flatten)]
+    pub summary: ReactionSummary,
+}
+
 /// Who leads, and by how much.
 #[derive(Clone, Debug, Serialize)]
 pub struct LeadLag {
@@ -179,8 +191,8 @@ pub struct LeadLag {
     pub best_lag: Option<LagPoint>,
     /// Best lag of each rolling window.
     pub rolling_best_lag: Vec<DatedLag>,
-    /// Distribution of the rolling best lag: the reaction time in `unit`.
-    pub reaction_days: Option<ReactionSummary>,
+    /// Distribution of the rolling best lag: the reaction time, in lags of its `unit`.
+    pub reaction: Option<Reaction>,
     /// Why a part is missing.
     pub notes: Vec<String>,
 }
@@ -318,7 +330,10 @@ pub fn lead_lag(al: &Aligned, opts: &LinkageOptions, confidence: f64) -> LeadLag
             Vec::new()
         }
     };
-    let reaction_days = reaction_summary(&rolling);
+    let reaction = reaction_summary(&rolling).map(|summary| Reaction {
+        unit: unit.trim_end_matches('s'),
+        summary,
+    });
     // Return i is the move into aligned date i + 1.
     let rolling_best_lag = rolling
         .iter()
@@ -341,7 +356,7 @@ pub fn lead_lag(al: &Aligned, opts: &LinkageOptions, confidence: f64) -> LeadLag
         granger,
         best_lag,
         rolling_best_lag,
-        reaction_days,
+        reaction,
         notes,
     }
 }

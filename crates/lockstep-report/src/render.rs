@@ -3,13 +3,14 @@
 use std::fmt::Write as _;
 
 use crate::doc::text::{self, cell, short};
-use crate::{Report, ReportError};
+use crate::{IntradayRolling, Report, ReportError};
 
 mod linkage;
 mod structure;
 
 pub use linkage::{
-    leadlag_csv, leadlag_json, leadlag_table, regimes_csv, regimes_json, regimes_table,
+    intraday_leadlag_csv, intraday_leadlag_json, intraday_leadlag_table, leadlag_csv, leadlag_json,
+    leadlag_table, regimes_csv, regimes_json, regimes_table,
 };
 pub use structure::{
     breakouts_csv, breakouts_table, levels_csv, levels_json, levels_table, patterns_csv,
@@ -59,6 +60,85 @@ pub fn corr_csv(r: &Report) -> String {
         out.push('\n');
     }
     out
+}
+
+/// RFC 3339 in UTC, to the second: `2024-01-02T19:30:00Z`.
+fn rfc3339(t: lockstep_core::Timestamp) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The per-bar CSV of `lockstep corr --interval`: header `time,ret_a,ret_b`, then for each
+/// window `w` in the order given `corr_w,corr_w_lo,corr_w_hi,beta_w` (the daily columns);
+/// `time` is the end of the bar that closes the return, RFC 3339 in UTC. One row per bar of
+/// the exchange leg's regular sessions at whose end both legs have a price; the first bar of
+/// each session has empty returns and rolling values (it is in no window); empty cells where
+/// a value is undefined; full f64 precision.
+pub fn intraday_corr_csv(s: &IntradayRolling) -> String {
+    let mut out = String::from("time,ret_a,ret_b");
+    for w in s.windows() {
+        let _ = write!(out, ",corr_{w},corr_{w}_lo,corr_{w}_hi,beta_{w}");
+    }
+    out.push('\n');
+    for i in 0..s.time.len() {
+        let _ = write!(
+            out,
+            "{},{},{}",
+            rfc3339(s.time[i]),
+            cell(s.ret_a[i]),
+            cell(s.ret_b[i])
+        );
+        for rw in &s.rolling {
+            let _ = write!(
+                out,
+                ",{},{},{},{}",
+                cell(rw.corr[i]),
+                cell(rw.corr_lo[i]),
+                cell(rw.corr_hi[i]),
+                cell(rw.beta[i])
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The human form of `lockstep corr --interval`: the last `rows` bars (0 = all), timed by the
+/// end of each bar in UTC.
+pub fn intraday_corr_table(s: &IntradayRolling, rows: usize) -> String {
+    let n = s.time.len();
+    let (start, note) = tail(
+        n,
+        rows,
+        "--rows 0 shows all, --format csv gives full precision",
+    );
+    let f = |v: Option<f64>, p: usize| v.map(|x| format!("{x:+.p$}")).unwrap_or_else(|| "-".into());
+    let mut o = String::new();
+    let _ = write!(o, "{:<20} {:>9} {:>9}", "time (bar end)", "ret_a", "ret_b");
+    for w in s.windows() {
+        let _ = write!(o, " {:>8} {:>7}", format!("corr_{w}"), format!("beta_{w}"));
+    }
+    o.push('\n');
+    for i in start..n {
+        let _ = write!(
+            o,
+            "{:<20} {:>9} {:>9}",
+            s.time[i].format("%Y-%m-%d %H:%M UTC").to_string(),
+            f(s.ret_a[i], 5),
+            f(s.ret_b[i], 5)
+        );
+        for rw in &s.rolling {
+            let _ = write!(o, " {:>8} {:>7}", f(rw.corr[i], 4), f(rw.beta[i], 3));
+        }
+        o.push('\n');
+    }
+    o.push_str(&note);
+    o
+}
+
+/// `lockstep corr --interval --format json`: the [`IntradayRolling`] struct (times in RFC
+/// 3339, undefined values as `null`).
+pub fn intraday_corr_json(s: &IntradayRolling) -> Result<String, ReportError> {
+    serde_json::to_string_pretty(s).map_err(ReportError::Json)
 }
 
 /// The normalized overlay as CSV: `date,a,b`, both legs rebased to 100 on the first aligned date.

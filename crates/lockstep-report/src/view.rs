@@ -17,7 +17,9 @@ use crate::screen::{screens_csv, Screen};
 use crate::signals_view::SignalsReport;
 use crate::structure::{LevelsReport, PatternsReport};
 use crate::technicals::Technicals;
-use crate::{macro_view, render, signals_view, Report, ReportError};
+use crate::{
+    macro_view, render, signals_view, IntradayLeadLag, IntradayRolling, Report, ReportError,
+};
 
 /// The output format of a command.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -101,6 +103,42 @@ impl View for Correlation<'_> {
     }
     fn json(&self) -> Result<String, ReportError> {
         render::json(self.0)
+    }
+}
+
+/// `lockstep corr --interval`: the rolling correlation, interval and beta on every bar of the
+/// exchange leg's regular sessions.
+pub struct IntradayCorrelation<'a>(pub &'a IntradayRolling);
+
+impl View for IntradayCorrelation<'_> {
+    fn table(&self, look: Look) -> String {
+        render::intraday_corr_table(self.0, look.rows)
+    }
+    fn csv(&self) -> String {
+        render::intraday_corr_csv(self.0)
+    }
+    fn json(&self) -> Result<String, ReportError> {
+        render::intraday_corr_json(self.0)
+    }
+}
+
+/// `lockstep leadlag --interval`: the lead-lag within sessions, in bars.
+pub struct IntradayLeadLagView<'a> {
+    /// The pair's report (names).
+    pub report: &'a Report,
+    /// The lead-lag in bars.
+    pub lead_lag: &'a IntradayLeadLag,
+}
+
+impl View for IntradayLeadLagView<'_> {
+    fn table(&self, look: Look) -> String {
+        render::intraday_leadlag_table(self.report, self.lead_lag, look.color)
+    }
+    fn csv(&self) -> String {
+        render::intraday_leadlag_csv(self.lead_lag)
+    }
+    fn json(&self) -> Result<String, ReportError> {
+        render::intraday_leadlag_json(self.report, self.lead_lag)
     }
 }
 

@@ -4,7 +4,7 @@
 //! Functions whose value can be missing return `Option`; each front end shows a missing value
 //! its own way (`-` on the terminal, `—` in HTML).
 
-use lockstep_core::Calendar;
+use lockstep_core::{Calendar, Interval};
 use lockstep_stats::{Method, Regime};
 use lockstep_structure::{
     Bottoming, CrossDirection, CupHandle, CupState, Direction, Level, LevelKind, RatioTrend,
@@ -20,6 +20,48 @@ pub fn calendar(c: Calendar) -> &'static str {
         Calendar::EveryDay => "every day",
         Calendar::Weekdays => "weekdays",
     }
+}
+
+/// How returns over one bar interval read in sentences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BarWords {
+    /// The returns' adjective: "hourly", "30-minute", "daily".
+    pub returns: &'static str,
+    /// One bar as a span of time: "hour", "30 minutes", "day" ("the same hour", "the next 30
+    /// minutes").
+    pub span: &'static str,
+    /// Lags counted in bars, plural: "hours", "30-minute bars", "days".
+    pub lags: &'static str,
+}
+
+/// The words of a bar interval (see [`BarWords`]).
+pub fn bar_words(i: Interval) -> BarWords {
+    let (returns, span, lags) = match i {
+        Interval::M1 => ("1-minute", "minute", "minutes"),
+        Interval::M5 => ("5-minute", "5 minutes", "5-minute bars"),
+        Interval::M15 => ("15-minute", "15 minutes", "15-minute bars"),
+        Interval::M30 => ("30-minute", "30 minutes", "30-minute bars"),
+        Interval::H1 => ("hourly", "hour", "hours"),
+        Interval::D1 => ("daily", "day", "days"),
+    };
+    BarWords {
+        returns,
+        span,
+        lags,
+    }
+}
+
+/// An ordinal of a rounded number: `1st`, `2nd`, `3rd`, `11th`, `62nd` (percentile ranks).
+pub fn ordinal(v: f64) -> String {
+    let n = v.round() as i64;
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// A correlation method, with λ for EWMA.
@@ -376,6 +418,20 @@ pub fn metric_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordinals() {
+        let got: Vec<String> = [
+            1.0, 2.0, 3.0, 4.0, 11.0, 12.4, 13.0, 21.0, 62.0, 79.0, 100.0,
+        ]
+        .iter()
+        .map(|v| ordinal(*v))
+        .collect();
+        assert_eq!(
+            got,
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "62nd", "79th", "100th"]
+        );
+    }
 
     #[test]
     fn linkage_words_follow_the_thresholds() {

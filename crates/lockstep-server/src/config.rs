@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use chrono::NaiveTime;
 use lockstep_alerts::AlertConfig;
+use lockstep_report::Clock;
 use serde::Deserialize;
 
 use crate::ServerError;
@@ -31,6 +32,8 @@ pub const MIN_TOKEN_LEN: usize = 16;
 /// b = "^RUT"
 /// windows = [30, 60, 90]      # default
 /// id = "eth-usd_rut"          # default: the slug of a and b
+/// clock = "utc"               # default; "exchange": the every-day leg at the exchange's
+///                             # close, from its stored intraday bars (`?clock=` per request)
 ///
 /// [serve.refresh]
 /// enabled = true              # default
@@ -114,6 +117,13 @@ pub struct PairConfig {
     /// in by [`ServeConfig::validate`] when empty.
     #[serde(default)]
     pub id: String,
+    /// The daily clock of the pair's report (default `utc`, each leg's own close;
+    /// `exchange`: the every-day leg's price at the exchange's close, from its stored
+    /// intraday bars, and the signals, backtest and charts on those prices). A request's
+    /// `clock=` query parameter overrides it. With stored intraday bars of the every-day leg
+    /// the report compares both clocks either way.
+    #[serde(default)]
+    pub clock: Clock,
 }
 
 impl PairConfig {
@@ -125,6 +135,7 @@ impl PairConfig {
             a,
             b,
             windows: default_windows(),
+            clock: Clock::Utc,
         }
     }
 

@@ -13,6 +13,7 @@ use axum::Router;
 use chrono::NaiveDate;
 use lockstep_charts::{ChartKind, Format};
 use lockstep_core::Date;
+use lockstep_report::Clock;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -480,8 +481,42 @@ fn date_param(name: &str, v: Option<&str>) -> Result<Option<Date>> {
     }
 }
 
-async fn data_of(state: &AppState, id: &str) -> Result<(PairConfig, std::sync::Arc<PairData>)> {
-    let p = pair(state, id)?;
+/// A `clock=` query value: `utc` or `exchange`; 400 naming the value otherwise.
+fn clock_param(v: &str) -> Result<Clock> {
+    Clock::parse(v)
+        .ok_or_else(|| ApiError::bad_request(format!("invalid `clock`: {v:?} (utc or exchange)")))
+}
+
+/// The configured pair of a path's id on the clock of a `clock=` value (else its
+/// configured clock).
+fn pair_on(state: &AppState, id: &str, clock: Option<&str>) -> Result<PairConfig> {
+    let mut p = pair(state, id)?;
+    if let Some(c) = clock {
+        p.clock = clock_param(c)?;
+    }
+    Ok(p)
+}
+
+/// The `clock=` parameter of the pair routes without other parameters.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockQuery {
+    clock: Option<String>,
+}
+
+/// The query of a pair's page: `clock=`; other parameters are ignored (a page link may
+/// carry them).
+#[derive(Deserialize)]
+struct PageQuery {
+    clock: Option<String>,
+}
+
+async fn data_of(
+    state: &AppState,
+    id: &str,
+    clock: Option<&str>,
+) -> Result<(PairConfig, std::sync::Arc<PairData>)> {
+    let p = pair_on(state, id, clock)?;
     let st = state.clone();
     let q = p.clone();
     let data = blocking(move || st.pair_data(&q)).await?;
@@ -511,9 +546,11 @@ async fn index(State(state): State<AppState>) -> Result<Response> {
 async fn dashboard(
     State(state): State<AppState>,
     id: std::result::Result<Path<String>, PathRejection>,
+    query: std::result::Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response> {
     let Path(id) = id.map_err(path_error)?;
-    let p = pair(&state, &id)?;
+    let Query(q) = query.map_err(query_error)?;
+    let p = pair_on(&state, &id, q.clock.as_deref())?;
     let st = state.clone();
     let html = blocking(move || {
         let data = st.pair_data(&p)?;
@@ -530,6 +567,7 @@ async fn dashboard(
 struct ChartQuery {
     width: Option<String>,
     height: Option<String>,
+    clock: Option<String>,
 }
 
 fn side(name: &str, v: Option<&str>, default: u32) -> Result<u32> {
@@ -550,7 +588,7 @@ async fn chart(
 ) -> Result<Response> {
     let Path((id, file)) = path.map_err(path_error)?;
     let Query(q) = query.map_err(query_error)?;
-    let p = pair(&state, &id)?;
+    let p = pair_on(&state, &id, q.clock.as_deref())?;
     let (name, format) = match file.rsplit_once('.') {
         Some((n, "svg")) => (n, Format::Svg),
         Some((n, "png")) => (n, Format::Png),
@@ -653,6 +691,7 @@ async fn api_pairs(State(state): State<AppState>) -> Result<Response> {
                 "a": p.a,
                 "b": p.b,
                 "windows": p.windows,
+                "clock": p.clock,
                 "page": format!("/pairs/{}", pages::encode_segment(&p.id)),
                 "legs": legs,
             }));
@@ -668,6 +707,7 @@ async fn api_pairs(State(state): State<AppState>) -> Result<Response> {
 struct SeriesQuery {
     from: Option<String>,
     to: Option<String>,
+    clock: Option<String>,
 }
 
 async fn api_series(
@@ -686,8 +726,8 @@ async fn api_series(
             )));
         }
     }
-    pair(&state, &id)?;
-    let (p, data) = data_of(&state, &id).await?;
+    pair_on(&state, &id, q.clock.as_deref())?;
+    let (p, data) = data_of(&state, &id, q.clock.as_deref()).await?;
     let s = &data.report.series;
     let keep: Vec<usize> = (0..s.dates.len())
         .filter(|&i| from.is_none_or(|f| s.dates[i] >= f) && to.is_none_or(|t| s.dates[i] <= t))
@@ -717,9 +757,11 @@ async fn api_series(
 async fn api_report(
     State(state): State<AppState>,
     id: std::result::Result<Path<String>, PathRejection>,
+    query: std::result::Result<Query<ClockQuery>, QueryRejection>,
 ) -> Result<Response> {
     let Path(id) = id.map_err(path_error)?;
-    let (_, data) = data_of(&state, &id).await?;
+    let Query(q) = query.map_err(query_error)?;
+    let (_, data) = data_of(&state, &id, q.clock.as_deref()).await?;
     let text = blocking(move || {
         lockstep_report::render::json(&data.report)
             .map_err(|e| ApiError::internal(format!("cannot render the report: {}", chain(&e))))
@@ -731,9 +773,11 @@ async fn api_report(
 async fn api_signals(
     State(state): State<AppState>,
     id: std::result::Result<Path<String>, PathRejection>,
+    query: std::result::Result<Query<ClockQuery>, QueryRejection>,
 ) -> Result<Response> {
     let Path(id) = id.map_err(path_error)?;
-    let (p, data) = data_of(&state, &id).await?;
+    let Query(q) = query.map_err(query_error)?;
+    let (p, data) = data_of(&state, &id, q.clock.as_deref()).await?;
     match &data.signals {
         Ok(s) => json_response(s),
         Err(e) => Err(ApiError::unavailable(format!(

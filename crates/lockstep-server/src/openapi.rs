@@ -60,12 +60,18 @@ fn date_query(name: &str, description: &str) -> Value {
 /// The document.
 pub fn document() -> Value {
     let pair_id = json!({"$ref": "#/components/parameters/PairId"});
-    let unknown_pair = ("404", "Unknown pair.");
-    let bad_id = ("400", "Invalid pair id, or an invalid query parameter.");
-    let no_data = (
-        "503",
-        "A leg is not in the store yet (or the signal rules cannot be evaluated).",
+    let clock = json!({"$ref": "#/components/parameters/Clock"});
+    let bad_clock = (
+        "400",
+        "Invalid pair id or `clock`, an unknown parameter, or the exchange clock asked of a \
+         pair without an every-day leg against an exchange leg.",
     );
+    let no_data_clock = (
+        "503",
+        "A leg is not in the store yet, or the exchange clock lacks the every-day leg's \
+         intraday bars (or the signal rules cannot be evaluated).",
+    );
+    let unknown_pair = ("404", "Unknown pair.");
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -93,10 +99,10 @@ pub fn document() -> Value {
             "/pairs/{id}": {"get": {
                 "summary": "Dashboard of a pair (HTML): the report, charts, refresh banner, signals and recent alerts.",
                 "operationId": "dashboard",
-                "parameters": [pair_id],
+                "parameters": [pair_id, clock],
                 "responses": responses(
                     json!({"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}),
-                    &[bad_id, unknown_pair, no_data],
+                    &[bad_clock, unknown_pair, no_data_clock],
                 ),
             }},
             "/login": {
@@ -133,13 +139,14 @@ pub fn document() -> Value {
                      "schema": {"type": "integer", "minimum": CHART_SIDES.0, "maximum": CHART_SIDES.1}},
                     {"name": "height", "in": "query", "required": false,
                      "schema": {"type": "integer", "minimum": CHART_SIDES.0, "maximum": CHART_SIDES.1}},
+                    clock,
                 ],
                 "responses": responses(
                     json!({"description": "The chart.", "content": {
                         "image/svg+xml": {"schema": {"type": "string"}},
                         "image/png": {"schema": {"type": "string", "format": "binary"}},
                     }}),
-                    &[("400", "Invalid pair id or size."), ("404", "Unknown pair or chart."), ("503", "Nothing to draw, or a leg is not stored yet.")],
+                    &[("400", "Invalid pair id, size or clock."), ("404", "Unknown pair or chart."), ("503", "Nothing to draw, a leg is not stored yet, or the exchange clock lacks intraday bars.")],
                 ),
             }},
             "/api/health": {"get": {
@@ -167,21 +174,22 @@ pub fn document() -> Value {
                     pair_id,
                     date_query("from", "First date (inclusive), YYYY-MM-DD."),
                     date_query("to", "Last date (inclusive), YYYY-MM-DD."),
+                    clock,
                 ],
                 "responses": responses(json_ok("The series.", schema("Series")),
-                    &[("400", "Invalid pair id, a malformed date (the message names it), `from` after `to`, or an unknown parameter."), unknown_pair, no_data]),
+                    &[("400", "Invalid pair id or clock, a malformed date (the message names it), `from` after `to`, or an unknown parameter."), unknown_pair, no_data_clock]),
             }},
             "/api/pairs/{id}/report": {"get": {
                 "summary": "The full analysis report of a pair (the JSON of `lockstep analyze --format json`).",
                 "operationId": "pairReport",
-                "parameters": [pair_id],
-                "responses": responses(json_ok("The report.", schema("Report")), &[bad_id, unknown_pair, no_data]),
+                "parameters": [pair_id, clock],
+                "responses": responses(json_ok("The report.", schema("Report")), &[bad_clock, unknown_pair, no_data_clock]),
             }},
             "/api/pairs/{id}/signals": {"get": {
                 "summary": "The builtin signal rules evaluated over the pair (the JSON of `lockstep signals --format json`).",
                 "operationId": "pairSignals",
-                "parameters": [pair_id],
-                "responses": responses(json_ok("The signals report.", schema("SignalsReport")), &[bad_id, unknown_pair, no_data]),
+                "parameters": [pair_id, clock],
+                "responses": responses(json_ok("The signals report.", schema("SignalsReport")), &[bad_clock, unknown_pair, no_data_clock]),
             }},
             "/api/alerts": {"get": {
                 "summary": "Stored alerts with their delivery states, newest first.",
@@ -217,9 +225,13 @@ pub fn document() -> Value {
                 "PairId": {"name": "id", "in": "path", "required": true,
                     "description": "The pair's id (see /api/pairs), e.g. eth-usd_rut.",
                     "schema": {"$ref": "#/components/schemas/PairId"}},
+                "Clock": {"name": "clock", "in": "query", "required": false,
+                    "description": "The daily clock of the pair's analysis (default: the pair's `clock` in the configuration, `utc` unless set): `utc`, each leg's own daily close (crypto 00:00 UTC, equities 16:00 New York); `exchange`, the every-day leg's price at the exchange's close (16:00 New York, 13:00 on early closes) from its stored intraday bars, with the signals, backtest and charts on those prices. With stored intraday bars of the every-day leg the report compares both clocks (`clocks`) either way.",
+                    "schema": {"$ref": "#/components/schemas/Clock"}},
             },
             "schemas": {
                 "PairId": {"type": "string", "pattern": "^[A-Za-z0-9^=._-]{1,32}$"},
+                "Clock": {"type": "string", "enum": ["utc", "exchange"], "default": "utc"},
                 "Error": {
                     "type": "object", "required": ["error"],
                     "properties": {"error": {"type": "object", "required": ["status", "message"],
@@ -254,12 +266,13 @@ pub fn document() -> Value {
                     }
                 },
                 "Pair": {
-                    "type": "object", "required": ["id", "a", "b", "windows", "legs"],
+                    "type": "object", "required": ["id", "a", "b", "windows", "clock", "legs"],
                     "properties": {
                         "id": {"$ref": "#/components/schemas/PairId"},
                         "a": {"type": "string"},
                         "b": {"type": "string"},
                         "windows": {"type": "array", "items": {"type": "integer"}},
+                        "clock": {"$ref": "#/components/schemas/Clock"},
                         "page": {"type": "string"},
                         "legs": {"type": "array", "items": schema("Leg"), "minItems": 2, "maxItems": 2},
                     }
@@ -288,7 +301,7 @@ pub fn document() -> Value {
                 },
                 "Report": {
                     "type": "object",
-                    "description": "lockstep_report::Report: legs, params, period, performance, windows, lead_lag, regimes, structure, liquidity, series.",
+                    "description": "lockstep_report::Report: legs, params, period, performance, windows, lead_lag, regimes, structure, liquidity, series, and `clocks` (both clocks side by side) when intraday bars of the every-day leg are stored.",
                     "required": ["a", "b", "params", "period", "performance", "windows", "series"],
                     "additionalProperties": true
                 },

@@ -191,6 +191,17 @@ pub fn dashboard(
             format!("/pairs/{}", encode_segment(&p.id)),
         )
     }));
+    // With both clocks in the report, a link to the page on the other clock.
+    if data.report.clocks.is_some() {
+        let (other, name) = match pair.clock {
+            lockstep_report::Clock::Utc => ("exchange", "exchange clock"),
+            lockstep_report::Clock::Exchange => ("utc", "UTC clock"),
+        };
+        nav.push((
+            format!("{} vs {} on the {name}", pair.a, pair.b),
+            format!("/pairs/{}?clock={other}", encode_segment(&pair.id)),
+        ));
+    }
     let banner = legs
         .iter()
         .map(|l| {

@@ -9,13 +9,14 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Utc};
 use lockstep_alerts::{DeliveryStats, Dispatcher, StoredAlert};
 use lockstep_charts::Chart;
+use lockstep_core::IntradaySeries;
 use lockstep_core::{Date, PriceSeries};
 use lockstep_fetch::{refresh_symbol, Fetcher};
 use lockstep_report::signals_view::SignalsReport;
-use lockstep_report::{AnalyzeOptions, Backdrop, Report};
-use lockstep_session::{PairParams, PairRun, Resolved, Session};
+use lockstep_report::{AnalyzeOptions, Backdrop, Clock, Report};
+use lockstep_session::{every_day_leg, stored_intraday, PairParams, PairRun, Resolved, Session};
 use lockstep_signals::{BacktestResult, RuleSet, Strategy};
-use lockstep_store::{Store, StoreError};
+use lockstep_store::{IntervalListing, Store, StoreError};
 use serde::Serialize;
 
 use crate::config::{PairConfig, ServeConfig};
@@ -145,6 +146,8 @@ pub struct PairData {
     /// When it was computed.
     pub computed_at: DateTime<Utc>,
     legs: [LegInfo; 2],
+    /// The intraday bars stored of both legs when it was computed (the clocks read them).
+    intraday: Vec<IntervalListing>,
     charts: OnceLock<Vec<Chart>>,
 }
 
@@ -291,23 +294,27 @@ impl AppState {
         self.with_store(|s| legs(s, pair))
     }
 
-    /// The computed views of a pair: cached while its stored data are unchanged, else
-    /// computed now (blocking; call it off the async threads). Errors: 503 when a leg is not
-    /// stored, 500 when the analysis fails.
+    /// The computed views of a pair on its clock (`pair.clock`): cached while its stored
+    /// data (daily and intraday) are unchanged, else computed now (blocking; call it off the
+    /// async threads). Errors: 503 when a leg is not stored, or the exchange clock lacks the
+    /// every-day leg's intraday bars; 400 when the exchange clock does not apply to the pair;
+    /// 500 when the analysis fails.
     pub fn pair_data(&self, pair: &PairConfig) -> Result<Arc<PairData>, ApiError> {
-        let (legs, a, b) = {
+        let key = cache_key(pair);
+        let input = {
             let store = lock(&self.inner.store);
             let legs = legs(&store, pair)?;
-            if let Some(d) = self.cached(&pair.id) {
-                if same_data(&d.legs, &legs) {
+            let intraday = intraday_listing(&store, pair)?;
+            if let Some(d) = self.cached(&key) {
+                if same_data(&d.legs, &legs) && d.intraday == intraday {
                     return Ok(d);
                 }
             }
-            (legs, series(&store, &pair.a)?, series(&store, &pair.b)?)
+            inputs(&store, pair, legs, intraday)?
         };
         // The analysis runs without holding the store.
-        let data = Arc::new(compute(pair, legs, a, b, self.analysis_options(pair))?);
-        self.insert(&pair.id, data.clone());
+        let data = Arc::new(compute(pair, input, self.analysis_options(pair))?);
+        self.insert(&key, data.clone());
         Ok(data)
     }
 
@@ -435,8 +442,12 @@ impl AppState {
                 continue;
             }
             let data = match legs(store, pair).map_err(ApiError::from).and_then(|l| {
-                let (a, b) = (series(store, &pair.a)?, series(store, &pair.b)?);
-                compute(pair, l, a, b, self.analysis_options(pair))
+                let intraday = intraday_listing(store, pair)?;
+                compute(
+                    pair,
+                    inputs(store, pair, l, intraday)?,
+                    self.analysis_options(pair),
+                )
             }) {
                 Ok(d) => Arc::new(d),
                 Err(e) => {
@@ -451,7 +462,7 @@ impl AppState {
                 data.signals.as_ref().ok(),
                 &config.alerts,
             )?);
-            self.insert(&pair.id, data);
+            self.insert(&cache_key(pair), data);
             pairs.push(pair.id.clone());
         }
         let deliveries = dispatcher.deliver_due(store, lockstep_alerts::unix_now())?;
@@ -720,20 +731,126 @@ fn same_data(x: &[LegInfo; 2], y: &[LegInfo; 2]) -> bool {
     })
 }
 
-fn compute(
-    pair: &PairConfig,
+/// The cache key of a pair on its clock.
+fn cache_key(pair: &PairConfig) -> String {
+    format!("{}|{}", pair.id, pair.clock.name())
+}
+
+/// The intraday intervals stored of both legs of `pair` (what the clocks read).
+fn intraday_listing(store: &Store, pair: &PairConfig) -> Result<Vec<IntervalListing>, StoreError> {
+    let mut out = Vec::new();
+    for symbol in [&pair.a, &pair.b] {
+        out.extend(
+            store
+                .intervals(symbol)?
+                .into_iter()
+                .filter(|l| l.interval.is_intraday()),
+        );
+    }
+    Ok(out)
+}
+
+/// What a pair's analysis reads from the store.
+struct Inputs {
     legs: [LegInfo; 2],
+    intraday: Vec<IntervalListing>,
     a: PriceSeries,
     b: PriceSeries,
+    /// The every-day leg's finest stored intraday bars, and whether that leg is A (a pair
+    /// of an every-day leg and an exchange leg only).
+    bars: Option<(IntradaySeries, bool)>,
+}
+
+fn inputs(
+    store: &Store,
+    pair: &PairConfig,
+    legs: [LegInfo; 2],
+    intraday: Vec<IntervalListing>,
+) -> Result<Inputs, ApiError> {
+    let (a, b) = (series(store, &pair.a)?, series(store, &pair.b)?);
+    let bars = match every_day_leg(&a, &b) {
+        Some(every_is_a) => {
+            let symbol = if every_is_a { &pair.a } else { &pair.b };
+            stored_intraday(store, symbol, None, Some(lockstep_core::Interval::H1))?
+                .map(|s| (s, every_is_a))
+        }
+        None => None,
+    };
+    Ok(Inputs {
+        legs,
+        intraday,
+        a,
+        b,
+        bars,
+    })
+}
+
+fn compute(
+    pair: &PairConfig,
+    input: Inputs,
     (options, backdrop): (AnalyzeOptions, Backdrop),
 ) -> Result<PairData, ApiError> {
-    let run = PairRun::compute(Resolved {
+    let Inputs {
+        legs,
+        intraday,
+        a,
+        b,
+        bars,
+    } = input;
+    let every = every_day_leg(&a, &b);
+    let r = Resolved {
         a,
         b,
         options,
         backdrop,
-    })
-    .map_err(|e| ApiError::internal(format!("cannot analyze {}: {}", pair.label(), chain(&e))))?;
+    };
+    let plain = |r: Resolved| {
+        PairRun::compute(r).map_err(|e| {
+            ApiError::internal(format!("cannot analyze {}: {}", pair.label(), chain(&e)))
+        })
+    };
+    let run = match (pair.clock, bars) {
+        // With the every-day leg's intraday bars the report compares both clocks, as
+        // `lockstep analyze` does.
+        (clock, Some((bars, every_is_a))) => {
+            match PairRun::on_clocks(r.clone(), every_is_a, &bars, clock) {
+                Ok(run) => run,
+                Err(e) if clock == Clock::Exchange => {
+                    return Err(ApiError::unavailable(format!(
+                        "{} on the exchange clock: {}",
+                        pair.label(),
+                        lockstep_session::chain(&e)
+                    )))
+                }
+                Err(e) => {
+                    eprintln!(
+                        "lockstep serve: {}: no clock comparison: {}",
+                        pair.id,
+                        lockstep_session::chain(&e)
+                    );
+                    plain(r)?
+                }
+            }
+        }
+        (Clock::Utc, None) => plain(r)?,
+        (Clock::Exchange, None) => {
+            return Err(match every {
+                Some(every_is_a) => {
+                    let symbol = if every_is_a { &pair.a } else { &pair.b };
+                    ApiError::unavailable(format!(
+                        "{} on the exchange clock needs intraday bars of {symbol} in the store \
+                         (`lockstep fetch {symbol} --interval 1h`)",
+                        pair.label()
+                    ))
+                }
+                None => ApiError::bad_request(format!(
+                    "the exchange clock needs one leg that trades every day and one on an \
+                     exchange calendar: {} has not",
+                    pair.label()
+                )),
+            })
+        }
+    };
     let signals = run.signals(&RuleSet::builtin()).map_err(|e| chain(&e));
     let backtest = match &signals {
         Ok(s) => run
@@ -747,6 +864,7 @@ fn compute(
         backtest,
         computed_at: Utc::now(),
         legs,
+        intraday,
         charts: OnceLock::new(),
     })
 }

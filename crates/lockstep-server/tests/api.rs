@@ -1047,3 +1047,96 @@ fn serves_the_real_eth_rut_history() {
         "image/png",
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The clock
+// ---------------------------------------------------------------------------------------------
+
+/// Store hourly bars of ETH-USD from 2024-03-01 to the seed's end: every exchange date of the
+/// weeks covered then has a bar ending at its 16:00 New York close.
+fn seed_hourly(path: &Path) {
+    use lockstep_core::{Interval, IntradayBar};
+    let start = date("2024-03-01").and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let n = 24 * 76;
+    let c = closes(n, 7, 3000.0);
+    let bars: Vec<IntradayBar> = (0..n)
+        .map(|i| IntradayBar {
+            start: start + chrono::Duration::hours(i as i64),
+            open: None,
+            high: None,
+            low: None,
+            close: c[i],
+            volume: None,
+        })
+        .collect();
+    let info = FetchInfo::now(None, None);
+    Store::open(path)
+        .unwrap()
+        .upsert_intraday(&instrument("ETH-USD", true), Interval::H1, &bars, &info)
+        .unwrap();
+}
+
+#[test]
+fn the_exchange_clock_per_request_and_per_pair() {
+    let fx = start(config(None));
+    let report = |q: &str| get(&fx.url(&format!("/api/pairs/{PAIR}/report{q}")));
+    // Without intraday bars: the UTC clock as before, the exchange clock unavailable.
+    let r = report("");
+    ok(&r, "application/json");
+    assert!(r.json().get("clocks").is_none());
+    let r = report("?clock=exchange");
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(
+        r.text().contains("intraday bars of ETH-USD"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(report("?clock=noon").status, 400);
+    assert_eq!(report("?clock=utc&x=1").status, 400);
+    // Hourly bars stored: the cache sees them, both clocks are compared.
+    seed_hourly(&fx.db);
+    let utc = report("?clock=utc").json();
+    assert_eq!(utc["clocks"]["main"], "utc");
+    assert_eq!(utc["period"]["first"], "2023-01-02");
+    let r = report("?clock=exchange");
+    ok(&r, "application/json");
+    let ex = r.json();
+    assert_eq!(ex["clocks"]["main"], "exchange");
+    assert_eq!(ex["clocks"]["every_day_leg"], "ETH-USD");
+    // On the exchange clock ETH's prices are its hourly closes at 16:00 New York (20:00 UTC
+    // in daylight saving time), so the aligned period starts with the bars.
+    assert_eq!(ex["period"]["first"], "2024-03-01");
+    let series = get(&fx.url(&format!(
+        "/api/pairs/{PAIR}/series?clock=exchange&from=2024-05-01"
+    )))
+    .json();
+    let first_price = series["price_a"][0].as_f64().unwrap();
+    // 2024-05-01 20:00 UTC is hour 61 * 24 + 20 of the hourly walk: the bar 19:00-20:00.
+    let c = closes(24 * 76, 7, 3000.0);
+    assert_eq!(first_price, c[61 * 24 + 19]);
+    for path in [
+        format!("/pairs/{PAIR}?clock=exchange"),
+        format!("/pairs/{PAIR}/charts/correlation.svg?clock=exchange"),
+        format!("/api/pairs/{PAIR}/signals?clock=exchange"),
+    ] {
+        let r = get(&fx.url(&path));
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
+    let page = get(&fx.url(&format!("/pairs/{PAIR}?clock=exchange"))).text();
+    assert!(page.contains("main report: exchange clock"), "{page}");
+    assert!(page.contains("?clock=utc"), "a link to the UTC clock");
+    drop(fx);
+
+    // A pair configured on the exchange clock: its routes and /api/pairs say so.
+    let mut c = config(None);
+    c.pairs[0].clock = lockstep_report::Clock::Exchange;
+    let fx = start(c);
+    seed_hourly(&fx.db);
+    let pairs = get(&fx.url("/api/pairs")).json();
+    assert_eq!(pairs["pairs"][0]["clock"], "exchange");
+    assert_eq!(pairs["pairs"][1]["clock"], "utc");
+    let ex = get(&fx.url(&format!("/api/pairs/{PAIR}/report"))).json();
+    assert_eq!(ex["clocks"]["main"], "exchange");
+    let utc = get(&fx.url(&format!("/api/pairs/{PAIR}/report?clock=utc"))).json();
+    assert_eq!(utc["clocks"]["main"], "utc");
+}

@@ -14,6 +14,7 @@ use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, ClockCompar
 use crate::error::{chain, Context, Result, SessionError};
 use crate::input::{is_symbol, Input};
 use crate::load::spinner;
+use crate::pair::{PairRun, Resolved};
 use crate::session::Session;
 
 /// Where a leg's intraday bars come from: a CSV file, or the store's bars of the symbol.
@@ -36,6 +37,35 @@ pub(crate) fn every_day_fetch(interval: Option<Interval>) -> Interval {
         None => Interval::H1,
         Some(Interval::H1) => Interval::M30,
         Some(i) => i,
+    }
+}
+
+/// The stored intraday bars of `symbol`: of `interval` when one is asked for (`None` when they
+/// are not stored); else of `prefer` when stored, else of the finest interval stored; `None`
+/// when the store has none (the session and the dashboard read them this way).
+pub fn stored_intraday(
+    store: &lockstep_store::Store,
+    symbol: &str,
+    interval: Option<Interval>,
+    prefer: Option<Interval>,
+) -> std::result::Result<Option<IntradaySeries>, lockstep_store::StoreError> {
+    let stored: Vec<Interval> = store
+        .intervals(symbol)?
+        .into_iter()
+        .map(|l| l.interval)
+        .filter(|i| i.is_intraday())
+        .collect();
+    let pick = match interval {
+        Some(i) if stored.contains(&i) => Some(i),
+        Some(_) => None,
+        None => match prefer {
+            Some(p) if stored.contains(&p) => Some(p),
+            _ => stored.first().copied(),
+        },
+    };
+    match pick {
+        Some(i) => Ok(Some(store.intraday_series(symbol, i)?)),
+        None => Ok(None),
     }
 }
 
@@ -95,22 +125,7 @@ impl Session {
             IntradaySource::Store(symbol) => {
                 let failed = self.refresh_intraday_if_stale(symbol, fetch)?;
                 let series = self.with_store(|s| {
-                    let stored: Vec<Interval> = s
-                        .intervals(symbol)?
-                        .into_iter()
-                        .map(|l| l.interval)
-                        .filter(|i| i.is_intraday())
-                        .collect();
-                    let pick = match interval {
-                        Some(i) if stored.contains(&i) => Some(i),
-                        Some(_) => None,
-                        None if stored.contains(&fetch) => Some(fetch),
-                        None => stored.first().copied(),
-                    };
-                    match pick {
-                        Some(i) => Ok::<_, SessionError>(Some(s.intraday_series(symbol, i)?)),
-                        None => Ok(None),
-                    }
+                    Ok::<_, SessionError>(stored_intraday(s, symbol, interval, Some(fetch))?)
                 })?;
                 match (series, failed) {
                     (None, Some(e)) => Err(e),
@@ -182,6 +197,44 @@ impl Session {
             (None, Input::Symbol(s)) if is_symbol(arg) => Some(IntradaySource::Store(s)),
             _ => None,
         }
+    }
+}
+
+impl PairRun {
+    /// The pair pipeline of the resolved legs `r` with the every-day leg's intraday `bars`
+    /// (pure: no I/O): the report on `clock` comparing both clocks; on the exchange clock the
+    /// every-day leg of the run is its synchronous series (its price at each exchange close),
+    /// so the signals and a backtest that follow use it too.
+    pub fn on_clocks(
+        r: Resolved,
+        every_day_is_a: bool,
+        bars: &IntradaySeries,
+        clock: Clock,
+    ) -> Result<PairRun> {
+        let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
+        let (report, sync) = on_both_clocks(
+            &r.a,
+            &r.b,
+            every_day_is_a,
+            bars,
+            &r.options,
+            &r.backdrop,
+            clock,
+            source,
+        )?;
+        let (a, b) = match (clock, every_day_is_a) {
+            (Clock::Exchange, true) => (sync, r.b),
+            (Clock::Exchange, false) => (r.a, sync),
+            _ => (r.a, r.b),
+        };
+        Ok(PairRun {
+            report,
+            a,
+            b,
+            options: r.options,
+            backdrop: r.backdrop,
+            intraday: None,
+        })
     }
 }
 

@@ -23,7 +23,7 @@ mod pair;
 mod session;
 
 pub use backdrop::{FedParams, LiquiditySpec};
-pub use clock::{every_day_leg, IntradaySource};
+pub use clock::{every_day_leg, stored_intraday, IntradaySource};
 pub use error::{chain, Context, Result, SessionError};
 pub use input::{is_symbol, Input};
 pub use load::{spinner, FetchSummary, IntradayFetchSummary, STALE_AFTER_HOURS};

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use lockstep_core::{Date, Interval, PriceSeries};
+use lockstep_core::{Date, Interval, IntradayPair, PriceSeries};
 use lockstep_data::CsvOptions;
 use lockstep_fetch::ProviderKind;
 use lockstep_report::signals_view::{self, SignalsReport};
@@ -14,7 +14,7 @@ use lockstep_signals::BacktestResult;
 use lockstep_signals::{RuleSet, Strategy};
 
 use crate::backdrop::LiquiditySpec;
-use crate::clock::{every_day_fetch, every_day_leg, intraday_pair, on_both_clocks};
+use crate::clock::{every_day_fetch, every_day_leg, intraday_pair};
 use crate::error::{chain, Context, Result, SessionError};
 use crate::input::is_symbol;
 use crate::session::Session;
@@ -151,6 +151,9 @@ pub struct PairRun {
     pub options: AnalyzeOptions,
     /// The macro backdrop of the analysis.
     pub backdrop: Backdrop,
+    /// The two legs on the exchange leg's intraday grid (with `--interval`): the per-bar
+    /// returns behind `report.intraday`.
+    pub intraday: Option<IntradayPair>,
 }
 
 impl PairRun {
@@ -163,6 +166,7 @@ impl PairRun {
             b: r.b,
             options: r.options,
             backdrop: r.backdrop,
+            intraday: None,
         })
     }
 
@@ -258,10 +262,13 @@ impl Session {
         let r = self.resolve(p)?;
         let what = format!("cannot analyze {} against {}", r.a.name, r.b.name);
         let every = every_day_leg(&r.a, &r.b);
+        let (na, nb) = (r.a.name.clone(), r.b.name.clone());
         let needs = |why: &str| -> Result<PairRun> {
             Err(SessionError::msg(format!(
-                "{why}: {} against {} needs one leg that trades every day and one on an                  exchange calendar, with intraday bars of the every-day leg (`lockstep fetch                  SYMBOL --interval 1h`, or --intraday-a/--intraday-b FILE)",
-                r.a.name, r.b.name
+                "{why}: {} against {} needs one leg that trades every day and one on an \
+                 exchange calendar, with intraday bars of the every-day leg (`lockstep fetch \
+                 SYMBOL --interval 1h`, or --intraday-a/--intraday-b FILE)",
+                na, nb
             )))
         };
         let Some(every_is_a) = every else {
@@ -301,26 +308,17 @@ impl Session {
             }
             return PairRun::compute(r).context(what);
         };
-        let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
-        let (mut report, sync) = match on_both_clocks(
-            &r.a,
-            &r.b,
-            every_is_a,
-            &bars,
-            &r.options,
-            &r.backdrop,
-            p.clock,
-            source,
-        ) {
-            Ok(x) => x,
-            Err(e) if file.is_some() || p.clock == Clock::Exchange || p.interval.is_some() => {
-                return Err(e)
-            }
-            // The store's bars (fetched on the way) that do not fit the daily legs.
-            Err(e) => {
+        // The store's bars (fetched on the way) may not fit the daily legs: then one clock,
+        // unless a clock comparison was asked for (a file, --clock exchange, --interval).
+        let asked = file.is_some() || p.clock == Clock::Exchange || p.interval.is_some();
+        let fallback = (!asked).then(|| r.clone());
+        let mut run = match (PairRun::on_clocks(r, every_is_a, &bars, p.clock), fallback) {
+            (Ok(run), _) => run,
+            (Err(e), Some(r)) => {
                 eprintln!("no clock comparison: {}", chain(&e));
                 return PairRun::compute(r).context(what);
             }
+            (Err(e), None) => return Err(e),
         };
         if let Some(iv) = p.interval {
             let (earg, efile) = if every_is_a {
@@ -341,30 +339,16 @@ impl Session {
                 (&exchange_bars, &bars)
             };
             let pair = intraday_pair(a_bars, b_bars, every_is_a)?;
-            report.intraday = Some(
-                IntradaySection::compute(
-                    &pair,
-                    &r.options.windows,
-                    r.options.linkage.max_lag,
-                    r.options.confidence,
-                )
-                .context(format!(
-                    "cannot measure {} against {} in {iv} bars",
-                    r.a.name, r.b.name
-                ))?,
+            let o = &run.options;
+            run.report.intraday = Some(
+                IntradaySection::compute(&pair, &o.windows, o.linkage.max_lag, o.confidence)
+                    .context(format!(
+                        "cannot measure {} against {} in {iv} bars",
+                        run.report.a.name, run.report.b.name
+                    ))?,
             );
+            run.intraday = Some(pair);
         }
-        let (a, b) = match (p.clock, every_is_a) {
-            (Clock::Exchange, true) => (sync, r.b),
-            (Clock::Exchange, false) => (r.a, sync),
-            _ => (r.a, r.b),
-        };
-        Ok(PairRun {
-            report,
-            a,
-            b,
-            options: r.options,
-            backdrop: r.backdrop,
-        })
+        Ok(run)
     }
 }

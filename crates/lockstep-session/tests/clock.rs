@@ -50,7 +50,10 @@ fn both_clocks_and_the_reaction_in_hours() {
     assert_eq!(s.sessions, 503);
     let text = lockstep_report::render::table(&run.report, false);
     assert!(text.contains("Clock: "), "{text}");
-    assert!(text.contains("Reaction time in 1h bars"), "{text}");
+    assert!(
+        text.contains("Reaction time in hours (ETH-USD against IWM, 1h bars within sessions)"),
+        "{text}"
+    );
     eprintln!("{text}");
     // On the exchange clock the every-day leg is sampled on the exchange's dates.
     p.clock = Clock::Exchange;

@@ -84,7 +84,8 @@ pub use regime::{
 };
 pub use rng::{splitmix64, Xoshiro256};
 pub use segmented::{
-    segmented_cross_correlation, segmented_granger, segmented_granger_scan, segments,
+    segmented_cross_correlation, segmented_granger, segmented_granger_scan,
+    segmented_rolling_best_lag, segments,
 };
 pub use spearman::RollingSpearman;
 pub use steiger::{dependent_corr_test, DependentCorrTest};

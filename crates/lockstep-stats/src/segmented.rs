@@ -13,9 +13,12 @@
 //!   [`granger`](fn@crate::granger) on the rows `t` whose lags `t-1 .. t-p` all lie in `t`'s
 //!   segment (`nobs` = those rows; `F = ((SSR_r − SSR_u)/p) / (SSR_u/(nobs − 2p − 1))`);
 //!   lag orders are compared on the rows valid for the largest order.
+//! * [`segmented_rolling_best_lag`]: the rolling best lag of
+//!   [`rolling_best_lag`](fn@crate::rolling_best_lag) over windows of the last `window`
+//!   returns (a window may span segments), pairing only returns of one segment.
 
 use crate::leadlag::{
-    f_test, pearson_pairs, select_orders, GrangerScan, GrangerTest, LagCorr, LagCriteria,
+    f_test, pearson_pairs, select_orders, BestLag, GrangerScan, GrangerTest, LagCorr, LagCriteria,
 };
 use crate::{ols, Result, StatsError};
 
@@ -185,6 +188,90 @@ pub fn segmented_granger_scan(
     })
 }
 
+/// Rolling best lag within segments: for each position `t` with a return, the lag in
+/// `[-max_lag, max_lag]` at which A and B are most correlated over the window of the last
+/// `window` positions with a return ending at `t` (a window may span segments; positions
+/// without a return are in no window).
+///
+/// **Definition.** Let `W_t` be those positions. At lag `k` the pairs are `(a[s], b[s-k])`
+/// with **both** `s` and `s-k` in `W_t` **and in the same segment** (for `k < 0`, `(a[s-|k|],
+/// b[s])` likewise), so a pair never crosses a session boundary; without gaps this is
+/// exactly [`rolling_best_lag`](fn@crate::rolling_best_lag). The correlation is Pearson
+/// (two-pass, centered) over those pairs, a lag with fewer than 3 pairs or a constant side
+/// is skipped; the best lag has the **largest** (signed) correlation, exact ties going to the
+/// smallest `|k|`, then to the negative lag.
+///
+/// One entry per input position: `None` where there is no return, before `window` returns
+/// have been seen, and where no lag has a defined correlation. O(n·L·window).
+///
+/// Errors: lengths differ; `window < max_lag + 3`.
+pub fn segmented_rolling_best_lag(
+    a: &[f64],
+    b: &[f64],
+    window: usize,
+    max_lag: usize,
+) -> Result<Vec<Option<BestLag>>> {
+    check(a, b)?;
+    if window < max_lag + 3 {
+        return Err(StatsError::WindowTooShort {
+            what: "rolling best lag within sessions",
+            window,
+            min: max_lag + 3,
+        });
+    }
+    let seg = segments(a, b);
+    let seg = seg.as_slice();
+    let idx: Vec<usize> = (0..a.len()).filter(|&i| seg[i].is_some()).collect();
+    let idx = idx.as_slice();
+    let mut out = vec![None; a.len()];
+    let l = max_lag as i64;
+    for j in window.saturating_sub(1)..idx.len() {
+        let first = idx[j + 1 - window];
+        let t = idx[j];
+        let mut best: Option<BestLag> = None;
+        for k in -l..=l {
+            let m = k.unsigned_abs() as usize;
+            // Pairs (x[s], y[s - m]) with s - m >= first and both in one segment: for k >= 0
+            // x = a, y = b; for k < 0 x = b, y = a (A's earlier return with B's later one).
+            let (x, y) = if k >= 0 { (a, b) } else { (b, a) };
+            let pairs = || {
+                idx[j + 1 - window..=j]
+                    .iter()
+                    .copied()
+                    .filter(move |&s| s >= first + m && seg[s - m] == seg[s])
+                    .map(move |s| (x[s], y[s - m]))
+            };
+            let n = pairs().count();
+            if n < 3 {
+                continue;
+            }
+            let (mx, my) = pairs().fold((0.0, 0.0), |(p, q), (u, v)| (p + u, q + v));
+            let (mx, my) = (mx / n as f64, my / n as f64);
+            let (sxx, syy, sxy) = pairs().fold((0.0, 0.0, 0.0), |(p, q, r), (u, v)| {
+                let (du, dv) = (u - mx, v - my);
+                (p + du * du, q + dv * dv, r + du * dv)
+            });
+            if !(sxx > 0.0 && syy > 0.0) {
+                continue;
+            }
+            let r = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
+            let better = match best {
+                None => true,
+                Some(bl) => {
+                    r > bl.corr
+                        || (r == bl.corr
+                            && (k.abs() < bl.lag.abs() || (k.abs() == bl.lag.abs() && k < bl.lag)))
+                }
+            };
+            if better {
+                best = Some(BestLag { lag: k, corr: r });
+            }
+        }
+        out[t] = best;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +284,53 @@ mod tests {
             .enumerate()
             .map(|(i, v)| if i % len == 0 { f64::NAN } else { *v })
             .collect()
+    }
+
+    #[test]
+    fn the_rolling_best_lag_without_gaps_is_the_plain_one() {
+        let a = noise(400, 3);
+        let b = noise(400, 4);
+        let plain = crate::rolling_best_lag(&a, &b, 40, 4).unwrap();
+        let seg = segmented_rolling_best_lag(&a, &b, 40, 4).unwrap();
+        assert_eq!(plain.len(), seg.len());
+        for (p, s) in plain.iter().zip(&seg) {
+            match (p, s) {
+                (Some(p), Some(s)) => {
+                    assert_eq!(p.lag, s.lag);
+                    assert!((p.corr - s.corr).abs() < 1e-12, "{} {}", p.corr, s.corr);
+                }
+                (None, None) => {}
+                _ => panic!("{p:?} {s:?}"),
+            }
+        }
+        assert!(segmented_rolling_best_lag(&a, &b, 6, 4).is_err());
+    }
+
+    #[test]
+    fn the_rolling_best_lag_finds_a_one_bar_delay_within_sessions() {
+        // B leads A by one bar inside each session of 8 bars; across the session boundary
+        // the lagged pair would be B's return of the previous session, which is excluded.
+        let b = sessions(60, 8, 5);
+        let z = noise(480, 6);
+        let a: Vec<f64> = (0..480)
+            .map(|i| {
+                if i % 8 == 0 {
+                    f64::NAN
+                } else if i % 8 == 1 {
+                    z[i]
+                } else {
+                    b[i - 1] + 0.2 * z[i]
+                }
+            })
+            .collect();
+        let best = segmented_rolling_best_lag(&a, &b, 35, 3).unwrap();
+        assert!(best
+            .iter()
+            .enumerate()
+            .all(|(i, x)| i % 8 != 0 || x.is_none()));
+        let lags: Vec<i64> = best.iter().flatten().map(|x| x.lag).collect();
+        assert!(!lags.is_empty());
+        assert!(lags.iter().all(|&k| k == 1), "{lags:?}");
     }
 
     #[test]

@@ -5,7 +5,9 @@ use anyhow::Result;
 use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
 
-use super::common::{pair_params, ClockArgs, FormatArgs, InputArgs, Legs, ReportArgs, SourceArgs};
+use super::common::{
+    pair_params, BarsArgs, ClockArgs, FormatArgs, InputArgs, Legs, ReportArgs, SourceArgs,
+};
 use super::{Cx, Usage};
 
 /// What each statistic means (`lockstep --help`, `analyze --help`, `corr --help`).
@@ -44,6 +46,8 @@ pub struct Args {
     pub report: ReportArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub bars: BarsArgs,
 }
 
 impl Args {
@@ -56,7 +60,13 @@ impl Args {
     pub fn params(&self) -> Result<lockstep_session::PairParams> {
         pair_params(
             &self.legs,
-            &[&self.input, &self.source, &self.report, &self.clock],
+            &[
+                &self.input,
+                &self.source,
+                &self.report,
+                &self.clock,
+                &self.bars,
+            ],
         )
     }
 }

@@ -6,7 +6,7 @@ use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
+    pair_params, ClockArgs, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
 };
 use super::{pair_signals, read_strategy, Cx, Usage};
 
@@ -57,6 +57,8 @@ pub struct Args {
     pub measures: MeasuresArgs,
     #[command(flatten)]
     pub no_rate: NoRateArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 impl Args {
@@ -80,7 +82,7 @@ pub fn run(cx: &Cx, ba: &Args) -> Result<()> {
     }
     let params = pair_params(
         &ba.legs,
-        &[&ba.input, &ba.source, &ba.measures, &ba.no_rate],
+        &[&ba.input, &ba.source, &ba.measures, &ba.no_rate, &ba.clock],
     )?;
     let (run, rep) = pair_signals(&cx.session, &params, &rules)?;
     let bt = run

@@ -7,7 +7,7 @@ use clap::Args as ClapArgs;
 use lockstep_charts::ChartKind;
 
 use super::common::{
-    pair_params, InputArgs, IntervalArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
+    pair_params, ClockArgs, InputArgs, IntervalArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
 };
 use super::{pair_signals, read_rules, read_strategy, Cx, Usage};
 
@@ -73,6 +73,8 @@ pub struct Args {
     pub interval: IntervalArgs,
     #[command(flatten)]
     pub no_rate: NoRateArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 impl Args {
@@ -93,6 +95,15 @@ impl Args {
                     .into(),
             });
         }
+        if self.kind == ChartKind::Heatmap
+            && (self.clock.clock != lockstep_report::Clock::Utc
+                || self.clock.intraday_a.is_some()
+                || self.clock.intraday_b.is_some())
+        {
+            return Err(Usage::invalid(
+                "--clock and --intraday-a/--intraday-b apply to the pair charts, not the heatmap",
+            ));
+        }
         self.measures.correlation.check()
     }
 }
@@ -112,7 +123,14 @@ pub fn run(cx: &Cx, c: &Args) -> Result<()> {
     let params = || {
         pair_params(
             &c.legs,
-            &[&c.input, &c.source, &c.measures, &c.interval, &c.no_rate],
+            &[
+                &c.input,
+                &c.source,
+                &c.measures,
+                &c.interval,
+                &c.no_rate,
+                &c.clock,
+            ],
         )
     };
     let bytes = match kind {

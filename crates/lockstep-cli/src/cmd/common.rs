@@ -282,11 +282,6 @@ pub struct ClockArgs {
     /// intraday bars). With intraday bars of the every-day leg the report shows both clocks.
     #[arg(long, value_enum, default_value_t = lockstep_report::Clock::Utc)]
     pub clock: lockstep_report::Clock,
-    /// Also measure the reaction time in bars of this interval (1m, 5m, 15m, 30m, 1h):
-    /// returns between consecutive bars of one session, lags within sessions; needs both
-    /// legs' intraday bars.
-    #[arg(long, value_name = "INTERVAL", value_parser = intraday_interval)]
-    pub interval: Option<lockstep_core::Interval>,
     /// Intraday bars of A from a CSV export (else the store's, when A is a stored symbol).
     #[arg(long, value_name = "FILE")]
     pub intraday_a: Option<std::path::PathBuf>,
@@ -310,9 +305,49 @@ fn intraday_interval(s: &str) -> Result<lockstep_core::Interval, String> {
 impl SetParams for ClockArgs {
     fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
         p.clock = self.clock;
-        p.interval = self.interval;
         p.intraday_a = self.intraday_a.clone();
         p.intraday_b = self.intraday_b.clone();
+        Ok(())
+    }
+}
+
+/// Returns in intraday bars within sessions (`--interval`): `analyze`, `corr`, `leadlag`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Clock")]
+pub struct BarsArgs {
+    /// Measure in bars of this interval (1m, 5m, 15m, 30m, 1h): returns between consecutive
+    /// bars of one regular session, lags within sessions (the reaction time in hours); needs
+    /// both legs' intraday bars.
+    #[arg(long, value_name = "INTERVAL", value_parser = intraday_interval)]
+    pub interval: Option<lockstep_core::Interval>,
+}
+
+impl BarsArgs {
+    /// Returns in bars are log returns between bars of one session: `--align` and
+    /// `--returns simple` are for daily closes.
+    pub fn check(&self, align: &AlignArgs, returns: &ReturnsArgs) -> Result<(), Usage> {
+        let Some(iv) = self.interval else {
+            return Ok(());
+        };
+        if align.align != Align::Inner {
+            return Err(Usage::invalid(format!(
+                "--interval {iv} measures bars within sessions: --align {} is for daily closes",
+                align.align.name()
+            )));
+        }
+        if returns.returns != ReturnKind::Log {
+            return Err(Usage::invalid(format!(
+                "--interval {iv} measures log returns between bars of one session: --returns \
+                 simple is for daily closes"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl SetParams for BarsArgs {
+    fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
+        p.interval = self.interval;
         Ok(())
     }
 }

@@ -1,12 +1,14 @@
 //! `lockstep corr`: the rolling correlation, its interval and beta per window on every
 //! aligned date (the CSV contract of the README).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
+use lockstep_report::IntradayRolling;
 
 use super::common::{
-    pair_params, CorrelationArgs, InputArgs, IntervalArgs, Legs, RowsArgs, SourceArgs,
+    pair_params, BarsArgs, ClockArgs, CorrelationArgs, InputArgs, IntervalArgs, Legs, RowsArgs,
+    SourceArgs,
 };
 use super::{Cx, Usage};
 
@@ -25,20 +27,63 @@ pub struct Args {
     pub correlation: CorrelationArgs,
     #[command(flatten)]
     pub interval: IntervalArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+    #[command(flatten)]
+    pub bars: BarsArgs,
 }
 
 impl Args {
-    /// No window given twice.
+    /// No window given twice; bars measured on the inner calendar in log returns.
     pub fn check(&self) -> Result<(), Usage> {
+        self.bars
+            .check(&self.correlation.align, &self.correlation.returns)?;
         self.correlation.check()
     }
 }
 
 /// Analyze the pair (without the macro backdrop) and print the per-date series.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
-    let params = pair_params(&a.legs, &[&a.input, &a.source, &a.correlation, &a.interval])?
-        .without_backdrop();
-    let report = cx.session.pair(&params)?.report;
+    let params = pair_params(
+        &a.legs,
+        &[
+            &a.input,
+            &a.source,
+            &a.correlation,
+            &a.interval,
+            &a.clock,
+            &a.bars,
+        ],
+    )?
+    .without_backdrop();
+    let run = cx.session.pair(&params)?;
+    if let Some(iv) = a.bars.interval {
+        let pair = run
+            .intraday
+            .as_ref()
+            .with_context(|| format!("no {iv} bars of the pair"))?;
+        let (o, r) = (&run.options, &run.report);
+        let s = IntradayRolling::compute(
+            pair,
+            &r.a.name,
+            &r.b.name,
+            &o.windows,
+            o.method,
+            o.confidence,
+        )
+        .with_context(|| {
+            format!(
+                "cannot measure {} against {} in {iv} bars",
+                r.a.name, r.b.name
+            )
+        })?;
+        return crate::output::show(
+            &view::IntradayCorrelation(&s),
+            a.output.format,
+            Look::new(a.output.rows, cx.color),
+        );
+    }
+    let report = run.report;
     crate::output::show(
         &view::Correlation(&report),
         a.output.format,

@@ -1,15 +1,16 @@
 //! `lockstep leadlag`: who leads: the cross-correlation by lag, Granger tests both ways and
 //! the rolling best lag (the reaction time).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
+use lockstep_report::IntradayLeadLag;
 
 use super::common::{
-    pair_params, AlignArgs, BandArgs, FormatArgs, InputArgs, LagWindowArgs, Legs, MaxLagArgs,
-    ReturnsArgs, SourceArgs,
+    pair_params, AlignArgs, BandArgs, BarsArgs, ClockArgs, FormatArgs, InputArgs, LagWindowArgs,
+    Legs, MaxLagArgs, ReturnsArgs, SourceArgs,
 };
-use super::Cx;
+use super::{Cx, Usage};
 
 /// The conventions of `leadlag --help`.
 pub const LONG_HELP: &str = "\
@@ -46,6 +47,17 @@ pub struct Args {
     pub band: BandArgs,
     #[command(flatten)]
     pub max_lag: MaxLagArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+    #[command(flatten)]
+    pub bars: BarsArgs,
+}
+
+impl Args {
+    /// Bars are measured on the inner calendar in log returns.
+    pub fn check(&self) -> Result<(), Usage> {
+        self.bars.check(&self.align, &self.returns)
+    }
 }
 
 /// Analyze the pair (no macro backdrop) and print the lead-lag section.
@@ -53,12 +65,36 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let mut params = pair_params(
         &a.legs,
         &[
-            &a.input, &a.source, &a.align, &a.returns, &a.band, &a.max_lag,
+            &a.input, &a.source, &a.align, &a.returns, &a.band, &a.max_lag, &a.clock, &a.bars,
         ],
     )?
     .without_backdrop();
     a.lag_window.set_only_window(&mut params)?;
-    let report = cx.session.pair(&params)?.report;
+    let run = cx.session.pair(&params)?;
+    if let Some(iv) = a.bars.interval {
+        let pair = run
+            .intraday
+            .as_ref()
+            .with_context(|| format!("no {iv} bars of the pair"))?;
+        let (o, r) = (&run.options, &run.report);
+        let ll =
+            IntradayLeadLag::compute(pair, o.linkage.lag_window, o.linkage.max_lag, o.confidence)
+                .with_context(|| {
+                format!(
+                    "cannot measure {} against {} in {iv} bars",
+                    r.a.name, r.b.name
+                )
+            })?;
+        return crate::output::show(
+            &view::IntradayLeadLagView {
+                report: r,
+                lead_lag: &ll,
+            },
+            a.format.format,
+            Look::new(0, cx.color),
+        );
+    }
+    let report = run.report;
     crate::output::show(
         &view::LeadLag(&report),
         a.format.format,

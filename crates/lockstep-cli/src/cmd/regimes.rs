@@ -6,8 +6,8 @@ use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, AlignArgs, BandArgs, DivergenceArgs, FormatArgs, InputArgs, LagWindowArgs, Legs,
-    RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
+    pair_params, AlignArgs, BandArgs, ClockArgs, DivergenceArgs, FormatArgs, InputArgs,
+    LagWindowArgs, Legs, RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
 };
 use super::Cx;
 
@@ -50,6 +50,8 @@ pub struct Args {
     pub divergence: DivergenceArgs,
     #[command(flatten)]
     pub rate: RateArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 /// Analyze the pair with the rate series and print the regimes section.
@@ -65,6 +67,7 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
             &a.regime,
             &a.divergence,
             &a.rate,
+            &a.clock,
         ],
     )?;
     params.liquidity = lockstep_session::LiquidityChoice::NotAsked;

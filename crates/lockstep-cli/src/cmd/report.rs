@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use lockstep_report::Report;
 
-use super::common::{pair_params, InputArgs, Legs, ReportArgs, SourceArgs};
+use super::common::{pair_params, ClockArgs, InputArgs, Legs, ReportArgs, SourceArgs};
 use super::{pair_signals, read_rules, Cx, Usage};
 
 /// `lockstep report`.
@@ -26,6 +26,8 @@ pub struct Args {
     pub source: SourceArgs,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 impl Args {
@@ -51,7 +53,7 @@ fn provenance(r: &Report) -> Vec<String> {
 /// Analyze the pair, evaluate the rules, backtest the overlay and write the page.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let rules = read_rules(a.rules.as_deref())?;
-    let params = pair_params(&a.legs, &[&a.input, &a.source, &a.report])?;
+    let params = pair_params(&a.legs, &[&a.input, &a.source, &a.report, &a.clock])?;
     let (run, rep) = pair_signals(&cx.session, &params, &rules)?;
     let report = &run.report;
     let bt = run

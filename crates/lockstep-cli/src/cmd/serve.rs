@@ -21,6 +21,8 @@ Configuration: the [serve] table of $LOCKSTEP_HOME/config.toml (or --config FILE
   [[serve.pairs]]
   a = \"ETH-USD\"
   b = \"^RUT\"                     # optional: windows = [30, 60, 90], id = \"eth-usd_rut\"
+  clock = \"utc\"                  # or \"exchange\": ETH at the exchange's close, from
+                                 # its stored intraday bars (?clock= per request)
   [serve.refresh]
   equities_after = \"16:30\"       # New York time, NYSE trading days (exchange-day symbols)
   crypto_every_hours = 4           # symbols that trade every day
@@ -33,7 +35,7 @@ Configuration: the [serve] table of $LOCKSTEP_HOME/config.toml (or --config FILE
 Pages: / (the pairs), /pairs/ID (dashboard), /pairs/ID/charts/KIND.svg|png.
 API: /api/pairs, /api/pairs/ID/series?from=&to=, /api/pairs/ID/report,
 /api/pairs/ID/signals, /api/alerts?pair=&since=&limit=, POST /api/refresh, /api/health,
-described by /api/openapi.json. Errors are JSON {\"error\": {\"status\", \"message\"}}.
+described by /api/openapi.json. The pair routes take clock=utc|exchange. Errors are JSON {\"error\": {\"status\", \"message\"}}.
 With --offline nothing is fetched: the dashboard shows what the store holds.";
 
 /// `lockstep serve`.

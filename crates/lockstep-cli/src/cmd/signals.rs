@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Args as ClapArgs;
 
 use super::common::{
-    pair_params, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
+    pair_params, ClockArgs, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
 };
 use super::{pair_signals, read_rules, Cx, Usage};
 
@@ -47,6 +47,8 @@ pub struct Args {
     pub measures: MeasuresArgs,
     #[command(flatten)]
     pub no_rate: NoRateArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 impl Args {
@@ -61,7 +63,7 @@ pub fn run(cx: &Cx, sa: &Args) -> Result<()> {
     let rules = read_rules(sa.rules.as_deref())?;
     let params = pair_params(
         &sa.legs,
-        &[&sa.input, &sa.source, &sa.measures, &sa.no_rate],
+        &[&sa.input, &sa.source, &sa.measures, &sa.no_rate, &sa.clock],
     )?;
     let (_, rep) = pair_signals(&cx.session, &params, &rules)?;
     crate::output::show(&rep, sa.format.format, Look::new(0, cx.color))

@@ -4,7 +4,7 @@
 use super::{interval, opt, signed3, NONE};
 use crate::clock::{ClockComparison, ClockLead, IntradaySection};
 use crate::doc::{Block, Cell, Column, Kind, Section, Table, Tone};
-use crate::words::p_value as p_words;
+use crate::words::{self, p_value as p_words};
 use crate::Report;
 
 /// Significance level of the sentences.
@@ -117,42 +117,58 @@ pub(super) fn clock_section(r: &Report, c: &ClockComparison) -> Section {
     }
 }
 
-/// The plain-words reaction time of an intraday section.
-fn reaction_words(na: &str, nb: &str, s: &IntradaySection) -> Vec<String> {
-    let unit = s.interval.name();
-    let mut out = Vec::new();
-    let at = |k: i64| s.ccf.iter().find(|c| c.lag == k).and_then(|c| c.corr);
-    if let Some(r0) = at(0) {
-        out.push(format!(
-            "{na}'s {unit} returns move with {nb}'s in the same bar (r = {r0:+.3}, n = {})",
-            s.ccf.iter().find(|c| c.lag == 0).map_or(0, |c| c.n)
+/// The reaction time of an intraday section in plain words: one sentence ("ETH's hourly
+/// returns move with IWM's in the same hour (r = …); the next hour adds …; no lead beyond
+/// one hour is significant"), then the Granger tests within sessions.
+fn reaction_words(na: &str, nb: &str, s: &IntradaySection) -> (String, Vec<String>) {
+    let w = words::bar_words(s.interval);
+    let span = w.span;
+    // "beyond one hour", "beyond 30 minutes".
+    let one = if span.starts_with(|c: char| c.is_ascii_digit()) {
+        span.to_string()
+    } else {
+        format!("one {span}")
+    };
+    let at = |k: i64| s.ccf.iter().find(|c| c.lag == k);
+    let sig = |r: f64| r.abs() > s.band;
+    let mut parts = Vec::new();
+    if let Some(c) = at(0) {
+        parts.push(format!(
+            "{na}'s {} returns move with {nb}'s in the same {span} (r = {}, n = {})",
+            w.returns,
+            opt(c.corr, signed3),
+            c.n
         ));
     }
-    for (k, leader, follower) in [(1i64, nb, na), (-1, na, nb)] {
-        if let Some(r) = at(k) {
-            let sig = r.abs() > s.band;
-            out.push(format!(
-                "{leader}'s previous bar and {follower}'s next: r = {r:+.3} ({} at ±{:.3})",
-                if sig {
-                    "significant"
+    let next: Vec<String> = [(1i64, nb), (-1, na)]
+        .into_iter()
+        .filter_map(|(k, leader)| {
+            let r = at(k)?.corr?;
+            Some(format!(
+                "{} when {leader} leads ({})",
+                signed3(r),
+                if sig(r) {
+                    format!("significant at ±{:.3}", s.band)
                 } else {
-                    "not significant"
-                },
-                s.band
-            ));
-        }
+                    "not significant".into()
+                }
+            ))
+        })
+        .collect();
+    if !next.is_empty() {
+        parts.push(format!("the next {span} adds {}", next.join(" and ")));
     }
     let beyond: Vec<i64> = s
         .ccf
         .iter()
-        .filter(|c| c.lag.abs() > 1 && c.corr.is_some_and(|r| r.abs() > s.band))
+        .filter(|c| c.lag.abs() > 1 && c.corr.is_some_and(sig))
         .map(|c| c.lag)
         .collect();
-    out.push(if beyond.is_empty() {
-        format!("no lead beyond one bar ({unit}) is significant")
+    parts.push(if beyond.is_empty() {
+        format!("no lead beyond {one} is significant")
     } else {
         format!(
-            "beyond one bar, significant at lags {} (pointwise, not corrected for the lags looked \
+            "beyond {one}, significant at lags {} (pointwise, not corrected for the lags looked \
              at)",
             beyond
                 .iter()
@@ -161,19 +177,22 @@ fn reaction_words(na: &str, nb: &str, s: &IntradaySection) -> Vec<String> {
                 .join(", ")
         )
     });
-    for (cause, effect, d) in [(nb, na, &s.b_to_a), (na, nb, &s.a_to_b)] {
-        out.push(
-            match d.as_ref().and_then(|d| d.at_bic().map(|t| (d.bic_lag, t))) {
+    let mut sentence = parts.join("; ");
+    sentence.push('.');
+    let granger = [(nb, na, &s.b_to_a), (na, nb, &s.a_to_b)]
+        .into_iter()
+        .map(
+            |(cause, effect, d)| match d.as_ref().and_then(|d| d.at_bic().map(|t| (d.bic_lag, t))) {
                 Some((lag, t)) => format!(
-                "Granger {cause} → {effect} within sessions at lag {lag} (BIC): F = {:.3}, p = {}",
-                t.f,
-                p_words(t.p)
-            ),
+                    "Granger {cause} → {effect} within sessions at lag {lag} (BIC): F = {:.3}, p = {}",
+                    t.f,
+                    p_words(t.p)
+                ),
                 None => format!("Granger {cause} → {effect} within sessions: not computed"),
             },
-        );
-    }
-    out
+        )
+        .collect();
+    (sentence, granger)
 }
 
 /// `intraday`: the reaction time in bars.
@@ -196,7 +215,9 @@ pub(super) fn intraday_section(r: &Report, s: &IntradaySection) -> Section {
             s.unmatched
         ),
     )];
-    blocks.push(Block::Facts(reaction_words(na, nb, s)));
+    let (sentence, granger) = reaction_words(na, nb, s);
+    blocks.push(Block::para("reaction", sentence));
+    blocks.push(Block::Facts(granger));
     let mut w = Table::new(
         "intraday-windows",
         vec![
@@ -227,8 +248,9 @@ pub(super) fn intraday_section(r: &Report, s: &IntradaySection) -> Section {
         ],
     )
     .caption(format!(
-        "lag k: {na} against {nb} k bars earlier in the same session (k > 0: {nb} leads); * \
+        "lag k: {na} against {nb} k {} earlier in the same session (k > 0: {nb} leads); * \
          outside the ±{:.3} band",
+        words::bar_words(s.interval).lags,
         s.band
     ));
     for c in &s.ccf {
@@ -249,7 +271,10 @@ pub(super) fn intraday_section(r: &Report, s: &IntradaySection) -> Section {
     blocks.push(Block::Table(t));
     Section {
         id: "intraday",
-        title: format!("Reaction time in {unit} bars ({na} against {nb}, within sessions)"),
+        title: format!(
+            "Reaction time in {} ({na} against {nb}, {unit} bars within sessions)",
+            words::bar_words(s.interval).lags
+        ),
         blocks,
     }
 }

@@ -1,71 +1,125 @@
 //! The "Lead-lag" section: cross-correlation by lag with its band, the rolling best lag and
-//! the reaction time, Granger tests both ways.
+//! the reaction time, Granger tests both ways; on daily closes (`analyze`, `leadlag`) or in
+//! bars within sessions (`leadlag --interval`).
+
+use lockstep_stats::ReactionSummary;
 
 use super::{opt, signed3, NONE};
+use crate::clock::Clock;
 use crate::doc::{Block, Cell, Column, Kind, Section, Table, Tone};
-use crate::linkage::{GrangerDirection, GrangerRow};
+use crate::intraday::IntradayLeadLag;
+use crate::linkage::{Granger, GrangerDirection, GrangerRow, LagPoint};
 use crate::words::{self, p_value as p_words};
 use crate::Report;
 
-/// The Granger sentence of one direction at its BIC lag, and its verdict.
-fn granger_words(cause: &str, effect: &str, d: &GrangerDirection) -> String {
+/// Significance level of the verdict words.
+const ALPHA: f64 = 0.05;
+
+/// The Granger sentence of one direction at its BIC lag, and its verdict. `within` names
+/// the rows used ("" on daily closes, " within sessions" in bars); `sync_p` is the same
+/// test's p-value on the exchange clock when the section is on the UTC clock and the two
+/// clocks disagree on significance: the verdict then follows the exchange clock.
+fn granger_words(
+    cause: &str,
+    effect: &str,
+    d: &GrangerDirection,
+    within: &str,
+    sync_p: Option<f64>,
+) -> String {
     match d.at_bic() {
         Some(t) => {
-            let verdict = words::granger_verdict(cause, effect, t);
+            let verdict = match sync_p {
+                Some(p) => format!(
+                    "{} on the exchange clock (p = {}; see Clock)",
+                    words::granger_verdict(cause, effect, &GrangerRow { p, ..t.clone() }),
+                    p_words(p)
+                ),
+                None => words::granger_verdict(cause, effect, t),
+            };
             format!(
-                "Granger {cause} → {effect} at lag {} (BIC): F = {:.3}, p = {} → {verdict}",
+                "Granger {cause} → {effect}{within} at lag {} (BIC): F = {:.3}, p = {} → {verdict}",
                 d.bic_lag,
                 t.f,
                 p_words(t.p)
             )
         }
-        None => format!("Granger {cause} → {effect}: not computed"),
+        None => format!("Granger {cause} → {effect}{within}: not computed"),
     }
 }
 
-pub(super) fn section(r: &Report) -> Section {
-    let ll = &r.lead_lag;
-    let (na, nb) = (r.a.name.as_str(), r.b.name.as_str());
-    let unit = ll.unit;
+/// The exchange clock's p-value of a daily Granger direction when the report is on the UTC
+/// clock and the exchange clock disagrees on its significance (`a_causes` = A → B).
+fn sync_p(r: &Report, a_causes: bool) -> Option<f64> {
+    let c = r.clocks.as_ref().filter(|c| c.main == Clock::Utc)?;
+    let (u, e) = if a_causes {
+        (c.utc.a_to_b, c.exchange.a_to_b)
+    } else {
+        (c.utc.b_to_a, c.exchange.b_to_a)
+    };
+    let (u, e) = (u?.1, e?.1);
+    ((u < ALPHA) != (e < ALPHA)).then_some(e)
+}
+
+/// What the section shows, daily or in bars.
+struct View<'a> {
+    na: &'a str,
+    nb: &'a str,
+    /// Lags counted in this unit, plural ("days", "hours", "30-minute bars").
+    unit: &'a str,
+    /// " in the same session" in bars.
+    same: &'a str,
+    /// " within sessions" in bars.
+    within: &'a str,
+    confidence: f64,
+    n: usize,
+    band: f64,
+    window: usize,
+    best_lag: Option<&'a LagPoint>,
+    ccf: &'a [LagPoint],
+    granger: Option<&'a Granger>,
+    reaction: Option<&'a ReactionSummary>,
+    /// First and last window labels, the latest best lag and its correlation.
+    rolling: Option<(String, String, i64, f64)>,
+    notes: &'a [String],
+    /// The exchange clock's p-values when its verdict differs (B → A, A → B).
+    sync_p: (Option<f64>, Option<f64>),
+}
+
+fn blocks(v: &View) -> Vec<Block> {
+    let (na, nb, unit) = (v.na, v.nb, v.unit);
     let mut items = Vec::new();
-    let conf = (r.params.confidence * 100.0).round();
-    if let Some(b) = &ll.best_lag {
+    let conf = (v.confidence * 100.0).round();
+    if let Some(b) = v.best_lag {
         items.push(format!(
             "best lag {} ({}); significance band ±{:.3} ({conf}%, n = {})",
             b.lag,
             opt(b.corr, signed3),
-            ll.band,
-            ll.n
+            v.band,
+            v.n
         ));
     }
-    if let (Some(rs), Some(first), Some(last)) = (
-        &ll.reaction_days,
-        ll.rolling_best_lag.first(),
-        ll.rolling_best_lag.last(),
-    ) {
+    if let (Some(rs), Some((first, last, lag, corr))) = (v.reaction, &v.rolling) {
         items.push(format!(
-            "{}-return windows {}..{}: best lag 0 in {:.0}%, {nb} led {na} in {:.0}%, \
+            "{}-return windows {first}..{last}: best lag 0 in {:.0}%, {nb} led {na} in {:.0}%, \
              {na} led {nb} in {:.0}%",
-            ll.window,
-            first.date,
-            last.date,
+            v.window,
             100.0 * rs.share_zero,
             100.0 * rs.share_b_leads,
             100.0 * rs.share_a_leads,
         ));
         items.push(format!(
-            "reaction time: median {} {unit}, quartiles [{}, {}]; latest window {} ({:+.3}) \
-             on {}",
-            rs.median, rs.q1, rs.q3, last.lag, last.corr, last.date
+            "reaction time: median {} {unit}, quartiles [{}, {}]; latest window {lag} \
+             ({corr:+.3}) on {last}",
+            rs.median, rs.q1, rs.q3
         ));
     }
-    if let Some(g) = &ll.granger {
-        items.push(granger_words(nb, na, &g.b_to_a));
-        items.push(granger_words(na, nb, &g.a_to_b));
+    if let Some(g) = v.granger {
+        items.push(granger_words(nb, na, &g.b_to_a, v.within, v.sync_p.0));
+        items.push(granger_words(na, nb, &g.a_to_b, v.within, v.sync_p.1));
     }
     let mut blocks = vec![Block::Facts(items)];
-    if let Some(g) = &ll.granger {
-        blocks.push(Block::Heading("Granger causality".into()));
+    if let Some(g) = v.granger {
+        blocks.push(Block::Heading(format!("Granger causality{}", v.within)));
         let mut t = Table::new(
             "granger",
             vec![
@@ -88,7 +142,7 @@ pub(super) fn section(r: &Report) -> Section {
                 Cell::new(opt(at, |t| format!("{:.3}", t.f))),
                 Cell::toned(
                     opt(at, |t| p_words(t.p)),
-                    if at.is_some_and(|t| t.p < 0.05) {
+                    if at.is_some_and(|t| t.p < ALPHA) {
                         Tone::Significant
                     } else {
                         Tone::Plain
@@ -98,7 +152,7 @@ pub(super) fn section(r: &Report) -> Section {
         }
         blocks.push(Block::Table(t));
     }
-    if !ll.ccf.is_empty() {
+    if !v.ccf.is_empty() {
         blocks.push(Block::Heading(format!("Cross-correlation by lag ({unit})")));
         let g = |rows: Option<&Vec<GrangerRow>>, lag: i64| {
             rows.and_then(|v| v.iter().find(|t| t.lag as i64 == lag))
@@ -118,14 +172,14 @@ pub(super) fn section(r: &Report) -> Section {
             ],
         )
         .caption(format!(
-            "lag k: {na} against {nb} k {unit} earlier (k > 0: {nb} leads); * outside the \
+            "lag k: {na} against {nb} k {unit} earlier{} (k > 0: {nb} leads); * outside the \
              ±{:.3} band",
-            ll.band
+            v.same, v.band
         ));
-        for c in &ll.ccf {
-            let (fba, pba) = g(ll.granger.as_ref().map(|g| &g.b_causes_a), c.lag);
-            let (fab, pab) = g(ll.granger.as_ref().map(|g| &g.a_causes_b), c.lag);
-            let outside = matches!(c.corr, Some(v) if v.abs() > ll.band);
+        for c in v.ccf {
+            let (fba, pba) = g(v.granger.map(|g| &g.b_causes_a), c.lag);
+            let (fab, pab) = g(v.granger.map(|g| &g.a_causes_b), c.lag);
+            let outside = matches!(c.corr, Some(x) if x.abs() > v.band);
             let corr = opt(c.corr, signed3) + if outside { "*" } else { "" };
             t.rows.push(vec![
                 Cell::new(format!("{:+}", c.lag)),
@@ -146,13 +200,79 @@ pub(super) fn section(r: &Report) -> Section {
         }
         blocks.push(Block::Table(t));
     }
-    for n in &ll.notes {
+    for n in v.notes {
         blocks.push(Block::note(n));
     }
+    blocks
+}
+
+/// The lead-lag section of the report (daily closes, on the report's clock).
+pub(super) fn section(r: &Report) -> Section {
+    let ll = &r.lead_lag;
+    let (na, nb) = (r.a.name.as_str(), r.b.name.as_str());
+    let v = View {
+        na,
+        nb,
+        unit: ll.unit,
+        same: "",
+        within: "",
+        confidence: r.params.confidence,
+        n: ll.n,
+        band: ll.band,
+        window: ll.window,
+        best_lag: ll.best_lag.as_ref(),
+        ccf: &ll.ccf,
+        granger: ll.granger.as_ref(),
+        reaction: ll.reaction.as_ref().map(|r| &r.summary),
+        rolling: match (ll.rolling_best_lag.first(), ll.rolling_best_lag.last()) {
+            (Some(f), Some(l)) => Some((f.date.to_string(), l.date.to_string(), l.lag, l.corr)),
+            _ => None,
+        },
+        notes: &ll.notes,
+        sync_p: (sync_p(r, false), sync_p(r, true)),
+    };
+    let mut blocks = blocks(&v);
     blocks.push(Block::Figures);
     Section {
         id: "lead-lag",
-        title: format!("Lead-lag (lag k: {na} against {nb} k {unit} earlier)"),
+        title: format!("Lead-lag (lag k: {na} against {nb} k {} earlier)", ll.unit),
         blocks,
+    }
+}
+
+/// The lead-lag section in bars within sessions (`leadlag --interval`).
+pub(super) fn intraday_section(r: &Report, ll: &IntradayLeadLag) -> Section {
+    let (na, nb) = (r.a.name.as_str(), r.b.name.as_str());
+    let words = words::bar_words(ll.interval);
+    let time = |t: lockstep_core::Timestamp| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let v = View {
+        na,
+        nb,
+        unit: words.lags,
+        same: " in the same session",
+        within: " within sessions",
+        confidence: r.params.confidence,
+        n: ll.n,
+        band: ll.band,
+        window: ll.window,
+        best_lag: ll.best_lag.as_ref(),
+        ccf: &ll.ccf,
+        granger: ll.granger.as_ref(),
+        reaction: ll.reaction.as_ref().map(|r| &r.summary),
+        rolling: match (ll.rolling_best_lag.first(), ll.rolling_best_lag.last()) {
+            (Some(f), Some(l)) => Some((time(f.time), time(l.time), l.lag, l.corr)),
+            _ => None,
+        },
+        notes: &ll.notes,
+        sync_p: (None, None),
+    };
+    Section {
+        id: "lead-lag",
+        title: format!(
+            "Lead-lag in {} bars within sessions (lag k: {na} against {nb} k {} earlier in \
+             the same session)",
+            ll.interval, words.lags
+        ),
+        blocks: blocks(&v),
     }
 }

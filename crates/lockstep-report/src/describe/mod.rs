@@ -89,6 +89,11 @@ pub fn lead_lag_section(r: &Report) -> Section {
     lead_lag::section(r)
 }
 
+/// The lead-lag section in bars within sessions (`lockstep leadlag --interval`).
+pub fn intraday_lead_lag_section(r: &Report, ll: &crate::IntradayLeadLag) -> Section {
+    lead_lag::intraday_section(r, ll)
+}
+
 /// The regimes section alone (`lockstep regimes`).
 pub fn regimes_section(r: &Report) -> Section {
     regimes::section(r)

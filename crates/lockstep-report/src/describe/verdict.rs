@@ -1,5 +1,6 @@
 //! The "Verdict" section: how the two markets move, in words, from the latest correlation of
-//! the first window.
+//! the first window: on the exchange clock whenever the report compares both clocks (the UTC
+//! clock's number is then given beside it).
 
 use super::{opt, NONE};
 use crate::doc::{Block, Section, Span, Tone};
@@ -14,49 +15,86 @@ pub(super) fn section(r: &Report) -> Section {
         .and_then(|w| w.latest.as_ref().map(|l| (w, l)))
     {
         Some((w, l)) => {
-            // On the synchronous clock when the report has it: the UTC clock's number is
+            // On the synchronous clock whenever the report has it: the UTC clock's number is
             // moved by the hours between the two closes.
-            let sync = r.clocks.as_ref().and_then(|c| {
+            let clocks = r.clocks.as_ref().and_then(|c| {
                 c.windows
                     .iter()
                     .find(|x| x.window == w.window)
-                    .and_then(|x| x.exchange.as_ref())
+                    .and_then(|x| x.exchange.as_ref().map(|e| (c, e, x.utc.as_ref())))
             });
-            let corr = sync.map_or(l.corr, |x| x.corr);
-            let linkage = words::linkage(corr, r.params.strong);
-            let mut blocks = vec![
-                Block::Para {
-                    role: "verdict",
-                    spans: vec![Span::strong(
-                        format!("{na} and {nb} are {linkage}."),
-                        Tone::Plain,
-                    )],
-                },
-                Block::Para {
-                    role: "",
-                    spans: vec![
-                        Span::plain(format!("{}-return correlation ", w.window)),
-                        Span::toned(format!("{:+.2}", l.corr), Tone::Corr(l.corr)),
-                        Span::plain(format!(
-                            " ({}) as of {}, at the {} percentile of its own history; beta {}.",
-                            w.strength.unwrap_or(NONE),
-                            l.date,
-                            opt(w.percentile, |v| format!("{v:.0}th")),
-                            opt(l.beta, |v| format!("{v:.2}"))
-                        )),
-                    ],
-                },
-            ];
-            if let Some(x) = sync {
-                blocks.push(Block::para(
-                    "",
-                    format!(
-                        "On the exchange clock ({na} at the close of {nb}'s exchange): {}-return                          correlation {:+.2} as of {}; the words above follow this clock.",
-                        w.window, x.corr, x.date
-                    ),
-                ));
+            match clocks {
+                Some((c, e, utc)) => {
+                    let mut blocks = vec![
+                        Block::Para {
+                            role: "verdict",
+                            spans: vec![Span::strong(
+                                format!(
+                                    "{na} and {nb} are {}.",
+                                    words::linkage(e.corr, r.params.strong)
+                                ),
+                                Tone::Plain,
+                            )],
+                        },
+                        Block::Para {
+                            role: "",
+                            spans: vec![
+                                Span::plain(format!(
+                                    "On the exchange clock ({} at the close of {}'s exchange), \
+                                     {}-return correlation ",
+                                    c.every_day_leg, c.exchange_leg, w.window
+                                )),
+                                Span::toned(format!("{:+.2}", e.corr), Tone::Corr(e.corr)),
+                                Span::plain(format!(
+                                    " ({}) as of {}, at the {} percentile of its own history; \
+                                     beta {}.",
+                                    e.strength.unwrap_or(NONE),
+                                    e.date,
+                                    opt(e.percentile, words::ordinal),
+                                    opt(e.beta, |v| format!("{v:.2}"))
+                                )),
+                            ],
+                        },
+                    ];
+                    if let Some(u) = utc {
+                        blocks.push(Block::para(
+                            "",
+                            format!(
+                                "On the UTC clock (each leg's own close): {:+.2} as of {}.",
+                                u.corr, u.date
+                            ),
+                        ));
+                    }
+                    blocks
+                }
+                None => vec![
+                    Block::Para {
+                        role: "verdict",
+                        spans: vec![Span::strong(
+                            format!(
+                                "{na} and {nb} are {}.",
+                                words::linkage(l.corr, r.params.strong)
+                            ),
+                            Tone::Plain,
+                        )],
+                    },
+                    Block::Para {
+                        role: "",
+                        spans: vec![
+                            Span::plain(format!("{}-return correlation ", w.window)),
+                            Span::toned(format!("{:+.2}", l.corr), Tone::Corr(l.corr)),
+                            Span::plain(format!(
+                                " ({}) as of {}, at the {} percentile of its own history; beta \
+                                 {}.",
+                                w.strength.unwrap_or(NONE),
+                                l.date,
+                                opt(w.percentile, words::ordinal),
+                                opt(l.beta, |v| format!("{v:.2}"))
+                            )),
+                        ],
+                    },
+                ],
             }
-            blocks
         }
         None => vec![Block::para(
             "verdict",

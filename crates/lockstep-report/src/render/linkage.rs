@@ -8,9 +8,9 @@ use serde::Serialize;
 use crate::describe;
 use crate::doc::text::{self, cell};
 use crate::doc::{Block, Cell, Column, Kind, Section, Table, Tone};
-use crate::linkage::GrangerRow;
+use crate::linkage::{Granger, GrangerRow, LagPoint};
 use crate::words::regime as regime_name;
-use crate::{Report, ReportError};
+use crate::{IntradayLeadLag, Report, ReportError};
 
 /// `lockstep leadlag` as a table: the lead-lag section of the report (its facts, the Granger
 /// tests and every lag).
@@ -22,17 +22,23 @@ pub fn leadlag_table(r: &Report, color: bool) -> String {
 struct Named<'a, T> {
     a: &'a str,
     b: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<&'a str>,
     #[serde(flatten)]
     section: &'a T,
 }
 
-/// `lockstep leadlag --format json`: the lead-lag section with the legs' names. Keys: `n`,
-/// `ccf` (`{lag, corr, n}`), `band`, `granger` (`b_causes_a`, `a_causes_b`: `{lag, f, p,
-/// df_num, df_den}`), `best_lag`, `rolling_best_lag` (`{date, lag, corr}`), `reaction_days`.
+/// `lockstep leadlag --format json`: the lead-lag section with the legs' names. Keys: `a`,
+/// `b`, `interval` (`1d` on daily closes), `n`, `max_lag`, `window`, `unit`, `ccf` (`{lag,
+/// corr, n}`), `band`, `granger` (`b_causes_a`, `a_causes_b`: `{lag, f, p, df_num,
+/// df_den}`), `best_lag`, `rolling_best_lag` (`{date, lag, corr}`), `reaction` (`{unit,
+/// count, median, q1, q3, share_zero, share_b_leads, share_a_leads, histogram}`, `unit` =
+/// `day`, `week` or `month`), `notes`.
 pub fn leadlag_json(r: &Report) -> Result<String, ReportError> {
     serde_json::to_string_pretty(&Named {
         a: &r.a.name,
         b: &r.b.name,
+        interval: Some(lockstep_core::Interval::D1.name()),
         section: &r.lead_lag,
     })
     .map_err(ReportError::Json)
@@ -42,17 +48,27 @@ pub fn leadlag_json(r: &Report) -> Result<String, ReportError> {
 /// `lag,corr,n,granger_b_causes_a_f,granger_b_causes_a_p,granger_a_causes_b_f,granger_a_causes_b_p`.
 pub fn leadlag_csv(r: &Report) -> String {
     let ll = &r.lead_lag;
+    lag_rows(&ll.ccf, ll.granger.as_ref())
+}
+
+/// `lockstep leadlag --interval --format csv`: the daily CSV's columns, one row per lag in
+/// bars (correlations and Granger tests within sessions).
+pub fn intraday_leadlag_csv(ll: &IntradayLeadLag) -> String {
+    lag_rows(&ll.ccf, ll.granger.as_ref())
+}
+
+fn lag_rows(ccf: &[LagPoint], granger: Option<&Granger>) -> String {
     let mut o = String::from(
         "lag,corr,n,granger_b_causes_a_f,granger_b_causes_a_p,granger_a_causes_b_f,granger_a_causes_b_p\n",
     );
-    for c in &ll.ccf {
+    for c in ccf {
         let g = |rows: Option<&Vec<GrangerRow>>| {
             rows.and_then(|v| v.iter().find(|t| t.lag as i64 == c.lag))
                 .map(|t| (cell(Some(t.f)), cell(Some(t.p))))
                 .unwrap_or_default()
         };
-        let (fba, pba) = g(ll.granger.as_ref().map(|g| &g.b_causes_a));
-        let (fab, pab) = g(ll.granger.as_ref().map(|g| &g.a_causes_b));
+        let (fba, pba) = g(granger.map(|g| &g.b_causes_a));
+        let (fab, pab) = g(granger.map(|g| &g.a_causes_b));
         let _ = writeln!(
             o,
             "{},{},{},{fba},{pba},{fab},{pab}",
@@ -62,6 +78,25 @@ pub fn leadlag_csv(r: &Report) -> String {
         );
     }
     o
+}
+
+/// `lockstep leadlag --interval` as a table: the lead-lag section within sessions.
+pub fn intraday_leadlag_table(r: &Report, ll: &IntradayLeadLag, color: bool) -> String {
+    text::section(&describe::intraday_lead_lag_section(r, ll), color)
+}
+
+/// `lockstep leadlag --interval --format json`: the keys of [`leadlag_json`] with `interval`
+/// the bar interval, lags in bars within sessions, `rolling_best_lag` entries `{time, lag,
+/// corr}` (the end of the window's last bar, RFC 3339 in UTC) and `reaction.unit` the bar
+/// interval.
+pub fn intraday_leadlag_json(r: &Report, ll: &IntradayLeadLag) -> Result<String, ReportError> {
+    serde_json::to_string_pretty(&Named {
+        a: &r.a.name,
+        b: &r.b.name,
+        interval: Some(ll.interval.name()),
+        section: ll,
+    })
+    .map_err(ReportError::Json)
 }
 
 /// `lockstep regimes` as a table: the regimes section of the report, then every divergence
@@ -153,6 +188,7 @@ pub fn regimes_json(r: &Report) -> Result<String, ReportError> {
     serde_json::to_string_pretty(&Named {
         a: &r.a.name,
         b: &r.b.name,
+        interval: None,
         section: &r.regimes,
     })
     .map_err(ReportError::Json)
