@@ -355,17 +355,10 @@ impl Fetcher {
                 route.provider
             ));
         }
-        let (bars, refused) = validate::screen(
+        let (bars, refused) = validate::screen_bars(
             by_date.into_values().collect::<Vec<DailyBar>>(),
             route.provider == ProviderKind::Fred,
             self.accept_outliers,
-            |b| validate::Prices {
-                open: b.open,
-                high: b.high,
-                low: b.low,
-                close: b.close,
-                volume: b.volume,
-            },
             |b| format!("{} {symbol} {}", route.provider, b.date),
         );
         warnings.extend(refused.iter().map(|r| format!("{r}: bar refused")));
@@ -517,17 +510,10 @@ impl Fetcher {
                 route.provider
             ));
         }
-        let (bars, refused) = validate::screen(
+        let (bars, refused) = validate::screen_bars(
             by_start.into_values().collect::<Vec<IntradayBar>>(),
             route.provider == ProviderKind::Fred,
             self.accept_outliers,
-            |b| validate::Prices {
-                open: b.open,
-                high: b.high,
-                low: b.low,
-                close: b.close,
-                volume: b.volume,
-            },
             |b| {
                 format!(
                     "{} {symbol} {}",

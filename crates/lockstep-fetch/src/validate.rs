@@ -33,6 +33,46 @@ pub(crate) struct Prices {
     pub volume: Option<f64>,
 }
 
+/// A bar whose prices can be checked.
+pub(crate) trait Priced {
+    /// Its prices and volume.
+    fn prices(&self) -> Prices;
+}
+
+impl Priced for lockstep_core::DailyBar {
+    fn prices(&self) -> Prices {
+        Prices {
+            open: self.open,
+            high: self.high,
+            low: self.low,
+            close: self.close,
+            volume: self.volume,
+        }
+    }
+}
+
+impl Priced for lockstep_core::IntradayBar {
+    fn prices(&self) -> Prices {
+        Prices {
+            open: self.open,
+            high: self.high,
+            low: self.low,
+            close: self.close,
+            volume: self.volume,
+        }
+    }
+}
+
+/// [`screen`] of bars that know their prices.
+pub(crate) fn screen_bars<B: Priced, L: Display>(
+    bars: Vec<B>,
+    fred: bool,
+    accept_outliers: bool,
+    label: impl Fn(&B) -> L,
+) -> (Vec<B>, Vec<String>) {
+    screen(bars, fred, accept_outliers, B::prices, label)
+}
+
 /// A number for messages: scientific notation when very large or very small.
 fn num(x: f64) -> String {
     if x != 0.0 && x.is_finite() && !(1e-6..1e15).contains(&x.abs()) {

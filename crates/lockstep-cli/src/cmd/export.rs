@@ -110,13 +110,50 @@ const PARQUET_SCHEMA: &str = "message bars {
 
 /// Write bars as a Parquet file (one row group, Snappy compression).
 pub fn write_parquet<W: std::io::Write + Send>(bars: &[DailyBar], out: W) -> Result<()> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let opt = |f: fn(&DailyBar) -> Option<f64>| Column::Optional(optional_column(bars, f));
+    write_columns(
+        PARQUET_SCHEMA,
+        vec![
+            Column::Int32(
+                bars.iter()
+                    .map(|b| (b.date - epoch).num_days() as i32)
+                    .collect(),
+            ),
+            opt(|b| b.open),
+            opt(|b| b.high),
+            opt(|b| b.low),
+            Column::Required(bars.iter().map(|b| b.close).collect()),
+            opt(|b| b.adj_close),
+            opt(|b| b.volume),
+        ],
+        out,
+    )
+}
+
+/// One Parquet column's values: required integers or doubles, or optional doubles with their
+/// definition levels.
+enum Column {
+    Int32(Vec<i32>),
+    Int64(Vec<i64>),
+    Required(Vec<f64>),
+    Optional((Vec<f64>, Vec<i16>)),
+}
+
+/// Write `columns`, in the order of `schema`, as a Parquet file (one row group, Snappy
+/// compression).
+fn write_columns<W: std::io::Write + Send>(
+    schema: &str,
+    columns: Vec<Column>,
+    out: W,
+) -> Result<()> {
     use parquet::basic::Compression;
-    use parquet::data_type::{DoubleType, Int32Type};
+    use parquet::data_type::{DoubleType, Int32Type, Int64Type};
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
     use std::sync::Arc;
 
-    let schema = Arc::new(parquet::schema::parser::parse_message_type(PARQUET_SCHEMA)?);
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(schema)?);
     let props = Arc::new(
         WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
@@ -125,36 +162,25 @@ pub fn write_parquet<W: std::io::Write + Send>(bars: &[DailyBar], out: W) -> Res
     );
     let mut writer = SerializedFileWriter::new(out, schema, props)?;
     let mut group = writer.next_row_group()?;
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let mut index = 0;
+    let mut columns = columns.into_iter();
     while let Some(mut col) = group.next_column()? {
-        match index {
-            0 => {
-                let days: Vec<i32> = bars
-                    .iter()
-                    .map(|b| (b.date - epoch).num_days() as i32)
-                    .collect();
-                col.typed::<Int32Type>().write_batch(&days, None, None)?;
+        match columns.next() {
+            Some(Column::Int32(v)) => {
+                col.typed::<Int32Type>().write_batch(&v, None, None)?;
             }
-            4 => {
-                let close: Vec<f64> = bars.iter().map(|b| b.close).collect();
-                col.typed::<DoubleType>().write_batch(&close, None, None)?;
+            Some(Column::Int64(v)) => {
+                col.typed::<Int64Type>().write_batch(&v, None, None)?;
             }
-            i => {
-                let f: fn(&DailyBar) -> Option<f64> = match i {
-                    1 => |b| b.open,
-                    2 => |b| b.high,
-                    3 => |b| b.low,
-                    5 => |b| b.adj_close,
-                    _ => |b| b.volume,
-                };
-                let (values, levels) = optional_column(bars, f);
+            Some(Column::Required(v)) => {
+                col.typed::<DoubleType>().write_batch(&v, None, None)?;
+            }
+            Some(Column::Optional((values, levels))) => {
                 col.typed::<DoubleType>()
                     .write_batch(&values, Some(&levels), None)?;
             }
+            None => anyhow::bail!("the Parquet schema has more columns than were given"),
         }
         col.close()?;
-        index += 1;
     }
     group.close()?;
     writer.close()?;
@@ -178,52 +204,19 @@ pub fn write_intraday_parquet<W: std::io::Write + Send>(
     bars: &[IntradayBar],
     out: W,
 ) -> Result<()> {
-    use parquet::basic::Compression;
-    use parquet::data_type::{DoubleType, Int64Type};
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use std::sync::Arc;
-
-    let schema = Arc::new(parquet::schema::parser::parse_message_type(
+    let opt = |f: fn(&IntradayBar) -> Option<f64>| Column::Optional(optional_column(bars, f));
+    write_columns(
         INTRADAY_PARQUET_SCHEMA,
-    )?);
-    let props = Arc::new(
-        WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_created_by(format!("lockstep {}", env!("CARGO_PKG_VERSION")))
-            .build(),
-    );
-    let mut writer = SerializedFileWriter::new(out, schema, props)?;
-    let mut group = writer.next_row_group()?;
-    let mut index = 0;
-    while let Some(mut col) = group.next_column()? {
-        match index {
-            0 => {
-                let ms: Vec<i64> = bars.iter().map(|b| b.start.timestamp_millis()).collect();
-                col.typed::<Int64Type>().write_batch(&ms, None, None)?;
-            }
-            4 => {
-                let close: Vec<f64> = bars.iter().map(|b| b.close).collect();
-                col.typed::<DoubleType>().write_batch(&close, None, None)?;
-            }
-            i => {
-                let f: fn(&IntradayBar) -> Option<f64> = match i {
-                    1 => |b| b.open,
-                    2 => |b| b.high,
-                    3 => |b| b.low,
-                    _ => |b| b.volume,
-                };
-                let (values, levels) = optional_column(bars, f);
-                col.typed::<DoubleType>()
-                    .write_batch(&values, Some(&levels), None)?;
-            }
-        }
-        col.close()?;
-        index += 1;
-    }
-    group.close()?;
-    writer.close()?;
-    Ok(())
+        vec![
+            Column::Int64(bars.iter().map(|b| b.start.timestamp_millis()).collect()),
+            opt(|b| b.open),
+            opt(|b| b.high),
+            opt(|b| b.low),
+            Column::Required(bars.iter().map(|b| b.close).collect()),
+            opt(|b| b.volume),
+        ],
+        out,
+    )
 }
 
 /// The present values of an optional column and the definition levels (1 present, 0 null;

@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use clap::Args as ClapArgs;
 use lockstep_core::Interval;
 use lockstep_fetch::ProviderKind;
-use lockstep_session::{spinner, FetchSummary, IntradayFetchSummary};
+use lockstep_session::spinner;
 
 use super::common::{Format, SourceArgs};
 use super::store::{any_interval, intraday, opt, rfc3339};
@@ -65,22 +65,9 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
     if let Some(interval) = intraday(args.interval) {
         return run_intraday(cx, args, interval, forced);
     }
-    let multi = indicatif::MultiProgress::new();
-    let mut done: Vec<FetchSummary> = Vec::new();
-    let mut failed: Vec<(String, anyhow::Error)> = Vec::new();
-    for symbol in &args.symbols {
-        let bar = multi.add(spinner());
-        match ctx.fetch_symbol(symbol, args.since, forced, &bar) {
-            Ok(s) => {
-                bar.finish_and_clear();
-                done.push(s);
-            }
-            Err(e) => {
-                bar.finish_and_clear();
-                failed.push((symbol.clone(), e.into()));
-            }
-        }
-    }
+    let (done, failed) = each_symbol(args, |symbol, bar| {
+        ctx.fetch_symbol(symbol, args.since, forced, bar)
+    });
     let header = [
         "symbol",
         "provider",
@@ -112,18 +99,7 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
             ]
         })
         .collect();
-    show(
-        &Listing {
-            title: None,
-            header: &header,
-            rows,
-            records: &done,
-            empty: None,
-        },
-        args.format,
-        Look::default(),
-    )?;
-    fail_with(&failed, args.symbols.len())
+    summary(args, &header, rows, &done, &failed)
 }
 
 /// `fetch --interval`: every symbol's intraday bars of `interval`, with the summary of
@@ -135,18 +111,9 @@ fn run_intraday(
     forced: Option<ProviderKind>,
 ) -> Result<()> {
     let ctx = &cx.session;
-    let multi = indicatif::MultiProgress::new();
-    let mut done: Vec<IntradayFetchSummary> = Vec::new();
-    let mut failed: Vec<(String, anyhow::Error)> = Vec::new();
-    for symbol in &args.symbols {
-        let bar = multi.add(spinner());
-        let r = ctx.fetch_intraday(symbol, interval, args.since, forced, &bar);
-        bar.finish_and_clear();
-        match r {
-            Ok(s) => done.push(s),
-            Err(e) => failed.push((symbol.clone(), e.into())),
-        }
-    }
+    let (done, failed) = each_symbol(args, |symbol, bar| {
+        ctx.fetch_intraday(symbol, interval, args.since, forced, bar)
+    });
     let header = [
         "symbol",
         "interval",
@@ -178,18 +145,49 @@ fn run_intraday(
             ]
         })
         .collect();
+    summary(args, &header, rows, &done, &failed)
+}
+
+/// Fetch every symbol with `fetch`, each under its own progress bar: what succeeded, and
+/// each failed symbol with its error (every symbol is tried).
+fn each_symbol<T, E: Into<anyhow::Error>>(
+    args: &Args,
+    fetch: impl Fn(&str, &indicatif::ProgressBar) -> std::result::Result<T, E>,
+) -> (Vec<T>, Vec<(String, anyhow::Error)>) {
+    let multi = indicatif::MultiProgress::new();
+    let (mut done, mut failed) = (Vec::new(), Vec::new());
+    for symbol in &args.symbols {
+        let bar = multi.add(spinner());
+        let r = fetch(symbol, &bar);
+        bar.finish_and_clear();
+        match r {
+            Ok(s) => done.push(s),
+            Err(e) => failed.push((symbol.clone(), e.into())),
+        }
+    }
+    (done, failed)
+}
+
+/// Print the summary of what was fetched, then fail with every failed symbol's error.
+fn summary<T: serde::Serialize>(
+    args: &Args,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+    done: &[T],
+    failed: &[(String, anyhow::Error)],
+) -> Result<()> {
     show(
         &Listing {
             title: None,
-            header: &header,
+            header,
             rows,
-            records: &done,
+            records: done,
             empty: None,
         },
         args.format,
         Look::default(),
     )?;
-    fail_with(&failed, args.symbols.len())
+    fail_with(failed, args.symbols.len())
 }
 
 /// What succeeded is printed before: fail with every symbol's error, if any.
