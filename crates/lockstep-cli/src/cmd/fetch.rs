@@ -66,7 +66,7 @@ pub fn run(cx: &Cx, args: &Args) -> Result<()> {
         return run_intraday(cx, args, interval, forced);
     }
     let (done, failed) = each_symbol(args, |symbol, bar| {
-        ctx.fetch_symbol(symbol, args.since, forced, bar)
+        Ok(ctx.fetch_symbol(symbol, args.since, forced, bar)?)
     });
     let header = [
         "symbol",
@@ -112,7 +112,7 @@ fn run_intraday(
 ) -> Result<()> {
     let ctx = &cx.session;
     let (done, failed) = each_symbol(args, |symbol, bar| {
-        ctx.fetch_intraday(symbol, interval, args.since, forced, bar)
+        Ok(ctx.fetch_intraday(symbol, interval, args.since, forced, bar)?)
     });
     let header = [
         "symbol",
@@ -150,9 +150,9 @@ fn run_intraday(
 
 /// Fetch every symbol with `fetch`, each under its own progress bar: what succeeded, and
 /// each failed symbol with its error (every symbol is tried).
-fn each_symbol<T, E: Into<anyhow::Error>>(
+fn each_symbol<T>(
     args: &Args,
-    fetch: impl Fn(&str, &indicatif::ProgressBar) -> std::result::Result<T, E>,
+    fetch: impl Fn(&str, &indicatif::ProgressBar) -> Result<T>,
 ) -> (Vec<T>, Vec<(String, anyhow::Error)>) {
     let multi = indicatif::MultiProgress::new();
     let (mut done, mut failed) = (Vec::new(), Vec::new());
@@ -162,7 +162,7 @@ fn each_symbol<T, E: Into<anyhow::Error>>(
         bar.finish_and_clear();
         match r {
             Ok(s) => done.push(s),
-            Err(e) => failed.push((symbol.clone(), e.into())),
+            Err(e) => failed.push((symbol.clone(), e)),
         }
     }
     (done, failed)
