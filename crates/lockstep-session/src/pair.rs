@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use lockstep_core::{Date, Interval, PriceSeries};
-use lockstep_data::CsvOptions;
+use lockstep_core::{Date, Interval, IntradaySeries, PriceSeries};
+use lockstep_data::{CsvOptions, IntradayCsvOptions};
 use lockstep_fetch::ProviderKind;
 use lockstep_report::signals_view::{self, SignalsReport};
 use lockstep_report::{
@@ -14,7 +14,7 @@ use lockstep_signals::BacktestResult;
 use lockstep_signals::{RuleSet, Strategy};
 
 use crate::backdrop::LiquiditySpec;
-use crate::clock::{every_day_leg, intraday_pair, on_both_clocks};
+use crate::clock::{every_day_leg, intraday_pair, on_both_clocks, IntradaySource};
 use crate::error::{chain, Context, Result, SessionError};
 use crate::input::is_symbol;
 use crate::session::Session;
@@ -88,6 +88,11 @@ pub struct PairParams {
     /// The reaction time in bars of this interval (`--interval`): both legs' intraday bars
     /// are needed.
     pub interval: Option<Interval>,
+    /// The time zone of naive timestamps in intraday CSV files (`--tz`), DST-aware.
+    pub tz: Option<chrono_tz::Tz>,
+    /// Skip rows of intraday CSV files whose time of day is missing, counting them in a
+    /// warning (`--skip-bad-rows`), instead of refusing the file.
+    pub skip_bad_rows: bool,
 }
 
 impl PairParams {
@@ -107,6 +112,19 @@ impl PairParams {
             intraday_a: None,
             intraday_b: None,
             interval: None,
+            tz: None,
+            skip_bad_rows: false,
+        }
+    }
+
+    /// How intraday CSV files are read (a leg given as intraday bars, `--intraday-a/-b`):
+    /// `tz`, `skip_bad_rows`, and the daily reader's `dedupe`; the interval is the file's.
+    pub fn intraday_csv(&self) -> IntradayCsvOptions {
+        IntradayCsvOptions {
+            tz: self.tz,
+            interval: None,
+            dedupe: self.csv.dedupe,
+            skip_undated: self.skip_bad_rows,
         }
     }
 
@@ -238,29 +256,83 @@ impl Session {
         Ok((options, backdrop))
     }
 
-    /// Load both legs of `p`, resolve its options and load its backdrop.
+    /// Load both legs of `p` (a leg given only as intraday bars gets its daily series from
+    /// them, see [`Session::pair`]), resolve its options and load its backdrop.
     pub fn resolve(&self, p: &PairParams) -> Result<Resolved> {
-        let a = self.load(&p.a, &p.csv, p.provider)?;
-        let b = self.load(&p.b, &p.csv, p.provider)?;
+        Ok(self.resolve_legs(p)?.0)
+    }
+
+    /// [`Session::resolve`], and the intraday bars of each leg given as an intraday file.
+    fn resolve_legs(&self, p: &PairParams) -> Result<(Resolved, [Option<IntradaySeries>; 2])> {
+        let iopts = p.intraday_csv();
+        let a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
+        let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
         let (options, backdrop) = self.analysis(p)?;
-        Ok(Resolved {
-            a,
-            b,
+        let r = Resolved {
+            a: a.daily,
+            b: b.daily,
             options,
             backdrop,
-        })
+        };
+        Ok((r, [a.bars, b.bars]))
+    }
+
+    /// A leg's intraday bars: its own (a leg given as intraday bars) unless `--intraday-a/-b`
+    /// names a file, else that file (read with `p`'s `--tz`, `--skip-bad-rows`), else the
+    /// store's when the leg is a symbol; `interval` asks for bars of that interval.
+    fn leg_bars(
+        &self,
+        p: &PairParams,
+        arg: &str,
+        file: Option<&std::path::Path>,
+        own: Option<&IntradaySeries>,
+        interval: Option<Interval>,
+    ) -> Result<Option<IntradaySeries>> {
+        match (file, own) {
+            (None, Some(bars)) => match interval {
+                Some(iv) if bars.interval != iv => Err(SessionError::msg(format!(
+                    "--interval {iv}: {arg} holds {} bars, not {iv}: use --interval {} or give \
+                     {iv} bars with --intraday-a/--intraday-b FILE",
+                    bars.interval, bars.interval
+                ))),
+                _ => Ok(Some(bars.clone())),
+            },
+            (Some(path), _) => {
+                let mut opts = p.intraday_csv();
+                opts.interval = interval;
+                let read = lockstep_data::read_intraday_csv(path, &opts)?;
+                for w in &read.warnings {
+                    eprintln!("warning: {}: {w}", path.display());
+                }
+                Ok(Some(read.series))
+            }
+            (None, None) => match self.intraday_source(arg, None) {
+                Some(src @ IntradaySource::Store(_)) => self.intraday(&src, interval),
+                _ => Ok(None),
+            },
+        }
     }
 
     /// The pair pipeline: [`Session::resolve`], then [`PairRun::compute`]; with intraday
     /// bars of the every-day leg (a file, or the store) the report is on `p.clock` and
     /// compares both clocks, and with `p.interval` it has the reaction time in bars.
+    ///
+    /// A leg given only as intraday bars (an intraday CSV file, or a stored symbol with
+    /// intraday bars and no daily ones) has its daily series derived from them (see
+    /// `Session::load_leg`: an exchange leg's close of its last regular-session bar when
+    /// that bar ends at the session's close, an every-day leg's close of its last bar of each
+    /// UTC day); a file's bars also serve as that leg's intraday bars, so
+    /// `lockstep analyze ETHUSDT.1h.csv IWM.1h.csv` compares both clocks by itself.
     pub fn pair(&self, p: &PairParams) -> Result<PairRun> {
-        let r = self.resolve(p)?;
+        let (r, [own_a, own_b]) = self.resolve_legs(p)?;
         let what = format!("cannot analyze {} against {}", r.a.name, r.b.name);
         let every = every_day_leg(&r.a, &r.b);
         let needs = |why: &str| -> Result<PairRun> {
             Err(SessionError::msg(format!(
-                "{why}: {} against {} needs one leg that trades every day and one on an                  exchange calendar, with intraday bars of the every-day leg (`lockstep fetch                  SYMBOL --interval 1h`, or --intraday-a/--intraday-b FILE)",
+                "{why}: {} against {} needs one leg that trades every day and one on an \
+                 exchange calendar, with intraday bars of the every-day leg (`lockstep fetch \
+                 SYMBOL --interval 1h`, --intraday-a/--intraday-b FILE, or the leg given as an \
+                 intraday CSV file)",
                 r.a.name, r.b.name
             )))
         };
@@ -273,23 +345,20 @@ impl Session {
             }
             return PairRun::compute(r).context(what);
         };
-        let (arg, file) = if every_is_a {
-            (&p.a, p.intraday_a.as_deref())
+        let (arg, file, own) = if every_is_a {
+            (&p.a, p.intraday_a.as_deref(), own_a.as_ref())
         } else {
-            (&p.b, p.intraday_b.as_deref())
+            (&p.b, p.intraday_b.as_deref(), own_b.as_ref())
         };
-        let bars = match self.intraday_source(arg, file) {
-            Some(src) => match self.intraday(&src, None) {
-                Ok(b) => b,
-                Err(e) if file.is_some() || p.clock == Clock::Exchange => return Err(e),
-                Err(e) => {
-                    if self.verbose {
-                        eprintln!("no clock comparison: {}", chain(&e));
-                    }
-                    None
+        let bars = match self.leg_bars(p, arg, file, own, None) {
+            Ok(b) => b,
+            Err(e) if file.is_some() || p.clock == Clock::Exchange => return Err(e),
+            Err(e) => {
+                if self.verbose {
+                    eprintln!("no clock comparison: {}", chain(&e));
                 }
-            },
-            None => None,
+                None
+            }
         };
         let Some(bars) = bars else {
             if p.clock == Clock::Exchange {
@@ -312,15 +381,12 @@ impl Session {
             source,
         )?;
         if let Some(iv) = p.interval {
-            let (earg, efile) = if every_is_a {
-                (&p.b, p.intraday_b.as_deref())
+            let (earg, efile, eown) = if every_is_a {
+                (&p.b, p.intraday_b.as_deref(), own_b.as_ref())
             } else {
-                (&p.a, p.intraday_a.as_deref())
+                (&p.a, p.intraday_a.as_deref(), own_a.as_ref())
             };
-            let exchange_bars = match self.intraday_source(earg, efile) {
-                Some(src) => self.intraday(&src, Some(iv))?,
-                None => None,
-            };
+            let exchange_bars = self.leg_bars(p, earg, efile, eown, Some(iv))?;
             let Some(exchange_bars) = exchange_bars else {
                 return needs(&format!("--interval {iv}: no {iv} bars of {earg}"));
             };
