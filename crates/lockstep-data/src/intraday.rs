@@ -216,10 +216,9 @@ pub fn read_any_csv(
 pub fn looks_intraday(text: &str, file: &str) -> bool {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The banner, the header rows and 1000 data rows are within the first 1010 lines.
-    let end = text
-        .match_indices('\n')
+    let end = memchr::memchr_iter(b'\n', text.as_bytes())
         .nth(1010)
-        .map_or(text.len(), |(i, _)| i + 1);
+        .map_or(text.len(), |i| i + 1);
     let mut it = Records::new(&text[..end], file);
     let mut recs = Vec::new();
     let mut empty = Vec::new();
@@ -442,6 +441,30 @@ fn interval_of(ms: i64) -> Option<Interval> {
 /// Lines of the text that are empty or white space only, outside quoted fields.
 fn blank_lines(text: &str) -> Vec<u64> {
     let b = text.as_bytes();
+    if memchr::memchr(b'"', b).is_none() {
+        // No quoted field: each line is the text between two line breaks (a `\r` followed by
+        // `\n` is part of the break; white space, `\r` included, leaves a line blank).
+        let (mut out, mut line, mut start) = (Vec::new(), 1u64, 0);
+        for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+            if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+                continue;
+            }
+            if b[start..i]
+                .iter()
+                .all(|c| matches!(c, b' ' | b'\t' | b'\r'))
+            {
+                out.push(line);
+            }
+            line += 1;
+            start = i + 1;
+        }
+        return out;
+    }
+    blank_lines_scan(b)
+}
+
+/// [`blank_lines`] byte by byte, following quotes.
+fn blank_lines_scan(b: &[u8]) -> Vec<u64> {
     let (mut out, mut line, mut in_quote, mut quoted_start, mut blank) =
         (Vec::new(), 1u64, false, false, true);
     for (i, &c) in b.iter().enumerate() {
@@ -1418,6 +1441,20 @@ Unix Timestamp,Date,Symbol,Open,High,Low,Close,Volume ETH,Volume USDT\r\n\
                 "1 rows have a Date that disagrees with Unix Timestamp (first on line 3: Date \"2017-09-26 06-PM\" but Unix Timestamp 2017-09-26T22:00:00Z); Unix Timestamp was used",
             ]
         );
+    }
+
+    #[test]
+    fn blank_lines_without_quotes_are_found_as_byte_by_byte() {
+        for t in [
+            "a\n\nb\n  \n\t\r\nc\r\n\r\nd\re\r\rf\n\n",
+            "\n\r\n\r\r\n x\n",
+            "",
+            "no break",
+            "a,b\r\n1,2\r\n",
+        ] {
+            assert_eq!(blank_lines(t), blank_lines_scan(t.as_bytes()), "{t:?}");
+        }
+        assert_eq!(blank_lines("a\n\nb\n  \n"), vec![2, 4]);
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub use analyze::{
     WindowSummary,
 };
 pub use breadth::{breadth_report, Basket, BreadthReport, RsReading};
-pub use clock::{Clock, ClockComparison, IntradaySection};
+pub use clock::{Clock, ClockComparison, ClockSide, IntradaySection};
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};
 pub use structure::{PairStructure, StructureOptions};
 pub use technicals::{technicals, Technicals, TechnicalsOptions};

@@ -7,15 +7,13 @@ use lockstep_core::{Date, Interval, IntradaySeries, PriceSeries};
 use lockstep_data::{CsvOptions, IntradayCsvOptions};
 use lockstep_fetch::ProviderKind;
 use lockstep_report::signals_view::{self, SignalsReport};
-use lockstep_report::{
-    analyze_with, AnalyzeOptions, Backdrop, Clock, IntradaySection, Report, ReportError,
-};
+use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, Report, ReportError};
 use lockstep_signals::BacktestResult;
 use lockstep_signals::{RuleSet, Strategy};
 
 use crate::backdrop::LiquiditySpec;
-use crate::clock::{every_day_leg, intraday_pair, on_both_clocks, IntradaySource};
-use crate::error::{chain, Context, Result, SessionError};
+use crate::clock::{LegBars, Prefetch};
+use crate::error::{chain, Context, Result};
 use crate::input::is_symbol;
 use crate::session::Session;
 
@@ -277,42 +275,6 @@ impl Session {
         Ok((r, [a.bars, b.bars]))
     }
 
-    /// A leg's intraday bars: its own (a leg given as intraday bars) unless `--intraday-a/-b`
-    /// names a file, else that file (read with `p`'s `--tz`, `--skip-bad-rows`), else the
-    /// store's when the leg is a symbol; `interval` asks for bars of that interval.
-    fn leg_bars(
-        &self,
-        p: &PairParams,
-        arg: &str,
-        file: Option<&std::path::Path>,
-        own: Option<&IntradaySeries>,
-        interval: Option<Interval>,
-    ) -> Result<Option<IntradaySeries>> {
-        match (file, own) {
-            (None, Some(bars)) => match interval {
-                Some(iv) if bars.interval != iv => Err(SessionError::msg(format!(
-                    "--interval {iv}: {arg} holds {} bars, not {iv}: use --interval {} or give \
-                     {iv} bars with --intraday-a/--intraday-b FILE",
-                    bars.interval, bars.interval
-                ))),
-                _ => Ok(Some(bars.clone())),
-            },
-            (Some(path), _) => {
-                let mut opts = p.intraday_csv();
-                opts.interval = interval;
-                let read = lockstep_data::read_intraday_csv(path, &opts)?;
-                for w in &read.warnings {
-                    eprintln!("warning: {}: {w}", path.display());
-                }
-                Ok(Some(read.series))
-            }
-            (None, None) => match self.intraday_source(arg, None) {
-                Some(src @ IntradaySource::Store(_)) => self.intraday(&src, interval),
-                _ => Ok(None),
-            },
-        }
-    }
-
     /// The pair pipeline: [`Session::resolve`], then [`PairRun::compute`]; with intraday
     /// bars of the every-day leg (a file, or the store) the report is on `p.clock` and
     /// compares both clocks, and with `p.interval` it has the reaction time in bars.
@@ -324,102 +286,19 @@ impl Session {
     /// UTC day); a file's bars also serve as that leg's intraday bars, so
     /// `lockstep analyze ETHUSDT.1h.csv IWM.1h.csv` compares both clocks by itself.
     pub fn pair(&self, p: &PairParams) -> Result<PairRun> {
-        let (r, [own_a, own_b]) = self.resolve_legs(p)?;
-        let what = format!("cannot analyze {} against {}", r.a.name, r.b.name);
-        let every = every_day_leg(&r.a, &r.b);
-        let needs = |why: &str| -> Result<PairRun> {
-            Err(SessionError::msg(format!(
-                "{why}: {} against {} needs one leg that trades every day and one on an \
-                 exchange calendar, with intraday bars of the every-day leg (`lockstep fetch \
-                 SYMBOL --interval 1h`, --intraday-a/--intraday-b FILE, or the leg given as an \
-                 intraday CSV file)",
-                r.a.name, r.b.name
-            )))
-        };
-        let Some(every_is_a) = every else {
-            if p.clock == Clock::Exchange {
-                return needs("--clock exchange");
-            }
-            if p.interval.is_some() {
-                return needs("--interval");
-            }
-            return PairRun::compute(r).context(what);
-        };
-        let (arg, file, own) = if every_is_a {
-            (&p.a, p.intraday_a.as_deref(), own_a.as_ref())
-        } else {
-            (&p.b, p.intraday_b.as_deref(), own_b.as_ref())
-        };
-        let bars = match self.leg_bars(p, arg, file, own, None) {
-            Ok(b) => b,
-            Err(e) if file.is_some() || p.clock == Clock::Exchange => return Err(e),
-            Err(e) => {
-                if self.verbose {
-                    eprintln!("no clock comparison: {}", chain(&e));
-                }
-                None
-            }
-        };
-        let Some(bars) = bars else {
-            if p.clock == Clock::Exchange {
-                return needs("--clock exchange");
-            }
-            if p.interval.is_some() {
-                return needs("--interval");
-            }
-            return PairRun::compute(r).context(what);
-        };
-        let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
-        let (mut report, sync) = on_both_clocks(
-            &r.a,
-            &r.b,
-            every_is_a,
-            &bars,
-            &r.options,
-            &r.backdrop,
-            p.clock,
-            source,
-        )?;
-        if let Some(iv) = p.interval {
-            let (earg, efile, eown) = if every_is_a {
-                (&p.b, p.intraday_b.as_deref(), own_b.as_ref())
-            } else {
-                (&p.a, p.intraday_a.as_deref(), own_a.as_ref())
+        std::thread::scope(|scope| {
+            // The --intraday files are read while the legs load and the main report runs.
+            let read = |f: &Option<PathBuf>| {
+                f.as_deref()
+                    .map(|f| Prefetch::start(scope, f, p.intraday_csv()))
             };
-            let exchange_bars = self.leg_bars(p, earg, efile, eown, Some(iv))?;
-            let Some(exchange_bars) = exchange_bars else {
-                return needs(&format!("--interval {iv}: no {iv} bars of {earg}"));
+            let (file_a, file_b) = (read(&p.intraday_a), read(&p.intraday_b));
+            let (r, [own_a, own_b]) = self.resolve_legs(p)?;
+            let legs = LegBars {
+                a: (own_a, file_a),
+                b: (own_b, file_b),
             };
-            let (a_bars, b_bars) = if every_is_a {
-                (&bars, &exchange_bars)
-            } else {
-                (&exchange_bars, &bars)
-            };
-            let pair = intraday_pair(a_bars, b_bars, every_is_a)?;
-            report.intraday = Some(
-                IntradaySection::compute(
-                    &pair,
-                    &r.options.windows,
-                    r.options.linkage.max_lag,
-                    r.options.confidence,
-                )
-                .context(format!(
-                    "cannot measure {} against {} in {iv} bars",
-                    r.a.name, r.b.name
-                ))?,
-            );
-        }
-        let (a, b) = match (p.clock, every_is_a) {
-            (Clock::Exchange, true) => (sync, r.b),
-            (Clock::Exchange, false) => (r.a, sync),
-            _ => (r.a, r.b),
-        };
-        Ok(PairRun {
-            report,
-            a,
-            b,
-            options: r.options,
-            backdrop: r.backdrop,
+            self.on_clocks(p, r, legs)
         })
     }
 }
