@@ -119,16 +119,14 @@ fn stored_symbols_with_only_intraday_bars_get_daily_closes_from_them() {
             iwm.push(bar(t, 50.0 + (hours(t) % 5.0)));
         }
     }
-    session
-        .with_store(|s| {
-            let info = FetchInfo::now(None, None);
-            let crypto = inst("ETH-USD", Calendar::EveryDay, AssetClass::Crypto);
-            s.upsert_intraday(&crypto, Interval::H1, &eth, &info)?;
-            let etf = inst("IWM", Calendar::Weekdays, AssetClass::Etf);
-            s.upsert_intraday(&etf, Interval::H1, &iwm, &info)?;
-            Ok::<_, lockstep_session::SessionError>(())
-        })
+    let mut db = lockstep_store::Store::open(&session.db_path().unwrap()).unwrap();
+    let info = FetchInfo::now(None, None);
+    let crypto = inst("ETH-USD", Calendar::EveryDay, AssetClass::Crypto);
+    db.upsert_intraday(&crypto, Interval::H1, &eth, &info)
         .unwrap();
+    let etf = inst("IWM", Calendar::Weekdays, AssetClass::Etf);
+    db.upsert_intraday(&etf, Interval::H1, &iwm, &info).unwrap();
+    drop(db);
     let mut p = PairParams::new("ETH-USD", "IWM").without_backdrop();
     p.options.windows = vec![20];
     let run = session.pair(&p).unwrap();
