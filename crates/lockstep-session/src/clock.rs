@@ -4,6 +4,13 @@
 //! Which leg is the every-day one: the leg whose calendar is every day when the other one's
 //! is weekdays (crypto against an exchange); a pair of two exchange legs, or of two every-day
 //! legs, has one clock and no comparison.
+//!
+//! The work of [`Session::pair`] on both clocks is split so that both cores have some: the
+//! `--intraday-a/-b` files are read on their own threads from the start ([`Prefetch`]); the
+//! main report of a `--clock utc` run needs no intraday bar and runs beside the every-day
+//! leg's bars, its synchronous series and the exchange clock's side of the comparison
+//! ([`ClockSide::compute`]: only what the comparison reads), itself beside the reaction time
+//! in bars. Warnings and errors come out in the order of the steps, whatever finishes first.
 
 use std::path::{Path, PathBuf};
 
