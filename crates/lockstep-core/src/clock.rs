@@ -12,6 +12,8 @@
 //!   session (extended hours) are never used, and counted.
 //! * [`utc_daily`]: an every-day leg's daily closes on the UTC clock: on each UTC day, the
 //!   close of the bar that ends at the next 00:00 UTC (a day without it gives no close).
+//! * [`daily_from_intraday`]: a leg given only as intraday bars gets one of the two, by
+//!   [`trades_every_day`] (weekend bars present: every day).
 //! * [`sample_at_closes`]: the synchronous clock (`--clock exchange`): an every-day leg's
 //!   price on each exchange date is the close of its bar ending exactly at that date's session
 //!   close. A date without such a bar is left out and counted, never filled with another
@@ -84,6 +86,33 @@ fn session_of(s: &IntradaySeries, sessions: &[ExchangeSession]) -> Vec<Option<us
             (k < sessions.len() && sessions[k].contains(t)).then_some(k)
         })
         .collect()
+}
+
+/// Whether intraday bars are those of a market that trades every day (crypto) rather than on
+/// an exchange calendar: at least 5% of the bars start on a Saturday or a Sunday of New York
+/// standard time (UTC−5), the threshold of [`crate::Calendar::infer`] for daily dates.
+/// Every-day bars have about 2 in 7 there; an exchange's bars, extended hours included
+/// (04:00–20:00 New York), have none, whatever daylight saving does to their UTC times.
+pub fn trades_every_day(s: &IntradaySeries) -> bool {
+    use chrono::Datelike;
+    let ny_standard = chrono::Duration::hours(5);
+    let weekend = s
+        .start
+        .iter()
+        .filter(|&&t| (t - ny_standard).weekday().number_from_monday() >= 6)
+        .count();
+    !s.is_empty() && weekend * 20 >= s.len()
+}
+
+/// The daily series of a leg given only as intraday bars: [`utc_daily`] for an every-day
+/// leg, [`exchange_daily`] for an exchange leg (which one: [`trades_every_day`], unless the
+/// caller knows).
+pub fn daily_from_intraday(s: &IntradaySeries, every_day: bool) -> Result<DerivedDaily> {
+    if every_day {
+        Ok(utc_daily(s))
+    } else {
+        exchange_daily(s)
+    }
 }
 
 /// An exchange leg's daily closes from its intraday bars (see the module docs).
@@ -306,7 +335,7 @@ impl IntradayPair {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Duration, TimeZone, Utc};
+    use chrono::{Datelike, Duration, TimeZone, Utc};
 
     fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> Timestamp {
         Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
@@ -379,6 +408,35 @@ mod tests {
         let (p, missing) = sample_at_closes(&s, &[Date::from_ymd_opt(2024, 1, 2).unwrap()]);
         assert!(p.dates.is_empty());
         assert_eq!(missing.len(), 1);
+    }
+
+    #[test]
+    fn weekend_bars_make_an_every_day_leg() {
+        let crypto = bars("ETH", Interval::H1, utc(2024, 1, 1, 0, 0), 24 * 14, |k| {
+            k as f64 + 1.0
+        });
+        assert!(trades_every_day(&crypto));
+        // Equity hours with extended hours to 20:00 New York: Friday 19:00 EST is 00:00 UTC
+        // Saturday, still a Friday in New York.
+        let mut start = Vec::new();
+        for day in 1..=26 {
+            let d = Date::from_ymd_opt(2024, 1, day).unwrap();
+            if nyse_session(d).is_none() {
+                continue;
+            }
+            for h in 9..=24 {
+                start.push(d.and_hms_opt(0, 0, 0).unwrap().and_utc() + Duration::hours(h));
+            }
+        }
+        let n = start.len();
+        let eq = IntradaySeries::new("IWM", Interval::H1, start, vec![1.0; n]).unwrap();
+        assert!(eq.start.iter().any(|t| t.weekday() == chrono::Weekday::Sat));
+        assert!(!trades_every_day(&eq));
+        let d = daily_from_intraday(&crypto, true).unwrap();
+        assert_eq!(d.series.len(), 14);
+        assert!(!trades_every_day(
+            &IntradaySeries::new("X", Interval::H1, vec![], vec![]).unwrap()
+        ));
     }
 
     #[test]

@@ -16,7 +16,10 @@ mod series;
 
 pub use align::{align, common_dates, last_on_or_before, Align, Aligned};
 pub use bars::{AssetClass, DailyBar, Instrument};
-pub use clock::{exchange_daily, sample_at_closes, utc_daily, DerivedDaily, IntradayPair};
+pub use clock::{
+    daily_from_intraday, exchange_daily, sample_at_closes, trades_every_day, utc_daily,
+    DerivedDaily, IntradayPair,
+};
 pub use error::CoreError;
 pub use holidays::{is_nyse_trading_day, nyse_holiday};
 pub use intraday::{

@@ -175,6 +175,62 @@ pub struct IntradayRead {
     pub newest_first: bool,
 }
 
+/// A CSV file read as what it holds: daily prices or intraday bars ([`read_any_csv`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyRead {
+    /// Daily prices, as [`crate::read_csv`] reads them.
+    Daily(crate::CsvRead),
+    /// Intraday bars, as [`read_intraday_csv`] reads them.
+    Intraday(IntradayRead),
+}
+
+/// Read a CSV file as daily prices or as intraday bars, whichever it holds.
+///
+/// The file is intraday when [`looks_intraday`] says so of its first rows, or when the daily
+/// reader fails on it with [`DataError::LooksIntraday`] (the same test, on rows spread over
+/// the whole file); it is then read with `intraday` (its interval inferred unless given) and
+/// an error is the intraday reader's (naming file, line and column). Anything else is read
+/// with `daily`, exactly as [`crate::read_csv`] does. The file is read from disk once.
+pub fn read_any_csv(
+    path: &Path,
+    daily: &crate::CsvOptions,
+    intraday: &IntradayCsvOptions,
+) -> Result<AnyRead, DataError> {
+    let (file, text) = read_text(path)?;
+    if looks_intraday(&text, &file) {
+        return parse_intraday_csv(&text, &file, intraday).map(AnyRead::Intraday);
+    }
+    match crate::parse_csv(&text, &file, daily) {
+        Ok(r) => Ok(AnyRead::Daily(r)),
+        Err(DataError::LooksIntraday { .. }) => {
+            parse_intraday_csv(&text, &file, intraday).map(AnyRead::Intraday)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether CSV text holds intraday bars: the test of the daily reader's hint
+/// ([`DataError::LooksIntraday`]) on the first 1000 data rows: a time column whose times,
+/// for most rows, have a time of day other than midnight, with bars less than a day apart.
+/// A daily file (dates, midnight timestamps, one timestamp a day at any time) is not.
+pub fn looks_intraday(text: &str, file: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The banner, the header rows and 1000 data rows are within the first 1010 lines.
+    let end = memchr::memchr_iter(b'\n', text.as_bytes())
+        .nth(1010)
+        .map_or(text.len(), |i| i + 1);
+    let mut it = Records::new(&text[..end], file);
+    let mut recs = Vec::new();
+    let mut empty = Vec::new();
+    while let Ok(true) = it.advance(&mut empty) {
+        recs.push(Rec {
+            line: it.line,
+            rec: it.rec.clone(),
+        });
+    }
+    intraday_hint(&recs, file).is_some()
+}
+
 /// Read an intraday CSV file; see the [module documentation](self).
 pub fn read_intraday_csv(
     path: &Path,
@@ -385,6 +441,30 @@ fn interval_of(ms: i64) -> Option<Interval> {
 /// Lines of the text that are empty or white space only, outside quoted fields.
 fn blank_lines(text: &str) -> Vec<u64> {
     let b = text.as_bytes();
+    if memchr::memchr(b'"', b).is_none() {
+        // No quoted field: each line is the text between two line breaks (a `\r` followed by
+        // `\n` is part of the break; white space, `\r` included, leaves a line blank).
+        let (mut out, mut line, mut start) = (Vec::new(), 1u64, 0);
+        for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+            if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+                continue;
+            }
+            if b[start..i]
+                .iter()
+                .all(|c| matches!(c, b' ' | b'\t' | b'\r'))
+            {
+                out.push(line);
+            }
+            line += 1;
+            start = i + 1;
+        }
+        return out;
+    }
+    blank_lines_scan(b)
+}
+
+/// [`blank_lines`] byte by byte, following quotes.
+fn blank_lines_scan(b: &[u8]) -> Vec<u64> {
     let (mut out, mut line, mut in_quote, mut quoted_start, mut blank) =
         (Vec::new(), 1u64, false, false, true);
     for (i, &c) in b.iter().enumerate() {
@@ -1364,6 +1444,20 @@ Unix Timestamp,Date,Symbol,Open,High,Low,Close,Volume ETH,Volume USDT\r\n\
     }
 
     #[test]
+    fn blank_lines_without_quotes_are_found_as_byte_by_byte() {
+        for t in [
+            "a\n\nb\n  \n\t\r\nc\r\n\r\nd\re\r\rf\n\n",
+            "\n\r\n\r\r\n x\n",
+            "",
+            "no break",
+            "a,b\r\n1,2\r\n",
+        ] {
+            assert_eq!(blank_lines(t), blank_lines_scan(t.as_bytes()), "{t:?}");
+        }
+        assert_eq!(blank_lines("a\n\nb\n  \n"), vec![2, 4]);
+    }
+
+    #[test]
     fn blank_lines_are_skipped_with_a_warning() {
         let t = "timestamp,close\n2024-01-01 00:00Z,1\n\n2024-01-01 00:01Z,2\n  \n,\n2024-01-01 00:02Z,3\n\n\n";
         let r = read(t, &opts());
@@ -1523,5 +1617,53 @@ Unix Timestamp,Date,Symbol,Open,High,Low,Close,Volume ETH,Volume USDT\r\n\
         assert_eq!(spacing_name(90_000), "90s");
         assert_eq!(spacing_name(1500), "1500ms");
         assert_eq!(spacing_name(86_400_000 * 3), "3d");
+    }
+
+    #[test]
+    fn a_file_is_read_as_what_it_holds() {
+        let hourly = "timestamp,open,high,low,close,volume\n\
+                      2024-01-02 17:30:00+00:00,1,1,1,1,0\n\
+                      2024-01-02 18:30:00+00:00,1,1,1,2,0\n\
+                      2024-01-02 19:30:00+00:00,1,1,1,3,0\n";
+        assert!(looks_intraday(hourly, "x.csv"));
+        // Daily files: dates, midnight timestamps, one close a day at a time of day.
+        for daily in [
+            "Date,Close\n2024-01-01,1\n2024-01-02,2\n",
+            "Date,Close\n2024-01-01 00:00:00+00:00,1\n2024-01-02 00:00:00+00:00,2\n",
+            "time,close\n2024-01-01T21:00:00Z,1\n2024-01-02T21:00:00Z,2\n2024-01-03T21:00:00Z,2\n",
+        ] {
+            assert!(!looks_intraday(daily, "d.csv"), "{daily}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("IWM.1h.csv");
+        // Padded cells are trimmed as before (the reader trims only the rows that need it).
+        let padded = hourly.replace(
+            "2024-01-02 18:30:00+00:00,1,1,1,2,0",
+            " 2024-01-02 18:30:00+00:00 , 1,1,1, 2 ,0 ",
+        );
+        assert_ne!(padded, hourly);
+        std::fs::write(&f, padded).unwrap();
+        let daily = crate::CsvOptions::default();
+        match read_any_csv(&f, &daily, &opts()).unwrap() {
+            AnyRead::Intraday(r) => {
+                assert_eq!(r.interval, Interval::H1);
+                assert_eq!(r.series.close, vec![1.0, 2.0, 3.0]);
+                assert_eq!(r.series.name, "IWM");
+            }
+            other => panic!("{other:?}"),
+        }
+        let d = dir.path().join("d.csv");
+        std::fs::write(&d, " Date , Close \n 2024-01-01 , 1 \n2024-01-02,2\n").unwrap();
+        match read_any_csv(&d, &daily, &opts()).unwrap() {
+            AnyRead::Daily(r) => assert_eq!(r.series.price, vec![1.0, 2.0]),
+            other => panic!("{other:?}"),
+        }
+        // Naive intraday times without --tz: the intraday reader's error, with line and
+        // column.
+        let m = dir.path().join("m.csv");
+        std::fs::write(&m, "Date,Close\n10/21/2019 9:30,1\n10/21/2019 9:31,1\n").unwrap();
+        let e = read_any_csv(&m, &daily, &opts()).unwrap_err().to_string();
+        assert!(e.contains("m.csv:2: column 1 (Date)"), "{e}");
+        assert!(e.contains("--tz"), "{e}");
     }
 }

@@ -3,7 +3,7 @@
 //! Daily prices: [`read_csv`] and [`parse_csv`], described below. Intraday bars (1m to 1h):
 //! [`read_intraday_csv`] and [`parse_intraday_csv`], described in the [`intraday`] module. The
 //! daily reader, given an intraday file, fails with an error that suggests the intraday reader
-//! ([`DataError::LooksIntraday`]).
+//! ([`DataError::LooksIntraday`]); [`read_any_csv`] reads a file as whichever it holds.
 //!
 //! [`read_csv`] (from a path) and [`parse_csv`] (from text in memory) detect the layout of the
 //! file from its header and return a [`CsvRead`]: a [`PriceSeries`](lockstep_core::PriceSeries)
@@ -78,6 +78,7 @@ mod values;
 
 pub use error::DataError;
 pub use intraday::{
-    parse_intraday_csv, read_intraday_csv, IntradayCsvOptions, IntradayFormat, IntradayRead,
+    looks_intraday, parse_intraday_csv, read_any_csv, read_intraday_csv, AnyRead,
+    IntradayCsvOptions, IntradayFormat, IntradayRead,
 };
 pub use read::{parse_csv, read_csv, CsvOptions, CsvRead, Dedupe, Format, PriceChoice};

@@ -197,15 +197,14 @@ pub(crate) struct Records<'a> {
 impl<'a> Records<'a> {
     pub(crate) fn new(text: &'a str, file: &'a str) -> Records<'a> {
         let bytes = text.as_bytes();
-        let breaks: Vec<usize> = (0..bytes.len())
-            .filter(|&i| {
-                bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-            })
+        let breaks: Vec<usize> = memchr::memchr2_iter(b'\n', b'\r', bytes)
+            .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
             .collect();
+        // Fields are trimmed of ASCII whitespace in `advance`, only when one needs it (the csv
+        // crate's own trimming allocates a new record for every row).
         let rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .trim(csv::Trim::All)
             .from_reader(bytes);
         Records {
             bytes,
@@ -263,6 +262,13 @@ impl<'a> Records<'a> {
         loop {
             match self.rdr.read_record(&mut self.rec) {
                 Ok(true) => {
+                    let padded = |f: &str| {
+                        f.as_bytes().first().is_some_and(u8::is_ascii_whitespace)
+                            || f.as_bytes().last().is_some_and(u8::is_ascii_whitespace)
+                    };
+                    if self.rec.iter().any(padded) {
+                        self.rec.trim();
+                    }
                     let line = self.line_of(self.rec.position());
                     self.check_quotes()?;
                     if self.rec.iter().all(str::is_empty) {

@@ -364,46 +364,9 @@ pub fn analyze_with(
     fisher_interval(0.0, 10.0, opts.confidence).map_err(ReportError::Stats)?;
     let al = align(a, b, opts.align, opts.returns).map_err(ReportError::Align)?;
     let n = al.len();
-    let ann = al.periods_per_year.sqrt();
     // The sections are independent computations on the same inputs: run them on every
     // core (the values do not depend on the order).
-    let windows = || -> Result<(Vec<RollingWindow>, Vec<WindowSummary>), ReportError> {
-        let mut rolling = Vec::with_capacity(opts.windows.len());
-        let mut summaries = Vec::with_capacity(opts.windows.len());
-        for &w in &opts.windows {
-            let mut k = rolling_pair(opts.method, w).map_err(ReportError::Stats)?;
-            let n_eff = k.effective_n();
-            let mut rw = RollingWindow {
-                window: w,
-                corr: vec![None; n],
-                corr_lo: vec![None; n],
-                corr_hi: vec![None; n],
-                beta: vec![None; n],
-                vol_a: vec![None; n],
-                vol_b: vec![None; n],
-            };
-            for i in 1..n {
-                let Some(p) = k.next_point(al.ret_a[i - 1], al.ret_b[i - 1]) else {
-                    continue;
-                };
-                rw.corr[i] = p.corr;
-                if let Some(r) = p.corr {
-                    if let Some((lo, hi)) =
-                        fisher_interval(r, n_eff, opts.confidence).map_err(ReportError::Stats)?
-                    {
-                        rw.corr_lo[i] = Some(lo);
-                        rw.corr_hi[i] = Some(hi);
-                    }
-                }
-                rw.beta[i] = p.beta;
-                rw.vol_a[i] = p.std_a.map(|s| s * ann);
-                rw.vol_b[i] = p.std_b.map(|s| s * ann);
-            }
-            summaries.push(summarize(&al.dates, &rw, opts.strong));
-            rolling.push(rw);
-        }
-        Ok((rolling, summaries))
-    };
+    let windows = || rolling_windows(&al, opts);
     let norm = |p: &[f64]| p.iter().map(|v| 100.0 * v / p[0]).collect::<Vec<_>>();
     let lagged = |r: &[f64]| {
         std::iter::once(None)
@@ -476,6 +439,51 @@ pub fn analyze_with(
             rolling,
         },
     })
+}
+
+/// The rolling correlation, its interval, beta and volatilities of the aligned pair in each
+/// of `opts.windows`, and each window's summary.
+pub(crate) fn rolling_windows(
+    al: &lockstep_core::Aligned,
+    opts: &AnalyzeOptions,
+) -> Result<(Vec<RollingWindow>, Vec<WindowSummary>), ReportError> {
+    let n = al.len();
+    let ann = al.periods_per_year.sqrt();
+    let mut rolling = Vec::with_capacity(opts.windows.len());
+    let mut summaries = Vec::with_capacity(opts.windows.len());
+    for &w in &opts.windows {
+        let mut k = rolling_pair(opts.method, w).map_err(ReportError::Stats)?;
+        let n_eff = k.effective_n();
+        let mut rw = RollingWindow {
+            window: w,
+            corr: vec![None; n],
+            corr_lo: vec![None; n],
+            corr_hi: vec![None; n],
+            beta: vec![None; n],
+            vol_a: vec![None; n],
+            vol_b: vec![None; n],
+        };
+        for i in 1..n {
+            let Some(p) = k.next_point(al.ret_a[i - 1], al.ret_b[i - 1]) else {
+                continue;
+            };
+            rw.corr[i] = p.corr;
+            if let Some(r) = p.corr {
+                if let Some((lo, hi)) =
+                    fisher_interval(r, n_eff, opts.confidence).map_err(ReportError::Stats)?
+                {
+                    rw.corr_lo[i] = Some(lo);
+                    rw.corr_hi[i] = Some(hi);
+                }
+            }
+            rw.beta[i] = p.beta;
+            rw.vol_a[i] = p.std_a.map(|s| s * ann);
+            rw.vol_b[i] = p.std_b.map(|s| s * ann);
+        }
+        summaries.push(summarize(&al.dates, &rw, opts.strong));
+        rolling.push(rw);
+    }
+    Ok((rolling, summaries))
 }
 
 fn summarize(dates: &[Date], rw: &RollingWindow, strong: f64) -> WindowSummary {

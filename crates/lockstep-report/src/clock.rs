@@ -110,8 +110,68 @@ pub struct ClockComparison {
     pub exchange: ClockLead,
 }
 
-fn readings(r: &Report) -> Vec<(usize, Option<ClockReading>)> {
-    r.windows
+/// What the clock comparison reads of the pair on one clock: each window's latest
+/// correlation and the lead-lag at a glance. [`ClockSide::of`] takes it from a whole report;
+/// [`ClockSide::compute`] computes only this (the same values), for the clock that is not the
+/// main report's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClockSide {
+    /// Per window, the latest correlation.
+    pub windows: Vec<(usize, Option<ClockReading>)>,
+    /// Best lag and Granger p-values.
+    pub lead: ClockLead,
+    /// The legs' names, A then B.
+    pub names: (String, String),
+    /// Whether A is the leg that trades every day.
+    pub a_every_day: bool,
+}
+
+impl ClockSide {
+    /// The side of a whole report.
+    pub fn of(r: &Report) -> ClockSide {
+        ClockSide {
+            windows: readings(&r.windows),
+            lead: lead(r),
+            names: (r.a.name.clone(), r.b.name.clone()),
+            a_every_day: r.a.calendar == lockstep_core::Calendar::EveryDay,
+        }
+    }
+
+    /// The side of `a` against `b` analyzed with `opts`: what [`ClockSide::of`] reads of
+    /// [`crate::analyze_with`]`(a, b, opts, _)`, without the rest of the report (regimes,
+    /// momentum and structure, the rolling best lag).
+    pub fn compute(
+        a: &lockstep_core::PriceSeries,
+        b: &lockstep_core::PriceSeries,
+        opts: &crate::AnalyzeOptions,
+    ) -> Result<ClockSide, ReportError> {
+        if opts.windows.is_empty() {
+            return Err(ReportError::NoWindow);
+        }
+        fisher_interval(0.0, 10.0, opts.confidence).map_err(ReportError::Stats)?;
+        let al =
+            lockstep_core::align(a, b, opts.align, opts.returns).map_err(ReportError::Align)?;
+        let (windows, (_, best_lag, granger)) = rayon::join(
+            || crate::analyze::rolling_windows(&al, opts),
+            || crate::linkage::ccf_and_granger(&al, &opts.linkage, &mut Vec::new()),
+        );
+        let (_, summaries) = windows?;
+        let at = |d: &GrangerDirection| d.at_bic().map(|t| (d.bic_lag, t.p));
+        Ok(ClockSide {
+            windows: readings(&summaries),
+            lead: ClockLead {
+                best_lag: best_lag.map(|b| b.lag),
+                b_to_a: granger.as_ref().and_then(|g| at(&g.b_to_a)),
+                a_to_b: granger.as_ref().and_then(|g| at(&g.a_to_b)),
+            },
+            names: (a.name.clone(), b.name.clone()),
+            a_every_day: a.calendar() == lockstep_core::Calendar::EveryDay,
+        })
+    }
+}
+
+fn readings(windows: &[crate::WindowSummary]) -> Vec<(usize, Option<ClockReading>)> {
+    windows
         .iter()
         .map(|w| {
             (
@@ -148,22 +208,35 @@ impl ClockComparison {
         source: String,
         missing_dates: usize,
     ) -> ClockComparison {
-        let (u, e) = (readings(utc), readings(exchange));
-        let windows = u
+        ClockComparison::of_sides(
+            main,
+            ClockSide::of(utc),
+            ClockSide::of(exchange),
+            source,
+            missing_dates,
+        )
+    }
+
+    /// The comparison of the UTC clock's side and the exchange clock's.
+    pub fn of_sides(
+        main: Clock,
+        utc: ClockSide,
+        exchange: ClockSide,
+        source: String,
+        missing_dates: usize,
+    ) -> ClockComparison {
+        let windows = utc
+            .windows
             .into_iter()
-            .zip(e)
+            .zip(exchange.windows)
             .map(|((w, utc), (_, exchange))| ClockWindow {
                 window: w,
                 utc,
                 exchange,
             })
             .collect();
-        let every_day_a = utc.a.calendar == lockstep_core::Calendar::EveryDay;
-        let (every_day_leg, exchange_leg) = if every_day_a {
-            (utc.a.name.clone(), utc.b.name.clone())
-        } else {
-            (utc.b.name.clone(), utc.a.name.clone())
-        };
+        let (a, b) = utc.names;
+        let (every_day_leg, exchange_leg) = if utc.a_every_day { (a, b) } else { (b, a) };
         ClockComparison {
             main,
             source,
@@ -171,8 +244,8 @@ impl ClockComparison {
             exchange_leg,
             missing_dates,
             windows,
-            utc: lead(utc),
-            exchange: lead(exchange),
+            utc: utc.lead,
+            exchange: exchange.lead,
         }
     }
 }

@@ -43,7 +43,7 @@ pub use analyze::{
     WindowSummary,
 };
 pub use breadth::{breadth_report, Basket, BreadthReport, RsReading};
-pub use clock::{Clock, ClockComparison, IntradaySection};
+pub use clock::{Clock, ClockComparison, ClockSide, IntradaySection};
 pub use intraday::{IntradayLeadLag, IntradayRolling};
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};
 pub use structure::{PairStructure, StructureOptions};

@@ -278,51 +278,8 @@ pub fn lead_lag(al: &Aligned, opts: &LinkageOptions, confidence: f64) -> LeadLag
     let mut notes = Vec::new();
     let n = al.ret_a.len();
     let unit = period_unit(al_align(al));
-    let ccf: Vec<LagPoint> = match cross_correlation(&al.ret_a, &al.ret_b, opts.max_lag) {
-        Ok(v) => v
-            .into_iter()
-            .map(|c| LagPoint {
-                lag: c.lag,
-                corr: c.corr,
-                n: c.n,
-            })
-            .collect(),
-        Err(e) => {
-            notes.push(format!("cross-correlation: {e}"));
-            Vec::new()
-        }
-    };
+    let (ccf, best_lag, granger) = ccf_and_granger(al, opts, &mut notes);
     let band = ccf_band(n.max(1), confidence).unwrap_or(f64::NAN);
-    let best_lag = ccf
-        .iter()
-        .filter(|c| c.corr.is_some())
-        .max_by(|x, y| {
-            x.corr
-                .partial_cmp(&y.corr)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                // Ties: the smaller |lag|.
-                .then(y.lag.abs().cmp(&x.lag.abs()))
-        })
-        .cloned();
-    let granger = match (
-        granger_scan(&al.ret_a, &al.ret_b, opts.max_lag),
-        granger_scan(&al.ret_b, &al.ret_a, opts.max_lag),
-    ) {
-        (Ok(ba), Ok(ab)) => {
-            let b_to_a = GrangerDirection::of(ba);
-            let a_to_b = GrangerDirection::of(ab);
-            Some(Granger {
-                b_causes_a: b_to_a.tests.clone(),
-                a_causes_b: a_to_b.tests.clone(),
-                b_to_a,
-                a_to_b,
-            })
-        }
-        (Err(e), _) | (_, Err(e)) => {
-            notes.push(format!("Granger tests: {e}"));
-            None
-        }
-    };
     let rolling = match rolling_best_lag(&al.ret_a, &al.ret_b, opts.lag_window, opts.max_lag) {
         Ok(v) => v,
         Err(e) => {
@@ -359,6 +316,61 @@ pub fn lead_lag(al: &Aligned, opts: &LinkageOptions, confidence: f64) -> LeadLag
         reaction,
         notes,
     }
+}
+
+/// The full-sample cross-correlation by lag, its best lag (the largest correlation; ties: the
+/// smaller |lag|) and the Granger tests both ways: the part of [`lead_lag`] that the clock
+/// comparison reads on its second clock. Failures are pushed to `notes`.
+pub(crate) fn ccf_and_granger(
+    al: &Aligned,
+    opts: &LinkageOptions,
+    notes: &mut Vec<String>,
+) -> (Vec<LagPoint>, Option<LagPoint>, Option<Granger>) {
+    let ccf: Vec<LagPoint> = match cross_correlation(&al.ret_a, &al.ret_b, opts.max_lag) {
+        Ok(v) => v
+            .into_iter()
+            .map(|c| LagPoint {
+                lag: c.lag,
+                corr: c.corr,
+                n: c.n,
+            })
+            .collect(),
+        Err(e) => {
+            notes.push(format!("cross-correlation: {e}"));
+            Vec::new()
+        }
+    };
+    let best_lag = ccf
+        .iter()
+        .filter(|c| c.corr.is_some())
+        .max_by(|x, y| {
+            x.corr
+                .partial_cmp(&y.corr)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                // Ties: the smaller |lag|.
+                .then(y.lag.abs().cmp(&x.lag.abs()))
+        })
+        .cloned();
+    let granger = match (
+        granger_scan(&al.ret_a, &al.ret_b, opts.max_lag),
+        granger_scan(&al.ret_b, &al.ret_a, opts.max_lag),
+    ) {
+        (Ok(ba), Ok(ab)) => {
+            let b_to_a = GrangerDirection::of(ba);
+            let a_to_b = GrangerDirection::of(ab);
+            Some(Granger {
+                b_causes_a: b_to_a.tests.clone(),
+                a_causes_b: a_to_b.tests.clone(),
+                b_to_a,
+                a_to_b,
+            })
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            notes.push(format!("Granger tests: {e}"));
+            None
+        }
+    };
+    (ccf, best_lag, granger)
 }
 
 /// The alignment of an [`Aligned`], read off its periods per year.

@@ -4,17 +4,26 @@
 //! Which leg is the every-day one: the leg whose calendar is every day when the other one's
 //! is weekdays (crypto against an exchange); a pair of two exchange legs, or of two every-day
 //! legs, has one clock and no comparison.
+//!
+//! The work of [`Session::pair`] on both clocks is split so that both cores have some: the
+//! `--intraday-a/-b` files are read on their own threads from the start ([`Prefetch`]); the
+//! main report of a `--clock utc` run needs no intraday bar and runs beside the every-day
+//! leg's bars, its synchronous series and the exchange clock's side of the comparison
+//! ([`ClockSide::compute`]: only what the comparison reads), itself beside the reaction time
+//! in bars. Warnings and errors come out in the order of the steps, whatever finishes first.
+
+use std::path::{Path, PathBuf};
 
 use lockstep_core::{
     sample_at_closes, Calendar, Interval, IntradayPair, IntradaySeries, PriceSeries,
 };
-use lockstep_data::{read_intraday_csv, IntradayCsvOptions};
-use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, ClockComparison, Report};
+use lockstep_data::{read_intraday_csv, DataError, IntradayCsvOptions, IntradayRead};
+use lockstep_report::{analyze_with, Clock, ClockComparison, ClockSide, IntradaySection, Report};
 
 use crate::error::{chain, Context, Result, SessionError};
 use crate::input::{is_symbol, Input};
 use crate::load::spinner;
-use crate::pair::{PairRun, Resolved};
+use crate::pair::{PairParams, PairRun, Resolved};
 use crate::session::Session;
 
 /// Where a leg's intraday bars come from: a CSV file, or the store's bars of the symbol.
@@ -200,60 +209,115 @@ impl Session {
     }
 }
 
-impl PairRun {
-    /// The pair pipeline of the resolved legs `r` with the every-day leg's intraday `bars`
-    /// (pure: no I/O): the report on `clock` comparing both clocks; on the exchange clock the
-    /// every-day leg of the run is its synchronous series (its price at each exchange close),
-    /// so the signals and a backtest that follow use it too.
-    pub fn on_clocks(
-        r: Resolved,
-        every_day_is_a: bool,
-        bars: &IntradaySeries,
-        clock: Clock,
-    ) -> Result<PairRun> {
-        let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
-        let (report, sync) = on_both_clocks(
-            &r.a,
-            &r.b,
-            every_day_is_a,
-            bars,
-            &r.options,
-            &r.backdrop,
-            clock,
-            source,
-        )?;
-        let (a, b) = match (clock, every_day_is_a) {
-            (Clock::Exchange, true) => (sync, r.b),
-            (Clock::Exchange, false) => (r.a, sync),
-            _ => (r.a, r.b),
+/// The intraday bars of a `--intraday-a/-b` file, being read on their own thread while the
+/// legs load and the main report is computed (they are the slowest input: a 30-minute file
+/// of two years has 35,000 rows). Read with the interval inferred; [`Prefetch::take`] reads
+/// the file again with `--interval` only when the result differs (the exchange leg's file
+/// whose spacing is not `--interval`), so what it returns is what reading the file with the
+/// interval asked for gives.
+pub(crate) struct Prefetch<'scope> {
+    path: PathBuf,
+    opts: IntradayCsvOptions,
+    read: std::thread::ScopedJoinHandle<'scope, Result<IntradayRead, DataError>>,
+}
+
+impl<'scope> Prefetch<'scope> {
+    /// Start reading `path` with `opts` (interval inferred) on a thread of `scope`.
+    pub(crate) fn start(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        path: &Path,
+        opts: IntradayCsvOptions,
+    ) -> Prefetch<'scope> {
+        let (file, o) = (path.to_path_buf(), opts.clone());
+        let read = scope.spawn(move || read_intraday_csv(&file, &o));
+        Prefetch {
+            path: path.to_path_buf(),
+            opts,
+            read,
+        }
+    }
+
+    /// The bars, as read with `interval` (`None`: inferred), and the reader's warnings as
+    /// `warning: FILE: ...` lines.
+    fn take(self, interval: Option<Interval>) -> Result<(IntradaySeries, Vec<String>)> {
+        let read = match self.read.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
         };
-        Ok(PairRun {
-            report,
-            a,
-            b,
-            options: r.options,
-            backdrop: r.backdrop,
-            intraday: None,
-        })
+        let read = match (read, interval) {
+            (Ok(r), Some(iv)) if r.interval != iv => None,
+            (Err(_), Some(_)) => None,
+            (r, _) => Some(r),
+        };
+        let read = match read {
+            Some(r) => r?,
+            None => read_intraday_csv(
+                &self.path,
+                &IntradayCsvOptions {
+                    interval,
+                    ..self.opts
+                },
+            )?,
+        };
+        let shown = self.path.display();
+        let warnings = read
+            .warnings
+            .iter()
+            .map(|w| format!("warning: {shown}: {w}"))
+            .collect();
+        Ok((read.series, warnings))
     }
 }
 
-/// The report on `clock` and the comparison with the other clock, from the daily legs and the
-/// every-day leg's intraday bars.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn on_both_clocks(
-    a: &PriceSeries,
-    b: &PriceSeries,
-    every_day_is_a: bool,
-    bars: &IntradaySeries,
-    options: &AnalyzeOptions,
-    backdrop: &Backdrop,
-    clock: Clock,
+/// A leg's intraday bars, as far as they are known before the parallel part of
+/// [`Session::on_clocks`].
+enum Pending<'scope> {
+    /// In memory (the leg's own bars, the store's).
+    Ready(IntradaySeries),
+    /// Being read from a file.
+    File(Prefetch<'scope>),
+    /// Not to be had: the error is reported in its turn.
+    Failed(SessionError),
+}
+
+impl Pending<'_> {
+    fn take(self, interval: Option<Interval>) -> Result<(IntradaySeries, Vec<String>)> {
+        match self {
+            Pending::Ready(b) => Ok((b, Vec::new())),
+            Pending::File(f) => f.take(interval),
+            Pending::Failed(e) => Err(e),
+        }
+    }
+}
+
+/// The main report on one clock, or the other clock's side of the comparison.
+enum OnClock {
+    Main(Box<Report>),
+    Side(ClockSide),
+}
+
+/// What the every-day leg's bars give in [`Session::on_clocks`].
+struct EveryDayPart {
+    sync: PriceSeries,
+    missing: usize,
     source: String,
-) -> Result<(Report, PriceSeries)> {
-    let exchange = if every_day_is_a { b } else { a };
+    exchange_clock: Result<OnClock>,
+    /// The reader's warnings about the exchange leg's bars, and the section with the pair on
+    /// the exchange leg's grid behind it.
+    intraday: Option<(Vec<String>, Result<InBars>)>,
+}
+
+/// The reaction time in bars and the pair on the exchange leg's grid behind it.
+type InBars = (IntradaySection, IntradayPair);
+
+/// The synchronous daily series of the every-day leg `every` on the dates of `exchange`,
+/// from its bars, and the number of those dates inside the bars' span without a price.
+fn synchronous(
+    every: &PriceSeries,
+    exchange: &PriceSeries,
+    bars: &IntradaySeries,
+) -> Result<(PriceSeries, usize)> {
     let (mut sync, missing) = sample_at_closes(bars, &exchange.dates);
-    let every = if every_day_is_a { a } else { b };
     sync.name = every.name.clone();
     sync.source = format!("{} at the exchange close", bars.source);
     if sync.len() < 3 {
@@ -270,18 +334,6 @@ pub(crate) fn on_both_clocks(
             exchange.name
         )));
     }
-    let (sa, sb) = if every_day_is_a {
-        (&sync, b)
-    } else {
-        (a, &sync)
-    };
-    let name = |x: &PriceSeries, y: &PriceSeries| format!("{} against {}", x.name, y.name);
-    let utc =
-        analyze_with(a, b, options, backdrop).context(format!("cannot analyze {}", name(a, b)))?;
-    let exch = analyze_with(sa, sb, options, backdrop).context(format!(
-        "cannot analyze {} on the exchange clock",
-        name(a, b)
-    ))?;
     // Only the dates inside the bars' span lack a synchronous price; the others are simply
     // outside the intraday history.
     let span = (
@@ -292,13 +344,333 @@ pub(crate) fn on_both_clocks(
         (Some(f), Some(l)) => missing.iter().filter(|d| **d >= f && **d <= l).count(),
         _ => 0,
     };
-    let comparison = ClockComparison::new(clock, &utc, &exch, source, missing);
-    let mut main = match clock {
-        Clock::Utc => utc,
-        Clock::Exchange => exch,
+    Ok((sync, missing))
+}
+
+/// The intraday bars of the legs of a pair: each leg's own (a leg given as intraday bars),
+/// its `--intraday-a/-b` file (being read), or none yet.
+pub(crate) struct LegBars<'scope> {
+    /// A's own bars and file.
+    pub(crate) a: (Option<IntradaySeries>, Option<Prefetch<'scope>>),
+    /// B's.
+    pub(crate) b: (Option<IntradaySeries>, Option<Prefetch<'scope>>),
+}
+
+impl Session {
+    /// The pair on both clocks (see [`Session::pair`]): the every-day leg's bars (its
+    /// `--intraday` file, else its own bars, else the store's), its synchronous daily series,
+    /// the report on `p.clock` with the comparison of both clocks, and with `p.interval` the
+    /// reaction time in bars. The main report runs beside the reading of the bars and the
+    /// other clock; errors are reported in the order of the steps.
+    pub(crate) fn on_clocks(
+        &self,
+        p: &PairParams,
+        r: Resolved,
+        legs: LegBars<'_>,
+    ) -> Result<PairRun> {
+        let what = format!("cannot analyze {} against {}", r.a.name, r.b.name);
+        let (name_a, name_b) = (r.a.name.clone(), r.b.name.clone());
+        let needs_err = |why: &str| {
+            SessionError::msg(format!(
+                "{why}: {} against {} needs one leg that trades every day and one on an \
+                 exchange calendar, with intraday bars of the every-day leg (`lockstep fetch \
+                 SYMBOL --interval 1h`, --intraday-a/--intraday-b FILE, or the leg given as an \
+                 intraday CSV file)",
+                name_a, name_b
+            ))
+        };
+        let one_clock = |r: Resolved| -> Result<PairRun> {
+            if p.clock == Clock::Exchange {
+                return Err(needs_err("--clock exchange"));
+            }
+            if p.interval.is_some() {
+                return Err(needs_err("--interval"));
+            }
+            PairRun::compute(r).context(what.clone())
+        };
+        let Some(every_is_a) = every_day_leg(&r.a, &r.b) else {
+            return one_clock(r);
+        };
+        let ((arg, (own, file)), (earg, (eown, efile))) = if every_is_a {
+            ((&p.a, legs.a), (&p.b, legs.b))
+        } else {
+            ((&p.b, legs.b), (&p.a, legs.a))
+        };
+        // The every-day leg's bars: its file, its own, or the store's (read now).
+        let mut from_store = false;
+        let bars = match (file, own) {
+            (Some(f), _) => Pending::File(f),
+            (None, Some(b)) => Pending::Ready(b),
+            (None, None) => {
+                // The store's bars of `every_day_fetch`, refreshed first (else the finest
+                // stored).
+                let stored = match self.intraday_source(arg, None) {
+                    Some(src) => {
+                        match self.intraday_refreshed(&src, None, every_day_fetch(p.interval)) {
+                            Ok(b) => b,
+                            Err(e) if p.clock == Clock::Exchange || p.interval.is_some() => {
+                                return Err(e)
+                            }
+                            Err(e) => {
+                                eprintln!("no clock comparison: {}", chain(&e));
+                                None
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                match stored {
+                    Some(b) => {
+                        from_store = true;
+                        Pending::Ready(b)
+                    }
+                    None => return one_clock(r),
+                }
+            }
+        };
+        // The exchange leg's bars of --interval.
+        let exchange_bars = p.interval.map(|iv| {
+            let pending = match (efile, eown) {
+                (Some(f), _) => Pending::File(f),
+                (None, Some(b)) if b.interval == iv => Pending::Ready(b),
+                (None, Some(b)) => Pending::Failed(SessionError::msg(format!(
+                    "--interval {iv}: {earg} holds {} bars, not {iv}: use --interval {} or \
+                     give {iv} bars with --intraday-a/--intraday-b FILE",
+                    b.interval, b.interval
+                ))),
+                (None, None) => match self.intraday_source(earg, None) {
+                    Some(src) => match self.intraday(&src, Some(iv)) {
+                        Ok(Some(b)) => Pending::Ready(b),
+                        Ok(None) => Pending::Failed(needs_err(&format!(
+                            "--interval {iv}: no {iv} bars of {earg}"
+                        ))),
+                        Err(e) => Pending::Failed(e),
+                    },
+                    None => Pending::Failed(needs_err(&format!(
+                        "--interval {iv}: no {iv} bars of {earg}"
+                    ))),
+                },
+            };
+            (iv, pending)
+        });
+
+        let (every, exchange) = if every_is_a {
+            (&r.a, &r.b)
+        } else {
+            (&r.b, &r.a)
+        };
+        let (opts, backdrop) = (&r.options, &r.backdrop);
+        let name = format!("{} against {}", r.a.name, r.b.name);
+        let utc_what = || format!("cannot analyze {name}");
+        let exch_what = || format!("cannot analyze {name} on the exchange clock");
+        // The UTC clock needs no intraday bar: its part runs beside the bars' part.
+        let utc_part = || match p.clock {
+            Clock::Utc => analyze_with(&r.a, &r.b, opts, backdrop)
+                .map(|r| OnClock::Main(Box::new(r)))
+                .with_context(utc_what),
+            Clock::Exchange => ClockSide::compute(&r.a, &r.b, opts)
+                .map(OnClock::Side)
+                .with_context(utc_what),
+        };
+        let every_day_part = |bars: IntradaySeries| -> Result<EveryDayPart> {
+            let (sync, missing) = synchronous(every, exchange, &bars)?;
+            let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
+            let (sa, sb) = if every_is_a {
+                (&sync, &r.b)
+            } else {
+                (&r.a, &sync)
+            };
+            let (exchange_clock, intraday) = rayon::join(
+                || match p.clock {
+                    Clock::Exchange => analyze_with(sa, sb, opts, backdrop)
+                        .map(|r| OnClock::Main(Box::new(r)))
+                        .with_context(exch_what),
+                    Clock::Utc => ClockSide::compute(sa, sb, opts)
+                        .map(OnClock::Side)
+                        .with_context(exch_what),
+                },
+                || {
+                    exchange_bars.map(|(iv, pending)| {
+                        let (xbars, xwarnings) = match pending.take(Some(iv)) {
+                            Ok(x) => x,
+                            Err(e) => return (Vec::new(), Err(e)),
+                        };
+                        let (a_bars, b_bars) = if every_is_a {
+                            (&bars, &xbars)
+                        } else {
+                            (&xbars, &bars)
+                        };
+                        let section = intraday_pair(a_bars, b_bars, every_is_a).and_then(|pair| {
+                            IntradaySection::compute(
+                                &pair,
+                                &opts.windows,
+                                opts.linkage.max_lag,
+                                opts.confidence,
+                            )
+                            .map(|section| (section, pair))
+                            .context(format!("cannot measure {name} in {iv} bars"))
+                        });
+                        (xwarnings, section)
+                    })
+                },
+            );
+            Ok(EveryDayPart {
+                sync,
+                missing,
+                source,
+                exchange_clock,
+                intraday,
+            })
+        };
+        // The reader's warnings, and what the bars give.
+        let bars_part = || -> Result<(Vec<String>, Result<EveryDayPart>)> {
+            let (bars, warnings) = bars.take(None)?;
+            Ok((warnings, every_day_part(bars)))
+        };
+        let (utc, part) = rayon::join(utc_part, bars_part);
+        // In the order of the steps: the bars, the UTC clock, the exchange clock, the
+        // reaction time.
+        let (warnings, part) = part?;
+        for w in &warnings {
+            eprintln!("{w}");
+        }
+        let part = match part {
+            Ok(part) => part,
+            // The store's bars (fetched on the way) that do not fit the daily legs: one clock,
+            // unless a comparison was asked for.
+            Err(e) if from_store && p.clock == Clock::Utc && p.interval.is_none() => {
+                eprintln!("no clock comparison: {}", chain(&e));
+                return PairRun::compute(r).context(what);
+            }
+            Err(e) => return Err(e),
+        };
+        let (utc, exch) = (utc?, part.exchange_clock?);
+        let (main, utc, exch) = match (utc, exch) {
+            (OnClock::Main(m), OnClock::Side(e)) => {
+                let u = ClockSide::of(&m);
+                (*m, u, e)
+            }
+            (OnClock::Side(u), OnClock::Main(m)) => {
+                let e = ClockSide::of(&m);
+                (*m, u, e)
+            }
+            _ => unreachable!("one main report, one side"),
+        };
+        let mut run = finish(
+            p.clock,
+            r,
+            every_is_a,
+            Sides {
+                main,
+                utc,
+                exch,
+                sync: part.sync,
+                source: part.source,
+                missing: part.missing,
+            },
+        );
+        if let Some((warnings, section)) = part.intraday {
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            let (section, pair) = section?;
+            run.report.intraday = Some(section);
+            run.intraday = Some(pair);
+        }
+        Ok(run)
+    }
+}
+
+/// The report on the main clock, both clocks' sides, and the every-day leg's synchronous
+/// series with where it came from and the dates it lacks.
+struct Sides {
+    main: Report,
+    utc: ClockSide,
+    exch: ClockSide,
+    sync: PriceSeries,
+    source: String,
+    missing: usize,
+}
+
+/// The run of `r` on `clock` from its sides: the report with the comparison of both clocks;
+/// on the exchange clock the every-day leg is its synchronous series (so the signals and a
+/// backtest that follow use it too).
+fn finish(clock: Clock, r: Resolved, every_is_a: bool, s: Sides) -> PairRun {
+    let mut report = s.main;
+    report.clocks = Some(ClockComparison::of_sides(
+        clock, s.utc, s.exch, s.source, s.missing,
+    ));
+    let (a, b) = match (clock, every_is_a) {
+        (Clock::Exchange, true) => (s.sync, r.b),
+        (Clock::Exchange, false) => (r.a, s.sync),
+        _ => (r.a, r.b),
     };
-    main.clocks = Some(comparison);
-    Ok((main, sync))
+    PairRun {
+        report,
+        a,
+        b,
+        options: r.options,
+        backdrop: r.backdrop,
+        intraday: None,
+    }
+}
+
+impl PairRun {
+    /// The pair pipeline of the resolved legs `r` with the every-day leg's intraday `bars`
+    /// (pure: no I/O; the dashboard's): the report on `clock` comparing both clocks, as
+    /// [`Session::pair`] makes it.
+    pub fn on_clocks(
+        r: Resolved,
+        every_day_is_a: bool,
+        bars: &IntradaySeries,
+        clock: Clock,
+    ) -> Result<PairRun> {
+        let (every, exchange) = if every_day_is_a {
+            (&r.a, &r.b)
+        } else {
+            (&r.b, &r.a)
+        };
+        let (sync, missing) = synchronous(every, exchange, bars)?;
+        let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
+        let (sa, sb) = if every_day_is_a {
+            (&sync, &r.b)
+        } else {
+            (&r.a, &sync)
+        };
+        let (o, bd) = (&r.options, &r.backdrop);
+        let name = format!("{} against {}", r.a.name, r.b.name);
+        let (main, utc, exch) = match clock {
+            Clock::Utc => {
+                let m = analyze_with(&r.a, &r.b, o, bd)
+                    .with_context(|| format!("cannot analyze {name}"))?;
+                let e = ClockSide::compute(sa, sb, o)
+                    .with_context(|| format!("cannot analyze {name} on the exchange clock"))?;
+                let u = ClockSide::of(&m);
+                (m, u, e)
+            }
+            Clock::Exchange => {
+                let m = analyze_with(sa, sb, o, bd)
+                    .with_context(|| format!("cannot analyze {name} on the exchange clock"))?;
+                let u = ClockSide::compute(&r.a, &r.b, o)
+                    .with_context(|| format!("cannot analyze {name}"))?;
+                let e = ClockSide::of(&m);
+                (m, u, e)
+            }
+        };
+        Ok(finish(
+            clock,
+            r,
+            every_day_is_a,
+            Sides {
+                main,
+                utc,
+                exch,
+                sync,
+                source,
+                missing,
+            },
+        ))
+    }
 }
 
 /// The intraday pair of two legs' bars: `a_bars`, `b_bars` with the exchange leg's bars as

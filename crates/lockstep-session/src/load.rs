@@ -6,8 +6,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
-use lockstep_core::{Date, Interval, PriceSeries, Timestamp};
-use lockstep_data::{read_csv, CsvOptions};
+use lockstep_core::{
+    daily_from_intraday, trades_every_day, Calendar, Date, Interval, IntradaySeries, PriceSeries,
+    Timestamp,
+};
+use lockstep_data::{
+    read_any_csv, read_csv, AnyRead, CsvOptions, IntradayCsvOptions, IntradayRead,
+};
 use lockstep_fetch::{Progress, ProviderKind};
 use lockstep_store::UpsertStats;
 
@@ -74,6 +79,16 @@ pub fn spinner() -> ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
+}
+
+/// One leg of a pair as loaded: its daily series and, when it was given only as intraday
+/// bars, those bars (which then also serve as the leg's intraday bars).
+#[derive(Clone, Debug)]
+pub(crate) struct Leg {
+    /// The daily series (derived from `bars` when there are bars).
+    pub(crate) daily: PriceSeries,
+    /// The intraday bars of a leg given as an intraday CSV file.
+    pub(crate) bars: Option<IntradaySeries>,
 }
 
 impl Session {
@@ -267,6 +282,154 @@ impl Session {
         self.load(arg, &CsvOptions::default(), None)
     }
 
+    /// A leg of a pair (see [`Input::parse`]), which may be given only as intraday bars:
+    /// * a CSV file that holds intraday bars ([`lockstep_data::looks_intraday`]) is read with
+    ///   `intraday` and its daily series derived from the bars
+    ///   ([`lockstep_core::daily_from_intraday`]); the bars are kept in [`Leg::bars`];
+    /// * a stored symbol with intraday bars and no daily bars gets its daily series from the
+    ///   stored interval that spans the longest time (the finest of equal spans), without a
+    ///   daily fetch;
+    /// * anything else is loaded as by [`Session::load`].
+    ///
+    /// Which daily series: an every-day leg's is the close of its last bar of each UTC day
+    /// (the bar ending at 00:00 UTC); an exchange leg's is the close of its last
+    /// regular-session bar of each NYSE session, only when that bar ends at the session's
+    /// close. A file's bars are an every-day leg's when at least 5% of them start on a
+    /// Saturday or a Sunday ([`lockstep_core::trades_every_day`]); a stored symbol's by the
+    /// calendar the store records for it. What was left out (sessions whose bars stop
+    /// before the close, extended-hours bars, UTC days without a bar ending at midnight) is
+    /// counted in warnings on stderr.
+    pub(crate) fn load_leg(
+        &self,
+        arg: &str,
+        csv: &CsvOptions,
+        intraday: &IntradayCsvOptions,
+        forced: Option<ProviderKind>,
+    ) -> Result<Leg> {
+        let daily = |daily| Leg { daily, bars: None };
+        match Input::parse(arg) {
+            Input::File(path) => match read_any_csv(&path, csv, intraday)? {
+                AnyRead::Daily(read) => {
+                    report_daily(self.verbose, &path, &read);
+                    Ok(daily(read.series))
+                }
+                AnyRead::Intraday(read) => {
+                    let what = path.display().to_string();
+                    for w in &read.warnings {
+                        eprintln!("warning: {what}: {w}");
+                    }
+                    let IntradayRead { series, .. } = read;
+                    let every = trades_every_day(&series);
+                    let d = self.derive_daily(&what, &series, every)?;
+                    Ok(Leg {
+                        daily: d,
+                        bars: Some(series),
+                    })
+                }
+            },
+            Input::Symbol(symbol) => match self.stored_intraday_only(&symbol)? {
+                Some((bars, calendar)) => {
+                    let every = calendar == Calendar::EveryDay;
+                    Ok(daily(self.derive_daily(&symbol, &bars, every)?))
+                }
+                None => Ok(daily(self.load_symbol(&symbol, forced)?)),
+            },
+            ratio => Ok(daily(self.load_input(&ratio, csv, forced)?)),
+        }
+    }
+
+    /// The daily series of `bars` (see [`Session::load_leg`]), with warnings about what was
+    /// left out; `what` names the source in them.
+    fn derive_daily(&self, what: &str, bars: &IntradaySeries, every: bool) -> Result<PriceSeries> {
+        let d = daily_from_intraday(bars, every)
+            .with_context(|| format!("cannot derive daily closes from {what}"))?;
+        let first = |v: &[Date]| v.first().map(|d| d.to_string()).unwrap_or_default();
+        if every {
+            if !d.incomplete.is_empty() {
+                eprintln!(
+                    "warning: {what}: {} UTC day(s) without a bar ending at 00:00 UTC have no \
+                     daily close (first {})",
+                    d.incomplete.len(),
+                    first(&d.incomplete)
+                );
+            }
+        } else {
+            if !d.incomplete.is_empty() {
+                eprintln!(
+                    "warning: {what}: {} session(s) whose bars stop before the session's close \
+                     have no daily close (first {}): a download gap, a half day missing its \
+                     last bars, or a session still trading",
+                    d.incomplete.len(),
+                    first(&d.incomplete)
+                );
+            }
+            if d.outside_session > 0 {
+                eprintln!(
+                    "warning: {what}: {} bar(s) outside the regular session (09:30-16:00 New \
+                     York, 13:00 on early closes) dropped",
+                    d.outside_session
+                );
+            }
+        }
+        if d.series.len() < 2 {
+            return Err(SessionError::msg(format!(
+                "{what}: its {} bars give {} daily close(s); a leg needs at least 2",
+                bars.interval,
+                d.series.len()
+            )));
+        }
+        if self.verbose {
+            eprintln!(
+                "{what}: {} {} bars of an {} leg, {} daily closes {} .. {} ({})",
+                bars.len(),
+                bars.interval,
+                if every { "every-day" } else { "exchange" },
+                d.series.len(),
+                first(&d.series.dates),
+                d.series
+                    .dates
+                    .last()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                if every {
+                    "the close of each UTC day's last bar"
+                } else {
+                    "the close of each session's last regular-session bar"
+                },
+            );
+        }
+        Ok(d.series)
+    }
+
+    /// The intraday bars of a stored symbol that has no daily bars (the interval spanning the
+    /// longest time, the finest of equal spans) and its calendar; `None` when the symbol is
+    /// not stored, has daily bars, or has no intraday bars.
+    fn stored_intraday_only(&self, symbol: &str) -> Result<Option<(IntradaySeries, Calendar)>> {
+        self.with_store(|s| {
+            let Some(instrument) = s.instrument(symbol)? else {
+                return Ok(None);
+            };
+            let intervals = s.intervals(symbol)?;
+            if intervals.iter().any(|l| l.interval == Interval::D1) {
+                return Ok(None);
+            }
+            // Finest first: keep the first of equal spans.
+            let mut best: Option<&lockstep_store::IntervalListing> = None;
+            for l in &intervals {
+                if best.is_none_or(|b| l.last - l.first > b.last - b.first) {
+                    best = Some(l);
+                }
+            }
+            match best {
+                Some(l) => Ok(Some((
+                    s.intraday_series(symbol, l.interval)?,
+                    instrument.calendar,
+                ))),
+                None => Ok(None),
+            }
+        })
+    }
+
     fn load_input(
         &self,
         what: &Input,
@@ -432,6 +595,12 @@ fn progress_on<'a>(
 fn read_file(verbose: bool, path: &Path, csv: &CsvOptions) -> Result<PriceSeries> {
     // The reader's errors name the file (and line, column) themselves.
     let read = read_csv(path, csv)?;
+    report_daily(verbose, path, &read);
+    Ok(read.series)
+}
+
+/// The warnings of a daily read on stderr, and with `verbose` the detected format.
+fn report_daily(verbose: bool, path: &Path, read: &lockstep_data::CsvRead) {
     for w in &read.warnings {
         eprintln!("warning: {}: {w}", path.display());
     }
@@ -452,5 +621,4 @@ fn read_file(verbose: bool, path: &Path, csv: &CsvOptions) -> Result<PriceSeries
             s.dates.last().map(|d| d.to_string()).unwrap_or_default(),
         );
     }
-    Ok(read.series)
 }

@@ -3,19 +3,17 @@
 
 use std::path::PathBuf;
 
-use lockstep_core::{Date, Interval, IntradayPair, PriceSeries};
-use lockstep_data::CsvOptions;
+use lockstep_core::{Date, Interval, IntradayPair, IntradaySeries, PriceSeries};
+use lockstep_data::{CsvOptions, IntradayCsvOptions};
 use lockstep_fetch::ProviderKind;
 use lockstep_report::signals_view::{self, SignalsReport};
-use lockstep_report::{
-    analyze_with, AnalyzeOptions, Backdrop, Clock, IntradaySection, Report, ReportError,
-};
+use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, Report, ReportError};
 use lockstep_signals::BacktestResult;
 use lockstep_signals::{RuleSet, Strategy};
 
 use crate::backdrop::LiquiditySpec;
-use crate::clock::{every_day_fetch, every_day_leg, intraday_pair};
-use crate::error::{chain, Context, Result, SessionError};
+use crate::clock::{LegBars, Prefetch};
+use crate::error::{chain, Context, Result};
 use crate::input::is_symbol;
 use crate::session::Session;
 
@@ -88,6 +86,11 @@ pub struct PairParams {
     /// The reaction time in bars of this interval (`--interval`): both legs' intraday bars
     /// are needed.
     pub interval: Option<Interval>,
+    /// The time zone of naive timestamps in intraday CSV files (`--tz`), DST-aware.
+    pub tz: Option<chrono_tz::Tz>,
+    /// Skip rows of intraday CSV files whose time of day is missing, counting them in a
+    /// warning (`--skip-bad-rows`), instead of refusing the file.
+    pub skip_bad_rows: bool,
 }
 
 impl PairParams {
@@ -107,6 +110,19 @@ impl PairParams {
             intraday_a: None,
             intraday_b: None,
             interval: None,
+            tz: None,
+            skip_bad_rows: false,
+        }
+    }
+
+    /// How intraday CSV files are read (a leg given as intraday bars, `--intraday-a/-b`):
+    /// `tz`, `skip_bad_rows`, and the daily reader's `dedupe`; the interval is the file's.
+    pub fn intraday_csv(&self) -> IntradayCsvOptions {
+        IntradayCsvOptions {
+            tz: self.tz,
+            interval: None,
+            dedupe: self.csv.dedupe,
+            skip_undated: self.skip_bad_rows,
         }
     }
 
@@ -242,113 +258,51 @@ impl Session {
         Ok((options, backdrop))
     }
 
-    /// Load both legs of `p`, resolve its options and load its backdrop.
+    /// Load both legs of `p` (a leg given only as intraday bars gets its daily series from
+    /// them, see [`Session::pair`]), resolve its options and load its backdrop.
     pub fn resolve(&self, p: &PairParams) -> Result<Resolved> {
-        let a = self.load(&p.a, &p.csv, p.provider)?;
-        let b = self.load(&p.b, &p.csv, p.provider)?;
+        Ok(self.resolve_legs(p)?.0)
+    }
+
+    /// [`Session::resolve`], and the intraday bars of each leg given as an intraday file.
+    fn resolve_legs(&self, p: &PairParams) -> Result<(Resolved, [Option<IntradaySeries>; 2])> {
+        let iopts = p.intraday_csv();
+        let a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
+        let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
         let (options, backdrop) = self.analysis(p)?;
-        Ok(Resolved {
-            a,
-            b,
+        let r = Resolved {
+            a: a.daily,
+            b: b.daily,
             options,
             backdrop,
-        })
+        };
+        Ok((r, [a.bars, b.bars]))
     }
 
     /// The pair pipeline: [`Session::resolve`], then [`PairRun::compute`]; with intraday
     /// bars of the every-day leg (a file, or the store) the report is on `p.clock` and
     /// compares both clocks, and with `p.interval` it has the reaction time in bars.
+    ///
+    /// A leg given only as intraday bars (an intraday CSV file, or a stored symbol with
+    /// intraday bars and no daily ones) has its daily series derived from them (see
+    /// `Session::load_leg`: an exchange leg's close of its last regular-session bar when
+    /// that bar ends at the session's close, an every-day leg's close of its last bar of each
+    /// UTC day); a file's bars also serve as that leg's intraday bars, so
+    /// `lockstep analyze ETHUSDT.1h.csv IWM.1h.csv` compares both clocks by itself.
     pub fn pair(&self, p: &PairParams) -> Result<PairRun> {
-        let r = self.resolve(p)?;
-        let what = format!("cannot analyze {} against {}", r.a.name, r.b.name);
-        let every = every_day_leg(&r.a, &r.b);
-        let (na, nb) = (r.a.name.clone(), r.b.name.clone());
-        let needs = |why: &str| -> Result<PairRun> {
-            Err(SessionError::msg(format!(
-                "{why}: {} against {} needs one leg that trades every day and one on an \
-                 exchange calendar, with intraday bars of the every-day leg (`lockstep fetch \
-                 SYMBOL --interval 1h`, or --intraday-a/--intraday-b FILE)",
-                na, nb
-            )))
-        };
-        let Some(every_is_a) = every else {
-            if p.clock == Clock::Exchange {
-                return needs("--clock exchange");
-            }
-            if p.interval.is_some() {
-                return needs("--interval");
-            }
-            return PairRun::compute(r).context(what);
-        };
-        let (arg, file) = if every_is_a {
-            (&p.a, p.intraday_a.as_deref())
-        } else {
-            (&p.b, p.intraday_b.as_deref())
-        };
-        let bars = match self.intraday_source(arg, file) {
-            // Those of `every_day_fetch`, refreshed first (else the finest stored).
-            Some(src) => match self.intraday_refreshed(&src, None, every_day_fetch(p.interval)) {
-                Ok(b) => b,
-                Err(e) if file.is_some() || p.clock == Clock::Exchange || p.interval.is_some() => {
-                    return Err(e)
-                }
-                Err(e) => {
-                    eprintln!("no clock comparison: {}", chain(&e));
-                    None
-                }
-            },
-            None => None,
-        };
-        let Some(bars) = bars else {
-            if p.clock == Clock::Exchange {
-                return needs("--clock exchange");
-            }
-            if p.interval.is_some() {
-                return needs("--interval");
-            }
-            return PairRun::compute(r).context(what);
-        };
-        // The store's bars (fetched on the way) may not fit the daily legs: then one clock,
-        // unless a clock comparison was asked for (a file, --clock exchange, --interval).
-        let asked = file.is_some() || p.clock == Clock::Exchange || p.interval.is_some();
-        let fallback = (!asked).then(|| r.clone());
-        let mut run = match (PairRun::on_clocks(r, every_is_a, &bars, p.clock), fallback) {
-            (Ok(run), _) => run,
-            (Err(e), Some(r)) => {
-                eprintln!("no clock comparison: {}", chain(&e));
-                return PairRun::compute(r).context(what);
-            }
-            (Err(e), None) => return Err(e),
-        };
-        if let Some(iv) = p.interval {
-            let (earg, efile) = if every_is_a {
-                (&p.b, p.intraday_b.as_deref())
-            } else {
-                (&p.a, p.intraday_a.as_deref())
+        std::thread::scope(|scope| {
+            // The --intraday files are read while the legs load and the main report runs.
+            let read = |f: &Option<PathBuf>| {
+                f.as_deref()
+                    .map(|f| Prefetch::start(scope, f, p.intraday_csv()))
             };
-            let exchange_bars = match self.intraday_source(earg, efile) {
-                Some(src) => self.intraday(&src, Some(iv))?,
-                None => None,
+            let (file_a, file_b) = (read(&p.intraday_a), read(&p.intraday_b));
+            let (r, [own_a, own_b]) = self.resolve_legs(p)?;
+            let legs = LegBars {
+                a: (own_a, file_a),
+                b: (own_b, file_b),
             };
-            let Some(exchange_bars) = exchange_bars else {
-                return needs(&format!("--interval {iv}: no {iv} bars of {earg}"));
-            };
-            let (a_bars, b_bars) = if every_is_a {
-                (&bars, &exchange_bars)
-            } else {
-                (&exchange_bars, &bars)
-            };
-            let pair = intraday_pair(a_bars, b_bars, every_is_a)?;
-            let o = &run.options;
-            run.report.intraday = Some(
-                IntradaySection::compute(&pair, &o.windows, o.linkage.max_lag, o.confidence)
-                    .context(format!(
-                        "cannot measure {} against {} in {iv} bars",
-                        run.report.a.name, run.report.b.name
-                    ))?,
-            );
-            run.intraday = Some(pair);
-        }
-        Ok(run)
+            self.on_clocks(p, r, legs)
+        })
     }
 }

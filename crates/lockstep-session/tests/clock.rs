@@ -1,6 +1,8 @@
 //! The pair pipeline on both clocks, on the real files in `../shared/data` (skips with a
 //! printed reason when they are absent): ETH-USD daily closes against IWM, with ETH's 30m
-//! bars for the synchronous clock and IWM's hourly bars for the reaction time in hours.
+//! bars for the synchronous clock and IWM's hourly bars for the reaction time in hours. And
+//! stored symbols that have only intraday bars (constructed), whose daily series come from
+//! their bars.
 
 use std::path::PathBuf;
 
@@ -77,4 +79,75 @@ fn the_exchange_clock_needs_intraday_bars() {
     p.clock = Clock::Exchange;
     let e = session.pair(&p).unwrap_err();
     assert!(e.to_string().contains("--clock exchange"), "{e}");
+}
+
+#[test]
+fn stored_symbols_with_only_intraday_bars_get_daily_closes_from_them() {
+    use chrono::Duration;
+    use lockstep_core::{AssetClass, Calendar, Instrument, IntradayBar};
+    use lockstep_store::FetchInfo;
+    use lockstep_testkit::intraday::{every_hour, new_york, nyse_2024};
+
+    let home = tempfile::tempdir().unwrap();
+    let session = Session::at(home.path(), true, false);
+    let bar = |start, close: f64| IntradayBar {
+        start,
+        open: None,
+        high: None,
+        low: None,
+        close,
+        volume: None,
+    };
+    let inst = |symbol: &str, calendar, asset_class| Instrument {
+        symbol: symbol.into(),
+        provider: "binance".into(),
+        ticker: symbol.into(),
+        asset_class,
+        calendar,
+        currency: None,
+    };
+    let from = new_york(lockstep_testkit::fixtures::date("2024-01-01"), 0, 0) - Duration::hours(5);
+    let hours = |t: chrono::DateTime<chrono::Utc>| (t - from).num_hours() as f64;
+    // ETH: hourly bars around the clock, close = 1000 + the hour its bar ends.
+    let eth: Vec<IntradayBar> = every_hour(from, 366 * 24)
+        .into_iter()
+        .map(|t| bar(t, 1000.0 + hours(t + Duration::hours(1))))
+        .collect();
+    // IWM: hourly bars 10:00 to the close of each session, and one pre-market bar a day.
+    let mut iwm = Vec::new();
+    for d in nyse_2024() {
+        iwm.push(bar(new_york(d.date, 8, 0), 1.0));
+        for h in 10..d.close_hour {
+            let t = new_york(d.date, h, 0);
+            iwm.push(bar(t, 50.0 + (hours(t) % 5.0)));
+        }
+    }
+    let mut db = lockstep_store::Store::open(&session.db_path().unwrap()).unwrap();
+    let info = FetchInfo::now(None, None);
+    let crypto = inst("ETH-USD", Calendar::EveryDay, AssetClass::Crypto);
+    db.upsert_intraday(&crypto, Interval::H1, &eth, &info)
+        .unwrap();
+    let etf = inst("IWM", Calendar::Weekdays, AssetClass::Etf);
+    db.upsert_intraday(&etf, Interval::H1, &iwm, &info).unwrap();
+    drop(db);
+    let mut p = PairParams::new("ETH-USD", "IWM").without_backdrop();
+    p.options.windows = vec![20];
+    let run = session.pair(&p).unwrap();
+    assert_eq!(run.report.a.observations, 366, "every UTC day");
+    assert_eq!(run.report.b.observations, 252, "every session");
+    let c = run.report.clocks.as_ref().expect("both clocks");
+    assert_eq!(c.missing_dates, 0);
+    p.clock = Clock::Exchange;
+    let run = session.pair(&p).unwrap();
+    assert_eq!(run.report.a.observations, 252, "ETH on the exchange dates");
+    // On the exchange clock ETH's price of 2024-07-03 (an early close) is taken at 13:00
+    // New York; IWM's close is that of its 12:00 bar.
+    let i = run
+        .a
+        .dates
+        .iter()
+        .position(|d| d.to_string() == "2024-07-03")
+        .unwrap();
+    let close = new_york(lockstep_testkit::fixtures::date("2024-07-03"), 13, 0);
+    assert_eq!(run.a.price[i], 1000.0 + hours(close));
 }

@@ -21,6 +21,8 @@
 //! The other helpers the crates' test suites share:
 //! * [`fixtures`]: the deterministic generators of the synthetic series ([`fixtures::Lcg`],
 //!   [`fixtures::XorShift64`]) and date helpers;
+//! * [`intraday`]: constructed intraday bars (New York wall times, the NYSE days of 2024,
+//!   CSV writers) for the clock tests;
 //! * [`shared_data`]: locating the real data of `../shared/data` and saying why a test is
 //!   skipped when it is absent;
 //! * [`webdriver`]: a headless Chromium session for browser tests;
@@ -28,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 pub mod fixtures;
+pub mod intraday;
 pub mod shared_data;
 pub mod webdriver;
 

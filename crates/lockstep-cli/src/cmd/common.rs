@@ -288,6 +288,22 @@ pub struct ClockArgs {
     /// Intraday bars of B from a CSV export.
     #[arg(long, value_name = "FILE")]
     pub intraday_b: Option<std::path::PathBuf>,
+    /// Time zone of intraday CSV timestamps written without an offset (e.g.
+    /// America/New_York; daylight saving applied). A leg given as an intraday CSV file gets
+    /// its daily closes from its bars.
+    #[arg(long, value_name = "ZONE", value_parser = time_zone)]
+    pub tz: Option<chrono_tz::Tz>,
+    /// Skip intraday CSV rows whose time of day is missing (a spreadsheet dropped it),
+    /// counting them in a warning, instead of refusing the file.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+/// An IANA time zone name (`America/New_York`, `UTC`).
+fn time_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.parse().map_err(|_| {
+        format!("{s} is not a time zone name of the IANA database (e.g. America/New_York, UTC)")
+    })
 }
 
 /// An intraday interval: 1m, 5m, 15m, 30m or 1h.
@@ -307,6 +323,8 @@ impl SetParams for ClockArgs {
         p.clock = self.clock;
         p.intraday_a = self.intraday_a.clone();
         p.intraday_b = self.intraday_b.clone();
+        p.tz = self.tz;
+        p.skip_bad_rows = self.skip_bad_rows;
         Ok(())
     }
 }
