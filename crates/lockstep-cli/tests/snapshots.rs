@@ -599,6 +599,28 @@ fn dashboard(snap: &mut Snapshots, home: &Path) {
     let v: serde_json::Value = serde_json::from_slice(&pairs.1).expect("pairs JSON");
     let page = v["pairs"][0]["page"].as_str().expect("page").to_string();
     let id = page.rsplit('/').next().unwrap_or(id).to_string();
+    // The server checks the alerts once at start, beside the requests: wait until that check
+    // has recorded and delivered them, so the pages show them whatever the machine's load.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, body) = get(&format!("{}/api/alerts", srv.url));
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let alerts = v["alerts"].as_array().cloned().unwrap_or_default();
+        let delivered = !alerts.is_empty()
+            && alerts.iter().all(|a| {
+                a["deliveries"]
+                    .as_array()
+                    .is_some_and(|d| d.iter().all(|d| d["status"] == "delivered"))
+            });
+        if status == 200 && delivered {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server's first alert check did not finish: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let mut routes = vec![
         ("serve.index.html".to_string(), "/".to_string()),
         ("serve.pair.html".to_string(), page.clone()),
