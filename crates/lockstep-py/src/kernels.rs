@@ -16,8 +16,7 @@ use lockstep_stats::{
 
 use crate::error::{Error, Result};
 
-/// A one-dimensional float64 array numpy allocated (zero-filled pages, so untouched memory
-/// costs nothing until written).
+/// A one-dimensional float64 output array, allocated by numpy.
 type Out<'py> = Bound<'py, PyArray1<f64>>;
 
 /// The input as a slice (no copy).
@@ -25,9 +24,16 @@ fn slice<'a>(a: &'a PyReadonlyArray1<'_, f64>, what: &'static str) -> Result<&'a
     a.as_slice().map_err(|_| Error::NotContiguous(what))
 }
 
-/// A new output of `n` values.
-fn out(py: Python<'_>, n: usize) -> Out<'_> {
-    PyArray1::zeros(py, n, false)
+/// A new output of `n` values: `numpy.empty(n)`, which every value is then written into (no
+/// zero-filling pass first, and numpy's own allocator, huge pages for large arrays).
+fn out(py: Python<'_>, n: usize) -> Result<Out<'_>> {
+    let arr = py
+        .import("numpy")?
+        .getattr("empty")?
+        .call1((n, "float64"))?
+        .cast_into::<PyArray1<f64>>()
+        .map_err(PyErr::from)?;
+    Ok(arr)
 }
 
 /// Two inputs of a pair statistic must be equally long (the kernels' own error).
@@ -43,7 +49,7 @@ fn fill<'py, F>(py: Python<'py>, n: usize, f: F) -> Result<Out<'py>>
 where
     F: FnOnce(&mut [f64]) -> Result<()> + Send,
 {
-    let arr = out(py, n);
+    let arr = out(py, n)?;
     {
         let mut rw = arr.readwrite();
         let o = rw
@@ -59,7 +65,7 @@ fn fill3<'py, F>(py: Python<'py>, n: usize, f: F) -> Result<(Out<'py>, Out<'py>,
 where
     F: FnOnce(&mut [f64], &mut [f64], &mut [f64]) -> Result<()> + Send,
 {
-    let (a, b, c) = (out(py, n), out(py, n), out(py, n));
+    let (a, b, c) = (out(py, n)?, out(py, n)?, out(py, n)?);
     {
         let (mut ra, mut rb, mut rc) = (a.readwrite(), b.readwrite(), c.readwrite());
         let oa = ra

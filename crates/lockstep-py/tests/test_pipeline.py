@@ -63,10 +63,22 @@ def legs():
     return str(shared("ETH-USD.daily.csv")), str(shared("RUT.daily.csv"))
 
 
+def differences(got, want, path="") -> list:
+    """Where two JSON values differ (paths and both values), for a readable failure."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        out = [f"{path}.{k}: only in one" for k in set(got) ^ set(want)]
+        for k in set(got) & set(want):
+            out += differences(got[k], want[k], f"{path}.{k}")
+        return out
+    if isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
+        return [d for i, (g, w) in enumerate(zip(got, want)) for d in differences(g, w, f"{path}[{i}]")]
+    return [] if got == want else [f"{path}: {got!r:.300} != {want!r:.300}"]
+
+
 def test_report_to_dict_is_the_cli_json(legs, home):
     want = json.loads(run_cli("analyze", *legs, "--format", "json", home=home))
     r = ls.analyze(*legs, home=home)
-    assert r.to_dict() == want
+    assert not differences(r.to_dict(), want), differences(r.to_dict(), want)[:10]
     assert json.loads(r.to_json()) == want
     # The same analysis of DataFrames read by read_csv (built into price series in memory,
     # keeping the file's name, source and format).
