@@ -8,7 +8,6 @@ line prints with ``--format json``; this module only reshapes them into DataFram
 from __future__ import annotations
 
 import datetime as _dt
-import html as _html
 import json
 import os
 import tempfile
