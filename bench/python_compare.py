@@ -1,0 +1,98 @@
+"""lockstep.rolling_corr from Python against pandas and TA-Lib on the same arrays.
+
+    pip install ./crates/lockstep-py TA-Lib      # the wheel (release build), numpy, pandas
+    python3 bench/python_compare.py              # n = 10^6 and 10^7, one run each
+
+The inputs are those of bench/compare.py (numpy, seed 1): returns-like uniform noise x and
+y = 0.6 x + noise. Each library is timed once per n (the issue asks for one run), from the
+call to the returned array: `lockstep.rolling_corr(x, y, 90)` (a new output numpy allocates,
+filled by the Rust kernel with the GIL released), `pd.Series(x).rolling(90).corr(pd.Series(y))`
+(Series built outside the timing) and `talib.CORREL(x, y, 90)`, each after one call on a
+small input (no first-call cost in the timed run). Lockstep on pandas Series
+(`rolling_corr(sx, sy, 90)`, which returns a Series on the same index) is timed too. Prints a
+Markdown table of ns per element and the ratios the issue sets as targets: pandas / Lockstep
+(at least 10) and Lockstep / TA-Lib (at most 1). `--runs N` takes the best of N instead.
+"""
+
+import argparse
+import platform
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+import lockstep
+
+W = 90
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="1000000,10000000")
+    p.add_argument("--runs", type=int, default=1, help="best of this many runs (default: one)")
+    p.add_argument("--seed", type=int, default=1)
+    return p.parse_args()
+
+
+def timed(f, runs):
+    best, out = float("inf"), None
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = f()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def main():
+    args = parse_args()
+    try:
+        import talib
+    except ImportError:
+        talib = None
+        print("TA-Lib not installed (pip install TA-Lib): its column is left out", file=sys.stderr)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rng = np.random.default_rng(args.seed)
+    big = max(sizes)
+    x_all = (rng.random(big) - 0.5) * 0.04
+    y_all = 0.6 * x_all + (rng.random(big) - 0.5) * 0.04
+    print(f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}"
+          f", TA-Lib {getattr(talib, '__version__', 'absent')}, lockstep {lockstep.__version__};"
+          f" {platform.machine()}, window {W}, {'one run' if args.runs == 1 else f'best of {args.runs}'}")
+    print()
+    print("| n | library | ns / element | pandas / lockstep | lockstep / TA-Lib |")
+    print("|---:|---|---:|---:|---:|")
+    # One call of each on a small input first, so that no first-call cost (imports, lazy
+    # initialization) lands in the one timed run.
+    lockstep.rolling_corr(x_all[:1000], y_all[:1000], W)
+    pd.Series(x_all[:1000]).rolling(W).corr(pd.Series(y_all[:1000]))
+    if talib is not None:
+        talib.CORREL(x_all[:1000], y_all[:1000], W)
+    for n in sizes:
+        x, y = x_all[:n], y_all[:n]
+        sx, sy = pd.Series(x), pd.Series(y)
+        t_ls, r_ls = timed(lambda: lockstep.rolling_corr(x, y, W), args.runs)
+        t_lss, r_lss = timed(lambda: lockstep.rolling_corr(sx, sy, W), args.runs)
+        t_pd, r_pd = timed(lambda: sx.rolling(W).corr(sy), args.runs)
+        rows = [("lockstep.rolling_corr (numpy)", t_ls), ("lockstep.rolling_corr (Series)", t_lss),
+                ("pandas rolling(90).corr", t_pd)]
+        dev = np.nanmax(np.abs(r_ls - r_pd.to_numpy()))
+        assert np.array_equal(r_ls, r_lss.to_numpy(), equal_nan=True)
+        t_ta = None
+        if talib is not None:
+            t_ta, r_ta = timed(lambda: talib.CORREL(x, y, W), args.runs)
+            rows.append(("TA-Lib CORREL", t_ta))
+            dev_ta = np.nanmax(np.abs(r_ls - r_ta))
+        for name, t in rows:
+            ns = t / n * 1e9
+            vs_pd = f"{t_pd / t:.1f}x" if name.startswith("lockstep") else ""
+            vs_ta = f"{t / t_ta:.2f}" if t_ta and name.startswith("lockstep") else ""
+            print(f"| 10^{int(round(np.log10(n)))} | {name} | {ns:.2f} | {vs_pd} | {vs_ta} |")
+        note = f"max |lockstep - pandas| {dev:.1e}"
+        if talib is not None:
+            note += f", max |lockstep - TA-Lib| {dev_ta:.1e}"
+        print(f"|  | ({note}) |  |  |  |")
+
+
+if __name__ == "__main__":
+    main()
