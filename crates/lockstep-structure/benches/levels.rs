@@ -2,7 +2,7 @@
 //! `cargo bench -p lockstep-structure --bench levels`. Figures are recorded in BENCHMARKS.md.
 //!
 //! The input is a random walk with high, low and volume, cut after its `P`-th pivot (about
-//! 5.5 bars per pivot). Throughput is in pivots.
+//! 8 bars per pivot). Throughput is in pivots.
 //! * `level_book_insert/P`: its pivots fed to a [`LevelBook`] in confirmation order, the
 //!   nearest levels asked after each (the clustering that [`prior_levels`] and [`breakouts`]
 //!   walk through; the former re-clustering on every pivot was `O(P² log P)`);
@@ -64,9 +64,15 @@ fn walk(n: usize) -> PriceSeries {
 
 /// The shortest prefix of a random walk whose last pivot is the `p`-th (and confirmed).
 fn walk_with_pivots(p: usize, params: &LevelParams) -> (PriceSeries, Vec<Pivot>) {
-    let s = walk(8 * p + 100);
-    let piv = pivots(&s, params).unwrap();
-    assert!(piv.len() >= p, "{} pivots in {} bars", piv.len(), s.len());
+    let mut bars = 10 * p + 100;
+    let (s, piv) = loop {
+        let s = walk(bars);
+        let piv = pivots(&s, params).unwrap();
+        if piv.len() >= p {
+            break (s, piv);
+        }
+        bars *= 2;
+    };
     let cut = piv[p - 1].index + params.right + 2;
     let mut s = s;
     s.dates.truncate(cut);
