@@ -1,5 +1,24 @@
 //! Support and resistance levels from clustered swing pivots, and volume-confirmed breakouts
 //! through them.
+//!
+//! The clustering convention, shared by every function here:
+//! * Pivots are scanned in the order of their price, then bar index, a swing high before a
+//!   swing low on the same bar.
+//! * The scan is greedy, one open cluster at a time: a pivot joins it when
+//!   `price − mean <= atr_mult · max(ATR_pivot, mean ATR of the cluster)` (a missing ATR counts
+//!   as 0), else it starts the next cluster. `mean` is the floating-point sum of the members'
+//!   prices, added in scan order, divided by their count; the level's price is that mean.
+//! * Clusters of at least `min_touches` pivots are the levels; the others are single touches
+//!   (they still take part in the scan).
+//!
+//! [`levels`] clusters every pivot of the series at once (batch). [`breakouts`] and
+//! [`prior_levels`] walk the days and use, on day `t`, the levels of the pivots confirmed by
+//! the close of `t − 1`: a [`LevelBook`] receives each pivot as it is confirmed and re-forms
+//! only the clusters it changes, with the very clusters a re-clustering of all the pivots
+//! known would give (so `O(P log P)` on market data for `P` pivots, where re-clustering on
+//! every pivot was `O(P² log P)`; tested against that re-clustering, kept as the oracle of the
+//! tests). The only difference of order between the two: [`levels`] sorts a price of −0
+//! before +0, the walk takes them as equal (then by bar index).
 
 use lockstep_core::{Date, PriceSeries};
 use lockstep_stats::{Atr, Bar, Indicator, Sma};
@@ -7,6 +26,13 @@ use serde::Serialize;
 
 use crate::util::{at_least, check_series, segmented, swing_highs, swing_lows, within};
 use crate::{Result, StructureError};
+
+mod book;
+#[cfg(test)]
+mod oracle;
+
+use book::Acc;
+pub use book::{BookLevel, LevelBook};
 
 /// Parameters of [`pivots`], [`levels`] and [`breakouts`].
 ///
@@ -237,42 +263,24 @@ struct Cluster {
 
 /// Greedy clustering of pivots sorted by price (ascending): a pivot joins the current cluster
 /// when `price − mean(cluster prices) <= atr_mult · max(ATR_pivot, mean ATR of the cluster)`
-/// (a missing ATR counts as 0), else it starts a new cluster.
+/// (a missing ATR counts as 0), else it starts a new cluster. The batch form of
+/// [`LevelBook`], with the same arithmetic ([`book::Acc`]).
 fn cluster(sorted: &[&Pivot], atr_mult: f64, min_touches: usize) -> Vec<Cluster> {
-    struct Acc {
-        sum: f64,
-        atr_sum: f64,
-        n: usize,
-        first: Date,
-        last: Date,
-    }
     let mut accs: Vec<Acc> = Vec::new();
     for q in sorted {
         let a = q.atr.unwrap_or(0.0);
         if let Some(c) = accs.last_mut() {
-            let mean = c.sum / c.n as f64;
-            let tol = atr_mult * a.max(c.atr_sum / c.n as f64);
-            if q.price - mean <= tol {
-                c.sum += q.price;
-                c.atr_sum += a;
-                c.n += 1;
-                c.first = c.first.min(q.date);
-                c.last = c.last.max(q.date);
+            if c.joins(q.price, a, atr_mult) {
+                c.add(q.price, a, q.date);
                 continue;
             }
         }
-        accs.push(Acc {
-            sum: q.price,
-            atr_sum: a,
-            n: 1,
-            first: q.date,
-            last: q.date,
-        });
+        accs.push(Acc::new(q.price, a, q.date));
     }
     accs.into_iter()
         .filter(|c| c.n >= min_touches)
         .map(|c| Cluster {
-            price: c.sum / c.n as f64,
+            price: c.price(),
             touches: c.n,
             first: c.first,
             last: c.last,
@@ -280,28 +288,18 @@ fn cluster(sorted: &[&Pivot], atr_mult: f64, min_touches: usize) -> Vec<Cluster>
         .collect()
 }
 
-fn insert_sorted<'a>(set: &mut Vec<&'a Pivot>, q: &'a Pivot) {
-    let pos = set.partition_point(|x| (x.price, x.index) <= (q.price, q.index));
-    set.insert(pos, q);
-}
-
 /// Walk the days `t = 1 .. n−1` with the levels known at the close of `t − 1`: those of the
-/// pivots confirmed by then (`index + right < t`), re-clustered when a pivot arrives.
-fn walk_known(piv: &[Pivot], n: usize, p: &LevelParams, mut f: impl FnMut(usize, &[Cluster])) {
-    let mut known: Vec<&Pivot> = Vec::new();
+/// pivots confirmed by then (`index + right < t`), each pivot added to the [`LevelBook`] as it
+/// is confirmed.
+fn walk_known(piv: &[Pivot], n: usize, p: &LevelParams, mut f: impl FnMut(usize, &LevelBook)) {
+    let mut book = LevelBook::with(p.atr_mult, p.min_touches);
     let mut next_pivot = 0;
-    let mut current: Vec<Cluster> = Vec::new();
     for t in 1..n {
-        let mut changed = false;
         while next_pivot < piv.len() && piv[next_pivot].index + p.right < t {
-            insert_sorted(&mut known, &piv[next_pivot]);
+            book.insert(&piv[next_pivot]);
             next_pivot += 1;
-            changed = true;
         }
-        if changed {
-            current = cluster(&known, p.atr_mult, p.min_touches);
-        }
-        f(t, &current);
+        f(t, &book);
     }
 }
 
@@ -332,14 +330,8 @@ pub fn prior_levels(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Pr
         return Ok(out);
     }
     let (piv, close) = pivots_unchecked(series, params)?;
-    walk_known(&piv, n, params, |t, levels| {
-        let c0 = close[t - 1];
-        // Clusters come sorted by price.
-        let k = levels.partition_point(|l| l.price < c0);
-        out[t] = PriorLevels {
-            support: k.checked_sub(1).map(|i| levels[i].price),
-            resistance: levels.get(k).map(|l| l.price),
-        };
+    walk_known(&piv, n, params, |t, book| {
+        out[t] = book.nearest(close[t - 1])
     });
     Ok(out)
 }
@@ -428,7 +420,8 @@ pub fn breakouts(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Break
         None => vec![None; n],
     };
     let mut out = Vec::new();
-    walk_known(&piv, n, params, |t, current| {
+    let mut crossed = Vec::new();
+    walk_known(&piv, n, params, |t, book| {
         let (c0, c1) = (close[t - 1], close[t]);
         let ratio = match (&series.volume, avg[t - 1]) {
             (Some(v), Some(a)) if v[t].is_finite() && v[t] >= 0.0 && a > 0.0 => {
@@ -439,18 +432,17 @@ pub fn breakouts(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Break
         if ratio.is_some_and(|r| r <= 1.0) {
             return;
         }
-        for c in current {
-            let direction = if c0 <= c.price && c.price < c1 {
-                Direction::Up
-            } else if c0 >= c.price && c.price > c1 {
-                Direction::Down
-            } else {
-                continue;
-            };
+        book.crossed(c0, c1, &mut crossed);
+        let direction = if c0 < c1 {
+            Direction::Up
+        } else {
+            Direction::Down
+        };
+        for &(_, level, touches) in &crossed {
             out.push(Breakout {
                 date: series.dates[t],
-                level: c.price,
-                touches: c.touches,
+                level,
+                touches,
                 direction,
                 close: c1,
                 prev_close: c0,

@@ -22,8 +22,8 @@ pub use breadth::{breadth, relative_strength, BreadthPoint, RelativeStrength, Rs
 pub use cup::{cup_handle, CupHandle, CupParams, CupState};
 pub use error::StructureError;
 pub use levels::{
-    breakouts, levels, pivots, prior_levels, Breakout, Direction, Level, LevelKind, LevelParams,
-    Pivot, PivotKind, PriorLevels,
+    breakouts, levels, pivots, prior_levels, BookLevel, Breakout, Direction, Level, LevelBook,
+    LevelKind, LevelParams, Pivot, PivotKind, PriorLevels,
 };
 pub use momentum::{
     macd_cross_together, macd_crosses, rsi_falling_together, rsi_rising_together, AlignmentEvent,
