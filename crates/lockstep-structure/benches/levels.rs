@@ -5,7 +5,7 @@
 //! 8 bars per pivot). Throughput is in pivots.
 //! * `level_book_insert/P`: its pivots fed to a [`LevelBook`] in confirmation order, the
 //!   nearest levels asked after each (the clustering that [`prior_levels`] and [`breakouts`]
-//!   walk through; the former re-clustering on every pivot was `O(P² log P)`);
+//!   walk through; the former re-clustering on every pivot was `O(P²)` in all);
 //! * `prior_levels/P`, `breakouts/P`: the public functions on the walk (ATR and pivots
 //!   included);
 //! * `levels/P`: the batch clustering of every pivot at once.

@@ -15,9 +15,9 @@
 //! [`prior_levels`] walk the days and use, on day `t`, the levels of the pivots confirmed by
 //! the close of `t − 1`: a [`LevelBook`] receives each pivot as it is confirmed and re-forms
 //! only the clusters it changes, with the very clusters a re-clustering of all the pivots
-//! known would give (so `O(P log P)` on market data for `P` pivots, where re-clustering on
-//! every pivot was `O(P² log P)`; tested against that re-clustering, kept as the oracle of the
-//! tests). The only difference of order between the two: [`levels`] sorts a price of −0
+//! known would give (`O(log P)` per pivot plus a replay of the members of its cluster above
+//! it, where re-clustering on every pivot was `O(P)` per pivot; tested against that
+//! re-clustering, kept as the oracle of the tests). The only difference of order between the two: [`levels`] sorts a price of −0
 //! before +0, the walk takes them as equal (then by bar index).
 
 use lockstep_core::{Date, PriceSeries};

@@ -14,13 +14,18 @@
 //! `r`, and replaces the clusters in between.
 //!
 //! Cost of an insertion: `O(log P)` for the ordered maps, plus the pivots scanned from `q` to
-//! `r` and `O(log P)` per cluster re-formed. On market data the scan stops within the
-//! cluster `q` joins or the next one (`q` moves the mean of one cluster, which seldom moves a
-//! cluster boundary, and boundaries that do move fall back in line within a cluster or two),
-//! so a series with `P` pivots costs `O(P log P)` in all. The bound is not worst-case: pivots
-//! laid out so that every boundary shifts on each insertion (equally spaced prices exactly one
-//! tolerance apart, arriving from the lowest up) make each insertion re-form every cluster
-//! above it, as the full rescan did on every insertion.
+//! `r`, plus `O(log P)` per cluster re-formed. The scan replays the members of `q`'s cluster
+//! that lie above `q` (a cluster's sums are added in price order, so to give the same bits
+//! the additions after `q` must be made again: no shortcut keeps floating-point sums
+//! bit-identical), then usually stops at the next cluster: `q` moves the mean of one cluster,
+//! which seldom moves a boundary, and a boundary that moves falls back in line within a
+//! cluster or two. So a series with `P` pivots costs `O(P · (log P + m))`, `m` the typical
+//! size of a cluster: `O(P log P)` while clusters keep a bounded number of touches; on a long
+//! random walk, which keeps revisiting its levels, `m` grows like `√P` (measured in
+//! BENCHMARKS.md; the ordered maps still dominate at 10^5 pivots). Neither bound is
+//! worst-case: pivots laid out so that every boundary shifts on each insertion (equally
+//! spaced prices one tolerance apart, arriving from the top down) make each insertion
+//! re-form every cluster above it, as the full re-clustering did on every insertion.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;

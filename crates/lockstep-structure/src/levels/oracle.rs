@@ -1,5 +1,5 @@
-//! The former level clustering, kept verbatim as the oracle of the tests: [`walk_known`]
-//! re-clusters every known pivot whenever one arrives (`O(P² log P)`). The incremental
+//! The former level clustering, kept as it was as the oracle of the tests: [`walk_known`]
+//! re-clusters every known pivot whenever one arrives (`O(P)` per pivot). The incremental
 //! [`super::LevelBook`] and the functions built on it must give exactly what these give
 //! (property tests on random pivot sequences and series, and every daily CSV of
 //! `../shared/data`, below).
