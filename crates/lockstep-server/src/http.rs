@@ -1,27 +1,25 @@
-//! The routes, their handlers and the middleware (authentication, limits, JSON errors).
+//! The middleware (authentication, limits, JSON errors) around the routes of
+//! [`crate::routes`], and the helpers their handlers share.
 
 use std::any::Any;
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, RawQuery, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use chrono::NaiveDate;
-use lockstep_charts::{ChartKind, Format};
 use lockstep_core::Date;
 use lockstep_report::Clock;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::config::{valid_id, PairConfig};
-use crate::error::{chain, ApiError};
+use crate::error::ApiError;
+use crate::routes;
 use crate::state::{AppState, PairData};
-use crate::{openapi, pages};
 
 /// Largest accepted request body, in bytes (16 KiB).
 pub const MAX_BODY: usize = 16 * 1024;
@@ -29,50 +27,8 @@ pub const MAX_BODY: usize = 16 * 1024;
 /// Longest accepted request target (path and query), in bytes (2 KiB).
 pub const MAX_URI: usize = 2 * 1024;
 
-/// Most alerts `GET /api/alerts` returns at once.
-pub const MAX_LIMIT: usize = 1000;
-
-/// Default of `limit` in `GET /api/alerts`.
-pub const DEFAULT_LIMIT: usize = 100;
-
-/// Smallest and largest chart side accepted by the chart routes, in pixels.
-pub const CHART_SIDES: (u32, u32) = (200, 3000);
-
-type Result<T, E = ApiError> = std::result::Result<T, E>;
-
-/// The router and the table of its routes (method, path).
-pub(crate) struct Routes {
-    router: Router<AppState>,
-    table: Vec<(&'static str, &'static str)>,
-}
-
-impl Routes {
-    fn add(mut self, method: &'static str, path: &'static str, mr: MethodRouter<AppState>) -> Self {
-        self.router = self.router.route(path, mr);
-        self.table.push((method, path));
-        self
-    }
-}
-
-pub(crate) fn routes() -> Routes {
-    Routes {
-        router: Router::new(),
-        table: Vec::new(),
-    }
-    .add("GET", "/", get(index))
-    .add("GET", "/pairs/{id}", get(dashboard))
-    .add("GET", "/pairs/{id}/charts/{file}", get(chart))
-    .add("GET", "/api/health", get(health))
-    .add("GET", "/api/openapi.json", get(openapi_doc))
-    .add("GET", "/api/pairs", get(api_pairs))
-    .add("GET", "/api/pairs/{id}/series", get(api_series))
-    .add("GET", "/api/pairs/{id}/report", get(api_report))
-    .add("GET", "/api/pairs/{id}/signals", get(api_signals))
-    .add("GET", "/api/alerts", get(api_alerts))
-    .add("POST", "/api/refresh", post(api_refresh))
-    .add("GET", "/login", get(login_page))
-    .add("POST", "/login", post(login))
-}
+/// A handler's result: an error is a JSON error answer.
+pub(crate) type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 /// The cookie a browser gets from `/login`: the token, `HttpOnly; SameSite=Strict`.
 pub const TOKEN_COOKIE: &str = "lockstep_token";
@@ -100,7 +56,7 @@ fn token_cookie(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// What the cookie holds for `token`: its bytes in hex (any token fits a cookie that way).
-fn cookie_value(token: &str) -> String {
+pub(crate) fn cookie_value(token: &str) -> String {
     token.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -111,81 +67,24 @@ fn authorized(headers: &HeaderMap, token: &str) -> bool {
             .is_some_and(|c| constant_time_eq(c.as_bytes(), cookie_value(token).as_bytes()))
 }
 
-/// `GET /login`: a form for the token, so that a browser can use a dashboard served beyond
-/// loopback (the form posts to `/login`, which sets an `HttpOnly; SameSite=Strict` cookie).
-async fn login_page(RawQuery(q): RawQuery) -> Response {
-    let retry = q.is_some_and(|q| q.split('&').any(|kv| kv == "retry=1"));
-    typed("text/html; charset=utf-8", pages::login(retry))
-}
-
-/// `POST /login` (`application/x-www-form-urlencoded`, `token=…`): the right token sets the
-/// cookie and redirects to `/`; a wrong one redirects to the form again (`/login?retry=1`).
-async fn login(State(state): State<AppState>, body: Body) -> Result<Response> {
-    let bytes = read_body(body).await?;
-    let token = url_form_value(&bytes, "token").unwrap_or_default();
-    let ok = state
-        .config()
-        .token
-        .as_ref()
-        .is_some_and(|t| constant_time_eq(token.as_bytes(), t.as_bytes()));
-    if !ok {
-        return Ok(see_other("/login?retry=1"));
-    }
-    let cookie = format!(
-        "{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
-        cookie_value(&token)
-    );
-    let mut res = see_other("/");
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|_| ApiError::bad_request("invalid token"))?,
-    );
-    Ok(res)
-}
-
 /// A 303 redirect to `to`.
-fn see_other(to: &'static str) -> Response {
+pub(crate) fn see_other(to: &'static str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     res.headers_mut()
         .insert(header::LOCATION, HeaderValue::from_static(to));
     res
 }
 
-/// The value of `name` in a URL-encoded form body (`+` is a space, `%XX` a byte).
-fn url_form_value(body: &[u8], name: &str) -> Option<String> {
-    let text = std::str::from_utf8(body).ok()?;
-    let raw = text
-        .split('&')
-        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?;
-    let mut out = Vec::with_capacity(raw.len());
-    let b = raw.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 /// Every route of the server as `(method, path)`, paths in the router's syntax
 /// (`/api/pairs/{id}/report`); the OpenAPI document describes each `/api` one.
 pub fn route_table() -> Vec<(&'static str, &'static str)> {
-    routes().table
+    routes::table()
 }
 
 /// The application: every route with its middleware, over `state`. The scheduler is not
 /// started (see [`crate::Server`]).
 pub fn router(state: AppState) -> Router {
-    let app = routes()
-        .router
+    let app = routes::router()
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone());
@@ -352,7 +251,7 @@ fn refusal(state: &AppState, req: &Request) -> Option<Response> {
 /// A request body of at most [`MAX_BODY`] bytes. A longer one (sent without a declared
 /// length, so [`guard`] could not refuse it up front) is read on to [`DRAIN_LIMIT`] before
 /// the 413, for the same reason the guard drains.
-async fn read_body(body: Body) -> Result<Bytes> {
+pub(crate) async fn read_body(body: Body) -> Result<Bytes> {
     match to_bytes(body, DRAIN_LIMIT).await {
         Ok(b) if b.len() <= MAX_BODY => Ok(b),
         _ => Err(too_large()),
@@ -424,7 +323,9 @@ async fn finish(req: Request, next: Next) -> Response {
 
 /// Run blocking work (the store, the analysis, drawing) off the async threads; a panic in it
 /// is a 500.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| {
         if e.is_panic() {
             ApiError::internal("internal error: the request panicked")
@@ -434,29 +335,29 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
     })?
 }
 
-fn typed(content_type: &'static str, body: impl Into<Body>) -> Response {
+pub(crate) fn typed(content_type: &'static str, body: impl Into<Body>) -> Response {
     let mut r = Response::new(body.into());
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }
 
-fn json_response(v: &impl serde::Serialize) -> Result<Response> {
+pub(crate) fn json_response(v: &impl serde::Serialize) -> Result<Response> {
     let text = serde_json::to_string(v)
         .map_err(|e| ApiError::internal(format!("cannot render JSON: {e}")))?;
     Ok(typed("application/json", text))
 }
 
-fn path_error(e: PathRejection) -> ApiError {
+pub(crate) fn path_error(e: PathRejection) -> ApiError {
     ApiError::bad_request(format!("invalid path: {}", e.body_text()))
 }
 
-fn query_error(e: QueryRejection) -> ApiError {
+pub(crate) fn query_error(e: QueryRejection) -> ApiError {
     ApiError::bad_request(format!("invalid query: {}", e.body_text()))
 }
 
 /// The configured pair of a path's id: 400 for an invalid id, 404 for an unknown one.
-fn pair(state: &AppState, id: &str) -> Result<PairConfig> {
+pub(crate) fn pair(state: &AppState, id: &str) -> Result<PairConfig> {
     if !valid_id(id) {
         return Err(ApiError::bad_request(format!(
             "invalid pair id {id:?}: 1 to 32 of A-Z a-z 0-9 ^ = . _ -"
@@ -470,7 +371,7 @@ fn pair(state: &AppState, id: &str) -> Result<PairConfig> {
 }
 
 /// A `YYYY-MM-DD` query value; 400 naming the parameter and the value otherwise.
-fn date_param(name: &str, v: Option<&str>) -> Result<Option<Date>> {
+pub(crate) fn date_param(name: &str, v: Option<&str>) -> Result<Option<Date>> {
     let Some(v) = v else { return Ok(None) };
     let ok = v.len() == 10 && v.as_bytes()[4] == b'-' && v.as_bytes()[7] == b'-';
     match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
@@ -482,14 +383,14 @@ fn date_param(name: &str, v: Option<&str>) -> Result<Option<Date>> {
 }
 
 /// A `clock=` query value: `utc` or `exchange`; 400 naming the value otherwise.
-fn clock_param(v: &str) -> Result<Clock> {
+pub(crate) fn clock_param(v: &str) -> Result<Clock> {
     Clock::parse(v)
         .ok_or_else(|| ApiError::bad_request(format!("invalid `clock`: {v:?} (utc or exchange)")))
 }
 
 /// The configured pair of a path's id on the clock of a `clock=` value (else its
 /// configured clock).
-fn pair_on(state: &AppState, id: &str, clock: Option<&str>) -> Result<PairConfig> {
+pub(crate) fn pair_on(state: &AppState, id: &str, clock: Option<&str>) -> Result<PairConfig> {
     let mut p = pair(state, id)?;
     if let Some(c) = clock {
         p.clock = clock_param(c)?;
@@ -500,18 +401,11 @@ fn pair_on(state: &AppState, id: &str, clock: Option<&str>) -> Result<PairConfig
 /// The `clock=` parameter of the pair routes without other parameters.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ClockQuery {
-    clock: Option<String>,
+pub(crate) struct ClockQuery {
+    pub clock: Option<String>,
 }
 
-/// The query of a pair's page: `clock=`; other parameters are ignored (a page link may
-/// carry them).
-#[derive(Deserialize)]
-struct PageQuery {
-    clock: Option<String>,
-}
-
-async fn data_of(
+pub(crate) async fn data_of(
     state: &AppState,
     id: &str,
     clock: Option<&str>,
@@ -523,352 +417,13 @@ async fn data_of(
     Ok((p, data))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Pages
-// ---------------------------------------------------------------------------------------------
-
-async fn index(State(state): State<AppState>) -> Result<Response> {
-    let st = state.clone();
-    let legs = blocking(move || {
-        let c = st.config();
-        c.pairs
-            .iter()
-            .map(|p| st.legs(p).map_err(ApiError::from))
-            .collect::<Result<Vec<_>>>()
-    })
-    .await?;
-    Ok(typed(
-        "text/html; charset=utf-8",
-        pages::index(state.config(), &legs),
-    ))
-}
-
-async fn dashboard(
-    State(state): State<AppState>,
-    id: std::result::Result<Path<String>, PathRejection>,
-    query: std::result::Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Response> {
-    let Path(id) = id.map_err(path_error)?;
-    let Query(q) = query.map_err(query_error)?;
-    let p = pair_on(&state, &id, q.clock.as_deref())?;
-    let st = state.clone();
-    let html = blocking(move || {
-        let data = st.pair_data(&p)?;
-        let legs = st.legs(&p)?;
-        let alerts = st.with_store(|s| lockstep_alerts::list(s, Some(&p.label()), None, 20))?;
-        Ok(pages::dashboard(&st, &p, &data, &legs, &alerts))
-    })
-    .await?;
-    Ok(typed("text/html; charset=utf-8", html))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChartQuery {
-    width: Option<String>,
-    height: Option<String>,
-    clock: Option<String>,
-}
-
-fn side(name: &str, v: Option<&str>, default: u32) -> Result<u32> {
-    let Some(v) = v else { return Ok(default) };
-    let (lo, hi) = CHART_SIDES;
-    match v.parse::<u32>() {
-        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
-        _ => Err(ApiError::bad_request(format!(
-            "invalid `{name}`: {v:?} (a whole number of pixels from {lo} to {hi})"
-        ))),
-    }
-}
-
-async fn chart(
-    State(state): State<AppState>,
-    path: std::result::Result<Path<(String, String)>, PathRejection>,
-    query: std::result::Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response> {
-    let Path((id, file)) = path.map_err(path_error)?;
-    let Query(q) = query.map_err(query_error)?;
-    let p = pair_on(&state, &id, q.clock.as_deref())?;
-    let (name, format) = match file.rsplit_once('.') {
-        Some((n, "svg")) => (n, Format::Svg),
-        Some((n, "png")) => (n, Format::Png),
-        _ => {
-            return Err(ApiError::not_found(format!(
-                "no chart {file:?}: ask for <kind>.svg or <kind>.png"
-            )))
-        }
-    };
-    let kind = name
-        .parse::<ChartKind>()
-        .ok()
-        .filter(|k| ChartKind::REPORT.contains(k) || *k == ChartKind::Signals)
-        .ok_or_else(|| {
-            let mut kinds: Vec<&str> = ChartKind::REPORT.iter().map(|k| k.name()).collect();
-            kinds.push(ChartKind::Signals.name());
-            ApiError::not_found(format!("no chart {name:?}: one of {}", kinds.join(", ")))
-        })?;
-    let (dw, dh) = kind.default_size();
-    let size = (
-        side("width", q.width.as_deref(), dw)?,
-        side("height", q.height.as_deref(), dh)?,
-    );
-    let st = state.clone();
-    let bytes = blocking(move || {
-        let data = st.pair_data(&p)?;
-        // The page's SVG at its default size is drawn once per data version.
-        if format == Format::Svg && size == kind.default_size() {
-            if let Some(c) = data.charts().iter().find(|c| c.kind == kind) {
-                return Ok(c.svg.clone().into_bytes());
-            }
-        }
-        let r = match kind {
-            ChartKind::Signals => match &data.signals {
-                Ok(s) => lockstep_charts::signals_chart(&data.report, s, format, size),
-                Err(e) => {
-                    return Err(ApiError::unavailable(format!(
-                        "no signals for this pair: {e}"
-                    )))
-                }
-            },
-            k => lockstep_charts::report_chart(&data.report, k, format, size),
-        };
-        r.map_err(|e| match e {
-            lockstep_charts::ChartError::Empty(m) => {
-                ApiError::unavailable(format!("nothing to draw: {m}"))
-            }
-            e => ApiError::internal(chain(&e)),
-        })
-    })
-    .await?;
-    Ok(typed(format.mime(), bytes))
-}
-
-// ---------------------------------------------------------------------------------------------
-// API
-// ---------------------------------------------------------------------------------------------
-
-async fn health(State(state): State<AppState>) -> Result<Response> {
-    let st = state.clone();
-    let schema = blocking(move || Ok(st.with_store(|s| s.schema_version())?)).await?;
-    json_response(&json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "started_at": state.started_at(),
-        "pairs": state.config().pairs.len(),
-        "store": {"path": state.store_path().display().to_string(), "schema_version": schema},
-        "refresh": {
-            "scheduled": state.config().refresh.enabled && state.can_refresh(),
-            "can_refresh": state.can_refresh(),
-        },
-    }))
-}
-
-async fn openapi_doc() -> Result<Response> {
-    json_response(&openapi::document())
-}
-
-async fn api_pairs(State(state): State<AppState>) -> Result<Response> {
-    let st = state.clone();
-    let v = blocking(move || {
-        let mut out = Vec::new();
-        for p in &st.config().pairs {
-            let legs = st.legs(p)?;
-            let legs: Vec<Value> = legs
-                .iter()
-                .map(|l| {
-                    let mut v = serde_json::to_value(l).unwrap_or(Value::Null);
-                    if let (Some(o), Some(s)) = (v.as_object_mut(), st.symbol_status(&l.symbol)) {
-                        o.insert("kind".into(), json!(s.kind));
-                        o.insert("next_refresh".into(), json!(s.next_refresh));
-                        o.insert("last_attempt".into(), json!(s.last_attempt));
-                        o.insert("last_error".into(), json!(s.last_error));
-                    }
-                    v
-                })
-                .collect();
-            out.push(json!({
-                "id": p.id,
-                "a": p.a,
-                "b": p.b,
-                "windows": p.windows,
-                "clock": p.clock,
-                "page": format!("/pairs/{}", pages::encode_segment(&p.id)),
-                "legs": legs,
-            }));
-        }
-        Ok(json!({ "pairs": out }))
-    })
-    .await?;
-    json_response(&v)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SeriesQuery {
-    from: Option<String>,
-    to: Option<String>,
-    clock: Option<String>,
-}
-
-async fn api_series(
-    State(state): State<AppState>,
-    id: std::result::Result<Path<String>, PathRejection>,
-    query: std::result::Result<Query<SeriesQuery>, QueryRejection>,
-) -> Result<Response> {
-    let Path(id) = id.map_err(path_error)?;
-    let Query(q) = query.map_err(query_error)?;
-    let from = date_param("from", q.from.as_deref())?;
-    let to = date_param("to", q.to.as_deref())?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(ApiError::bad_request(format!(
-                "`from` ({f}) is after `to` ({t})"
-            )));
-        }
-    }
-    pair_on(&state, &id, q.clock.as_deref())?;
-    let (p, data) = data_of(&state, &id, q.clock.as_deref()).await?;
-    let s = &data.report.series;
-    let keep: Vec<usize> = (0..s.dates.len())
-        .filter(|&i| from.is_none_or(|f| s.dates[i] >= f) && to.is_none_or(|t| s.dates[i] <= t))
-        .collect();
-    let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-    let pick_opt = |v: &[Option<f64>]| keep.iter().map(|&i| v[i]).collect::<Vec<Option<f64>>>();
-    let rolling: Vec<Value> = s
-        .rolling
-        .iter()
-        .map(|w| json!({"window": w.window, "corr": pick_opt(&w.corr), "beta": pick_opt(&w.beta)}))
-        .collect();
-    json_response(&json!({
-        "pair": p.id,
-        "a": p.a,
-        "b": p.b,
-        "from": from,
-        "to": to,
-        "dates": keep.iter().map(|&i| s.dates[i]).collect::<Vec<Date>>(),
-        "price_a": pick(&s.price_a),
-        "price_b": pick(&s.price_b),
-        "norm_a": pick(&s.norm_a),
-        "norm_b": pick(&s.norm_b),
-        "rolling": rolling,
-    }))
-}
-
-async fn api_report(
-    State(state): State<AppState>,
-    id: std::result::Result<Path<String>, PathRejection>,
-    query: std::result::Result<Query<ClockQuery>, QueryRejection>,
-) -> Result<Response> {
-    let Path(id) = id.map_err(path_error)?;
-    let Query(q) = query.map_err(query_error)?;
-    let (_, data) = data_of(&state, &id, q.clock.as_deref()).await?;
-    let text = blocking(move || {
-        lockstep_report::render::json(&data.report)
-            .map_err(|e| ApiError::internal(format!("cannot render the report: {}", chain(&e))))
-    })
-    .await?;
-    Ok(typed("application/json", text))
-}
-
-async fn api_signals(
-    State(state): State<AppState>,
-    id: std::result::Result<Path<String>, PathRejection>,
-    query: std::result::Result<Query<ClockQuery>, QueryRejection>,
-) -> Result<Response> {
-    let Path(id) = id.map_err(path_error)?;
-    let Query(q) = query.map_err(query_error)?;
-    let (p, data) = data_of(&state, &id, q.clock.as_deref()).await?;
-    match &data.signals {
-        Ok(s) => json_response(s),
-        Err(e) => Err(ApiError::unavailable(format!(
-            "the signals of {} cannot be evaluated: {e}",
-            p.label()
-        ))),
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AlertsQuery {
-    pair: Option<String>,
-    since: Option<String>,
-    limit: Option<String>,
-}
-
-async fn api_alerts(
-    State(state): State<AppState>,
-    query: std::result::Result<Query<AlertsQuery>, QueryRejection>,
-) -> Result<Response> {
-    let Query(q) = query.map_err(query_error)?;
-    let label = match q.pair.as_deref() {
-        Some(id) => Some(pair(&state, id)?.label()),
-        None => None,
-    };
-    let since = date_param("since", q.since.as_deref())?;
-    let limit = match q.limit.as_deref() {
-        None => DEFAULT_LIMIT,
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "invalid `limit`: {v:?} (a whole number from 1 to {MAX_LIMIT})"
-                )))
-            }
-        },
-    };
-    let st = state.clone();
-    let alerts = blocking(move || {
-        Ok(st.with_store(|s| lockstep_alerts::list(s, label.as_deref(), since, limit))?)
-    })
-    .await?;
-    json_response(&json!({ "alerts": alerts }))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RefreshBody {
-    pairs: Option<Vec<String>>,
-}
-
-async fn api_refresh(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response> {
-    // A JSON content type cannot be sent cross-site without a CORS preflight, which this
-    // server never grants: no other web page can make a browser trigger a refresh.
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    if !json_type {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send `Content-Type: application/json` with a JSON body ({} or {\"pairs\": [\"<id>\"]})",
-        ));
-    }
-    let bytes = read_body(body).await?;
-    let req: RefreshBody = if bytes.iter().all(u8::is_ascii_whitespace) {
-        RefreshBody::default()
-    } else {
-        serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
-    };
-    if let Some(ids) = &req.pairs {
-        for id in ids {
-            pair(&state, id)?;
-        }
-    }
-    if !state.can_refresh() {
-        return Err(crate::ServerError::NoFetcher.into());
-    }
-    let report = state.refresh(req.pairs.as_deref()).await?;
-    json_response(&report)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::openapi;
+    use axum::body::Body;
+    use axum::routing::get;
+    use serde_json::Value;
 
     #[test]
     fn compares_tokens() {

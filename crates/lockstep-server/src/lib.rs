@@ -52,6 +52,7 @@ mod error;
 mod http;
 mod openapi;
 mod pages;
+mod routes;
 mod schedule;
 mod state;
 
@@ -71,10 +72,9 @@ pub use config::{
     MIN_TOKEN_LEN, TOKEN_ENV,
 };
 pub use error::{ApiError, ServerError};
-pub use http::{
-    constant_time_eq, route_table, router, CHART_SIDES, DEFAULT_LIMIT, MAX_BODY, MAX_LIMIT, MAX_URI,
-};
+pub use http::{constant_time_eq, route_table, router, MAX_BODY, MAX_URI};
 pub use openapi::document as openapi_document;
+pub use routes::{CHART_SIDES, DEFAULT_LIMIT, MAX_LIMIT};
 pub use schedule::{next_due, SymbolKind};
 pub use state::{
     session_analysis, AnalysisOptions, AppState, LegInfo, PairData, RefreshReport, SymbolOutcome,

@@ -1,10 +1,13 @@
-//! The OpenAPI 3.0 document of the server (`GET /api/openapi.json`), written by hand.
+//! The OpenAPI 3.0 document of the server (`GET /api/openapi.json`), written by hand: the
+//! shared parts (info, components, the common error answers); each route's operation is in
+//! its file under `routes/`.
 
 use serde_json::{json, Value};
 
-use crate::http::{CHART_SIDES, DEFAULT_LIMIT, MAX_BODY, MAX_LIMIT, MAX_URI};
+use crate::http::{MAX_BODY, MAX_URI};
 
-fn error_ref(description: &str) -> Value {
+/// An error answer of this description (the `Error` schema).
+pub(crate) fn error_ref(description: &str) -> Value {
     json!({
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -12,7 +15,7 @@ fn error_ref(description: &str) -> Value {
 }
 
 /// The error answers every route may give, plus `extra` (status, description).
-fn responses(ok: Value, extra: &[(&str, &str)]) -> Value {
+pub(crate) fn responses(ok: Value, extra: &[(&str, &str)]) -> Value {
     let mut r = serde_json::Map::new();
     r.insert("200".into(), ok);
     for (code, d) in extra {
@@ -42,36 +45,55 @@ fn responses(ok: Value, extra: &[(&str, &str)]) -> Value {
     Value::Object(r)
 }
 
-fn json_ok(description: &str, schema: Value) -> Value {
+pub(crate) fn json_ok(description: &str, schema: Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
 
-fn schema(name: &str) -> Value {
+pub(crate) fn schema(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-fn date_query(name: &str, description: &str) -> Value {
+pub(crate) fn date_query(name: &str, description: &str) -> Value {
     json!({
         "name": name, "in": "query", "required": false, "description": description,
         "schema": {"type": "string", "format": "date", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}
     })
 }
 
+/// An HTML answer.
+pub(crate) fn html_ok(description: &str) -> Value {
+    json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}})
+}
+
+/// The `id` path parameter of the pair routes.
+pub(crate) fn pair_id() -> Value {
+    json!({"$ref": "#/components/parameters/PairId"})
+}
+
+/// The `clock` query parameter of the pair routes.
+pub(crate) fn clock() -> Value {
+    json!({"$ref": "#/components/parameters/Clock"})
+}
+
+/// The 400 of a pair route taking only `clock`.
+pub(crate) const BAD_CLOCK: (&str, &str) = (
+    "400",
+    "Invalid pair id or `clock`, an unknown parameter, or the exchange clock asked of a \
+     pair without an every-day leg against an exchange leg.",
+);
+
+/// The 503 of a pair route.
+pub(crate) const NO_DATA_CLOCK: (&str, &str) = (
+    "503",
+    "A leg is not in the store yet, or the exchange clock lacks the every-day leg's \
+     intraday bars (or the signal rules cannot be evaluated).",
+);
+
+/// The 404 of a pair route.
+pub(crate) const UNKNOWN_PAIR: (&str, &str) = ("404", "Unknown pair.");
+
 /// The document.
 pub fn document() -> Value {
-    let pair_id = json!({"$ref": "#/components/parameters/PairId"});
-    let clock = json!({"$ref": "#/components/parameters/Clock"});
-    let bad_clock = (
-        "400",
-        "Invalid pair id or `clock`, an unknown parameter, or the exchange clock asked of a \
-         pair without an every-day leg against an exchange leg.",
-    );
-    let no_data_clock = (
-        "503",
-        "A leg is not in the store yet, or the exchange clock lacks the every-day leg's \
-         intraday bars (or the signal rules cannot be evaluated).",
-    );
-    let unknown_pair = ("404", "Unknown pair.");
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -87,137 +109,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}, {}],
-        "paths": {
-            "/": {"get": {
-                "summary": "Index of the configured pairs (HTML).",
-                "operationId": "index",
-                "responses": responses(
-                    json!({"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}),
-                    &[],
-                ),
-            }},
-            "/pairs/{id}": {"get": {
-                "summary": "Dashboard of a pair (HTML): the report, charts, refresh banner, signals and recent alerts.",
-                "operationId": "dashboard",
-                "parameters": [pair_id, clock],
-                "responses": responses(
-                    json!({"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}),
-                    &[bad_clock, unknown_pair, no_data_clock],
-                ),
-            }},
-            "/login": {
-                "get": {
-                    "summary": "The login form of a server with a token (HTML): a browser logs in here instead of sending `Authorization`.",
-                    "operationId": "loginForm",
-                    "parameters": [{"name": "retry", "in": "query", "required": false,
-                                    "description": "1 after a wrong token.", "schema": {"type": "string"}}],
-                    "security": [],
-                    "responses": responses(
-                        json!({"description": "The form.", "content": {"text/html": {"schema": {"type": "string"}}}}),
-                        &[],
-                    ),
-                },
-                "post": {
-                    "summary": "Log in: the right token sets an HttpOnly, SameSite=Strict cookie and redirects to `/`; a wrong one redirects to `/login?retry=1`.",
-                    "operationId": "login",
-                    "security": [],
-                    "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {
-                        "schema": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}}}},
-                    "responses": {"303": {"description": "Redirect to `/` (with the cookie) or back to the form."},
-                                  "413": {"description": "Body over 16 KiB.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
-                },
-            },
-            "/pairs/{id}/charts/{file}": {"get": {
-                "summary": "One chart of a pair as SVG or PNG.",
-                "operationId": "chart",
-                "parameters": [
-                    pair_id,
-                    {"name": "file", "in": "path", "required": true,
-                     "description": "`<kind>.svg` or `<kind>.png`; kind is one of overlay, correlation, momentum, ccf, levels, signals.",
-                     "schema": {"type": "string", "pattern": "^(overlay|correlation|momentum|ccf|levels|signals)\\.(svg|png)$"}},
-                    {"name": "width", "in": "query", "required": false,
-                     "schema": {"type": "integer", "minimum": CHART_SIDES.0, "maximum": CHART_SIDES.1}},
-                    {"name": "height", "in": "query", "required": false,
-                     "schema": {"type": "integer", "minimum": CHART_SIDES.0, "maximum": CHART_SIDES.1}},
-                    clock,
-                ],
-                "responses": responses(
-                    json!({"description": "The chart.", "content": {
-                        "image/svg+xml": {"schema": {"type": "string"}},
-                        "image/png": {"schema": {"type": "string", "format": "binary"}},
-                    }}),
-                    &[("400", "Invalid pair id, size or clock."), ("404", "Unknown pair or chart."), ("503", "Nothing to draw, a leg is not stored yet, or the exchange clock lacks intraday bars.")],
-                ),
-            }},
-            "/api/health": {"get": {
-                "summary": "Liveness: the server answers and the store can be read.",
-                "operationId": "health",
-                "responses": responses(json_ok("Healthy.", schema("Health")), &[]),
-            }},
-            "/api/openapi.json": {"get": {
-                "summary": "This document.",
-                "operationId": "openapi",
-                "responses": responses(json_ok("The OpenAPI 3.0 document.", json!({"type": "object"})), &[]),
-            }},
-            "/api/pairs": {"get": {
-                "summary": "The configured pairs with what the store holds for each leg and its refresh schedule.",
-                "operationId": "listPairs",
-                "responses": responses(json_ok("The pairs.", json!({
-                    "type": "object", "required": ["pairs"],
-                    "properties": {"pairs": {"type": "array", "items": schema("Pair")}}
-                })), &[]),
-            }},
-            "/api/pairs/{id}/series": {"get": {
-                "summary": "The aligned series of a pair (prices, rebased prices, rolling correlation and beta per window), optionally within [from, to].",
-                "operationId": "pairSeries",
-                "parameters": [
-                    pair_id,
-                    date_query("from", "First date (inclusive), YYYY-MM-DD."),
-                    date_query("to", "Last date (inclusive), YYYY-MM-DD."),
-                    clock,
-                ],
-                "responses": responses(json_ok("The series.", schema("Series")),
-                    &[("400", "Invalid pair id or clock, a malformed date (the message names it), `from` after `to`, or an unknown parameter."), unknown_pair, no_data_clock]),
-            }},
-            "/api/pairs/{id}/report": {"get": {
-                "summary": "The full analysis report of a pair (the JSON of `lockstep analyze --format json`).",
-                "operationId": "pairReport",
-                "parameters": [pair_id, clock],
-                "responses": responses(json_ok("The report.", schema("Report")), &[bad_clock, unknown_pair, no_data_clock]),
-            }},
-            "/api/pairs/{id}/signals": {"get": {
-                "summary": "The builtin signal rules evaluated over the pair (the JSON of `lockstep signals --format json`).",
-                "operationId": "pairSignals",
-                "parameters": [pair_id, clock],
-                "responses": responses(json_ok("The signals report.", schema("SignalsReport")), &[bad_clock, unknown_pair, no_data_clock]),
-            }},
-            "/api/alerts": {"get": {
-                "summary": "Stored alerts with their delivery states, newest first.",
-                "operationId": "listAlerts",
-                "parameters": [
-                    {"name": "pair", "in": "query", "required": false, "description": "A pair id.",
-                     "schema": {"$ref": "#/components/schemas/PairId"}},
-                    date_query("since", "Only alerts dated on or after this date."),
-                    {"name": "limit", "in": "query", "required": false,
-                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
-                ],
-                "responses": responses(json_ok("The alerts.", json!({
-                    "type": "object", "required": ["alerts"],
-                    "properties": {"alerts": {"type": "array", "items": schema("Alert")}}
-                })), &[("400", "Invalid pair id, date or limit, or an unknown parameter."), ("404", "Unknown pair.")]),
-            }},
-            "/api/refresh": {"post": {
-                "summary": "Refresh the configured symbols now (all pairs, or the listed ones), recompute their reports, record and deliver alerts: the scheduler's cycle, on demand. Only configured symbols are ever fetched.",
-                "operationId": "refresh",
-                "requestBody": {"required": false, "content": {"application/json": {"schema": schema("RefreshRequest")}}},
-                "responses": responses(json_ok("What the cycle did.", schema("RefreshReport")), &[
-                    ("400", "Invalid JSON body or pair id."),
-                    ("404", "Unknown pair."),
-                    ("415", "The body is not declared as application/json."),
-                    ("409", "The server has no fetcher (started offline): refreshing is disabled."),
-                ]),
-            }},
-        },
+        "paths": crate::routes::paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                 "description": "Required by every route when the server has a token (always for a non-loopback address)."}},
