@@ -370,6 +370,33 @@ fn serving_beyond_loopback_needs_a_token() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("token"), "{err}");
+    // With a token, plain HTTP beyond loopback still needs TLS or --insecure-http.
+    let out = at(home.path())
+        .env("LOCKSTEP_TOKEN", "a-token-of-twenty-chars")
+        .args(["--offline", "serve", "--bind", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--insecure-http") && err.contains("--tls-cert"),
+        "{err}"
+    );
+    // --tls-cert goes with --tls-key (a usage error), and a missing file is named.
+    let out = at(home.path())
+        .args(["--offline", "serve", "--tls-cert", "cert.pem"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = at(home.path())
+        .env_remove("LOCKSTEP_TOKEN")
+        .args(["--offline", "serve", "--bind", "127.0.0.1:0"])
+        .args(["--tls-cert", "no-cert.pem", "--tls-key", "no-key.pem"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-cert.pem"), "{err}");
 }
 
 /// A webhook receiver on a fixed loopback port that records the POSTs and answers 200.

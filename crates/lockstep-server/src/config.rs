@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 
 use chrono::NaiveTime;
 use lockstep_alerts::AlertConfig;
@@ -17,6 +18,10 @@ pub const TOKEN_ENV: &str = "LOCKSTEP_TOKEN";
 /// Shortest accepted token, in characters.
 pub const MIN_TOKEN_LEN: usize = 16;
 
+/// Longest accepted token, in characters: URL-encoded, any token fits the login form's
+/// 1 KiB.
+pub const MAX_TOKEN_LEN: usize = 256;
+
 /// The server's configuration: the `[serve]` table of `$LOCKSTEP_HOME/config.toml`.
 ///
 /// ```toml
@@ -26,6 +31,13 @@ pub const MIN_TOKEN_LEN: usize = 16;
 ///                             # `Authorization: Bearer <token>`
 /// header_timeout_secs = 10    # default; slower headers, or a longer idle, close the
 ///                             # connection
+/// body_timeout_secs = 10      # default; a request body not received this long after its
+///                             # headers is answered 408
+/// max_connections_per_client = 32  # default; open connections from one IP address
+/// tls_cert = "cert.pem"       # with tls_key: serve HTTPS (PEM certificate chain and key)
+/// tls_key = "key.pem"
+/// insecure_http = false       # allow a non-loopback bind without TLS (behind a
+///                             # TLS-terminating proxy)
 ///
 /// [[serve.pairs]]
 /// a = "ETH-USD"
@@ -52,7 +64,7 @@ pub struct ServeConfig {
     /// Address to listen on, `IP:port` or `localhost:port` (default `127.0.0.1:8080`).
     #[serde(default = "default_bind")]
     pub bind: String,
-    /// The bearer token (at least [`MIN_TOKEN_LEN`] characters). Required for a non-loopback
+    /// The bearer token ([`MIN_TOKEN_LEN`] to [`MAX_TOKEN_LEN`] characters). Required for a non-loopback
     /// `bind`; when set, required by every route.
     #[serde(default)]
     pub token: Option<String>,
@@ -70,10 +82,39 @@ pub struct ServeConfig {
     /// 3600): a client that opens connections and trickles bytes cannot hold them.
     #[serde(default = "default_header_timeout")]
     pub header_timeout_secs: u64,
+    /// Seconds a request's body may take to arrive once its headers have (default 10, at
+    /// most 3600); a slower body is answered 408 and the connection closed. Bodies are read
+    /// before the request takes one of the concurrent-request slots.
+    #[serde(default = "default_body_timeout")]
+    pub body_timeout_secs: u64,
+    /// Connections one client IP address may hold open at once (default 32, 1 to 65536);
+    /// another is answered 503 and closed. Behind a reverse proxy every client is the
+    /// proxy's address: raise it there.
+    #[serde(default = "default_max_connections_per_client")]
+    pub max_connections_per_client: usize,
+    /// The TLS certificate chain (PEM); with [`ServeConfig::tls_key`], the server speaks
+    /// HTTPS only, and the login cookie is `Secure`.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    /// The TLS private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
+    /// Allow a non-loopback `bind` without TLS (default false): for a server behind a
+    /// TLS-terminating reverse proxy, which alone must be reachable from the network.
+    #[serde(default)]
+    pub insecure_http: bool,
 }
 
 fn default_header_timeout() -> u64 {
     10
+}
+
+fn default_body_timeout() -> u64 {
+    10
+}
+
+fn default_max_connections_per_client() -> usize {
+    32
 }
 
 impl fmt::Debug for ServeConfig {
@@ -85,6 +126,14 @@ impl fmt::Debug for ServeConfig {
             .field("refresh", &self.refresh)
             .field("alerts", &self.alerts)
             .field("header_timeout_secs", &self.header_timeout_secs)
+            .field("body_timeout_secs", &self.body_timeout_secs)
+            .field(
+                "max_connections_per_client",
+                &self.max_connections_per_client,
+            )
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
+            .field("insecure_http", &self.insecure_http)
             .finish()
     }
 }
@@ -98,6 +147,11 @@ impl Default for ServeConfig {
             refresh: RefreshConfig::default(),
             alerts: AlertConfig::default(),
             header_timeout_secs: default_header_timeout(),
+            body_timeout_secs: default_body_timeout(),
+            max_connections_per_client: default_max_connections_per_client(),
+            tls_cert: None,
+            tls_key: None,
+            insecure_http: false,
         }
     }
 }
@@ -289,6 +343,11 @@ impl ServeConfig {
                     "serve.token is too short: use at least {MIN_TOKEN_LEN} characters"
                 ));
             }
+            if t.chars().count() > MAX_TOKEN_LEN {
+                return bad(format!(
+                    "serve.token is too long: use at most {MAX_TOKEN_LEN} characters"
+                ));
+            }
             if !t.bytes().all(|c| c.is_ascii_graphic()) {
                 return bad("serve.token must be visible ASCII characters (no spaces)".into());
             }
@@ -298,6 +357,23 @@ impl ServeConfig {
                 "serve.header_timeout_secs must be 1 to 3600, not {}",
                 self.header_timeout_secs
             ));
+        }
+        if !(1..=3600).contains(&self.body_timeout_secs) {
+            return bad(format!(
+                "serve.body_timeout_secs must be 1 to 3600, not {}",
+                self.body_timeout_secs
+            ));
+        }
+        if !(1..=65536).contains(&self.max_connections_per_client) {
+            return bad(format!(
+                "serve.max_connections_per_client must be 1 to 65536, not {}",
+                self.max_connections_per_client
+            ));
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return bad(
+                "serve.tls_cert and serve.tls_key go together: give both or neither".into(),
+            );
         }
         let mut ids = BTreeSet::new();
         for (i, p) in self.pairs.iter_mut().enumerate() {
@@ -366,7 +442,14 @@ impl ServeConfig {
         })
     }
 
-    /// Refuse to listen on a non-loopback address without a token.
+    /// Whether the server speaks HTTPS ([`ServeConfig::tls_cert`] and
+    /// [`ServeConfig::tls_key`] are set).
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+
+    /// Refuse to listen on a non-loopback address without a token, or without TLS unless
+    /// [`ServeConfig::insecure_http`] (the token and the login cookie would travel in clear).
     pub fn check_security(&self) -> Result<SocketAddr, ServerError> {
         let addr = self.bind_addr()?;
         if !addr.ip().is_loopback() && self.token.is_none() {
@@ -374,6 +457,14 @@ impl ServeConfig {
                 "refusing to listen on {addr} without a token: anyone on the network could \
                  read the dashboard. Set serve.token in config.toml (or {TOKEN_ENV}), or bind \
                  127.0.0.1"
+            )));
+        }
+        if !addr.ip().is_loopback() && !self.tls() && !self.insecure_http {
+            return Err(ServerError::Insecure(format!(
+                "refusing to listen on {addr} over plain HTTP: the token and the login cookie \
+                 would cross the network in clear. Serve TLS (--tls-cert/--tls-key, or \
+                 serve.tls_cert and serve.tls_key), or, behind a TLS-terminating reverse \
+                 proxy, pass --insecure-http (serve.insecure_http = true)"
             )));
         }
         Ok(addr)
@@ -462,6 +553,7 @@ mod tests {
         assert!(err("[serve]\nbnd = \"x\"\n").contains("bnd"));
         assert!(err("[serve]\nbind = \"nowhere\"\n").contains("nowhere"));
         assert!(err("[serve]\ntoken = \"short\"\n").contains("too short"));
+        assert!(err(&format!("[serve]\ntoken = \"{}\"\n", "x".repeat(257))).contains("too long"));
         assert!(err("[[serve.pairs]]\na = \"../x\"\nb = \"y\"\n").contains("../x"));
         assert!(err("[[serve.pairs]]\na = \"A\"\nb = \"B\"\nid = \"a b\"\n").contains("a b"));
         assert!(err(
@@ -475,7 +567,13 @@ mod tests {
         for t in ["0", "3601"] {
             let e = err(&format!("[serve]\nheader_timeout_secs = {t}\n"));
             assert!(e.contains("header_timeout_secs") && e.contains(t), "{e}");
+            let e = err(&format!("[serve]\nbody_timeout_secs = {t}\n"));
+            assert!(e.contains("body_timeout_secs") && e.contains(t), "{e}");
         }
+        let e = err("[serve]\nmax_connections_per_client = 0\n");
+        assert!(e.contains("max_connections_per_client"), "{e}");
+        let e = err("[serve]\ntls_cert = \"c.pem\"\n");
+        assert!(e.contains("tls_key"), "{e}");
     }
 
     #[test]
@@ -488,7 +586,23 @@ mod tests {
         let e = c.check_security().unwrap_err();
         assert!(matches!(e, ServerError::Insecure(_)), "{e}");
         let c = c.with_env_token(|k| (k == TOKEN_ENV).then(|| "x".repeat(20)));
-        assert!(c.check_security().is_ok());
+        // A token, but plain HTTP beyond loopback: refused unless said so.
+        let e = c.check_security().unwrap_err().to_string();
+        assert!(
+            e.contains("--insecure-http") && e.contains("--tls-cert"),
+            "{e}"
+        );
+        let proxied = ServeConfig {
+            insecure_http: true,
+            ..c.clone()
+        };
+        assert!(proxied.check_security().is_ok());
+        let tls = ServeConfig {
+            tls_cert: Some("cert.pem".into()),
+            tls_key: Some("key.pem".into()),
+            ..c
+        };
+        assert!(tls.check_security().is_ok());
         let local = ServeConfig {
             bind: "localhost:1234".into(),
             ..ServeConfig::default()

@@ -3,9 +3,10 @@
 
 use std::any::Any;
 
+use axum::body::HttpBody as _;
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -21,8 +22,12 @@ use crate::error::ApiError;
 use crate::routes;
 use crate::state::{AppState, PairData};
 
-/// Largest accepted request body, in bytes (16 KiB).
+/// Largest accepted request body, in bytes (16 KiB): the limit of every route but those
+/// taking a form.
 pub const MAX_BODY: usize = 16 * 1024;
+
+/// Largest accepted body of a route taking a form (`POST /login`), in bytes (1 KiB).
+pub const MAX_FORM_BODY: usize = 1024;
 
 /// Longest accepted request target (path and query), in bytes (2 KiB).
 pub const MAX_URI: usize = 2 * 1024;
@@ -167,24 +172,106 @@ pub const DRAIN_LIMIT: usize = 1024 * 1024;
 /// Longest time spent draining a refused request's body.
 pub const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Limits and authentication, before any handler (see [`refusal`]). A refused request's
-/// body is drained (bounded) before the answer, so the client can read it.
+/// Limits and authentication, before any handler (see [`refusal`]), then the body: read
+/// whole (at most the route's [`crate::routes::Route::max_body`] bytes) within
+/// `body_timeout_secs` of the headers, *before* the request may take one of the
+/// [`MAX_CONCURRENT_REQUESTS`] slots, so that slow or unauthenticated bodies hold none (a
+/// slower body is answered 408 and the connection closed). A refused request's body is
+/// drained (bounded, without keeping it) before the answer, so the client can read it.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match refusal(&state, &req) {
-        None => next.run(req).await,
-        Some(res) => {
-            let drain = to_bytes(req.into_body(), DRAIN_LIMIT);
-            // Whatever happens (end, limit, timeout, error), the answer is the refusal.
-            let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
-            res
+    let limit = routes::max_body(
+        req.method(),
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str),
+    );
+    if let Some(res) = refusal(&state, &req, limit) {
+        // Whatever happens (end, limit, timeout, error), the answer is the refusal.
+        let _ = tokio::time::timeout(DRAIN_TIME, drain(req.into_body(), DRAIN_LIMIT)).await;
+        return res;
+    }
+    let deadline = std::time::Duration::from_secs(state.config().body_timeout_secs);
+    let (parts, mut body) = req.into_parts();
+    let bytes = match tokio::time::timeout(deadline, collect(&mut body, limit)).await {
+        Err(_) => {
+            return closing(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} s of its headers",
+                    deadline.as_secs()
+                ),
+            ))
+        }
+        Ok(Err(BodyError::Broken)) => {
+            return closing(ApiError::bad_request("the request body could not be read"))
+        }
+        Ok(Err(BodyError::TooLarge)) => {
+            let _ = tokio::time::timeout(DRAIN_TIME, drain(body, DRAIN_LIMIT)).await;
+            return too_large(limit).into_response();
+        }
+        Ok(Ok(b)) => b,
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// An error answer after which the connection is closed (its request was not read whole).
+fn closing(e: ApiError) -> Response {
+    let mut res = e.into_response();
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
+enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+/// The next data frame of `body` (trailers are skipped); `None` at its end.
+async fn next_data(body: &mut Body) -> Option<std::result::Result<Bytes, BodyError>> {
+    loop {
+        let frame =
+            std::future::poll_fn(|cx| std::pin::Pin::new(&mut *body).poll_frame(cx)).await?;
+        match frame {
+            Err(_) => return Some(Err(BodyError::Broken)),
+            Ok(f) => {
+                if let Ok(data) = f.into_data() {
+                    return Some(Ok(data));
+                }
+            }
+        }
+    }
+}
+
+/// The whole of `body` if it has at most `limit` bytes.
+async fn collect(body: &mut Body, limit: usize) -> std::result::Result<Bytes, BodyError> {
+    let mut out = Vec::new();
+    while let Some(data) = next_data(body).await {
+        let data = data?;
+        if out.len() + data.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        out.extend_from_slice(&data);
+    }
+    Ok(Bytes::from(out))
+}
+
+/// Read and discard at most `limit` more bytes of `body`.
+async fn drain(mut body: Body, limit: usize) {
+    let mut seen = 0;
+    while let Some(Ok(data)) = next_data(&mut body).await {
+        seen += data.len();
+        if seen > limit {
+            return;
         }
     }
 }
 
 /// 414 for a long request target, 403 for a foreign `Host` on a loopback server, 401
 /// without the right bearer token (when one is configured), 413 for a declared body over
-/// [`MAX_BODY`]; `None` lets the request through.
-fn refusal(state: &AppState, req: &Request) -> Option<Response> {
+/// `limit`; `None` lets the request through.
+fn refusal(state: &AppState, req: &Request, limit: usize) -> Option<Response> {
     let target = req
         .uri()
         .path_and_query()
@@ -244,24 +331,21 @@ fn refusal(state: &AppState, req: &Request) -> Option<Response> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     declared
-        .is_some_and(|n| n > MAX_BODY as u64)
-        .then(|| too_large().into_response())
+        .is_some_and(|n| n > limit as u64)
+        .then(|| too_large(limit).into_response())
 }
 
-/// A request body of at most [`MAX_BODY`] bytes. A longer one (sent without a declared
-/// length, so [`guard`] could not refuse it up front) is read on to [`DRAIN_LIMIT`] before
-/// the 413, for the same reason the guard drains.
+/// The request body, which [`guard`] has read whole already (within the route's limit).
 pub(crate) async fn read_body(body: Body) -> Result<Bytes> {
-    match to_bytes(body, DRAIN_LIMIT).await {
-        Ok(b) if b.len() <= MAX_BODY => Ok(b),
-        _ => Err(too_large()),
-    }
+    to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| too_large(MAX_BODY))
 }
 
-fn too_large() -> ApiError {
+fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {MAX_BODY} bytes"),
+        format!("the request body is larger than {limit} bytes"),
     )
 }
 

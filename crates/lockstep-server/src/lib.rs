@@ -12,12 +12,20 @@
 //! * **Security**: loopback by default; a non-loopback address requires a token, and with a
 //!   token every route requires `Authorization: Bearer <token>` (or, for a browser, the
 //!   cookie `/login` sets; a page asked for without it redirects there). Path ids, dates and limits
-//!   are validated; the request target is limited to 2 KiB (414) and bodies to 16 KiB (413);
-//!   a connection that does not send a request's headers within `header_timeout_secs`
-//!   (default 10 s), or idles that long between requests, is closed;
-//!   every error is JSON `{"error": {"status", "message"}}`; a panicking handler answers 500.
+//!   are validated; the request target is limited to 2 KiB (414) and bodies to 16 KiB, 1 KiB
+//!   for the login form (413); a connection that does not send a request's headers within
+//!   `header_timeout_secs` (default 10 s), or idles that long between requests, is closed; a
+//!   body is read before the request takes a slot, within `body_timeout_secs` (408); one
+//!   client address holds at most `max_connections_per_client` connections (503); PNG charts
+//!   are drawn two at a time; every error is JSON `{"error": {"status", "message"}}`, those
+//!   hyper makes for a request it cannot parse included; a panicking handler answers 500.
+//!   A non-loopback address also requires TLS (`tls_cert`/`tls_key`, rustls; the login
+//!   cookie is then `Secure`) unless `insecure_http` (behind a TLS-terminating proxy).
 //!
 //! # Routes
+//!
+//! Each route is one file under `routes/` (its handler and its OpenAPI operation), listed
+//! once in the table of `routes/mod.rs`.
 //!
 //! | route | answer |
 //! |---|---|
@@ -48,6 +56,7 @@
 #![recursion_limit = "512"]
 
 mod config;
+mod conn;
 mod error;
 mod http;
 mod openapi;
@@ -68,13 +77,13 @@ use tokio::sync::{oneshot, watch};
 use tower::ServiceExt as _;
 
 pub use config::{
-    pair_slug, valid_id, valid_symbol, PairConfig, RefreshConfig, ServeConfig, MAX_WINDOW,
-    MIN_TOKEN_LEN, TOKEN_ENV,
+    pair_slug, valid_id, valid_symbol, PairConfig, RefreshConfig, ServeConfig, MAX_TOKEN_LEN,
+    MAX_WINDOW, MIN_TOKEN_LEN, TOKEN_ENV,
 };
 pub use error::{ApiError, ServerError};
-pub use http::{constant_time_eq, route_table, router, MAX_BODY, MAX_URI};
+pub use http::{constant_time_eq, route_table, router, MAX_BODY, MAX_FORM_BODY, MAX_URI};
 pub use openapi::document as openapi_document;
-pub use routes::{CHART_SIDES, DEFAULT_LIMIT, MAX_LIMIT};
+pub use routes::{CHART_SIDES, DEFAULT_LIMIT, MAX_LIMIT, MAX_REFRESH_PAIRS, RENDER_THREADS};
 pub use schedule::{next_due, SymbolKind};
 pub use state::{
     session_analysis, AnalysisOptions, AppState, LegInfo, PairData, RefreshReport, SymbolOutcome,
@@ -87,16 +96,21 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Serve `state` on `listener` with the scheduler until `shutdown` completes, then stop
 /// accepting, let open requests finish (at most [`SHUTDOWN_GRACE`]) and stop the scheduler.
 ///
-/// The accept loop is this crate's, not `axum::serve`, for one setting axum does not expose:
+/// The accept loop is this crate's, not `axum::serve`, for what axum does not expose:
 /// hyper's header read timeout (`[serve] header_timeout_secs`), which closes a connection
 /// that has not sent a request's headers in time, or sits idle between requests that long,
-/// so that slowly trickling clients cannot hold connections (slowloris).
+/// so that slowly trickling clients cannot hold connections (slowloris); the per-client
+/// connection cap (`max_connections_per_client`); TLS; and the JSON shape of the errors
+/// hyper answers by itself ([`conn::JsonErrors`]).
 async fn serve(
     listener: TcpListener,
     state: AppState,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let header_timeout = Duration::from_secs(state.config().header_timeout_secs);
+    let cap = state.config().max_connections_per_client;
+    let clients = conn::Clients::new(cap);
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(state.clone().run_scheduler(stop_rx.clone()));
     let app = router(state);
@@ -105,7 +119,7 @@ async fn serve(
     let (conn_tx, conn_rx) = watch::channel(());
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(s) => s,
                 Err(e) => {
@@ -117,21 +131,26 @@ async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone().map_request(
-            |r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new),
-        ));
-        let (mut stop, done) = (stop_rx.clone(), conn_rx.clone());
+        let (app, tls, stop, done) = (app.clone(), tls.clone(), stop_rx.clone(), conn_rx.clone());
+        let slot = clients.enter(peer.ip());
         tokio::spawn(async move {
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            let mut conn = std::pin::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                () = async { drop(stop.wait_for(|s| *s).await) } => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
+            match (slot, tls) {
+                (None, None) => conn::refuse(stream, cap).await,
+                (None, Some(tls)) => {
+                    if let Ok(Ok(s)) =
+                        tokio::time::timeout(header_timeout, tls.accept(stream)).await
+                    {
+                        conn::refuse(s, cap).await;
+                    }
+                }
+                (Some(_slot), None) => connection(stream, app, header_timeout, stop).await,
+                (Some(_slot), Some(tls)) => {
+                    // A handshake slower than the headers may be is given up like them.
+                    if let Ok(Ok(s)) =
+                        tokio::time::timeout(header_timeout, tls.accept(stream)).await
+                    {
+                        connection(s, app, header_timeout, stop).await;
+                    }
                 }
             }
             drop(done);
@@ -154,16 +173,50 @@ async fn serve(
     Ok(())
 }
 
+/// Serve HTTP/1.1 on one connection until it closes, or gracefully once `stop` turns true.
+async fn connection<S>(
+    stream: S,
+    app: axum::Router,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service =
+        hyper_util::service::TowerToHyperService::new(app.map_request(
+            |r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new),
+        ));
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .serve_connection(
+            hyper_util::rt::TokioIo::new(conn::JsonErrors::new(stream)),
+            service,
+        );
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        () = async { drop(stop.wait_for(|s| *s).await) } => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
 /// Validate `config`, open the store, build the runtime and bind.
 fn prepare(
     config: ServeConfig,
     store_path: &Path,
     fetcher: Option<Fetcher>,
     options: Option<AnalysisOptions>,
-) -> Result<(tokio::runtime::Runtime, TcpListener, AppState), ServerError> {
+) -> Result<Prepared, ServerError> {
     let mut config = config;
     config.validate()?;
     let addr = config.check_security()?;
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(c), Some(k)) => Some(conn::tls_acceptor(c, k)?),
+        _ => None,
+    };
     let state = AppState::with_options(config, store_path, fetcher, options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -175,8 +228,17 @@ fn prepare(
             addr: addr.to_string(),
             source,
         })?;
-    Ok((runtime, listener, state))
+    Ok((runtime, listener, state, tls))
 }
+
+/// What [`prepare`] makes: the runtime, the bound listener, the state, and the TLS acceptor
+/// when the configuration has a certificate.
+type Prepared = (
+    tokio::runtime::Runtime,
+    TcpListener,
+    AppState,
+    Option<tokio_rustls::TlsAcceptor>,
+);
 
 /// A running server on its own threads (for tests and embedding): started by
 /// [`Server::start`], stopped by [`Server::stop`] or when dropped.
@@ -206,7 +268,7 @@ impl Server {
         store_path: &Path,
         fetcher: Option<Fetcher>,
     ) -> Result<Server, ServerError> {
-        let (runtime, listener, state) = prepare(config, store_path, fetcher, None)?;
+        let (runtime, listener, state, tls) = prepare(config, store_path, fetcher, None)?;
         let addr = listener.local_addr()?;
         let handle = runtime.handle().clone();
         let (tx, rx) = oneshot::channel::<()>();
@@ -214,7 +276,7 @@ impl Server {
         let thread = std::thread::Builder::new()
             .name("lockstep-serve".into())
             .spawn(move || {
-                let r = runtime.block_on(serve(listener, st, async {
+                let r = runtime.block_on(serve(listener, st, tls, async {
                     let _ = rx.await;
                 }));
                 runtime.shutdown_timeout(SHUTDOWN_GRACE);
@@ -234,9 +296,14 @@ impl Server {
         self.addr
     }
 
-    /// `http://<addr>`, without a trailing slash.
+    /// `http://<addr>` (`https://` with TLS), without a trailing slash.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.state.config().tls() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The shared state.
@@ -321,7 +388,8 @@ pub fn run_with(
     options: Option<AnalysisOptions>,
 ) -> Result<(), ServerError> {
     let config = config.with_env_token(|k| std::env::var(k).ok());
-    let (runtime, listener, state) = prepare(config, &store_path, fetcher, options)?;
+    let (runtime, listener, state, tls) = prepare(config, &store_path, fetcher, options)?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let addr = listener.local_addr()?;
     let pairs = state.config().pairs.len();
     let auth = if state.config().token.is_some() {
@@ -333,12 +401,12 @@ pub fn run_with(
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "lockstep serve: listening on http://{addr}/ ({pairs} pair{}{auth}; Ctrl-C stops)",
+            "lockstep serve: listening on {scheme}://{addr}/ ({pairs} pair{}{auth}; Ctrl-C stops)",
             if pairs == 1 { "" } else { "s" }
         );
         let _ = out.flush();
     }
-    let r = runtime.block_on(serve(listener, state, shutdown_signal()));
+    let r = runtime.block_on(serve(listener, state, tls, shutdown_signal()));
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     eprintln!("lockstep serve: stopped");
     r

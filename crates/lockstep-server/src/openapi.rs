@@ -4,7 +4,8 @@
 
 use serde_json::{json, Value};
 
-use crate::http::{MAX_BODY, MAX_URI};
+use crate::http::{MAX_BODY, MAX_FORM_BODY, MAX_URI};
+use crate::routes::MAX_REFRESH_PAIRS;
 
 /// An error answer of this description (the `Error` schema).
 pub(crate) fn error_ref(description: &str) -> Value {
@@ -14,14 +15,33 @@ pub(crate) fn error_ref(description: &str) -> Value {
     })
 }
 
-/// The error answers every route may give, plus `extra` (status, description).
+/// The answers of a route: 200 `ok`, the errors `extra` (status, description) and the
+/// errors every route may give.
 pub(crate) fn responses(ok: Value, extra: &[(&str, &str)]) -> Value {
+    answers("200", ok, extra)
+}
+
+/// The answers of a route whose success is `status` (e.g. a 303 redirect): `ok`, the
+/// errors `extra` (status, description) and the errors every route may give (the ones
+/// below the application, a request hyper cannot parse or a connection over the per-client
+/// cap, included: they have the same JSON shape).
+pub(crate) fn answers(status: &str, ok: Value, extra: &[(&str, &str)]) -> Value {
     let mut r = serde_json::Map::new();
-    r.insert("200".into(), ok);
+    r.insert(status.into(), ok);
     for (code, d) in extra {
         r.insert((*code).into(), error_ref(d));
     }
     for (code, d) in [
+        (
+            "400",
+            "The request could not be parsed: a malformed request line or header (e.g. a \
+             negative `Content-Length`).",
+        ),
+        (
+            "408",
+            "The request body did not arrive within `body_timeout_secs` of the headers (the \
+             connection is closed).",
+        ),
         (
             "401",
             "A token is configured and the request lacks it or has a wrong one.",
@@ -30,14 +50,23 @@ pub(crate) fn responses(ok: Value, extra: &[(&str, &str)]) -> Value {
             "403",
             "A loopback server got a `Host` header that is not localhost.",
         ),
-        ("413", "The request body is larger than the limit."),
+        ("413", "The request body is larger than the route's limit."),
         (
             "414",
             "The request target (path and query) is longer than the limit.",
         ),
         (
+            "431",
+            "More than 100 request headers, or a request head too large to read.",
+        ),
+        (
             "500",
             "Internal error (never a crash: a panicking handler answers this).",
+        ),
+        (
+            "503",
+            "The client's address has `max_connections_per_client` connections open already \
+             (answered on connecting, and the connection closed).",
         ),
     ] {
         r.entry(code).or_insert_with(|| error_ref(d));
@@ -102,9 +131,13 @@ pub fn document() -> Value {
             "description": format!(
                 "The local dashboard and JSON API of Lockstep: are two markets moving in \
                  lockstep? Every error answer is `{{\"error\": {{\"status\": <code>, \
-                 \"message\": \"...\"}}}}`. Limits: request target {MAX_URI} bytes (414), \
-                 body {MAX_BODY} bytes (413). When a token is configured every route, pages \
-                 included, requires `Authorization: Bearer <token>`."
+                 \"message\": \"...\"}}}}`, those made below the routes included (a \
+                 request that cannot be parsed, 400; a request target over 64 KiB, 414; more \
+                 than 100 headers, 431; a connection over the per-client cap, 503). Limits: \
+                 request target {MAX_URI} bytes (414), body {MAX_BODY} bytes ({MAX_FORM_BODY} \
+                 for the login form; 413), read within `body_timeout_secs` (408). When a token \
+                 is configured every route, pages included, requires `Authorization: Bearer \
+                 <token>`."
             ),
         },
         "servers": [{"url": "/"}],
@@ -122,7 +155,9 @@ pub fn document() -> Value {
                     "schema": {"$ref": "#/components/schemas/Clock"}},
             },
             "schemas": {
-                "PairId": {"type": "string", "pattern": "^[A-Za-z0-9^=._-]{1,32}$"},
+                "PairId": {"type": "string", "minLength": 1, "maxLength": 32,
+                    "description": "1 to 32 of A-Z a-z 0-9 ^ = . _ -, without `..` and not `.`.",
+                    "pattern": "^(?:[A-Za-z0-9^=_-]+(?:\\.[A-Za-z0-9^=_-]+)*\\.?|(?:\\.[A-Za-z0-9^=_-]+)+\\.?)$"},
                 "Clock": {"type": "string", "enum": ["utc", "exchange"], "default": "utc"},
                 "Error": {
                     "type": "object", "required": ["error"],
@@ -231,7 +266,7 @@ pub fn document() -> Value {
                 },
                 "RefreshRequest": {
                     "type": "object", "additionalProperties": false,
-                    "properties": {"pairs": {"type": "array", "items": {"$ref": "#/components/schemas/PairId"},
+                    "properties": {"pairs": {"type": "array", "items": {"$ref": "#/components/schemas/PairId"}, "maxItems": MAX_REFRESH_PAIRS,
                         "description": "Pair ids whose symbols to refresh (default: every pair)."}}
                 },
                 "RefreshReport": {

@@ -730,10 +730,12 @@ fn refuses_a_public_address_without_a_token() {
     let e = Server::start(c.clone(), &db, None).unwrap_err();
     assert!(matches!(e, ServerError::Insecure(_)), "{e}");
     assert!(e.to_string().contains("token"), "{e}");
-    // With a token it starts (and still requires it).
+    // With a token (and plain HTTP said to be meant: behind a TLS proxy) it starts, and
+    // still requires the token.
     let s = Server::start(
         ServeConfig {
             token: Some(TOKEN.into()),
+            insecure_http: true,
             ..c
         },
         &db,

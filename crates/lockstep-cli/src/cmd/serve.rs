@@ -13,11 +13,19 @@ pub const LONG_HELP: &str = "\
 Configuration: the [serve] table of $LOCKSTEP_HOME/config.toml (or --config FILE):
   [serve]
   bind = \"127.0.0.1:8080\"        # another address than loopback requires a token
+                                   # and TLS (or insecure_http)
   token = \"...\"                  # or LOCKSTEP_TOKEN; then every route needs
                                    # Authorization: Bearer <token> (a browser
                                    # logs in at /login)
   header_timeout_secs = 10         # a connection slower to send its headers (or
                                    # idle longer between requests) is closed
+  body_timeout_secs = 10           # a body slower than this after its headers: 408
+  max_connections_per_client = 32  # open connections per client address (behind a
+                                   # reverse proxy every client is the proxy: raise it)
+  tls_cert = \"cert.pem\"          # with tls_key: HTTPS only (rustls; PEM files), the
+  tls_key = \"key.pem\"            # login cookie Secure
+  insecure_http = false            # a non-loopback bind needs TLS unless this is true
+                                   # (behind a TLS-terminating reverse proxy)
   [[serve.pairs]]
   a = \"ETH-USD\"
   b = \"^RUT\"                     # optional: windows = [30, 60, 90], id = \"eth-usd_rut\"
@@ -50,6 +58,17 @@ pub struct Args {
     /// Pairs to serve besides the configured ones, e.g. ETH-USD/^RUT (repeatable).
     #[arg(long = "pair", value_name = "A/B")]
     pub pairs: Vec<String>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key; overrides [serve]
+    /// tls_cert).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Allow plain HTTP on a non-loopback address: only behind a TLS-terminating reverse
+    /// proxy, the only way in from the network.
+    #[arg(long)]
+    pub insecure_http: bool,
 }
 
 /// The `[serve]` configuration, `--bind` and `--pair` on top, the store of `$LOCKSTEP_HOME`,
@@ -70,6 +89,11 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     if let Some(b) = &a.bind {
         config.bind = b.clone();
     }
+    if let (Some(cert), Some(key)) = (&a.tls_cert, &a.tls_key) {
+        config.tls_cert = Some(cert.clone());
+        config.tls_key = Some(key.clone());
+    }
+    config.insecure_http |= a.insecure_http;
     for p in &a.pairs {
         let Some((x, y)) = p.split_once('/') else {
             anyhow::bail!("--pair takes A/B (e.g. ETH-USD/^RUT), got {p:?}");

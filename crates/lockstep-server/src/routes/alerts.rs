@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::Route;
 use crate::error::ApiError;
-use crate::http::{blocking, date_param, json_response, pair, query_error, Result};
+use crate::http::{blocking, date_param, json_response, pair, query_error, Result, MAX_BODY};
 use crate::openapi::{date_query, json_ok, responses, schema};
 use crate::state::AppState;
 
@@ -25,6 +25,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/api/alerts",
     handler: |m| on(m, api_alerts),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {

@@ -10,18 +10,81 @@ use serde_json::{json, Value};
 
 use super::Route;
 use crate::error::{chain, ApiError};
-use crate::http::{blocking, pair_on, path_error, query_error, typed, Result};
+use crate::http::{blocking, pair_on, path_error, query_error, typed, Result, MAX_BODY};
 use crate::openapi::{clock, pair_id, responses};
 use crate::state::AppState;
 
 /// Smallest and largest chart side accepted by the chart routes, in pixels.
 pub const CHART_SIDES: (u32, u32) = (200, 3000);
 
+/// Threads drawing PNG charts (the render pool): at most this many bitmaps exist at once.
+/// A PNG of `w × h` pixels holds a `3·w·h`-byte RGB buffer while it is drawn and encoded
+/// (27 MB at 3000 × 3000), so however many are asked for at once the bitmaps in flight stay
+/// under about 60 MB; the others wait in the pool's queue (holding no thread and no
+/// memory), and one whose request has gone (timed out, disconnected) is not drawn. Being
+/// few and long-lived, the pool's threads also keep the allocator from spreading freed
+/// bitmaps over one arena per thread. SVG charts are text and are drawn on the blocking
+/// threads.
+pub const RENDER_THREADS: usize = 2;
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The queue of the render pool, whose threads start on the first PNG.
+fn render_queue() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<Job>> {
+    static QUEUE: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> =
+        std::sync::OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..RENDER_THREADS {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("lockstep-render-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(q) => q.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(e) = spawned {
+                eprintln!("lockstep serve: cannot start a render thread: {e}");
+            }
+        }
+        std::sync::Mutex::new(tx)
+    })
+}
+
+/// Run `f` on the render pool; a panic in it is a 500.
+async fn render<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        // The request is gone: nothing to draw for.
+        if tx.is_closed() {
+            return;
+        }
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .unwrap_or_else(|_| Err(ApiError::internal("internal error: the chart panicked")));
+        let _ = tx.send(r);
+    });
+    render_queue()
+        .lock()
+        .map_err(|_| ApiError::internal("the render pool is gone"))?
+        .send(job)
+        .map_err(|_| ApiError::internal("the render pool is gone"))?;
+    rx.await
+        .map_err(|_| ApiError::internal("the render pool dropped the chart"))?
+}
+
 pub(super) const ROUTE: Route = Route {
     method: "GET",
     path: "/pairs/{id}/charts/{file}",
     handler: |m| on(m, chart),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {
@@ -100,14 +163,14 @@ async fn chart(
         side("height", q.height.as_deref(), dh)?,
     );
     let st = state.clone();
-    let bytes = blocking(move || {
-        let data = st.pair_data(&p)?;
-        // The page's SVG at its default size is drawn once per data version.
-        if format == Format::Svg && size == kind.default_size() {
-            if let Some(c) = data.charts().iter().find(|c| c.kind == kind) {
-                return Ok(c.svg.clone().into_bytes());
-            }
+    let data = blocking(move || st.pair_data(&p)).await?;
+    // The page's SVG at its default size is drawn once per data version.
+    if format == Format::Svg && size == kind.default_size() {
+        if let Some(c) = data.charts().iter().find(|c| c.kind == kind) {
+            return Ok(typed(format.mime(), c.svg.clone().into_bytes()));
         }
+    }
+    let draw = move || {
         let r = match kind {
             ChartKind::Signals => match &data.signals {
                 Ok(s) => lockstep_charts::signals_chart(&data.report, s, format, size),
@@ -125,7 +188,10 @@ async fn chart(
             }
             e => ApiError::internal(chain(&e)),
         })
-    })
-    .await?;
+    };
+    let bytes = match format {
+        Format::Png => render(draw).await?,
+        Format::Svg => blocking(draw).await?,
+    };
     Ok(typed(format.mime(), bytes))
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::Route;
-use crate::http::{blocking, pair_on, path_error, query_error, typed, Result};
+use crate::http::{blocking, pair_on, path_error, query_error, typed, Result, MAX_BODY};
 use crate::openapi::{clock, html_ok, pair_id, responses, BAD_CLOCK, NO_DATA_CLOCK, UNKNOWN_PAIR};
 use crate::pages;
 use crate::state::AppState;
@@ -19,6 +19,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/pairs/{id}",
     handler: |m| on(m, dashboard),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {

@@ -6,7 +6,7 @@ use axum::routing::on;
 use serde_json::{json, Value};
 
 use super::Route;
-use crate::http::{blocking, json_response, Result};
+use crate::http::{blocking, json_response, Result, MAX_BODY};
 use crate::openapi::{json_ok, responses, schema};
 use crate::state::AppState;
 
@@ -15,6 +15,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/api/health",
     handler: |m| on(m, health),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::Route;
 use crate::error::ApiError;
-use crate::http::{blocking, typed, Result};
+use crate::http::{blocking, typed, Result, MAX_BODY};
 use crate::openapi::{html_ok, responses};
 use crate::pages;
 use crate::state::AppState;
@@ -17,6 +17,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/",
     handler: |m| on(m, index),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {

@@ -24,7 +24,8 @@ mod series;
 mod signals;
 
 pub use alerts::{DEFAULT_LIMIT, MAX_LIMIT};
-pub use chart::CHART_SIDES;
+pub use chart::{CHART_SIDES, RENDER_THREADS};
+pub use refresh::MAX_REFRESH_PAIRS;
 
 /// One route: `method` and `path` (in the router's syntax, `/api/pairs/{id}/report`), the
 /// handler on that method, and its OpenAPI operation object.
@@ -37,6 +38,9 @@ pub(crate) struct Route {
     pub handler: fn(MethodFilter) -> MethodRouter<AppState>,
     /// The operation object of the OpenAPI document's `paths[path][method]`.
     pub operation: fn() -> Value,
+    /// The largest body accepted, in bytes ([`crate::http::MAX_BODY`], or
+    /// [`crate::http::MAX_FORM_BODY`] for a form): a larger one is 413, read no further.
+    pub max_body: usize,
 }
 
 /// Every route of the server.
@@ -86,6 +90,14 @@ pub(crate) fn paths() -> Value {
         }
     }
     Value::Object(paths)
+}
+
+/// The body limit of the route matched as `path` (none matched: [`crate::http::MAX_BODY`]).
+pub(crate) fn max_body(method: &axum::http::Method, path: Option<&str>) -> usize {
+    ROUTES
+        .iter()
+        .find(|r| Some(r.path) == path && r.method == method.as_str())
+        .map_or(crate::http::MAX_BODY, |r| r.max_body)
 }
 
 /// Every route as `(method, path)`.

@@ -5,7 +5,7 @@ use axum::routing::on;
 use serde_json::{json, Value};
 
 use super::Route;
-use crate::http::{json_response, Result};
+use crate::http::{json_response, Result, MAX_BODY};
 use crate::openapi::{json_ok, responses};
 
 pub(super) const ROUTE: Route = Route {
@@ -13,6 +13,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/api/openapi.json",
     handler: |m| on(m, openapi_doc),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {

@@ -7,7 +7,7 @@ use axum::routing::on;
 use serde_json::{json, Value};
 
 use super::Route;
-use crate::http::{blocking, json_response, Result};
+use crate::http::{blocking, json_response, Result, MAX_BODY};
 use crate::openapi::{json_ok, responses, schema};
 use crate::pages;
 use crate::state::AppState;
@@ -17,6 +17,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/api/pairs",
     handler: |m| on(m, api_pairs),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {

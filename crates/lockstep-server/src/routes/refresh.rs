@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::Route;
 use crate::error::ApiError;
-use crate::http::{json_response, pair, read_body, Result};
+use crate::http::{json_response, pair, read_body, Result, MAX_BODY};
 use crate::openapi::{json_ok, responses, schema};
 use crate::state::AppState;
 
@@ -20,21 +20,26 @@ pub(super) const ROUTE: Route = Route {
     path: "/api/refresh",
     handler: |m| on(m, api_refresh),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {
     json!({
         "summary": "Refresh the configured symbols now (all pairs, or the listed ones), recompute their reports, record and deliver alerts: the scheduler's cycle, on demand. Only configured symbols are ever fetched.",
         "operationId": "refresh",
-        "requestBody": {"required": false, "content": {"application/json": {"schema": schema("RefreshRequest")}}},
+        "description": "The body is JSON, declared `Content-Type: application/json` even when empty (`{}` or nothing refreshes every pair): no other web page can make a browser send that without a CORS preflight, which this server never grants, so none can trigger a refresh.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": schema("RefreshRequest")}}},
         "responses": responses(json_ok("What the cycle did.", schema("RefreshReport")), &[
-            ("400", "Invalid JSON body or pair id."),
+            ("400", "Invalid JSON body or pair id, or more than 100 pairs (`maxItems`)."),
             ("404", "Unknown pair."),
-            ("415", "The body is not declared as application/json."),
+            ("415", "The request is not declared `Content-Type: application/json` (with or without a body)."),
             ("409", "The server has no fetcher (started offline): refreshing is disabled."),
         ]),
     })
 }
+
+/// Most pair ids one refresh may list.
+pub const MAX_REFRESH_PAIRS: usize = 100;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -67,6 +72,12 @@ async fn api_refresh(
             .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
     };
     if let Some(ids) = &req.pairs {
+        if ids.len() > MAX_REFRESH_PAIRS {
+            return Err(ApiError::bad_request(format!(
+                "{} pairs listed; at most {MAX_REFRESH_PAIRS}",
+                ids.len()
+            )));
+        }
         for id in ids {
             pair(&state, id)?;
         }

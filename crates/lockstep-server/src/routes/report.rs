@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 
 use super::Route;
 use crate::error::{chain, ApiError};
-use crate::http::{blocking, data_of, path_error, query_error, typed, ClockQuery, Result};
+use crate::http::{
+    blocking, data_of, path_error, query_error, typed, ClockQuery, Result, MAX_BODY,
+};
 use crate::openapi::{
     clock, json_ok, pair_id, responses, schema, BAD_CLOCK, NO_DATA_CLOCK, UNKNOWN_PAIR,
 };
@@ -20,6 +22,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/api/pairs/{id}/report",
     handler: |m| on(m, api_report),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {

@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 
 use super::Route;
 use crate::error::ApiError;
-use crate::http::{data_of, date_param, json_response, pair_on, path_error, query_error, Result};
+use crate::http::{
+    data_of, date_param, json_response, pair_on, path_error, query_error, Result, MAX_BODY,
+};
 use crate::openapi::{
     clock, date_query, json_ok, pair_id, responses, schema, NO_DATA_CLOCK, UNKNOWN_PAIR,
 };
@@ -22,6 +24,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/api/pairs/{id}/series",
     handler: |m| on(m, api_series),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {

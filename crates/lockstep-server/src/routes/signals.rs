@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::Route;
 use crate::error::ApiError;
-use crate::http::{data_of, json_response, path_error, query_error, ClockQuery, Result};
+use crate::http::{data_of, json_response, path_error, query_error, ClockQuery, Result, MAX_BODY};
 use crate::openapi::{
     clock, json_ok, pair_id, responses, schema, BAD_CLOCK, NO_DATA_CLOCK, UNKNOWN_PAIR,
 };
@@ -20,6 +20,7 @@ pub(super) const ROUTE: Route = Route {
     path: "/api/pairs/{id}/signals",
     handler: |m| on(m, api_signals),
     operation,
+    max_body: MAX_BODY,
 };
 
 fn operation() -> Value {
