@@ -108,7 +108,9 @@ use chrono_tz::Tz;
 use lockstep_core::{Interval, IntradaySeries, Timestamp};
 
 use crate::error::short;
-use crate::read::{detect, eq_ic, read_text, stem, Dedupe, Format, Header, Rec, Records};
+use crate::read::{
+    ascending, detect, eq_ic, read_text, stem, Dedupe, Format, Header, OrderFault, Rec, Records,
+};
 use crate::time::{cdd_date, parse_stamp, Stamp, ACCEPTED};
 use crate::DataError;
 
@@ -817,48 +819,31 @@ pub fn parse_intraday_csv(
         });
     }
 
-    // Order: decided by the first two distinct times; duplicates must be adjacent.
-    let newest_first = bars
-        .iter()
-        .find(|b| b.start != bars[0].start)
-        .is_some_and(|b| b.start < bars[0].start);
-    let mut kept: Vec<Bar> = Vec::with_capacity(bars.len());
-    let mut dropped = 0usize;
-    for bar in bars {
-        if let Some(prev) = kept.last_mut() {
-            if bar.start == prev.start {
-                if opts.dedupe == Dedupe::Last {
-                    dropped += 1;
-                    *prev = bar;
-                    continue;
-                }
-                return Err(DataError::DuplicateTime {
-                    file: file.into(),
-                    line: bar.line,
-                    time: rfc(bar.start),
-                    first_line: prev.line,
-                });
-            }
-            if (bar.start < prev.start) != newest_first {
-                return Err(DataError::UnsortedTime {
-                    file: file.into(),
-                    line: bar.line,
-                    time: rfc(bar.start),
-                    previous: rfc(prev.start),
-                    previous_line: prev.line,
-                    order: if newest_first {
-                        "newest first"
-                    } else {
-                        "ascending"
-                    },
-                });
-            }
-        }
-        kept.push(bar);
-    }
-    if newest_first {
-        kept.reverse();
-    }
+    let (kept, dropped, newest_first) = ascending(
+        bars,
+        |b| b.start,
+        opts.dedupe,
+        |fault| match fault {
+            OrderFault::Duplicate { row, first } => DataError::DuplicateTime {
+                file: file.into(),
+                line: row.line,
+                time: rfc(row.start),
+                first_line: first.line,
+            },
+            OrderFault::Unsorted {
+                row,
+                previous,
+                order,
+            } => DataError::UnsortedTime {
+                file: file.into(),
+                line: row.line,
+                time: rfc(row.start),
+                previous: rfc(previous.start),
+                previous_line: previous.line,
+                order,
+            },
+        },
+    )?;
 
     // Interval.
     let mode = spacing_mode(

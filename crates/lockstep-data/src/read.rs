@@ -291,6 +291,69 @@ impl<'a> Records<'a> {
     }
 }
 
+/// A row out of place, for the caller's error: a second row of a key (duplicates of a key are
+/// adjacent in a sorted file), or a row against the file's order.
+pub(crate) enum OrderFault<'a, R> {
+    /// `row` has the key of `first`.
+    Duplicate { row: &'a R, first: &'a R },
+    /// `row` breaks the `order` (`ascending` or `newest first`) after `previous`.
+    Unsorted {
+        row: &'a R,
+        previous: &'a R,
+        order: &'static str,
+    },
+}
+
+/// Rows in file order made ascending by `key`, one per key: the order is decided by the first
+/// two distinct keys (ascending or newest first); a repeated key keeps the last row with
+/// `Dedupe::Last` (the count of rows dropped is returned, with whether the file was newest
+/// first), else it is an error, as is a row against the order (both made by `fault`).
+pub(crate) fn ascending<R, K: PartialOrd + Copy>(
+    rows: Vec<R>,
+    key: impl Fn(&R) -> K,
+    dedupe: Dedupe,
+    fault: impl Fn(OrderFault<'_, R>) -> DataError,
+) -> Result<(Vec<R>, usize, bool), DataError> {
+    let newest_first = rows.first().is_some_and(|r0| {
+        rows.iter()
+            .find(|r| key(r) != key(r0))
+            .is_some_and(|r| key(r) < key(r0))
+    });
+    let mut kept: Vec<R> = Vec::with_capacity(rows.len());
+    let mut dropped = 0usize;
+    for row in rows {
+        if let Some(prev) = kept.last_mut() {
+            if key(&row) == key(prev) {
+                if dedupe == Dedupe::Last {
+                    dropped += 1;
+                    *prev = row;
+                    continue;
+                }
+                return Err(fault(OrderFault::Duplicate {
+                    row: &row,
+                    first: prev,
+                }));
+            }
+            if (key(&row) < key(prev)) != newest_first {
+                return Err(fault(OrderFault::Unsorted {
+                    row: &row,
+                    previous: prev,
+                    order: if newest_first {
+                        "newest first"
+                    } else {
+                        "ascending"
+                    },
+                }));
+            }
+        }
+        kept.push(row);
+    }
+    if newest_first {
+        kept.reverse();
+    }
+    Ok((kept, dropped, newest_first))
+}
+
 pub(crate) fn eq_ic(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
@@ -778,52 +841,35 @@ fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<C
         ));
     }
 
-    // Order: decided by the first two distinct dates; duplicates are always adjacent.
-    let newest_first = rows
-        .iter()
-        .find(|r| r.date != rows[0].date)
-        .is_some_and(|r| r.date < rows[0].date);
-    let mut kept: Vec<Row> = Vec::with_capacity(rows.len());
-    let mut dropped = 0usize;
-    for row in rows {
-        if let Some(prev) = kept.last() {
-            if row.date == prev.date {
-                if opts.dedupe == Dedupe::Last {
-                    dropped += 1;
-                    *kept.last_mut().expect("non-empty") = row;
-                    continue;
-                }
-                return Err(DataError::Duplicate {
-                    file: file.into(),
-                    line: row.line,
-                    date: row.date,
-                    first_line: prev.line,
-                });
-            }
-            if (row.date < prev.date) != newest_first {
-                return Err(DataError::Unsorted {
-                    file: file.into(),
-                    line: row.line,
-                    date: row.date,
-                    previous: prev.date,
-                    previous_line: prev.line,
-                    order: if newest_first {
-                        "newest first"
-                    } else {
-                        "ascending"
-                    },
-                });
-            }
-        }
-        kept.push(row);
-    }
+    let (kept, dropped, newest_first) = ascending(
+        rows,
+        |r| r.date,
+        opts.dedupe,
+        |fault| match fault {
+            OrderFault::Duplicate { row, first } => DataError::Duplicate {
+                file: file.into(),
+                line: row.line,
+                date: row.date,
+                first_line: first.line,
+            },
+            OrderFault::Unsorted {
+                row,
+                previous,
+                order,
+            } => DataError::Unsorted {
+                file: file.into(),
+                line: row.line,
+                date: row.date,
+                previous: previous.date,
+                previous_line: previous.line,
+                order,
+            },
+        },
+    )?;
     if dropped > 0 {
         warnings.push(format!(
             "dropped {dropped} rows with a duplicate date (kept the last occurrence in the file)"
         ));
-    }
-    if newest_first {
-        kept.reverse();
     }
 
     let name = match format {
