@@ -14,7 +14,7 @@ mod intraday;
 mod returns;
 mod series;
 
-pub use align::{align, common_dates, last_on_or_before, Align, Aligned};
+pub use align::{align, align_with, common_dates, last_on_or_before, Align, Aligned};
 pub use bars::{AssetClass, DailyBar, Instrument};
 pub use clock::{exchange_daily, sample_at_closes, utc_daily, DerivedDaily, IntradayPair};
 pub use error::CoreError;

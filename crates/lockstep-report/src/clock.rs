@@ -65,6 +65,12 @@ pub struct ClockReading {
     pub percentile: Option<f64>,
     /// Plain-words strength of the correlation.
     pub strength: Option<&'static str>,
+    /// Lower end of the bootstrap interval (when the report on this clock has one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_lo: Option<f64>,
+    /// Upper end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_hi: Option<f64>,
 }
 
 /// One window on both clocks.
@@ -110,6 +116,12 @@ pub struct ClockComparison {
     pub exchange: ClockLead,
 }
 
+/// The bootstrap interval of window `w`'s latest correlation in `r`.
+fn boot(r: &Report, w: usize) -> Option<(f64, f64)> {
+    let e = &r.inference.as_ref()?.window(w)?.estimate;
+    e.boot_lo.zip(e.boot_hi)
+}
+
 fn readings(r: &Report) -> Vec<(usize, Option<ClockReading>)> {
     r.windows
         .iter()
@@ -124,6 +136,8 @@ fn readings(r: &Report) -> Vec<(usize, Option<ClockReading>)> {
                     beta: l.beta,
                     percentile: w.percentile,
                     strength: w.strength,
+                    boot_lo: boot(r, w.window).map(|b| b.0),
+                    boot_hi: boot(r, w.window).map(|b| b.1),
                 }),
             )
         })

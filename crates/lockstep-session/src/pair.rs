@@ -88,6 +88,13 @@ pub struct PairParams {
     /// The reaction time in bars of this interval (`--interval`): both legs' intraday bars
     /// are needed.
     pub interval: Option<Interval>,
+    /// Series to control for (`--control`, symbols or CSV paths, resolved like the legs):
+    /// the report adds the partial correlation of A and B given them.
+    pub controls: Vec<String>,
+    /// Without `controls`, use the pair's default control (see
+    /// [`Session::default_controls`]); `--no-control` and the commands that print machine
+    /// tables of their own (`corr`, `regimes`, `signals`) switch it off.
+    pub default_control: bool,
 }
 
 impl PairParams {
@@ -107,13 +114,18 @@ impl PairParams {
             intraday_a: None,
             intraday_b: None,
             interval: None,
+            controls: Vec::new(),
+            default_control: true,
         }
     }
 
-    /// Without the macro backdrop (no rate series, no liquidity): `corr`, `overlay`.
+    /// Without the macro backdrop (no rate series, no liquidity, no default control) and
+    /// without the bootstrap, which their outputs do not show: `corr`, `overlay`, `leadlag`.
     pub fn without_backdrop(mut self) -> PairParams {
         self.rate = RateChoice::Off;
         self.liquidity = LiquidityChoice::NotAsked;
+        self.default_control = false;
+        self.options.bootstrap.replications = 0;
         self
     }
 
@@ -239,6 +251,7 @@ impl Session {
                 }
             },
         };
+        backdrop.controls = self.controls(p)?;
         Ok((options, backdrop))
     }
 
