@@ -287,6 +287,24 @@ fn the_bootstrap_is_reproducible_and_agrees_with_arch() {
     };
     let (a, b, c) = (run("7"), run("7"), run("8"));
     assert_eq!(a, b, "the same seed gives the same intervals and tests");
+    // Whatever the number of threads.
+    let one = lockstep()
+        .env("RAYON_NUM_THREADS", "1")
+        .args([
+            "analyze",
+            s(&eth),
+            s(&rut),
+            "--seed",
+            "7",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&String::from_utf8(one).unwrap())["inference"], a);
     assert_ne!(a["full"]["boot_lo"], c["full"]["boot_lo"]);
     let full = &a["full"];
     // The block length is arch's (the larger of the two legs', ^RUT's here).

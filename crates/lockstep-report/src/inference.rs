@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use lockstep_core::{Aligned, Date};
 use lockstep_stats::{
-    bootstrap_corr_difference, bootstrap_correlation, fisher_interval, fisher_z_test,
-    latest_window_mask, pearson, BootstrapConfig, CorrInterval, Regime, DEFAULT_SEED,
+    bootstrap_correlation, bootstrap_suite, fisher_interval, fisher_z_test, latest_window_mask,
+    pearson, BootstrapConfig, CorrDifference, CorrInterval, Regime, DEFAULT_SEED,
 };
 
 use crate::words::regime as regime_name;
@@ -218,8 +218,11 @@ fn two_sample(r1: f64, n1: usize, r2: f64, n2: usize) -> TwoSampleTest {
 }
 
 /// The inference of the aligned pair: `regimes[t]` labels return `t` (the regime known at the
-/// close before it), `windows` the report's windows. The pieces run in parallel, each with
-/// its own generator seeded with `opts.seed`.
+/// close before it), `windows` the report's windows. The full-period interval and every test
+/// (each window against the full period, risk-on against risk-off) come from one resampling
+/// of the whole series ([`lockstep_stats::bootstrap_suite`], the same values as separate
+/// bootstraps); it and the intervals of each window and each regime run in parallel, each with
+/// its own generator seeded with `opts.seed`, so the values do not depend on the threads.
 pub(crate) fn compute(
     al: &Aligned,
     regimes: &[Option<Regime>],
@@ -236,38 +239,39 @@ pub(crate) fn compute(
     };
     let (x, y) = (&al.ret_a, &al.ret_b);
     let n = x.len();
-    // One task per piece; each returns its value and its notes.
-    enum Piece {
-        Full(Option<Estimate>),
-        Window(Option<WindowEstimate>),
-        Change(Option<ChangeTest>),
-        Regime(Option<RegimeEstimate>),
-        RegimeChange(Option<RegimeTest>),
-    }
-    #[derive(Clone, Copy)]
-    enum Task {
-        Full,
-        Window(usize),
-        Change(usize),
-        Regime(Regime),
-        RegimeChange,
-    }
-    let mut tasks = vec![Task::Full];
-    tasks.extend(windows.iter().map(|&w| Task::Window(w)));
-    tasks.extend(windows.iter().map(|&w| Task::Change(w)));
-    tasks.extend([Regime::RiskOn, Regime::RiskOff].map(Task::Regime));
-    tasks.push(Task::RegimeChange);
     let in_regime = |g: Regime| -> Vec<bool> {
         (0..n)
             .map(|t| regimes.get(t).copied().flatten() == Some(g))
             .collect()
     };
+    #[derive(Clone, Copy)]
+    enum Task {
+        Suite,
+        Window(usize),
+        Regime(Regime),
+    }
+    enum Piece {
+        Suite(Box<SuiteOut>),
+        Window(Option<WindowEstimate>),
+        Regime(Option<RegimeEstimate>),
+    }
+    let mut tasks = vec![Task::Suite];
+    tasks.extend(windows.iter().map(|&w| Task::Window(w)));
+    tasks.extend([Regime::RiskOn, Regime::RiskOff].map(Task::Regime));
     let pieces: Vec<(Piece, Vec<String>)> = tasks
         .par_iter()
         .map(|task| {
             let mut notes = Vec::new();
             let piece = match *task {
-                Task::Full => Piece::Full(Estimate::of(x, y, &cfg, &mut notes, "the full period")),
+                Task::Suite => Piece::Suite(Box::new(suite(
+                    x,
+                    y,
+                    windows,
+                    &in_regime(Regime::RiskOn),
+                    &in_regime(Regime::RiskOff),
+                    &cfg,
+                    &mut notes,
+                ))),
                 Task::Window(w) => Piece::Window(if n >= w {
                     Estimate::of(
                         &x[n - w..],
@@ -284,7 +288,6 @@ pub(crate) fn compute(
                 } else {
                     None
                 }),
-                Task::Change(w) => Piece::Change(change(x, y, w, &cfg, &mut notes)),
                 Task::Regime(g) => {
                     let keep = in_regime(g);
                     let pick = |v: &[f64]| -> Vec<f64> {
@@ -307,10 +310,6 @@ pub(crate) fn compute(
                         None
                     })
                 }
-                Task::RegimeChange => {
-                    let (on, off) = (in_regime(Regime::RiskOn), in_regime(Regime::RiskOff));
-                    Piece::RegimeChange(regime_change(x, y, &on, &off, &cfg, &mut notes))
-                }
             };
             (piece, notes)
         })
@@ -329,88 +328,134 @@ pub(crate) fn compute(
     for (piece, notes) in pieces {
         inf.notes.extend(notes);
         match piece {
-            Piece::Full(e) => inf.full = e,
+            Piece::Suite(out) => {
+                inf.full = out.full;
+                inf.changes = out.changes;
+                inf.regime_change = out.regime_change;
+            }
             Piece::Window(e) => inf.windows.extend(e),
-            Piece::Change(c) => inf.changes.extend(c),
             Piece::Regime(e) => inf.regimes.extend(e),
-            Piece::RegimeChange(t) => inf.regime_change = t,
         }
     }
     inf
 }
 
-/// The latest `w` returns against the long run.
-fn change(
-    x: &[f64],
-    y: &[f64],
-    w: usize,
-    cfg: &BootstrapConfig,
-    notes: &mut Vec<String>,
-) -> Option<ChangeTest> {
-    let n = x.len();
-    if n < w + 4 || w < 4 {
-        return None;
-    }
-    let (r1, r2) = (
-        pearson(&x[n - w..], &y[n - w..])?,
-        pearson(&x[..n - w], &y[..n - w])?,
-    );
-    let fisher = two_sample(r1, w, r2, n - w);
-    let boot = match bootstrap_corr_difference(x, y, &latest_window_mask(n, w), &vec![true; n], cfg)
-    {
-        Ok(b) => b,
-        Err(e) => {
-            notes.push(format!("bootstrap test of the latest {w} returns: {e}"));
-            None
-        }
-    };
-    Some(ChangeTest {
-        window: w,
-        fisher,
-        boot_diff: boot.map(|b| b.diff),
-        boot_lo: boot.map(|b| b.lo),
-        boot_hi: boot.map(|b| b.hi),
-        boot_p: boot.map(|b| b.p),
-    })
+/// What the one resampling of the whole series gives.
+struct SuiteOut {
+    full: Option<Estimate>,
+    changes: Vec<ChangeTest>,
+    regime_change: Option<RegimeTest>,
 }
 
-/// Risk-on against risk-off.
-fn regime_change(
+/// The full-period estimate, each window against the long run and risk-on against risk-off,
+/// from one [`bootstrap_suite`].
+fn suite(
     x: &[f64],
     y: &[f64],
+    windows: &[usize],
     on: &[bool],
     off: &[bool],
     cfg: &BootstrapConfig,
     notes: &mut Vec<String>,
-) -> Option<RegimeTest> {
-    let pick = |m: &[bool], v: &[f64]| -> Vec<f64> {
-        v.iter()
-            .zip(m)
-            .filter(|(_, k)| **k)
-            .map(|(e, _)| *e)
-            .collect()
-    };
-    let (n1, n2) = (
+) -> SuiteOut {
+    let n = x.len();
+    let all = vec![true; n];
+    let tested: Vec<usize> = windows
+        .iter()
+        .copied()
+        .filter(|&w| w >= 4 && n >= w + 4)
+        .collect();
+    let masks: Vec<Vec<bool>> = tested.iter().map(|&w| latest_window_mask(n, w)).collect();
+    let mut pairs: Vec<(&[bool], &[bool])> = masks
+        .iter()
+        .map(|m| (m.as_slice(), all.as_slice()))
+        .collect();
+    let (n_on, n_off) = (
         on.iter().filter(|v| **v).count(),
         off.iter().filter(|v| **v).count(),
     );
-    if n1 < 4 || n2 < 4 {
-        return None;
+    let regimes = n_on >= 4 && n_off >= 4;
+    if regimes {
+        pairs.push((on, off));
     }
-    let r1 = pearson(&pick(on, x), &pick(on, y))?;
-    let r2 = pearson(&pick(off, x), &pick(off, y))?;
-    let boot = match bootstrap_corr_difference(x, y, on, off, cfg) {
-        Ok(b) => b,
+    let boot = match bootstrap_suite(x, y, &pairs, cfg) {
+        Ok(b) => Some(b),
         Err(e) => {
-            notes.push(format!("bootstrap test of risk-on against risk-off: {e}"));
+            notes.push(format!("bootstrap: {e}"));
             None
         }
     };
-    Some(RegimeTest {
-        fisher: two_sample(r1, n1, r2, n2),
-        boot_diff: boot.map(|b| b.diff),
-        boot_lo: boot.map(|b| b.lo),
-        boot_hi: boot.map(|b| b.hi),
-        boot_p: boot.map(|b| b.p),
-    })
+    let diff = |k: usize, what: &str, notes: &mut Vec<String>| -> Option<CorrDifference> {
+        match boot.as_ref()?.differences.get(k)? {
+            Ok(d) => *d,
+            Err(e) => {
+                notes.push(format!("bootstrap test of {what}: {e}"));
+                None
+            }
+        }
+    };
+    let full = pearson(x, y).map(|r| {
+        let fisher = fisher_interval(r, n as f64, cfg.confidence).ok().flatten();
+        let b = boot.as_ref().and_then(|b| b.full);
+        Estimate {
+            r,
+            n,
+            fisher_lo: fisher.map(|f| f.0),
+            fisher_hi: fisher.map(|f| f.1),
+            boot_lo: b.map(|b| b.lo),
+            boot_hi: b.map(|b| b.hi),
+            boot_se: b.map(|b| b.se),
+            block_length: b.map(|b| b.block_length),
+        }
+    });
+    let mut changes = Vec::new();
+    for (k, &w) in tested.iter().enumerate() {
+        let (Some(r1), Some(r2)) = (
+            pearson(&x[n - w..], &y[n - w..]),
+            pearson(&x[..n - w], &y[..n - w]),
+        ) else {
+            continue;
+        };
+        let d = diff(k, &format!("the latest {w} returns"), notes);
+        changes.push(ChangeTest {
+            window: w,
+            fisher: two_sample(r1, w, r2, n - w),
+            boot_diff: d.map(|b| b.diff),
+            boot_lo: d.map(|b| b.lo),
+            boot_hi: d.map(|b| b.hi),
+            boot_p: d.map(|b| b.p),
+        });
+    }
+    let regime_change = if regimes {
+        let pick = |m: &[bool], v: &[f64]| -> Vec<f64> {
+            v.iter()
+                .zip(m)
+                .filter(|(_, k)| **k)
+                .map(|(e, _)| *e)
+                .collect()
+        };
+        match (
+            pearson(&pick(on, x), &pick(on, y)),
+            pearson(&pick(off, x), &pick(off, y)),
+        ) {
+            (Some(r1), Some(r2)) => {
+                let d = diff(tested.len(), "risk-on against risk-off", notes);
+                Some(RegimeTest {
+                    fisher: two_sample(r1, n_on, r2, n_off),
+                    boot_diff: d.map(|b| b.diff),
+                    boot_lo: d.map(|b| b.lo),
+                    boot_hi: d.map(|b| b.hi),
+                    boot_p: d.map(|b| b.p),
+                })
+            }
+            _ => None,
+        }
+    } else {
+        None
+    };
+    SuiteOut {
+        full,
+        changes,
+        regime_change,
+    }
 }
