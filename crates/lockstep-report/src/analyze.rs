@@ -463,17 +463,49 @@ pub fn analyze_with(
             .chain(r.iter().map(|v| Some(*v)))
             .collect()
     };
-    let ((rolled, lead_lag), (regimes, structure)) = rayon::join(
-        || {
-            rayon::join(windows, || {
-                linkage::lead_lag(&al, &opts.linkage, opts.confidence)
-            })
-        },
+    // The regime of each date first (cheap): the inference, the costliest section, tests
+    // risk-on against risk-off and runs beside the others.
+    let labels = linkage::regime_labels(&al, a, b, &opts.linkage);
+    let return_labels: Vec<Option<lockstep_stats::Regime>> = match &labels.1 {
+        Ok(l) => l[..n.saturating_sub(1)].to_vec(),
+        Err(_) => vec![None; n.saturating_sub(1)],
+    };
+    let (((rolled, lead_lag), (regimes, structure)), inference) = rayon::join(
         || {
             rayon::join(
-                || linkage::regimes(&al, a, b, &opts.linkage, backdrop, opts.confidence),
-                || pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure),
+                || {
+                    rayon::join(windows, || {
+                        linkage::lead_lag(&al, &opts.linkage, opts.confidence)
+                    })
+                },
+                || {
+                    rayon::join(
+                        || {
+                            linkage::regimes_of(
+                                &al,
+                                a,
+                                b,
+                                &opts.linkage,
+                                backdrop,
+                                opts.confidence,
+                                labels,
+                            )
+                        },
+                        || pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure),
+                    )
+                },
             )
+        },
+        || {
+            (opts.bootstrap.replications > 0 && n >= 2).then(|| {
+                inference::compute(
+                    &al,
+                    &return_labels,
+                    &opts.windows,
+                    opts.bootstrap,
+                    opts.confidence,
+                )
+            })
         },
     );
     let (rolling, summaries) = rolled?;
@@ -505,15 +537,6 @@ pub fn analyze_with(
             opts.confidence,
         )?)
     };
-    let inference = (opts.bootstrap.replications > 0 && n >= 2).then(|| {
-        inference::compute(
-            &al,
-            &regimes.regime[..n - 1],
-            &opts.windows,
-            opts.bootstrap,
-            opts.confidence,
-        )
-    });
     let liquidity = match &backdrop.liquidity {
         Ok(net) => match liquidity_correlation(a, b, net) {
             Ok(c) => LiquiditySection {

@@ -390,6 +390,33 @@ fn al_align(al: &Aligned) -> Align {
     }
 }
 
+/// The regime of each aligned date (see [`regimes`]): whether leg A is the classified one,
+/// and the classification of its aligned prices (or why there is none).
+pub(crate) type RegimeLabels = (
+    bool,
+    Result<Vec<Option<Regime>>, lockstep_stats::StatsError>,
+);
+
+/// [`RegimeLabels`] of the pair: the leg `opts.regime_leg` names (`auto`: the exchange-day leg
+/// of an every-day / exchange-day pair, else B), classified on the aligned dates.
+pub(crate) fn regime_labels(
+    al: &Aligned,
+    a: &PriceSeries,
+    b: &PriceSeries,
+    opts: &LinkageOptions,
+) -> RegimeLabels {
+    let use_a = match opts.regime_leg {
+        RegimeLeg::A => true,
+        RegimeLeg::B => false,
+        RegimeLeg::Auto => {
+            use lockstep_core::Calendar::{EveryDay, Weekdays};
+            matches!((a.calendar(), b.calendar()), (Weekdays, EveryDay))
+        }
+    };
+    let prices = if use_a { &al.a } else { &al.b };
+    (use_a, classify(prices, opts.regime_rule))
+}
+
 /// Regimes of the pair: the risk-on / risk-off classification of one leg's price, correlation
 /// and beta within each regime (each return labelled with the regime known at the close before
 /// it), divergence events, and the rate sensitivity of both legs.
@@ -401,21 +428,34 @@ pub fn regimes(
     backdrop: &crate::Backdrop,
     confidence: f64,
 ) -> Regimes {
+    regimes_of(
+        al,
+        a,
+        b,
+        opts,
+        backdrop,
+        confidence,
+        regime_labels(al, a, b, opts),
+    )
+}
+
+/// [`regimes`] with the labels already computed.
+pub(crate) fn regimes_of(
+    al: &Aligned,
+    a: &PriceSeries,
+    b: &PriceSeries,
+    opts: &LinkageOptions,
+    backdrop: &crate::Backdrop,
+    confidence: f64,
+    (use_a, labels): RegimeLabels,
+) -> Regimes {
     let mut notes = backdrop.notes.clone();
-    let use_a = match opts.regime_leg {
-        RegimeLeg::A => true,
-        RegimeLeg::B => false,
-        RegimeLeg::Auto => {
-            use lockstep_core::Calendar::{EveryDay, Weekdays};
-            matches!((a.calendar(), b.calendar()), (Weekdays, EveryDay))
-        }
-    };
     let (leg, prices) = if use_a {
         (a.name.clone(), &al.a)
     } else {
         (b.name.clone(), &al.b)
     };
-    let regime = classify(prices, opts.regime_rule).unwrap_or_else(|e| {
+    let regime = labels.unwrap_or_else(|e| {
         notes.push(format!("regime classification: {e}"));
         vec![None; prices.len()]
     });
