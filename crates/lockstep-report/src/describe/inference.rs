@@ -48,9 +48,7 @@ fn disagreement(e: &Estimate) -> Option<String> {
         } else {
             ("the bootstrap's", "Fisher's")
         };
-        return Some(format!(
-            "only {only} interval excludes 0 ({other} does not)"
-        ));
+        return Some(format!("{only} interval excludes 0, {other} does not"));
     }
     if bw > 1.25 * fw {
         Some(format!(
