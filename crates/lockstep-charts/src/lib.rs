@@ -14,6 +14,7 @@
 //! | `signals` | [`Report`] + [`SignalsReport`] | price of A on the aligned dates with each rule's triggers |
 //! | `equity` | [`BacktestResult`] | strategy equity against buy-and-hold A, and the strategy's drawdown |
 //! | `heatmap` | [`Screen`] | the latest correlation of every pair of a universe |
+//! | `compare` | [`Comparison`] | each candidate's correlation with A per period, its interval, and the partial correlation given the controls |
 //!
 //! # Output
 //!
@@ -31,6 +32,7 @@
 
 mod axis;
 mod ccf;
+mod compare;
 mod correlation;
 mod equity;
 mod font;
@@ -45,6 +47,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use lockstep_report::compare::Comparison;
 use lockstep_report::screen::Screen;
 use lockstep_report::signals_view::SignalsReport;
 use lockstep_report::Report;
@@ -133,11 +136,13 @@ pub enum ChartKind {
     Equity,
     /// Correlation heatmap of a universe.
     Heatmap,
+    /// One series against several candidates.
+    Compare,
 }
 
 impl ChartKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [ChartKind; 8] = [
+    pub const ALL: [ChartKind; 9] = [
         ChartKind::Overlay,
         ChartKind::Correlation,
         ChartKind::Momentum,
@@ -146,6 +151,7 @@ impl ChartKind {
         ChartKind::Signals,
         ChartKind::Equity,
         ChartKind::Heatmap,
+        ChartKind::Compare,
     ];
 
     /// The kinds drawn from a [`Report`] alone (what [`report_charts`] returns).
@@ -158,7 +164,7 @@ impl ChartKind {
     ];
 
     /// The kind's name: `overlay`, `correlation`, `momentum`, `ccf`, `levels`, `signals`,
-    /// `equity` or `heatmap`.
+    /// `equity`, `heatmap` or `compare`.
     pub fn name(self) -> &'static str {
         match self {
             ChartKind::Overlay => "overlay",
@@ -169,6 +175,7 @@ impl ChartKind {
             ChartKind::Signals => "signals",
             ChartKind::Equity => "equity",
             ChartKind::Heatmap => "heatmap",
+            ChartKind::Compare => "compare",
         }
     }
 
@@ -245,6 +252,7 @@ pub fn report_title(r: &Report, kind: ChartKind) -> String {
         ChartKind::Signals => format!("{a} vs {b}: signal triggers on {a}"),
         ChartKind::Equity => format!("{a} vs {b}: backtest equity"),
         ChartKind::Heatmap => "correlation heatmap".to_string(),
+        ChartKind::Compare => format!("{a} against candidates"),
     }
 }
 
@@ -347,6 +355,9 @@ pub fn report_chart(
         ChartKind::Heatmap => Err(ChartError::Usage(
             "the heatmap needs a screen of a universe: use heatmap_chart".into(),
         )),
+        ChartKind::Compare => Err(ChartError::Usage(
+            "the compare chart needs a comparison: use compare_chart".into(),
+        )),
     }
 }
 
@@ -365,6 +376,15 @@ pub fn signals_chart(
 pub fn equity_chart(b: &BacktestResult, format: Format, size: Size) -> Result<Vec<u8>, ChartError> {
     let chart = equity::Equity::new(b)?;
     let meta = Meta::new(ChartKind::Equity, chart.title());
+    render(&chart, &meta, format, size)
+}
+
+/// A against several candidates: each candidate's correlation with A per period (the full
+/// period, each window's latest value) with its interval, and the partial correlation given
+/// the controls (hollow markers).
+pub fn compare_chart(c: &Comparison, format: Format, size: Size) -> Result<Vec<u8>, ChartError> {
+    let chart = compare::Compare::new(c)?;
+    let meta = Meta::new(ChartKind::Compare, chart.title());
     render(&chart, &meta, format, size)
 }
 

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use common::*;
 use lockstep_charts::{
-    equity_chart, heatmap_chart, report_chart, report_charts, signals_chart, ChartError, ChartKind,
-    Format, DEFAULT_SIZE,
+    compare_chart, equity_chart, heatmap_chart, report_chart, report_charts, signals_chart,
+    ChartError, ChartKind, Format, DEFAULT_SIZE,
 };
 use lockstep_core::PriceSeries;
 use lockstep_report::{analyze, AnalyzeOptions};
@@ -20,7 +20,7 @@ const SIZE: (u32, u32) = (960, 480);
 
 #[test]
 fn kinds_and_formats_parse() {
-    assert_eq!(ChartKind::ALL.len(), 8);
+    assert_eq!(ChartKind::ALL.len(), 9);
     for k in ChartKind::ALL {
         assert_eq!(k.name().parse::<ChartKind>().unwrap(), k);
         assert_eq!(k.to_string(), k.name());
@@ -346,6 +346,36 @@ fn report_charts_are_inlinable_svg() {
 }
 
 #[test]
+fn compare_draws_every_candidate_with_its_intervals() {
+    let c = comparison();
+    let s = svg(
+        compare_chart(&c, Format::Svg, SIZE).unwrap(),
+        "compare",
+        SIZE,
+    );
+    for name in ["B1", "B2", "B3"] {
+        assert_eq!(texts(&s, name), 1, "{name} labelled once");
+    }
+    for label in [
+        "full period: corr",
+        "full period: partial",
+        "latest 90: corr",
+        "latest 90: partial",
+        "strong (0.5)",
+    ] {
+        assert!(has_text(&s, label), "{label}");
+    }
+    assert!(s.contains("AAA against each candidate (partial given MKT)"));
+    // 3 candidates × 2 periods × (corr, partial): a marker each (and one per legend entry).
+    assert_eq!(count(&s, "<circle"), 12 + 4);
+    // Deterministic.
+    assert_eq!(
+        s,
+        String::from_utf8(compare_chart(&c, Format::Svg, SIZE).unwrap()).unwrap()
+    );
+}
+
+#[test]
 fn every_kind_as_png_has_the_requested_size_and_text() {
     let (r, sig, bt) = signals_and_backtest(700);
     let sc = universe(4, 200);
@@ -365,6 +395,10 @@ fn every_kind_as_png_has_the_requested_size_and_text() {
     pngs.push((
         ChartKind::Heatmap,
         heatmap_chart(&sc, Format::Png, size).unwrap(),
+    ));
+    pngs.push((
+        ChartKind::Compare,
+        compare_chart(&comparison(), Format::Png, size).unwrap(),
     ));
     assert_eq!(pngs.len(), ChartKind::ALL.len());
     for (k, b) in pngs {

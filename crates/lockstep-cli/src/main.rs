@@ -59,12 +59,14 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The report: latest rolling correlation per window with its interval, percentile and
-    /// share of history above 0.5, min/max, beta, volatility and performance of both legs.
-    /// With no arguments: ETH-USD against ^RUT.
+    /// share of history above 0.5, min/max, beta, volatility and performance of both legs,
+    /// bootstrap intervals and tests of change, and the partial correlation given --control.
+    /// With no arguments: ETH-USD against ^RUT, controlled for the S&P 500 (SPY).
     #[command(after_long_help = cmd::analyze::STATS_HELP)]
     Analyze(cmd::analyze::Args),
     /// Rolling correlation, interval and beta per aligned date (CSV: date,ret_a,ret_b, then
-    /// corr_W,corr_W_lo,corr_W_hi,beta_W for each window W).
+    /// corr_W,corr_W_lo,corr_W_hi,beta_W for each window W; with --control then
+    /// pcorr_W,pcorr_W_lo,pcorr_W_hi for each window W).
     #[command(after_long_help = cmd::analyze::STATS_HELP)]
     Corr(cmd::corr::Args),
     /// Both legs rebased to 100 on the first aligned date: the latest --rows dates, or every
@@ -105,6 +107,11 @@ pub enum Command {
     /// per FOMC decision P(cut), P(hold), P(hike), the expected rate and each target range.
     #[command(after_long_help = cmd::fed::LONG_HELP)]
     Fed(cmd::fed::Args),
+    /// A against several candidates on the dates every series has: each one's correlation and
+    /// interval (full period and latest window), its partial correlation given --control, and
+    /// whether B1's correlation with A differs from each other's (Williams' t).
+    #[command(after_long_help = cmd::compare::LONG_HELP)]
+    Compare(cmd::compare::Args),
     /// Correlation screen of a universe: the rolling correlation of every pair (each aligned
     /// on its own common dates, log returns), its change over a month, the most and least
     /// correlated pairs; on every core, for each window of --window.
@@ -174,6 +181,7 @@ impl Command {
             Command::Leadlag(a) => a.check(),
             Command::Technicals(a) => a.check(),
             Command::Screen(a) => a.check(),
+            Command::Compare(a) => a.check(),
             Command::Signals(a) => a.check(),
             Command::Backtest(a) => a.check(),
             Command::Chart(a) => a.check(),
@@ -196,6 +204,7 @@ impl Command {
             Command::Breadth(a) => cmd::breadth::run(cx, a),
             Command::Fed(a) => cmd::fed::run(cx, a),
             Command::Screen(a) => cmd::screen::run(cx, a),
+            Command::Compare(a) => cmd::compare::run(cx, a),
             Command::Signals(a) => cmd::signals::run(cx, a),
             Command::Backtest(a) => cmd::backtest::run(cx, a),
             Command::Chart(a) => cmd::chart::run(cx, a),

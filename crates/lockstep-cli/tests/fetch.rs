@@ -200,6 +200,11 @@ fn analyze_without_arguments_fetches_eth_and_the_russell() {
             "/v8/finance/chart/%5ERUT",
             Reply::ok_json(yahoo_chart("^RUT", "2024-01-01", &walk(220, 3), true)),
         ),
+        // The default control of the default pair: the S&P 500.
+        Route::prefix(
+            "/v8/finance/chart/SPY",
+            Reply::ok_json(yahoo_chart("SPY", "2024-01-01", &walk(220, 5), true)),
+        ),
         Route::exact(
             "/graph/fredgraph.csv",
             Reply::ok_text(dgs2_csv(), "text/csv"),
@@ -230,6 +235,11 @@ fn analyze_without_arguments_fetches_eth_and_the_russell() {
     assert_eq!(v["a"]["name"], "ETH-USD", "{js}");
     assert_eq!(v["b"]["name"], "^RUT", "{js}");
     assert_eq!(stored(&home, "^RUT").len(), 220);
+    // The default control was fetched: the partial correlation given SPY.
+    assert_eq!(stored(&home, "SPY").len(), 220);
+    assert_eq!(v["control"]["controls"][0], "SPY", "{js}");
+    assert_eq!(v["control"]["default"], true, "{js}");
+    assert!(v["control"]["partial"].is_number(), "{js}");
     // The default rate series was fetched too: rate sensitivity of both legs.
     assert_eq!(v["regimes"]["rate"]["rate"], "fred:DGS2", "{js}");
     assert!(v["regimes"]["rate"]["a"]["beta"].is_number(), "{js}");

@@ -320,6 +320,35 @@ fn pair_commands(snap: &mut Snapshots, home: &Path, data: &Path) {
         ],
     );
     snap.check("corr.weekly_simple.csv", &out);
+    // Controlled for the S&P 500: the partial correlation's columns follow.
+    for f in ["table", "csv"] {
+        let out = stdout(
+            home,
+            &["--offline", "corr", "--control", "SPY", "--format", f],
+        );
+        snap.check(&format!("corr.control.{}", ext(f)), &out);
+    }
+    // ETH-USD against candidates, controlled for the S&P 500.
+    for f in fmts {
+        let out = stdout(
+            home,
+            &[
+                "--offline",
+                "compare",
+                "ETH-USD",
+                "^RUT",
+                "SPY",
+                "QQQ",
+                "IWM",
+                "GLD",
+                "--control",
+                "SPY",
+                "--format",
+                f,
+            ],
+        );
+        snap.check(&format!("compare.{}", ext(f)), &out);
+    }
     // The defaults: a table, as with --format table.
     for cmd in ["overlay", "corr"] {
         assert_eq!(
@@ -524,6 +553,25 @@ fn files(snap: &mut Snapshots, home: &Path) {
         "chart.heatmap.w30.svg",
         &std::fs::read(&out).expect("chart"),
     );
+    let out = dir.path().join("compare.svg");
+    stdout(
+        home,
+        &[
+            "--offline",
+            "chart",
+            "compare",
+            "ETH-USD",
+            "^RUT",
+            "QQQ",
+            "IWM",
+            "GLD",
+            "--control",
+            "SPY",
+            "--out",
+            s(&out),
+        ],
+    );
+    snap.check("chart.compare.svg", &std::fs::read(&out).expect("chart"));
     let out = dir.path().join("report.html");
     stdout(home, &["--offline", "report", "--out", s(&out)]);
     snap.check("report.html", &std::fs::read(&out).expect("report"));
@@ -572,6 +620,15 @@ fn serve(home: &Path) -> Serve {
     let deadline = Instant::now() + Duration::from_secs(30);
     while get(&format!("{}/api/health", srv.url)).0 != 200 {
         assert!(Instant::now() < deadline, "the server did not answer");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The scheduler's first alert check runs beside the first requests: wait for its alert
+    // so that the pages show it whatever the timing.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !String::from_utf8_lossy(&get(&format!("{}/api/alerts", srv.url)).1)
+        .contains("\"alerts\":[{")
+    {
+        assert!(Instant::now() < deadline, "no alert was recorded");
         std::thread::sleep(Duration::from_millis(100));
     }
     srv

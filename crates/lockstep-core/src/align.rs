@@ -1,5 +1,6 @@
-//! Putting two price series on one calendar ([`align`]): the dates both have, or each
-//! week's (ending Friday) or month's last price, with the returns between kept dates.
+//! Putting two price series on one calendar ([`align`]; with more series, [`align_with`]):
+//! the dates both have, or each week's (ending Friday) or month's last price, with the
+//! returns between kept dates.
 
 use chrono::{Datelike, Days};
 use serde::{Deserialize, Serialize};
@@ -166,31 +167,80 @@ fn inner_join(a: &[(Date, f64)], b: &[(Date, f64)]) -> (Vec<Date>, Vec<f64>, Vec
 /// Errors: fewer than 2 kept dates ([`CoreError::TooFewAligned`]), or a kept price that is not
 /// positive ([`CoreError::NonPositive`]), since returns need positive prices.
 pub fn align(a: &PriceSeries, b: &PriceSeries, mode: Align, kind: ReturnKind) -> Result<Aligned> {
-    let (dates, pa, pb) = match mode {
-        Align::Inner => {
-            let la: Vec<(Date, f64)> = a
-                .dates
-                .iter()
-                .copied()
-                .zip(a.price.iter().copied())
-                .collect();
-            let lb: Vec<(Date, f64)> = b
-                .dates
-                .iter()
-                .copied()
-                .zip(b.price.iter().copied())
-                .collect();
-            inner_join(&la, &lb)
+    align_with(a, b, &[], mode, kind).map(|(al, _)| al)
+}
+
+/// The observations of a series that an alignment mode keeps: every `(date, price)` for
+/// [`Align::Inner`], each period's last (labelled by the period) for the others.
+fn observations(s: &PriceSeries, mode: Align) -> Vec<(Date, f64)> {
+    match mode {
+        Align::Inner => s
+            .dates
+            .iter()
+            .copied()
+            .zip(s.price.iter().copied())
+            .collect(),
+        Align::Weekly => last_per_period(s, week_ending_friday),
+        Align::Monthly => last_per_period(s, month_end),
+    }
+}
+
+/// [`align`] of the pair `(a, b)` together with more series (the controls of a partial
+/// correlation, the candidates of a comparison): the kept dates are those where **every**
+/// series has an observation (for [`Align::Inner`] the dates all of them have; for weekly and
+/// monthly the periods all of them have, each series contributing its period's last price),
+/// so the pair's returns and the others' run over the same spans. Returns the pair aligned
+/// on those dates and, for each of `others` in order, its prices on them (take its returns
+/// with [`returns`]). With no other series this is [`align`].
+///
+/// Errors: fewer than 2 kept dates ([`CoreError::TooFewAligned`], naming the pair, or the
+/// pair and the first other series when they are what leaves too few), or a kept price that
+/// is not positive ([`CoreError::NonPositive`], naming its series).
+pub fn align_with(
+    a: &PriceSeries,
+    b: &PriceSeries,
+    others: &[&PriceSeries],
+    mode: Align,
+    kind: ReturnKind,
+) -> Result<(Aligned, Vec<Vec<f64>>)> {
+    let (mut dates, mut pa, mut pb) = inner_join(&observations(a, mode), &observations(b, mode));
+    let mut po: Vec<Vec<f64>> = Vec::with_capacity(others.len());
+    for (k, o) in others.iter().enumerate() {
+        let obs = observations(o, mode);
+        // Keep the dates of the pair that this series has too, in every column so far.
+        let (mut i, mut j) = (0, 0);
+        let mut keep = Vec::with_capacity(dates.len());
+        let mut col = Vec::with_capacity(dates.len());
+        while i < dates.len() && j < obs.len() {
+            match dates[i].cmp(&obs[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    keep.push(i);
+                    col.push(obs[j].1);
+                    i += 1;
+                    j += 1;
+                }
+            }
         }
-        Align::Weekly => inner_join(
-            &last_per_period(a, week_ending_friday),
-            &last_per_period(b, week_ending_friday),
-        ),
-        Align::Monthly => inner_join(
-            &last_per_period(a, month_end),
-            &last_per_period(b, month_end),
-        ),
-    };
+        let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        if keep.len() < 2 && dates.len() >= 2 {
+            return Err(CoreError::TooFewAligned {
+                a: format!("{} and {}", a.name, b.name),
+                b: others[k].name.clone(),
+                align: mode.name().into(),
+                got: keep.len(),
+                need: 2,
+            });
+        }
+        pa = pick(&pa);
+        pb = pick(&pb);
+        for c in po.iter_mut() {
+            *c = pick(c);
+        }
+        dates = keep.iter().map(|&i| dates[i]).collect();
+        po.push(col);
+    }
     if dates.len() < 2 {
         return Err(CoreError::TooFewAligned {
             a: a.name.clone(),
@@ -200,7 +250,10 @@ pub fn align(a: &PriceSeries, b: &PriceSeries, mode: Align, kind: ReturnKind) ->
             need: 2,
         });
     }
-    for (s, prices) in [(a, &pa), (b, &pb)] {
+    for (s, prices) in [(a, &pa), (b, &pb)]
+        .into_iter()
+        .chain(others.iter().copied().zip(po.iter()))
+    {
         if let Some(i) = prices.iter().position(|p| !(*p > 0.0)) {
             return Err(CoreError::NonPositive {
                 name: s.name.clone(),
@@ -214,7 +267,7 @@ pub fn align(a: &PriceSeries, b: &PriceSeries, mode: Align, kind: ReturnKind) ->
         Align::Weekly => 52.0,
         Align::Monthly => 12.0,
     };
-    Ok(Aligned {
+    let al = Aligned {
         align: mode,
         ret_a: returns(&pa, kind),
         ret_b: returns(&pb, kind),
@@ -223,7 +276,8 @@ pub fn align(a: &PriceSeries, b: &PriceSeries, mode: Align, kind: ReturnKind) ->
         b: pb,
         return_kind: kind,
         periods_per_year,
-    })
+    };
+    Ok((al, po))
 }
 
 #[cfg(test)]
@@ -304,5 +358,55 @@ mod tests {
             align(&z, &a, Align::Inner, ReturnKind::Log),
             Err(CoreError::NonPositive { .. })
         ));
+    }
+
+    #[test]
+    fn align_with_keeps_the_dates_every_series_has() {
+        let crypto = series("eth", "2024-01-01", 21, false);
+        let equity = series("rut", "2024-01-01", 21, true);
+        // A control missing 2024-01-10 (a Wednesday).
+        let mut spy = series("spy", "2024-01-01", 21, true);
+        let gone = spy
+            .dates
+            .iter()
+            .position(|x| *x == d("2024-01-10"))
+            .unwrap();
+        spy.dates.remove(gone);
+        spy.price.remove(gone);
+        let (al, others) =
+            align_with(&crypto, &equity, &[&spy], Align::Inner, ReturnKind::Log).unwrap();
+        let pair = align(&crypto, &equity, Align::Inner, ReturnKind::Log).unwrap();
+        assert_eq!(al.dates.len() + 1, pair.dates.len());
+        assert!(!al.dates.contains(&d("2024-01-10")));
+        assert_eq!(others.len(), 1);
+        assert_eq!(others[0].len(), al.dates.len());
+        for (i, day) in al.dates.iter().enumerate() {
+            assert_eq!(Some(others[0][i]), spy.price_on(*day));
+            assert_eq!(Some(al.a[i]), crypto.price_on(*day));
+        }
+        // The return into 2024-01-11 spans two days for every series.
+        let k = al.dates.iter().position(|x| *x == d("2024-01-11")).unwrap();
+        assert_eq!(al.dates[k - 1], d("2024-01-09"));
+        // No other series: the pair's alignment.
+        let (same, none) =
+            align_with(&crypto, &equity, &[], Align::Weekly, ReturnKind::Log).unwrap();
+        assert_eq!(
+            same,
+            align(&crypto, &equity, Align::Weekly, ReturnKind::Log).unwrap()
+        );
+        assert!(none.is_empty());
+        // A control with no common date is named.
+        let later = series("later", "2025-01-01", 10, false);
+        match align_with(&crypto, &equity, &[&later], Align::Inner, ReturnKind::Log) {
+            Err(CoreError::TooFewAligned { b, got: 0, .. }) => assert_eq!(b, "later"),
+            other => panic!("{other:?}"),
+        }
+        // A non-positive control price is named.
+        let mut bad = spy.clone();
+        bad.price[3] = 0.0;
+        match align_with(&crypto, &equity, &[&bad], Align::Inner, ReturnKind::Log) {
+            Err(CoreError::NonPositive { name, .. }) => assert_eq!(name, "spy"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -14,7 +14,7 @@ mod intraday;
 mod returns;
 mod series;
 
-pub use align::{align, common_dates, last_on_or_before, Align, Aligned};
+pub use align::{align, align_with, common_dates, last_on_or_before, Align, Aligned};
 pub use bars::{AssetClass, DailyBar, Instrument};
 pub use clock::{
     daily_from_intraday, exchange_daily, sample_at_closes, trades_every_day, utc_daily,

@@ -183,6 +183,9 @@ pub struct Config {
     /// so that one file is parsed, and checked, in one place).
     #[serde(default)]
     pub regimes: Option<RegimesConfig>,
+    /// `[controls]`: the default control of a pair by asset class (read by the analysis).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub controls: BTreeMap<String, ControlList>,
     /// `[serve]`: the dashboard server's table, kept as read (its keys are checked by
     /// `lockstep-server`'s own parser).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +199,43 @@ pub struct RawTable(pub toml::Table);
 
 // Compared only in tests of the whole configuration; TOML values are never NaN there.
 impl Eq for RawTable {}
+
+/// `[controls]`: the series a pair's correlation is controlled for when none is named
+/// (`--control`), keyed by asset class (`crypto`, `index`, `etf`, `equity`, `future`,
+/// `macro`, `other`) or `default` (any pair); a value is one symbol or CSV path, or a list
+/// (`[]`: no control for that class).
+///
+/// ```toml
+/// [controls]
+/// index = "SPY"           # a pair whose benchmark (B) is an index: control for the S&P 500
+/// equity = ["SPY"]
+/// crypto = "BTC-USD"
+/// ```
+///
+/// B's class is looked up first, then A's, then `default`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ControlList {
+    /// One series.
+    One(String),
+    /// Several (or none).
+    Many(Vec<String>),
+}
+
+impl ControlList {
+    /// The series, in order.
+    pub fn series(&self) -> Vec<String> {
+        match self {
+            ControlList::One(s) => vec![s.clone()],
+            ControlList::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// The keys `[controls]` accepts: the asset classes and `default`.
+pub const CONTROL_KEYS: [&str; 8] = [
+    "crypto", "index", "etf", "equity", "future", "macro", "other", "default",
+];
 
 /// `[regimes]`: the risk-on / risk-off rule's parameters; every key optional.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,6 +348,19 @@ impl Config {
                 )));
             }
         }
+        for (key, list) in &self.controls {
+            if !CONTROL_KEYS.contains(&key.as_str()) {
+                return Err(FetchError::config(format!(
+                    "{file}: controls.{key} is not an asset class: use one of {}",
+                    CONTROL_KEYS.join(", ")
+                )));
+            }
+            if list.series().iter().any(|s| s.trim().is_empty()) {
+                return Err(FetchError::config(format!(
+                    "{file}: controls.{key} names an empty series"
+                )));
+            }
+        }
         for (symbol, s) in &self.symbols {
             if s.providers.as_ref().is_some_and(Vec::is_empty) {
                 return Err(FetchError::config(format!(
@@ -336,6 +389,31 @@ impl Config {
                 .clone()
                 .unwrap_or_else(|| kind.default_user_agent().to_string()),
         }
+    }
+
+    /// The asset class of a symbol: its `[symbols]` entry's, else the built-in rules' (`^X`
+    /// an index, a known ETF, `BASE-USD` crypto, `fred:` macro, another ticker an equity).
+    pub fn asset_class(&self, symbol: &str) -> AssetClass {
+        let symbol = symbol.trim();
+        self.symbol_entry(symbol)
+            .and_then(|e| e.asset_class)
+            .unwrap_or_else(|| SymbolKind::classify(symbol).asset_class())
+    }
+
+    /// The default controls of the pair (A, B) from `[controls]`: B's class's, else A's, else
+    /// `default`; `None` when none of them is set (`Some(vec![])` when one is set to `[]`).
+    /// `a_class`/`b_class` are `None` for a file or ratio.
+    pub fn default_controls(
+        &self,
+        a_class: Option<AssetClass>,
+        b_class: Option<AssetClass>,
+    ) -> Option<Vec<String>> {
+        [b_class.map(AssetClass::name), a_class.map(AssetClass::name)]
+            .into_iter()
+            .flatten()
+            .chain(std::iter::once("default"))
+            .find_map(|k| self.controls.get(k))
+            .map(ControlList::series)
     }
 
     /// The `[symbols]` entry of a symbol: exact key first, then case-insensitively.
@@ -566,6 +644,41 @@ mod tests {
 
     fn parse_error(text: &str) -> String {
         Config::parse(text, "f.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn default_controls_by_asset_class() {
+        let c = Config::parse(
+            "[controls]\nindex = \"SPY\"\ncrypto = [\"BTC-USD\", \"QQQ\"]\nequity = []\n",
+            "config.toml",
+        )
+        .unwrap();
+        let class = |s: &str| Some(c.asset_class(s));
+        assert_eq!(c.asset_class("^RUT"), AssetClass::Index);
+        assert_eq!(c.asset_class("SPY"), AssetClass::Etf);
+        // B's class first, then A's.
+        assert_eq!(
+            c.default_controls(class("ETH-USD"), class("^RUT")),
+            Some(vec!["SPY".to_string()])
+        );
+        assert_eq!(
+            c.default_controls(class("ETH-USD"), None),
+            Some(vec!["BTC-USD".to_string(), "QQQ".to_string()])
+        );
+        assert_eq!(
+            c.default_controls(class("ETH-USD"), class("AAPL")),
+            Some(vec![])
+        );
+        assert_eq!(c.default_controls(None, class("GLD")), None);
+        let d = Config::parse("[controls]\ndefault = \"SPY\"\n", "config.toml").unwrap();
+        assert_eq!(
+            d.default_controls(None, None),
+            Some(vec!["SPY".to_string()])
+        );
+        let err = Config::parse("[controls]\nstocks = \"SPY\"\n", "config.toml").unwrap_err();
+        assert!(err.to_string().contains("controls.stocks"), "{err}");
+        assert!(Config::parse("[controls]\nindex = \"\"\n", "c").is_err());
+        assert!(Config::parse("[controls]\nindex = 3\n", "c").is_err());
     }
 
     #[test]

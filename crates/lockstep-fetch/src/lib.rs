@@ -64,8 +64,8 @@ use lockstep_core::{
 };
 
 pub use config::{
-    Config, ProviderConfig, ProviderSettings, ProvidersConfig, RawTable, RegimesConfig, Route,
-    SymbolConfig, KNOWN_CRYPTO,
+    Config, ControlList, ProviderConfig, ProviderSettings, ProvidersConfig, RawTable,
+    RegimesConfig, Route, SymbolConfig, CONTROL_KEYS, KNOWN_CRYPTO,
 };
 pub use error::FetchError;
 pub use provider::{ProviderKind, ProviderSpec};

@@ -13,9 +13,10 @@ use lockstep_report::{analyze, AnalyzeOptions, Report};
 use lockstep_signals::{RuleSet, Strategy};
 
 /// The report's sections, in the terminal's order.
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "summary",
     "correlation",
+    "inference",
     "performance",
     "lead-lag",
     "regimes",

@@ -5,10 +5,14 @@
 use chrono::Datelike;
 use serde::Serialize;
 
+use crate::control::{self, ControlReturns, ControlSection, Controls};
+use crate::inference::{self, BootstrapOptions, Inference};
 use crate::linkage::{self, LeadLag, LinkageOptions, Regimes};
 use crate::macro_view::LiquiditySection;
 use crate::structure::{pair_structure, PairStructure, StructureOptions};
-use lockstep_core::{align, Align, Calendar, CoreError, Date, PriceField, PriceSeries, ReturnKind};
+use lockstep_core::{
+    align_with, returns, Align, Calendar, CoreError, Date, PriceField, PriceSeries, ReturnKind,
+};
 use lockstep_macro::{liquidity_correlation, NetLiquidity};
 use lockstep_stats::{
     fisher_interval, max_with_index, min_with_index, percentile_rank, rolling_pair, share_above,
@@ -42,6 +46,9 @@ pub enum ReportError {
     /// The screen's input is unusable.
     #[error("{0}")]
     Screen(String),
+    /// A control the partial correlation cannot use (equal to a leg, constant, repeated).
+    #[error("{0}")]
+    Control(String),
 }
 
 /// Parameters of one analysis.
@@ -63,6 +70,9 @@ pub struct AnalyzeOptions {
     pub linkage: LinkageOptions,
     /// Momentum and structure parameters.
     pub structure: StructureOptions,
+    /// The bootstrap of the inference section (999 resamples, the default seed; 0 resamples
+    /// leaves the section out).
+    pub bootstrap: BootstrapOptions,
 }
 
 /// The loaded series an analysis reads besides its two legs: the macro backdrop. Kept apart
@@ -77,6 +87,8 @@ pub struct Backdrop {
     pub liquidity: Result<NetLiquidity, String>,
     /// Notes for the regimes section (e.g. why there is no rate series).
     pub notes: Vec<String>,
+    /// The series to control for (the partial correlation of the pair given them).
+    pub controls: Controls,
 }
 
 impl Default for Backdrop {
@@ -85,6 +97,7 @@ impl Default for Backdrop {
             rate: None,
             liquidity: Err("no net-liquidity series given".into()),
             notes: Vec::new(),
+            controls: Controls::default(),
         }
     }
 }
@@ -100,6 +113,7 @@ impl Default for AnalyzeOptions {
             strong: 0.5,
             linkage: LinkageOptions::default(),
             structure: StructureOptions::default(),
+            bootstrap: BootstrapOptions::default(),
         }
     }
 }
@@ -263,6 +277,15 @@ pub struct RollingWindow {
     pub vol_a: Vec<Option<f64>>,
     /// Annualized volatility of B.
     pub vol_b: Vec<Option<f64>>,
+    /// The partial correlation of A and B given the controls (empty without controls).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pcorr: Vec<Option<f64>>,
+    /// Lower end of its Fisher interval (`n − 3 − k` degrees of freedom).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pcorr_lo: Vec<Option<f64>>,
+    /// Upper end.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pcorr_hi: Vec<Option<f64>>,
 }
 
 /// The aligned time series behind the report (one entry per aligned date).
@@ -318,6 +341,13 @@ pub struct Report {
     /// The reaction time in bars within sessions (with `--interval`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub intraday: Option<crate::IntradaySection>,
+    /// The partial correlation given the controls (with controls, or when the pair's default
+    /// control could not be loaded: then only why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<ControlSection>,
+    /// Bootstrap intervals and tests of change (unless the bootstrap is off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inference: Option<Inference>,
 }
 
 fn performance(dates: &[Date], p: &[f64]) -> LegPerformance {
@@ -362,32 +392,105 @@ pub fn analyze_with(
     }
     // Validate parameters before the work.
     fisher_interval(0.0, 10.0, opts.confidence).map_err(ReportError::Stats)?;
-    let al = align(a, b, opts.align, opts.returns).map_err(ReportError::Align)?;
+    let refs: Vec<&PriceSeries> = backdrop.controls.series.iter().collect();
+    let (al, control_prices) =
+        align_with(a, b, &refs, opts.align, opts.returns).map_err(ReportError::Align)?;
+    let controls = ControlReturns {
+        names: refs.iter().map(|c| c.name.clone()).collect(),
+        returns: control_prices
+            .iter()
+            .map(|p| returns(p, opts.returns))
+            .collect(),
+    };
+    let full_partial = if refs.is_empty() {
+        None
+    } else {
+        control::full_partial(&al, (&a.name, &b.name), &controls)?
+    };
     let n = al.len();
     // The sections are independent computations on the same inputs: run them on every
     // core (the values do not depend on the order).
-    let windows = || rolling_windows(&al, opts);
+    let windows = || rolling_windows(&al, opts, &controls);
     let norm = |p: &[f64]| p.iter().map(|v| 100.0 * v / p[0]).collect::<Vec<_>>();
     let lagged = |r: &[f64]| {
         std::iter::once(None)
             .chain(r.iter().map(|v| Some(*v)))
             .collect()
     };
-    let ((rolled, lead_lag), (regimes, structure)) = rayon::join(
-        || {
-            rayon::join(windows, || {
-                linkage::lead_lag(&al, &opts.linkage, opts.confidence)
-            })
-        },
+    // The regime of each date first (cheap): the inference, the costliest section, tests
+    // risk-on against risk-off and runs beside the others.
+    let labels = linkage::regime_labels(&al, a, b, &opts.linkage);
+    let return_labels: Vec<Option<lockstep_stats::Regime>> = match &labels.1 {
+        Ok(l) => l[..n.saturating_sub(1)].to_vec(),
+        Err(_) => vec![None; n.saturating_sub(1)],
+    };
+    let (((rolled, lead_lag), (regimes, structure)), inference) = rayon::join(
         || {
             rayon::join(
-                || linkage::regimes(&al, a, b, &opts.linkage, backdrop, opts.confidence),
-                || pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure),
+                || {
+                    rayon::join(windows, || {
+                        linkage::lead_lag(&al, &opts.linkage, opts.confidence)
+                    })
+                },
+                || {
+                    rayon::join(
+                        || {
+                            linkage::regimes_of(
+                                &al,
+                                a,
+                                b,
+                                &opts.linkage,
+                                backdrop,
+                                opts.confidence,
+                                labels,
+                            )
+                        },
+                        || pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure),
+                    )
+                },
             )
+        },
+        || {
+            (opts.bootstrap.replications > 0 && n >= 2).then(|| {
+                inference::compute(
+                    &al,
+                    &return_labels,
+                    &opts.windows,
+                    opts.bootstrap,
+                    opts.confidence,
+                )
+            })
         },
     );
     let (rolling, summaries) = rolled?;
     let structure = structure?;
+    let mut regimes = regimes;
+    if !controls.returns.is_empty() {
+        regime_partials(&al, &controls, &mut regimes);
+    }
+    let control = if controls.returns.is_empty() {
+        backdrop.controls.note.clone().map(ControlSection::absent)
+    } else {
+        let windows: Vec<_> = rolling
+            .iter()
+            .map(|rw| {
+                (
+                    rw.window,
+                    rw.corr.as_slice(),
+                    (rw.pcorr.clone(), rw.pcorr_lo.clone(), rw.pcorr_hi.clone()),
+                )
+            })
+            .collect();
+        let windows: Vec<_> = windows.iter().map(|(w, c, p)| (*w, *c, p)).collect();
+        Some(control::section(
+            &al,
+            &controls,
+            backdrop.controls.default,
+            full_partial,
+            &windows,
+            opts.confidence,
+        )?)
+    };
     let liquidity = match &backdrop.liquidity {
         Ok(net) => match liquidity_correlation(a, b, net) {
             Ok(c) => LiquiditySection {
@@ -402,6 +505,8 @@ pub fn analyze_with(
     Ok(Report {
         clocks: None,
         intraday: None,
+        control,
+        inference,
         liquidity,
         lead_lag,
         regimes,
@@ -442,10 +547,12 @@ pub fn analyze_with(
 }
 
 /// The rolling correlation, its interval, beta and volatilities of the aligned pair in each
-/// of `opts.windows`, and each window's summary.
+/// of `opts.windows` (with the partial correlation given `controls` when there are any),
+/// and each window's summary.
 pub(crate) fn rolling_windows(
     al: &lockstep_core::Aligned,
     opts: &AnalyzeOptions,
+    controls: &ControlReturns,
 ) -> Result<(Vec<RollingWindow>, Vec<WindowSummary>), ReportError> {
     let n = al.len();
     let ann = al.periods_per_year.sqrt();
@@ -462,7 +569,16 @@ pub(crate) fn rolling_windows(
             beta: vec![None; n],
             vol_a: vec![None; n],
             vol_b: vec![None; n],
+            pcorr: Vec::new(),
+            pcorr_lo: Vec::new(),
+            pcorr_hi: Vec::new(),
         };
+        if !controls.returns.is_empty() {
+            let (r, lo, hi) = control::rolling_partial(al, controls, w, opts.confidence)?;
+            rw.pcorr = r;
+            rw.pcorr_lo = lo;
+            rw.pcorr_hi = hi;
+        }
         for i in 1..n {
             let Some(p) = k.next_point(al.ret_a[i - 1], al.ret_b[i - 1]) else {
                 continue;
@@ -484,6 +600,24 @@ pub(crate) fn rolling_windows(
         rolling.push(rw);
     }
     Ok((rolling, summaries))
+}
+
+/// The partial correlation given the controls within each regime (the returns labelled with
+/// it); undefined where the regime has too few returns or a control is collinear there.
+fn regime_partials(al: &lockstep_core::Aligned, c: &ControlReturns, regimes: &mut Regimes) {
+    let labels = &regimes.regime;
+    for row in regimes.stats.iter_mut() {
+        let keep: Vec<usize> = (0..al.ret_a.len())
+            .filter(|&t| labels.get(t).copied().flatten() == Some(row.stats.regime))
+            .collect();
+        let pick = |v: &[f64]| keep.iter().map(|&t| v[t]).collect::<Vec<f64>>();
+        let cs = c.picked(&keep);
+        let slices: Vec<&[f64]> = cs.iter().map(|v| v.as_slice()).collect();
+        row.partial = lockstep_stats::partial_corr(&pick(&al.ret_a), &pick(&al.ret_b), &slices)
+            .ok()
+            .flatten()
+            .map(|p| p.r);
+    }
 }
 
 fn summarize(dates: &[Date], rw: &RollingWindow, strong: f64) -> WindowSummary {

@@ -65,6 +65,12 @@ pub struct ClockReading {
     pub percentile: Option<f64>,
     /// Plain-words strength of the correlation.
     pub strength: Option<&'static str>,
+    /// Lower end of the bootstrap interval (when the report on this clock has one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_lo: Option<f64>,
+    /// Upper end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_hi: Option<f64>,
 }
 
 /// One window on both clocks.
@@ -130,7 +136,7 @@ impl ClockSide {
     /// The side of a whole report.
     pub fn of(r: &Report) -> ClockSide {
         ClockSide {
-            windows: readings(&r.windows),
+            windows: readings(&r.windows, |w| boot(r, w)),
             lead: lead(r),
             names: (r.a.name.clone(), r.b.name.clone()),
             a_every_day: r.a.calendar == lockstep_core::Calendar::EveryDay,
@@ -152,13 +158,22 @@ impl ClockSide {
         let al =
             lockstep_core::align(a, b, opts.align, opts.returns).map_err(ReportError::Align)?;
         let (windows, (_, best_lag, granger)) = rayon::join(
-            || crate::analyze::rolling_windows(&al, opts),
+            || crate::analyze::rolling_windows(&al, opts, &Default::default()),
             || crate::linkage::ccf_and_granger(&al, &opts.linkage, &mut Vec::new()),
         );
         let (_, summaries) = windows?;
+        let boots = if opts.bootstrap.replications > 0 && al.ret_a.len() >= 2 {
+            crate::inference::latest_windows(&al, &opts.windows, opts.bootstrap, opts.confidence)
+        } else {
+            Vec::new()
+        };
+        let boot = |w: usize| {
+            let e = &boots.iter().find(|e| e.window == w)?.estimate;
+            e.boot_lo.zip(e.boot_hi)
+        };
         let at = |d: &GrangerDirection| d.at_bic().map(|t| (d.bic_lag, t.p));
         Ok(ClockSide {
-            windows: readings(&summaries),
+            windows: readings(&summaries, boot),
             lead: ClockLead {
                 best_lag: best_lag.map(|b| b.lag),
                 b_to_a: granger.as_ref().and_then(|g| at(&g.b_to_a)),
@@ -170,7 +185,17 @@ impl ClockSide {
     }
 }
 
-fn readings(windows: &[crate::WindowSummary]) -> Vec<(usize, Option<ClockReading>)> {
+/// The bootstrap interval of window `w`'s latest correlation in `r`.
+fn boot(r: &Report, w: usize) -> Option<(f64, f64)> {
+    let e = &r.inference.as_ref()?.window(w)?.estimate;
+    e.boot_lo.zip(e.boot_hi)
+}
+
+/// Each window's latest reading, with its bootstrap interval from `boot`.
+fn readings(
+    windows: &[crate::WindowSummary],
+    boot: impl Fn(usize) -> Option<(f64, f64)>,
+) -> Vec<(usize, Option<ClockReading>)> {
     windows
         .iter()
         .map(|w| {
@@ -184,6 +209,8 @@ fn readings(windows: &[crate::WindowSummary]) -> Vec<(usize, Option<ClockReading
                     beta: l.beta,
                     percentile: w.percentile,
                     strength: w.strength,
+                    boot_lo: boot(w.window).map(|b| b.0),
+                    boot_hi: boot(w.window).map(|b| b.1),
                 }),
             )
         })

@@ -1,14 +1,16 @@
 //! The one `analyze` pipeline of Lockstep: this crate computes the report; other crates draw,
 //! page and serve it.
 //!
-//! [`analyze`] (or [`analyze_with`], given the macro [`Backdrop`]: the rate series and net
-//! liquidity) takes two price series and [`AnalyzeOptions`] and builds one [`Report`]: the
+//! [`analyze`] (or [`analyze_with`], given the [`Backdrop`]: the rate series, net liquidity
+//! and the controls) takes two price series and [`AnalyzeOptions`] and builds one [`Report`]: the
 //! aligned calendar and returns, the rolling statistics per window and their summaries, the
 //! performance of both legs, lead-lag and regimes ([`linkage`]), momentum and structure
-//! ([`structure`]) and the liquidity section ([`macro_view`]). What is derived from a report
-//! is computed here too: the daily measurement table, the signals and the backtest
-//! ([`signals_view`]); so are the correlation screen ([`screen`]), [`technicals()`] and
-//! [`breadth_report`].
+//! ([`structure`]) and the liquidity section ([`macro_view`]); with controls, the partial
+//! correlation given them ([`control`]); the bootstrap intervals and tests of change
+//! ([`inference`]). What is derived from a report is computed here too: the daily
+//! measurement table, the signals and the backtest ([`signals_view`]); so are the
+//! correlation screen ([`screen`]), the comparison of one series with several candidates
+//! ([`compare`]), [`technicals()`] and [`breadth_report`].
 //!
 //! Front ends show these structs and compute nothing of their own. How each section of a
 //! report reads is said once, here: [`describe::report`] turns a [`Report`] into a
@@ -24,8 +26,11 @@
 mod analyze;
 mod breadth;
 pub mod clock;
+pub mod compare;
+pub mod control;
 pub mod describe;
 pub mod doc;
+pub mod inference;
 pub mod intraday;
 pub mod linkage;
 pub mod macro_view;
@@ -44,6 +49,8 @@ pub use analyze::{
 };
 pub use breadth::{breadth_report, Basket, BreadthReport, RsReading};
 pub use clock::{Clock, ClockComparison, ClockSide, IntradaySection};
+pub use control::{ControlSection, Controls};
+pub use inference::{BootstrapOptions, Inference};
 pub use intraday::{IntradayLeadLag, IntradayRolling};
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};
 pub use structure::{PairStructure, StructureOptions};

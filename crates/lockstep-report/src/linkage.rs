@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use lockstep_core::{common_dates, Align, Aligned, Date, PriceSeries};
 use lockstep_stats::{
-    beta_interval, ccf_band, classify, cross_correlation, diffs, divergences, granger_scan,
-    reaction_summary, regime_stats, rolling_best_lag, GrangerScan, ReactionSummary, Regime,
-    RegimeRule, RegimeStats, RollingMoments,
+    beta_interval, ccf_band, classify, cross_correlation, diffs, divergences, forbes_rigobon,
+    granger_scan, reaction_summary, regime_stats, rolling_best_lag, variance_increase, GrangerScan,
+    ReactionSummary, Regime, RegimeRule, RegimeStats, RollingMoments,
 };
 
 /// Parameters of the lead-lag and regimes sections.
@@ -197,8 +197,26 @@ pub struct LeadLag {
     pub notes: Vec<String>,
 }
 
-/// Correlation and beta within one regime.
-pub type RegimeRow = RegimeStats;
+/// Correlation and beta within one regime, with the Forbes–Rigobon adjustment of the more
+/// volatile regime and, with controls, the partial correlation.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegimeRow {
+    /// Correlation, its Fisher interval, beta and the number of returns.
+    #[serde(flatten)]
+    pub stats: RegimeStats,
+    /// The relative increase in the variance of the classified leg's returns in this regime
+    /// over the other regime, `δ = σ²_this / σ²_other − 1` (`None` when either is undefined).
+    pub delta: Option<f64>,
+    /// The Forbes–Rigobon heteroskedasticity-adjusted correlation `ρ* = ρ/√(1 + δ(1 − ρ²))` of
+    /// the more volatile regime (δ > 0): its correlation with the rise that the volatility
+    /// alone causes removed, to compare with the calmer regime's (which is the reference:
+    /// `None` there).
+    pub adjusted: Option<f64>,
+    /// The partial correlation given the controls within the regime (`None` without controls
+    /// or where undefined).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<f64>,
+}
 
 /// A day on which A's return departed from what B and the rolling beta predicted.
 #[derive(Clone, Debug, Serialize)]
@@ -384,6 +402,33 @@ fn al_align(al: &Aligned) -> Align {
     }
 }
 
+/// The regime of each aligned date (see [`regimes`]): whether leg A is the classified one,
+/// and the classification of its aligned prices (or why there is none).
+pub(crate) type RegimeLabels = (
+    bool,
+    Result<Vec<Option<Regime>>, lockstep_stats::StatsError>,
+);
+
+/// [`RegimeLabels`] of the pair: the leg `opts.regime_leg` names (`auto`: the exchange-day leg
+/// of an every-day / exchange-day pair, else B), classified on the aligned dates.
+pub(crate) fn regime_labels(
+    al: &Aligned,
+    a: &PriceSeries,
+    b: &PriceSeries,
+    opts: &LinkageOptions,
+) -> RegimeLabels {
+    let use_a = match opts.regime_leg {
+        RegimeLeg::A => true,
+        RegimeLeg::B => false,
+        RegimeLeg::Auto => {
+            use lockstep_core::Calendar::{EveryDay, Weekdays};
+            matches!((a.calendar(), b.calendar()), (Weekdays, EveryDay))
+        }
+    };
+    let prices = if use_a { &al.a } else { &al.b };
+    (use_a, classify(prices, opts.regime_rule))
+}
+
 /// Regimes of the pair: the risk-on / risk-off classification of one leg's price, correlation
 /// and beta within each regime (each return labelled with the regime known at the close before
 /// it), divergence events, and the rate sensitivity of both legs.
@@ -395,21 +440,34 @@ pub fn regimes(
     backdrop: &crate::Backdrop,
     confidence: f64,
 ) -> Regimes {
+    regimes_of(
+        al,
+        a,
+        b,
+        opts,
+        backdrop,
+        confidence,
+        regime_labels(al, a, b, opts),
+    )
+}
+
+/// [`regimes`] with the labels already computed.
+pub(crate) fn regimes_of(
+    al: &Aligned,
+    a: &PriceSeries,
+    b: &PriceSeries,
+    opts: &LinkageOptions,
+    backdrop: &crate::Backdrop,
+    confidence: f64,
+    (use_a, labels): RegimeLabels,
+) -> Regimes {
     let mut notes = backdrop.notes.clone();
-    let use_a = match opts.regime_leg {
-        RegimeLeg::A => true,
-        RegimeLeg::B => false,
-        RegimeLeg::Auto => {
-            use lockstep_core::Calendar::{EveryDay, Weekdays};
-            matches!((a.calendar(), b.calendar()), (Weekdays, EveryDay))
-        }
-    };
     let (leg, prices) = if use_a {
         (a.name.clone(), &al.a)
     } else {
         (b.name.clone(), &al.b)
     };
-    let regime = classify(prices, opts.regime_rule).unwrap_or_else(|e| {
+    let regime = labels.unwrap_or_else(|e| {
         notes.push(format!("regime classification: {e}"));
         vec![None; prices.len()]
     });
@@ -429,6 +487,8 @@ pub fn regimes(
     } else {
         Vec::new()
     };
+    let leg_returns = if use_a { &al.ret_a } else { &al.ret_b };
+    let stats = adjusted_rows(stats, leg_returns, &regime);
     let divs = divergences(
         &al.ret_a,
         &al.ret_b,
@@ -467,6 +527,52 @@ pub fn regimes(
         rate,
         notes,
     }
+}
+
+/// The regime rows with the Forbes–Rigobon adjustment: δ of each regime from the sample
+/// variances (ddof 1) of the classified leg's returns labelled with it and with the other
+/// regime (`regime[t]` labels return `t`), ρ* for the regime with δ > 0.
+fn adjusted_rows(
+    stats: Vec<RegimeStats>,
+    leg_returns: &[f64],
+    regime: &[Option<Regime>],
+) -> Vec<RegimeRow> {
+    let variance = |g: Regime| -> Option<f64> {
+        let v: Vec<f64> = leg_returns
+            .iter()
+            .enumerate()
+            .filter(|(t, r)| regime.get(*t).copied().flatten() == Some(g) && r.is_finite())
+            .map(|(_, r)| *r)
+            .collect();
+        if v.len() < 2 {
+            return None;
+        }
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        Some(v.iter().map(|e| (e - m) * (e - m)).sum::<f64>() / (v.len() - 1) as f64)
+    };
+    let other = |g: Regime| match g {
+        Regime::RiskOn => Regime::RiskOff,
+        Regime::RiskOff => Regime::RiskOn,
+    };
+    stats
+        .into_iter()
+        .map(|s| {
+            let delta = match (variance(s.regime), variance(other(s.regime))) {
+                (Some(this), Some(that)) => variance_increase(this, that),
+                _ => None,
+            };
+            let adjusted = match (s.corr, delta) {
+                (Some(r), Some(d)) if d > 0.0 => forbes_rigobon(r, d).ok(),
+                _ => None,
+            };
+            RegimeRow {
+                stats: s,
+                delta,
+                adjusted,
+                partial: None,
+            }
+        })
+        .collect()
 }
 
 /// Rolling beta of a leg's log returns on the rate's changes (percentage points), both taken

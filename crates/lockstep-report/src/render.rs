@@ -30,12 +30,21 @@ fn tail(n: usize, rows: usize, hint: &str) -> (usize, String) {
 }
 
 /// The per-date CSV of `lockstep corr`: header exactly `date,ret_a,ret_b`, then for each window
-/// `w` in the order given `corr_w,corr_w_lo,corr_w_hi,beta_w`; one row per aligned date (the
-/// first has no return); empty cells where a value is undefined; full f64 precision.
+/// `w` in the order given `corr_w,corr_w_lo,corr_w_hi,beta_w`; with controls, then for each
+/// window in the order given `pcorr_w,pcorr_w_lo,pcorr_w_hi` (the partial correlation given
+/// the controls and its Fisher interval on `n − 3 − k` degrees of freedom; the controls'
+/// returns are not printed). One row per aligned date (with controls, the dates every series
+/// has; the first has no return); empty cells where a value is undefined; full f64 precision.
 pub fn corr_csv(r: &Report) -> String {
     let mut out = String::from("date,ret_a,ret_b");
     for w in &r.params.windows {
         let _ = write!(out, ",corr_{w},corr_{w}_lo,corr_{w}_hi,beta_{w}");
+    }
+    let partial = r.series.rolling.iter().any(|rw| !rw.pcorr.is_empty());
+    if partial {
+        for w in &r.params.windows {
+            let _ = write!(out, ",pcorr_{w},pcorr_{w}_lo,pcorr_{w}_hi");
+        }
     }
     out.push('\n');
     let s = &r.series;
@@ -56,6 +65,18 @@ pub fn corr_csv(r: &Report) -> String {
                 cell(rw.corr_hi[i]),
                 cell(rw.beta[i])
             );
+        }
+        if partial {
+            for rw in &s.rolling {
+                let at = |v: &[Option<f64>]| cell(v.get(i).copied().flatten());
+                let _ = write!(
+                    out,
+                    ",{},{},{}",
+                    at(&rw.pcorr),
+                    at(&rw.pcorr_lo),
+                    at(&rw.pcorr_hi)
+                );
+            }
         }
         out.push('\n');
     }
@@ -151,7 +172,8 @@ pub fn overlay_csv(r: &Report) -> String {
     out
 }
 
-/// The human form of `lockstep corr`: the last `rows` aligned dates (0 = all).
+/// The human form of `lockstep corr`: the last `rows` aligned dates (0 = all); with controls
+/// the partial correlation of each window follows (`pcorr_w`).
 pub fn corr_table(r: &Report, rows: usize) -> String {
     let s = &r.series;
     let n = s.dates.len();
@@ -166,6 +188,12 @@ pub fn corr_table(r: &Report, rows: usize) -> String {
     for w in &r.params.windows {
         let _ = write!(o, " {:>8} {:>7}", format!("corr_{w}"), format!("beta_{w}"));
     }
+    let partial = s.rolling.iter().any(|rw| !rw.pcorr.is_empty());
+    if partial {
+        for w in &r.params.windows {
+            let _ = write!(o, " {:>9}", format!("pcorr_{w}"));
+        }
+    }
     o.push('\n');
     for i in start..n {
         let _ = write!(
@@ -178,7 +206,19 @@ pub fn corr_table(r: &Report, rows: usize) -> String {
         for rw in &s.rolling {
             let _ = write!(o, " {:>8} {:>7}", f(rw.corr[i], 4), f(rw.beta[i], 3));
         }
+        if partial {
+            for rw in &s.rolling {
+                let _ = write!(o, " {:>9}", f(rw.pcorr.get(i).copied().flatten(), 4));
+            }
+        }
         o.push('\n');
+    }
+    if let Some(c) = r.control.as_ref().filter(|c| !c.controls.is_empty()) {
+        let _ = writeln!(
+            o,
+            "(pcorr: partial correlation given {})",
+            c.controls.join(", ")
+        );
     }
     o.push_str(&note);
     o
@@ -226,14 +266,27 @@ pub fn overlay_table(r: &Report, rows: usize) -> String {
     out
 }
 
-/// The per-window summary as CSV: one row per window.
+/// The per-window summary as CSV: one row per window,
+/// `window,date,corr,corr_lo,corr_hi,beta,vol_a,vol_b,percentile,share_strong,min,min_date,
+/// max,max_date,strength`; with the bootstrap (the default) `boot_lo,boot_hi` follow (the
+/// stationary-bootstrap interval of the latest correlation), and with controls
+/// `pcorr,pcorr_lo,pcorr_hi` (the latest partial correlation given them).
 pub fn summary_csv(r: &Report) -> String {
     let mut out = String::from(
-        "window,date,corr,corr_lo,corr_hi,beta,vol_a,vol_b,percentile,share_strong,min,min_date,max,max_date,strength\n",
+        "window,date,corr,corr_lo,corr_hi,beta,vol_a,vol_b,percentile,share_strong,min,min_date,max,max_date,strength",
     );
+    let inf = r.inference.as_ref();
+    let ctl = r.control.as_ref().filter(|c| !c.controls.is_empty());
+    if inf.is_some() {
+        out.push_str(",boot_lo,boot_hi");
+    }
+    if ctl.is_some() {
+        out.push_str(",pcorr,pcorr_lo,pcorr_hi");
+    }
+    out.push('\n');
     for w in &r.windows {
         let l = w.latest.as_ref();
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             w.window,
@@ -258,6 +311,26 @@ pub fn summary_csv(r: &Report) -> String {
                 .unwrap_or_default(),
             w.strength.unwrap_or_default(),
         );
+        if let Some(inf) = inf {
+            let e = inf.window(w.window).map(|e| &e.estimate);
+            let _ = write!(
+                out,
+                ",{},{}",
+                cell(e.and_then(|e| e.boot_lo)),
+                cell(e.and_then(|e| e.boot_hi))
+            );
+        }
+        if let Some(c) = ctl {
+            let p = c.windows.iter().find(|x| x.window == w.window);
+            let _ = write!(
+                out,
+                ",{},{},{}",
+                cell(p.and_then(|p| p.partial)),
+                cell(p.and_then(|p| p.lo)),
+                cell(p.and_then(|p| p.hi))
+            );
+        }
+        out.push('\n');
     }
     out
 }

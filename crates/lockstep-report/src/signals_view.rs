@@ -58,6 +58,10 @@ pub fn measurements(
         put(format!("corr_{}", w.window), w.corr.clone())?;
         put(format!("beta_{}", w.window), w.beta.clone())?;
     }
+    // With controls: the partial correlation of each window (`pcorr_W`).
+    for w in r.series.rolling.iter().filter(|w| !w.pcorr.is_empty()) {
+        put(format!("pcorr_{}", w.window), w.pcorr.clone())?;
+    }
     let some = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
     put("close_a".into(), some(&r.series.price_a))?;
     put("close_b".into(), some(&r.series.price_b))?;

@@ -187,6 +187,19 @@ impl View for Regimes<'_> {
     }
 }
 
+/// `lockstep compare`: A against each candidate.
+impl View for crate::compare::Comparison {
+    fn table(&self, look: Look) -> String {
+        crate::doc::text::layout(&crate::describe::comparison(self), look.color)
+    }
+    fn csv(&self) -> String {
+        crate::compare::Comparison::csv(self)
+    }
+    fn json(&self) -> Result<String, ReportError> {
+        to_json(self)
+    }
+}
+
 /// `lockstep levels`: the levels nearest the last close and the latest breakouts.
 impl View for LevelsReport {
     fn table(&self, look: Look) -> String {

@@ -124,6 +124,120 @@ pub fn linkage(corr: f64, strong: f64) -> &'static str {
     }
 }
 
+/// A correlation with 2 decimals, a minus sign only when negative (`0.52`, `-0.15`).
+pub fn corr2(v: f64) -> String {
+    let s = format!("{v:.2}");
+    if s == "-0.00" {
+        "0.00".into()
+    } else {
+        s
+    }
+}
+
+/// How two markets move, calibrated to the evidence: the correlation `r` and the plausible
+/// range `(lo, hi)` (a confidence interval: the bootstrap's when there is one), with the
+/// strong threshold:
+///
+/// * `lo > strong`: "moving in lockstep";
+/// * `lo > 0`: "positively correlated";
+/// * `hi < −strong`: "moving against each other";
+/// * `hi < 0`: "negatively correlated";
+/// * otherwise (the range holds 0): "not measurably correlated";
+///
+/// each followed by `(r = 0.52, plausible range 0.20 to 0.74)`. So the words never state more
+/// than the interval supports: a correlation of 0.62 whose range reaches down to 0.35 is
+/// "positively correlated", not "in lockstep". Without a range, [`linkage`]'s words and r.
+pub fn calibrated_linkage(r: f64, range: Option<(f64, f64)>, strong: f64) -> String {
+    let Some((lo, hi)) = range else {
+        return format!("{} (r = {})", linkage(r, strong), corr2(r));
+    };
+    let words = if lo > strong {
+        "moving in lockstep"
+    } else if lo > 0.0 {
+        "positively correlated"
+    } else if hi < -strong {
+        "moving against each other"
+    } else if hi < 0.0 {
+        "negatively correlated"
+    } else {
+        "not measurably correlated"
+    };
+    format!("{words} ({})", with_range(r, lo, hi))
+}
+
+/// `r = 0.52, plausible range 0.20 to 0.74`.
+pub fn with_range(r: f64, lo: f64, hi: f64) -> String {
+    format!(
+        "r = {}, plausible range {} to {}",
+        corr2(r),
+        corr2(lo),
+        corr2(hi)
+    )
+}
+
+/// The plain name of a control series: the market a well-known ticker stands for, with the
+/// ticker (`the S&P 500 (SPY)`), else the name itself.
+pub fn market_name(name: &str) -> String {
+    let market = match name.to_ascii_uppercase().as_str() {
+        "SPY" | "^GSPC" | "^SPX" | "VOO" | "IVV" | "ES=F" => "the S&P 500",
+        "QQQ" | "^NDX" | "NQ=F" => "the Nasdaq-100",
+        "^IXIC" => "the Nasdaq Composite",
+        "IWM" | "^RUT" | "RTY=F" => "the Russell 2000",
+        "DIA" | "^DJI" => "the Dow Jones Industrial Average",
+        "VTI" => "the US stock market",
+        "BTC-USD" => "Bitcoin",
+        "GLD" | "GC=F" => "gold",
+        "TLT" => "long Treasuries",
+        _ => return name.to_string(),
+    };
+    format!("{market} ({name})")
+}
+
+/// The names of controls in a sentence: `the S&P 500 (SPY)`, `the S&P 500 (SPY) and gold
+/// (GLD)`, `A, B and C`.
+pub fn markets(names: &[String]) -> String {
+    let words: Vec<String> = names.iter().map(|n| market_name(n)).collect();
+    match words.len() {
+        0 => String::new(),
+        1 => words[0].clone(),
+        k => format!("{} and {}", words[..k - 1].join(", "), words[k - 1]),
+    }
+}
+
+/// What is left of a correlation once the controls are removed: `0.54 raw; 0.19 beyond what
+/// both share with the S&P 500 (SPY)`.
+pub fn beyond(raw: f64, partial: f64, controls: &[String]) -> String {
+    format!(
+        "{} raw; {} beyond what both share with {}",
+        corr2(raw),
+        corr2(partial),
+        markets(controls)
+    )
+}
+
+/// How much of the link the controls explain, from the raw correlation and the partial
+/// correlation's interval: nothing measurable left (the interval holds 0), mostly the shared
+/// market (a partial below half the raw), or mostly the pair's own.
+pub fn beyond_verdict(raw: f64, partial: f64, lo: f64, hi: f64) -> &'static str {
+    if lo <= 0.0 && hi >= 0.0 {
+        "no link of their own is measurable once the shared market is removed"
+    } else if partial.abs() < 0.5 * raw.abs() {
+        "most of the link is the market both follow; a smaller link of their own remains"
+    } else {
+        "most of the link is their own, not the market both follow"
+    }
+}
+
+/// A hypothesis test's verdict at the 5% level: "different (p = 0.013)" or "no evidence of
+/// a difference (p = 0.74)".
+pub fn difference(p: f64) -> String {
+    if p < 0.05 {
+        format!("different (p = {})", p_value(p))
+    } else {
+        format!("no evidence of a difference (p = {})", p_value(p))
+    }
+}
+
 /// What a Granger test at the 5% level says: `cause`'s past returns help predict `effect`, or
 /// there is no evidence that `cause` leads `effect`.
 pub fn granger_verdict(cause: &str, effect: &str, t: &GrangerRow) -> String {
@@ -439,6 +553,35 @@ mod tests {
         assert_eq!(linkage(0.5, 0.5), "loosely linked");
         assert_eq!(linkage(0.3, 0.5), "not moving together");
         assert_eq!(linkage(-0.31, 0.5), "moving against each other");
+    }
+
+    #[test]
+    fn calibrated_words_never_outrun_the_interval() {
+        let w = |r, lo, hi| calibrated_linkage(r, Some((lo, hi)), 0.5);
+        assert_eq!(
+            w(0.52, 0.20, 0.74),
+            "positively correlated (r = 0.52, plausible range 0.20 to 0.74)"
+        );
+        // Above the strong threshold, but the range reaches below it: not lockstep.
+        assert!(w(0.62, 0.35, 0.80).starts_with("positively correlated"));
+        assert!(w(0.72, 0.55, 0.85).starts_with("moving in lockstep"));
+        assert!(w(0.05, -0.15, 0.25).starts_with("not measurably correlated"));
+        assert!(w(-0.3, -0.45, -0.1).starts_with("negatively correlated"));
+        assert!(w(-0.7, -0.85, -0.55).starts_with("moving against each other"));
+        assert_eq!(
+            calibrated_linkage(0.6, None, 0.5),
+            "moving in lockstep (r = 0.60)"
+        );
+        assert_eq!(corr2(-0.001), "0.00");
+        assert_eq!(
+            beyond(0.54, 0.19, &["SPY".to_string()]),
+            "0.54 raw; 0.19 beyond what both share with the S&P 500 (SPY)"
+        );
+        assert_eq!(
+            markets(&["SPY".into(), "GLD".into(), "X".into()]),
+            "the S&P 500 (SPY), gold (GLD) and X"
+        );
+        assert_eq!(difference(0.0134), "different (p = 0.0134)");
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub const MAX_TOKEN_LEN: usize = 256;
 /// id = "eth-usd_rut"          # default: the slug of a and b
 /// clock = "utc"               # default; "exchange": the every-day leg at the exchange's
 ///                             # close, from its stored intraday bars (`?clock=` per request)
+/// controls = ["SPY"]          # default: the pair's default control (SPY for ETH-USD
+///                             # against ^RUT); [] for none
 ///
 /// [serve.refresh]
 /// enabled = true              # default
@@ -178,6 +180,11 @@ pub struct PairConfig {
     /// the report compares both clocks either way.
     #[serde(default)]
     pub clock: Clock,
+    /// The stored symbols the pair's correlation is controlled for (the report's partial
+    /// correlation given them). Absent: the pair's default control, as `lockstep analyze`
+    /// (SPY for ETH-USD against ^RUT, or `[controls]` of config.toml); `[]`: none.
+    #[serde(default)]
+    pub controls: Option<Vec<String>>,
 }
 
 impl PairConfig {
@@ -190,6 +197,7 @@ impl PairConfig {
             b,
             windows: default_windows(),
             clock: Clock::Utc,
+            controls: None,
         }
     }
 
@@ -377,7 +385,7 @@ impl ServeConfig {
         }
         let mut ids = BTreeSet::new();
         for (i, p) in self.pairs.iter_mut().enumerate() {
-            for s in [&p.a, &p.b] {
+            for s in [&p.a, &p.b].into_iter().chain(p.controls.iter().flatten()) {
                 if !valid_symbol(s) {
                     return bad(format!(
                         "serve.pairs[{i}]: invalid symbol {s:?} (1 to 32 of A-Z a-z 0-9 ^ = . _ - :)"
@@ -477,7 +485,11 @@ impl ServeConfig {
 
     /// Every symbol of the configured pairs, once, sorted.
     pub fn symbols(&self) -> Vec<String> {
-        let set: BTreeSet<&String> = self.pairs.iter().flat_map(|p| [&p.a, &p.b]).collect();
+        let set: BTreeSet<&String> = self
+            .pairs
+            .iter()
+            .flat_map(|p| [&p.a, &p.b].into_iter().chain(p.controls.iter().flatten()))
+            .collect();
         set.into_iter().cloned().collect()
     }
 }
@@ -526,6 +538,31 @@ mod tests {
         assert_eq!(c.alerts.corr_thresholds, vec![0.3]);
         assert_eq!(c.symbols(), vec!["BTC-USD", "ETH-USD", "GC=F", "^RUT"]);
         assert!(c.refresh.enabled);
+    }
+
+    #[test]
+    fn a_pair_names_its_controls() {
+        let c = ServeConfig::from_toml_str(
+            "[[serve.pairs]]\na = \"ETH-USD\"\nb = \"^RUT\"\ncontrols = [\"SPY\", \"QQQ\"]\n\
+             [[serve.pairs]]\na = \"BTC-USD\"\nb = \"GLD\"\ncontrols = []\n\
+             [[serve.pairs]]\na = \"ETH-USD\"\nb = \"IWM\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.pairs[0].controls,
+            Some(vec!["SPY".to_string(), "QQQ".to_string()])
+        );
+        assert_eq!(c.pairs[1].controls, Some(vec![]));
+        assert_eq!(c.pairs[2].controls, None);
+        // The controls are refreshed with the legs.
+        assert_eq!(
+            c.symbols(),
+            vec!["BTC-USD", "ETH-USD", "GLD", "IWM", "QQQ", "SPY", "^RUT"]
+        );
+        let bad = ServeConfig::from_toml_str(
+            "[[serve.pairs]]\na = \"ETH-USD\"\nb = \"^RUT\"\ncontrols = [\"../x\"]\n",
+        );
+        assert!(bad.unwrap_err().to_string().contains("../x"));
     }
 
     #[test]

@@ -65,6 +65,10 @@ pub fn session_analysis(home: PathBuf, verbose: bool) -> AnalysisOptions {
         let session = Session::at(home.clone(), true, verbose);
         let mut params = PairParams::new(p.a.as_str(), p.b.as_str());
         params.options.windows = p.windows.clone();
+        if let Some(c) = &p.controls {
+            params.controls = c.clone();
+            params.default_control = false;
+        }
         session.analysis(&params).unwrap_or_else(|e| {
             eprintln!(
                 "lockstep serve: {}: default analysis options: {}",

@@ -6,7 +6,8 @@
 //! * resolves each input: a stored symbol (fetched when missing, refreshed when older than
 //!   [`STALE_AFTER_HOURS`], unless offline), a CSV file, a ratio `A/B`, a folder of files;
 //! * reads the configuration of the home folder (providers, the regime rule);
-//! * loads the macro backdrop (the rate series, net liquidity) that the report reads;
+//! * loads the macro backdrop (the rate series, net liquidity, the controls of the partial
+//!   correlation) that the report reads;
 //! * runs the one pair pipeline: [`Session::pair`] → [`PairRun`] (the report), then
 //!   [`PairRun::signals`] and [`PairRun::backtest`].
 //!
@@ -16,6 +17,8 @@
 
 mod backdrop;
 mod clock;
+mod compare;
+mod control;
 mod error;
 mod input;
 mod load;
@@ -24,6 +27,8 @@ mod session;
 
 pub use backdrop::{FedParams, LiquiditySpec};
 pub use clock::{every_day_leg, stored_intraday, IntradaySource};
+pub use compare::CompareParams;
+pub use control::BUILTIN_CONTROL;
 pub use error::{chain, Context, Result, SessionError};
 pub use input::{is_symbol, Input};
 pub use load::{spinner, FetchSummary, IntradayFetchSummary, STALE_AFTER_HOURS};

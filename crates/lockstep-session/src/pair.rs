@@ -91,6 +91,13 @@ pub struct PairParams {
     /// Skip rows of intraday CSV files whose time of day is missing, counting them in a
     /// warning (`--skip-bad-rows`), instead of refusing the file.
     pub skip_bad_rows: bool,
+    /// Series to control for (`--control`, symbols or CSV paths, resolved like the legs):
+    /// the report adds the partial correlation of A and B given them.
+    pub controls: Vec<String>,
+    /// Without `controls`, use the pair's default control (see
+    /// [`Session::default_controls`]); `--no-control` and the commands that print machine
+    /// tables of their own (`corr`, `regimes`, `signals`) switch it off.
+    pub default_control: bool,
 }
 
 impl PairParams {
@@ -112,6 +119,8 @@ impl PairParams {
             interval: None,
             tz: None,
             skip_bad_rows: false,
+            controls: Vec::new(),
+            default_control: true,
         }
     }
 
@@ -126,10 +135,13 @@ impl PairParams {
         }
     }
 
-    /// Without the macro backdrop (no rate series, no liquidity): `corr`, `overlay`.
+    /// Without the macro backdrop (no rate series, no liquidity, no default control) and
+    /// without the bootstrap, which their outputs do not show: `corr`, `overlay`, `leadlag`.
     pub fn without_backdrop(mut self) -> PairParams {
         self.rate = RateChoice::Off;
         self.liquidity = LiquidityChoice::NotAsked;
+        self.default_control = false;
+        self.options.bootstrap.replications = 0;
         self
     }
 
@@ -255,6 +267,7 @@ impl Session {
                 }
             },
         };
+        backdrop.controls = self.controls(p)?;
         Ok((options, backdrop))
     }
 

@@ -193,15 +193,11 @@ pub fn bootstrap_correlation(
     };
     let n = x.len();
     let mut rng = Xoshiro256::new(cfg.seed);
-    let (mut idx, mut bx, mut by) = (Vec::new(), Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut idx = Vec::with_capacity(n);
     let mut reps = Vec::with_capacity(cfg.replications);
     for _ in 0..cfg.replications {
         sb.indices(n, &mut rng, &mut idx);
-        bx.clear();
-        by.clear();
-        bx.extend(idx.iter().map(|&i| x[i]));
-        by.extend(idx.iter().map(|&i| y[i]));
-        if let Some(v) = pearson(&bx, &by) {
+        if let Some(v) = pearson_at(x, y, &idx) {
             reps.push(v);
         }
     }
@@ -364,6 +360,251 @@ pub fn bootstrap_corr_difference(
     }))
 }
 
+/// The results of [`bootstrap_suite`]: the interval of the whole sample's correlation and one
+/// difference test per pair of samples.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BootstrapSuite {
+    /// [`bootstrap_correlation`]`(x, y, cfg)`.
+    pub full: Option<CorrInterval>,
+    /// [`bootstrap_corr_difference`]`(x, y, in_a, in_b, cfg)` of each pair, in order (an
+    /// invalid pair's error in its slot).
+    pub differences: Vec<Result<Option<CorrDifference>>>,
+}
+
+/// Per pair of samples of [`bootstrap_suite`]: its masks, its correlations, its replicates.
+struct SuitePair<'m> {
+    in_a: &'m [bool],
+    in_b: &'m [bool],
+    all_a: bool,
+    all_b: bool,
+    r_a: f64,
+    r_b: f64,
+    reps: Vec<f64>,
+}
+
+/// [`bootstrap_correlation`] and several [`bootstrap_corr_difference`] tests of the same pair
+/// `(x, y)` from **one** resampling: the same results, bit for bit, as the separate calls with
+/// the same `cfg`, at the cost of about one of them.
+///
+/// The separate calls draw the same positions: each seeds its own generator with `cfg.seed`
+/// and resamples all `n` positions with the block length of the whole pair, so replicate `i`
+/// is the same resample in every call. Here each resample is drawn once; the whole sample's
+/// replicate `r*` is computed once and reused for a sample holding every position (the full
+/// period against which a window is tested), and each pair's samples are gathered from it in
+/// the same order as the separate call gathers them, so every correlation is the same
+/// arithmetic on the same values.
+///
+/// Errors as [`bootstrap_correlation`] for the whole (different lengths, NaN, fewer than 8
+/// pairs, invalid settings); a pair's own errors (a mask of another length, fewer than 3
+/// positions in a sample) are in its slot only.
+pub fn bootstrap_suite(
+    x: &[f64],
+    y: &[f64],
+    pairs: &[(&[bool], &[bool])],
+    cfg: &BootstrapConfig,
+) -> Result<BootstrapSuite> {
+    const WHAT: &str = "bootstrap difference of correlations";
+    cfg.check()?;
+    check_lengths(x, y)?;
+    check_finite(x, y)?;
+    let n = x.len();
+    let pick = |m: &[bool], v: &[f64]| -> Vec<f64> {
+        v.iter()
+            .zip(m)
+            .filter(|(_, k)| **k)
+            .map(|(e, _)| *e)
+            .collect()
+    };
+    // Each pair: its error, undefined (None), or ready.
+    let mut slots: Vec<Result<Option<SuitePair>>> = pairs
+        .iter()
+        .map(|&(in_a, in_b)| {
+            for len in [in_a.len(), in_b.len()] {
+                if len != n {
+                    return Err(StatsError::LengthMismatch(n, len));
+                }
+            }
+            let (n_a, n_b) = (count(in_a), count(in_b));
+            if n_a.min(n_b) < 3 {
+                return Err(StatsError::TooFewObservations {
+                    what: WHAT,
+                    got: n_a.min(n_b),
+                    need: 3,
+                });
+            }
+            let (Some(r_a), Some(r_b)) = (
+                pearson(&pick(in_a, x), &pick(in_a, y)),
+                pearson(&pick(in_b, x), &pick(in_b, y)),
+            ) else {
+                return Ok(None);
+            };
+            Ok(Some(SuitePair {
+                in_a,
+                in_b,
+                all_a: n_a == n,
+                all_b: n_b == n,
+                r_a,
+                r_b,
+                reps: Vec::with_capacity(cfg.replications),
+            }))
+        })
+        .collect();
+    let r = pearson(x, y);
+    let sampler = match r {
+        Some(_) => cfg.sampler(x, y)?,
+        None => None,
+    };
+    let Some(sb) = sampler else {
+        // Undefined on the whole sample: every call gives None (or its pair's error).
+        let differences = slots
+            .into_iter()
+            .map(|s| s.map(|_| None::<CorrDifference>))
+            .collect();
+        return Ok(BootstrapSuite {
+            full: None,
+            differences,
+        });
+    };
+    // The samples to gather (those not holding every position): each position lists the
+    // buffers it goes to, so one pass over a resample fills them all, each in the
+    // resample's order (as the separate call gathers it).
+    let mut buffers: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+    let mut sides: Vec<[Option<usize>; 2]> = Vec::with_capacity(slots.len());
+    let mut lists: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for slot in &slots {
+        let mut side = [None, None];
+        if let Ok(Some(p)) = slot {
+            for (k, (all, m)) in [(p.all_a, p.in_a), (p.all_b, p.in_b)]
+                .into_iter()
+                .enumerate()
+            {
+                if all {
+                    continue;
+                }
+                let b = buffers.len();
+                buffers.push((Vec::new(), Vec::new()));
+                for (i, _) in m.iter().enumerate().filter(|(_, k)| **k) {
+                    lists[i].push(b);
+                }
+                side[k] = Some(b);
+            }
+        }
+        sides.push(side);
+    }
+    let mut rng = Xoshiro256::new(cfg.seed);
+    let mut idx = Vec::with_capacity(n);
+    let mut full_reps = Vec::with_capacity(cfg.replications);
+    for _ in 0..cfg.replications {
+        sb.indices(n, &mut rng, &mut idx);
+        let whole = pearson_at(x, y, &idx);
+        if let Some(v) = whole {
+            full_reps.push(v);
+        }
+        if buffers.is_empty() && slots.iter().all(|s| !matches!(s, Ok(Some(_)))) {
+            continue;
+        }
+        for (gx, gy) in buffers.iter_mut() {
+            gx.clear();
+            gy.clear();
+        }
+        for &i in &idx {
+            for &b in &lists[i] {
+                let (gx, gy) = &mut buffers[b];
+                gx.push(x[i]);
+                gy.push(y[i]);
+            }
+        }
+        for (slot, side) in slots.iter_mut().zip(&sides) {
+            let Ok(Some(p)) = slot else { continue };
+            // A sample holding every position is the whole resample: its correlation is the
+            // whole one.
+            let corr = |b: Option<usize>| -> (usize, Option<f64>) {
+                match b {
+                    None => (n, whole),
+                    Some(b) => {
+                        let (gx, gy) = &buffers[b];
+                        if gx.len() < 2 {
+                            (gx.len(), None)
+                        } else {
+                            (gx.len(), pearson(gx, gy))
+                        }
+                    }
+                }
+            };
+            let (la, ra) = corr(side[0]);
+            let (lb, rb) = corr(side[1]);
+            if la < 2 || lb < 2 {
+                continue;
+            }
+            if let (Some(ra), Some(rb)) = (ra, rb) {
+                p.reps.push(ra - rb);
+            }
+        }
+    }
+    let a = (1.0 - cfg.confidence) / 2.0;
+    let full = match r {
+        Some(r) if 2 * full_reps.len() >= cfg.replications && full_reps.len() >= 2 => {
+            full_reps.sort_by(f64::total_cmp);
+            Some(CorrInterval {
+                r,
+                lo: quantile(&full_reps, a),
+                hi: quantile(&full_reps, 1.0 - a),
+                se: std_dev(&full_reps),
+                block_length: sb.block_length(),
+                replications: full_reps.len(),
+            })
+        }
+        _ => None,
+    };
+    let differences = slots
+        .into_iter()
+        .map(|slot| {
+            let Some(mut p) = slot? else {
+                return Ok(None);
+            };
+            if 2 * p.reps.len() < cfg.replications || p.reps.len() < 2 {
+                return Ok(None);
+            }
+            let d = p.r_a - p.r_b;
+            let extreme = p.reps.iter().filter(|v| (*v - d).abs() >= d.abs()).count();
+            let pv = (1 + extreme) as f64 / (p.reps.len() + 1) as f64;
+            p.reps.sort_by(f64::total_cmp);
+            Ok(Some(CorrDifference {
+                r_a: p.r_a,
+                r_b: p.r_b,
+                n_a: count(p.in_a),
+                n_b: count(p.in_b),
+                diff: d,
+                lo: quantile(&p.reps, a),
+                hi: quantile(&p.reps, 1.0 - a),
+                p: pv,
+                block_length: sb.block_length(),
+                replications: p.reps.len(),
+            }))
+        })
+        .collect();
+    Ok(BootstrapSuite { full, differences })
+}
+
+/// [`pearson`] of the pairs `(x[i], y[i])` for `i` in `idx`, in that order: the same
+/// arithmetic in the same order as [`pearson`] on the gathered pairs, without gathering them.
+fn pearson_at(x: &[f64], y: &[f64], idx: &[usize]) -> Option<f64> {
+    let n = idx.len() as f64;
+    let mx = idx.iter().map(|&i| x[i]).sum::<f64>() / n;
+    let my = idx.iter().map(|&i| y[i]).sum::<f64>() / n;
+    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+    for &i in idx {
+        let (dx, dy) = (x[i] - mx, y[i] - my);
+        sxx += dx * dx;
+        syy += dy * dy;
+        sxy += dx * dy;
+    }
+    if !(sxx > 0.0 && syy > 0.0) {
+        return None;
+    }
+    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
+}
+
 /// The mask of the last `window` of `n` positions (sample A of "the latest window against the
 /// full period").
 pub fn latest_window_mask(n: usize, window: usize) -> Vec<bool> {
@@ -489,6 +730,47 @@ mod tests {
             .unwrap();
         assert!(d.diff < -0.3 && d.p < 0.01 && d.hi < 0.0, "{d:?}");
         assert!(d.p > 0.0);
+    }
+
+    /// One resampling gives what the separate calls give, bit for bit.
+    #[test]
+    fn the_suite_equals_the_separate_calls() {
+        let (x, y) = pair(700, 11);
+        let n = x.len();
+        let cfg = BootstrapConfig {
+            replications: 199,
+            ..BootstrapConfig::default()
+        };
+        let all = vec![true; n];
+        let w60 = latest_window_mask(n, 60);
+        let w5 = latest_window_mask(n, 5);
+        let even: Vec<bool> = (0..n).map(|t| t % 2 == 0).collect();
+        let odd: Vec<bool> = even.iter().map(|v| !v).collect();
+        let short = vec![true; n - 1];
+        let two = latest_window_mask(n, 2);
+        let pairs: Vec<(&[bool], &[bool])> = vec![
+            (&w60, &all),
+            (&all, &w60),
+            (&w5, &all),
+            (&even, &odd),
+            (&short, &all),
+            (&two, &all),
+        ];
+        let suite = bootstrap_suite(&x, &y, &pairs, &cfg).unwrap();
+        assert_eq!(suite.full, bootstrap_correlation(&x, &y, &cfg).unwrap());
+        assert!(suite.full.is_some());
+        for ((a, b), got) in pairs.iter().zip(&suite.differences) {
+            assert_eq!(*got, bootstrap_corr_difference(&x, &y, a, b, &cfg));
+        }
+        assert!(suite.differences[0].as_ref().unwrap().is_some());
+        assert!(suite.differences[4].is_err() && suite.differences[5].is_err());
+        // Undefined on the whole sample: None everywhere.
+        let flat = vec![1.0; n];
+        let s = bootstrap_suite(&flat, &y, &pairs[..1], &cfg).unwrap();
+        assert_eq!(s.full, None);
+        assert_eq!(s.differences[0], Ok(None));
+        // Whole-sample errors are errors.
+        assert!(bootstrap_suite(&x, &y[..10], &pairs, &cfg).is_err());
     }
 
     #[test]

@@ -52,8 +52,9 @@ mod summary;
 
 pub use block_length::{optimal_block_length, BlockLength};
 pub use bootstrap::{
-    bootstrap_corr_difference, bootstrap_correlation, latest_window_mask, pair_block_length,
-    BootstrapConfig, CorrDifference, CorrInterval, StationaryBootstrap, DEFAULT_SEED,
+    bootstrap_corr_difference, bootstrap_correlation, bootstrap_suite, latest_window_mask,
+    pair_block_length, BootstrapConfig, BootstrapSuite, CorrDifference, CorrInterval,
+    StationaryBootstrap, DEFAULT_SEED,
 };
 pub use corr_test::{fisher_z_test, ZTest};
 pub use error::StatsError;

@@ -67,6 +67,40 @@ pub fn signals_and_backtest(n: usize) -> (Report, SignalsReport, BacktestResult)
     (r, s, bt)
 }
 
+/// A comparison of one walk with three candidates sharing its factor to different degrees,
+/// controlled for the factor itself.
+pub fn comparison() -> lockstep_report::compare::Comparison {
+    use lockstep_report::compare::{compare, CompareOptions};
+    let n = 400;
+    let f = factor(n, 17);
+    let a = walk("AAA", "2020-01-01", n, 3, &f, 1.0);
+    let cands: Vec<PriceSeries> = [1.0, 0.5, 0.0]
+        .iter()
+        .enumerate()
+        .map(|(i, beta)| {
+            walk(
+                &format!("B{}", i + 1),
+                "2020-01-01",
+                n,
+                41 + i as u64,
+                &f,
+                *beta,
+            )
+        })
+        .collect();
+    let market = walk("MKT", "2020-01-01", n, 77, &f, 1.0);
+    compare(
+        &a,
+        &cands,
+        &[market],
+        &CompareOptions {
+            windows: vec![90],
+            ..CompareOptions::default()
+        },
+    )
+    .unwrap()
+}
+
 /// A screen of `k` series.
 pub fn universe(k: usize, n: usize) -> Screen {
     let f = factor(n, 5);

@@ -6,7 +6,8 @@ use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, BarsArgs, ClockArgs, FormatArgs, InputArgs, Legs, ReportArgs, SourceArgs,
+    pair_params, BarsArgs, BootstrapArgs, ClockArgs, DefaultControlArgs, FormatArgs, InputArgs,
+    Legs, ReportArgs, SourceArgs,
 };
 use super::{Cx, Usage};
 
@@ -24,6 +25,21 @@ Statistics (all on aligned returns, full windows only: a value needs `window` re
   spearman  Pearson correlation of the ranks within each window (robust to outliers).
   ewma      RiskMetrics: zero-mean exponentially weighted moments with decay λ (0.94).
 
+Control (--control SYMBOL|FILE, repeatable; analyze: SPY by default for ETH-USD against ^RUT,
+or [controls] of config.toml by asset class; --no-control switches it off): the partial
+correlation of A and B given the controls, the correlation of what is left of each leg's
+returns once regressed (least squares) on a constant and the controls' returns; with one
+control z: r_ab·z = (r_ab − r_az·r_bz) / √((1 − r_az²)(1 − r_bz²)). Fisher interval with
+n − 3 − k degrees of freedom for k controls. All series are aligned together (the dates all
+of them have). A control that explains a leg exactly (the leg itself) is an error.
+Inference (analyze, report, regimes): beside each Fisher interval the stationary-bootstrap
+percentile interval (Politis–Romano; blocks of expected length by Politis–White 2004 with
+Patton's correction, the larger of the two legs'; --bootstrap N resamples, default 999, 0 =
+off; --seed S, default fixed, so the report is reproducible). Tests of change: the latest
+window against the returns before it (Fisher z, independent samples) and against the full
+period (bootstrap, overlapping samples); risk-on against risk-off (both). The verdict says
+\"moving in lockstep\" only when the whole interval is above 0.5 (the strong threshold), else
+\"positively correlated (r = 0.52, plausible range 0.20 to 0.74)\" and the like.
 Prices: the adjusted close when the file has one, else the close (or the file's single
 price/value column); --price overrides, and the report says which was used.
 Alignment: inner keeps dates present in both files, so a crypto weekend lands in the
@@ -48,6 +64,10 @@ pub struct Args {
     pub clock: ClockArgs,
     #[command(flatten)]
     pub bars: BarsArgs,
+    #[command(flatten)]
+    pub control: DefaultControlArgs,
+    #[command(flatten)]
+    pub inference: BootstrapArgs,
 }
 
 impl Args {
@@ -66,6 +86,8 @@ impl Args {
                 &self.report,
                 &self.clock,
                 &self.bars,
+                &self.control,
+                &self.inference,
             ],
         )
     }

@@ -6,7 +6,8 @@ use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, ClockArgs, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
+    pair_params, ClockArgs, ControlArgs, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs,
+    SourceArgs,
 };
 use super::{pair_signals, read_strategy, Cx, Usage};
 
@@ -59,6 +60,8 @@ pub struct Args {
     pub no_rate: NoRateArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub control: ControlArgs,
 }
 
 impl Args {
@@ -80,10 +83,19 @@ pub fn run(cx: &Cx, ba: &Args) -> Result<()> {
     if let Some(d) = ba.delay {
         strategy.delay = d;
     }
-    let params = pair_params(
+    let mut params = pair_params(
         &ba.legs,
-        &[&ba.input, &ba.source, &ba.measures, &ba.no_rate, &ba.clock],
+        &[
+            &ba.input,
+            &ba.source,
+            &ba.measures,
+            &ba.no_rate,
+            &ba.clock,
+            &ba.control,
+        ],
     )?;
+    // The backtest shows no interval.
+    params.options.bootstrap.replications = 0;
     let (run, rep) = pair_signals(&cx.session, &params, &rules)?;
     let bt = run
         .backtest(&rep, &strategy, ba.split)

@@ -7,7 +7,8 @@ use clap::Args as ClapArgs;
 use lockstep_charts::ChartKind;
 
 use super::common::{
-    pair_params, ClockArgs, InputArgs, IntervalArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
+    pair_params, ClockArgs, ControlArgs, InputArgs, IntervalArgs, Legs, MeasuresArgs, NoRateArgs,
+    SourceArgs,
 };
 use super::{pair_signals, read_rules, read_strategy, Cx, Usage};
 
@@ -24,10 +25,14 @@ Charts (each renders what `analyze`, `signals`, `backtest` or `screen` computes)
   equity       the backtest's equity against buy-and-hold, and its drawdown (--strategy)
   heatmap      the current rolling correlation of every pair of --universe (symbols, CSV
                files or one folder) over the longest window of --window
+  compare      A against the candidates B B2 B3 … (`lockstep compare`): each one's
+               correlation per period (full period, latest --window) with its Fisher
+               interval, and with --control the partial correlation (hollow markers)
 The file written is confirmed on stderr (path and size) unless --quiet.
 Examples:
   lockstep chart correlation ETH-USD ^RUT --out corr.svg
-  lockstep chart heatmap --universe ETH-USD,BTC-USD,^RUT,GLD --out heat.png";
+  lockstep chart heatmap --universe ETH-USD,BTC-USD,^RUT,GLD --out heat.png
+  lockstep chart compare ETH-USD ^RUT SPY QQQ --control SPY --window 90 --out cmp.svg";
 
 /// The chart kinds by their names (`overlay`, `correlation`, ...), listed in the help and in
 /// the error of an unknown one.
@@ -45,6 +50,9 @@ pub struct Args {
     pub kind: ChartKind,
     #[command(flatten)]
     pub legs: Legs,
+    /// More candidates for `chart compare` (A B B2 B3 …).
+    #[arg(value_name = "B2")]
+    pub more: Vec<String>,
     /// Output file: .svg or .png.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: PathBuf,
@@ -75,6 +83,8 @@ pub struct Args {
     pub no_rate: NoRateArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub control: ControlArgs,
 }
 
 impl Args {
@@ -94,6 +104,13 @@ impl Args {
                 message: "the heatmap needs --universe: two or more symbols or files, or a folder"
                     .into(),
             });
+        }
+        if !self.more.is_empty() && self.kind != ChartKind::Compare {
+            return Err(Usage::invalid(format!(
+                "the {} chart takes two legs; more series ({}) are for `chart compare`",
+                self.kind.name(),
+                self.more.join(" ")
+            )));
         }
         if self.kind == ChartKind::Heatmap
             && (self.clock.clock != lockstep_report::Clock::Utc
@@ -130,6 +147,7 @@ pub fn run(cx: &Cx, c: &Args) -> Result<()> {
                 &c.interval,
                 &c.no_rate,
                 &c.clock,
+                &c.control,
             ],
         )
     };
@@ -140,6 +158,21 @@ pub fn run(cx: &Cx, c: &Args) -> Result<()> {
             let sc = lockstep_report::screen::screen(&series, window)
                 .context("cannot screen the universe")?;
             lockstep_charts::heatmap_chart(&sc, format, size).context(what)?
+        }
+        ChartKind::Compare => {
+            let mut candidates = vec![c.legs.b.clone()];
+            candidates.extend(c.more.iter().cloned());
+            let mut p = lockstep_session::CompareParams::new(&c.legs.a, candidates);
+            p.controls = c.control.control.clone();
+            p.csv = c.input.csv();
+            p.provider = c.source.provider()?;
+            let corr = &c.measures.correlation;
+            p.options.windows = corr.windows.window.iter().map(|w| *w as usize).collect();
+            p.options.align = corr.align.align;
+            p.options.returns = corr.returns.returns;
+            p.options.confidence = c.interval.confidence;
+            let cmp = ctx.compare(&p)?;
+            lockstep_charts::compare_chart(&cmp, format, size).context(what)?
         }
         ChartKind::Signals => {
             let rules = read_rules(c.rules.as_deref())?;

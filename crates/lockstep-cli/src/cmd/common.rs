@@ -782,6 +782,84 @@ impl SetParams for ReportArgs {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Control and inference
+// ---------------------------------------------------------------------------------------------
+
+/// The series to control for, named (no default control): `corr`, `regimes`, `signals`,
+/// `backtest`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Control")]
+pub struct ControlArgs {
+    /// Control for this series (a symbol or CSV file; repeatable): adds the partial
+    /// correlation of A and B given the controls.
+    #[arg(long = "control", value_name = "SYMBOL|FILE")]
+    pub control: Vec<String>,
+}
+
+impl SetParams for ControlArgs {
+    fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
+        p.controls = self.control.clone();
+        p.default_control = false;
+        Ok(())
+    }
+}
+
+/// The series to control for, or the pair's default control: `analyze`, `report`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Control")]
+pub struct DefaultControlArgs {
+    /// Control for this series (a symbol or CSV file; repeatable) [default: SPY for ETH-USD
+    /// against ^RUT, or [controls] of config.toml by asset class].
+    #[arg(long = "control", value_name = "SYMBOL|FILE")]
+    pub control: Vec<String>,
+    /// No control, not even the pair's default one.
+    #[arg(long, conflicts_with = "control")]
+    pub no_control: bool,
+}
+
+impl SetParams for DefaultControlArgs {
+    fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
+        p.controls = self.control.clone();
+        p.default_control = !self.no_control;
+        Ok(())
+    }
+}
+
+/// The stationary bootstrap of the report's intervals and tests: `analyze`, `report`,
+/// `regimes`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Inference")]
+pub struct BootstrapArgs {
+    /// Bootstrap resamples of each interval and test (stationary bootstrap, Politis–White
+    /// block length); 0 leaves the bootstrap out.
+    #[arg(long, value_name = "N", default_value_t = 999, value_parser = bootstrap_count)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap's generator: the same seed gives the same intervals [default:
+    /// the fixed seed 5498687660842304848].
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
+}
+
+/// 0 (off) or 2 and more resamples.
+fn bootstrap_count(s: &str) -> Result<usize, String> {
+    let v: usize = s.parse().map_err(|_| format!("{s:?} is not a count"))?;
+    if v == 1 {
+        return Err("1 resample gives no interval: use 0 (off) or 2 and more".into());
+    }
+    Ok(v)
+}
+
+impl SetParams for BootstrapArgs {
+    fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
+        p.options.bootstrap.replications = self.bootstrap;
+        if let Some(s) = self.seed {
+            p.options.bootstrap.seed = s;
+        }
+        Ok(())
+    }
+}
+
 /// A number strictly between 0 and 1 (confidence level, EWMA decay).
 fn unit_interval(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;

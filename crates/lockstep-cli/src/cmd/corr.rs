@@ -7,8 +7,8 @@ use lockstep_report::view::{self, Look};
 use lockstep_report::IntradayRolling;
 
 use super::common::{
-    pair_params, BarsArgs, ClockArgs, CorrelationArgs, InputArgs, IntervalArgs, Legs, RowsArgs,
-    SourceArgs,
+    pair_params, BarsArgs, ClockArgs, ControlArgs, CorrelationArgs, InputArgs, IntervalArgs, Legs,
+    RowsArgs, SourceArgs,
 };
 use super::{Cx, Usage};
 
@@ -31,6 +31,8 @@ pub struct Args {
     pub clock: ClockArgs,
     #[command(flatten)]
     pub bars: BarsArgs,
+    #[command(flatten)]
+    pub control: ControlArgs,
 }
 
 impl Args {
@@ -53,6 +55,7 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
             &a.interval,
             &a.clock,
             &a.bars,
+            &a.control,
         ],
     )?
     .without_backdrop();

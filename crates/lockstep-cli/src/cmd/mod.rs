@@ -7,6 +7,7 @@ pub mod bench;
 pub mod breadth;
 pub mod chart;
 pub mod common;
+pub mod compare;
 pub mod corr;
 pub mod export;
 pub mod fed;

@@ -6,8 +6,8 @@ use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
 
 use super::common::{
-    pair_params, AlignArgs, BandArgs, ClockArgs, DivergenceArgs, FormatArgs, InputArgs,
-    LagWindowArgs, Legs, RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
+    pair_params, AlignArgs, BandArgs, BootstrapArgs, ClockArgs, ControlArgs, DivergenceArgs,
+    FormatArgs, InputArgs, LagWindowArgs, Legs, RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
 };
 use super::Cx;
 
@@ -17,7 +17,14 @@ Regime rule (default): risk-on on a date when the classified leg (the exchange-d
 crypto/equity pair, else B) closes above its 200-period simple average AND its 20-period
 realized volatility (sample sd of log returns) is below the median of its last 252 values;
 risk-off otherwise. Each return is labelled with the regime known at the close before it.
-Correlation (Fisher-z interval) and beta are computed within each regime.
+Correlation (Fisher-z interval) and beta are computed within each regime, with the
+stationary-bootstrap interval (--bootstrap, --seed) and the test of risk-on against risk-off
+(Fisher z: the regimes share no day; and the bootstrap difference).
+Forbes–Rigobon (2002): correlation rises mechanically with volatility. For the more volatile
+regime, with δ = var(regime leg's returns there) / var(in the other regime) − 1,
+  adj. corr ρ* = ρ / √(1 + δ(1 − ρ²)),
+its correlation with that rise removed, to compare with the calmer regime's.
+--control SYMBOL|FILE adds each regime's partial correlation given the controls.
 Divergence: at t, OLS of A on B over the previous --lag-window returns;
 z = (a_t - α - β·b_t)/σ with σ the residual standard error (n-2); an event when
 |z| > --divergence-k.
@@ -52,6 +59,10 @@ pub struct Args {
     pub rate: RateArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub control: ControlArgs,
+    #[command(flatten)]
+    pub inference: BootstrapArgs,
 }
 
 /// Analyze the pair with the rate series and print the regimes section.
@@ -68,6 +79,8 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
             &a.divergence,
             &a.rate,
             &a.clock,
+            &a.control,
+            &a.inference,
         ],
     )?;
     params.liquidity = lockstep_session::LiquidityChoice::NotAsked;

@@ -6,7 +6,10 @@ use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use lockstep_report::Report;
 
-use super::common::{pair_params, ClockArgs, InputArgs, Legs, ReportArgs, SourceArgs};
+use super::common::{
+    pair_params, BootstrapArgs, ClockArgs, DefaultControlArgs, InputArgs, Legs, ReportArgs,
+    SourceArgs,
+};
 use super::{pair_signals, read_rules, Cx, Usage};
 
 /// `lockstep report`.
@@ -28,6 +31,10 @@ pub struct Args {
     pub report: ReportArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub control: DefaultControlArgs,
+    #[command(flatten)]
+    pub inference: BootstrapArgs,
 }
 
 impl Args {
@@ -53,7 +60,17 @@ fn provenance(r: &Report) -> Vec<String> {
 /// Analyze the pair, evaluate the rules, backtest the overlay and write the page.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let rules = read_rules(a.rules.as_deref())?;
-    let params = pair_params(&a.legs, &[&a.input, &a.source, &a.report, &a.clock])?;
+    let params = pair_params(
+        &a.legs,
+        &[
+            &a.input,
+            &a.source,
+            &a.report,
+            &a.clock,
+            &a.control,
+            &a.inference,
+        ],
+    )?;
     let (run, rep) = pair_signals(&cx.session, &params, &rules)?;
     let report = &run.report;
     let bt = run

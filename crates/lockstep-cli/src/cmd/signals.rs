@@ -8,14 +8,15 @@ use anyhow::Result;
 use clap::Args as ClapArgs;
 
 use super::common::{
-    pair_params, ClockArgs, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs, SourceArgs,
+    pair_params, ClockArgs, ControlArgs, FormatArgs, InputArgs, Legs, MeasuresArgs, NoRateArgs,
+    SourceArgs,
 };
 use super::{pair_signals, read_rules, Cx, Usage};
 
 /// The measurements and the rule grammar of `signals --help`.
 pub const LONG_HELP: &str = "\
 Measurements (one value per aligned date, known at that date's close): corr_W and beta_W
-for each --window, close_a/b, sma200_a/b, rsi_a/b, macd_hist_a/b, rel_volume_a/b (volume over
+for each --window (with --control also pcorr_W, the partial correlation given the controls), close_a/b, sma200_a/b, rsi_a/b, macd_hist_a/b, rel_volume_a/b (volume over
 its previous 20-day mean), resistance_a/b and support_a/b (nearest levels around the previous
 close, known at the previous close), risk_on (1/0), net_liquidity and liquidity_change_4w
 (millions of USD, from the day after each Wednesday), best_lag.
@@ -49,6 +50,8 @@ pub struct Args {
     pub no_rate: NoRateArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub control: ControlArgs,
 }
 
 impl Args {
@@ -61,10 +64,19 @@ impl Args {
 /// Evaluate the rules over the pair and print their states.
 pub fn run(cx: &Cx, sa: &Args) -> Result<()> {
     let rules = read_rules(sa.rules.as_deref())?;
-    let params = pair_params(
+    let mut params = pair_params(
         &sa.legs,
-        &[&sa.input, &sa.source, &sa.measures, &sa.no_rate, &sa.clock],
+        &[
+            &sa.input,
+            &sa.source,
+            &sa.measures,
+            &sa.no_rate,
+            &sa.clock,
+            &sa.control,
+        ],
     )?;
+    // The signals show no interval.
+    params.options.bootstrap.replications = 0;
     let (_, rep) = pair_signals(&cx.session, &params, &rules)?;
     crate::output::show(&rep, sa.format.format, Look::new(0, cx.color))
 }

@@ -6,7 +6,10 @@
 //! end shows the same digits; an undefined value shows as [`NONE`].
 
 mod clock;
+mod compare;
+mod control;
 mod correlation;
+mod inference;
 mod lead_lag;
 mod liquidity;
 mod regimes;
@@ -59,6 +62,19 @@ pub(crate) fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
 /// The sections of the analyze report, in reading order.
 pub fn sections(r: &Report) -> Vec<Section> {
     let mut out = vec![summary::section(r), correlation::section(r)];
+    if let Some(c) = &r.control {
+        out.push(control::section(r, c));
+    }
+    if let Some(inf) = &r.inference {
+        out.push(Section {
+            id: "inference",
+            title: format!(
+                "How sure: bootstrap and Fisher intervals ({:.0}%), tests of change",
+                100.0 * r.params.confidence
+            ),
+            blocks: inference::blocks(r, inf),
+        });
+    }
     if let Some(c) = &r.clocks {
         out.push(clock::clock_section(r, c));
     }
@@ -92,6 +108,11 @@ pub fn lead_lag_section(r: &Report) -> Section {
 /// The lead-lag section in bars within sessions (`lockstep leadlag --interval`).
 pub fn intraday_lead_lag_section(r: &Report, ll: &crate::IntradayLeadLag) -> Section {
     lead_lag::intraday_section(r, ll)
+}
+
+/// The comparison of one series with several candidates (`lockstep compare`).
+pub fn comparison(c: &crate::compare::Comparison) -> Document {
+    compare::document(c)
 }
 
 /// The regimes section alone (`lockstep regimes`).

@@ -36,18 +36,40 @@ pub(super) fn section(r: &Report) -> Section {
         None => Block::para("current", "not enough history to classify the latest date"),
     });
     if !rg.stats.is_empty() {
-        let mut t = Table::new(
-            "regime-stats",
-            vec![
-                Column::new("regime", Kind::Text),
-                Column::new("corr", Kind::Num),
-                Column::new("interval", Kind::Num),
-                Column::new("beta", Kind::Num),
-                Column::new("n", Kind::Num),
-            ],
-        );
-        for s in &rg.stats {
-            t.rows.push(vec![
+        let partial = rg.stats.iter().any(|s| s.partial.is_some());
+        let mut columns = vec![
+            Column::new("regime", Kind::Text),
+            Column::new("corr", Kind::Num),
+            Column::new("interval", Kind::Num),
+            Column::new("beta", Kind::Num),
+            Column::new("n", Kind::Num),
+            Column::new("δ var", Kind::Num),
+            Column::new("adj. corr", Kind::Num),
+        ];
+        if partial {
+            columns.push(Column::new("partial", Kind::Num));
+        }
+        let mut t = Table::new("regime-stats", columns).caption(format!(
+            "δ var: variance of {}'s returns in the regime over the other regime's, less 1; \
+             adj. corr: Forbes–Rigobon ρ* = ρ/√(1 + δ(1 − ρ²)) of the more volatile regime, \
+             its correlation without the rise volatility alone causes (the calmer regime is \
+             the reference){}",
+            rg.leg,
+            if partial {
+                format!(
+                    "; partial: given {}",
+                    r.control
+                        .as_ref()
+                        .map(|c| c.controls.join(", "))
+                        .unwrap_or_default()
+                )
+            } else {
+                String::new()
+            }
+        ));
+        for row in &rg.stats {
+            let s = &row.stats;
+            let mut cells = vec![
                 Cell::new(regime_name(s.regime)),
                 Cell::toned(
                     opt(s.corr, signed3),
@@ -56,9 +78,18 @@ pub(super) fn section(r: &Report) -> Section {
                 Cell::new(interval(s.corr_lo, s.corr_hi)),
                 Cell::new(opt(s.beta, |v| format!("{v:.3}"))),
                 Cell::new(s.n.to_string()),
-            ]);
+                Cell::new(opt(row.delta, |v| format!("{v:+.2}"))),
+                Cell::new(opt(row.adjusted, signed3)),
+            ];
+            if partial {
+                cells.push(Cell::new(opt(row.partial, signed3)));
+            }
+            t.rows.push(cells);
         }
         blocks.push(Block::Table(t));
+        if let Some(inf) = &r.inference {
+            blocks.extend(super::inference::regime_blocks(r, inf));
+        }
     }
     blocks.push(Block::Heading("Divergences".into()));
     blocks.push(Block::para(

@@ -1,11 +1,44 @@
 //! The "Verdict" section: how the two markets move, in words, from the latest correlation of
 //! the first window: on the exchange clock whenever the report compares both clocks (the UTC
-//! clock's number is then given beside it).
+//! clock's number is then given beside it). The words are calibrated to the interval (the
+//! bootstrap's when there is one, see [`words::calibrated_linkage`]): "moving in lockstep"
+//! only when the whole plausible range is above the strong threshold. With controls, what is
+//! left beyond them follows.
 
 use super::{opt, NONE};
 use crate::doc::{Block, Section, Span, Tone};
 use crate::words;
 use crate::Report;
+
+/// The bootstrap interval of window `w`'s latest correlation, when the report has one.
+fn range(r: &Report, w: usize) -> Option<(f64, f64)> {
+    let e = &r.inference.as_ref()?.window(w)?.estimate;
+    e.boot_lo.zip(e.boot_hi)
+}
+
+/// What is left beyond the controls over the first window, in words.
+fn beyond(r: &Report) -> Option<Block> {
+    let c = r.control.as_ref()?;
+    let w = c.windows.first()?;
+    let (raw, p) = (w.raw?, w.partial?);
+    let range = match (w.lo, w.hi) {
+        (Some(lo), Some(hi)) => format!(
+            " (plausible range {} to {}): {}",
+            words::corr2(lo),
+            words::corr2(hi),
+            words::beyond_verdict(raw, p, lo, hi)
+        ),
+        _ => String::new(),
+    };
+    Some(Block::para(
+        "",
+        format!(
+            "Over the same {} returns: {}{range}.",
+            w.window,
+            words::beyond(raw, p, &c.controls)
+        ),
+    ))
+}
 
 pub(super) fn section(r: &Report) -> Section {
     let (na, nb) = (&r.a.name, &r.b.name);
@@ -31,7 +64,11 @@ pub(super) fn section(r: &Report) -> Section {
                             spans: vec![Span::strong(
                                 format!(
                                     "{na} and {nb} are {}.",
-                                    words::linkage(e.corr, r.params.strong)
+                                    words::calibrated_linkage(
+                                        e.corr,
+                                        e.boot_lo.zip(e.boot_hi).or(e.corr_lo.zip(e.corr_hi)),
+                                        r.params.strong
+                                    )
                                 ),
                                 Tone::Plain,
                             )],
@@ -73,7 +110,11 @@ pub(super) fn section(r: &Report) -> Section {
                         spans: vec![Span::strong(
                             format!(
                                 "{na} and {nb} are {}.",
-                                words::linkage(l.corr, r.params.strong)
+                                words::calibrated_linkage(
+                                    l.corr,
+                                    range(r, w.window).or(l.corr_lo.zip(l.corr_hi)),
+                                    r.params.strong
+                                )
                             ),
                             Tone::Plain,
                         )],
@@ -101,6 +142,10 @@ pub(super) fn section(r: &Report) -> Section {
             "No verdict: not enough aligned returns for the first window.",
         )],
     };
+    let mut blocks = blocks;
+    if let Some(b) = beyond(r) {
+        blocks.push(b);
+    }
     Section {
         id: "verdict",
         title: "Verdict".into(),
