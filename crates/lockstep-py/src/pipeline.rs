@@ -399,6 +399,38 @@ fn pair_params(a: String, b: String, o: &Bound<'_, PyDict>) -> Result<PairParams
     }
     p.intraday_a = opt(o, "intraday_a")?;
     p.intraday_b = opt(o, "intraday_b")?;
+    // `control`: one series or a list (`--control`, repeatable); `default_control=False` is
+    // `--no-control`.
+    if let Some(v) = o.get_item("control").map_err(|e| Error::Type(e.to_string()))? {
+        if !v.is_none() {
+            p.controls = match v.extract::<String>() {
+                Ok(one) => vec![one],
+                Err(_) => v.extract::<Vec<String>>().map_err(|e| {
+                    let e: PyErr = e.into();
+                    Error::Type(format!("analyze(): control: {e}"))
+                })?,
+            };
+        }
+    }
+    p.default_control = opt::<bool>(o, "default_control")?.unwrap_or(true);
+    if !p.default_control && !p.controls.is_empty() {
+        return Err(Error::Option(
+            "control and default_control=False exclude each other (--control, --no-control)"
+                .into(),
+        ));
+    }
+    if let Some(n) = opt::<usize>(o, "bootstrap")? {
+        if n == 1 {
+            return Err(Error::Option(
+                "invalid value '1' for bootstrap: 1 resample gives no interval: use 0 (off) or 2 and more"
+                    .into(),
+            ));
+        }
+        p.options.bootstrap.replications = n;
+    }
+    if let Some(seed) = opt::<u64>(o, "seed")? {
+        p.options.bootstrap.seed = seed;
+    }
     Ok(p)
 }
 

@@ -111,6 +111,35 @@ def test_options_are_the_flags(legs, home):
         ls.analyze(legs[0], "nope.csv", home=home, offline=True)
 
 
+def test_control_and_bootstrap_are_the_flags(legs, home):
+    spy = str(shared("SPY.daily.csv"))
+    flags = ["--control", spy, "--bootstrap", "200", "--seed", "7", "--no-rate",
+             "--no-liquidity"]
+    want = json.loads(run_cli("analyze", *legs, *flags, "--format", "json", home=home))
+    r = ls.analyze(*legs, control=spy, bootstrap=200, seed=7, rate=None, liquidity=False,
+                   home=home)
+    assert not differences(r.to_dict(), want), differences(r.to_dict(), want)[:10]
+    c = r.control
+    assert c.attrs["controls"] == ["SPY"] and list(c.index) == ["full", 30, 60, 90]
+    assert c.loc["full", "partial"] == want["control"]["partial"]
+    assert c.loc[90, "raw"] == want["control"]["windows"][2]["raw"]
+    s = r.series
+    assert "pcorr_90" in s and s["pcorr_90"].iloc[-1] == c.loc[90, "partial"]
+    inf = r.inference
+    assert inf.loc["full", "boot_lo"] == want["inference"]["full"]["boot_lo"]
+    assert set(inf.index) >= {"full", 30, 60, 90}
+    assert inf.attrs["seed"] == 7 and inf.attrs["replications"] == 200
+    # The partial correlation of the report is the kernel's on the same aligned returns.
+    assert "partial" in r.regimes
+    off = ls.analyze(*legs, bootstrap=0, default_control=False, rate=None, liquidity=False,
+                     home=home)
+    assert off.inference.empty and off.control.empty
+    with pytest.raises(ValueError, match="1 resample gives no interval"):
+        ls.analyze(*legs, bootstrap=1, home=home)
+    with pytest.raises(ValueError, match="exclude each other"):
+        ls.analyze(*legs, control=spy, default_control=False, home=home)
+
+
 def test_report_parts_are_dataframes(legs, home):
     r = ls.analyze(*legs, home=home)
     d = r.to_dict()
@@ -135,7 +164,7 @@ def test_report_parts_are_dataframes(legs, home):
     assert set(reg.index) == {"risk-on", "risk-off"} and reg.attrs["leg"] == "RUT"
     assert len(r.regime_series) == len(s) and len(r.divergences) == len(d["regimes"]["divergences"])
     assert list(r.performance.index) == ["ETH-USD", "RUT"]
-    assert "lockstep" in r.verdict and "Verdict" in r.text("verdict")
+    assert "correlated" in r.verdict and "Verdict" in r.text("verdict")
     assert str(r).startswith("Lockstep: ETH-USD vs RUT")
     with pytest.raises(ValueError, match="no section 'nope'"):
         r.text("nope")

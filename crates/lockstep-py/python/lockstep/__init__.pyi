@@ -397,7 +397,12 @@ def analyze(a: Any = 'ETH-USD', b: Any = '^RUT', *, windows: Optional[Sequence[i
     (``"fred:DGS2"`` used when it can be had; another series must load; ``None`` =
     ``--no-rate``), ``liquidity`` (``False`` = ``--no-liquidity``), ``price``
     (auto|close|adj-close), ``date_col``, ``price_col``, ``dedupe`` (error|last),
-    ``provider``, ``clock`` (utc|exchange), ``interval``, ``intraday_a``, ``intraday_b``;
+    ``provider``, ``clock`` (utc|exchange), ``interval``, ``intraday_a``, ``intraday_b``,
+    ``control`` (``--control``: a symbol or CSV path, or a list of them; the report adds the
+    partial correlation of A and B given them), ``default_control`` (``False`` =
+    ``--no-control``: not even the pair's default control, SPY for ETH-USD against ^RUT),
+    ``bootstrap`` (``--bootstrap``, 999 resamples of the stationary bootstrap; 0 = off),
+    ``seed`` (``--seed``, the generator's seed: the same seed gives the same intervals);
     ``home`` the folder of the store and config (default ``$LOCKSTEP_HOME`` or the platform
     data folder), ``offline`` (``--offline``), ``verbose`` (``-v``).
 
@@ -505,8 +510,9 @@ class Report:
     def series(self) -> pd.DataFrame:
         """One row per aligned date (index ``date``): ``price_a``, ``price_b``, ``norm_a``,
         ``norm_b`` (rebased to 100), ``ret_a``, ``ret_b``, then per window ``w``:
-        ``corr_w``, ``corr_w_lo``, ``corr_w_hi``, ``beta_w``, ``vol_a_w``, ``vol_b_w``
-        (NaN where undefined; the columns of ``lockstep corr --format csv`` and more).
+        ``corr_w``, ``corr_w_lo``, ``corr_w_hi``, ``beta_w``, ``vol_a_w``, ``vol_b_w``, and with
+        controls ``pcorr_w``, ``pcorr_w_lo``, ``pcorr_w_hi`` (the partial correlation given
+        them) (NaN where undefined; the columns of ``lockstep corr --format csv`` and more).
         """
     @property
     def performance(self) -> pd.DataFrame:
@@ -520,7 +526,10 @@ class Report:
     @property
     def regimes(self) -> pd.DataFrame:
         """Correlation and beta within each regime (index ``regime``: ``risk-on``,
-        ``risk-off``): ``n``, ``corr``, ``corr_lo``, ``corr_hi``, ``beta``. ``df.attrs``:
+        ``risk-off``): ``n``, ``corr``, ``corr_lo``, ``corr_hi``, ``beta``, ``delta`` (relative
+        increase of the conditioning leg's variance over the other regime), ``adjusted``
+        (Forbes–Rigobon ``ρ* = ρ / sqrt(1 + δ(1 − ρ²))``), ``partial`` (given the controls;
+        NaN without). ``df.attrs``:
         ``leg`` (whose price classifies), ``rule``, ``current`` (regime and date), ``rate``
         (rate sensitivity, or None) and ``notes``.
         """

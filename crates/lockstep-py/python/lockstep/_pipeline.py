@@ -197,6 +197,10 @@ def analyze(
     interval: Optional[str] = None,
     intraday_a: Optional[PathLike] = None,
     intraday_b: Optional[PathLike] = None,
+    control: Union[None, str, PathLike, Sequence[Union[str, PathLike]]] = None,
+    default_control: bool = True,
+    bootstrap: Optional[int] = None,
+    seed: Optional[int] = None,
     home: Optional[PathLike] = None,
     offline: bool = False,
     verbose: bool = False,
@@ -221,7 +225,12 @@ def analyze(
     (``"fred:DGS2"`` used when it can be had; another series must load; ``None`` =
     ``--no-rate``), ``liquidity`` (``False`` = ``--no-liquidity``), ``price``
     (auto|close|adj-close), ``date_col``, ``price_col``, ``dedupe`` (error|last),
-    ``provider``, ``clock`` (utc|exchange), ``interval``, ``intraday_a``, ``intraday_b``;
+    ``provider``, ``clock`` (utc|exchange), ``interval``, ``intraday_a``, ``intraday_b``,
+    ``control`` (``--control``: a symbol or CSV path, or a list of them; the report adds the
+    partial correlation of A and B given them), ``default_control`` (``False`` =
+    ``--no-control``: not even the pair's default control, SPY for ETH-USD against ^RUT),
+    ``bootstrap`` (``--bootstrap``, 999 resamples of the stationary bootstrap; 0 = off),
+    ``seed`` (``--seed``, the generator's seed: the same seed gives the same intervals);
     ``home`` the folder of the store and config (default ``$LOCKSTEP_HOME`` or the platform
     data folder), ``offline`` (``--offline``), ``verbose`` (``-v``).
 
@@ -254,6 +263,10 @@ def analyze(
         "interval": interval,
         "intraday_a": None if intraday_a is None else os.fspath(intraday_a),
         "intraday_b": None if intraday_b is None else os.fspath(intraday_b),
+        "control": _controls(control),
+        "default_control": bool(default_control),
+        "bootstrap": None if bootstrap is None else int(bootstrap),
+        "seed": None if seed is None else int(seed),
     }
     native = _native.analyze(
         _leg(a, "A"),
@@ -264,6 +277,15 @@ def analyze(
         verbose,
     )
     return Report(native)
+
+
+def _controls(c: Any) -> Optional[List[str]]:
+    """``control`` as a list of symbols or paths (one, a list, or None)."""
+    if c is None:
+        return None
+    if isinstance(c, (str, os.PathLike)):
+        return [os.fspath(c)]
+    return [os.fspath(x) for x in c]
 
 
 # ---------------------------------------------------------------------------------------------

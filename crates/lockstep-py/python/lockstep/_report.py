@@ -202,8 +202,9 @@ class Report:
     def series(self) -> pd.DataFrame:
         """One row per aligned date (index ``date``): ``price_a``, ``price_b``, ``norm_a``,
         ``norm_b`` (rebased to 100), ``ret_a``, ``ret_b``, then per window ``w``:
-        ``corr_w``, ``corr_w_lo``, ``corr_w_hi``, ``beta_w``, ``vol_a_w``, ``vol_b_w``
-        (NaN where undefined; the columns of ``lockstep corr --format csv`` and more)."""
+        ``corr_w``, ``corr_w_lo``, ``corr_w_hi``, ``beta_w``, ``vol_a_w``, ``vol_b_w``, and with
+        controls ``pcorr_w``, ``pcorr_w_lo``, ``pcorr_w_hi`` (the partial correlation given
+        them) (NaN where undefined; the columns of ``lockstep corr --format csv`` and more)."""
         s = self._d["series"]
         cols: Dict[str, Any] = {}
         for k in ("price_a", "price_b", "norm_a", "norm_b", "ret_a", "ret_b"):
@@ -214,6 +215,10 @@ class Report:
                             ("corr_hi", f"corr_{w}_hi"), ("beta", f"beta_{w}"),
                             ("vol_a", f"vol_a_{w}"), ("vol_b", f"vol_b_{w}")):
                 cols[name] = np.array([_f(v) for v in rw[k]], dtype=np.float64)
+            if rw.get("pcorr"):
+                for k, name in (("pcorr", f"pcorr_{w}"), ("pcorr_lo", f"pcorr_{w}_lo"),
+                                ("pcorr_hi", f"pcorr_{w}_hi")):
+                    cols[name] = np.array([_f(v) for v in rw[k]], dtype=np.float64)
         return pd.DataFrame(cols, index=_dates(s["dates"]))
 
     @property
@@ -234,18 +239,87 @@ class Report:
     @property
     def regimes(self) -> pd.DataFrame:
         """Correlation and beta within each regime (index ``regime``: ``risk-on``,
-        ``risk-off``): ``n``, ``corr``, ``corr_lo``, ``corr_hi``, ``beta``. ``df.attrs``:
+        ``risk-off``): ``n``, ``corr``, ``corr_lo``, ``corr_hi``, ``beta``, ``delta`` (relative
+        increase of the conditioning leg's variance over the other regime), ``adjusted``
+        (Forbes–Rigobon ``ρ* = ρ / sqrt(1 + δ(1 − ρ²))``), ``partial`` (given the controls;
+        NaN without). ``df.attrs``:
         ``leg`` (whose price classifies), ``rule``, ``current`` (regime and date), ``rate``
         (rate sensitivity, or None) and ``notes``."""
         g = self._d["regimes"]
         rows = g.get("stats") or []
         df = pd.DataFrame(
             {k: [_f(r.get(k)) if k != "n" else r.get(k) for r in rows]
-             for k in ("n", "corr", "corr_lo", "corr_hi", "beta")},
+             for k in ("n", "corr", "corr_lo", "corr_hi", "beta", "delta", "adjusted",
+                       "partial")},
             index=pd.Index([r["regime"] for r in rows], name="regime"),
         )
         df.attrs.update(leg=g.get("leg"), rule=g.get("rule"), current=g.get("current"),
                         rate=g.get("rate"), notes=list(g.get("notes") or []))
+        return df
+
+    @property
+    def control(self) -> pd.DataFrame:
+        """The partial correlation of A and B given the controls (``--control``, or the
+        pair's default): one row for the full period (index ``full``) and one per window
+        (index the window), columns ``date``, ``n``, ``raw``, ``partial``, ``lo``, ``hi``
+        (Fisher interval with ``n − 3 − k`` degrees for ``k`` controls). Empty without a
+        control; ``df.attrs``: ``controls``, ``default``, ``legs`` (each control's correlation
+        with A and with B), ``p`` (of the full-period partial correlation), ``note``."""
+        c = self._d.get("control")
+        cols = ["date", "n", "raw", "partial", "lo", "hi"]
+        if not c or c.get("partial") is None and not c.get("windows"):
+            df = pd.DataFrame(columns=cols, index=pd.Index([], name="span"))
+            df.attrs.update(note=(c or {}).get("note"))
+            return df
+        end = (self._d.get("period") or {}).get("last")
+        rows = [{"date": pd.Timestamp(end) if end else pd.NaT, "n": c.get("n"),
+                 "raw": _f(c.get("raw")), "partial": _f(c.get("partial")),
+                 "lo": _f(c.get("lo")), "hi": _f(c.get("hi"))}]
+        index: List[Any] = ["full"]
+        for w in c.get("windows") or []:
+            rows.append({"date": pd.Timestamp(w["date"]) if w.get("date") else pd.NaT,
+                         "n": w["window"], "raw": _f(w.get("raw")),
+                         "partial": _f(w.get("partial")), "lo": _f(w.get("lo")),
+                         "hi": _f(w.get("hi"))})
+            index.append(w["window"])
+        df = pd.DataFrame(rows, columns=cols, index=pd.Index(index, name="span", dtype=object))
+        df.attrs.update(controls=list(c.get("controls") or []), default=c.get("default"),
+                        legs=list(c.get("legs") or []), p=c.get("p"), note=c.get("note"))
+        return df
+
+    @property
+    def inference(self) -> pd.DataFrame:
+        """The correlations with both intervals: the Fisher interval and the percentile
+        interval of the stationary block bootstrap (Politis–Romano, block length of
+        Politis–White with Patton's correction; ``bootstrap`` resamples, seeded). One row for
+        the full period (index ``full``), one per window's latest returns (index the window),
+        one per regime (index ``risk-on``/``risk-off``); columns ``n``, ``r``, ``fisher_lo``,
+        ``fisher_hi``, ``boot_lo``, ``boot_hi``, ``boot_se``, ``block_length``. ``df.attrs``:
+        ``changes`` (each window against the long run and risk-on against risk-off: Fisher z
+        test and bootstrap test with p-values), ``replications``, ``seed``, ``notes``.
+        Empty with ``bootstrap=0``."""
+        i = self._d.get("inference")
+        cols = ["n", "r", "fisher_lo", "fisher_hi", "boot_lo", "boot_hi", "boot_se",
+                "block_length"]
+        if not i:
+            return pd.DataFrame(columns=cols, index=pd.Index([], name="span"))
+        rows, index = [], []
+        if i.get("full"):
+            rows.append(i["full"])
+            index.append("full")
+        for w in i.get("windows") or []:
+            rows.append(w["estimate"] if "estimate" in w else w)
+            index.append(w["window"])
+        for g in i.get("regimes") or []:
+            rows.append(g["estimate"] if "estimate" in g else g)
+            index.append(g["regime"])
+        df = pd.DataFrame([{k: (_f(r.get(k)) if k != "n" else r.get(k)) for k in cols}
+                           for r in rows], columns=cols,
+                          index=pd.Index(index, name="span", dtype=object))
+        df.attrs.update(changes=list(i.get("changes") or []),
+                        regime_change=i.get("regime_change"),
+                        replications=i.get("replications"), seed=i.get("seed"),
+                        notes=list(i.get("notes") or []))
         return df
 
     @property
