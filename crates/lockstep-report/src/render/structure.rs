@@ -31,7 +31,7 @@ pub fn levels_table(l: &LevelsReport, rows: usize, color: bool) -> String {
         o,
         "{}",
         st.dim(&format!(
-            "  pivots {}/{} bars, clustered within {}×ATR({}), at least {} touches; ranked by score",
+            "  pivots {}/{} bars, clustered within {}×ATR({}), at least {} touches",
             p.left, p.right, p.atr_mult, p.atr_period, p.min_touches
         ))
     );
@@ -80,7 +80,7 @@ pub fn levels_table(l: &LevelsReport, rows: usize, color: bool) -> String {
             o,
             "{}",
             st.dim(&format!(
-                "  the best {} of {} levels on each side (--all for every one)",
+                "  the {} best-scored of {} levels on each side (--all for every one)",
                 l.per_side.unwrap_or(0),
                 l.levels_total
             ))
@@ -104,8 +104,16 @@ fn breakouts_part(o: &mut String, l: &LevelsReport, rows: usize, st: &Style) {
         o,
         "{}",
         st.bold(&format!(
-            "Breakouts: {} closes clearing a level by {}×ATR({}); volume against its {}-day average",
-            p.hold, p.margin_atr, p.atr_period, p.volume_period
+            "Breakouts: {} closes in a row clearing a level by {}×ATR({})",
+            p.hold, p.margin_atr, p.atr_period
+        ))
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  volume: over its {}-day average on the first of them",
+            p.volume_period
         ))
     );
     if !l.has_volume {
