@@ -188,15 +188,27 @@ proptest! {
             prop_assert_eq!(e.prev_close, s.price[since - 1]);
             prop_assert!((e.margin - margin_atr * atr[t].unwrap()).abs() <= 1e-9 * e.margin.abs().max(1.0));
         }
-        // One event per level and day; and on one level's price, events alternate direction.
+        // One event per level and day; on one level's price, a second breakout the same way
+        // needs the closes to have cleared the level the other way for `hold` days in between
+        // (a breakout called then, or the level not known at the time).
         let mut seen = std::collections::BTreeMap::new();
         for e in &b {
             let key = e.level.to_bits();
+            let t = s.dates.binary_search(&e.date).unwrap();
             if let Some(&(d, dir)) = seen.get(&key) {
-                prop_assert!(d < e.date);
-                prop_assert!(dir != e.direction, "{e:?}");
+                prop_assert!(d < t);
+                if dir == e.direction {
+                    let other = |i: usize| match (atr[i], e.direction) {
+                        (Some(a), Direction::Up) => s.price[i] < e.level - margin_atr * a,
+                        (Some(a), Direction::Down) => s.price[i] > e.level + margin_atr * a,
+                        (None, _) => false,
+                    };
+                    let flipped = (d + 1..=t + 1 - hold)
+                        .any(|k| k + hold <= t + 1 && (k..k + hold).all(other));
+                    prop_assert!(flipped, "{e:?} after the same on day {d}");
+                }
             }
-            seen.insert(key, (e.date, e.direction));
+            seen.insert(key, (t, e.direction));
         }
     }
 
