@@ -61,8 +61,8 @@ pub struct Args {
     /// Every level, highest score first (instead of --nearest).
     #[arg(long, conflicts_with = "nearest")]
     pub all: bool,
-    /// CSV/table of the breakouts instead of the levels (CSV: date,direction,level,touches,
-    /// prev_close,close,volume_ratio,confirmed).
+    /// CSV/table of the breakouts instead of the levels (CSV: date,since,direction,level,
+    /// touches,prev_close,close,margin,volume_ratio,confirmed).
     #[arg(long)]
     pub breakouts: bool,
     #[command(flatten)]
