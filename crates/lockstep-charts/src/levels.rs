@@ -1,16 +1,18 @@
-//! Close of each leg over its last [`VIEW_DAYS`] calendar days (two panels) with the support
-//! and resistance levels in that price range (from their first touch), breakout markers and
-//! the cup-and-handle spans shaded. A whole history of levels and breakouts is unreadable on
-//! one chart; `lockstep levels` lists all of them.
+//! Close of each leg over its last [`VIEW_DAYS`] calendar days (two panels) with its key
+//! support and resistance levels (the best-scored few on each side of the last close,
+//! labelled with their price), markers of the breakouts through those levels, and the
+//! cup-and-handle spans shaded. A whole history of levels and breakouts is unreadable on one
+//! chart; `lockstep levels --all` lists all of them.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::axis::{num_format, value_range, DateAxis};
 use crate::render::Axes;
 use crate::render::{
-    de, draw_line, legend, square_sample, titled, xy_chart, Backend, Meta, Paint, COLOR_A, COLOR_B,
-    GREEN, RED,
+    de, draw_line, legend, square_sample, text, titled, xy_chart, Backend, Meta, Paint, COLOR_A,
+    COLOR_B, GREEN, RED,
 };
 use crate::ChartError;
 use lockstep_report::structure::LegStructure;
@@ -20,10 +22,14 @@ use lockstep_structure::{CupState, Direction, LevelKind};
 /// Calendar days shown: the last two years of each leg.
 pub const VIEW_DAYS: i64 = 730;
 
+/// A breakout is drawn when its level (as known on its day) lies within this fraction of a
+/// key level's price: the breakouts of the levels shown.
+pub const SAME_LEVEL: f64 = 0.01;
+
 /// What the levels chart shows of one leg: the dates from `VIEW_DAYS` before its last date,
-/// the levels whose price lies within 10% of that span's close range, and the breakouts and
-/// cups in that span (a cup shows when any part of it is in the span). Returns (first shown
-/// index, levels, breakouts, cups).
+/// the key levels ([`LegStructure::key_levels`]), the breakouts in that span through one of
+/// them (level within [`SAME_LEVEL`] of its price), and the cups in that span (a cup shows
+/// when any part of it is in the span). Returns (first shown index, levels, breakouts, cups).
 pub fn visible(
     leg: &LegStructure,
 ) -> (
@@ -38,18 +44,16 @@ pub fn visible(
     };
     let from = last - chrono::Duration::days(VIEW_DAYS);
     let start = t.dates.partition_point(|d| *d < from);
-    let view = &t.close[start..];
-    let lo = view.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = view.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let levels = leg
-        .all_levels
-        .iter()
-        .filter(|l| l.price >= lo * 0.9 && l.price <= hi * 1.1)
-        .collect();
+    let levels: Vec<&lockstep_structure::Level> = leg.key_levels.iter().collect();
     let breakouts = leg
         .all_breakouts
         .iter()
-        .filter(|b| b.date >= from)
+        .filter(|b| {
+            b.date >= from
+                && levels
+                    .iter()
+                    .any(|l| (b.level - l.price).abs() <= SAME_LEVEL * l.price.abs())
+        })
         .collect();
     let cups = leg
         .cups
@@ -109,7 +113,7 @@ fn panel<DB: Backend>(
         y,
         Axes {
             caption: Some(&format!(
-                "{} since {first}: {} levels, {} breakouts, {} cups",
+                "{} since {first}: {} key levels, {} breakouts of them, {} cups",
                 leg.name,
                 levels.len(),
                 breakouts.len(),
@@ -159,6 +163,25 @@ fn panel<DB: Backend>(
                 .label(name)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
         }
+        // Each line labelled with its price where it starts (the close and the latest
+        // breakouts crowd its right end), above the line.
+        let label = text(11.0)
+            .color(&col)
+            .pos(Pos::new(HPos::Left, VPos::Bottom));
+        chart
+            .draw_series(
+                levels
+                    .iter()
+                    .filter(|l| l.kind == kind && l.price.is_finite())
+                    .map(|l| {
+                        Text::new(
+                            fmt(&l.price),
+                            (l.first_touch.max(first), l.price),
+                            label.clone(),
+                        )
+                    }),
+            )
+            .map_err(de)?;
     }
     let close: Vec<Option<f64>> = closes.iter().map(|v| Some(*v)).collect();
     draw_line(

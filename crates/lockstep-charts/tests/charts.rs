@@ -197,13 +197,14 @@ fn levels_svg() {
     let mut levels = 0;
     let mut kinds = 0;
     let mut breakouts = 0;
+    let mut labels = 0;
     for leg in [&r.structure.a, &r.structure.b] {
         let (start, lv, br, cups) = lockstep_charts::levels::visible(leg);
         let first = leg.technicals.dates[start];
         let days = (*leg.technicals.dates.last().unwrap() - first).num_days();
         assert!(days <= lockstep_charts::levels::VIEW_DAYS);
         let cap = format!(
-            "{} since {first}: {} levels, {} breakouts, {} cups",
+            "{} since {first}: {} key levels, {} breakouts of them, {} cups",
             leg.name,
             lv.len(),
             br.len(),
@@ -211,6 +212,16 @@ fn levels_svg() {
         );
         assert!(has_text(&s, &cap), "{cap}");
         assert!(lv.len() <= leg.all_levels.len() && br.len() <= leg.all_breakouts.len());
+        // Only the key levels (at most 3 per side by default), each labelled with its price;
+        // only the breakouts through them.
+        assert_eq!(lv.len(), leg.key_levels.len());
+        assert!(lv.len() <= 2 * r.structure.params.key_levels);
+        for b in &br {
+            assert!(lv
+                .iter()
+                .any(|l| (b.level / l.price - 1.0).abs() <= lockstep_charts::levels::SAME_LEVEL));
+        }
+        labels += lv.len();
         levels += lv.len();
         breakouts += br.len();
         let has = |k| lv.iter().any(|x| x.kind == k);
@@ -228,6 +239,10 @@ fn levels_svg() {
     let drawn = count(&s, "opacity=\"0.8\" stroke=\"#2CA02C\"")
         + count(&s, "opacity=\"0.8\" stroke=\"#D62728\"");
     assert_eq!(drawn, levels + kinds);
+    // The price labels: left-anchored text in the level's colour.
+    let labelled = count(&s, "text-anchor=\"start\" font-family")
+        .min(count(&s, "fill=\"#2CA02C\">") + count(&s, "fill=\"#D62728\">"));
+    assert!(labelled >= labels, "{labelled} labels for {labels} levels");
     // The closes: one line each plus the legend samples.
     assert_eq!(lines(&s, "#1F77B4", 2), 2);
     assert_eq!(lines(&s, "#FF7F0E", 2), 2);

@@ -90,8 +90,9 @@ pub enum Command {
     /// bands, ATR, OBV, rate of change, relative volume. CSV header starts
     /// date,close,volume,rsi_14,macd,macd_signal,macd_hist.
     Technicals(cmd::technicals::Args),
-    /// Support and resistance levels (clustered swing pivots, with touches, first/last touch
-    /// and distance from the last close) and volume-confirmed breakouts through them.
+    /// Key support and resistance levels (clustered swing pivots ranked by a score of touches,
+    /// recency, volume and distance: the best few on each side of the last close) and the
+    /// breakouts through them (closes clearing a level by a margin of ATRs for N days).
     #[command(after_long_help = cmd::levels::LONG_HELP)]
     Levels(cmd::levels::Args),
     /// Cup-and-handle patterns (forming, confirmed, failed), the trend against the 200-day

@@ -63,19 +63,61 @@ fn levels_of_a_range_and_its_breakout() {
     assert_eq!(levels[0]["distance_pct"], (120.0 / 131.0 - 1.0) * 100.0);
     assert_eq!(levels[1]["price"], 100.0);
     assert_eq!(levels[1]["touches"], 9);
-    // The breakout: 200 days of range, then day 200 closes at 125 through 120 on 3x volume.
+    // Ranked by score: 120 has more touches and is nearer.
+    let score = |i: usize| levels[i]["score"]["score"].as_f64().unwrap();
+    assert!(score(0) > score(1) && score(0) <= 1.0 && score(1) >= 0.0);
+    assert_eq!(levels[0]["score"]["touches"], 1.0, "10 touches: full marks");
+    assert_eq!(levels[0]["score"]["bars_since_touch"], 203 - 190);
+    assert_eq!(out["levels_total"], 2);
+    assert_eq!(out["per_side"], 3);
+    // The breakout: 200 days of range, then day 200 closes at 125 through 120 on 3x volume,
+    // day 201 at 127: the second close clearing 120 by 0.5 ATR calls it (hold 2).
     let br = out["breakouts"].as_array().unwrap();
-    let up: Vec<_> = br
-        .iter()
-        .filter(|b| b["date"] == civil(day("2024-01-01") + 200).as_str())
-        .collect();
-    assert_eq!(up.len(), 1, "{br:?}");
-    assert_eq!(up[0]["direction"], "up");
-    assert_eq!(up[0]["level"], 120.0);
-    assert_eq!(up[0]["volume_ratio"], 3.0);
-    assert_eq!(up[0]["confirmed"], true);
-    // Within the range the closes touch the levels but never cross them on higher volume.
     assert_eq!(br.len(), 1, "{br:?}");
+    let up = &br[0];
+    assert_eq!(up["date"], civil(day("2024-01-01") + 201).as_str());
+    assert_eq!(up["since"], civil(day("2024-01-01") + 200).as_str());
+    assert_eq!(up["direction"], "up");
+    assert_eq!(up["level"], 120.0);
+    assert_eq!(up["prev_close"], 102.0);
+    assert_eq!(up["volume_ratio"], 3.0);
+    assert_eq!(up["confirmed"], true);
+    assert!(up["margin"].as_f64().unwrap() > 0.0);
+    // --hold 1 calls it on day 200; a margin of 4 ATRs is never cleared twice in a row.
+    let out = json(&ok_stdout(&[
+        "levels",
+        s(&f),
+        "--format",
+        "json",
+        "--hold",
+        "1",
+    ]));
+    assert_eq!(
+        out["breakouts"][0]["date"],
+        civil(day("2024-01-01") + 200).as_str()
+    );
+    let out = json(&ok_stdout(&[
+        "levels",
+        s(&f),
+        "--format",
+        "json",
+        "--margin-atr",
+        "4",
+    ]));
+    assert_eq!(out["breakouts"].as_array().unwrap().len(), 0);
+    // --nearest 0 shows no level, --all every one.
+    let out = json(&ok_stdout(&[
+        "levels",
+        s(&f),
+        "--format",
+        "json",
+        "--nearest",
+        "0",
+    ]));
+    assert_eq!(out["levels"].as_array().unwrap().len(), 0);
+    let out = json(&ok_stdout(&["levels", s(&f), "--format", "json", "--all"]));
+    assert_eq!(out["levels"].as_array().unwrap().len(), 2);
+    assert_eq!(out["per_side"], serde_json::Value::Null);
 
     // CSV forms.
     let (h, rows) = parse_csv(&ok_stdout(&["levels", s(&f), "--format", "csv"]));
@@ -87,10 +129,19 @@ fn levels_of_a_range_and_its_breakout() {
             "distance_pct",
             "touches",
             "first_touch",
-            "last_touch"
+            "last_touch",
+            "score",
+            "score_touches",
+            "score_recency",
+            "score_volume",
+            "score_distance",
+            "bars_since_touch",
+            "touch_volume",
+            "distance_atr"
         ]
     );
     assert_eq!(rows[0][..2], ["support".to_string(), "120".to_string()]);
+    assert_eq!(rows[0][11], "13");
     let (h, rows) = parse_csv(&ok_stdout(&[
         "levels",
         s(&f),
@@ -98,12 +149,13 @@ fn levels_of_a_range_and_its_breakout() {
         "csv",
         "--breakouts",
     ]));
-    assert_eq!(h[..3], ["date", "direction", "level"]);
+    assert_eq!(h[..4], ["date", "since", "direction", "level"]);
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0][6], "3");
+    assert_eq!(h[8], "volume_ratio");
+    assert_eq!(rows[0][8], "3");
     let table = ok_stdout(&["levels", s(&f)]);
     assert!(
-        table.contains("support") && table.contains("2024-07-19"),
+        table.contains("support") && table.contains("2024-07-20"),
         "{table}"
     );
     assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
@@ -261,7 +313,20 @@ fn real_history_levels_patterns_and_analyze() {
     let out = json(&ok_stdout(&["levels", s(&eth), "--format", "json"]));
     let close = out["close"].as_f64().unwrap();
     let levels = out["levels"].as_array().unwrap();
+    assert!(levels.len() <= 6, "3 per side by default");
+    for kind in ["support", "resistance"] {
+        assert!(levels.iter().filter(|l| l["kind"] == kind).count() <= 3);
+    }
+    let out = json(&ok_stdout(&[
+        "levels",
+        s(&eth),
+        "--format",
+        "json",
+        "--all",
+    ]));
+    let levels = out["levels"].as_array().unwrap();
     assert!(levels.len() > 10);
+    assert_eq!(levels.len() as u64, out["levels_total"].as_u64().unwrap());
     for l in levels {
         let p = l["price"].as_f64().unwrap();
         assert_eq!(l["kind"], if p < close { "support" } else { "resistance" });

@@ -10,7 +10,10 @@
 //!   compatible), the value on the aligned date or the last one before it.
 //! * `resistance_a/b`, `support_a/b`: the nearest levels around the previous close among the
 //!   levels known at the previous close ([`lockstep_structure::prior_levels`]), so
-//!   `close_a > resistance_a` is a break of the nearest resistance.
+//!   `close_a > resistance_a` is a close above the nearest resistance (not yet a breakout).
+//! * `breakout_up_a/b`: the upward breakouts of the leg ([`lockstep_structure::breakouts`], the
+//!   one rule of `lockstep levels`: closes clearing a level by `margin_atr` ATRs for `hold`
+//!   days) called on the leg's own dates after the previous aligned date, up to this one.
 //! * `net_liquidity`, `liquidity_change_4w` (millions of USD): the latest weekly value whose
 //!   Wednesday is before the date (the Fed publishes Wednesday's balance sheet on Thursday).
 //! * `best_lag`: the rolling best lag of the window ending on the date.
@@ -30,11 +33,28 @@ use lockstep_signals::{
     Snapshot, Strategy,
 };
 use lockstep_stats::{Indicator, Regime, Sma};
-use lockstep_structure::prior_levels;
+use lockstep_structure::{breakouts, prior_levels, Direction};
 
 /// For each of `dates`, the index of the last of `own` on or before it.
 fn on_or_before(own: &[Date], dates: &[Date]) -> Vec<Option<usize>> {
     dates.iter().map(|d| last_on_or_before(own, *d)).collect()
+}
+
+/// For each of `dates`, how many of `events` (sorted) fall after the previous date, up to
+/// this one (on the first date: on that date only).
+fn since_previous(events: &[Date], dates: &[Date]) -> Vec<Option<f64>> {
+    let upto = |d: Date| events.partition_point(|e| *e <= d);
+    dates
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            let from = match i.checked_sub(1) {
+                Some(p) => upto(dates[p]),
+                None => events.partition_point(|e| *e < d),
+            };
+            Some((upto(d) - from) as f64)
+        })
+        .collect()
 }
 
 fn mapped(idx: &[Option<usize>], v: &[Option<f64>]) -> Vec<Option<f64>> {
@@ -78,6 +98,13 @@ pub fn measurements(
         let sup: Vec<Option<f64>> = lv.iter().map(|l| l.support).collect();
         put(format!("resistance_{tag}"), mapped(&idx, &res))?;
         put(format!("support_{tag}"), mapped(&idx, &sup))?;
+        let ups: Vec<Date> = breakouts(s, &o.levels)
+            .map_err(ReportError::Structure)?
+            .into_iter()
+            .filter(|b| b.direction == Direction::Up)
+            .map(|b| b.date)
+            .collect();
+        put(format!("breakout_up_{tag}"), since_previous(&ups, dates))?;
     }
     put(
         "risk_on".into(),
@@ -316,4 +343,26 @@ pub fn backtest_csv(b: &BacktestResult) -> String {
 /// JSON of the backtest.
 pub fn backtest_json(b: &BacktestResult) -> Result<String, ReportError> {
     serde_json::to_string_pretty(b).map_err(ReportError::Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(day: u32) -> Date {
+        Date::from_ymd_opt(2024, 1, day).unwrap()
+    }
+
+    #[test]
+    fn breakouts_count_since_the_previous_aligned_date() {
+        // Aligned dates 2, 5, 6 (a leg trading daily); events on 1, 3, 4 and 6.
+        let events = [d(1), d(3), d(4), d(6)];
+        let dates = [d(2), d(5), d(6)];
+        // Day 1 is before the first aligned date: not counted; 3 and 4 land on 5.
+        assert_eq!(
+            since_previous(&events, &dates),
+            vec![Some(0.0), Some(2.0), Some(1.0)]
+        );
+        assert_eq!(since_previous(&[], &dates), vec![Some(0.0); 3]);
+    }
 }

@@ -12,10 +12,10 @@ use serde::Serialize;
 use crate::{technicals, ReportError, Technicals, TechnicalsOptions};
 use lockstep_core::{Date, PriceSeries};
 use lockstep_structure::{
-    bottoming_with, breakouts, cup_handle, levels, macd_cross_together, macd_crosses, ratio_trend,
-    rsi_falling_together, rsi_rising_together, AlignmentEvent, Bottoming, BottomingParams,
-    Breakout, CrossDirection, CupHandle, CupParams, Level, LevelKind, LevelParams, MacdCrossEvent,
-    RatioTrend, StructureError,
+    bottoming_with, breakouts, cup_handle, key_levels, levels, macd_cross_together, macd_crosses,
+    ratio_trend, rsi_falling_together, rsi_rising_together, AlignmentEvent, Bottoming,
+    BottomingParams, Breakout, CrossDirection, CupHandle, CupParams, Level, LevelKind, LevelParams,
+    MacdCrossEvent, RatioTrend, StructureError, DEFAULT_PER_SIDE,
 };
 
 /// Parameters of the momentum and structure section.
@@ -24,8 +24,11 @@ pub struct StructureOptions {
     /// RSI period and MACD periods (the rest of [`TechnicalsOptions`] is used for relative
     /// volume).
     pub technicals: TechnicalsOptions,
-    /// Pivots, clustering and breakout volume rule of support/resistance.
+    /// Pivots, clustering and breakout rule (margin, hold) of support/resistance.
     pub levels: LevelParams,
+    /// Key levels per side of the last close (best-scored, [`key_levels`]) drawn on the
+    /// levels chart (default 3).
+    pub key_levels: usize,
     /// Cup-and-handle rules.
     pub cup: CupParams,
     /// RSI "rising together": `RSI_t > RSI_{t−k}` on both legs (default k = 5).
@@ -48,6 +51,7 @@ impl Default for StructureOptions {
         StructureOptions {
             technicals: TechnicalsOptions::default(),
             levels: LevelParams::default(),
+            key_levels: DEFAULT_PER_SIDE,
             cup: CupParams::default(),
             rsi_k: 5,
             macd_days: 3,
@@ -102,36 +106,61 @@ pub struct LevelsReport {
     pub close: f64,
     /// Parameters.
     pub params: LevelParams,
-    /// Every level, nearest to the last close first.
+    /// The levels shown, highest score first: the `per_side` best-scored on each side of the
+    /// last close ([`key_levels`]), or every level.
     pub levels: Vec<Level>,
-    /// Every breakout (a close through a level known the day before), oldest first.
+    /// Levels found in all.
+    pub levels_total: usize,
+    /// Levels shown per side (`None`: every level).
+    pub per_side: Option<usize>,
+    /// Every breakout (closes clearing a level known the day before by the margin for `hold`
+    /// days, see [`lockstep_structure::breakouts`]), oldest first.
     pub breakouts: Vec<Breakout>,
     /// Whether the series has a volume column (without one no breakout is confirmed).
     pub has_volume: bool,
 }
 
 impl LevelsReport {
-    /// The nearest support (below the last close).
+    /// The nearest support shown (below the last close).
     pub fn support(&self) -> Option<&Level> {
-        self.levels.iter().find(|l| l.kind == LevelKind::Support)
+        nearest(&self.levels, LevelKind::Support)
     }
 
-    /// The nearest resistance (at or above the last close).
+    /// The nearest resistance shown (at or above the last close).
     pub fn resistance(&self) -> Option<&Level> {
-        self.levels.iter().find(|l| l.kind == LevelKind::Resistance)
+        nearest(&self.levels, LevelKind::Resistance)
     }
 }
 
-/// Support and resistance of `s` ([`lockstep_structure::levels`] and
-/// [`lockstep_structure::breakouts`] with the same parameters).
-pub fn levels_report(s: &PriceSeries, p: &LevelParams) -> Result<LevelsReport, ReportError> {
+/// The level of `kind` nearest the last close.
+fn nearest(levels: &[Level], kind: LevelKind) -> Option<&Level> {
+    levels
+        .iter()
+        .filter(|l| l.kind == kind)
+        .min_by(|a, b| a.distance_pct.abs().total_cmp(&b.distance_pct.abs()))
+}
+
+/// Support and resistance of `s` ([`lockstep_structure::levels`], ranked by score, and
+/// [`lockstep_structure::breakouts`] with the same parameters): the `per_side` best-scored
+/// levels on each side of the last close, or every level when `per_side` is `None`.
+pub fn levels_report(
+    s: &PriceSeries,
+    p: &LevelParams,
+    per_side: Option<usize>,
+) -> Result<LevelsReport, ReportError> {
     let last = s.len().checked_sub(1).ok_or(ReportError::Empty)?;
+    let all = levels(s, p).map_err(ReportError::Structure)?;
     Ok(LevelsReport {
         name: s.name.clone(),
         date: s.dates[last],
         close: s.price[last],
         params: p.clone(),
-        levels: levels(s, p).map_err(ReportError::Structure)?,
+        levels_total: all.len(),
+        levels: match per_side {
+            Some(n) => key_levels(&all, n),
+            None => all,
+        },
+        per_side,
         breakouts: breakouts(s, p).map_err(ReportError::Structure)?,
         has_volume: s.volume.is_some(),
     })
@@ -225,8 +254,11 @@ pub struct LegStructure {
     pub latest_cup: Option<CupHandle>,
     /// Cup-and-handle detections over the whole history.
     pub cups_total: usize,
-    /// Every support/resistance level (what the price charts draw).
+    /// Every support/resistance level, highest score first.
     pub all_levels: Vec<Level>,
+    /// The key levels: the [`StructureOptions::key_levels`] best-scored on each side of the
+    /// last close (what the levels chart draws).
+    pub key_levels: Vec<Level>,
     /// Every breakout over the whole history.
     pub all_breakouts: Vec<Breakout>,
     /// Every cup-and-handle detection over the whole history.
@@ -318,7 +350,7 @@ fn momentum_of(t: &Technicals, o: &StructureOptions) -> Result<Momentum, ReportE
 }
 
 fn leg_structure(s: &PriceSeries, o: &StructureOptions) -> Result<LegStructure, ReportError> {
-    let lv = levels_report(s, &o.levels)?;
+    let lv = levels_report(s, &o.levels, None)?;
     let cups = cup_handle(s, &o.cup).map_err(ReportError::Structure)?;
     let since = s.dates[s.len().saturating_sub(o.recent)];
     let t = technicals(s, &o.technicals)?;
@@ -337,6 +369,7 @@ fn leg_structure(s: &PriceSeries, o: &StructureOptions) -> Result<LegStructure, 
         breakouts_total: lv.breakouts.len(),
         cups_total: cups.len(),
         latest_cup: cups.last().cloned(),
+        key_levels: key_levels(&lv.levels, o.key_levels),
         all_levels: lv.levels,
         all_breakouts: lv.breakouts,
         cups,

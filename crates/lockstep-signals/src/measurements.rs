@@ -31,6 +31,7 @@ use crate::{Result, SignalsError};
 /// | `rel_volume_a`, `rel_volume_b` | volume / mean volume of the previous 20 days |
 /// | `resistance_a`, `resistance_b` | nearest resistance known at that close, above the previous close |
 /// | `support_a`, `support_b` | nearest support known at that close, below the previous close |
+/// | `breakout_up_a`, `breakout_up_b` | upward breakouts of the leg (closes clearing a level by a margin of ATRs for a number of days, `lockstep levels`) called on its own dates after the previous row, up to this one |
 /// | `risk_on` | regime: 1 risk-on, 0 risk-off |
 /// | `net_liquidity` | weekly net liquidity, forward-filled (known on/after its date) |
 /// | `liquidity_change_4w` | `net_liquidity` minus its value 4 weeks earlier |

@@ -15,8 +15,9 @@ use crate::{Result, SignalsError};
 ///
 /// * `synchronized-breakout`: `corr_30 > 0.5`; RSI rising over 5 days on both legs
 ///   (`rsi_x[t] > rsi_x[t−5]`); volume of A above its 20-day average (`rel_volume_a > 1`);
-///   net liquidity rising over 4 weeks (`liquidity_change_4w > 0`); a close of A above the
-///   nearest resistance (`close_a > resistance_a`).
+///   net liquidity rising over 4 weeks (`liquidity_change_4w > 0`); an upward breakout of A
+///   since the previous row (`breakout_up_a > 0`: the levels' breakout rule, closes clearing a
+///   level by a margin of ATRs for a number of days).
 /// * `risk-reduction`: the equity leg below its 200-day average (`close_b < sma200_b`), or
 ///   the 30-day correlation crossing below 0.2 after having been above 0.5 within the last
 ///   60 observations.
@@ -53,10 +54,10 @@ op = ">"
 value = 0.0
 
 [conditions.breakout_a]
-description = "close of A above the nearest resistance"
-measure = "close_a"
+description = "upward breakout of A through a level since the previous row"
+measure = "breakout_up_a"
 op = ">"
-than = "resistance_a"
+value = 0.0
 
 [conditions.below_ma_b]
 description = "equity leg below its 200-day average"
@@ -821,6 +822,8 @@ pub(crate) mod tests_support {
             "resistance_b",
             "support_a",
             "support_b",
+            "breakout_up_a",
+            "breakout_up_b",
             "risk_on",
             "net_liquidity",
             "liquidity_change_4w",
@@ -892,7 +895,7 @@ mod tests {
             set.condition("breakout_a").unwrap().kind,
             ConditionKind::Compare {
                 op: CompareOp::Gt,
-                rhs: Operand::Measure("resistance_a".into())
+                rhs: Operand::Value(0.0)
             }
         );
         assert!(set.measures_used().contains("liquidity_change_4w"));

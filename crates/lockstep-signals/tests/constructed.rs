@@ -147,7 +147,7 @@ fn overlay_follows_strong_b_and_risk_reduction() {
         "rsi_b",
         "rel_volume_a",
         "liquidity_change_4w",
-        "resistance_a",
+        "breakout_up_a",
     ] {
         m.insert(name, &[1.0; 12]).unwrap();
     }

@@ -1,5 +1,6 @@
-//! Support and resistance levels from clustered swing pivots, and volume-confirmed breakouts
-//! through them.
+//! Support and resistance levels from clustered swing pivots, ranked by a score
+//! ([`LevelScore`]: touches, recency, volume at the touches, distance), and breakouts through
+//! them that clear the level by a margin of ATRs and hold (see [`breakouts`]).
 //!
 //! The clustering convention, shared by every function here:
 //! * Pivots are scanned in the order of their price, then bar index, a swing high before a
@@ -30,14 +31,23 @@ use crate::{Result, StructureError};
 mod book;
 #[cfg(test)]
 mod oracle;
+mod rule;
+mod score;
 
 use book::Acc;
 pub use book::{BookLevel, LevelBook};
+pub use rule::{DEFAULT_HOLD, DEFAULT_MARGIN_ATR};
+pub use score::{
+    key_levels, LevelScore, DEFAULT_PER_SIDE, DISTANCE_SCALE_ATR, NEUTRAL_VOLUME,
+    RECENCY_HALF_LIFE, TOUCHES_FULL, WEIGHT_DISTANCE, WEIGHT_RECENCY, WEIGHT_TOUCHES,
+    WEIGHT_VOLUME,
+};
 
 /// Parameters of [`pivots`], [`levels`] and [`breakouts`].
 ///
 /// Defaults: `left = 5`, `right = 5`, `atr_period = 14`, `atr_mult = 0.5`,
-/// `min_touches = 2`, `volume_period = 20`.
+/// `min_touches = 2`, `volume_period = 20`, `margin_atr = 0.5` ([`DEFAULT_MARGIN_ATR`]),
+/// `hold = 2` ([`DEFAULT_HOLD`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelParams {
     /// Bars before a pivot that it must strictly exceed (high) or undercut (low). `>= 1`.
@@ -51,8 +61,14 @@ pub struct LevelParams {
     pub atr_mult: f64,
     /// Pivots a cluster needs to count as a level ("touched at least twice"). `>= 1`.
     pub min_touches: usize,
-    /// Days of the average volume a breakout's volume is compared with. `>= 1`.
+    /// Days of the average volume a breakout's (and a touch's) volume is compared with.
+    /// `>= 1`.
     pub volume_period: usize,
+    /// Margin a close must clear a level by to count towards a breakout, in ATR(`atr_period`)
+    /// of that day. Finite, `0 ..= 100`.
+    pub margin_atr: f64,
+    /// Consecutive closes that must clear the level for a breakout. `>= 1`.
+    pub hold: usize,
 }
 
 impl Default for LevelParams {
@@ -64,6 +80,8 @@ impl Default for LevelParams {
             atr_mult: 0.5,
             min_touches: 2,
             volume_period: 20,
+            margin_atr: DEFAULT_MARGIN_ATR,
+            hold: DEFAULT_HOLD,
         }
     }
 }
@@ -93,6 +111,19 @@ impl LevelParams {
         )?;
         at_least("min_touches", self.min_touches, 1, "must be at least 1")?;
         at_least("volume_period", self.volume_period, 1, "must be at least 1")?;
+        within(
+            "margin_atr",
+            self.margin_atr,
+            0.0,
+            100.0,
+            "must be finite, between 0 and 100",
+        )?;
+        at_least(
+            "hold",
+            self.hold,
+            1,
+            "a breakout holds for at least one close",
+        )?;
         Ok(())
     }
 }
@@ -147,24 +178,28 @@ pub struct Level {
     pub last_touch: Date,
     /// `(price / last_close − 1) · 100`.
     pub distance_pct: f64,
+    /// How much the level matters (see [`LevelScore`] for the formula).
+    pub score: LevelScore,
 }
 
 /// Direction of a breakout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
-    /// Close above the level, the prior close at or below it.
+    /// Closes above `level + margin`.
     Up,
-    /// Close below the level, the prior close at or above it.
+    /// Closes below `level − margin`.
     Down,
 }
 
-/// A close through a level known before that day (see [`breakouts`]).
+/// A breakout through a level known before that day (see [`breakouts`] for the rule).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Breakout {
-    /// Date of the breakout close.
+    /// Date the breakout is called: the `hold`-th consecutive close clearing the level.
     pub date: Date,
-    /// Price of the level crossed (as computed from the data before `date`).
+    /// Date of the first close of that run (`date` when `hold = 1`).
+    pub since: Date,
+    /// Price of the level (as computed from the data before `date`).
     pub level: f64,
     /// Touches of that level at the time.
     pub touches: usize,
@@ -172,14 +207,17 @@ pub struct Breakout {
     pub direction: Direction,
     /// Close on `date`.
     pub close: f64,
-    /// Close on the day before.
+    /// Close before `since`: the last close that did not clear the level.
     pub prev_close: f64,
-    /// `volume_t / SMA_n(volume)` over the `n = volume_period` days *before* `t` (today
-    /// excluded, so the breakout day's own volume does not lift its benchmark); `None` when the
-    /// series has no volume, today's volume is missing, the average is not defined (fewer than
-    /// `n` prior days with volume since the last gap) or is zero.
+    /// The margin on `date`: `margin_atr · ATR` of that day (`|close − level| > margin`).
+    pub margin: f64,
+    /// Volume on `since` over its mean of the `n = volume_period` days *before* it (that
+    /// day excluded, so the breakout's own volume does not lift its benchmark); `None` when
+    /// the series has no volume, that day's volume is missing, the average is not defined
+    /// (fewer than `n` prior days with volume since the last gap) or is zero.
     pub volume_ratio: Option<f64>,
-    /// True when `volume_ratio > 1`; false when the volume is unknown.
+    /// True when `volume_ratio > 1` (volume confirms the break); false when it does not or
+    /// the volume is unknown. Volume does not decide whether a breakout is called.
     pub confirmed: bool,
 }
 
@@ -215,7 +253,10 @@ pub fn pivots(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Pivot>> 
     Ok(pivots_unchecked(series, params)?.0)
 }
 
-fn pivots_unchecked(series: &PriceSeries, p: &LevelParams) -> Result<(Vec<Pivot>, Vec<f64>)> {
+/// The pivots, the closes and the ATR of every bar.
+type PivotsAtr = (Vec<Pivot>, Vec<f64>, Vec<Option<f64>>);
+
+fn pivots_unchecked(series: &PriceSeries, p: &LevelParams) -> Result<PivotsAtr> {
     let (high, low) = filled(series);
     let bars: Vec<Bar> = (0..series.len())
         .map(|i| Bar {
@@ -249,7 +290,7 @@ fn pivots_unchecked(series: &PriceSeries, p: &LevelParams) -> Result<(Vec<Pivot>
             .map(|i| mk(i, low[i], PivotKind::Low)),
     );
     out.sort_by_key(|q| (q.index, q.kind == PivotKind::Low));
-    Ok((out, series.price.clone()))
+    Ok((out, series.price.clone(), atr))
 }
 
 /// A cluster of pivots: the level before it is placed relative to a close.
@@ -259,6 +300,8 @@ struct Cluster {
     touches: usize,
     first: Date,
     last: Date,
+    /// Bar indices of the member pivots.
+    members: Vec<usize>,
 }
 
 /// Greedy clustering of pivots sorted by price (ascending): a pivot joins the current cluster
@@ -266,24 +309,26 @@ struct Cluster {
 /// (a missing ATR counts as 0), else it starts a new cluster. The batch form of
 /// [`LevelBook`], with the same arithmetic ([`book::Acc`]).
 fn cluster(sorted: &[&Pivot], atr_mult: f64, min_touches: usize) -> Vec<Cluster> {
-    let mut accs: Vec<Acc> = Vec::new();
+    let mut accs: Vec<(Acc, Vec<usize>)> = Vec::new();
     for q in sorted {
         let a = q.atr.unwrap_or(0.0);
-        if let Some(c) = accs.last_mut() {
+        if let Some((c, m)) = accs.last_mut() {
             if c.joins(q.price, a, atr_mult) {
                 c.add(q.price, a, q.date);
+                m.push(q.index);
                 continue;
             }
         }
-        accs.push(Acc::new(q.price, a, q.date));
+        accs.push((Acc::new(q.price, a, q.date), vec![q.index]));
     }
     accs.into_iter()
-        .filter(|c| c.n >= min_touches)
-        .map(|c| Cluster {
+        .filter(|(c, _)| c.n >= min_touches)
+        .map(|(c, members)| Cluster {
             price: c.price(),
             touches: c.n,
             first: c.first,
             last: c.last,
+            members,
         })
         .collect()
 }
@@ -329,14 +374,32 @@ pub fn prior_levels(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Pr
     if n < 2 {
         return Ok(out);
     }
-    let (piv, close) = pivots_unchecked(series, params)?;
+    let (piv, close, _) = pivots_unchecked(series, params)?;
     walk_known(&piv, n, params, |t, book| {
         out[t] = book.nearest(close[t - 1])
     });
     Ok(out)
 }
 
-/// Support and resistance levels of a series, from all its confirmed pivots.
+/// `volume_t / SMA_n(volume)` over the `n = volume_period` days before `t`, for each `t`
+/// (`None` at `t = 0`, without volume, or where either is missing, zero or not finite).
+fn relative_volume(series: &PriceSeries, p: &LevelParams) -> Result<Vec<Option<f64>>> {
+    let n = series.len();
+    let Some(v) = &series.volume else {
+        return Ok(vec![None; n]);
+    };
+    let avg = segmented(Sma::new(p.volume_period)?, v);
+    Ok((0..n)
+        .map(|t| match t.checked_sub(1).and_then(|i| avg[i]) {
+            Some(a) if v[t].is_finite() && v[t] >= 0.0 && a > 0.0 => {
+                Some(v[t] / a).filter(|r| r.is_finite())
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+/// Support and resistance levels of a series, from all its confirmed pivots, ranked by score.
 ///
 /// 1. Pivots as in [`pivots`] (`left`/`right` bars, default 5/5); a pivot needs `right` later
 ///    bars, so the last `right` bars cannot hold one.
@@ -348,9 +411,13 @@ pub fn prior_levels(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Pr
 /// 3. A cluster with at least `min_touches` pivots (default 2) is a [`Level`]: price = the mean
 ///    of its pivot prices; `touches` = its pivot count; support when strictly below the last
 ///    close, resistance otherwise; `distance_pct = (price / last_close − 1) · 100`.
+/// 4. Each level is scored ([`LevelScore`]): touches, bars since the latest touch, the
+///    relative volume of its pivot bars (volume over the mean of the `volume_period` bars
+///    before), and its distance from the last close in ATR(`atr_period`) of the last bar.
 ///
-/// Sorted by `|distance_pct|` (nearest first), then by price. Empty for a series too short to
-/// hold a pivot. Errors: invalid parameters or series; a last close that is not positive.
+/// Sorted by score (highest first), then `|distance_pct|`, then price; [`key_levels`] keeps
+/// the best few on each side. Empty for a series too short to hold a pivot. Errors: invalid
+/// parameters or series; a last close that is not positive.
 pub fn levels(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Level>> {
     params.validate()?;
     check_series(series)?;
@@ -364,49 +431,72 @@ pub fn levels(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Level>> 
             value: last_close,
         });
     }
-    let (piv, _) = pivots_unchecked(series, params)?;
+    let last = series.len() - 1;
+    let (piv, _, atr) = pivots_unchecked(series, params)?;
+    let unit = atr[last].filter(|a| *a > 0.0).unwrap_or(last_close / 100.0);
+    let rel = relative_volume(series, params)?;
     let mut sorted: Vec<&Pivot> = piv.iter().collect();
     sorted.sort_by(|a, b| a.price.total_cmp(&b.price).then(a.index.cmp(&b.index)));
     let mut out: Vec<Level> = cluster(&sorted, params.atr_mult, params.min_touches)
         .into_iter()
-        .map(|c| Level {
-            price: c.price,
-            kind: if c.price < last_close {
-                LevelKind::Support
-            } else {
-                LevelKind::Resistance
-            },
-            touches: c.touches,
-            first_touch: c.first,
-            last_touch: c.last,
-            distance_pct: (c.price / last_close - 1.0) * 100.0,
+        .map(|c| {
+            let known: Vec<f64> = c.members.iter().filter_map(|&i| rel[i]).collect();
+            let touch_volume =
+                (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64);
+            let latest = c.members.iter().copied().max().unwrap_or(last);
+            let distance_atr = (c.price - last_close).abs() / unit;
+            Level {
+                price: c.price,
+                kind: if c.price < last_close {
+                    LevelKind::Support
+                } else {
+                    LevelKind::Resistance
+                },
+                touches: c.touches,
+                first_touch: c.first,
+                last_touch: c.last,
+                distance_pct: (c.price / last_close - 1.0) * 100.0,
+                score: LevelScore::of(
+                    c.touches,
+                    last - latest,
+                    touch_volume,
+                    if distance_atr.is_finite() {
+                        distance_atr
+                    } else {
+                        f64::MAX
+                    },
+                ),
+            }
         })
         .collect();
-    out.sort_by(|a, b| {
-        a.distance_pct
-            .abs()
-            .total_cmp(&b.distance_pct.abs())
-            .then(a.price.total_cmp(&b.price))
-    });
+    out.sort_by(score::by_score);
     Ok(out)
 }
 
-/// Closes through a support/resistance level, with volume confirmation, free of look-ahead.
+/// Breakouts through support/resistance levels: a close that clears a level by a margin and
+/// holds, free of look-ahead. A whipsaw around a level is one event.
 ///
-/// For each day `t >= 1`, the levels are those of [`levels`] computed from the pivots already
-/// *confirmed* at the close of `t − 1`: a pivot at bar `i` enters once `i + right <= t − 1`
-/// (and its ATR tolerance uses data up to `i` only). So a level used on day `t` depends only on
-/// data before `t`. For each such level `L`:
+/// For each day `t >= 1`, the levels are those of [`levels`] (steps 1 to 3) computed from the
+/// pivots already *confirmed* at the close of `t − 1`: a pivot at bar `i` enters once
+/// `i + right <= t − 1` (and its ATR tolerance uses data up to `i` only). For each such
+/// level `L`, with `m_s = margin_atr · ATR(atr_period)_s` (default `0.5 × ATR(14)`, the ATR of
+/// day `s` itself; no close clears a level during the ATR warm-up):
 ///
-/// * **Up** when `close_{t−1} <= L < close_t`; **Down** when `close_{t−1} >= L > close_t`.
-/// * `volume_ratio = volume_t / mean(volume_{t−n} .. volume_{t−1})`, `n = volume_period`
-///   (default 20; prior days only). The event is kept when `volume_ratio > 1`
-///   (`confirmed = true`); a crossing on ordinary volume (`<= 1`) is not a breakout. When the
-///   volume is unknown (no volume column, NaN today, fewer than `n` finite prior volumes
-///   since the last gap, or a zero average) the crossing is reported with
-///   `volume_ratio = None` and `confirmed = false`.
+/// * close `s` **clears `L` upwards** when `close_s > L + m_s`, **downwards** when
+///   `close_s < L − m_s`;
+/// * the **side** of `L` after close `e` is the direction of the latest run of `hold`
+///   consecutive closes (up to `e`) clearing it (none if they never did);
+/// * an **Up** breakout is called on day `t` when the `hold` closes `t − hold + 1 ..= t` all
+///   clear `L` upwards (default `hold = 2`), close `t − hold` does not, and the side of `L`
+///   after close `t − hold` is not already up; **Down** mirrors it.
 ///
-/// One event per level crossed (a wide bar can cross several). Sorted by date, then level.
+/// So once a breakout is called the level's side flips, and another breakout the same way
+/// needs a breakout the other way first: closes wandering around the level within the margin,
+/// or clearing it for fewer than `hold` days, call nothing. `volume_ratio` is the relative
+/// volume of the first clearing close (`since`); it does not decide the event, `confirmed`
+/// says whether it was above average.
+///
+/// One event per level (a wide move can break several). Sorted by date, then level.
 pub fn breakouts(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Breakout>> {
     params.validate()?;
     check_series(series)?;
@@ -414,41 +504,64 @@ pub fn breakouts(series: &PriceSeries, params: &LevelParams) -> Result<Vec<Break
     if n < 2 {
         return Ok(Vec::new());
     }
-    let (piv, close) = pivots_unchecked(series, params)?;
-    let avg: Vec<Option<f64>> = match &series.volume {
-        Some(v) => segmented(Sma::new(params.volume_period)?, v),
-        None => vec![None; n],
+    let (piv, close, atr) = pivots_unchecked(series, params)?;
+    let rel = relative_volume(series, params)?;
+    let closes = rule::Closes {
+        close: &close,
+        margin: atr
+            .iter()
+            .map(|a| a.map(|a| params.margin_atr * a).filter(|m| m.is_finite()))
+            .collect(),
+        hold: params.hold,
     };
     let mut out = Vec::new();
-    let mut crossed = Vec::new();
+    let mut found = Vec::new();
     walk_known(&piv, n, params, |t, book| {
-        let (c0, c1) = (close[t - 1], close[t]);
-        let ratio = match (&series.volume, avg[t - 1]) {
-            (Some(v), Some(a)) if v[t].is_finite() && v[t] >= 0.0 && a > 0.0 => {
-                Some(v[t] / a).filter(|r| r.is_finite())
-            }
-            _ => None,
-        };
-        if ratio.is_some_and(|r| r <= 1.0) {
+        if t < params.hold {
             return;
         }
-        book.crossed(c0, c1, &mut crossed);
-        let direction = if c0 < c1 {
-            Direction::Up
-        } else {
-            Direction::Down
+        let (e, since) = (t - params.hold, t + 1 - params.hold);
+        let Some(m) = closes.margin[t] else {
+            return;
         };
-        for &(_, level, touches) in &crossed {
-            out.push(Breakout {
-                date: series.dates[t],
-                level,
-                touches,
-                direction,
-                close: c1,
-                prev_close: c0,
-                volume_ratio: ratio,
-                confirmed: ratio.is_some(),
-            });
+        for dir in [Direction::Up, Direction::Down] {
+            // A level called on day t lies between the close before the run less its margin
+            // (it did not clear) and close t less its margin (it clears): the book's crossing.
+            let (from, to) = match (dir, closes.margin[e]) {
+                (Direction::Up, m0) => (
+                    m0.map_or(f64::NEG_INFINITY, |m0| close[e] - m0),
+                    close[t] - m,
+                ),
+                (Direction::Down, m0) => {
+                    (m0.map_or(f64::INFINITY, |m0| close[e] + m0), close[t] + m)
+                }
+            };
+            let ordered = match dir {
+                Direction::Up => from < to,
+                Direction::Down => from > to,
+            };
+            if !ordered {
+                continue;
+            }
+            book.crossed(from, to, &mut found);
+            for &(_, level, touches) in &found {
+                if !closes.called(t, level, dir) {
+                    continue;
+                }
+                let ratio = rel[since];
+                out.push(Breakout {
+                    date: series.dates[t],
+                    since: series.dates[since],
+                    level,
+                    touches,
+                    direction: dir,
+                    close: close[t],
+                    prev_close: close[e],
+                    margin: m,
+                    volume_ratio: ratio,
+                    confirmed: ratio.is_some_and(|r| r > 1.0),
+                });
+            }
         }
     });
     Ok(out)
@@ -507,17 +620,31 @@ mod tests {
         let s = series(&c, None);
         let lv = levels(&s, &LevelParams::default()).unwrap();
         assert_eq!(lv.len(), 2, "{lv:?}");
-        // Equidistant from 100: sorted by |distance| then price, 90 first.
-        assert_eq!(lv[0].price, 90.0);
-        assert_eq!(lv[0].kind, LevelKind::Support);
-        assert_eq!(lv[1].price, 110.0);
-        assert_eq!(lv[1].kind, LevelKind::Resistance);
-        assert!((lv[1].distance_pct - 10.0).abs() < 1e-12);
+        // Equidistant from 100, equally recent: the more touched 110 (5 highs, 4 lows at 90)
+        // scores higher.
+        assert_eq!(lv[0].price, 110.0);
+        assert_eq!(lv[0].kind, LevelKind::Resistance);
+        assert!((lv[0].distance_pct - 10.0).abs() < 1e-12);
+        assert_eq!(lv[1].price, 90.0);
+        assert_eq!(lv[1].kind, LevelKind::Support);
+        assert!(lv[0].score.score > lv[1].score.score);
         // Highs at 10, 30, 50, 70, 90 (the last needs 5 bars after it: 90 + 5 < 101).
-        assert_eq!(lv[1].touches, 5);
-        assert_eq!(lv[1].first_touch, s.dates[10]);
-        assert_eq!(lv[1].last_touch, s.dates[90]);
-        assert!(lv[0].first_touch <= lv[0].last_touch);
+        assert_eq!(lv[0].touches, 5);
+        assert_eq!(lv[0].first_touch, s.dates[10]);
+        assert_eq!(lv[0].last_touch, s.dates[90]);
+        assert!(lv[1].first_touch <= lv[1].last_touch);
+        // Score inputs: last touch 10 bars before the last bar (100 → index 100), no volume,
+        // 10 away from the close in ATRs of the last bar.
+        let sc = lv[0].score;
+        assert_eq!(sc.bars_since_touch, 10);
+        assert_eq!(sc.touch_volume, None);
+        assert_eq!(sc.volume, NEUTRAL_VOLUME);
+        assert!((sc.touches - 0.8).abs() < 1e-12);
+        assert!(sc.distance_atr > 0.0 && sc.distance > 0.0 && sc.distance < 1.0);
+        // key_levels: one per side.
+        let k = key_levels(&lv, 1);
+        assert_eq!(k.len(), 2);
+        assert_eq!(key_levels(&lv, 0), Vec::<Level>::new());
     }
 
     #[test]
@@ -584,10 +711,11 @@ mod tests {
         assert!(levels(&s, &LevelParams::default()).is_err());
     }
 
-    /// Zig-zag for 100 bars, then a climb through 110 on day 103 with the given volume.
+    /// Zig-zag for 100 bars (ending at 90), then a climb through 110: closes 115 and 118 on
+    /// bars 104 and 105, bar 104's volume given.
     fn breakout_series(volume_today: f64, with_volume: bool) -> PriceSeries {
         let mut c = zigzag(101); // ends at 90 (bar 100)
-        c.extend([100.0, 105.0, 108.0, 115.0, 118.0]); // 115 at bar 104 crosses 110
+        c.extend([100.0, 105.0, 108.0, 115.0, 118.0]); // 115 at bar 104 clears 110
         let v = with_volume.then(|| {
             let mut v = vec![100.0; c.len()];
             v[104] = volume_today;
@@ -597,43 +725,98 @@ mod tests {
     }
 
     #[test]
-    fn breakout_confirmed_by_volume() {
+    fn breakout_clears_by_margin_and_holds() {
         let s = breakout_series(250.0, true);
         let b = breakouts(&s, &LevelParams::default()).unwrap();
-        let up: Vec<&Breakout> = b
-            .iter()
-            .filter(|e| e.direction == Direction::Up && e.level == 110.0)
-            .collect();
-        let last = up.last().unwrap();
-        assert_eq!(last.date, s.dates[104]);
-        assert_eq!(last.volume_ratio, Some(2.5));
-        assert!(last.confirmed);
-        assert_eq!(last.close, 115.0);
-        assert_eq!(last.prev_close, 108.0);
-        // Inside the zig-zag the volume is flat (ratio 1): no breakout there.
-        assert!(b.iter().all(|e| e.date >= s.dates[100]));
-        assert!(b.windows(2).all(|w| w[0].date <= w[1].date));
+        assert_eq!(b.len(), 1, "{b:?}");
+        let e = &b[0];
+        assert_eq!((e.level, e.direction), (110.0, Direction::Up));
+        // Called on the second clearing close (hold = 2), the run started on bar 104.
+        assert_eq!(e.date, s.dates[105]);
+        assert_eq!(e.since, s.dates[104]);
+        assert_eq!(e.close, 118.0);
+        assert_eq!(e.prev_close, 108.0);
+        assert!(e.margin > 0.0 && e.close > e.level + e.margin);
+        assert_eq!(e.volume_ratio, Some(2.5));
+        assert!(e.confirmed);
+        // hold = 1: called on bar 104 itself.
+        let p = LevelParams {
+            hold: 1,
+            ..LevelParams::default()
+        };
+        let b = breakouts(&s, &p).unwrap();
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].date, b[0].since), (s.dates[104], s.dates[104]));
+        // hold = 3: the run is two closes long, nothing is called.
+        let p = LevelParams {
+            hold: 3,
+            ..LevelParams::default()
+        };
+        assert!(breakouts(&s, &p).unwrap().is_empty());
+        // A margin of 4 ATRs (about 12): 118 does not clear 110.
+        let p = LevelParams {
+            margin_atr: 4.0,
+            ..LevelParams::default()
+        };
+        assert!(breakouts(&s, &p).unwrap().is_empty());
     }
 
     #[test]
-    fn breakout_low_volume_dropped_missing_volume_unconfirmed() {
+    fn breakout_volume_informs_but_does_not_decide() {
         let s = breakout_series(90.0, true);
         let b = breakouts(&s, &LevelParams::default()).unwrap();
-        assert!(!b.iter().any(|e| e.date == s.dates[104]));
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].volume_ratio, Some(0.9));
+        assert!(!b[0].confirmed);
         let s = breakout_series(0.0, false);
         let b = breakouts(&s, &LevelParams::default()).unwrap();
-        let e = b
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].volume_ratio, None);
+        assert!(!b[0].confirmed);
+    }
+
+    #[test]
+    fn a_whipsaw_around_a_level_is_one_event() {
+        // The zig-zag's resistance at 110, a break (115, 116), then three times a close back
+        // under the level for one day and back above it: the close crosses 110 seven times.
+        let mut c = zigzag(101);
+        c.extend([100.0, 105.0, 108.0, 115.0, 116.0]);
+        c.extend([
+            109.0, 114.0, 115.0, 108.5, 113.0, 114.0, 109.5, 115.0, 116.0,
+        ]);
+        let s = series(&c, None);
+        let crossings = c[101..]
+            .windows(2)
+            .filter(|w| (w[0] <= 110.0) != (w[1] <= 110.0))
+            .count();
+        assert_eq!(crossings, 7);
+        let b = breakouts(&s, &LevelParams::default()).unwrap();
+        let at_110: Vec<&Breakout> = b.iter().filter(|e| e.level == 110.0).collect();
+        assert_eq!(at_110.len(), 1, "{b:?}");
+        assert_eq!(at_110[0].direction, Direction::Up);
+        assert_eq!(at_110[0].date, s.dates[105]);
+        assert_eq!(b.len(), 1, "{b:?}");
+        // A decisive fall back under 110 (two closes below 110 − margin) is the next event,
+        // downwards; a new break up after it is an event again.
+        let mut c2 = c.clone();
+        c2.extend([104.0, 103.0, 115.0, 117.0]);
+        let s2 = series(&c2, None);
+        let b2 = breakouts(&s2, &LevelParams::default()).unwrap();
+        // (The whipsaw's own swing low, 109.5 on bar 112, has joined the level by then: 109.75.)
+        let dirs: Vec<(Direction, Date)> = b2
             .iter()
-            .find(|e| e.date == s.dates[104] && e.level == 110.0)
-            .unwrap();
-        assert_eq!(e.volume_ratio, None);
-        assert!(!e.confirmed);
-        // Without volume the zig-zag crosses its own levels only at the pivots themselves:
-        // 110 is touched (not exceeded), so no Up event through 110 before bar 104.
-        assert!(b
-            .iter()
-            .filter(|e| e.level == 110.0 && e.direction == Direction::Up)
-            .all(|e| e.date == s.dates[104]));
+            .filter(|e| (e.level - 110.0).abs() < 0.5)
+            .map(|e| (e.direction, e.date))
+            .collect();
+        let n = c.len();
+        assert_eq!(
+            dirs,
+            vec![
+                (Direction::Up, s2.dates[105]),
+                (Direction::Down, s2.dates[n + 1]),
+                (Direction::Up, s2.dates[n + 3]),
+            ]
+        );
     }
 
     #[test]
@@ -680,10 +863,11 @@ mod tests {
         assert_eq!(pl[201].resistance, None);
         // Early days know no level yet (no pivot confirmed).
         assert_eq!(pl[10].resistance, None);
-        // The breakout on day 200 is through the level `prior_levels` names.
+        // The breakout that starts on day 200 (called on 201, hold = 2) is through the level
+        // `prior_levels` names.
         let b = breakouts(&s, &p).unwrap();
-        assert!(b
-            .iter()
-            .any(|b| b.date == s.dates[200] && Some(b.level) == pl[200].resistance));
+        assert!(b.iter().any(|b| b.since == s.dates[200]
+            && b.date == s.dates[201]
+            && Some(b.level) == pl[200].resistance));
     }
 }

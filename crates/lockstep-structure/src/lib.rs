@@ -22,8 +22,10 @@ pub use breadth::{breadth, relative_strength, BreadthPoint, RelativeStrength, Rs
 pub use cup::{cup_handle, CupHandle, CupParams, CupState};
 pub use error::StructureError;
 pub use levels::{
-    breakouts, levels, pivots, prior_levels, BookLevel, Breakout, Direction, Level, LevelBook,
-    LevelKind, LevelParams, Pivot, PivotKind, PriorLevels,
+    breakouts, key_levels, levels, pivots, prior_levels, BookLevel, Breakout, Direction, Level,
+    LevelBook, LevelKind, LevelParams, LevelScore, Pivot, PivotKind, PriorLevels, DEFAULT_HOLD,
+    DEFAULT_MARGIN_ATR, DEFAULT_PER_SIDE, DISTANCE_SCALE_ATR, NEUTRAL_VOLUME, RECENCY_HALF_LIFE,
+    TOUCHES_FULL, WEIGHT_DISTANCE, WEIGHT_RECENCY, WEIGHT_TOUCHES, WEIGHT_VOLUME,
 };
 pub use momentum::{
     macd_cross_together, macd_crosses, rsi_falling_together, rsi_rising_together, AlignmentEvent,

@@ -2,10 +2,11 @@
 //! stretches, gaps in high/low/volume included) and their results keep their invariants.
 
 use lockstep_core::{Date, PriceSeries};
+use lockstep_stats::{Atr, Bar, Indicator};
 use lockstep_structure::{
-    bottoming_with, breadth, breakouts, cup_handle, levels, macd_cross_together, ratio_trend,
-    relative_strength, rsi_falling_together, rsi_rising_together, BottomingParams, CupHandle,
-    CupParams, CupState, LevelKind, LevelParams,
+    bottoming_with, breadth, breakouts, cup_handle, key_levels, levels, macd_cross_together,
+    ratio_trend, relative_strength, rsi_falling_together, rsi_rising_together, BottomingParams,
+    CupHandle, CupParams, CupState, Direction, LevelKind, LevelParams,
 };
 use proptest::prelude::*;
 
@@ -73,6 +74,31 @@ fn ohlcv(len: std::ops::Range<usize>) -> impl Strategy<Value = PriceSeries> {
     })
 }
 
+/// Wilder ATR of each bar, high and low taken as the close where they are missing (as the
+/// levels do).
+fn atr_of(s: &PriceSeries, period: usize) -> Vec<Option<f64>> {
+    let pick = |col: &Option<Vec<f64>>, i: usize| {
+        col.as_ref()
+            .map(|v| v[i])
+            .filter(|x| x.is_finite())
+            .unwrap_or(s.price[i])
+    };
+    let bars: Vec<Bar> = (0..s.len())
+        .map(|i| Bar {
+            high: pick(&s.high, i),
+            low: pick(&s.low, i),
+            close: s.price[i],
+            volume: 0.0,
+        })
+        .collect();
+    Atr::new(period)
+        .unwrap()
+        .over(&bars)
+        .into_iter()
+        .map(|a| a.filter(|v| v.is_finite()))
+        .collect()
+}
+
 fn cup_invariants(s: &PriceSeries, cups: &[CupHandle], p: &CupParams) -> Result<(), TestCaseError> {
     for c in cups {
         prop_assert!(
@@ -111,8 +137,14 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
-    fn levels_and_breakouts_keep_their_invariants(s in ohlcv(0..400), mult in 0.0f64..2.0, touches in 1usize..4) {
-        let p = LevelParams { atr_mult: mult, min_touches: touches, ..LevelParams::default() };
+    fn levels_and_breakouts_keep_their_invariants(
+        s in ohlcv(0..400),
+        mult in 0.0f64..2.0,
+        touches in 1usize..4,
+        margin_atr in prop_oneof![Just(0.0), Just(0.5), 0.0f64..2.0],
+        hold in 1usize..4,
+    ) {
+        let p = LevelParams { atr_mult: mult, min_touches: touches, margin_atr, hold, ..LevelParams::default() };
         let lv = levels(&s, &p).unwrap();
         if let Some(&last) = s.price.last() {
             for l in &lv {
@@ -120,15 +152,63 @@ proptest! {
                 prop_assert!(l.first_touch <= l.last_touch);
                 prop_assert!(l.price.is_finite() && l.distance_pct.is_finite());
                 prop_assert_eq!(l.kind == LevelKind::Support, l.price < last);
+                let c = &l.score;
+                for x in [c.score, c.touches, c.recency, c.volume, c.distance] {
+                    prop_assert!((0.0..=1.0).contains(&x), "{c:?}");
+                }
+                prop_assert!(c.touch_volume.is_none_or(|v| v.is_finite() && v >= 0.0));
             }
-            prop_assert!(lv.windows(2).all(|w| w[0].distance_pct.abs() <= w[1].distance_pct.abs()));
+            prop_assert!(lv.windows(2).all(|w| w[0].score.score >= w[1].score.score));
+            let k = key_levels(&lv, 2);
+            prop_assert!(k.iter().filter(|l| l.kind == LevelKind::Support).count() <= 2);
+            prop_assert!(k.iter().filter(|l| l.kind == LevelKind::Resistance).count() <= 2);
+            prop_assert!(k.windows(2).all(|w| w[0].score.score >= w[1].score.score));
         }
         let b = breakouts(&s, &p).unwrap();
         prop_assert!(b.windows(2).all(|w| w[0].date <= w[1].date));
+        let atr = atr_of(&s, p.atr_period);
         for e in &b {
-            prop_assert!(e.volume_ratio.is_none_or(|r| r > 1.0 && r.is_finite()));
-            prop_assert_eq!(e.confirmed, e.volume_ratio.is_some());
-            prop_assert!(s.dates.binary_search(&e.date).unwrap() >= 1);
+            prop_assert!(e.volume_ratio.is_none_or(|r| r >= 0.0 && r.is_finite()));
+            prop_assert_eq!(e.confirmed, e.volume_ratio.is_some_and(|r| r > 1.0));
+            // The `hold` closes up to the breakout all clear the level by the margin of their
+            // own day, the close before them does not.
+            let t = s.dates.binary_search(&e.date).unwrap();
+            let since = s.dates.binary_search(&e.since).unwrap();
+            prop_assert_eq!(t + 1 - since, hold);
+            prop_assert!(since >= 1);
+            let clears = |i: usize| match (atr[i], e.direction) {
+                (Some(a), Direction::Up) => s.price[i] > e.level + margin_atr * a,
+                (Some(a), Direction::Down) => s.price[i] < e.level - margin_atr * a,
+                (None, _) => false,
+            };
+            for i in since..=t {
+                prop_assert!(clears(i), "{e:?} day {i}");
+            }
+            prop_assert!(!clears(since - 1), "{e:?}");
+            prop_assert_eq!(e.prev_close, s.price[since - 1]);
+            prop_assert!((e.margin - margin_atr * atr[t].unwrap()).abs() <= 1e-9 * e.margin.abs().max(1.0));
+        }
+        // One event per level and day; on one level's price, a second breakout the same way
+        // needs the closes to have cleared the level the other way for `hold` days in between
+        // (a breakout called then, or the level not known at the time).
+        let mut seen = std::collections::BTreeMap::new();
+        for e in &b {
+            let key = e.level.to_bits();
+            let t = s.dates.binary_search(&e.date).unwrap();
+            if let Some(&(d, dir)) = seen.get(&key) {
+                prop_assert!(d < t);
+                if dir == e.direction {
+                    let other = |i: usize| match (atr[i], e.direction) {
+                        (Some(a), Direction::Up) => s.price[i] < e.level - margin_atr * a,
+                        (Some(a), Direction::Down) => s.price[i] > e.level + margin_atr * a,
+                        (None, _) => false,
+                    };
+                    let flipped = (d + 1..=t + 1 - hold)
+                        .any(|k| k + hold <= t + 1 && (k..k + hold).all(other));
+                    prop_assert!(flipped, "{e:?} after the same on day {d}");
+                }
+            }
+            seen.insert(key, (t, e.direction));
         }
     }
 

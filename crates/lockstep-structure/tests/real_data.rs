@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use lockstep_core::{align, Align, PriceSeries, ReturnKind};
 use lockstep_structure::{
-    bottoming, breadth, breakouts, cup_handle, levels, macd_cross_together, ratio_trend,
-    relative_strength, rsi_rising_together, CupParams, CupState, LevelKind, LevelParams,
+    bottoming, breadth, breakouts, cup_handle, key_levels, levels, macd_cross_together,
+    ratio_trend, relative_strength, rsi_rising_together, CupParams, CupState, Direction, LevelKind,
+    LevelParams, DEFAULT_PER_SIDE,
 };
 
 fn say(msg: &str) {
@@ -48,27 +49,28 @@ fn check_levels_and_breakouts(s: &PriceSeries) {
         assert_eq!(l.kind == LevelKind::Support, l.price < last);
         assert!(((l.price / last - 1.0) * 100.0 - l.distance_pct).abs() < 1e-9);
     }
-    assert!(lv
-        .windows(2)
-        .all(|w| w[0].distance_pct.abs() <= w[1].distance_pct.abs()));
+    assert!(lv.windows(2).all(|w| w[0].score.score >= w[1].score.score));
     let b = breakouts(s, &p).unwrap();
     assert!(b.windows(2).all(|w| w[0].date <= w[1].date));
     for e in &b {
-        assert_eq!(e.confirmed, e.volume_ratio.is_some());
-        assert!(e.volume_ratio.is_none_or(|r| r > 1.0));
+        assert_eq!(e.confirmed, e.volume_ratio.is_some_and(|r| r > 1.0));
+        assert!(e.margin > 0.0);
+        match e.direction {
+            Direction::Up => assert!(e.close > e.level + e.margin),
+            Direction::Down => assert!(e.close < e.level - e.margin),
+        }
     }
-    let near: Vec<String> = lv
+    let near: Vec<String> = key_levels(&lv, DEFAULT_PER_SIDE)
         .iter()
-        .take(4)
         .map(|l| {
             format!(
-                "{:.2} ({:?}, {} touches, {:+.1}%)",
-                l.price, l.kind, l.touches, l.distance_pct
+                "{:.2} ({:?}, {} touches, {:+.1}%, score {:.3})",
+                l.price, l.kind, l.touches, l.distance_pct, l.score.score
             )
         })
         .collect();
     say(&format!(
-        "{}: {} bars, {} levels (nearest: {}), {} breakouts ({} volume-confirmed, {} unconfirmed), last {:?}",
+        "{}: {} bars, {} levels (key: {}), {} breakouts ({} volume-confirmed, {} unconfirmed), last {:?}",
         s.name,
         s.len(),
         lv.len(),

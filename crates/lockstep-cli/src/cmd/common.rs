@@ -605,6 +605,13 @@ pub struct LevelArgs {
     /// Pivots a level needs.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
     pub min_touches: u32,
+    /// Breakouts: margin a close must clear a level by, in ATR(14) of that day.
+    #[arg(long, default_value_t = lockstep_structure::DEFAULT_MARGIN_ATR)]
+    pub margin_atr: f64,
+    /// Breakouts: consecutive closes that must clear the level.
+    #[arg(long, default_value_t = lockstep_structure::DEFAULT_HOLD as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub hold: u32,
 }
 
 impl LevelArgs {
@@ -613,6 +620,8 @@ impl LevelArgs {
         self.pivot.set_structure(o);
         o.levels.atr_mult = self.atr_mult;
         o.levels.min_touches = self.min_touches as usize;
+        o.levels.margin_atr = self.margin_atr;
+        o.levels.hold = self.hold as usize;
     }
 }
 

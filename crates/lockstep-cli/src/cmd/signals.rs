@@ -18,7 +18,8 @@ pub const LONG_HELP: &str = "\
 Measurements (one value per aligned date, known at that date's close): corr_W and beta_W
 for each --window (with --control also pcorr_W, the partial correlation given the controls), close_a/b, sma200_a/b, rsi_a/b, macd_hist_a/b, rel_volume_a/b (volume over
 its previous 20-day mean), resistance_a/b and support_a/b (nearest levels around the previous
-close, known at the previous close), risk_on (1/0), net_liquidity and liquidity_change_4w
+close, known at the previous close), breakout_up_a/b (upward breakouts of the leg since the
+previous date, by the rule of `lockstep levels --help`), risk_on (1/0), net_liquidity and liquidity_change_4w
 (millions of USD, from the day after each Wednesday), best_lag.
 Rules (TOML): [conditions.NAME] measure = \"corr_30\" with op = \">\" and value = 0.5 (or
 than = \"resistance_a\"), or rising = K / falling = K (against K rows earlier), or
@@ -26,7 +27,7 @@ crosses_below = X with after_above = Y and lookback = N; [rules.NAME] all = [...
 [...] or not = \"...\" over conditions and other rules. A condition with a missing input is
 unknown; all/any/not follow three-valued logic; a rule triggers only when true.
 Built in: synchronized-breakout = corr_30 > 0.5, RSI rising over 5 days on both legs,
-rel_volume_a > 1, liquidity_change_4w > 0, close_a > resistance_a; risk-reduction =
+rel_volume_a > 1, liquidity_change_4w > 0, breakout_up_a > 0; risk-reduction =
 close_b < sma200_b, or corr_30 crossing below 0.2 after being above 0.5 in the last 60 days;
 strong-b = close_b > sma200_b and corr_30 > 0.5.";
 

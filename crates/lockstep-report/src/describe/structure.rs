@@ -81,7 +81,11 @@ pub(super) fn section(r: &Report) -> Section {
             Column::new("volume", Kind::Num),
         ],
     )
-    .caption("closes through a level, latest first; volume over its average");
+    .caption(format!(
+        "closes clearing a level by {}×ATR({}) for {} days, latest first; volume over its \
+         average",
+        p.levels.margin_atr, p.levels.atr_period, p.levels.hold
+    ));
     for (l, x) in [&s.a, &s.b]
         .into_iter()
         .flat_map(|l| l.recent_breakouts.iter().rev().map(move |x| (l, x)))

@@ -11,8 +11,8 @@ use crate::words::{
 use crate::ReportError;
 use lockstep_structure::CupState;
 
-/// The table of `lockstep levels`: the levels nearest the last close (at most `rows`, 0 =
-/// all), then the latest `rows` breakouts.
+/// The table of `lockstep levels`: the levels shown (the best-scored few on each side of the
+/// last close, or all), highest price first, then the latest `rows` breakouts (0 = all).
 pub fn levels_table(l: &LevelsReport, rows: usize, color: bool) -> String {
     let st = Style { color };
     let mut o = String::new();
@@ -35,43 +35,54 @@ pub fn levels_table(l: &LevelsReport, rows: usize, color: bool) -> String {
             p.left, p.right, p.atr_mult, p.atr_period, p.min_touches
         ))
     );
-    let shown = if rows == 0 {
-        l.levels.len()
-    } else {
-        rows.min(l.levels.len())
-    };
     let _ = writeln!(
         o,
         "{}",
         st.dim(&format!(
-            "  {:<10} {:>12} {:>9} {:>7}  {:<10}  {:<10}",
-            "kind", "price", "distance", "touches", "first", "last"
+            "  {:<10} {:>12} {:>9} {:>7}  {:<10}  {:>5}",
+            "kind", "price", "distance", "touches", "last", "score"
         ))
     );
-    let mut by_price: Vec<_> = l.levels[..shown].iter().collect();
+    let mut by_price: Vec<_> = l.levels.iter().collect();
     by_price.sort_by(|a, b| b.price.total_cmp(&a.price));
+    let mut close_shown = false;
     for v in by_price {
-        let kind = kind_name(v.kind);
+        if !close_shown && v.price < l.close {
+            let _ = writeln!(
+                o,
+                "{}",
+                st.dim(&format!("  {:<10} {:>12}", "close", num(l.close)))
+            );
+            close_shown = true;
+        }
         let _ = writeln!(
             o,
-            "  {:<10} {:>12} {:>8.1}% {:>7}  {}  {}",
-            kind,
+            "  {:<10} {:>12} {:>8.1}% {:>7}  {}  {:>5.2}",
+            kind_name(v.kind),
             num(v.price),
             v.distance_pct,
             v.touches,
-            v.first_touch,
-            v.last_touch
+            v.last_touch,
+            v.score.score
+        );
+    }
+    if !close_shown && !l.levels.is_empty() {
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!("  {:<10} {:>12}", "close", num(l.close)))
         );
     }
     if l.levels.is_empty() {
         let _ = writeln!(o, "  no level: too few swing pivots");
-    } else if shown < l.levels.len() {
+    } else if l.levels.len() < l.levels_total {
         let _ = writeln!(
             o,
             "{}",
             st.dim(&format!(
-                "  ... {} more levels (--rows 0 for all)",
-                l.levels.len() - shown
+                "  the {} best-scored of {} levels on each side (--all for every one)",
+                l.per_side.unwrap_or(0),
+                l.levels_total
             ))
         );
     }
@@ -93,12 +104,23 @@ fn breakouts_part(o: &mut String, l: &LevelsReport, rows: usize, st: &Style) {
         o,
         "{}",
         st.bold(&format!(
-            "Breakouts: closes through a level, volume above its {}-day average",
+            "Breakouts: {} closes in a row clearing a level by {}×ATR({})",
+            p.hold, p.margin_atr, p.atr_period
+        ))
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "  volume: over its {}-day average on the first of them",
             p.volume_period
         ))
     );
     if !l.has_volume {
-        let _ = writeln!(o, "  the series has no volume: no breakout is confirmed");
+        let _ = writeln!(
+            o,
+            "  the series has no volume: no breakout is volume-confirmed"
+        );
     }
     let nb = l.breakouts.len();
     let from = if rows == 0 {
@@ -139,38 +161,57 @@ fn breakouts_part(o: &mut String, l: &LevelsReport, rows: usize, st: &Style) {
     }
 }
 
-/// CSV of the levels: `kind,price,distance_pct,touches,first_touch,last_touch`, nearest first.
+/// The columns of [`levels_csv`].
+pub const LEVELS_CSV_HEADER: &str = "kind,price,distance_pct,touches,first_touch,last_touch,\
+score,score_touches,score_recency,score_volume,score_distance,bars_since_touch,touch_volume,\
+distance_atr";
+
+/// CSV of the levels shown, highest score first: [`LEVELS_CSV_HEADER`] (the score and its
+/// four components, then their inputs; `touch_volume` empty without volume).
 pub fn levels_csv(l: &LevelsReport) -> String {
-    let mut o = String::from("kind,price,distance_pct,touches,first_touch,last_touch\n");
+    let mut o = format!("{LEVELS_CSV_HEADER}\n");
     for v in &l.levels {
         let kind = kind_name(v.kind);
+        let c = &v.score;
         let _ = writeln!(
             o,
-            "{kind},{},{},{},{},{}",
+            "{kind},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             cell(Some(v.price)),
             cell(Some(v.distance_pct)),
             v.touches,
             v.first_touch,
-            v.last_touch
+            v.last_touch,
+            cell(Some(c.score)),
+            cell(Some(c.touches)),
+            cell(Some(c.recency)),
+            cell(Some(c.volume)),
+            cell(Some(c.distance)),
+            c.bars_since_touch,
+            cell(c.touch_volume),
+            cell(Some(c.distance_atr))
         );
     }
     o
 }
 
-/// CSV of the breakouts: `date,direction,level,touches,prev_close,close,volume_ratio,confirmed`.
+/// CSV of the breakouts:
+/// `date,since,direction,level,touches,prev_close,close,margin,volume_ratio,confirmed`.
 pub fn breakouts_csv(l: &LevelsReport) -> String {
-    let mut o =
-        String::from("date,direction,level,touches,prev_close,close,volume_ratio,confirmed\n");
+    let mut o = String::from(
+        "date,since,direction,level,touches,prev_close,close,margin,volume_ratio,confirmed\n",
+    );
     for b in &l.breakouts {
         let _ = writeln!(
             o,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{}",
             b.date,
+            b.since,
             direction_name(b.direction),
             cell(Some(b.level)),
             b.touches,
             cell(Some(b.prev_close)),
             cell(Some(b.close)),
+            cell(Some(b.margin)),
             cell(b.volume_ratio),
             b.confirmed
         );
