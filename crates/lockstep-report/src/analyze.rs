@@ -89,6 +89,8 @@ pub struct Backdrop {
     pub notes: Vec<String>,
     /// The series to control for (the partial correlation of the pair given them).
     pub controls: Controls,
+    /// The legs' last bars that look partial (found where the legs were loaded).
+    pub partial: Vec<crate::freshness::PartialBar>,
 }
 
 impl Default for Backdrop {
@@ -98,6 +100,7 @@ impl Default for Backdrop {
             liquidity: Err("no net-liquidity series given".into()),
             notes: Vec::new(),
             controls: Controls::default(),
+            partial: Vec::new(),
         }
     }
 }
@@ -348,6 +351,9 @@ pub struct Report {
     /// Bootstrap intervals and tests of change (unless the bootstrap is off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inference: Option<Inference>,
+    /// The legs' last bars that look partial (see [`crate::freshness::partial_last_bar`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partial: Vec<crate::freshness::PartialBar>,
 }
 
 fn performance(dates: &[Date], p: &[f64]) -> LegPerformance {
@@ -503,6 +509,7 @@ pub fn analyze_with(
         Err(reason) => LiquiditySection::absent(reason.clone()),
     };
     Ok(Report {
+        partial: backdrop.partial.clone(),
         clocks: None,
         intraday: None,
         control,

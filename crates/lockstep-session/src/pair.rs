@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use lockstep_core::{Date, Interval, IntradayPair, IntradaySeries, PriceSeries};
 use lockstep_data::{CsvOptions, IntradayCsvOptions};
 use lockstep_fetch::ProviderKind;
+use lockstep_report::freshness;
 use lockstep_report::signals_view::{self, SignalsReport};
 use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, Report, ReportError};
 use lockstep_signals::BacktestResult;
@@ -98,6 +99,9 @@ pub struct PairParams {
     /// [`Session::default_controls`]); `--no-control` and the commands that print machine
     /// tables of their own (`corr`, `regimes`, `signals`) switch it off.
     pub default_control: bool,
+    /// Keep a last bar that looks partial in the volume statistics (`--include-partial`); by
+    /// default its volume is left out (see [`lockstep_report::freshness`]).
+    pub include_partial: bool,
 }
 
 impl PairParams {
@@ -121,6 +125,7 @@ impl PairParams {
             skip_bad_rows: false,
             controls: Vec::new(),
             default_control: true,
+            include_partial: false,
         }
     }
 
@@ -207,7 +212,12 @@ impl PairRun {
             self.backdrop.liquidity.as_ref().ok(),
             &self.options.structure,
         )?;
-        signals_view::signals(&self.report, &m, rules)
+        let mut rep = signals_view::signals(&self.report, &m, rules)?;
+        rep.liquidity_as_of = signals_view::liquidity_as_of(
+            self.backdrop.liquidity.as_ref().ok(),
+            &rep.evaluation.dates,
+        );
+        Ok(rep)
     }
 
     /// A position in A from `signals` by `strategy` (out of sample from `split`).
@@ -280,9 +290,20 @@ impl Session {
     /// [`Session::resolve`], and the intraday bars of each leg given as an intraday file.
     fn resolve_legs(&self, p: &PairParams) -> Result<(Resolved, [Option<IntradaySeries>; 2])> {
         let iopts = p.intraday_csv();
-        let a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
-        let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
-        let (options, backdrop) = self.analysis(p)?;
+        let mut a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
+        let mut b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
+        let (options, mut backdrop) = self.analysis(p)?;
+        // A last bar that looks partial is flagged, and its volume left out unless asked.
+        let now = chrono::Utc::now();
+        for s in [&mut a.daily, &mut b.daily] {
+            if let Some(mut bar) = freshness::partial_last_bar(s, now) {
+                bar.included = p.include_partial;
+                if !p.include_partial {
+                    freshness::drop_last_volume(s);
+                }
+                backdrop.partial.push(bar);
+            }
+        }
         let r = Resolved {
             a: a.daily,
             b: b.daily,
