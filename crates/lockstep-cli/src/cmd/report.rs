@@ -22,6 +22,9 @@ pub struct Args {
     /// Rules of the signals section (TOML; default the built-ins).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// Prices (overlay) and equity on a linear scale instead of the default log scale.
+    #[arg(long)]
+    pub linear: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -62,8 +65,13 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let bt = run
         .backtest(&rep, &lockstep_signals::Strategy::overlay(), None)
         .context("cannot run the overlay backtest")?;
-    let charts = lockstep_charts::page_charts(report, Some(&rep), Some(&bt))
-        .context("cannot draw the charts")?;
+    let charts = lockstep_charts::page_charts_scaled(
+        report,
+        Some(&rep),
+        Some(&bt),
+        super::chart::scale(a.linear),
+    )
+    .context("cannot draw the charts")?;
     let options = lockstep_html::PageOptions {
         title: format!("{} against {}", report.a.name, report.b.name),
         nav: Vec::new(),
