@@ -317,7 +317,7 @@ mod tests {
     #[test]
     fn kind_names() {
         assert_eq!(chart_kind_name(ChartKind::Ccf), "ccf");
-        assert_eq!(home(ChartKind::Overlay), "correlation");
+        assert_eq!(home(ChartKind::Overlay), "verdict");
         assert_eq!(home(ChartKind::Equity), "charts");
     }
 }

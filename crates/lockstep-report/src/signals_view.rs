@@ -243,7 +243,7 @@ impl SignalsReport {
         let liq = self.liquidity_now();
         for (c, series) in now.conditions.iter().zip(&self.evaluation.conditions) {
             let mark = match liq {
-                Some(d) if carried(&series.measure) => format!("  carried from {d}"),
+                Some(_) if carried(&series.measure) => " *".to_string(),
                 _ => String::new(),
             };
             let _ = writeln!(
@@ -267,8 +267,7 @@ impl SignalsReport {
                 o,
                 "{}",
                 st.dim(&format!(
-                    "  carried: weekly net liquidity (Wednesdays) held until the next week is\n  \
-                     published; the latest from {d}"
+                    "  * carried forward from the weekly net liquidity of {d} (a Wednesday)"
                 ))
             );
         }
