@@ -73,6 +73,9 @@ pub struct AnalyzeOptions {
     /// The bootstrap of the inference section (999 resamples, the default seed; 0 resamples
     /// leaves the section out).
     pub bootstrap: BootstrapOptions,
+    /// Keep a last bar that looks partial in the volume statistics (`--include-partial`); by
+    /// default the session leaves its volume out (see [`crate::freshness`]).
+    pub include_partial: bool,
 }
 
 /// The loaded series an analysis reads besides its two legs: the macro backdrop. Kept apart
@@ -117,6 +120,7 @@ impl Default for AnalyzeOptions {
             linkage: LinkageOptions::default(),
             structure: StructureOptions::default(),
             bootstrap: BootstrapOptions::default(),
+            include_partial: false,
         }
     }
 }

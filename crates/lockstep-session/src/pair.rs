@@ -99,9 +99,6 @@ pub struct PairParams {
     /// [`Session::default_controls`]); `--no-control` and the commands that print machine
     /// tables of their own (`corr`, `regimes`, `signals`) switch it off.
     pub default_control: bool,
-    /// Keep a last bar that looks partial in the volume statistics (`--include-partial`); by
-    /// default its volume is left out (see [`lockstep_report::freshness`]).
-    pub include_partial: bool,
 }
 
 impl PairParams {
@@ -125,7 +122,6 @@ impl PairParams {
             skip_bad_rows: false,
             controls: Vec::new(),
             default_control: true,
-            include_partial: false,
         }
     }
 
@@ -170,6 +166,28 @@ pub struct Resolved {
     pub backdrop: Backdrop,
 }
 
+impl Resolved {
+    /// Flag each leg whose last bar looks partial at `now` (see
+    /// [`freshness::partial_last_bar`]) in the backdrop, and leave its volume out of the
+    /// volume statistics unless `options.include_partial`. A leg already flagged is left as
+    /// it is, so calling this again changes nothing.
+    pub fn flag_partial(&mut self, now: lockstep_core::Timestamp) {
+        let include = self.options.include_partial;
+        for s in [&mut self.a, &mut self.b] {
+            if self.backdrop.partial.iter().any(|p| p.leg == s.name) {
+                continue;
+            }
+            if let Some(mut bar) = freshness::partial_last_bar(s, now) {
+                bar.included = include;
+                if !include {
+                    freshness::drop_last_volume(s);
+                }
+                self.backdrop.partial.push(bar);
+            }
+        }
+    }
+}
+
 /// The result of the pair pipeline: the report, with what it was computed from (so the
 /// signals and a backtest can follow without loading anything again).
 #[derive(Clone, Debug)]
@@ -190,8 +208,10 @@ pub struct PairRun {
 }
 
 impl PairRun {
-    /// Analyze the resolved pair (pure: no I/O).
-    pub fn compute(r: Resolved) -> Result<PairRun, ReportError> {
+    /// Analyze the resolved pair (no I/O; a last bar that looks partial now is flagged, see
+    /// [`Resolved::flag_partial`]).
+    pub fn compute(mut r: Resolved) -> Result<PairRun, ReportError> {
+        r.flag_partial(chrono::Utc::now());
         let report = analyze_with(&r.a, &r.b, &r.options, &r.backdrop)?;
         Ok(PairRun {
             report,
@@ -290,26 +310,16 @@ impl Session {
     /// [`Session::resolve`], and the intraday bars of each leg given as an intraday file.
     fn resolve_legs(&self, p: &PairParams) -> Result<(Resolved, [Option<IntradaySeries>; 2])> {
         let iopts = p.intraday_csv();
-        let mut a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
-        let mut b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
-        let (options, mut backdrop) = self.analysis(p)?;
-        // A last bar that looks partial is flagged, and its volume left out unless asked.
-        let now = chrono::Utc::now();
-        for s in [&mut a.daily, &mut b.daily] {
-            if let Some(mut bar) = freshness::partial_last_bar(s, now) {
-                bar.included = p.include_partial;
-                if !p.include_partial {
-                    freshness::drop_last_volume(s);
-                }
-                backdrop.partial.push(bar);
-            }
-        }
-        let r = Resolved {
+        let a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
+        let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
+        let (options, backdrop) = self.analysis(p)?;
+        let mut r = Resolved {
             a: a.daily,
             b: b.daily,
             options,
             backdrop,
         };
+        r.flag_partial(chrono::Utc::now());
         Ok((r, [a.bars, b.bars]))
     }
 

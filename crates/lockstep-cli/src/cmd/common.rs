@@ -564,7 +564,7 @@ impl MomentumArgs {
 impl SetParams for MomentumArgs {
     fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
         self.set_structure(&mut p.options.structure);
-        p.include_partial = self.include_partial;
+        p.options.include_partial = self.include_partial;
         Ok(())
     }
 }
