@@ -196,6 +196,61 @@ pub(crate) fn padded(lo: f64, hi: f64, pad: f64) -> Range<f64> {
     }
 }
 
+/// The scale of a price or equity axis: logarithmic by default (equal distances are equal
+/// ratios, so a rise from 100 to 200 looks like one from 1,000 to 2,000), linear on request
+/// (`--linear`). Other value axes (correlation, RSI, drawdown) are always linear.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scale {
+    /// `log10` of the value is plotted; ticks are labelled with the value.
+    #[default]
+    Log,
+    /// The value is plotted.
+    Linear,
+}
+
+impl Scale {
+    /// The plotted coordinate of `v`: `log10 v` on a log scale (`None` when `v <= 0` or not
+    /// finite), `v` on a linear one (`None` when not finite).
+    pub fn to_axis(self, v: f64) -> Option<f64> {
+        match self {
+            _ if !v.is_finite() => None,
+            Scale::Log if v > 0.0 => Some(v.log10()),
+            Scale::Log => None,
+            Scale::Linear => Some(v),
+        }
+    }
+
+    /// What the axis title adds (`, log scale`, or nothing).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Scale::Log => ", log scale",
+            Scale::Linear => "",
+        }
+    }
+
+    /// The tick formatter of an axis over `r` (plotted coordinates): the value, with three
+    /// significant digits or more on a log scale.
+    pub(crate) fn format(self, r: &Range<f64>) -> Box<dyn Fn(&f64) -> String> {
+        match self {
+            Scale::Linear => Box::new(num_format(r)),
+            Scale::Log => Box::new(|v: &f64| {
+                let x = 10f64.powf(*v);
+                if !x.is_finite() {
+                    String::new()
+                } else if x >= 100.0 {
+                    format!("{x:.0}")
+                } else if x >= 10.0 {
+                    format!("{x:.1}")
+                } else if x >= 1.0 {
+                    format!("{x:.2}")
+                } else {
+                    format!("{x:.3}")
+                }
+            }),
+        }
+    }
+}
+
 /// A tick formatter for an axis over `r`: decimals from the span, scientific notation for
 /// huge or tiny magnitudes, and no `-0`.
 pub(crate) fn num_format(r: &Range<f64>) -> impl Fn(&f64) -> String {

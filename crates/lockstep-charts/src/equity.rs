@@ -80,13 +80,17 @@ impl Paint for Equity<'_> {
         let area = titled(root, &meta.title)?;
         let h = area.dim_in_pixel().1 as i32;
         let (upper, lower) = area.split_vertically(h * 62 / 100);
-        // Equity.
+        // Equity, on a log scale by default.
+        let sc = meta.scale;
         let y = value_range(
-            rows.iter().flat_map(|r| [r.equity, r.benchmark_equity]),
+            rows.iter()
+                .flat_map(|r| [r.equity, r.benchmark_equity])
+                .filter_map(|v| sc.to_axis(v)),
             0.05,
         )
         .unwrap_or(0.9..1.1);
-        let fmt = num_format(&y);
+        let fmt = sc.format(&y);
+        let y_desc = format!("equity{}", sc.suffix());
         let mut chart = xy_chart(
             &upper,
             self.axis.clone(),
@@ -94,7 +98,7 @@ impl Paint for Equity<'_> {
             Axes {
                 caption: Some("equity (1 = start)"),
                 x_desc: "date",
-                y_desc: "equity",
+                y_desc: &y_desc,
                 y_fmt: &fmt,
                 x_fmt: None,
             },
@@ -103,14 +107,14 @@ impl Paint for Equity<'_> {
         draw_line(
             &mut chart,
             &self.dates,
-            rows.iter().map(|r| Some(r.benchmark_equity)),
+            rows.iter().map(|r| sc.to_axis(r.benchmark_equity)),
             GREY.stroke_width(2),
             Some("buy-and-hold A"),
         )?;
         draw_line(
             &mut chart,
             &self.dates,
-            rows.iter().map(|r| Some(r.equity)),
+            rows.iter().map(|r| sc.to_axis(r.equity)),
             COLOR_A.stroke_width(2),
             Some("strategy"),
         )?;

@@ -92,13 +92,15 @@ fn panel<DB: Backend>(
     area: &DrawingArea<DB, Shift>,
     leg: &LegStructure,
     color: RGBColor,
+    axis: &DateAxis,
 ) -> Result<(), ChartError> {
     let t = &leg.technicals;
     let (start, levels, breakouts, cups) = visible(leg);
     let dates = &t.dates[start..];
     let closes = &t.close[start..];
-    let axis = DateAxis::of(dates).ok_or_else(|| ChartError::Empty(leg.name.clone()))?;
-    let first = dates[0];
+    let first = *dates
+        .first()
+        .ok_or_else(|| ChartError::Empty(leg.name.clone()))?;
     let last = *dates.last().unwrap_or(&axis.end());
     let y = value_range(
         closes.iter().copied().chain(levels.iter().map(|l| l.price)),
@@ -241,8 +243,18 @@ impl Paint for Levels<'_> {
     ) -> Result<(), ChartError> {
         let area = titled(root, &meta.title)?;
         let panels = area.split_evenly((2, 1));
-        panel(&panels[0], &self.r.structure.a, COLOR_A)?;
-        panel(&panels[1], &self.r.structure.b, COLOR_B)?;
+        // Both panels on the same dates: the earlier first shown date to the later last one.
+        let (a, b) = (&self.r.structure.a, &self.r.structure.b);
+        let span = |l: &LegStructure| {
+            let t = &l.technicals;
+            Some((*t.dates.get(visible(l).0)?, *t.dates.last()?))
+        };
+        let (Some((fa, la)), Some((fb, lb))) = (span(a), span(b)) else {
+            return Err(ChartError::Empty("no close".into()));
+        };
+        let axis = DateAxis::new(fa.min(fb), la.max(lb));
+        panel(&panels[0], a, COLOR_A, &axis)?;
+        panel(&panels[1], b, COLOR_B, &axis)?;
         Ok(())
     }
 }

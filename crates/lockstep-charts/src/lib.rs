@@ -6,13 +6,13 @@
 //!
 //! | [`ChartKind`] | Input | What is drawn |
 //! |---|---|---|
-//! | `overlay` | [`Report`] | both legs rebased to 100 on the aligned dates |
+//! | `overlay` | [`Report`] | both legs rebased to 100 on the aligned dates (log scale by default, [`Scale`]) |
 //! | `correlation` | [`Report`] | rolling correlation per window, the longest window's confidence band, 0 and the strong threshold, risk-off spans shaded |
 //! | `momentum` | [`Report`] | RSI (30/70 lines) and MACD (line, signal, histogram) of each leg on its own history |
 //! | `ccf` | [`Report`] | cross-correlation by lag with the ± significance band |
 //! | `levels` | [`Report`] | close of each leg with its support/resistance levels, breakouts and cup-and-handle spans |
 //! | `signals` | [`Report`] + [`SignalsReport`] | price of A on the aligned dates with each rule's triggers |
-//! | `equity` | [`BacktestResult`] | strategy equity against buy-and-hold A, and the strategy's drawdown |
+//! | `equity` | [`BacktestResult`] | strategy equity against buy-and-hold A (log scale by default), and the strategy's drawdown |
 //! | `heatmap` | [`Screen`] | the latest correlation of every pair of a universe |
 //! | `compare` | [`Comparison`] | each candidate's correlation with A per period, its interval, and the partial correlation given the controls |
 //!
@@ -53,6 +53,7 @@ use lockstep_report::signals_view::SignalsReport;
 use lockstep_report::Report;
 use lockstep_signals::BacktestResult;
 
+pub use crate::axis::Scale;
 use crate::render::{render, Meta};
 
 /// Errors of chart drawing.
@@ -262,13 +263,18 @@ pub fn report_title(r: &Report, kind: ChartKind) -> String {
 /// A chart with nothing to draw (e.g. no cross-correlation on a very short series) is left
 /// out; any other error is returned.
 pub fn report_charts(r: &Report) -> Result<Vec<Chart>, ChartError> {
+    report_charts_scaled(r, Scale::default())
+}
+
+/// [`report_charts`] with the overlay on `scale`.
+pub fn report_charts_scaled(r: &Report, scale: Scale) -> Result<Vec<Chart>, ChartError> {
     let mut out = Vec::with_capacity(ChartKind::REPORT.len());
     for kind in ChartKind::REPORT {
         keep(
             &mut out,
             r,
             kind,
-            report_chart(r, kind, Format::Svg, kind.default_size()),
+            report_chart_scaled(r, kind, Format::Svg, kind.default_size(), scale),
         )?;
     }
     Ok(out)
@@ -304,7 +310,17 @@ pub fn page_charts(
     signals: Option<&SignalsReport>,
     backtest: Option<&BacktestResult>,
 ) -> Result<Vec<Chart>, ChartError> {
-    let mut out = report_charts(r)?;
+    page_charts_scaled(r, signals, backtest, Scale::default())
+}
+
+/// [`page_charts`] with the overlay and the equity curves on `scale`.
+pub fn page_charts_scaled(
+    r: &Report,
+    signals: Option<&SignalsReport>,
+    backtest: Option<&BacktestResult>,
+    scale: Scale,
+) -> Result<Vec<Chart>, ChartError> {
+    let mut out = report_charts_scaled(r, scale)?;
     if let Some(s) = signals {
         let size = ChartKind::Signals.default_size();
         keep(
@@ -320,7 +336,7 @@ pub fn page_charts(
             &mut out,
             r,
             ChartKind::Equity,
-            equity_chart(b, Format::Svg, size),
+            equity_chart_scaled(b, Format::Svg, size, scale),
         )?;
     }
     Ok(out)
@@ -334,7 +350,19 @@ pub fn report_chart(
     format: Format,
     size: Size,
 ) -> Result<Vec<u8>, ChartError> {
-    let meta = Meta::new(kind, report_title(r, kind));
+    report_chart_scaled(r, kind, format, size, Scale::default())
+}
+
+/// [`report_chart`] with the overlay's prices on `scale` (the other kinds have no price
+/// axis).
+pub fn report_chart_scaled(
+    r: &Report,
+    kind: ChartKind,
+    format: Format,
+    size: Size,
+    scale: Scale,
+) -> Result<Vec<u8>, ChartError> {
+    let meta = Meta::new(kind, report_title(r, kind)).scaled(scale);
     match kind {
         ChartKind::Overlay => render(&overlay::Overlay::new(r, &meta)?, &meta, format, size),
         ChartKind::Correlation => render(
@@ -374,8 +402,18 @@ pub fn signals_chart(
 
 /// Equity curve of the strategy against buy-and-hold, and its drawdown.
 pub fn equity_chart(b: &BacktestResult, format: Format, size: Size) -> Result<Vec<u8>, ChartError> {
+    equity_chart_scaled(b, format, size, Scale::default())
+}
+
+/// [`equity_chart`] with the equity curves on `scale`.
+pub fn equity_chart_scaled(
+    b: &BacktestResult,
+    format: Format,
+    size: Size,
+    scale: Scale,
+) -> Result<Vec<u8>, ChartError> {
     let chart = equity::Equity::new(b)?;
-    let meta = Meta::new(ChartKind::Equity, chart.title());
+    let meta = Meta::new(ChartKind::Equity, chart.title()).scaled(scale);
     render(&chart, &meta, format, size)
 }
 

@@ -1,6 +1,7 @@
 //! RSI and MACD of both legs, each over the last [`VIEW_DAYS`] of its own history: four
 //! stacked panels (RSI A, RSI B with the 30/70 lines; MACD A, MACD B with line, signal and
-//! histogram). Momentum is read over weeks and months; decades of daily RSI are a smear (and
+//! histogram), every panel on the same date axis (both legs' shown dates) so the legs read
+//! on the same dates. Momentum is read over weeks and months; decades of daily RSI are a smear (and
 //! megabytes of SVG).
 
 use chrono::Days;
@@ -49,14 +50,27 @@ impl<'r> Momentum<'r> {
     }
 }
 
+/// The date axis every panel shares: from the earlier of the legs' first shown dates to the
+/// later of their last dates, so both legs read on the same dates.
+pub(crate) fn shared_axis(ts: [&Technicals; 2]) -> Option<DateAxis> {
+    let mut first: Option<Date> = None;
+    let mut last: Option<Date> = None;
+    for t in ts {
+        let (f, l) = (*t.dates.get(view_start(t))?, *t.dates.last()?);
+        first = Some(first.map_or(f, |x| x.min(f)));
+        last = Some(last.map_or(l, |x| x.max(l)));
+    }
+    Some(DateAxis::new(first?, last?))
+}
+
 fn rsi_panel<DB: Backend>(
     area: &DrawingArea<DB, Shift>,
     t: &Technicals,
     color: RGBColor,
+    axis: &DateAxis,
 ) -> Result<(), ChartError> {
     let start = view_start(t);
     let dates = &t.dates[start..];
-    let axis = DateAxis::of(dates).ok_or_else(|| ChartError::Empty(t.name.clone()))?;
     let y = 0.0..100.0;
     let fmt = num_format(&y);
     let mut chart = xy_chart(
@@ -102,6 +116,7 @@ fn macd_panel<DB: Backend>(
     area: &DrawingArea<DB, Shift>,
     t: &Technicals,
     color: RGBColor,
+    axis: &DateAxis,
 ) -> Result<(), ChartError> {
     let start = view_start(t);
     let dates = &t.dates[start..];
@@ -110,7 +125,6 @@ fn macd_panel<DB: Backend>(
         &t.macd_signal[start..],
         &t.macd_hist[start..],
     );
-    let axis = DateAxis::of(dates).ok_or_else(|| ChartError::Empty(t.name.clone()))?;
     let y = value_range(
         macd.iter()
             .chain(signal)
@@ -200,10 +214,12 @@ impl Paint for Momentum<'_> {
             &self.r.structure.a.technicals,
             &self.r.structure.b.technicals,
         );
-        rsi_panel(&panels[0], a, COLOR_A)?;
-        rsi_panel(&panels[1], b, COLOR_B)?;
-        macd_panel(&panels[2], a, COLOR_A)?;
-        macd_panel(&panels[3], b, COLOR_B)?;
+        let axis =
+            shared_axis([a, b]).ok_or_else(|| ChartError::Empty("no indicator values".into()))?;
+        rsi_panel(&panels[0], a, COLOR_A, &axis)?;
+        rsi_panel(&panels[1], b, COLOR_B, &axis)?;
+        macd_panel(&panels[2], a, COLOR_A, &axis)?;
+        macd_panel(&panels[3], b, COLOR_B, &axis)?;
         Ok(())
     }
 }

@@ -1,10 +1,11 @@
-//! Both legs rebased to 100 on the aligned dates.
+//! Both legs rebased to 100 on the aligned dates, on a log scale by default (a doubling is
+//! the same height wherever it happens; [`crate::Scale::Linear`] draws the values).
 
 use plotters::coord::ranged1d::Ranged;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::axis::{num_format, value_range, DateAxis};
+use crate::axis::{value_range, DateAxis};
 use crate::render::Axes;
 use crate::render::{
     draw_line, hline, legend, titled, xy_chart, Backend, Meta, Paint, COLOR_A, COLOR_B, GREY,
@@ -32,16 +33,19 @@ impl Paint for Overlay<'_> {
         meta: &Meta,
     ) -> Result<(), ChartError> {
         let s = &self.r.series;
+        let sc = meta.scale;
         let y = value_range(
             s.norm_a
                 .iter()
                 .chain(&s.norm_b)
                 .copied()
-                .chain(std::iter::once(100.0)),
+                .chain(std::iter::once(100.0))
+                .filter_map(|v| sc.to_axis(v)),
             0.05,
         )
         .unwrap_or(90.0..110.0);
-        let fmt = num_format(&y);
+        let fmt = sc.format(&y);
+        let y_desc = format!("rebased (first aligned date = 100){}", sc.suffix());
         let area = titled(root, &meta.title)?;
         let mut chart = xy_chart(
             &area,
@@ -50,7 +54,7 @@ impl Paint for Overlay<'_> {
             Axes {
                 caption: None,
                 x_desc: "date",
-                y_desc: "rebased (first aligned date = 100)",
+                y_desc: &y_desc,
                 y_fmt: &fmt,
                 x_fmt: None,
             },
@@ -58,11 +62,11 @@ impl Paint for Overlay<'_> {
         hline(
             &mut chart,
             self.axis.range(),
-            100.0,
+            sc.to_axis(100.0).unwrap_or(100.0),
             GREY.stroke_width(1),
             None,
         )?;
-        let some = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+        let some = |v: &[f64]| v.iter().map(|x| sc.to_axis(*x)).collect::<Vec<_>>();
         draw_line(
             &mut chart,
             &s.dates,

@@ -8,7 +8,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::axis::runs;
+use crate::axis::{runs, Scale};
 use crate::{font, ChartError, ChartKind, Format, Size, MAX_SIDE, MIN_SIDE};
 
 /// What identifies a chart in its SVG.
@@ -17,11 +17,23 @@ pub(crate) struct Meta {
     pub kind: ChartKind,
     /// Title.
     pub title: String,
+    /// The scale of a price or equity axis (log by default).
+    pub scale: Scale,
 }
 
 impl Meta {
     pub(crate) fn new(kind: ChartKind, title: String) -> Meta {
-        Meta { kind, title }
+        Meta {
+            kind,
+            title,
+            scale: Scale::default(),
+        }
+    }
+
+    /// With the price or equity axis on `scale`.
+    pub(crate) fn scaled(mut self, scale: Scale) -> Meta {
+        self.scale = scale;
+        self
     }
 }
 

@@ -61,7 +61,22 @@ fn overlay_svg() {
     );
     assert!(s.contains("<title>AAA vs BBB: rebased to 100</title>"));
     assert!(has_text(&s, "AAA vs BBB: rebased to 100"), "caption");
-    assert!(has_text(&s, "date") && has_text(&s, "rebased (first aligned date = 100)"));
+    // Prices on a log scale by default, linear on request.
+    assert!(has_text(&s, "date") && has_text(&s, "rebased (first aligned date = 100), log scale"));
+    let linear = svg(
+        lockstep_charts::report_chart_scaled(
+            &r,
+            ChartKind::Overlay,
+            Format::Svg,
+            SIZE,
+            lockstep_charts::Scale::Linear,
+        )
+        .unwrap(),
+        "overlay",
+        SIZE,
+    );
+    assert!(has_text(&linear, "rebased (first aligned date = 100)"));
+    assert_eq!(lines(&linear, "#1F77B4", 2), 2);
     // Legend names, and one line per leg (no gaps in prices) plus its legend sample.
     assert!(has_text(&s, "AAA") && has_text(&s, "BBB"));
     assert_eq!(lines(&s, "#1F77B4", 2), 2);
@@ -285,13 +300,25 @@ fn signals_svg_and_equity_svg() {
         "strategy",
         "buy-and-hold A",
         "drawdown",
-        "equity",
+        "equity, log scale",
         "drawdown: strategy (shaded) and buy-and-hold A",
         "buy-and-hold A drawdown",
     ] {
         assert!(has_text(&s, t), "{t}");
     }
     assert_eq!(texts(&s, "date"), 2);
+    let linear = svg(
+        lockstep_charts::equity_chart_scaled(
+            &bt,
+            Format::Svg,
+            size,
+            lockstep_charts::Scale::Linear,
+        )
+        .unwrap(),
+        "equity",
+        size,
+    );
+    assert!(has_text(&linear, "equity"));
     // Strategy line + sample; buy-and-hold line + sample; the drawdown area's outline; the
     // buy-and-hold drawdown line + sample.
     assert_eq!(lines(&s, "#1F77B4", 2), 2);

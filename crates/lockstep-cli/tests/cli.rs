@@ -1028,7 +1028,15 @@ fn analyze_table_report() {
     }
     // A = 0.8 B + noise: the correlation is strong.
     assert!(out.contains("strong positive"), "{out}");
-    assert!(out.contains("\nVerdict\n  ETH-USD and RUT are"), "{out}");
+    // The answer first: the verdict opens the report, with its date.
+    assert!(
+        out.contains("\n\nVerdict\n  as of 2024-02-29\n  ETH-USD and RUT are"),
+        "{out}"
+    );
+    assert!(
+        out.find("\nVerdict") < out.find("\nSeries and parameters"),
+        "{out}"
+    );
     for line in out.lines() {
         assert!(line.chars().count() <= 80, "line longer than 80: {line:?}");
     }

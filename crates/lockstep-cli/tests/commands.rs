@@ -23,7 +23,15 @@ fn offers(help: &str, name: &str) -> bool {
 
 #[test]
 fn each_help_lists_only_the_options_the_command_uses() {
-    let structure = ["rsi", "macd", "pivot", "atr-mult", "min-touches", "recent"];
+    let structure = [
+        "rsi",
+        "macd",
+        "pivot",
+        "atr-mult",
+        "min-touches",
+        "recent",
+        "include-partial",
+    ];
     let linkage = [
         "max-lag",
         "lag-window",
@@ -103,6 +111,14 @@ fn each_help_lists_only_the_options_the_command_uses() {
         ] {
             assert!(!offers(&h, o), "{cmd} --help offers --{o}");
         }
+    }
+    // A partial last bar is kept in the volume statistics on request wherever they are read;
+    // prices and equity are drawn on a log scale unless --linear.
+    for cmd in ["analyze", "report", "signals", "backtest", "chart"] {
+        assert!(offers(&help(cmd), "include-partial"), "{cmd}");
+    }
+    for cmd in ["report", "chart"] {
+        assert!(offers(&help(cmd), "linear"), "{cmd}");
     }
     // levels: levels only; patterns: the pivot of the cups only.
     let levels = help("levels");

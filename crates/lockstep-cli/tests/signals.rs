@@ -227,3 +227,134 @@ fn rule_files_errors_and_contracts() {
     assert!(table.contains("out-of-sample 2023-03-01"), "{table}");
     assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
 }
+
+/// A last bar with zero volume where volume is normally positive is flagged in the report and
+/// left out of the volume statistics (`rel_volume_b` undefined on that date) unless
+/// `--include-partial`; the signals CSV says which Wednesday each liquidity value is from.
+#[test]
+fn a_partial_last_bar_is_flagged_and_left_out_of_volume() {
+    let dir = Dir::new();
+    let (a, b) = correlated_pair(150);
+    let (fa, fb) = pair_files(&dir, "p", &a.prices, &b.prices);
+    // B's last row gets zero volume.
+    let text = std::fs::read_to_string(&fb).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let last = lines.pop().unwrap();
+    let (head, _) = last.rsplit_once(',').unwrap();
+    let date = last[..10].to_string();
+    lines.push(format!("{head},0"));
+    std::fs::write(&fb, lines.join("\n") + "\n").unwrap();
+    let rules = dir.file(
+        "vol.toml",
+        "[conditions.vb]\nmeasure = \"rel_volume_b\"\nop = \">=\"\nvalue = 0\n[rules.r]\nall = [\"vb\"]\n",
+    );
+    let run = |cmd: &str, extra: &[&str]| {
+        let mut v = vec![cmd, s(&fa), s(&fb), "--no-rate", "--no-liquidity"];
+        v.extend_from_slice(extra);
+        ok_stdout(&v)
+    };
+    let flagged = format!("last bar of bp on {date} looks partial: zero volume");
+    let out = run("analyze", &[]);
+    assert!(
+        out.contains(&flagged) && out.contains("left out of"),
+        "{out}"
+    );
+    let kept = run("analyze", &["--include-partial"]);
+    assert!(
+        kept.contains(&flagged) && kept.contains("kept in"),
+        "{kept}"
+    );
+    // The measurement on the partial date: undefined by default, 0 with the flag.
+    let value = |extra: &[&str]| {
+        let mut e = vec!["--rules", s(&rules), "--format", "csv"];
+        e.extend_from_slice(extra);
+        let (h, rows) = parse_csv(&run("signals", &e));
+        let row = rows.last().unwrap().clone();
+        assert_eq!(row[0], date);
+        row[col(&h, "vb")].clone()
+    };
+    assert_eq!(value(&[]), "");
+    assert_eq!(value(&["--include-partial"]), "0");
+    // A series whose last volume is positive is not flagged.
+    let (fa2, fb2) = pair_files(&dir, "q", &a.prices, &b.prices);
+    let out = ok_stdout(&["analyze", s(&fa2), s(&fb2), "--no-rate", "--no-liquidity"]);
+    assert!(!out.contains("looks partial"), "{out}");
+}
+
+/// The real ^RUT file ends on a zero-volume row: flagged, and its relative volume is not 0.
+#[test]
+fn the_real_rut_file_ends_on_a_partial_bar() {
+    let (Some(eth), Some(rut)) = (shared("ETH-USD.daily.csv"), shared("RUT.daily.csv")) else {
+        return;
+    };
+    let args = |extra: &[&str]| {
+        let mut v = vec!["analyze", s(&eth), s(&rut), "--no-rate", "--no-liquidity"];
+        v.extend_from_slice(extra);
+        v.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let out = ok_stdout(&strs(&args(&[])));
+    assert!(
+        out.contains("last bar of RUT on 2026-02-23 looks partial: zero volume"),
+        "{out}"
+    );
+    let rel = |t: &str| {
+        t.lines()
+            .filter(|l| l.contains("rel. volume 1d/5d"))
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert!(!rel(&out).contains("0.00 /"), "{}", rel(&out));
+    let kept = ok_stdout(&strs(&args(&["--include-partial"])));
+    assert!(rel(&kept).contains("0.00 /"), "{}", rel(&kept));
+}
+
+/// The signals CSV's last column is the Wednesday of the carried liquidity values.
+#[test]
+fn signals_csv_says_which_wednesday_liquidity_is_from() {
+    let Some(eth) = shared("ETH-USD.daily.csv") else {
+        return;
+    };
+    let dir = eth.parent().unwrap();
+    let home = Dir::new();
+    let at_home = |args: &[&str]| {
+        let out = at(home.0.path()).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for (sym, file) in [
+        ("ETH-USD", "ETH-USD.daily.csv"),
+        ("^RUT", "RUT.daily.csv"),
+        ("fred:WALCL", "WALCL.csv"),
+        ("fred:WTREGEN", "WTREGEN.csv"),
+        ("fred:RRPONTSYD", "RRPONTSYD.csv"),
+    ] {
+        at_home(&["import", sym, s(&dir.join(file))]);
+    }
+    let (h, rows) = parse_csv(&at_home(&["--offline", "signals", "--format", "csv"]));
+    assert_eq!(h.last().unwrap(), "liquidity_as_of");
+    let k = h.len() - 1;
+    for r in &rows {
+        if !r[k].is_empty() {
+            assert!(r[k] < r[0], "{r:?}");
+        }
+    }
+    let last = rows.last().unwrap();
+    assert_eq!(
+        (last[0].as_str(), last[k].as_str()),
+        ("2026-02-23", "2025-11-19")
+    );
+    let table = at_home(&["--offline", "signals"]);
+    assert!(
+        table.contains("liquidity_change_4w") && table.contains("false *"),
+        "{table}"
+    );
+    assert!(
+        table.contains("weekly net liquidity of 2025-11-19"),
+        "{table}"
+    );
+}

@@ -73,6 +73,9 @@ pub struct AnalyzeOptions {
     /// The bootstrap of the inference section (999 resamples, the default seed; 0 resamples
     /// leaves the section out).
     pub bootstrap: BootstrapOptions,
+    /// Keep a last bar that looks partial in the volume statistics (`--include-partial`); by
+    /// default the session leaves its volume out (see [`crate::freshness`]).
+    pub include_partial: bool,
 }
 
 /// The loaded series an analysis reads besides its two legs: the macro backdrop. Kept apart
@@ -89,6 +92,8 @@ pub struct Backdrop {
     pub notes: Vec<String>,
     /// The series to control for (the partial correlation of the pair given them).
     pub controls: Controls,
+    /// The legs' last bars that look partial (found where the legs were loaded).
+    pub partial: Vec<crate::freshness::PartialBar>,
 }
 
 impl Default for Backdrop {
@@ -98,6 +103,7 @@ impl Default for Backdrop {
             liquidity: Err("no net-liquidity series given".into()),
             notes: Vec::new(),
             controls: Controls::default(),
+            partial: Vec::new(),
         }
     }
 }
@@ -114,6 +120,7 @@ impl Default for AnalyzeOptions {
             linkage: LinkageOptions::default(),
             structure: StructureOptions::default(),
             bootstrap: BootstrapOptions::default(),
+            include_partial: false,
         }
     }
 }
@@ -348,6 +355,9 @@ pub struct Report {
     /// Bootstrap intervals and tests of change (unless the bootstrap is off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inference: Option<Inference>,
+    /// The legs' last bars that look partial (see [`crate::freshness::partial_last_bar`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partial: Vec<crate::freshness::PartialBar>,
 }
 
 fn performance(dates: &[Date], p: &[f64]) -> LegPerformance {
@@ -503,6 +513,7 @@ pub fn analyze_with(
         Err(reason) => LiquiditySection::absent(reason.clone()),
     };
     Ok(Report {
+        partial: backdrop.partial.clone(),
         clocks: None,
         intraday: None,
         control,

@@ -30,6 +30,7 @@ pub mod compare;
 pub mod control;
 pub mod describe;
 pub mod doc;
+pub mod freshness;
 pub mod inference;
 pub mod intraday;
 pub mod linkage;

@@ -15,7 +15,9 @@
 //!   one rule of `lockstep levels`: closes clearing a level by `margin_atr` ATRs for `hold`
 //!   days) called on the leg's own dates after the previous aligned date, up to this one.
 //! * `net_liquidity`, `liquidity_change_4w` (millions of USD): the latest weekly value whose
-//!   Wednesday is before the date (the Fed publishes Wednesday's balance sheet on Thursday).
+//!   Wednesday is before the date (the Fed publishes Wednesday's balance sheet on Thursday),
+//!   carried forward between Wednesdays: [`liquidity_as_of`] says which Wednesday each
+//!   date's value is from (the CSV's `liquidity_as_of` column).
 //! * `best_lag`: the rolling best lag of the window ending on the date.
 
 use std::fmt::Write as _;
@@ -122,13 +124,7 @@ pub fn measurements(
     }
     put("best_lag".into(), lag)?;
     if let Some(l) = liquidity {
-        // Known from the day after its Wednesday.
-        let known: Vec<Date> = l
-            .points
-            .iter()
-            .map(|p| p.date.succ_opt().unwrap_or(p.date))
-            .collect();
-        let idx = on_or_before(&known, dates);
+        let idx = liquidity_index(l, dates);
         let net: Vec<Option<f64>> = l.points.iter().map(|p| Some(p.net)).collect();
         let chg: Vec<Option<f64>> = l.points.iter().map(|p| p.change_4w).collect();
         put("net_liquidity".into(), mapped(&idx, &net))?;
@@ -138,6 +134,35 @@ pub fn measurements(
         put("liquidity_change_4w".into(), vec![None; dates.len()])?;
     }
     Ok(m)
+}
+
+/// For each of `dates`, the index of the net-liquidity week known at its close: the latest
+/// whose Wednesday is before the date (known from the day after).
+fn liquidity_index(l: &NetLiquidity, dates: &[Date]) -> Vec<Option<usize>> {
+    let known: Vec<Date> = l
+        .points
+        .iter()
+        .map(|p| p.date.succ_opt().unwrap_or(p.date))
+        .collect();
+    on_or_before(&known, dates)
+}
+
+/// For each of `dates`, the Wednesday of the net-liquidity value the measurement table
+/// carries on that date (`None` before the first, or without liquidity): the value is carried
+/// forward from that Wednesday until the next is published.
+pub fn liquidity_as_of(liquidity: Option<&NetLiquidity>, dates: &[Date]) -> Vec<Option<Date>> {
+    match liquidity {
+        Some(l) => liquidity_index(l, dates)
+            .into_iter()
+            .map(|i| i.map(|i| l.points[i].date))
+            .collect(),
+        None => vec![None; dates.len()],
+    }
+}
+
+/// Whether a measure is carried forward from a weekly liquidity value.
+pub fn carried(measure: &str) -> bool {
+    matches!(measure, "net_liquidity" | "liquidity_change_4w")
 }
 
 /// The result of `lockstep signals`.
@@ -151,6 +176,10 @@ pub struct SignalsReport {
     pub current: Option<Snapshot>,
     /// Per rule, the dates it turned true, oldest first.
     pub triggers: Vec<(String, Vec<Date>)>,
+    /// Per date of the evaluation, the Wednesday its liquidity values are carried from (see
+    /// [`liquidity_as_of`]; empty when not filled in).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub liquidity_as_of: Vec<Option<Date>>,
 }
 
 /// Evaluate `rules` over the pair's measurement table.
@@ -173,6 +202,7 @@ pub fn signals(
         current: evaluation.current(),
         evaluation,
         triggers,
+        liquidity_as_of: Vec::new(),
     })
 }
 
@@ -237,10 +267,15 @@ impl SignalsReport {
                 "condition", "measure", "value", "state"
             ))
         );
+        let liq = self.liquidity_now();
         for (c, series) in now.conditions.iter().zip(&self.evaluation.conditions) {
+            let mark = match liq {
+                Some(_) if carried(&series.measure) => " *".to_string(),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 o,
-                "  {:<24} {:<20} {:>14}  {}",
+                "  {:<24} {:<20} {:>14}  {}{mark}",
                 short(&c.name, 24),
                 short(&series.measure, 20),
                 c.value
@@ -254,12 +289,42 @@ impl SignalsReport {
             "{}",
             st.dim("  unknown = an input is missing (warm-up, no data): never counted as true")
         );
+        if let Some(d) = self.liquidity_now() {
+            let _ = writeln!(
+                o,
+                "{}",
+                st.dim(&format!(
+                    "  * carried forward from the weekly net liquidity of {d} (a Wednesday)"
+                ))
+            );
+        }
         o
     }
 
-    /// CSV: first column `date`, then each condition's value and state, then each rule.
+    /// The Wednesday the liquidity values of the latest date are carried from.
+    pub fn liquidity_now(&self) -> Option<Date> {
+        self.liquidity_as_of.last().copied().flatten()
+    }
+
+    /// CSV: first column `date`, then each condition's value and state, then each rule, then
+    /// `liquidity_as_of` (the Wednesday of the liquidity values carried on that date, empty
+    /// when there is none).
     pub fn csv(&self) -> String {
-        self.evaluation.csv()
+        let csv = self.evaluation.csv();
+        let mut out = String::with_capacity(csv.len() + 12 * (self.evaluation.dates.len() + 1));
+        for (i, line) in csv.lines().enumerate() {
+            out.push_str(line);
+            if i == 0 {
+                out.push_str(",liquidity_as_of");
+            } else {
+                out.push(',');
+                if let Some(Some(d)) = self.liquidity_as_of.get(i - 1) {
+                    out.push_str(&d.to_string());
+                }
+            }
+            out.push('\n');
+        }
+        out
     }
 
     /// JSON: the whole report.

@@ -89,7 +89,8 @@ pub struct Momentum {
     pub rsi_before: Option<f64>,
     /// MACD at the last date.
     pub macd: Option<MacdReading>,
-    /// Volume over its average of the previous 20 days, at the last date.
+    /// Volume over its average of the previous 20 days, at the last date (at the date before
+    /// when the last bar has no volume, e.g. a partial bar left out).
     pub rel_volume: Option<f64>,
     /// Mean relative volume of the last 5 observations (volume rising when > 1).
     pub rel_volume_5: Option<f64>,
@@ -335,7 +336,13 @@ fn momentum_of(t: &Technicals, o: &StructureOptions) -> Result<Momentum, ReportE
         }),
         _ => None,
     };
-    let tail = &t.rel_volume[last.saturating_sub(4)..];
+    // A last bar without volume (a partial bar left out) leaves the volume readings on the
+    // bar before it.
+    let v = match last.checked_sub(1) {
+        Some(prev) if t.volume[last].is_none() && t.volume[prev].is_some() => prev,
+        _ => last,
+    };
+    let tail = &t.rel_volume[v.saturating_sub(4)..=v];
     let rel_volume_5 = (tail.len() == 5 && tail.iter().all(Option::is_some))
         .then(|| tail.iter().flatten().sum::<f64>() / 5.0);
     Ok(Momentum {
@@ -344,7 +351,7 @@ fn momentum_of(t: &Technicals, o: &StructureOptions) -> Result<Momentum, ReportE
         rsi: t.rsi[last],
         rsi_before: last.checked_sub(o.rsi_k).and_then(|i| t.rsi[i]),
         macd,
-        rel_volume: t.rel_volume[last],
+        rel_volume: t.rel_volume[v],
         rel_volume_5,
     })
 }

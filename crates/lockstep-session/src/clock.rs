@@ -620,11 +620,12 @@ impl PairRun {
     /// (pure: no I/O; the dashboard's): the report on `clock` comparing both clocks, as
     /// [`Session::pair`] makes it.
     pub fn on_clocks(
-        r: Resolved,
+        mut r: Resolved,
         every_day_is_a: bool,
         bars: &IntradaySeries,
         clock: Clock,
     ) -> Result<PairRun> {
+        r.flag_partial(chrono::Utc::now());
         let (every, exchange) = if every_day_is_a {
             (&r.a, &r.b)
         } else {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use lockstep_core::{Date, Interval, IntradayPair, IntradaySeries, PriceSeries};
 use lockstep_data::{CsvOptions, IntradayCsvOptions};
 use lockstep_fetch::ProviderKind;
+use lockstep_report::freshness;
 use lockstep_report::signals_view::{self, SignalsReport};
 use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, Report, ReportError};
 use lockstep_signals::BacktestResult;
@@ -165,6 +166,28 @@ pub struct Resolved {
     pub backdrop: Backdrop,
 }
 
+impl Resolved {
+    /// Flag each leg whose last bar looks partial at `now` (see
+    /// [`freshness::partial_last_bar`]) in the backdrop, and leave its volume out of the
+    /// volume statistics unless `options.include_partial`. A leg already flagged is left as
+    /// it is, so calling this again changes nothing.
+    pub fn flag_partial(&mut self, now: lockstep_core::Timestamp) {
+        let include = self.options.include_partial;
+        for s in [&mut self.a, &mut self.b] {
+            if self.backdrop.partial.iter().any(|p| p.leg == s.name) {
+                continue;
+            }
+            if let Some(mut bar) = freshness::partial_last_bar(s, now) {
+                bar.included = include;
+                if !include {
+                    freshness::drop_last_volume(s);
+                }
+                self.backdrop.partial.push(bar);
+            }
+        }
+    }
+}
+
 /// The result of the pair pipeline: the report, with what it was computed from (so the
 /// signals and a backtest can follow without loading anything again).
 #[derive(Clone, Debug)]
@@ -185,8 +208,10 @@ pub struct PairRun {
 }
 
 impl PairRun {
-    /// Analyze the resolved pair (pure: no I/O).
-    pub fn compute(r: Resolved) -> Result<PairRun, ReportError> {
+    /// Analyze the resolved pair (no I/O; a last bar that looks partial now is flagged, see
+    /// [`Resolved::flag_partial`]).
+    pub fn compute(mut r: Resolved) -> Result<PairRun, ReportError> {
+        r.flag_partial(chrono::Utc::now());
         let report = analyze_with(&r.a, &r.b, &r.options, &r.backdrop)?;
         Ok(PairRun {
             report,
@@ -207,7 +232,12 @@ impl PairRun {
             self.backdrop.liquidity.as_ref().ok(),
             &self.options.structure,
         )?;
-        signals_view::signals(&self.report, &m, rules)
+        let mut rep = signals_view::signals(&self.report, &m, rules)?;
+        rep.liquidity_as_of = signals_view::liquidity_as_of(
+            self.backdrop.liquidity.as_ref().ok(),
+            &rep.evaluation.dates,
+        );
+        Ok(rep)
     }
 
     /// A position in A from `signals` by `strategy` (out of sample from `split`).
@@ -283,12 +313,13 @@ impl Session {
         let a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
         let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
         let (options, backdrop) = self.analysis(p)?;
-        let r = Resolved {
+        let mut r = Resolved {
             a: a.daily,
             b: b.daily,
             options,
             backdrop,
         };
+        r.flag_partial(chrono::Utc::now());
         Ok((r, [a.bars, b.bars]))
     }
 

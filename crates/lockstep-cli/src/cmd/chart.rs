@@ -65,6 +65,9 @@ pub struct Args {
     /// Rules for the signals chart (TOML; default the built-ins).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// Prices (overlay) and equity on a linear scale instead of the default log scale.
+    #[arg(long)]
+    pub linear: bool,
     /// Strategy of the equity chart: `overlay` or a TOML strategy file.
     #[arg(long, default_value = "overlay")]
     pub strategy: String,
@@ -122,6 +125,15 @@ impl Args {
             ));
         }
         self.measures.correlation.check()
+    }
+}
+
+/// The scale of the price and equity axes: log unless `--linear`.
+pub fn scale(linear: bool) -> lockstep_charts::Scale {
+    if linear {
+        lockstep_charts::Scale::Linear
+    } else {
+        lockstep_charts::Scale::Log
     }
 }
 
@@ -185,11 +197,13 @@ pub fn run(cx: &Cx, c: &Args) -> Result<()> {
             let bt = run
                 .backtest(&rep, &strategy, None)
                 .context("cannot run the backtest")?;
-            lockstep_charts::equity_chart(&bt, format, size).context(what)?
+            lockstep_charts::equity_chart_scaled(&bt, format, size, scale(c.linear))
+                .context(what)?
         }
         _ => {
             let report = ctx.pair(&params()?)?.report;
-            lockstep_charts::report_chart(&report, kind, format, size).context(what)?
+            lockstep_charts::report_chart_scaled(&report, kind, format, size, scale(c.linear))
+                .context(what)?
         }
     };
     cx.write_file(&c.out, &bytes)

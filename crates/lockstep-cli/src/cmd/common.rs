@@ -540,6 +540,10 @@ pub struct MomentumArgs {
     /// MACD fast,slow,signal periods.
     #[arg(long, default_value = "12,26,9", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
     pub macd: Vec<u32>,
+    /// Keep a last bar that looks partial (session not closed, or zero volume where volume
+    /// is normally positive) in the volume statistics; by default it is flagged and left out.
+    #[arg(long)]
+    pub include_partial: bool,
 }
 
 impl MomentumArgs {
@@ -560,6 +564,7 @@ impl MomentumArgs {
 impl SetParams for MomentumArgs {
     fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
         self.set_structure(&mut p.options.structure);
+        p.options.include_partial = self.include_partial;
         Ok(())
     }
 }

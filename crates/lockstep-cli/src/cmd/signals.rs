@@ -19,8 +19,10 @@ Measurements (one value per aligned date, known at that date's close): corr_W an
 for each --window (with --control also pcorr_W, the partial correlation given the controls), close_a/b, sma200_a/b, rsi_a/b, macd_hist_a/b, rel_volume_a/b (volume over
 its previous 20-day mean), resistance_a/b and support_a/b (nearest levels around the previous
 close, known at the previous close), breakout_up_a/b (upward breakouts of the leg since the
-previous date, by the rule of `lockstep levels --help`), risk_on (1/0), net_liquidity and liquidity_change_4w
-(millions of USD, from the day after each Wednesday), best_lag.
+previous date, by the rule of `lockstep levels --help`), risk_on (1/0), net_liquidity and
+liquidity_change_4w (millions of USD, from the day after each Wednesday, carried forward until
+the next week: the CSV's last column liquidity_as_of is the Wednesday each row's values are
+from), best_lag.
 Rules (TOML): [conditions.NAME] measure = \"corr_30\" with op = \">\" and value = 0.5 (or
 than = \"resistance_a\"), or rising = K / falling = K (against K rows earlier), or
 crosses_below = X with after_above = Y and lookback = N; [rules.NAME] all = [...], any =

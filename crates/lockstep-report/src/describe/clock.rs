@@ -89,6 +89,7 @@ pub(super) fn clock_section(r: &Report, c: &ClockComparison) -> Section {
         ]);
     }
     let mut blocks = vec![
+        super::freshness::as_of(r.period.last),
         Block::para(
             "",
             format!(

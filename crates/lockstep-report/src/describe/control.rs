@@ -20,6 +20,7 @@ pub(super) fn section(r: &Report, c: &ControlSection) -> Section {
         };
     }
     let names = &c.controls;
+    blocks.push(super::freshness::as_of(r.period.last));
     if let (Some(raw), Some(p)) = (c.raw, c.partial) {
         let mut spans = vec![
             Span::plain(format!("Over the full period ({} returns): ", c.n)),

@@ -59,7 +59,11 @@ pub(super) fn section(r: &Report) -> Section {
             ],
         });
     }
-    let mut blocks = vec![Block::Table(t)];
+    let mut blocks = vec![
+        super::freshness::as_of(r.period.last),
+        Block::Table(t),
+        Block::Figures,
+    ];
     if let Some(w) = r.windows.first() {
         if let Some(l) = &w.latest {
             blocks.push(Block::Heading(format!(
@@ -80,7 +84,6 @@ pub(super) fn section(r: &Report) -> Section {
             blocks.push(Block::Table(v));
         }
     }
-    blocks.push(Block::Figures);
     Section {
         id: "correlation",
         title: format!(

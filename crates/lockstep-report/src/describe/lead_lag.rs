@@ -231,7 +231,8 @@ pub(super) fn section(r: &Report) -> Section {
         notes: &ll.notes,
         sync_p: (sync_p(r, false), sync_p(r, true)),
     };
-    let mut blocks = blocks(&v);
+    let mut blocks = vec![super::freshness::as_of(r.period.last)];
+    blocks.extend(self::blocks(&v));
     blocks.push(Block::Figures);
     Section {
         id: "lead-lag",

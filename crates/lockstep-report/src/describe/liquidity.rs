@@ -8,6 +8,9 @@ use crate::Report;
 pub(super) fn section(r: &Report) -> Section {
     let l = &r.liquidity;
     let mut blocks = Vec::new();
+    if let Some(p) = &l.latest {
+        blocks.push(super::freshness::as_of(p.date));
+    }
     if let Some(reason) = &l.reason {
         blocks.push(Block::para("note reason", reason.clone()));
     }

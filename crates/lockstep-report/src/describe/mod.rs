@@ -9,6 +9,7 @@ mod clock;
 mod compare;
 mod control;
 mod correlation;
+mod freshness;
 mod inference;
 mod lead_lag;
 mod liquidity;
@@ -59,20 +60,54 @@ pub(crate) fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
     }
 }
 
-/// The sections of the analyze report, in reading order.
+/// The reading order of a report's sections by id, the answer first: the verdict (with the
+/// main chart), the latest correlations, their Fisher and bootstrap intervals, the signals;
+/// then the detail; the chart index and the backtest; provenance and parameters (`summary`)
+/// last. A section of another id (a page's own, e.g. the dashboard's alerts) goes just
+/// before `summary`. Every front end (terminal, HTML report, dashboard) orders by this.
+pub const ORDER: [&str; 15] = [
+    "verdict",
+    "correlation",
+    "inference",
+    "signals",
+    "control",
+    "clock",
+    "performance",
+    "lead-lag",
+    "intraday",
+    "regimes",
+    "structure",
+    "liquidity",
+    "charts",
+    "backtest",
+    "summary",
+];
+
+/// The place of section `id` in [`ORDER`] (an unknown id: just before `summary`).
+pub fn rank(id: &str) -> usize {
+    match ORDER.iter().position(|x| *x == id) {
+        Some(i) if id == "summary" => 2 * i + 2,
+        Some(i) => 2 * i,
+        None => 2 * ORDER.len() - 1,
+    }
+}
+
+/// The sections of the analyze report, in reading order ([`ORDER`]).
 pub fn sections(r: &Report) -> Vec<Section> {
     let mut out = vec![summary::section(r), correlation::section(r)];
     if let Some(c) = &r.control {
         out.push(control::section(r, c));
     }
     if let Some(inf) = &r.inference {
+        let mut blocks = vec![freshness::as_of(r.period.last)];
+        blocks.extend(inference::blocks(r, inf));
         out.push(Section {
             id: "inference",
             title: format!(
                 "How sure: bootstrap and Fisher intervals ({:.0}%), tests of change",
                 100.0 * r.params.confidence
             ),
-            blocks: inference::blocks(r, inf),
+            blocks,
         });
     }
     if let Some(c) = &r.clocks {
@@ -89,6 +124,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
         liquidity::section(r),
         verdict::section(r),
     ]);
+    out.sort_by_key(|s| rank(s.id));
     out
 }
 

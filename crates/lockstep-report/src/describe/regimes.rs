@@ -13,14 +13,19 @@ pub(super) fn section(r: &Report) -> Section {
     let rg = &r.regimes;
     let (na, nb) = (r.a.name.as_str(), r.b.name.as_str());
     let rule = &rg.rule;
-    let mut blocks = vec![Block::para(
+    let as_of = match super::freshness::rate_dates(r) {
+        Some(d) => format!("as of {}; rate sensitivity as of {d}", r.period.last),
+        None => format!("as of {}", r.period.last),
+    };
+    let mut blocks = vec![Block::para("as-of", as_of)];
+    blocks.push(Block::para(
         "rule",
         format!(
             "risk-on: {} above its {}-period average and its {}-period volatility below the \
              median of its last {} values",
             rg.leg, rule.ma_window, rule.vol_window, rule.vol_lookback
         ),
-    )];
+    ));
     blocks.push(match rg.current {
         Some((reg, since)) => Block::Para {
             role: "current",

@@ -4,7 +4,7 @@
 
 use super::{opt, pct, NONE};
 use crate::doc::{Block, Cell, Column, Kind, Section, Table, Tone};
-use crate::signals_view::SignalsReport;
+use crate::signals_view::{carried, SignalsReport};
 use crate::words::{self, truth, MetricFormat};
 use lockstep_signals::{BacktestResult, Metrics};
 
@@ -65,9 +65,23 @@ pub fn signals_section(s: &SignalsReport) -> Section {
                     Column::new("state", Kind::Text),
                 ],
             )
-            .caption("unknown = an input is missing (warm-up, no data): never counted as true");
+            .caption(match s.liquidity_now() {
+                Some(d) => format!(
+                    "unknown = an input is missing (warm-up, no data): never counted as true; \
+                     carried: weekly net liquidity (Wednesdays) held until the next week is \
+                     published, the latest from {d}"
+                ),
+                None => "unknown = an input is missing (warm-up, no data): never counted as true"
+                    .to_string(),
+            });
+            let liq = s
+                .liquidity_now()
+                .filter(|_| s.evaluation.conditions.iter().any(|c| carried(&c.measure)));
+            if liq.is_some() {
+                conds.columns.push(Column::new("carried", Kind::Text));
+            }
             for (c, series) in now.conditions.iter().zip(&s.evaluation.conditions) {
-                conds.rows.push(vec![
+                let mut row = vec![
                     Cell::new(&c.name),
                     Cell::new(&series.measure),
                     Cell::new(opt(c.value, |v| format!("{v:.4}"))),
@@ -75,7 +89,15 @@ pub fn signals_section(s: &SignalsReport) -> Section {
                         truth(c.state),
                         Tone::Class(format!("truth-{}", truth(c.state))),
                     ),
-                ]);
+                ];
+                if let Some(d) = liq {
+                    row.push(Cell::new(if carried(&series.measure) {
+                        format!("from {d}")
+                    } else {
+                        String::new()
+                    }));
+                }
+                conds.rows.push(row);
             }
             blocks.push(Block::Table(conds));
         }

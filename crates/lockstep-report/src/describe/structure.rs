@@ -26,7 +26,13 @@ pub(super) fn section(r: &Report) -> Section {
             .rows
             .push(vec![Cell::new(label), Cell::new(a), Cell::new(b)]);
     }
-    let mut blocks = vec![Block::Table(momentum)];
+    let mut blocks = vec![
+        Block::para(
+            "as-of",
+            format!("as of {}", super::freshness::momentum_dates(r)),
+        ),
+        Block::Table(momentum),
+    ];
     let al = &s.alignment;
     blocks.push(Block::Heading(format!(
         "Alignment on the aligned dates (events ending in the last {})",

@@ -97,6 +97,6 @@ pub(super) fn performance(r: &Report) -> Section {
     Section {
         id: "performance",
         title: format!("Performance (overlay rebased to 100 on {})", r.period.first),
-        blocks: vec![Block::Table(t)],
+        blocks: vec![super::freshness::as_of(r.period.last), Block::Table(t)],
     }
 }

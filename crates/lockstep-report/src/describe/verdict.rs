@@ -142,10 +142,20 @@ pub(super) fn section(r: &Report) -> Section {
             "No verdict: not enough aligned returns for the first window.",
         )],
     };
-    let mut blocks = blocks;
+    let as_of = r
+        .windows
+        .first()
+        .and_then(|w| w.latest.as_ref().map(|l| l.date))
+        .unwrap_or(r.period.last);
+    let mut top = vec![super::freshness::as_of(as_of)];
+    top.extend(super::freshness::disagreement(r));
+    top.extend(super::freshness::partial(r));
+    let mut blocks = [top, blocks].concat();
     if let Some(b) = beyond(r) {
         blocks.push(b);
     }
+    // The main chart (the overlay) under the answer.
+    blocks.push(Block::Figures);
     Section {
         id: "verdict",
         title: "Verdict".into(),
