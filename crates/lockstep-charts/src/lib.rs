@@ -35,6 +35,7 @@ mod correlation;
 mod equity;
 mod font;
 mod heatmap;
+pub mod interactive;
 pub mod levels;
 pub mod momentum;
 mod overlay;

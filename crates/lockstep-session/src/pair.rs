@@ -91,6 +91,75 @@ pub struct PairParams {
     /// Skip rows of intraday CSV files whose time of day is missing, counting them in a
     /// warning (`--skip-bad-rows`), instead of refusing the file.
     pub skip_bad_rows: bool,
+    /// The first date of the analysis (`--from`, inclusive): see [`restrict`].
+    pub from: Option<Date>,
+    /// The last date of the analysis (`--to`, inclusive): see [`restrict`].
+    pub to: Option<Date>,
+}
+
+/// Both legs cut to the dates range `[from, to]` (inclusive) of their aligned returns: the
+/// first aligned return kept is the first dated on or after `from` (its previous aligned
+/// price is kept with it), the last is the last dated on or before `to`; every statistic then
+/// runs on these returns only. Errors: `from` after `to`, or fewer than two aligned prices in
+/// the range.
+pub fn restrict(
+    a: &PriceSeries,
+    b: &PriceSeries,
+    align: lockstep_core::Align,
+    returns: lockstep_core::ReturnKind,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> std::result::Result<(PriceSeries, PriceSeries), String> {
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(format!("--from {f} is after --to {t}"));
+        }
+    }
+    let al = lockstep_core::align(a, b, align, returns).map_err(|e| e.to_string())?;
+    let d = &al.dates;
+    // The first kept price: the aligned date before the first return dated >= from.
+    let start = match from {
+        Some(f) => {
+            let k = d.partition_point(|x| *x < f);
+            d.get(k.saturating_sub(1)).copied()
+        }
+        None => d.first().copied(),
+    };
+    let end = match to {
+        Some(t) => d[..d.partition_point(|x| *x <= t)].last().copied(),
+        None => d.last().copied(),
+    };
+    let kept = match (start, end) {
+        (Some(s), Some(e)) if s < e => (s, e),
+        _ => {
+            let show = |x: Option<Date>| x.map_or_else(|| "…".to_string(), |x| x.to_string());
+            return Err(format!(
+                "the range {} to {} holds fewer than two aligned dates of {} and {} (they \
+                 share {} to {})",
+                show(from),
+                show(to),
+                a.name,
+                b.name,
+                show(d.first().copied()),
+                show(d.last().copied())
+            ));
+        }
+    };
+    let cut = |s: &PriceSeries| {
+        let i = s.dates.partition_point(|x| *x < kept.0);
+        let j = s.dates.partition_point(|x| *x <= kept.1);
+        let col = |v: &Option<Vec<f64>>| v.as_ref().map(|v| v[i..j].to_vec());
+        PriceSeries {
+            dates: s.dates[i..j].to_vec(),
+            price: s.price[i..j].to_vec(),
+            open: col(&s.open),
+            high: col(&s.high),
+            low: col(&s.low),
+            volume: col(&s.volume),
+            ..s.clone()
+        }
+    };
+    Ok((cut(a), cut(b)))
 }
 
 impl PairParams {
@@ -112,6 +181,8 @@ impl PairParams {
             interval: None,
             tz: None,
             skip_bad_rows: false,
+            from: None,
+            to: None,
         }
     }
 
@@ -270,9 +341,15 @@ impl Session {
         let a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
         let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
         let (options, backdrop) = self.analysis(p)?;
+        let (a_daily, b_daily) = if p.from.is_some() || p.to.is_some() {
+            restrict(&a.daily, &b.daily, options.align, options.returns, p.from, p.to)
+                .map_err(crate::error::SessionError::msg)?
+        } else {
+            (a.daily, b.daily)
+        };
         let r = Resolved {
-            a: a.daily,
-            b: b.daily,
+            a: a_daily,
+            b: b_daily,
             options,
             backdrop,
         };
