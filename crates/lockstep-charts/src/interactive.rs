@@ -31,8 +31,8 @@ use plotly::common::{Anchor, DashType, Fill, Font, Line, Mode, Orientation, Titl
 use plotly::configuration::Configuration;
 use plotly::layout::update_menu::{Button, ButtonMethod, UpdateMenu, UpdateMenuType};
 use plotly::layout::{
-    Axis, AxisType, HoverMode, Layout, Legend, Margin, RangeSelector, SelectorButton,
-    SelectorStep, StepMode,
+    Axis, AxisType, HoverMode, Layout, Legend, Margin, RangeSelector, SelectorButton, SelectorStep,
+    StepMode,
 };
 use plotly::{Plot, Scatter};
 use serde_json::{json, Map, Value};
@@ -97,9 +97,7 @@ fn dates(d: &[Date]) -> Vec<String> {
 
 /// Finite values only: anything else is `None` (a gap).
 fn finite(v: impl IntoIterator<Item = Option<f64>>) -> Vec<Option<f64>> {
-    v.into_iter()
-        .map(|x| x.filter(|x| x.is_finite()))
-        .collect()
+    v.into_iter().map(|x| x.filter(|x| x.is_finite())).collect()
 }
 
 fn line(
@@ -118,7 +116,9 @@ fn line(
 
 /// Hover labels are HTML in Plotly: a name with `<` or `&` is escaped.
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn font(size: usize) -> Font {
@@ -155,8 +155,38 @@ fn date_axis() -> Axis {
         )
 }
 
+/// Tick labels of a log axis: Plotly draws the labels between decades (2, 3, 5, …) at 3/4
+/// of this size, 11 px.
+const LOG_TICKS: usize = 15;
+
+/// Top and bottom margins of every figure, in px: the title, a row of figure buttons and
+/// the range buttons above the plot; the legend below it.
+const TOP: usize = 112;
+const BOTTOM: usize = 40;
+
+/// The `y` (paper units, anchored at the bottom) of the row of figure buttons of a figure
+/// `height` px high: 34 px above the plot, over the range buttons.
+fn menu_y(height: usize) -> f64 {
+    1.0 + 34.0 / (height - TOP - BOTTOM) as f64
+}
+
+/// Buttons of a figure (one active at a time), in the row above the range buttons.
+fn menu(name: &str, buttons: Vec<Button>, height: usize) -> UpdateMenu {
+    UpdateMenu::new()
+        .ty(UpdateMenuType::Buttons)
+        .direction(plotly::layout::update_menu::UpdateMenuDirection::Right)
+        .buttons(buttons)
+        .active(0)
+        .x(0.0)
+        .x_anchor(Anchor::Left)
+        .y(menu_y(height))
+        .y_anchor(Anchor::Bottom)
+        .font(font(11))
+        .name(name)
+}
+
 /// Buttons `Log` and `Linear` (the first active) for `axes` (`yaxis`, …).
-fn scale_menu(axes: &[&str], log_first: bool) -> UpdateMenu {
+fn scale_menu(axes: &[&str], log_first: bool, height: usize) -> UpdateMenu {
     let set = |t: &str| {
         let mut m = Map::new();
         for a in axes {
@@ -177,27 +207,26 @@ fn scale_menu(axes: &[&str], log_first: bool) -> UpdateMenu {
     } else {
         vec![lin, log]
     };
-    UpdateMenu::new()
-        .ty(UpdateMenuType::Buttons)
-        .direction(plotly::layout::update_menu::UpdateMenuDirection::Right)
-        .buttons(buttons)
-        .active(0)
-        .x(1.0)
-        .x_anchor(Anchor::Right)
-        .y(1.0)
-        .y_anchor(Anchor::Bottom)
-        .font(font(11))
-        .name("scale")
+    menu("scale", buttons, height)
 }
 
 fn base_layout(title: &str, height: usize) -> Layout {
     Layout::new()
-        .title(Title::with_text(title).font(font(13)))
+        .title(
+            Title::with_text(title)
+                .font(font(13))
+                .x(0.0)
+                .x_anchor(Anchor::Left)
+                .y_ref(plotly::common::Reference::Container)
+                .y(1.0)
+                .y_anchor(Anchor::Top)
+                .pad(plotly::common::Pad::new(8, 0, 4)),
+        )
         .hover_mode(HoverMode::XUnified)
         .height(height)
         .auto_size(true)
         .font(font(12))
-        .margin(Margin::new().left(50).right(12).top(84).bottom(36))
+        .margin(Margin::new().left(50).right(12).top(TOP).bottom(BOTTOM))
         .legend(
             Legend::new()
                 .orientation(Orientation::Horizontal)
@@ -265,8 +294,13 @@ pub fn overlay(r: &Report) -> Value {
         &format!("{} vs {}, rebased to 100", r.a.name, r.b.name),
         420,
     )
-    .y_axis(Axis::new().type_(AxisType::Log).title("rebased (100 = first date)"))
-    .update_menus(vec![scale_menu(&["yaxis"], true)]);
+    .y_axis(
+        Axis::new()
+            .type_(AxisType::Log)
+            .tick_font(font(LOG_TICKS))
+            .title("rebased (100 = first date)"),
+    )
+    .update_menus(vec![scale_menu(&["yaxis"], true, 420)]);
     finish(plot, layout, json!({}))
 }
 
@@ -300,8 +334,7 @@ pub fn correlation(r: &Report) -> Value {
                 .hover_info(plotly::common::HoverInfo::Skip)
                 .visible(plotly::common::Visible::False);
             if fill {
-                t.fill(Fill::ToNextY)
-                    .fill_color(format!("{color}33"))
+                t.fill(Fill::ToNextY).fill_color(format!("{color}33"))
             } else {
                 t
             }
@@ -333,17 +366,7 @@ pub fn correlation(r: &Report) -> Value {
                 .args(json!([{"visible": vis(Some(i))}])),
         );
     }
-    let menu = UpdateMenu::new()
-        .ty(UpdateMenuType::Buttons)
-        .direction(plotly::layout::update_menu::UpdateMenuDirection::Right)
-        .buttons(buttons)
-        .active(0)
-        .x(1.0)
-        .x_anchor(Anchor::Right)
-        .y(1.0)
-        .y_anchor(Anchor::Bottom)
-        .font(font(11))
-        .name("window");
+    let menu = menu("window", buttons, 420);
     let strong = r.params.strong;
     let layout = base_layout(
         &format!("Rolling correlation, {} vs {}", r.a.name, r.b.name),
@@ -413,14 +436,16 @@ pub fn momentum(r: &Report) -> Value {
                 .range(vec![0.0, 100.0])
                 .title("RSI"),
         )
-        .y_axis2(Axis::new().domain(&[0.35, 0.63]).title(format!(
-            "MACD({},{},{})",
-            ma.0, ma.1, ma.2
-        )))
-        .y_axis3(Axis::new().domain(&[0.0, 0.30]).title(format!(
-            "MACD({},{},{})",
-            mb.0, mb.1, mb.2
-        )));
+        .y_axis2(
+            Axis::new()
+                .domain(&[0.35, 0.63])
+                .title(format!("MACD({},{},{})", ma.0, ma.1, ma.2)),
+        )
+        .y_axis3(
+            Axis::new()
+                .domain(&[0.0, 0.30])
+                .title(format!("MACD({},{},{})", mb.0, mb.1, mb.2)),
+        );
     finish(
         plot,
         layout,
@@ -468,6 +493,7 @@ pub fn equity(b: &BacktestResult) -> Value {
         .y_axis(
             Axis::new()
                 .type_(AxisType::Log)
+                .tick_font(font(LOG_TICKS))
                 .domain(&[0.35, 1.0])
                 .title("equity (1 = start)"),
         )
@@ -477,7 +503,7 @@ pub fn equity(b: &BacktestResult) -> Value {
                 .title("drawdown")
                 .tick_format(".0%"),
         )
-        .update_menus(vec![scale_menu(&["yaxis"], true)]);
+        .update_menus(vec![scale_menu(&["yaxis"], true, 480)]);
     finish(
         plot,
         layout,

@@ -342,8 +342,15 @@ impl Session {
         let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
         let (options, backdrop) = self.analysis(p)?;
         let (a_daily, b_daily) = if p.from.is_some() || p.to.is_some() {
-            restrict(&a.daily, &b.daily, options.align, options.returns, p.from, p.to)
-                .map_err(crate::error::SessionError::msg)?
+            restrict(
+                &a.daily,
+                &b.daily,
+                options.align,
+                options.returns,
+                p.from,
+                p.to,
+            )
+            .map_err(crate::error::SessionError::msg)?
         } else {
             (a.daily, b.daily)
         };

@@ -233,9 +233,9 @@ impl RangeArgs {
     /// `--from` is not after `--to`.
     pub fn check(&self) -> Result<(), Usage> {
         match (self.from, self.to) {
-            (Some(f), Some(t)) if f > t => Err(Usage::invalid(format!(
-                "--from {f} is after --to {t}"
-            ))),
+            (Some(f), Some(t)) if f > t => {
+                Err(Usage::invalid(format!("--from {f} is after --to {t}")))
+            }
             _ => Ok(()),
         }
     }
