@@ -28,7 +28,8 @@ pub(super) const ROUTE: Route = Route {
 fn symbol_query(name: &str, description: &str) -> Value {
     json!({
         "name": name, "in": "query", "required": true, "description": description,
-        "schema": {"type": "string", "minLength": 1, "maxLength": 32}
+        "schema": {"type": "string", "minLength": 1, "maxLength": 32,
+            "pattern": "^(?:[A-Za-z0-9^=_:-]+(?:\\.[A-Za-z0-9^=_:-]+)*\\.?|(?:\\.[A-Za-z0-9^=_:-]+)+\\.?)$"}
     })
 }
 
