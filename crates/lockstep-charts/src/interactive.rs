@@ -422,7 +422,8 @@ pub fn momentum(r: &Report) -> Value {
         );
     }
     let last = ta.dates.last().max(tb.dates.last()).copied();
-    let mut x_axis = date_axis();
+    // Date ticks under the lowest panel.
+    let mut x_axis = date_axis().anchor("y3");
     if let Some(last) = last {
         let from = last - chrono::Duration::days(crate::momentum::VIEW_DAYS);
         x_axis = x_axis.range(vec![from.to_string(), last.to_string()]);
@@ -490,6 +491,7 @@ pub fn equity(b: &BacktestResult) -> Value {
             "line": {"color": GREY, "width": 1, "dash": "dash"}}));
     }
     let layout = base_layout("Backtest: strategy vs buy-and-hold A", 480)
+        .x_axis(date_axis().anchor("y2"))
         .y_axis(
             Axis::new()
                 .type_(AxisType::Log)

@@ -176,7 +176,10 @@ fn the_interactive_report_is_still_self_contained() {
     assert_eq!(html.matches(&inlined).count(), 1, "Plotly.js inlined once");
     let rest = html.replacen(&inlined, "", 1);
     for name in ["overlay", "correlation", "momentum", "equity"] {
-        assert!(rest.contains(&format!("id=\"fig-{name}\"")), "no {name} figure");
+        assert!(
+            rest.contains(&format!("id=\"fig-{name}\"")),
+            "no {name} figure"
+        );
     }
     // The rest passes the check of the plain report: no reference to fetch.
     for needle in ["<script src", "<link", "<img", "@import", "url("] {

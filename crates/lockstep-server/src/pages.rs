@@ -24,6 +24,21 @@ pub fn encode_segment(s: &str) -> String {
     out
 }
 
+/// Percent-encode a query value as `URLSearchParams` does (space as `+`).
+fn encode_query(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*') {
+            out.push(b as char);
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// `2024-05-01T12:00:03.123Z` → `2024-05-01 12:00:03 UTC` (the text itself when it does not
 /// parse).
 pub fn display_time(rfc3339: &str) -> String {
@@ -433,8 +448,13 @@ fn with_explore(page: String, pair: &PairConfig) -> String {
         );
     }
     section.push_str("</section>\n");
+    // The figures are fetched while Plotly.js loads (explore.js's fetch of the same URL
+    // takes the preloaded answer).
     let head = format!(
-        "<style>{EXPLORE_CSS}</style>\n<script src=\"{}\" defer></script>\n</head>",
+        "<style>{EXPLORE_CSS}</style>\n<link rel=\"preload\" as=\"fetch\" crossorigin \
+         href=\"/api/figures?a={}&amp;b={}\">\n<script src=\"{}\" defer></script>\n</head>",
+        escape(&encode_query(&pair.a)),
+        escape(&encode_query(&pair.b)),
         crate::routes::plotly_path(),
     );
     // Deferred scripts run in order, Plotly.js first.

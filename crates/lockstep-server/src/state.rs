@@ -151,15 +151,16 @@ pub struct PairData {
     /// The intraday bars stored of both legs when it was computed (the clocks read them).
     intraday: Vec<IntervalListing>,
     charts: OnceLock<Vec<Chart>>,
-    figures: OnceLock<serde_json::Value>,
+    figures: OnceLock<String>,
 }
 
 impl PairData {
     /// The interactive figures ([`lockstep_charts::interactive::figures`] of the report and
-    /// the backtest), built on first use.
-    pub fn figures(&self) -> &serde_json::Value {
+    /// the backtest) as JSON text, built on first use.
+    pub fn figures(&self) -> &str {
         self.figures.get_or_init(|| {
             lockstep_charts::interactive::figures(&self.report, self.backtest.as_ref().ok())
+                .to_string()
         })
     }
 

@@ -87,7 +87,10 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     };
     let mut html = lockstep_html::report_page(report, &charts, &options);
     if a.interactive {
-        html = interactive(html, &lockstep_charts::interactive::figures(report, Some(&bt)));
+        html = interactive(
+            html,
+            &lockstep_charts::interactive::figures(report, Some(&bt)),
+        );
     }
     cx.write_file(&a.out, html.as_bytes())
 }

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::Route;
 use crate::config::{valid_symbol, PairConfig};
 use crate::error::ApiError;
-use crate::http::{blocking, date_param, json_response, query_error, Result, MAX_BODY};
+use crate::http::{blocking, date_param, query_error, typed, Result, MAX_BODY};
 use crate::openapi::{date_query, json_ok, responses, schema};
 use crate::state::AppState;
 
@@ -105,7 +105,7 @@ async fn api_figures(
     })
     .await?;
     let s = &data.report.series;
-    json_response(&json!({
+    let meta = json!({
         "a": a,
         "b": b,
         "pair": configured.map(|p| p.id),
@@ -115,6 +115,13 @@ async fn api_figures(
         "last": s.dates.last(),
         "windows": s.rolling.iter().map(|w| w.window).collect::<Vec<usize>>(),
         "computed_at": data.computed_at,
-        "figures": data.figures(),
-    }))
+    })
+    .to_string();
+    // The figures' JSON text is cached with the pair's views: spliced in, not re-serialized.
+    let body = format!(
+        "{},\"figures\":{}}}",
+        meta.strip_suffix('}').unwrap_or(&meta),
+        data.figures()
+    );
+    Ok(typed("application/json", body))
 }
