@@ -247,10 +247,8 @@ fn finish(mut plot: Plot, layout: Layout, extra: Value) -> Value {
     plot.set_layout(layout);
     plot.set_configuration(config());
     let mut v = serde_json::to_value(&plot).unwrap_or(Value::Null);
-    if let (Some(l), Value::Object(extra)) = (v.get_mut("layout"), extra) {
-        if let Value::Object(l) = l {
-            l.extend(extra);
-        }
+    if let (Some(Value::Object(l)), Value::Object(extra)) = (v.get_mut("layout"), extra) {
+        l.extend(extra);
     }
     if let Value::Object(o) = &mut v {
         o.remove("frames");

@@ -222,7 +222,7 @@ pub fn index(config: &ServeConfig, rows: &[HomeRow<'_>], alerts: &[StoredAlert])
                                     );
                                 }
                             }
-                            None => signals.push_str("—"),
+                            None => signals.push('—'),
                         },
                         Err(e) => {
                             let _ = write!(signals, "<span class=\"muted\">{}</span>", escape(e));
