@@ -670,8 +670,11 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
         let ms = browser
             .execute("return window.lockstepFirstRenderMs;")
             .unwrap();
+        let chart = browser
+            .execute("return window.lockstepFirstChartMs;")
+            .unwrap();
         eprintln!(
-            "first render of the pair page with every chart ({what}): {ms} ms after navigation start"
+            "pair page ({what}): first chart drawn {chart} ms, every chart drawn {ms} ms after navigation start"
         );
         let t = browser
             .execute(

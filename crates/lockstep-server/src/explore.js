@@ -64,6 +64,11 @@
       }
       div.hidden = false;
       await Plotly.react(div, f.data, f.layout, f.config);
+      if (first && window.lockstepFirstChartMs === undefined) {
+        window.lockstepFirstChartMs = performance.now();
+      }
+      // Let the browser paint each chart before drawing the next.
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     }
     window.lockstepFigures = j;
     status.textContent =

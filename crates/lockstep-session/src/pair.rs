@@ -390,3 +390,74 @@ impl Session {
         })
     }
 }
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+    use lockstep_core::{Align, ReturnKind};
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    /// Every day (A) against weekdays (B), 2024-01-01 (Monday) to 2024-01-21.
+    fn legs() -> (PriceSeries, PriceSeries) {
+        let days: Vec<Date> = (0..21)
+            .map(|i| d("2024-01-01") + chrono::Days::new(i))
+            .collect();
+        let week: Vec<Date> = days
+            .iter()
+            .copied()
+            .filter(|x| chrono::Datelike::weekday(x).number_from_monday() <= 5)
+            .collect();
+        let p = |n: usize| (0..n).map(|i| 100.0 + i as f64).collect::<Vec<f64>>();
+        (
+            PriceSeries::new("A", days.clone(), p(days.len())).unwrap(),
+            PriceSeries::new("B", week.clone(), p(week.len())).unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_first_return_kept_is_the_first_dated_from() {
+        let (a, b) = legs();
+        // From Monday 2024-01-08: the aligned price before it is Friday 2024-01-05.
+        let (ca, cb) = restrict(
+            &a,
+            &b,
+            Align::Inner,
+            ReturnKind::Log,
+            Some(d("2024-01-08")),
+            Some(d("2024-01-12")),
+        )
+        .unwrap();
+        let al = lockstep_core::align(&ca, &cb, Align::Inner, ReturnKind::Log).unwrap();
+        assert_eq!(al.dates.first(), Some(&d("2024-01-05")));
+        assert_eq!(al.dates.last(), Some(&d("2024-01-12")));
+        // Returns dated 2024-01-08 to 2024-01-12: five.
+        assert_eq!(al.ret_a.len(), 5);
+        // A keeps its weekend days inside the range (alignment drops them).
+        assert_eq!(ca.dates.first(), Some(&d("2024-01-05")));
+        assert_eq!(ca.dates.len(), 8);
+    }
+
+    #[test]
+    fn bad_ranges_are_refused() {
+        let (a, b) = legs();
+        let r = |f: &str, t: &str| {
+            restrict(
+                &a,
+                &b,
+                Align::Inner,
+                ReturnKind::Log,
+                Some(d(f)),
+                Some(d(t)),
+            )
+        };
+        assert!(r("2024-01-10", "2024-01-09").unwrap_err().contains("after"));
+        assert!(r("2030-01-01", "2030-02-01")
+            .unwrap_err()
+            .contains("fewer than two aligned dates"));
+        // One return is enough to cut (the analysis says whether it is enough to analyze).
+        assert!(r("2024-01-09", "2024-01-09").is_ok());
+    }
+}
