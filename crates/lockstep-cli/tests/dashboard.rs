@@ -841,4 +841,92 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
         "{home_fit}"
     );
     std::fs::write(artifacts.join("home-375.png"), phone.screenshot().unwrap()).unwrap();
+    // Answers first: the alerts above the watchlist; per window the latest correlation with
+    // its interval and strength; the signal states; staleness (the shared data end in 2026).
+    let (_, html) = get(&format!("{}/", server.url));
+    let (alerts, table) = (
+        html.find("id=\"recent-alerts\"").unwrap(),
+        html.find("id=\"pairs\"").unwrap(),
+    );
+    assert!(alerts < table);
+    let latest = num_at(&series["rolling"][0]["corr"], dates.len() - 1);
+    assert!(
+        html.contains(&format!("<b>{latest:.2}</b> [")),
+        "{latest:.2}"
+    );
+    for needle in [
+        "strong positive",
+        "class=\"signal",
+        ": on</div>",
+        "in a month",
+        "class=\"stale\">stale<",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let sort = phone
+        .execute("const th = document.querySelectorAll('#pairs th')[1]; th.click(); return th.dataset.dir;")
+        .unwrap();
+    assert_eq!(sort, "asc");
+}
+
+fn num_at(v: &Value, i: usize) -> f64 {
+    v[i].as_f64().expect("a number")
+}
+
+#[test]
+fn the_pair_page_updates_after_the_data_change_without_a_reload() {
+    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have the browser: {why}"
+        );
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(home) = seeded_home() else { return };
+    let rut = shared("RUT.daily.csv").unwrap();
+    // ^RUT without its last 20 rows first; the whole file arrives while the page is open.
+    let text = std::fs::read_to_string(&rut).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let short = home.path().join("RUT.short.csv");
+    std::fs::write(&short, lines[..lines.len() - 20].join("\n") + "\n").unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    for (sym, file) in [
+        ("ETH-USD", shared("ETH-USD.daily.csv").unwrap()),
+        ("^RUT", short.clone()),
+    ] {
+        at(fresh.path())
+            .args(["import", sym, file.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    let config = write_config(fresh.path(), PAIR);
+    let server = Serve::start(fresh.path(), &config);
+    let browser = lockstep_testkit::webdriver::Browser::start(1000, 800).expect("chromium");
+    browser
+        .goto(&format!("{}/pairs/eth-usd_rut", server.url))
+        .expect("load");
+    let last = || {
+        browser
+            .execute("return window.lockstepFigures ? window.lockstepFigures.last : null;")
+            .unwrap()
+    };
+    wait_for("the figures", Duration::from_secs(60), || {
+        last().is_string()
+    });
+    let before = last();
+    // Another process writes the store (as `lockstep fetch` would): the server sees it at
+    // its next check, the page at its next poll.
+    at(fresh.path())
+        .args(["import", "^RUT", rut.to_str().unwrap()])
+        .assert()
+        .success();
+    wait_for("the page to update", Duration::from_secs(90), || {
+        last() != before
+    });
+    let note = browser
+        .execute("return document.getElementById('live-note').textContent;")
+        .unwrap();
+    assert!(note.as_str().unwrap_or("").contains("updated"), "{note}");
+    drop(home);
 }

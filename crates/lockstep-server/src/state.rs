@@ -380,8 +380,9 @@ impl AppState {
         self.with_store(|s| s.list())
     }
 
-    /// The refresh generation: how many times a pair's views were replaced by a refresh
-    /// (a page polls it and reloads its data when it changes).
+    /// The refresh generation: how many times a pair's cached views were replaced because
+    /// its data changed (a refresh, or another process writing the store, seen at the next
+    /// check); a page polls it and reloads its data when it changes.
     pub fn generation(&self) -> u64 {
         self.inner
             .generation
@@ -411,12 +412,21 @@ impl AppState {
             .cloned()
     }
 
+    /// Cache a pair's views; replacing older ones (its data changed: a refresh, or another
+    /// process wrote the store) grows the refresh generation.
     fn insert(&self, id: &str, data: Arc<PairData>) {
-        self.inner
+        let replaced = self
+            .inner
             .cache
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.to_string(), data);
+            .insert(id.to_string(), data)
+            .is_some();
+        if replaced {
+            self.inner
+                .generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     /// Refresh the symbols of `pairs` (every configured pair when `None`) now, then
@@ -534,9 +544,6 @@ impl AppState {
             )?);
             self.insert(&cache_key(pair), data);
             pairs.push(pair.id.clone());
-            self.inner
-                .generation
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
         let deliveries = dispatcher.deliver_due(store, lockstep_alerts::unix_now())?;
         Ok(RefreshReport {
