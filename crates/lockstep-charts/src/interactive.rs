@@ -37,6 +37,58 @@ use plotly::layout::{
 use plotly::{Plot, Scatter};
 use serde_json::{json, Map, Value};
 
+/// The script that rescales the value axes listed in a figure's `layout.meta.autoscale` to
+/// the data in the visible date range whenever that range changes (a range button, zoom,
+/// pan, or the log/linear toggle), as a trader's chart does; Plotly alone keeps the range of
+/// the whole history. Defines `lockstepCharts.wire(div)`, to call after `Plotly.newPlot`.
+pub const AUTOSCALE_JS: &str = r#"window.lockstepCharts = (function () {
+  "use strict";
+  function autoscale(gd) {
+    const names = (gd.layout.meta && gd.layout.meta.autoscale) || [];
+    const xr = gd.layout.xaxis && gd.layout.xaxis.range;
+    if (!names.length || !xr) return;
+    const x0 = Date.parse(xr[0]), x1 = Date.parse(xr[1]);
+    const ext = {};
+    for (const t of gd.data) {
+      if (t.visible === false || t.visible === "legendonly") continue;
+      const ax = "yaxis" + (t.yaxis ? t.yaxis.slice(1) : "");
+      if (!names.includes(ax)) continue;
+      const e = ext[ax] || (ext[ax] = [Infinity, -Infinity]);
+      for (let i = 0; i < t.x.length; i++) {
+        const y = t.y[i];
+        if (y === null || y === undefined) continue;
+        const x = Date.parse(t.x[i]);
+        if (x < x0 || x > x1) continue;
+        if (y < e[0]) e[0] = y;
+        if (y > e[1]) e[1] = y;
+      }
+    }
+    const upd = {};
+    for (const ax in ext) {
+      let [lo, hi] = ext[ax];
+      if (!(lo <= hi)) continue;
+      if (gd.layout[ax] && gd.layout[ax].type === "log") {
+        if (lo <= 0) continue;
+        lo = Math.log10(lo); hi = Math.log10(hi);
+      }
+      const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 0.5;
+      upd[ax + ".range"] = [lo - pad, hi + pad];
+    }
+    if (Object.keys(upd).length) Plotly.relayout(gd, upd);
+  }
+  function wire(gd) {
+    if (gd.lockstepWired) return autoscale(gd);
+    gd.lockstepWired = true;
+    gd.on("plotly_relayout", (ev) => {
+      if (Object.keys(ev).some((k) => k.startsWith("xaxis") || k.endsWith(".type"))) autoscale(gd);
+    });
+    gd.on("plotly_restyle", () => autoscale(gd));
+    autoscale(gd);
+  }
+  return { wire: wire, autoscale: autoscale };
+})();
+"#;
+
 /// The figures of one page, in page order.
 pub const FIGURES: [&str; 4] = ["overlay", "correlation", "momentum", "equity"];
 
@@ -299,7 +351,7 @@ pub fn overlay(r: &Report) -> Value {
             .title("rebased (100 = first date)"),
     )
     .update_menus(vec![scale_menu(&["yaxis"], true, 420)]);
-    finish(plot, layout, json!({}))
+    finish(plot, layout, json!({"meta": {"autoscale": ["yaxis"]}}))
 }
 
 /// The rolling correlation of every window with its confidence band; the selector shows
@@ -448,7 +500,8 @@ pub fn momentum(r: &Report) -> Value {
     finish(
         plot,
         layout,
-        json!({"shapes": hlines(&[(30.0, "y"), (70.0, "y")]), "hoversubplots": "axis"}),
+        json!({"shapes": hlines(&[(30.0, "y"), (70.0, "y")]), "hoversubplots": "axis",
+               "meta": {"autoscale": ["yaxis2", "yaxis3"]}}),
     )
 }
 
@@ -507,7 +560,8 @@ pub fn equity(b: &BacktestResult) -> Value {
     finish(
         plot,
         layout,
-        json!({"shapes": shapes, "hoversubplots": "axis"}),
+        json!({"shapes": shapes, "hoversubplots": "axis",
+               "meta": {"autoscale": ["yaxis", "yaxis2"]}}),
     )
 }
 

@@ -728,6 +728,9 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
     let span = "const r = document.getElementById('fig-overlay').layout.xaxis.range;
                 return (new Date(r[1]) - new Date(r[0])) / 86400000;";
     let all = browser.execute(span).unwrap().as_f64().unwrap();
+    let y_span = "const r = document.getElementById('fig-overlay').layout.yaxis.range;
+                  return r[1] - r[0];";
+    let y_all = browser.execute(y_span).unwrap().as_f64().unwrap();
     browser
         .execute(
             "const b = Array.from(document.querySelectorAll('#fig-overlay .rangeselector .button'))

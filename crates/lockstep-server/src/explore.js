@@ -64,6 +64,7 @@
       }
       div.hidden = false;
       await Plotly.react(div, f.data, f.layout, f.config);
+      if (window.lockstepCharts) window.lockstepCharts.wire(div);
       if (first && window.lockstepFirstChartMs === undefined) {
         window.lockstepFirstChartMs = performance.now();
       }

@@ -459,7 +459,8 @@ fn with_explore(page: String, pair: &PairConfig) -> String {
     );
     // Deferred scripts run in order, Plotly.js first.
     let script = format!(
-        "<script src=\"{}\" defer></script>\n</body>",
+        "<script src=\"{}\" defer></script>\n<script src=\"{}\" defer></script>\n</body>",
+        crate::routes::script_path("charts.js"),
         crate::routes::script_path("explore.js")
     );
     let page = page

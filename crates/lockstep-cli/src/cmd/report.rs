@@ -115,10 +115,12 @@ pub fn interactive(page: String, figures: &serde_json::Value) -> String {
     let json = figures.to_string().replace("</", "<\\/");
     let _ = write!(
         section,
-        "<script>{}</script>\n<script>(function(){{const F={json};\
+        "<script>{}</script>\n<script>{}</script>\n<script>(function(){{const F={json};\
          for(const n in F){{const d=document.getElementById('fig-'+n);\
-         if(d)Plotly.newPlot(d,F[n].data,F[n].layout,F[n].config);}}}})();</script></section>\n",
-        lockstep_charts::interactive::plotly_js()
+         if(d)Plotly.newPlot(d,F[n].data,F[n].layout,F[n].config)\
+         .then(()=>lockstepCharts.wire(d));}}}})();</script></section>\n",
+        lockstep_charts::interactive::plotly_js(),
+        lockstep_charts::interactive::AUTOSCALE_JS
     );
     let main = "<main class=\"container\">\n";
     match page.find(main) {

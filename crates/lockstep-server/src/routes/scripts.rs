@@ -1,5 +1,6 @@
 //! `GET /assets/lockstep/{version}/{name}`: the pages' own scripts (`explore.js`, the
-//! interactive section of a pair page; `home.js`, the home page's sortable table and
+//! interactive section of a pair page; `charts.js`, the value axes rescaled to the visible
+//! dates, shared with `report --interactive`; `home.js`, the home page's sortable table and
 //! polling), served from the binary so the pages' Content-Security-Policy can allow
 //! `script-src 'self'` and no inline script. The path names the server's version: cached for
 //! a year, `immutable`.
@@ -32,7 +33,7 @@ pub fn script_path(name: &str) -> String {
 
 fn operation() -> Value {
     json!({
-        "summary": "The pages' own scripts (explore.js, home.js) of this server's version, cached for a year (`immutable`).",
+        "summary": "The pages' own scripts (explore.js, charts.js, home.js) of this server's version, cached for a year (`immutable`).",
         "operationId": "pageScript",
         "parameters": [
             {"name": "version", "in": "path", "required": true,
@@ -40,7 +41,7 @@ fn operation() -> Value {
              "schema": {"type": "string", "minLength": 1, "maxLength": 32}},
             {"name": "name", "in": "path", "required": true,
              "description": "The script.",
-             "schema": {"type": "string", "enum": ["explore.js", "home.js"]}},
+             "schema": {"type": "string", "enum": ["explore.js", "charts.js", "home.js"]}},
         ],
         "responses": responses(
             json!({"description": "The script.", "content": {"text/javascript": {"schema": {"type": "string"}}}}),
@@ -54,6 +55,7 @@ async fn script(
     let Path((version, name)) = path.map_err(path_error)?;
     let body = match name.as_str() {
         "explore.js" => include_str!("../explore.js"),
+        "charts.js" => lockstep_charts::interactive::AUTOSCALE_JS,
         "home.js" => crate::pages::HOME_JS,
         _ => return Err(ApiError::not_found(format!("no script {name:?}"))),
     };
