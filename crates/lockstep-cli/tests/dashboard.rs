@@ -743,6 +743,9 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
         all > 3000.0 && (27.0..=32.0).contains(&month),
         "{all} → {month}"
     );
+    // The value axis follows the visible dates (as a trader's chart does).
+    let y_month = browser.execute(y_span).unwrap().as_f64().unwrap();
+    assert!(y_month < y_all * 0.6, "{y_all} → {y_month}");
 
     // The window selector shows one window (with its band), then every window.
     let click_menu = |fig: &str, label: &str| {
