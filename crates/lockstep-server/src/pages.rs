@@ -83,7 +83,8 @@ padding:.4rem .6rem;border-bottom:1px solid #ddd}th{font-weight:600}\
 @media (prefers-color-scheme:dark){body{background:#111;color:#ddd}a{color:#8cf}\
 th,td{border-color:#333}}.scroll{overflow-x:auto;max-width:100%}td{vertical-align:top;\
 font-size:.9rem}.muted{color:#777}.stale{color:#b00;font-weight:600}.fresh{color:#070}\
-.signal.on{color:#070;font-weight:600}th[role=button]{cursor:pointer}";
+.signal.on{color:#070;font-weight:600}th[role=button]{cursor:pointer}#pairs td{min-width:6rem}\
+#pairs td:nth-child(2){min-width:15rem}";
 
 /// One watchlist row of the home page: a configured pair, its legs and its computed views
 /// (or why there are none), its last alert and each leg's staleness.

@@ -7,7 +7,7 @@ use lockstep_report::view::{self, Look};
 
 use super::common::{
     pair_params, AlignArgs, BandArgs, ClockArgs, DivergenceArgs, FormatArgs, InputArgs,
-    LagWindowArgs, Legs, RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
+    LagWindowArgs, Legs, RangeArgs, RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
 };
 use super::Cx;
 
@@ -52,6 +52,8 @@ pub struct Args {
     pub rate: RateArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub range: RangeArgs,
 }
 
 /// Analyze the pair with the rate series and print the regimes section.
@@ -68,6 +70,7 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
             &a.divergence,
             &a.rate,
             &a.clock,
+            &a.range,
         ],
     )?;
     params.liquidity = lockstep_session::LiquidityChoice::NotAsked;
