@@ -37,6 +37,7 @@ mod correlation;
 mod equity;
 mod font;
 mod heatmap;
+pub mod interactive;
 pub mod levels;
 pub mod momentum;
 mod overlay;

@@ -180,6 +180,8 @@ impl Command {
             Command::Analyze(a) => a.check(),
             Command::Corr(a) => a.check(),
             Command::Leadlag(a) => a.check(),
+            Command::Overlay(a) => a.range.check(),
+            Command::Regimes(a) => a.range.check(),
             Command::Technicals(a) => a.check(),
             Command::Screen(a) => a.check(),
             Command::Compare(a) => a.check(),

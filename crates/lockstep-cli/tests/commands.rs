@@ -333,3 +333,35 @@ fn every_result_ends_with_one_newline() {
         }
     }
 }
+
+#[test]
+fn from_and_to_cut_the_aligned_returns_of_every_pair_command() {
+    let dir = Dir::new();
+    let (a, b) = correlated_pair(400);
+    let (a, b) = (
+        s(&dir.file("aaa.csv", &a.csv())).to_string(),
+        s(&dir.file("bbb.csv", &b.csv())).to_string(),
+    );
+    let all = ok_stdout(&["corr", &a, &b, "--format", "csv"]);
+    let (h, rows) = parse_csv(&all);
+    let date = col(&h, "date");
+    let (from, to) = (rows[100][date].clone(), rows[250][date].clone());
+    let cut = ok_stdout(&[
+        "corr", &a, &b, "--format", "csv", "--from", &from, "--to", &to,
+    ]);
+    let (h2, cut) = parse_csv(&cut);
+    // The first return kept is the one dated `from` (its previous price comes along).
+    assert_eq!(cut[0][col(&h2, "date")], rows[99][date]);
+    assert_eq!(cut[1][col(&h2, "date")], from);
+    assert_eq!(cut.last().unwrap()[col(&h2, "date")], to);
+    let r = col(&h2, "ret_a");
+    assert_eq!(cut[1][r], rows[100][col(&h, "ret_a")]);
+    for cmd in [
+        "corr", "overlay", "leadlag", "regimes", "analyze", "signals", "backtest",
+    ] {
+        let e = usage(&[cmd, &a, &b, "--from", &to, "--to", &from]);
+        assert!(e.contains("is after --to"), "{cmd}: {e}");
+    }
+    let e = fails(&["corr", &a, &b, "--from", "2100-01-01"]);
+    assert!(e.contains("fewer than two aligned dates"), "{e}");
+}

@@ -605,3 +605,334 @@ fn an_alert_waits_for_a_webhook_that_is_down() {
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(receiver.posts().len(), 1, "re-sent after a restart");
 }
+
+/// Poll `script` (returning a boolean) in the browser until it is true.
+fn wait_in(browser: &lockstep_testkit::webdriver::Browser, what: &str, script: &str) {
+    wait_for(what, Duration::from_secs(60), || {
+        browser.execute(script).ok() == Some(Value::Bool(true))
+    });
+}
+
+/// Whether nothing overflows the viewport sideways, and the smallest chart text (CSS px).
+const FIT: &str = "const w = document.documentElement.clientWidth;
+  const over = Array.from(document.querySelectorAll('body *')).filter(e => {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return false;
+    let p = e.parentElement, clipped = false;
+    while (p) { const s = getComputedStyle(p);
+      if (s.overflowX === 'auto' || s.overflowX === 'hidden' || s.overflowX === 'scroll') { clipped = true; break; }
+      p = p.parentElement; }
+    return !clipped && r.right > w + 1;
+  }).map(e => e.tagName + '#' + e.id + '.' + e.className);
+  const sizes = Array.from(document.querySelectorAll('#explore svg text'))
+    .filter(t => t.textContent.trim() !== '' && t.getBoundingClientRect().width > 0)
+    .map(t => parseFloat(getComputedStyle(t).fontSize));
+  return {page: document.documentElement.scrollWidth, width: w, over: over.slice(0, 10),
+          texts: sizes.length, smallest: Math.min(...sizes),
+          small: Array.from(document.querySelectorAll('#explore svg text'))
+            .filter(t => parseFloat(getComputedStyle(t).fontSize) < 11 && t.textContent.trim() !== '')
+            .slice(0, 5).map(t => t.getAttribute('class') + ':' + t.textContent)};";
+
+#[test]
+fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
+    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have the browser: {why}"
+        );
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(home) = seeded_home() else { return };
+    let Some(spy) = shared("SPY.daily.csv") else {
+        eprintln!("skipped: ../shared/data/SPY.daily.csv is absent");
+        return;
+    };
+    at(home.path())
+        .args(["import", "SPY", spy.to_str().unwrap()])
+        .assert()
+        .success();
+    let config = write_config(home.path(), PAIR);
+    let server = Serve::start(home.path(), &config);
+    let page = format!("{}/pairs/eth-usd_rut", server.url);
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let loaded = |want: &str| {
+        format!("const s = document.getElementById('explore'); return !!s && s.dataset.loaded === '{want}';")
+    };
+
+    // The server computes a pair's views once (cached until its data change): the timing
+    // below is the page's, in the browser.
+    get_json(&format!("{}/api/figures?a=ETH-USD&b=%5ERUT", server.url));
+    let browser = lockstep_testkit::webdriver::Browser::start(1400, 1000).expect("chromium");
+    let render_ms = |what: &str| {
+        wait_in(&browser, "the figures", &loaded("ETH-USD|^RUT||"));
+        let ms = browser
+            .execute("return window.lockstepFirstRenderMs;")
+            .unwrap();
+        let chart = browser
+            .execute("return window.lockstepFirstChartMs;")
+            .unwrap();
+        eprintln!(
+            "pair page ({what}): first chart drawn {chart} ms, every chart drawn {ms} ms after navigation start"
+        );
+        let t = browser
+            .execute(
+                "const n = performance.getEntriesByType('navigation')[0];
+                 return {dom: n.domContentLoadedEventEnd, html: n.responseEnd,
+                         res: performance.getEntriesByType('resource').map(r =>
+                           [r.name.split('/').slice(-1)[0].slice(0, 30), Math.round(r.startTime),
+                            Math.round(r.responseEnd), r.transferSize])};",
+            )
+            .unwrap();
+        eprintln!("timings: {t}");
+        ms.as_f64().unwrap()
+    };
+    browser.goto(&page).expect("load");
+    render_ms("first visit: Plotly.js fetched");
+    browser.goto(&page).expect("reload");
+    let ms = render_ms("next visit: Plotly.js cached");
+    assert!(ms < 5000.0, "{ms} ms");
+    let kinds = browser
+        .execute(
+            "return Array.from(document.querySelectorAll('#explore .figure .main-svg')).length;",
+        )
+        .unwrap();
+    assert!(kinds.as_u64().unwrap_or(0) >= 4, "{kinds}");
+
+    // Hover: the unified label of a date shows the API's correlation of that date.
+    let series = get_json(&format!("{}/api/pairs/eth-usd_rut/series", server.url));
+    let dates = series["dates"].as_array().unwrap();
+    let i = dates.len() - 40;
+    let date = dates[i].as_str().unwrap().to_string();
+    let w0 = &series["rolling"][0];
+    let want = w0["corr"][i].as_f64().expect("a correlation 40 dates back");
+    let hovered = browser
+        .execute(&format!(
+            "const gd = document.getElementById('fig-correlation');
+             Plotly.Fx.hover(gd, {{xval: new Date('{date}T00:00:00Z').getTime()}}, 'xy');
+             const p = (gd._hoverdata || []).find(p => p.curveNumber === 0);
+             const label = document.querySelector('#fig-correlation .hoverlayer');
+             return {{y: p ? p.y : null, x: p ? p.x : null,
+                      text: label ? label.textContent : ''}};"
+        ))
+        .unwrap();
+    assert_eq!(hovered["y"].as_f64(), Some(want), "{hovered}");
+    let text = hovered["text"].as_str().unwrap_or("");
+    assert!(
+        text.contains(&format!("{want:.4}")),
+        "{want} not in {text:?}"
+    );
+
+    // A range preset narrows the visible dates to about a month.
+    let span = "const r = document.getElementById('fig-overlay').layout.xaxis.range;
+                return (new Date(r[1]) - new Date(r[0])) / 86400000;";
+    let all = browser.execute(span).unwrap().as_f64().unwrap();
+    let y_span = "const r = document.getElementById('fig-overlay').layout.yaxis.range;
+                  return r[1] - r[0];";
+    let y_all = browser.execute(y_span).unwrap().as_f64().unwrap();
+    browser
+        .execute(
+            "const b = Array.from(document.querySelectorAll('#fig-overlay .rangeselector .button'))
+               .find(b => b.textContent === '1M');
+             b.dispatchEvent(new MouseEvent('click', {bubbles: true})); return true;",
+        )
+        .unwrap();
+    let month = browser.execute(span).unwrap().as_f64().unwrap();
+    assert!(
+        all > 3000.0 && (27.0..=32.0).contains(&month),
+        "{all} → {month}"
+    );
+    // The value axis follows the visible dates (as a trader's chart does).
+    let y_month = browser.execute(y_span).unwrap().as_f64().unwrap();
+    assert!(y_month < y_all * 0.6, "{y_all} → {y_month}");
+
+    // The window selector shows one window (with its band), then every window.
+    let click_menu = |fig: &str, label: &str| {
+        browser
+            .execute(&format!(
+                "const b = Array.from(document.querySelectorAll('#{fig} .updatemenu-button'))
+                   .find(b => b.textContent === '{label}');
+                 b.dispatchEvent(new MouseEvent('click', {{bubbles: true}})); return true;"
+            ))
+            .unwrap();
+    };
+    let visible = "return document.getElementById('fig-correlation').data.map(t => t.visible);";
+    let w1 = series["rolling"][1]["window"].as_u64().unwrap();
+    click_menu("fig-correlation", &w1.to_string());
+    let v = browser.execute(visible).unwrap();
+    assert_eq!(v[0], Value::Bool(false), "{v}");
+    assert_eq!(v[3], Value::Bool(true), "{v}");
+    assert_eq!(v[4], Value::Bool(true), "the band of the window: {v}");
+    click_menu("fig-correlation", "All windows");
+    let v = browser.execute(visible).unwrap();
+    assert_eq!(
+        (v[0].clone(), v[3].clone()),
+        (Value::Bool(true), Value::Bool(true))
+    );
+
+    // Log scale toggles.
+    let scale = "return document.getElementById('fig-overlay').layout.yaxis.type;";
+    assert_eq!(browser.execute(scale).unwrap(), "log");
+    click_menu("fig-overlay", "Linear");
+    assert_eq!(browser.execute(scale).unwrap(), "linear");
+    click_menu("fig-overlay", "Log");
+    assert_eq!(browser.execute(scale).unwrap(), "log");
+
+    let fit = browser.execute(FIT).unwrap();
+    assert!(
+        fit["page"].as_f64().unwrap() <= fit["width"].as_f64().unwrap() + 1.0,
+        "{fit}"
+    );
+    assert_eq!(fit["over"], Value::Array(vec![]), "{fit}");
+    assert!(fit["texts"].as_u64().unwrap() > 20, "{fit}");
+    assert!(fit["smallest"].as_f64().unwrap() >= 11.0, "{fit}");
+    let shot = artifacts.join("interactive-1400.png");
+    std::fs::write(&shot, browser.screenshot().unwrap()).unwrap();
+    eprintln!("screenshot: {}", shot.display());
+
+    // The pair picker loads another pair, and the date range reruns the analysis.
+    wait_in(
+        &browser,
+        "the picker's symbols",
+        "return document.querySelectorAll('#pick-a option').length >= 3;",
+    );
+    browser
+        .execute(
+            "document.getElementById('pick-a').value = 'SPY';
+             document.getElementById('pick-from').value = '2023-01-03';
+             document.getElementById('pick-to').value = '2024-12-31';
+             document.getElementById('pick-go').click(); return true;",
+        )
+        .unwrap();
+    wait_in(
+        &browser,
+        "SPY vs ^RUT",
+        &loaded("SPY|^RUT|2023-01-03|2024-12-31"),
+    );
+    let f = browser
+        .execute("const f = window.lockstepFigures; return [f.first, f.last, location.search];")
+        .unwrap();
+    assert!(f[0].as_str().unwrap() >= "2022-12-30", "{f}");
+    assert!(f[1].as_str().unwrap() <= "2024-12-31", "{f}");
+    assert!(f[2].as_str().unwrap().contains("a=SPY"), "{f}");
+    drop(browser);
+
+    // On a phone.
+    let phone = lockstep_testkit::webdriver::Browser::start(375, 812).expect("chromium");
+    phone.goto(&page).expect("load");
+    wait_in(&phone, "the figures", &loaded("ETH-USD|^RUT||"));
+    let fit = phone.execute(FIT).unwrap();
+    assert!(
+        fit["page"].as_f64().unwrap() <= fit["width"].as_f64().unwrap() + 1.0,
+        "{fit}"
+    );
+    assert_eq!(fit["over"], Value::Array(vec![]), "{fit}");
+    assert!(fit["smallest"].as_f64().unwrap() >= 11.0, "{fit}");
+    let widest = phone
+        .execute("return Math.max(...Array.from(document.querySelectorAll('#explore .main-svg')).map(s => s.getBoundingClientRect().right));")
+        .unwrap();
+    assert!(
+        widest.as_f64().unwrap() <= fit["width"].as_f64().unwrap() + 1.0,
+        "{widest} {fit}"
+    );
+    let shot = artifacts.join("interactive-375.png");
+    std::fs::write(&shot, phone.screenshot().unwrap()).unwrap();
+    eprintln!("screenshot: {}", shot.display());
+    // The home page answers first, on a phone too.
+    phone.goto(&format!("{}/", server.url)).expect("home");
+    let home_fit = phone.execute(FIT).unwrap();
+    assert!(
+        home_fit["page"].as_f64().unwrap() <= home_fit["width"].as_f64().unwrap() + 1.0,
+        "{home_fit}"
+    );
+    std::fs::write(artifacts.join("home-375.png"), phone.screenshot().unwrap()).unwrap();
+    // Answers first: the alerts above the watchlist; per window the latest correlation with
+    // its interval and strength; the signal states; staleness (the shared data end in 2026).
+    let (_, html) = get(&format!("{}/", server.url));
+    let (alerts, table) = (
+        html.find("id=\"recent-alerts\"").unwrap(),
+        html.find("id=\"pairs\"").unwrap(),
+    );
+    assert!(alerts < table);
+    let latest = num_at(&series["rolling"][0]["corr"], dates.len() - 1);
+    assert!(
+        html.contains(&format!("<b>{latest:.2}</b> [")),
+        "{latest:.2}"
+    );
+    for needle in [
+        "strong positive",
+        "class=\"signal",
+        ": on</div>",
+        "in a month",
+        "class=\"stale\">stale<",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let sort = phone
+        .execute("const th = document.querySelectorAll('#pairs th')[1]; th.click(); return th.dataset.dir;")
+        .unwrap();
+    assert_eq!(sort, "asc");
+}
+
+fn num_at(v: &Value, i: usize) -> f64 {
+    v[i].as_f64().expect("a number")
+}
+
+#[test]
+fn the_pair_page_updates_after_the_data_change_without_a_reload() {
+    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have the browser: {why}"
+        );
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(home) = seeded_home() else { return };
+    let rut = shared("RUT.daily.csv").unwrap();
+    // ^RUT without its last 20 rows first; the whole file arrives while the page is open.
+    let text = std::fs::read_to_string(&rut).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let short = home.path().join("RUT.short.csv");
+    std::fs::write(&short, lines[..lines.len() - 20].join("\n") + "\n").unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    for (sym, file) in [
+        ("ETH-USD", shared("ETH-USD.daily.csv").unwrap()),
+        ("^RUT", short.clone()),
+    ] {
+        at(fresh.path())
+            .args(["import", sym, file.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    let config = write_config(fresh.path(), PAIR);
+    let server = Serve::start(fresh.path(), &config);
+    let browser = lockstep_testkit::webdriver::Browser::start(1000, 800).expect("chromium");
+    browser
+        .goto(&format!("{}/pairs/eth-usd_rut", server.url))
+        .expect("load");
+    let last = || {
+        browser
+            .execute("return window.lockstepFigures ? window.lockstepFigures.last : null;")
+            .unwrap()
+    };
+    wait_for("the figures", Duration::from_secs(60), || {
+        last().is_string()
+    });
+    let before = last();
+    // Another process writes the store (as `lockstep fetch` would): the server sees it at
+    // its next check, the page at its next poll.
+    at(fresh.path())
+        .args(["import", "^RUT", rut.to_str().unwrap()])
+        .assert()
+        .success();
+    wait_for("the page to update", Duration::from_secs(90), || {
+        last() != before
+    });
+    let note = browser
+        .execute("return document.getElementById('live-note').textContent;")
+        .unwrap();
+    assert!(note.as_str().unwrap_or("").contains("updated"), "{note}");
+    drop(home);
+}

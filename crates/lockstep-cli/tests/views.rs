@@ -163,6 +163,37 @@ fn the_report_is_one_self_contained_html_file_with_every_section() {
 }
 
 #[test]
+fn the_interactive_report_is_still_self_contained() {
+    let dir = Dir::new();
+    let (a, b) = pair(&dir, 700);
+    let out = dir.0.path().join("report.html");
+    ok_stdout(&["report", &a, &b, "--out", s(&out), "--interactive"]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    // Plotly.js is inlined byte for byte from the dependency (its own text names map-tile
+    // and documentation URLs that only map traces would use; the figures have none).
+    let js = lockstep_charts::interactive::plotly_js();
+    let inlined = format!("<script>{js}</script>");
+    assert_eq!(html.matches(&inlined).count(), 1, "Plotly.js inlined once");
+    let rest = html.replacen(&inlined, "", 1);
+    for name in ["overlay", "correlation", "momentum", "equity"] {
+        assert!(
+            rest.contains(&format!("id=\"fig-{name}\"")),
+            "no {name} figure"
+        );
+    }
+    // The rest passes the check of the plain report: no reference to fetch.
+    for needle in ["<script src", "<link", "<img", "@import", "url("] {
+        assert!(!rest.contains(needle), "{needle}");
+    }
+    let without_ns = rest.replace("http://www.w3.org/2000/svg", "");
+    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
+    let plain = dir.0.path().join("plain.html");
+    ok_stdout(&["report", &a, &b, "--out", s(&plain)]);
+    let added = html.len() as f64 - std::fs::metadata(&plain).unwrap().len() as f64;
+    eprintln!("--interactive adds {:.2} MB", added / 1e6);
+}
+
+#[test]
 fn report_and_chart_failures_name_the_cause() {
     let dir = Dir::new();
     let (a, _) = pair(&dir, 200);

@@ -388,13 +388,17 @@ async fn finish(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // A versioned asset sets its own (long) lifetime; everything else is never cached.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if html {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; \
-                 frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+                 script-src 'self'; connect-src 'self'; frame-ancestors 'none'; \
+                 base-uri 'none'; form-action 'none'",
             ),
         );
     }

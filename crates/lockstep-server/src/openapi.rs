@@ -226,6 +226,40 @@ pub fn document() -> Value {
                         }},
                     }
                 },
+                "Symbols": {
+                    "type": "object", "required": ["symbols", "watchlist"],
+                    "properties": {
+                        "symbols": {"type": "array", "items": {"type": "object",
+                            "required": ["symbol", "bars"],
+                            "properties": {"symbol": {"type": "string"},
+                                "first": {"type": "string", "format": "date", "nullable": true},
+                                "last": {"type": "string", "format": "date", "nullable": true},
+                                "bars": {"type": "integer"}}}},
+                        "watchlist": {"type": "array", "items": {"type": "object",
+                            "required": ["id", "a", "b"],
+                            "properties": {"id": {"$ref": "#/components/schemas/PairId"},
+                                "a": {"type": "string"}, "b": {"type": "string"}}}},
+                    }
+                },
+                "Figures": {
+                    "type": "object", "required": ["a", "b", "figures", "windows"],
+                    "properties": {
+                        "a": {"type": "string"}, "b": {"type": "string"},
+                        "pair": {"type": "string", "nullable": true},
+                        "from": {"type": "string", "format": "date", "nullable": true},
+                        "to": {"type": "string", "format": "date", "nullable": true},
+                        "first": {"type": "string", "format": "date", "nullable": true},
+                        "last": {"type": "string", "format": "date", "nullable": true},
+                        "windows": {"type": "array", "items": {"type": "integer"}},
+                        "computed_at": {"type": "string", "format": "date-time"},
+                        "figures": {"type": "object", "description": "Plotly figures ({data, layout, config}) by name: overlay, correlation, momentum, equity (with a backtest).",
+                            "additionalProperties": {"type": "object", "required": ["data", "layout", "config"]}},
+                    }
+                },
+                "Generation": {
+                    "type": "object", "required": ["generation"],
+                    "properties": {"generation": {"type": "integer", "minimum": 0}}
+                },
                 "Report": {
                     "type": "object",
                     "description": "lockstep_report::Report: legs, params, period, performance, windows, lead_lag, regimes, structure, liquidity, series, and `clocks` (both clocks side by side) when intraday bars of the every-day leg are stored.",

@@ -9,6 +9,7 @@ use lockstep_html::{escape, PageOptions, Section};
 
 use crate::config::{PairConfig, ServeConfig};
 use crate::state::{AppState, LegInfo, PairData};
+use lockstep_core::Date;
 
 /// Percent-encode a path segment (everything but ASCII letters, digits, `-`, `.`, `_`, `~`).
 pub fn encode_segment(s: &str) -> String {
@@ -16,6 +17,21 @@ pub fn encode_segment(s: &str) -> String {
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Percent-encode a query value as `URLSearchParams` does (space as `+`).
+fn encode_query(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*') {
+            out.push(b as char);
+        } else if b == b' ' {
+            out.push('+');
         } else {
             let _ = write!(out, "%{b:02X}");
         }
@@ -65,10 +81,56 @@ const INDEX_CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;m
 padding:0 1rem;color:#222}table{border-collapse:collapse;width:100%}th,td{text-align:left;\
 padding:.4rem .6rem;border-bottom:1px solid #ddd}th{font-weight:600}\
 @media (prefers-color-scheme:dark){body{background:#111;color:#ddd}a{color:#8cf}\
-th,td{border-color:#333}}";
+th,td{border-color:#333}}.scroll{overflow-x:auto;max-width:100%}td{vertical-align:top;\
+font-size:.9rem}.muted{color:#777}.stale{color:#b00;font-weight:600}.fresh{color:#070}\
+.signal.on{color:#070;font-weight:600}th[role=button]{cursor:pointer}#pairs td{min-width:6rem}\
+#pairs td:nth-child(2){min-width:15rem}";
 
-/// The index page: every configured pair with a link to its dashboard and its legs' state.
-pub fn index(config: &ServeConfig, legs: &[[LegInfo; 2]]) -> String {
+/// One watchlist row of the home page: a configured pair, its legs and its computed views
+/// (or why there are none), its last alert and each leg's staleness.
+pub struct HomeRow<'a> {
+    /// The pair.
+    pub pair: &'a PairConfig,
+    /// What the store knows of its legs.
+    pub legs: [LegInfo; 2],
+    /// Its analysis, signals and backtest, or why not.
+    pub data: Result<std::sync::Arc<PairData>, String>,
+    /// Its newest alert.
+    pub last_alert: Option<StoredAlert>,
+    /// Per leg, the date the calendar expects its last bar to have, when it is older.
+    pub stale: Vec<(String, Date)>,
+}
+
+/// The latest value of `v` and its change since the last value dated at least 30 days
+/// before (`None` where undefined).
+fn latest_and_month(dates: &[Date], v: &[Option<f64>]) -> Option<(Date, f64, Option<f64>)> {
+    let i = v.iter().rposition(Option::is_some)?;
+    let now = v[i]?;
+    let before = dates[i] - chrono::Duration::days(30);
+    let j = dates[..=i].partition_point(|d| *d <= before);
+    let then = v[..j].iter().rev().flatten().next().copied();
+    Some((dates[i], now, then.map(|t| now - t)))
+}
+
+/// The sortable table and the polling of the home page (`th` click sorts by `data-sort`),
+/// served as `home.js`.
+pub const HOME_JS: &str = r#"(function(){
+const t=document.getElementById('pairs');
+if(t){t.querySelectorAll('th').forEach((th,i)=>{th.tabIndex=0;th.setAttribute('role','button');
+const sort=()=>{const body=t.tBodies[0];const rows=Array.from(body.rows);
+const dir=th.dataset.dir==='asc'?-1:1;th.dataset.dir=dir===1?'asc':'desc';
+const key=r=>{const c=r.cells[i];const v=c?(c.dataset.sort??c.textContent):'';const n=parseFloat(v);return isNaN(n)?v:n;};
+rows.sort((x,y)=>{const a=key(x),b=key(y);return (a>b?1:a<b?-1:0)*dir;});rows.forEach(r=>body.appendChild(r));};
+th.addEventListener('click',sort);th.addEventListener('keydown',e=>{if(e.key==='Enter')sort();});});}
+let g=null;const poll=async()=>{try{const r=await fetch('/api/generation',{credentials:'same-origin'});
+const n=(await r.json()).generation;if(g!==null&&n!==g)location.reload();g=n;}catch(e){}};
+poll();setInterval(poll,Number(document.body.dataset.poll||15000));
+})();"#;
+
+/// The index page, answers first: the recent alerts, then per watchlist pair the latest
+/// correlation per window (interval, strength, change over a month), the signal states,
+/// the last alert and the legs' freshness, in a sortable table.
+pub fn index(config: &ServeConfig, rows: &[HomeRow<'_>], alerts: &[StoredAlert]) -> String {
     let mut o = String::new();
     o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -77,6 +139,23 @@ pub fn index(config: &ServeConfig, legs: &[[LegInfo; 2]]) -> String {
         "<title>Lockstep</title>\n<style>{INDEX_CSS}</style>\n</head>\n<body>"
     );
     o.push_str("<h1>Lockstep</h1>\n");
+    o.push_str("<section id=\"recent-alerts\"><h2>Alerts</h2>");
+    if alerts.is_empty() {
+        o.push_str("<p class=\"muted\">No alert recorded.</p>");
+    } else {
+        o.push_str("<div class=\"scroll\"><table><thead><tr><th>Date</th><th>Pair</th><th>Alert</th></tr></thead><tbody>");
+        for a in alerts {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                a.date,
+                escape(&a.pair),
+                escape(&a.message)
+            );
+        }
+        o.push_str("</tbody></table></div>");
+    }
+    o.push_str("</section>\n");
     if config.pairs.is_empty() {
         o.push_str(
             "<p id=\"no-pairs\">No pair is configured: add <code>[[serve.pairs]]</code> \
@@ -85,38 +164,125 @@ pub fn index(config: &ServeConfig, legs: &[[LegInfo; 2]]) -> String {
         );
     } else {
         o.push_str(
-            "<table id=\"pairs\">\n<thead><tr><th>Pair</th><th>Windows</th><th>Last bar A</th>\
-             <th>Last bar B</th><th>Last refresh</th></tr></thead>\n<tbody>\n",
+            "<h2>Watchlist</h2>\n<div class=\"scroll\"><table id=\"pairs\">\n<thead><tr><th>Pair</th><th>Correlation (latest, interval, change over a month)</th>\
+             <th>Signals</th><th>Last alert</th><th>Last bar A</th><th>Last bar B</th><th>Last refresh</th><th>Freshness</th></tr></thead>\n<tbody>\n",
         );
-        for (p, l) in config.pairs.iter().zip(legs) {
+        for row in rows {
+            let p = row.pair;
+            let l = &row.legs;
             let last = |l: &LegInfo| l.last.map_or_else(|| "—".to_string(), |d| d.to_string());
             let refreshed = l
                 .iter()
                 .filter_map(|l| l.last_refresh.as_deref())
                 .min()
                 .map_or_else(|| "—".to_string(), display_time);
-            let windows: Vec<String> = p.windows.iter().map(|w| w.to_string()).collect();
+            let (mut corr, mut sort_corr, mut signals) =
+                (String::new(), String::new(), String::new());
+            match &row.data {
+                Ok(d) => {
+                    let s = &d.report.series;
+                    for w in &s.rolling {
+                        match latest_and_month(&s.dates, &w.corr) {
+                            Some((date, v, change)) => {
+                                if sort_corr.is_empty() {
+                                    sort_corr = format!("{v}");
+                                }
+                                let i = s.dates.partition_point(|x| *x < date);
+                                let band = match (w.corr_lo[i], w.corr_hi[i]) {
+                                    (Some(lo), Some(hi)) => format!(" [{lo:.2}, {hi:.2}]"),
+                                    _ => String::new(),
+                                };
+                                let ch = change
+                                    .map_or_else(String::new, |c| format!(", {c:+.2} in a month"));
+                                let _ = write!(
+                                    corr,
+                                    "<div class=\"corr\" data-window=\"{}\">{}: <b>{v:.2}</b>{band} {}{ch} <span class=\"muted\">({date})</span></div>",
+                                    w.window,
+                                    w.window,
+                                    lockstep_stats::strength_label(v)
+                                );
+                            }
+                            None => {
+                                let _ = write!(corr, "<div>{}: —</div>", w.window);
+                            }
+                        }
+                    }
+                    match &d.signals {
+                        Ok(sr) => match &sr.current {
+                            Some(snap) => {
+                                for r in &snap.rules {
+                                    let word = match r.state {
+                                        lockstep_signals::Truth::True => "on",
+                                        lockstep_signals::Truth::False => "off",
+                                        lockstep_signals::Truth::Unknown => "unknown",
+                                    };
+                                    let _ = write!(
+                                        signals,
+                                        "<div class=\"signal {word}\">{}: {word}</div>",
+                                        escape(&r.name)
+                                    );
+                                }
+                            }
+                            None => signals.push('—'),
+                        },
+                        Err(e) => {
+                            let _ = write!(signals, "<span class=\"muted\">{}</span>", escape(e));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = write!(corr, "<span class=\"muted\">{}</span>", escape(e));
+                }
+            }
+            let alert = row.last_alert.as_ref().map_or_else(
+                || "—".to_string(),
+                |a| format!("{}: {}", a.date, escape(&a.message)),
+            );
+            let fresh = if row.stale.is_empty() {
+                "<span class=\"fresh\">up to date</span>".to_string()
+            } else {
+                row.stale
+                    .iter()
+                    .map(|(sym, want)| {
+                        format!(
+                            "<span class=\"stale\">stale</span>: {} should have {want}",
+                            escape(sym)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            };
             let _ = writeln!(
                 o,
                 "<tr data-pair=\"{id}\"><td><a href=\"/pairs/{href}\">{a} vs {b}</a></td>\
-                 <td>{w}</td><td>{la}</td><td>{lb}</td><td>{r}</td></tr>",
+                 <td data-sort=\"{sc}\">{corr}</td><td>{signals}</td><td>{alert}</td><td>{la}</td><td>{lb}</td><td>{r}</td><td data-sort=\"{ns}\">{fresh}</td></tr>",
                 id = escape(&p.id),
                 href = escape(&encode_segment(&p.id)),
                 a = escape(&p.a),
                 b = escape(&p.b),
-                w = escape(&windows.join(", ")),
+                sc = escape(&sort_corr),
                 la = escape(&last(&l[0])),
                 lb = escape(&last(&l[1])),
                 r = escape(&refreshed),
+                ns = row.stale.len(),
             );
         }
-        o.push_str("</tbody>\n</table>\n");
+        o.push_str("</tbody>\n</table></div>\n");
     }
     o.push_str(
         "<p>JSON API: <a href=\"/api/pairs\">/api/pairs</a>, described by \
-         <a href=\"/api/openapi.json\">/api/openapi.json</a>.</p>\n</body>\n</html>\n",
+         <a href=\"/api/openapi.json\">/api/openapi.json</a>.</p>\n",
     );
-    o
+    let _ = writeln!(
+        o,
+        "<script src=\"{}\" defer></script>\n</body>\n</html>",
+        crate::routes::script_path("home.js")
+    );
+    o.replacen(
+        "<body>",
+        &format!("<body data-poll=\"{}\">", crate::routes::POLL_MS),
+        1,
+    )
 }
 
 /// The login form of a server with a token: posts `token` to `/login`, which answers with
@@ -205,8 +371,17 @@ pub fn dashboard(
     let banner = legs
         .iter()
         .map(|l| {
-            let next = state.symbol_status(&l.symbol).and_then(|s| s.next_refresh);
-            leg_banner(l, next)
+            let status = state.symbol_status(&l.symbol);
+            let mut line = leg_banner(l, status.as_ref().and_then(|s| s.next_refresh));
+            if let (Some(st), Some(last)) = (&status, l.last) {
+                let want = crate::schedule::expected_last_bar(Utc::now(), st.kind, &config.refresh);
+                if last < want {
+                    let _ = write!(line, "; stale: the calendar expects a bar of {want}");
+                } else {
+                    line.push_str("; up to date");
+                }
+            }
+            line
         })
         .collect();
     let signals = match &data.signals {
@@ -234,7 +409,72 @@ pub fn dashboard(
         },
         generated: Some(fmt_time(data.computed_at)),
     };
-    lockstep_html::report_page(&data.report, data.charts(), &options)
+    let page = lockstep_html::report_page(&data.report, data.charts(), &options);
+    with_explore(page, pair)
+}
+
+/// The CSS of the interactive section.
+const EXPLORE_CSS: &str = "#explore .picker{display:flex;flex-wrap:wrap;gap:.5rem;\
+align-items:flex-end;margin:.5rem 0}#explore .picker label{display:flex;flex-direction:column;\
+font-size:.85rem;min-width:7rem;flex:1 1 7rem}#explore select,#explore input,#explore button{\
+font-size:1rem;max-width:100%}#explore .figure{width:100%;min-height:200px;margin:.75rem 0}\
+#explore-status,#live-note{font-size:.85rem;color:#666}main table{display:block;overflow-x:auto;\
+max-width:100%}";
+
+/// `page` with the interactive section (section#explore: pair picker, date range and the
+/// Plotly figures of `/api/figures`) first in its `<main>`, Plotly.js from the binary and
+/// the section's script.
+fn with_explore(page: String, pair: &PairConfig) -> String {
+    let mut section = String::new();
+    let _ = write!(
+        section,
+        "<section id=\"explore\" data-a=\"{a}\" data-b=\"{b}\" data-poll=\"{poll}\">\
+         <h2>Explore</h2>\
+         <form id=\"picker\" class=\"picker\">\
+         <label>Watchlist<select id=\"pick-watch\"><option value=\"\">—</option></select></label>\
+         <label>A<select id=\"pick-a\"></select></label>\
+         <label>B<select id=\"pick-b\"></select></label>\
+         <label>From<input type=\"date\" id=\"pick-from\"></label>\
+         <label>To<input type=\"date\" id=\"pick-to\"></label>\
+         <button type=\"submit\" id=\"pick-go\">Show</button></form>\
+         <p id=\"explore-status\" role=\"status\"></p><p id=\"live-note\"></p>",
+        a = escape(&pair.a),
+        b = escape(&pair.b),
+        poll = crate::routes::POLL_MS,
+    );
+    for name in lockstep_charts::interactive::FIGURES {
+        let _ = write!(
+            section,
+            "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\"></div>"
+        );
+    }
+    section.push_str("</section>\n");
+    // The figures are fetched while Plotly.js loads (explore.js's fetch of the same URL
+    // takes the preloaded answer).
+    let head = format!(
+        "<style>{EXPLORE_CSS}</style>\n<link rel=\"preload\" as=\"fetch\" crossorigin \
+         href=\"/api/figures?a={}&amp;b={}\">\n<script src=\"{}\" defer></script>\n</head>",
+        escape(&encode_query(&pair.a)),
+        escape(&encode_query(&pair.b)),
+        crate::routes::plotly_path(),
+    );
+    // Deferred scripts run in order, Plotly.js first.
+    let script = format!(
+        "<script src=\"{}\" defer></script>\n<script src=\"{}\" defer></script>\n</body>",
+        crate::routes::script_path("charts.js"),
+        crate::routes::script_path("explore.js")
+    );
+    let page = page
+        .replacen("</head>", &head, 1)
+        .replacen("</body>", &script, 1);
+    let main = "<main class=\"container\">\n";
+    match page.find(main) {
+        Some(i) => {
+            let at = i + main.len();
+            format!("{}{section}{}", &page[..at], &page[at..])
+        }
+        None => page.replacen("</body>", &format!("{section}</body>"), 1),
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,37 @@ impl SymbolKind {
     }
 }
 
+/// The date of the newest daily bar a symbol of `kind` should have at `now`:
+///
+/// * [`SymbolKind::Crypto`]: the previous UTC day (today's bar is not closed).
+/// * [`SymbolKind::Exchange`]: the latest NYSE trading day whose `equities_after` time in New
+///   York (when the scheduled refresh fetches it) is at or before `now`.
+///
+/// A stored last bar older than this is stale.
+pub fn expected_last_bar(
+    now: DateTime<Utc>,
+    kind: SymbolKind,
+    config: &RefreshConfig,
+) -> NaiveDate {
+    match kind {
+        SymbolKind::Crypto => now.date_naive() - Days::new(1),
+        SymbolKind::Exchange => {
+            let local = now.with_timezone(&New_York);
+            let mut day = local.date_naive();
+            if local.time() < config.equities_time() {
+                day = day - Days::new(1);
+            }
+            for _ in 0..16 {
+                if is_nyse_trading_day(day) {
+                    return day;
+                }
+                day = day - Days::new(1);
+            }
+            day
+        }
+    }
+}
+
 /// The first refresh time strictly after `now`:
 ///
 /// * [`SymbolKind::Exchange`]: the next NYSE trading day (Monday–Friday, not an exchange
@@ -93,6 +124,29 @@ mod tests {
 
     fn cfg() -> RefreshConfig {
         RefreshConfig::default()
+    }
+
+    #[test]
+    fn expected_last_bars() {
+        let c = RefreshConfig::default();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // Saturday: the exchange's Friday, crypto's Friday.
+        let sat = at("2024-03-09T12:00:00Z");
+        assert_eq!(
+            expected_last_bar(sat, SymbolKind::Exchange, &c),
+            d("2024-03-08")
+        );
+        assert_eq!(
+            expected_last_bar(sat, SymbolKind::Crypto, &c),
+            d("2024-03-08")
+        );
+        // Monday morning in New York: still Friday's bar.
+        let mon = at("2024-03-11T14:00:00Z");
+        assert_eq!(
+            expected_last_bar(mon, SymbolKind::Exchange, &c),
+            d("2024-03-08")
+        );
     }
 
     #[test]

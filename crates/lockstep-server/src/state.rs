@@ -95,6 +95,8 @@ struct Inner {
     refreshing: tokio::sync::Mutex<()>,
     schedule: Mutex<BTreeMap<String, SymbolStatus>>,
     started_at: DateTime<Utc>,
+    /// Refreshes that replaced a pair's views ([`AppState::generation`]).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 struct Worker {
@@ -153,9 +155,19 @@ pub struct PairData {
     /// The intraday bars stored of both legs when it was computed (the clocks read them).
     intraday: Vec<IntervalListing>,
     charts: OnceLock<Vec<Chart>>,
+    figures: OnceLock<String>,
 }
 
 impl PairData {
+    /// The interactive figures ([`lockstep_charts::interactive::figures`] of the report and
+    /// the backtest) as JSON text, built on first use.
+    pub fn figures(&self) -> &str {
+        self.figures.get_or_init(|| {
+            lockstep_charts::interactive::figures(&self.report, self.backtest.as_ref().ok())
+                .to_string()
+        })
+    }
+
     /// The dashboard's charts (those of `lockstep report`: the report's, the signal triggers
     /// and the backtest's equity), drawn on first use; when drawing fails the page has none
     /// (reported on stderr).
@@ -254,6 +266,7 @@ impl AppState {
                 refreshing: tokio::sync::Mutex::new(()),
                 schedule: Mutex::new(schedule),
                 started_at: now,
+                generation: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
@@ -322,6 +335,64 @@ impl AppState {
         Ok(data)
     }
 
+    /// The computed views of `pair` (any two stored symbols, configured or not) over the
+    /// aligned returns dated within `[from, to]` ([`lockstep_session::restrict`]), on the UTC
+    /// clock, computed now (blocking) and not cached; without a range, a configured pair's
+    /// cached views ([`AppState::pair_data`]). Errors: 400 for a range with fewer than two
+    /// aligned dates, 503 when a leg is not stored, 500 when the analysis fails.
+    pub fn pair_data_in(
+        &self,
+        pair: &PairConfig,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Arc<PairData>, ApiError> {
+        if from.is_none() && to.is_none() && self.config().pair(&pair.id).is_some() {
+            return self.pair_data(pair);
+        }
+        let mut input = {
+            let store = lock(&self.inner.store);
+            let legs = legs(&store, pair)?;
+            Inputs {
+                a: series(&store, &pair.a)?,
+                b: series(&store, &pair.b)?,
+                legs,
+                intraday: Vec::new(),
+                bars: None,
+            }
+        };
+        let (options, backdrop) = self.analysis_options(pair);
+        if from.is_some() || to.is_some() {
+            let (a, b) = lockstep_session::restrict(
+                &input.a,
+                &input.b,
+                options.align,
+                options.returns,
+                from,
+                to,
+            )
+            .map_err(ApiError::bad_request)?;
+            input.a = a;
+            input.b = b;
+        }
+        let mut utc = pair.clone();
+        utc.clock = Clock::Utc;
+        Ok(Arc::new(compute(&utc, input, (options, backdrop))?))
+    }
+
+    /// The symbols in the store with their first and last date and bar count.
+    pub fn stored_symbols(&self) -> Result<Vec<lockstep_store::Listing>, StoreError> {
+        self.with_store(|s| s.list())
+    }
+
+    /// The refresh generation: how many times a pair's cached views were replaced because
+    /// its data changed (a refresh, or another process writing the store, seen at the next
+    /// check); a page polls it and reloads its data when it changes.
+    pub fn generation(&self) -> u64 {
+        self.inner
+            .generation
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// The analysis options of `pair` (see [`AnalysisOptions`]).
     pub fn analysis_options(&self, pair: &PairConfig) -> (AnalyzeOptions, Backdrop) {
         match &self.inner.options {
@@ -345,12 +416,21 @@ impl AppState {
             .cloned()
     }
 
+    /// Cache a pair's views; replacing older ones (its data changed: a refresh, or another
+    /// process wrote the store) grows the refresh generation.
     fn insert(&self, id: &str, data: Arc<PairData>) {
-        self.inner
+        let replaced = self
+            .inner
             .cache
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.to_string(), data);
+            .insert(id.to_string(), data)
+            .is_some();
+        if replaced {
+            self.inner
+                .generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     /// Refresh the symbols of `pairs` (every configured pair when `None`) now, then
@@ -870,5 +950,6 @@ fn compute(
         legs,
         intraday,
         charts: OnceLock::new(),
+        figures: OnceLock::new(),
     })
 }

@@ -33,6 +33,7 @@ pub use error::{chain, Context, Result, SessionError};
 pub use input::{is_symbol, Input};
 pub use load::{spinner, FetchSummary, IntradayFetchSummary, STALE_AFTER_HOURS};
 pub use pair::{
-    LiquidityChoice, PairParams, PairRun, RateChoice, RegimeOverrides, Resolved, DEFAULT_RATE,
+    restrict, LiquidityChoice, PairParams, PairRun, RateChoice, RegimeOverrides, Resolved,
+    DEFAULT_RATE,
 };
 pub use session::{home, Session};

@@ -99,6 +99,75 @@ pub struct PairParams {
     /// [`Session::default_controls`]); `--no-control` and the commands that print machine
     /// tables of their own (`corr`, `regimes`, `signals`) switch it off.
     pub default_control: bool,
+    /// The first date of the analysis (`--from`, inclusive): see [`restrict`].
+    pub from: Option<Date>,
+    /// The last date of the analysis (`--to`, inclusive): see [`restrict`].
+    pub to: Option<Date>,
+}
+
+/// Both legs cut to the dates range `[from, to]` (inclusive) of their aligned returns: the
+/// first aligned return kept is the first dated on or after `from` (its previous aligned
+/// price is kept with it), the last is the last dated on or before `to`; every statistic then
+/// runs on these returns only. Errors: `from` after `to`, or fewer than two aligned prices in
+/// the range.
+pub fn restrict(
+    a: &PriceSeries,
+    b: &PriceSeries,
+    align: lockstep_core::Align,
+    returns: lockstep_core::ReturnKind,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> std::result::Result<(PriceSeries, PriceSeries), String> {
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(format!("--from {f} is after --to {t}"));
+        }
+    }
+    let al = lockstep_core::align(a, b, align, returns).map_err(|e| e.to_string())?;
+    let d = &al.dates;
+    // The first kept price: the aligned date before the first return dated >= from.
+    let start = match from {
+        Some(f) => {
+            let k = d.partition_point(|x| *x < f);
+            d.get(k.saturating_sub(1)).copied()
+        }
+        None => d.first().copied(),
+    };
+    let end = match to {
+        Some(t) => d[..d.partition_point(|x| *x <= t)].last().copied(),
+        None => d.last().copied(),
+    };
+    let kept = match (start, end) {
+        (Some(s), Some(e)) if s < e => (s, e),
+        _ => {
+            let show = |x: Option<Date>| x.map_or_else(|| "…".to_string(), |x| x.to_string());
+            return Err(format!(
+                "the range {} to {} holds fewer than two aligned dates of {} and {} (they \
+                 share {} to {})",
+                show(from),
+                show(to),
+                a.name,
+                b.name,
+                show(d.first().copied()),
+                show(d.last().copied())
+            ));
+        }
+    };
+    let cut = |s: &PriceSeries| {
+        let i = s.dates.partition_point(|x| *x < kept.0);
+        let j = s.dates.partition_point(|x| *x <= kept.1);
+        let col = |v: &Option<Vec<f64>>| v.as_ref().map(|v| v[i..j].to_vec());
+        PriceSeries {
+            dates: s.dates[i..j].to_vec(),
+            price: s.price[i..j].to_vec(),
+            open: col(&s.open),
+            high: col(&s.high),
+            low: col(&s.low),
+            volume: col(&s.volume),
+            ..s.clone()
+        }
+    };
+    Ok((cut(a), cut(b)))
 }
 
 impl PairParams {
@@ -122,6 +191,8 @@ impl PairParams {
             skip_bad_rows: false,
             controls: Vec::new(),
             default_control: true,
+            from: None,
+            to: None,
         }
     }
 
@@ -313,9 +384,22 @@ impl Session {
         let a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
         let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
         let (options, backdrop) = self.analysis(p)?;
+        let (a_daily, b_daily) = if p.from.is_some() || p.to.is_some() {
+            restrict(
+                &a.daily,
+                &b.daily,
+                options.align,
+                options.returns,
+                p.from,
+                p.to,
+            )
+            .map_err(crate::error::SessionError::msg)?
+        } else {
+            (a.daily, b.daily)
+        };
         let mut r = Resolved {
-            a: a.daily,
-            b: b.daily,
+            a: a_daily,
+            b: b_daily,
             options,
             backdrop,
         };
@@ -348,5 +432,76 @@ impl Session {
             };
             self.on_clocks(p, r, legs)
         })
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+    use lockstep_core::{Align, ReturnKind};
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    /// Every day (A) against weekdays (B), 2024-01-01 (Monday) to 2024-01-21.
+    fn legs() -> (PriceSeries, PriceSeries) {
+        let days: Vec<Date> = (0..21)
+            .map(|i| d("2024-01-01") + chrono::Days::new(i))
+            .collect();
+        let week: Vec<Date> = days
+            .iter()
+            .copied()
+            .filter(|x| chrono::Datelike::weekday(x).number_from_monday() <= 5)
+            .collect();
+        let p = |n: usize| (0..n).map(|i| 100.0 + i as f64).collect::<Vec<f64>>();
+        (
+            PriceSeries::new("A", days.clone(), p(days.len())).unwrap(),
+            PriceSeries::new("B", week.clone(), p(week.len())).unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_first_return_kept_is_the_first_dated_from() {
+        let (a, b) = legs();
+        // From Monday 2024-01-08: the aligned price before it is Friday 2024-01-05.
+        let (ca, cb) = restrict(
+            &a,
+            &b,
+            Align::Inner,
+            ReturnKind::Log,
+            Some(d("2024-01-08")),
+            Some(d("2024-01-12")),
+        )
+        .unwrap();
+        let al = lockstep_core::align(&ca, &cb, Align::Inner, ReturnKind::Log).unwrap();
+        assert_eq!(al.dates.first(), Some(&d("2024-01-05")));
+        assert_eq!(al.dates.last(), Some(&d("2024-01-12")));
+        // Returns dated 2024-01-08 to 2024-01-12: five.
+        assert_eq!(al.ret_a.len(), 5);
+        // A keeps its weekend days inside the range (alignment drops them).
+        assert_eq!(ca.dates.first(), Some(&d("2024-01-05")));
+        assert_eq!(ca.dates.len(), 8);
+    }
+
+    #[test]
+    fn bad_ranges_are_refused() {
+        let (a, b) = legs();
+        let r = |f: &str, t: &str| {
+            restrict(
+                &a,
+                &b,
+                Align::Inner,
+                ReturnKind::Log,
+                Some(d(f)),
+                Some(d(t)),
+            )
+        };
+        assert!(r("2024-01-10", "2024-01-09").unwrap_err().contains("after"));
+        assert!(r("2030-01-01", "2030-02-01")
+            .unwrap_err()
+            .contains("fewer than two aligned dates"));
+        // One return is enough to cut (the analysis says whether it is enough to analyze).
+        assert!(r("2024-01-09", "2024-01-09").is_ok());
     }
 }

@@ -143,6 +143,8 @@ pub struct CorrelationArgs {
     pub align: AlignArgs,
     #[command(flatten)]
     pub returns: ReturnsArgs,
+    #[command(flatten)]
+    pub range: RangeArgs,
     /// Correlation method.
     #[arg(long, value_enum, default_value_t = MethodArg::Pearson)]
     pub method: MethodArg,
@@ -154,6 +156,7 @@ pub struct CorrelationArgs {
 impl CorrelationArgs {
     /// No window given twice.
     pub fn check(&self) -> Result<(), Usage> {
+        self.range.check()?;
         self.windows.check()
     }
 }
@@ -161,6 +164,7 @@ impl CorrelationArgs {
 impl SetParams for CorrelationArgs {
     fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
         self.windows.set(p)?;
+        self.range.set(p)?;
         self.align.set(p)?;
         self.returns.set(p)?;
         p.options.method = match self.method {
@@ -210,6 +214,38 @@ pub fn check_windows(w: &[u32]) -> Result<(), Usage> {
             "window {dup} is given twice in --window"
         ))),
         None => Ok(()),
+    }
+}
+
+/// The date range of the analysis.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Correlation")]
+pub struct RangeArgs {
+    /// First date (YYYY-MM-DD, inclusive) of the aligned returns every statistic reads.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last date (YYYY-MM-DD, inclusive) of the aligned returns every statistic reads.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+}
+
+impl RangeArgs {
+    /// `--from` is not after `--to`.
+    pub fn check(&self) -> Result<(), Usage> {
+        match (self.from, self.to) {
+            (Some(f), Some(t)) if f > t => {
+                Err(Usage::invalid(format!("--from {f} is after --to {t}")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl SetParams for RangeArgs {
+    fn set(&self, p: &mut PairParams) -> anyhow::Result<()> {
+        p.from = self.from;
+        p.to = self.to;
+        Ok(())
     }
 }
 

@@ -8,7 +8,7 @@ use lockstep_report::IntradayLeadLag;
 
 use super::common::{
     pair_params, AlignArgs, BandArgs, BarsArgs, ClockArgs, FormatArgs, InputArgs, LagWindowArgs,
-    Legs, MaxLagArgs, ReturnsArgs, SourceArgs,
+    Legs, MaxLagArgs, RangeArgs, ReturnsArgs, SourceArgs,
 };
 use super::{Cx, Usage};
 
@@ -51,11 +51,14 @@ pub struct Args {
     pub clock: ClockArgs,
     #[command(flatten)]
     pub bars: BarsArgs,
+    #[command(flatten)]
+    pub range: RangeArgs,
 }
 
 impl Args {
     /// Bars are measured on the inner calendar in log returns.
     pub fn check(&self) -> Result<(), Usage> {
+        self.range.check()?;
         self.bars.check(&self.align, &self.returns)
     }
 }
@@ -66,6 +69,7 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
         &a.legs,
         &[
             &a.input, &a.source, &a.align, &a.returns, &a.band, &a.max_lag, &a.clock, &a.bars,
+            &a.range,
         ],
     )?
     .without_backdrop();

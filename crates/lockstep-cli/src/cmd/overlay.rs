@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
 
-use super::common::{pair_params, AlignArgs, InputArgs, Legs, RowsArgs, SourceArgs};
+use super::common::{pair_params, AlignArgs, InputArgs, Legs, RangeArgs, RowsArgs, SourceArgs};
 use super::Cx;
 
 /// `lockstep overlay`.
@@ -21,11 +21,14 @@ pub struct Args {
     pub source: SourceArgs,
     #[command(flatten)]
     pub align: AlignArgs,
+    #[command(flatten)]
+    pub range: RangeArgs,
 }
 
 /// Align the pair and print both legs rebased.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
-    let params = pair_params(&a.legs, &[&a.input, &a.source, &a.align])?.without_backdrop();
+    let params =
+        pair_params(&a.legs, &[&a.input, &a.source, &a.align, &a.range])?.without_backdrop();
     let report = cx.session.pair(&params)?.report;
     crate::output::show(
         &view::Overlay(&report),

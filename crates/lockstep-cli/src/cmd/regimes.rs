@@ -7,7 +7,8 @@ use lockstep_report::view::{self, Look};
 
 use super::common::{
     pair_params, AlignArgs, BandArgs, BootstrapArgs, ClockArgs, ControlArgs, DivergenceArgs,
-    FormatArgs, InputArgs, LagWindowArgs, Legs, RateArgs, RegimeRuleArgs, ReturnsArgs, SourceArgs,
+    FormatArgs, InputArgs, LagWindowArgs, Legs, RangeArgs, RateArgs, RegimeRuleArgs, ReturnsArgs,
+    SourceArgs,
 };
 use super::Cx;
 
@@ -63,6 +64,8 @@ pub struct Args {
     pub control: ControlArgs,
     #[command(flatten)]
     pub inference: BootstrapArgs,
+    #[command(flatten)]
+    pub range: RangeArgs,
 }
 
 /// Analyze the pair with the rate series and print the regimes section.
@@ -81,6 +84,7 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
             &a.clock,
             &a.control,
             &a.inference,
+            &a.range,
         ],
     )?;
     params.liquidity = lockstep_session::LiquidityChoice::NotAsked;

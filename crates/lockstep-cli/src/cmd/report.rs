@@ -37,7 +37,17 @@ pub struct Args {
     pub control: DefaultControlArgs,
     #[command(flatten)]
     pub inference: BootstrapArgs,
+    /// Add interactive charts (zoom, pan, range buttons, crosshair, log scale, window
+    /// selector) with Plotly.js inlined from the binary: the file still opens offline, and
+    /// grows by 4.7 MB (Plotly.js) plus the charts' data (about 2 MB for ten years of daily
+    /// prices).
+    #[arg(long)]
+    pub interactive: bool,
 }
+
+/// The size of Plotly.js `--interactive` adds, in MB, as its help states it.
+#[cfg(test)]
+const INTERACTIVE_MB: f64 = 4.7;
 
 impl Args {
     /// Three MACD periods, no window given twice.
@@ -83,6 +93,61 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
         ],
         generated: Some(chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()),
     };
-    let html = lockstep_html::report_page(report, &charts, &options);
+    let mut html = lockstep_html::report_page(report, &charts, &options);
+    if a.interactive {
+        html = interactive(
+            html,
+            &lockstep_charts::interactive::figures(report, Some(&bt)),
+        );
+    }
     cx.write_file(&a.out, html.as_bytes())
+}
+
+/// `page` with an interactive section (section#interactive) first in its `<main>`: one div
+/// per figure, Plotly.js inlined, and the figures as JSON drawn on load.
+pub fn interactive(page: String, figures: &serde_json::Value) -> String {
+    use std::fmt::Write as _;
+    let mut section = String::from(
+        "<section id=\"interactive\"><h2>Interactive charts</h2>\
+         <style>#interactive .figure{width:100%;min-height:200px;margin:.75rem 0}</style>",
+    );
+    for name in lockstep_charts::interactive::FIGURES {
+        if figures.get(name).is_some() {
+            let _ = write!(
+                section,
+                "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\"></div>"
+            );
+        }
+    }
+    // `</` never ends the script early inside the JSON.
+    let json = figures.to_string().replace("</", "<\\/");
+    let _ = write!(
+        section,
+        "<script>{}</script>\n<script>{}</script>\n<script>(function(){{const F={json};\
+         for(const n in F){{const d=document.getElementById('fig-'+n);\
+         if(d)Plotly.newPlot(d,F[n].data,F[n].layout,F[n].config)\
+         .then(()=>lockstepCharts.wire(d));}}}})();</script></section>\n",
+        lockstep_charts::interactive::plotly_js(),
+        lockstep_charts::interactive::AUTOSCALE_JS
+    );
+    let main = "<main class=\"container\">\n";
+    match page.find(main) {
+        Some(i) => {
+            let at = i + main.len();
+            format!("{}{section}{}", &page[..at], &page[at..])
+        }
+        None => page.replacen("</body>", &format!("{section}</body>"), 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_help_states_the_added_size() {
+        let mb = lockstep_charts::interactive::plotly_js().len() as f64 / 1e6;
+        assert!(
+            (mb - super::INTERACTIVE_MB).abs() < 0.05,
+            "Plotly.js is {mb:.2} MB: update INTERACTIVE_MB and the --interactive help"
+        );
+    }
 }

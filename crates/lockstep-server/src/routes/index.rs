@@ -30,16 +30,34 @@ fn operation() -> Value {
 
 async fn index(State(state): State<AppState>) -> Result<Response> {
     let st = state.clone();
-    let legs = blocking(move || {
+    let html = blocking(move || {
         let c = st.config();
-        c.pairs
-            .iter()
-            .map(|p| st.legs(p).map_err(ApiError::from))
-            .collect::<Result<Vec<_>>>()
+        let now = chrono::Utc::now();
+        let mut rows = Vec::new();
+        for p in &c.pairs {
+            let legs = st.legs(p).map_err(ApiError::from)?;
+            let data = st.pair_data(p).map_err(|e| e.message);
+            let last_alert =
+                st.with_store(|s| lockstep_alerts::list(s, Some(&p.label()), None, 1))?;
+            let stale = legs
+                .iter()
+                .filter_map(|l| {
+                    let kind = st.symbol_status(&l.symbol)?.kind;
+                    let want = crate::schedule::expected_last_bar(now, kind, &c.refresh);
+                    (l.last? < want).then(|| (l.symbol.clone(), want))
+                })
+                .collect();
+            rows.push(pages::HomeRow {
+                pair: p,
+                legs,
+                data,
+                last_alert: last_alert.into_iter().next(),
+                stale,
+            });
+        }
+        let alerts = st.with_store(|s| lockstep_alerts::list(s, None, None, 10))?;
+        Ok(pages::index(c, &rows, &alerts))
     })
     .await?;
-    Ok(typed(
-        "text/html; charset=utf-8",
-        pages::index(state.config(), &legs),
-    ))
+    Ok(typed("text/html; charset=utf-8", html))
 }

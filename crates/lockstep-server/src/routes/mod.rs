@@ -11,8 +11,11 @@ use serde_json::{Map, Value};
 use crate::state::AppState;
 
 mod alerts;
+mod assets;
 mod chart;
 mod dashboard;
+mod figures;
+mod generation;
 mod health;
 mod index;
 mod login;
@@ -20,12 +23,17 @@ mod openapi_json;
 mod pairs;
 mod refresh;
 mod report;
+mod scripts;
 mod series;
 mod signals;
+mod symbols;
 
 pub use alerts::{DEFAULT_LIMIT, MAX_LIMIT};
+pub use assets::plotly_path;
 pub use chart::{CHART_SIDES, RENDER_THREADS};
+pub use generation::POLL_MS;
 pub use refresh::MAX_REFRESH_PAIRS;
+pub use scripts::script_path;
 
 /// One route: `method` and `path` (in the router's syntax, `/api/pairs/{id}/report`), the
 /// handler on that method, and its OpenAPI operation object.
@@ -56,6 +64,11 @@ pub(crate) const ROUTES: &[Route] = &[
     signals::ROUTE,
     alerts::ROUTE,
     refresh::ROUTE,
+    symbols::ROUTE,
+    figures::ROUTE,
+    generation::ROUTE,
+    assets::ROUTE,
+    scripts::ROUTE,
     login::FORM,
     login::SUBMIT,
 ];
