@@ -170,7 +170,7 @@ pub struct Reaction {
 }
 
 /// Who leads, and by how much.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct LeadLag {
     /// Returns used.
     pub n: usize,
@@ -266,7 +266,7 @@ pub struct RateSensitivity {
 }
 
 /// Regimes and breaks.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Regimes {
     /// The rule.
     pub rule: RegimeRule,

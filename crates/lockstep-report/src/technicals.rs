@@ -42,7 +42,7 @@ impl Default for TechnicalsOptions {
 
 /// Indicator columns of one series, one value per date (None during warm-up or where the
 /// input lacks what the indicator needs).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Technicals {
     /// Series name.
     pub name: String,
