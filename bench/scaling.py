@@ -4,7 +4,7 @@
 Usage (standard library only; /usr/bin/time for the peak memory):
     cargo build --release -p lockstep-cli
     python3 bench/scaling.py [--sizes 10000,30000,100000,300000,1000000] [--repeat 3]
-                             [--binary target/release/lockstep] [--timeout 600]
+                             [--binary target/release/lockstep] [--data DIR]
 
 For each size n, generates two daily legs A and B of n rows (consecutive calendar days from
 1900-01-01; a geometric random walk with 1% daily moves, B = 0.6·A's move + its own noise; Open,
@@ -15,10 +15,11 @@ folder, so no store, no network):
   * analyze A B --offline
   * technicals A --format csv
   * levels A --format csv
-Each run's wall time (the whole process: reading, computing, printing to /dev/null) is the best
-of --repeat runs (one run when a run took more than 20 s); the peak resident memory is
-/usr/bin/time's maximum resident set size of that process (not getrusage of this process's
-children, which would count pages this process holds at fork).
+Each figure (the wall time of the whole process: reading, computing, printing to /dev/null; its
+CPU time; its peak resident memory) is the median of --repeat runs (one run when a run took
+more than 20 s); the peak resident memory is /usr/bin/time's maximum resident set size of that
+process (not getrusage of this process's children, which would count pages this process holds
+at fork).
 
 Prints one Markdown table: per command and size, the wall seconds, the CPU seconds (user +
 system of the process, getrusage of the children: steadier than the wall time on a shared
@@ -32,6 +33,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,6 +94,9 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,30000,100000,300000,1000000")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--binary", default=os.path.join(here, "..", "target", "release", "lockstep"))
+    ap.add_argument("--data", default=None,
+                    help="a folder to keep the legs in and reuse them from (they depend only "
+                         "on n), instead of writing them into the temporary folder each time")
     ap.add_argument("--commands", default=",".join(c for c, _ in COMMANDS),
                     help="a subset of corr,analyze,technicals,levels")
     a = ap.parse_args()
@@ -105,23 +110,27 @@ def main() -> None:
         env = dict(os.environ, LOCKSTEP_HOME=os.path.join(tmp, "home"), NO_COLOR="1")
         for n in sizes:
             t0 = time.perf_counter()
-            pa, pb = write_legs(tmp, n, seed=n)
-            print(f"n = {n}: legs written in {time.perf_counter() - t0:.1f} s "
+            folder = a.data or tmp
+            pa, pb = (os.path.join(folder, f"{x}{n}.csv") for x in "AB")
+            if not (a.data and os.path.isfile(pa) and os.path.isfile(pb)):
+                pa, pb = write_legs(folder, n, seed=n)
+            print(f"n = {n}: legs ready in {time.perf_counter() - t0:.1f} s "
                   f"({os.path.getsize(pa) / 2**20:.1f} MiB each)", file=sys.stderr)
             for name, template in COMMANDS:
                 if name not in wanted:
                     continue
                 cmd = [binary] + [x.format(A=pa, B=pb) for x in template]
-                best, cpu, peak = math.inf, math.inf, 0.0
+                runs = []
                 for _ in range(a.repeat):
-                    wall, c, rss = run_once(cmd, env)
-                    best, cpu, peak = min(best, wall), min(cpu, c), max(peak, rss)
-                    if wall > 20:
+                    runs.append(run_once(cmd, env))
+                    if runs[-1][0] > 20:
                         break
+                best, cpu, peak = (statistics.median(r[i] for r in runs) for i in range(3))
                 print(f"  {name:<10} {best:8.3f} s {cpu:8.3f} s CPU {peak:8.1f} MiB", file=sys.stderr)
                 rows.append((name, n, best, cpu, peak))
-            os.remove(pa)
-            os.remove(pb)
+            if not a.data:
+                os.remove(pa)
+                os.remove(pb)
     print(f"| command | rows | wall s | CPU s | CPU µs/row | Δ CPU µs/row | peak MiB | KiB/row "
           f"| Δ KiB/row |")
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
@@ -137,7 +146,7 @@ def main() -> None:
             print(f"| {name} | {n} | {w:.3f} | {c:.3f} | {1e6 * c / n:.2f} | {d_cpu} | {m:.1f} "
                   f"| {1024 * m / n:.3f} | {d_mem} |")
             prev = r
-    print(f"binary {binary}; {os.cpu_count()} cores; best of {a.repeat} runs "
+    print(f"binary {binary}; {os.cpu_count()} cores; median of {a.repeat} runs "
           f"(1 above 20 s); peak RSS by /usr/bin/time")
 
 

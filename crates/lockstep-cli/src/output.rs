@@ -10,6 +10,14 @@ use lockstep_report::view::{Format, Look, View};
 
 /// Print a command's result in `format` (one [`View`] shape for every command).
 pub fn show(view: &dyn View, format: Format, look: Look) -> Result<()> {
+    if format == Format::Csv {
+        // Row by row through a buffer: a per-date CSV is never whole in memory.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        return view
+            .write_csv(&mut out)
+            .and_then(|()| out.flush())
+            .context("cannot write to standard output");
+    }
     print(&view.render(format, look)?)
 }
 

@@ -651,50 +651,67 @@ struct Row {
 /// error and suggests reading the file as intraday ([`crate::read_intraday_csv`], `--interval`).
 pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut recs = records(text, file)?;
-    parse_records(&mut recs, file, opts).map_err(|e| match intraday_hint(&recs, file) {
-        Some(h) => DataError::LooksIntraday {
-            inner: Box::new(e),
-            timed: h.timed,
-            checked: h.checked,
-            suggest: h.suggest,
-        },
-        None => e,
+    parse_records(text, file, opts).map_err(|e| {
+        // Only on failure are the records held whole: a record the csv reader refuses comes
+        // first (as when they were read before parsing), then the hint needs them all.
+        let recs = match records(text, file) {
+            Ok(recs) => recs,
+            Err(first) => return first,
+        };
+        match intraday_hint(&recs, file) {
+            Some(h) => DataError::LooksIntraday {
+                inner: Box::new(e),
+                timed: h.timed,
+                checked: h.checked,
+                suggest: h.suggest,
+            },
+            None => e,
+        }
     })
 }
 
-fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
+/// The records [`detect`] looks at: the header lies within the first four.
+const HEAD_RECORDS: usize = 5;
+
+/// One pass over the records: the first few for [`detect`], then each data row as it is read
+/// (no record kept). Trailing footer lines (a single field that is not a date, e.g. Barchart's
+/// "Downloaded from") are held back until a row follows them (then the first is a row with too
+/// few fields) or the file ends (then they are ignored, with a warning each, last first).
+fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
     let mut warnings = Vec::new();
-    let hd = detect(recs, file, &mut warnings)?;
+    let mut it = Records::new(text, file);
+    let mut head: Vec<Rec> = Vec::new();
+    while head.len() < HEAD_RECORDS && it.advance(&mut Vec::new())? {
+        head.push(Rec {
+            line: it.line,
+            rec: it.rec.clone(),
+        });
+    }
+    let hd = detect(&head, file, &mut warnings)?;
     let lay = layout(&hd, file, opts)?;
     let format = hd.format;
     let fred = format == Format::Fred;
     let investing = format == Format::Investing;
     let ncols = hd.names.len();
-
-    // Trailing footer lines: a single field that is not a date (e.g. Barchart's "Downloaded from").
-    while recs.len() > hd.data_start {
-        let last = &recs[recs.len() - 1];
-        if ncols > 1 && last.rec.len() == 1 && parse_date(last.cell(0), lay.date_kind).is_none() {
-            warnings.push(format!(
-                "ignored footer line {}: \"{}\"",
-                last.line,
-                short(last.cell(0))
-            ));
-            recs.pop();
-        } else {
-            break;
-        }
-    }
-    let data = &recs[hd.data_start..];
+    let is_footer =
+        |r: &Rec| ncols > 1 && r.rec.len() == 1 && parse_date(r.cell(0), lay.date_kind).is_none();
 
     let col_name = |i: usize| hd.names.get(i).map_or_else(String::new, |n| short(n));
     let is_missing =
         |s: &str| s.is_empty() || eq_ic(s, "null") || (fred && s == ".") || (investing && s == "-");
     let (mut all_null, mut price_null, mut intraday) = (0usize, 0usize, Vec::new());
     let mut late = Vec::new();
-    let mut rows: Vec<Row> = Vec::with_capacity(data.len());
-    for r in data {
+    let mut rows: Vec<Row> = Vec::new();
+    // The symbol cell of the first data row (CryptoDataDownload names the series by it).
+    let mut first_symbol: Option<String> = None;
+    let mut row = |r: &Rec| -> Result<(), DataError> {
+        if first_symbol.is_none() {
+            first_symbol = Some(
+                lay.symbol
+                    .map(|i| r.cell(i).to_string())
+                    .unwrap_or_default(),
+            );
+        }
         let got = r.rec.len();
         if got < ncols {
             return Err(DataError::TooFewFields {
@@ -732,7 +749,7 @@ fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<C
             } else {
                 price_null += 1;
             }
-            continue;
+            return Ok(());
         }
         let number = |i: usize, volume: bool| -> Result<f64, DataError> {
             let s = r.cell(i);
@@ -807,6 +824,45 @@ fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<C
             low: optional(lay.low, false)?,
             volume: optional(lay.volume, true)?,
         });
+        Ok(())
+    };
+    // The data rows: those of the head after the header, then the rest as they are read,
+    // footer candidates held back.
+    let mut held: Vec<Rec> = Vec::new();
+    let mut feed = |r: &Rec, held: &mut Vec<Rec>| -> Result<(), DataError> {
+        if is_footer(r) {
+            held.push(Rec {
+                line: r.line,
+                rec: r.rec.clone(),
+            });
+            return Ok(());
+        }
+        for h in held.drain(..) {
+            row(&h)?;
+        }
+        row(r)
+    };
+    for r in head.iter().skip(hd.data_start) {
+        feed(r, &mut held)?;
+    }
+    let mut at = Rec {
+        line: 0,
+        rec: StringRecord::new(),
+    };
+    while it.advance(&mut Vec::new())? {
+        // The reader's record lent to `at` (no copy), then given back for the next read.
+        std::mem::swap(&mut at.rec, &mut it.rec);
+        at.line = it.line;
+        let fed = feed(&at, &mut held);
+        std::mem::swap(&mut at.rec, &mut it.rec);
+        fed?;
+    }
+    for last in held.iter().rev() {
+        warnings.push(format!(
+            "ignored footer line {}: \"{}\"",
+            last.line,
+            short(last.cell(0))
+        ));
     }
 
     let skipped_null_rows = all_null + price_null;
@@ -874,10 +930,7 @@ fn parse_records(recs: &mut Vec<Rec>, file: &str, opts: &CsvOptions) -> Result<C
 
     let name = match format {
         Format::YFinance => hd.ticker.clone(),
-        Format::CryptoDataDownload => lay
-            .symbol
-            .and_then(|i| data.first().map(|r| r.cell(i).to_string()))
-            .filter(|s| !s.is_empty()),
+        Format::CryptoDataDownload => first_symbol.filter(|s| !s.is_empty()),
         Format::Fred if !eq_ic(&hd.names[1], "value") && !hd.names[1].is_empty() => {
             Some(hd.names[1].clone())
         }
@@ -1218,6 +1271,23 @@ mod tests {
         assert_eq!(r.series.price_field, PriceField::Column);
         assert_eq!(r.series.price, vec![91.71, 91.66]);
         assert!(r.warnings[0].contains("ignored footer line 4"));
+
+        // Two footer lines: ignored, the last named first (as when they were taken off the
+        // end of the records); a footer-like line followed by a row is a row with too few
+        // fields.
+        let t = "Date,Close\n2024-01-01,1\n2024-01-02,2\nnote one\n\nnote two\n";
+        let r = read(t, "f.csv");
+        assert_eq!(r.series.price, vec![1.0, 2.0]);
+        assert_eq!(
+            r.warnings,
+            vec![
+                "ignored footer line 6: \"note two\"".to_string(),
+                "ignored footer line 4: \"note one\"".to_string()
+            ]
+        );
+        let t = "Date,Close\n2024-01-01,1\nnote one\nnote two\n2024-01-02,2\n";
+        let e = err(t, "f.csv");
+        assert!(e.starts_with("f.csv:3: the row has 1 fields"), "{e}");
 
         let t = "Some banner\nDate,Close\n2024-01-01,1\n";
         let r = read(t, "b.csv");

@@ -76,6 +76,60 @@ pub struct AnalyzeOptions {
     /// Keep a last bar that looks partial in the volume statistics (`--include-partial`); by
     /// default the session leaves its volume out (see [`crate::freshness`]).
     pub include_partial: bool,
+    /// The sections computed (default all): a command asks only for those it prints.
+    pub sections: Sections,
+}
+
+/// Which sections of the [`Report`] an analysis computes: each command asks for the ones it
+/// prints (`lockstep corr` the rolling windows, `overlay` none, `leadlag` the lead-lag, ...);
+/// the whole report (`analyze`, JSON of `corr`, the dashboard) asks for all.
+///
+/// Always computed, whatever the set: the legs, the parameters, the aligned period, the
+/// performance, the aligned series (`series` but its `rolling`), the liquidity section (the
+/// backdrop's series, if given) and the inference (when `bootstrap.replications > 0`). A
+/// section left out is its type's empty value (`Default`: no windows, no lag, no regime, no
+/// level...), which no view of a command that left it out reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sections {
+    /// The rolling statistics of each window (`series.rolling`), their summaries
+    /// (`windows`) and, with controls, the control section (the rolling partial correlation).
+    pub rolling: bool,
+    /// Who leads (`lead_lag`): the cross-correlation, the Granger tests, the rolling best lag.
+    pub lead_lag: bool,
+    /// Regimes, divergences and rate sensitivity (`regimes`).
+    pub regimes: bool,
+    /// Momentum and structure of each leg (`structure`): indicators, levels, breakouts, cups,
+    /// the alignment events and the ratio.
+    pub structure: bool,
+    /// The comparison of the UTC and exchange clocks (`clocks`, made by the session layer when
+    /// intraday bars of the every-day leg are at hand; `--clock exchange` and `--interval`
+    /// need the bars whatever this says).
+    pub clocks: bool,
+}
+
+impl Sections {
+    /// Every section: the whole report.
+    pub const ALL: Sections = Sections {
+        rolling: true,
+        lead_lag: true,
+        regimes: true,
+        structure: true,
+        clocks: true,
+    };
+    /// None of the optional sections: the aligned series and the performance only.
+    pub const NONE: Sections = Sections {
+        rolling: false,
+        lead_lag: false,
+        regimes: false,
+        structure: false,
+        clocks: false,
+    };
+}
+
+impl Default for Sections {
+    fn default() -> Self {
+        Sections::ALL
+    }
 }
 
 /// The loaded series an analysis reads besides its two legs: the macro backdrop. Kept apart
@@ -121,6 +175,7 @@ impl Default for AnalyzeOptions {
             structure: StructureOptions::default(),
             bootstrap: BootstrapOptions::default(),
             include_partial: false,
+            sections: Sections::ALL,
         }
     }
 }
@@ -418,34 +473,47 @@ pub fn analyze_with(
         control::full_partial(&al, (&a.name, &b.name), &controls)?
     };
     let n = al.len();
+    let want = opts.sections;
     // The sections are independent computations on the same inputs: run them on every
-    // core (the values do not depend on the order).
-    let windows = || rolling_windows(&al, opts, &controls);
+    // core (the values do not depend on the order). A section not asked for is its empty
+    // value.
+    let windows = || {
+        if want.rolling {
+            rolling_windows(&al, opts, &controls)
+        } else {
+            Ok((Vec::new(), Vec::new()))
+        }
+    };
     let norm = |p: &[f64]| p.iter().map(|v| 100.0 * v / p[0]).collect::<Vec<_>>();
     let lagged = |r: &[f64]| {
         std::iter::once(None)
             .chain(r.iter().map(|v| Some(*v)))
             .collect()
     };
+    let infer = opts.bootstrap.replications > 0 && n >= 2;
     // The regime of each date first (cheap): the inference, the costliest section, tests
     // risk-on against risk-off and runs beside the others.
-    let labels = linkage::regime_labels(&al, a, b, &opts.linkage);
-    let return_labels: Vec<Option<lockstep_stats::Regime>> = match &labels.1 {
-        Ok(l) => l[..n.saturating_sub(1)].to_vec(),
-        Err(_) => vec![None; n.saturating_sub(1)],
+    let labels = (want.regimes || infer).then(|| linkage::regime_labels(&al, a, b, &opts.linkage));
+    let return_labels: Vec<Option<lockstep_stats::Regime>> = match labels.as_ref().map(|l| &l.1) {
+        Some(Ok(l)) => l[..n.saturating_sub(1)].to_vec(),
+        _ => vec![None; n.saturating_sub(1)],
     };
     let (((rolled, lead_lag), (regimes, structure)), inference) = rayon::join(
         || {
             rayon::join(
                 || {
                     rayon::join(windows, || {
-                        linkage::lead_lag(&al, &opts.linkage, opts.confidence)
+                        if want.lead_lag {
+                            linkage::lead_lag(&al, &opts.linkage, opts.confidence)
+                        } else {
+                            LeadLag::default()
+                        }
                     })
                 },
                 || {
                     rayon::join(
-                        || {
-                            linkage::regimes_of(
+                        || match labels.filter(|_| want.regimes) {
+                            Some(labels) => linkage::regimes_of(
                                 &al,
                                 a,
                                 b,
@@ -453,15 +521,22 @@ pub fn analyze_with(
                                 backdrop,
                                 opts.confidence,
                                 labels,
-                            )
+                            ),
+                            None => Regimes::default(),
                         },
-                        || pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure),
+                        || {
+                            if want.structure {
+                                pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure)
+                            } else {
+                                Ok(PairStructure::default())
+                            }
+                        },
                     )
                 },
             )
         },
         || {
-            (opts.bootstrap.replications > 0 && n >= 2).then(|| {
+            infer.then(|| {
                 inference::compute(
                     &al,
                     &return_labels,
@@ -475,11 +550,13 @@ pub fn analyze_with(
     let (rolling, summaries) = rolled?;
     let structure = structure?;
     let mut regimes = regimes;
-    if !controls.returns.is_empty() {
+    if want.regimes && !controls.returns.is_empty() {
         regime_partials(&al, &controls, &mut regimes);
     }
     let control = if controls.returns.is_empty() {
         backdrop.controls.note.clone().map(ControlSection::absent)
+    } else if !want.rolling {
+        None
     } else {
         let windows: Vec<_> = rolling
             .iter()

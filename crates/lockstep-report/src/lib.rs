@@ -45,7 +45,7 @@ pub mod words;
 
 pub use analyze::{
     analyze, analyze_with, AnalyzeOptions, Backdrop, Extreme, Leg, LegPerformance, Params,
-    Performance, Period, Report, ReportError, RollingWindow, SeriesTable, WindowLatest,
+    Performance, Period, Report, ReportError, RollingWindow, Sections, SeriesTable, WindowLatest,
     WindowSummary,
 };
 pub use breadth::{breadth_report, Basket, BreadthReport, RsReading};

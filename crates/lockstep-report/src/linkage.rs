@@ -170,7 +170,7 @@ pub struct Reaction {
 }
 
 /// Who leads, and by how much.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct LeadLag {
     /// Returns used.
     pub n: usize,
@@ -266,7 +266,7 @@ pub struct RateSensitivity {
 }
 
 /// Regimes and breaks.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Regimes {
     /// The rule.
     pub rule: RegimeRule,
@@ -369,9 +369,11 @@ pub(crate) fn ccf_and_granger(
                 .then(y.lag.abs().cmp(&x.lag.abs()))
         })
         .cloned();
-    let granger = match (
-        granger_scan(&al.ret_a, &al.ret_b, opts.max_lag),
-        granger_scan(&al.ret_b, &al.ret_a, opts.max_lag),
+    // The two directions are independent scans (the costliest part of the lead-lag): one per
+    // core.
+    let granger = match rayon::join(
+        || granger_scan(&al.ret_a, &al.ret_b, opts.max_lag),
+        || granger_scan(&al.ret_b, &al.ret_a, opts.max_lag),
     ) {
         (Ok(ba), Ok(ab)) => {
             let b_to_a = GrangerDirection::of(ba);

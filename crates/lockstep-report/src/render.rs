@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::doc::text::{self, cell, short};
+use crate::doc::text::{self, cell, short, CellText};
 use crate::{IntradayRolling, Report, ReportError};
 
 mod linkage;
@@ -36,41 +36,46 @@ fn tail(n: usize, rows: usize, hint: &str) -> (usize, String) {
 /// returns are not printed). One row per aligned date (with controls, the dates every series
 /// has; the first has no return); empty cells where a value is undefined; full f64 precision.
 pub fn corr_csv(r: &Report) -> String {
-    let mut out = String::from("date,ret_a,ret_b");
+    text::written(|out| write_corr_csv(r, out))
+}
+
+/// [`corr_csv`] written to `out` row by row.
+pub fn write_corr_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut header = String::from("date,ret_a,ret_b");
     for w in &r.params.windows {
-        let _ = write!(out, ",corr_{w},corr_{w}_lo,corr_{w}_hi,beta_{w}");
+        let _ = write!(header, ",corr_{w},corr_{w}_lo,corr_{w}_hi,beta_{w}");
     }
     let partial = r.series.rolling.iter().any(|rw| !rw.pcorr.is_empty());
     if partial {
         for w in &r.params.windows {
-            let _ = write!(out, ",pcorr_{w},pcorr_{w}_lo,pcorr_{w}_hi");
+            let _ = write!(header, ",pcorr_{w},pcorr_{w}_lo,pcorr_{w}_hi");
         }
     }
-    out.push('\n');
+    header.push('\n');
     let s = &r.series;
-    for i in 0..s.dates.len() {
+    text::write_rows(out, &header, s.dates.len(), |o, i| {
         let _ = write!(
-            out,
+            o,
             "{},{},{}",
             s.dates[i],
-            cell(s.ret_a[i]),
-            cell(s.ret_b[i])
+            CellText(s.ret_a[i]),
+            CellText(s.ret_b[i])
         );
         for rw in &s.rolling {
             let _ = write!(
-                out,
+                o,
                 ",{},{},{},{}",
-                cell(rw.corr[i]),
-                cell(rw.corr_lo[i]),
-                cell(rw.corr_hi[i]),
-                cell(rw.beta[i])
+                CellText(rw.corr[i]),
+                CellText(rw.corr_lo[i]),
+                CellText(rw.corr_hi[i]),
+                CellText(rw.beta[i])
             );
         }
         if partial {
             for rw in &s.rolling {
-                let at = |v: &[Option<f64>]| cell(v.get(i).copied().flatten());
+                let at = |v: &[Option<f64>]| CellText(v.get(i).copied().flatten());
                 let _ = write!(
-                    out,
+                    o,
                     ",{},{},{}",
                     at(&rw.pcorr),
                     at(&rw.pcorr_lo),
@@ -78,9 +83,8 @@ pub fn corr_csv(r: &Report) -> String {
                 );
             }
         }
-        out.push('\n');
-    }
-    out
+        o.push('\n');
+    })
 }
 
 /// RFC 3339 in UTC, to the second: `2024-01-02T19:30:00Z`.
@@ -164,12 +168,15 @@ pub fn intraday_corr_json(s: &IntradayRolling) -> Result<String, ReportError> {
 
 /// The normalized overlay as CSV: `date,a,b`, both legs rebased to 100 on the first aligned date.
 pub fn overlay_csv(r: &Report) -> String {
+    text::written(|out| write_overlay_csv(r, out))
+}
+
+/// [`overlay_csv`] written to `out` row by row.
+pub fn write_overlay_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let s = &r.series;
-    let mut out = String::from("date,a,b\n");
-    for i in 0..s.dates.len() {
-        let _ = writeln!(out, "{},{},{}", s.dates[i], s.norm_a[i], s.norm_b[i]);
-    }
-    out
+    text::write_rows(out, "date,a,b\n", s.dates.len(), |o, i| {
+        let _ = writeln!(o, "{},{},{}", s.dates[i], s.norm_a[i], s.norm_b[i]);
+    })
 }
 
 /// The human form of `lockstep corr`: the last `rows` aligned dates (0 = all); with controls

@@ -77,7 +77,7 @@ pub struct MacdReading {
 }
 
 /// Momentum of one series at its last date.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Momentum {
     /// Last date.
     pub date: Date,
@@ -235,7 +235,7 @@ fn trend_and_bottom(
 }
 
 /// Momentum and structure of one leg, as `analyze` shows it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct LegStructure {
     /// Series name.
     pub name: String,
@@ -272,7 +272,7 @@ pub struct LegStructure {
 }
 
 /// The trend and bottoming test of the ratio A/B on the aligned dates.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct RatioSection {
     /// `A/B`.
     pub name: String,
@@ -285,7 +285,7 @@ pub struct RatioSection {
 }
 
 /// Momentum alignment of the two legs on the aligned dates.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Alignment {
     /// Runs of RSI rising on both legs ending within the last `recent` aligned dates.
     pub rsi_rising: Vec<AlignmentEvent>,
@@ -303,7 +303,7 @@ pub struct Alignment {
 }
 
 /// The momentum and structure section of the report.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct PairStructure {
     /// Parameters.
     pub params: StructureOptions,

@@ -42,7 +42,7 @@ impl Default for TechnicalsOptions {
 
 /// Indicator columns of one series, one value per date (None during warm-up or where the
 /// input lacks what the indicator needs).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Technicals {
     /// Series name.
     pub name: String,
@@ -144,54 +144,49 @@ pub fn technicals(s: &PriceSeries, o: &TechnicalsOptions) -> Result<Technicals, 
 impl Technicals {
     /// Column names and columns in CSV order: `date,close,volume,rsi_N,macd,macd_signal,
     /// macd_hist`, then `bb_upper_N,bb_middle_N,bb_lower_N,atr_N,obv,roc_N,rel_volume_N`
-    /// (names follow the parameters).
-    fn columns(&self) -> Vec<(String, Vec<Option<f64>>)> {
+    /// (names follow the parameters); the close, always defined, is the first column after
+    /// the date and not among these.
+    fn columns(&self) -> Vec<(String, &[Option<f64>])> {
         let p = &self.params;
         vec![
-            (
-                "close".into(),
-                self.close.iter().map(|c| Some(*c)).collect(),
-            ),
-            ("volume".into(), self.volume.clone()),
-            (format!("rsi_{}", p.rsi), self.rsi.clone()),
-            ("macd".into(), self.macd.clone()),
-            ("macd_signal".into(), self.macd_signal.clone()),
-            ("macd_hist".into(), self.macd_hist.clone()),
-            (format!("bb_upper_{}", p.bollinger.0), self.bb_upper.clone()),
-            (
-                format!("bb_middle_{}", p.bollinger.0),
-                self.bb_middle.clone(),
-            ),
-            (format!("bb_lower_{}", p.bollinger.0), self.bb_lower.clone()),
-            (format!("atr_{}", p.atr), self.atr.clone()),
-            ("obv".into(), self.obv.clone()),
-            (format!("roc_{}", p.roc), self.roc.clone()),
-            (
-                format!("rel_volume_{}", p.rel_volume),
-                self.rel_volume.clone(),
-            ),
+            ("volume".into(), &self.volume),
+            (format!("rsi_{}", p.rsi), &self.rsi),
+            ("macd".into(), &self.macd),
+            ("macd_signal".into(), &self.macd_signal),
+            ("macd_hist".into(), &self.macd_hist),
+            (format!("bb_upper_{}", p.bollinger.0), &self.bb_upper),
+            (format!("bb_middle_{}", p.bollinger.0), &self.bb_middle),
+            (format!("bb_lower_{}", p.bollinger.0), &self.bb_lower),
+            (format!("atr_{}", p.atr), &self.atr),
+            ("obv".into(), &self.obv),
+            (format!("roc_{}", p.roc), &self.roc),
+            (format!("rel_volume_{}", p.rel_volume), &self.rel_volume),
         ]
     }
 
     /// CSV: the header above, one row per date, an empty cell during warm-up, full f64
     /// precision.
     pub fn csv(&self) -> String {
+        crate::doc::text::written(|out| self.write_csv(out))
+    }
+
+    /// [`Technicals::csv`] written to `out` row by row.
+    pub fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use crate::doc::text::CellText;
         let cols = self.columns();
-        let mut o = String::from("date");
+        let mut header = String::from("date,close");
         for (name, _) in &cols {
-            o.push(',');
-            o.push_str(name);
+            header.push(',');
+            header.push_str(name);
         }
-        o.push('\n');
-        for (i, d) in self.dates.iter().enumerate() {
-            let _ = write!(o, "{d}");
+        header.push('\n');
+        crate::doc::text::write_rows(out, &header, self.dates.len(), |o, i| {
+            let _ = write!(o, "{},{}", self.dates[i], CellText(Some(self.close[i])));
             for (_, c) in &cols {
-                o.push(',');
-                o.push_str(&crate::doc::text::cell(c[i]));
+                let _ = write!(o, ",{}", CellText(c[i]));
             }
             o.push('\n');
-        }
-        o
+        })
     }
 
     /// A table of the last `rows` dates (0 = all): close, RSI, MACD line/signal/histogram,

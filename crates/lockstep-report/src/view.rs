@@ -60,6 +60,17 @@ pub trait View {
     /// JSON for machines.
     fn json(&self) -> Result<String, ReportError>;
 
+    /// [`View::csv`] written to `out`, ending with a newline when not empty. Views with a row
+    /// per date write their rows one by one, without the whole CSV in memory.
+    fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let csv = self.csv();
+        out.write_all(csv.as_bytes())?;
+        if !csv.is_empty() && !csv.ends_with('\n') {
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
     /// The result in `format`.
     fn render(&self, format: Format, look: Look) -> Result<String, ReportError> {
         Ok(match format {
@@ -100,6 +111,9 @@ impl View for Correlation<'_> {
     }
     fn csv(&self) -> String {
         render::corr_csv(self.0)
+    }
+    fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        render::write_corr_csv(self.0, out)
     }
     fn json(&self) -> Result<String, ReportError> {
         render::json(self.0)
@@ -151,6 +165,9 @@ impl View for Overlay<'_> {
     }
     fn csv(&self) -> String {
         render::overlay_csv(self.0)
+    }
+    fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        render::write_overlay_csv(self.0, out)
     }
     fn json(&self) -> Result<String, ReportError> {
         render::overlay_json(self.0)
@@ -248,6 +265,9 @@ impl View for Technicals {
     }
     fn csv(&self) -> String {
         Technicals::csv(self)
+    }
+    fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        Technicals::write_csv(self, out)
     }
     fn json(&self) -> Result<String, ReportError> {
         Technicals::json(self)

@@ -391,6 +391,10 @@ impl Session {
         let Some(every_is_a) = every_day_leg(&r.a, &r.b) else {
             return one_clock(r);
         };
+        // A command that prints no clock comparison does not load bars for one.
+        if !r.options.sections.clocks && p.clock == Clock::Utc && p.interval.is_none() {
+            return one_clock(r);
+        }
         let ((arg, (own, file)), (earg, (eown, efile))) = if every_is_a {
             ((&p.a, legs.a), (&p.b, legs.b))
         } else {

@@ -196,31 +196,150 @@ pub fn macd_cross_together(
     };
     let ca = macd_crosses(&hist(segmented_macd(Macd::new(fast, slow, signal)?, a)));
     let cb = macd_crosses(&hist(segmented_macd(Macd::new(fast, slow, signal)?, b)));
+    Ok(pair_crosses(&ca, &cb, d)
+        .into_iter()
+        .map(|(ta, tb, dir)| MacdCrossEvent {
+            date_a: dates[ta],
+            date_b: dates[tb],
+            direction: dir,
+            lag: tb as i64 - ta as i64,
+        })
+        .collect())
+}
+
+/// Pairs leg A's crosses with leg B's (both sorted by index, strictly increasing, as
+/// [`macd_crosses`] gives them): each of A's in order takes the earliest unused cross of B in
+/// the same direction with `|t_b − t_a| <= d`. Returns `(t_a, t_b, direction)`.
+///
+/// A window over B: `lo` is the first cross of B with `t_b >= t_a − d`, which only moves
+/// forward as `t_a` grows; the candidates are B's crosses from `lo` while `t_b <= t_a + d`
+/// (at most `2d + 1` of them, indices being distinct), so the cost is `O(|A| · d + |B|)`
+/// instead of `O(|A| · |B|)`. The crosses of B before `lo` could never qualify again.
+fn pair_crosses(
+    ca: &[(usize, CrossDirection)],
+    cb: &[(usize, CrossDirection)],
+    d: usize,
+) -> Vec<(usize, usize, CrossDirection)> {
     let mut used = vec![false; cb.len()];
+    let mut lo = 0;
     let mut out = Vec::new();
-    for &(ta, dir) in &ca {
-        let hit = cb
+    for &(ta, dir) in ca {
+        while lo < cb.len() && cb[lo].0 < ta.saturating_sub(d) {
+            lo += 1;
+        }
+        let hit = cb[lo..]
             .iter()
+            .take_while(|&&(tb, _)| tb <= ta.saturating_add(d))
             .enumerate()
-            .position(|(j, &(tb, db))| !used[j] && db == dir && ta.abs_diff(tb) <= d);
-        if let Some(j) = hit {
-            used[j] = true;
-            let tb = cb[j].0;
-            out.push(MacdCrossEvent {
-                date_a: dates[ta],
-                date_b: dates[tb],
-                direction: dir,
-                lag: tb as i64 - ta as i64,
-            });
+            .position(|(k, &(_, db))| !used[lo + k] && db == dir);
+        if let Some(k) = hit {
+            used[lo + k] = true;
+            out.push((ta, cb[lo + k].0, dir));
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::test_util::days;
+    use proptest::prelude::*;
+
+    /// The former quadratic pairing, kept as the oracle of [`pair_crosses`]: each of A's
+    /// crosses scans all of B's from the start.
+    fn pair_crosses_oracle(
+        ca: &[(usize, CrossDirection)],
+        cb: &[(usize, CrossDirection)],
+        d: usize,
+    ) -> Vec<(usize, usize, CrossDirection)> {
+        let mut used = vec![false; cb.len()];
+        let mut out = Vec::new();
+        for &(ta, dir) in ca {
+            let hit = cb
+                .iter()
+                .enumerate()
+                .position(|(j, &(tb, db))| !used[j] && db == dir && ta.abs_diff(tb) <= d);
+            if let Some(j) = hit {
+                used[j] = true;
+                out.push((ta, cb[j].0, dir));
+            }
+        }
+        out
+    }
+
+    /// Strictly increasing cross indices with random directions, from gaps and a direction bit.
+    fn crosses(steps: &[(usize, bool)]) -> Vec<(usize, CrossDirection)> {
+        let mut t = 0;
+        steps
+            .iter()
+            .map(|&(gap, bull)| {
+                t += gap;
+                let dir = if bull {
+                    CrossDirection::Bullish
+                } else {
+                    CrossDirection::Bearish
+                };
+                (t, dir)
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn pairing_matches_the_quadratic_oracle(
+            sa in proptest::collection::vec((1usize..6, any::<bool>()), 0..60),
+            sb in proptest::collection::vec((1usize..6, any::<bool>()), 0..60),
+            d in 0usize..8,
+        ) {
+            let (ca, cb) = (crosses(&sa), crosses(&sb));
+            prop_assert_eq!(pair_crosses(&ca, &cb, d), pair_crosses_oracle(&ca, &cb, d));
+        }
+
+        #[test]
+        fn macd_pairs_match_the_oracle_on_random_walks(
+            ra in proptest::collection::vec(-1.0f64..1.0, 50..400),
+            rb in proptest::collection::vec(-1.0f64..1.0, 50..400),
+            d in 0usize..6,
+        ) {
+            let n = ra.len().min(rb.len());
+            let walk = |r: &[f64]| -> Vec<f64> {
+                r[..n].iter().scan(100.0, |p, x| { *p += x; Some(*p) }).collect()
+            };
+            let (a, b) = (walk(&ra), walk(&rb));
+            let hist = |x: &[f64]| -> Vec<Option<f64>> {
+                segmented_macd(Macd::new(12, 26, 9).unwrap(), x)
+                    .iter()
+                    .map(|p| p.map(|p| p.hist))
+                    .collect()
+            };
+            let (ca, cb) = (macd_crosses(&hist(&a)), macd_crosses(&hist(&b)));
+            let want = pair_crosses_oracle(&ca, &cb, d);
+            let dates = days(n);
+            let got = macd_cross_together(&a, &b, &dates, (12, 26, 9), d).unwrap();
+            prop_assert_eq!(got.len(), want.len());
+            for (e, &(ta, tb, dir)) in got.iter().zip(&want) {
+                prop_assert_eq!((e.date_a, e.date_b, e.direction), (dates[ta], dates[tb], dir));
+                prop_assert_eq!(e.lag, tb as i64 - ta as i64);
+            }
+        }
+    }
+
+    #[test]
+    fn pairing_takes_the_earliest_unused_in_the_window() {
+        use CrossDirection::{Bearish as S, Bullish as U};
+        let ca = [(10, U), (11, U), (20, S), (30, U)];
+        let cb = [(5, U), (8, U), (9, U), (12, S), (13, U), (40, U)];
+        // 10 takes 8 (5 is 5 days away), 11 takes 9, 20 finds no bearish within 2, 30 none.
+        assert_eq!(pair_crosses(&ca, &cb, 2), vec![(10, 8, U), (11, 9, U)]);
+        assert_eq!(pair_crosses(&ca, &cb, 2), pair_crosses_oracle(&ca, &cb, 2));
+        // With d = 0 nothing coincides; with a huge d everything before is reachable.
+        assert!(pair_crosses(&ca, &cb, 0).is_empty());
+        assert_eq!(
+            pair_crosses(&ca, &cb, usize::MAX),
+            pair_crosses_oracle(&ca, &cb, usize::MAX)
+        );
+    }
 
     /// Falls for `down` days then rises: RSI bottoms then climbs.
     fn v_path(n: usize, turn: usize, step: f64) -> Vec<f64> {

@@ -3,8 +3,9 @@
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
+use lockstep_report::view::Format;
 use lockstep_report::view::{self, Look};
-use lockstep_report::IntradayRolling;
+use lockstep_report::{IntradayRolling, Sections};
 
 use super::common::{
     pair_params, BarsArgs, ClockArgs, ControlArgs, CorrelationArgs, InputArgs, IntervalArgs, Legs,
@@ -46,7 +47,7 @@ impl Args {
 
 /// Analyze the pair (without the macro backdrop) and print the per-date series.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
-    let params = pair_params(
+    let mut params = pair_params(
         &a.legs,
         &[
             &a.input,
@@ -59,6 +60,13 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
         ],
     )?
     .without_backdrop();
+    // The CSV and the table are the rolling windows; JSON is the whole report.
+    if a.output.format != Format::Json {
+        params.options.sections = Sections {
+            rolling: true,
+            ..Sections::NONE
+        };
+    }
     let run = cx.session.pair(&params)?;
     if let Some(iv) = a.bars.interval {
         let pair = run

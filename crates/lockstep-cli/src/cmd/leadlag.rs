@@ -3,8 +3,9 @@
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
+use lockstep_report::view::Format;
 use lockstep_report::view::{self, Look};
-use lockstep_report::IntradayLeadLag;
+use lockstep_report::{IntradayLeadLag, Sections};
 
 use super::common::{
     pair_params, AlignArgs, BandArgs, BarsArgs, ClockArgs, FormatArgs, InputArgs, LagWindowArgs,
@@ -74,6 +75,13 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     )?
     .without_backdrop();
     a.lag_window.set_only_window(&mut params)?;
+    // The lead-lag section; the table also says where the exchange clock disagrees.
+    params.options.sections = Sections {
+        lead_lag: true,
+        rolling: a.format.format == Format::Table,
+        clocks: a.format.format == Format::Table,
+        ..Sections::NONE
+    };
     let run = cx.session.pair(&params)?;
     if let Some(iv) = a.bars.interval {
         let pair = run

@@ -4,6 +4,7 @@
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
+use lockstep_report::Sections;
 
 use super::common::{pair_params, AlignArgs, InputArgs, Legs, RangeArgs, RowsArgs, SourceArgs};
 use super::Cx;
@@ -27,8 +28,10 @@ pub struct Args {
 
 /// Align the pair and print both legs rebased.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
-    let params =
+    let mut params =
         pair_params(&a.legs, &[&a.input, &a.source, &a.align, &a.range])?.without_backdrop();
+    // The aligned series alone.
+    params.options.sections = Sections::NONE;
     let report = cx.session.pair(&params)?.report;
     crate::output::show(
         &view::Overlay(&report),

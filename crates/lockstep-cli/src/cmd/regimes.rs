@@ -4,6 +4,7 @@
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use lockstep_report::view::{self, Look};
+use lockstep_report::Sections;
 
 use super::common::{
     pair_params, AlignArgs, BandArgs, BootstrapArgs, ClockArgs, ControlArgs, DivergenceArgs,
@@ -89,6 +90,13 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     )?;
     params.liquidity = lockstep_session::LiquidityChoice::NotAsked;
     a.lag_window.set_only_window(&mut params)?;
+    // The regimes section, and the controls' names (the control section, on the rolling
+    // window).
+    params.options.sections = Sections {
+        regimes: true,
+        rolling: true,
+        ..Sections::NONE
+    };
     let report = cx.session.pair(&params)?.report;
     crate::output::show(
         &view::Regimes(&report),

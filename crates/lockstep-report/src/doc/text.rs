@@ -105,6 +105,45 @@ pub fn cell(v: Option<f64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
+/// Write a header then `n` rows to `out`, each row formatted by `row(line, i)` into one
+/// reused line buffer: a per-date CSV leaves the program row by row, without the whole
+/// output in memory.
+pub(crate) fn write_rows(
+    out: &mut dyn std::io::Write,
+    header: &str,
+    n: usize,
+    mut row: impl FnMut(&mut String, usize),
+) -> std::io::Result<()> {
+    out.write_all(header.as_bytes())?;
+    let mut line = String::with_capacity(256);
+    for i in 0..n {
+        line.clear();
+        row(&mut line, i);
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// What a writer of rows ([`write_rows`]) writes, as a string.
+pub(crate) fn written(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
+    let mut v = Vec::new();
+    f(&mut v).expect("writing to memory cannot fail");
+    String::from_utf8(v).expect("the rows are UTF-8")
+}
+
+/// [`cell`] without allocating: displays as the cell's text (for rows written one by one).
+#[derive(Clone, Copy, Debug)]
+pub struct CellText(pub Option<f64>);
+
+impl std::fmt::Display for CellText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(x) => write!(f, "{x}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The whole document for a terminal.
 pub fn layout(doc: &Document, color: bool) -> String {
     let st = Style { color };
