@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 use std::ops::Range;
 
-use crate::{Result, StatsError};
+use crate::{OutBuf, Result, StatsError};
 
 /// Centered moments of the pairs in one full window of `n` observations.
 ///
@@ -857,6 +857,17 @@ impl<S: Stat> Rolling<S> {
     /// series (no `Option`s, no allocation). Errors when the three lengths differ.
     pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
         self.0.stat_into::<S>(xs, ys, out)
+    }
+
+    /// Batch form into a new buffer: what [`Rolling::over_into`] writes (the same kernel,
+    /// bit-identical), into an [`OutBuf`] of the inputs' length, which is mapped with huge
+    /// pages when large (the form to use when each call needs its own output, as the Python
+    /// libraries give). Errors when the two lengths differ.
+    pub fn over_new(&mut self, xs: &[f64], ys: &[f64]) -> Result<OutBuf> {
+        check_lengths(xs, ys)?;
+        let mut out = OutBuf::new(xs.len());
+        self.over_into(xs, ys, &mut out)?;
+        Ok(out)
     }
 
     /// Forget all inputs.

@@ -10,7 +10,7 @@ use anyhow::{bail, ensure, Context, Result};
 use clap::Args as ClapArgs;
 use lockstep_report::view::{Look, View};
 use lockstep_report::ReportError;
-use lockstep_stats::{Ema, Indicator, Macd, RollingBeta, RollingCorrelation, Rsi};
+use lockstep_stats::{Ema, Indicator, Macd, OutBuf, RollingBeta, RollingCorrelation, Rsi};
 
 use super::common::Format;
 use super::Cx;
@@ -71,9 +71,14 @@ impl BenchKernel {
 pub enum BenchMode {
     /// `over_into` an output buffer allocated once (the kernel itself).
     Reused,
-    /// `over_into` a new buffer every run (adds the page faults of a fresh output, as the
-    /// Python libraries return a new array).
+    /// `over_new`: a new output every run, as the Python libraries return a new array (an
+    /// `OutBuf`: a `Vec` when small, a huge-page mapping when large).
+    New,
+    /// `over_into` a new `Vec<f64>` every run (4 KiB pages: the page faults of a fresh
+    /// output).
     Fresh,
+    /// `over_into` a new huge-page mapping (`OutBuf::mapped`) every run, whatever the size.
+    Mapped,
     /// `over`, returning `Vec<Option<f64>>`.
     Option,
     /// `next` on each input (correlation only).
@@ -85,7 +90,9 @@ impl BenchMode {
     pub fn name(self) -> &'static str {
         match self {
             BenchMode::Reused => "reused",
+            BenchMode::New => "new",
             BenchMode::Fresh => "fresh",
+            BenchMode::Mapped => "mapped",
             BenchMode::Option => "option",
             BenchMode::Stream => "stream",
         }
@@ -98,7 +105,7 @@ pub struct Args {
     /// Kernels to time [default: all].
     #[arg(value_enum)]
     pub kernels: Vec<BenchKernel>,
-    /// Output modes [default: reused, fresh, option].
+    /// Output modes [default: reused, new, fresh, option].
     #[arg(long = "mode", value_enum, value_delimiter = ',')]
     pub modes: Vec<BenchMode>,
     /// Input x (or prices): a file of little-endian f64 [default: generated].
@@ -251,6 +258,29 @@ fn time(kernel: BenchKernel, mode: BenchMode, x: &[f64], y: &[f64], reps: usize)
         }
         tail_sum(buf)
     };
+    // `over_new` (the output allocated by the kernel's batch form).
+    let new = || -> f64 {
+        match kernel {
+            BenchKernel::Corr => tail_sum(
+                &RollingCorrelation::new(WINDOW)
+                    .expect("valid window")
+                    .over_new(black_box(x), black_box(y))
+                    .expect("lengths"),
+            ),
+            BenchKernel::Beta => tail_sum(
+                &RollingBeta::new(WINDOW)
+                    .expect("valid window")
+                    .over_new(black_box(x), black_box(y))
+                    .expect("lengths"),
+            ),
+            BenchKernel::Rsi => tail_sum(&Rsi::new(14).expect("valid").over_new(black_box(x))),
+            BenchKernel::Ema => tail_sum(&Ema::new(20).expect("valid").over_new(black_box(x))),
+            BenchKernel::Macd => {
+                let m = Macd::new(12, 26, 9).expect("valid").over_new(black_box(x));
+                tail_sum(&m.macd) + tail_sum(&m.signal) + tail_sum(&m.hist)
+            }
+        }
+    };
     let option = || -> f64 {
         let last = match kernel {
             BenchKernel::Corr => RollingCorrelation::new(WINDOW)
@@ -290,6 +320,12 @@ fn time(kernel: BenchKernel, mode: BenchMode, x: &[f64], y: &[f64], reps: usize)
             let (mut a, mut b, mut c) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
             run_into(&mut a, &mut b, &mut c)
         }),
+        BenchMode::Mapped => best_of(reps, || {
+            let map = || OutBuf::mapped(n).unwrap_or_else(|| OutBuf::heap(n));
+            let (mut a, mut b, mut c) = (map(), map(), map());
+            run_into(&mut a, &mut b, &mut c)
+        }),
+        BenchMode::New => best_of(reps, new),
         BenchMode::Option => best_of(reps, option),
         BenchMode::Stream => {
             ensure!(
@@ -385,7 +421,12 @@ fn timings(a: &Args) -> Result<Timings> {
         a.kernels.clone()
     };
     let modes = if a.modes.is_empty() {
-        vec![BenchMode::Reused, BenchMode::Fresh, BenchMode::Option]
+        vec![
+            BenchMode::Reused,
+            BenchMode::New,
+            BenchMode::Fresh,
+            BenchMode::Option,
+        ]
     } else {
         a.modes.clone()
     };

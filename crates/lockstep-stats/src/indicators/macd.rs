@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::ema::{ema_step, Ema};
 use super::{check_out, check_period, Indicator};
-use crate::Result;
+use crate::{OutBuf, Result};
 
 /// One MACD value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -16,6 +16,17 @@ pub struct MacdPoint {
     pub signal: f64,
     /// `macd − signal`.
     pub hist: f64,
+}
+
+/// The three series of [`Macd::over_new`], each in a new [`OutBuf`], NaN during the warm-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MacdSeries {
+    /// `EMA_fast − EMA_slow`.
+    pub macd: OutBuf,
+    /// EMA of the MACD line over the signal period.
+    pub signal: OutBuf,
+    /// `macd − signal`.
+    pub hist: OutBuf,
 }
 
 /// MACD (default 12, 26, 9), TA-Lib convention:
@@ -122,6 +133,26 @@ impl Macd {
             hist[i] = p.hist;
         });
         Ok(())
+    }
+
+    /// Batch form into new buffers: what [`Macd::over_into`] writes (the same kernel,
+    /// bit-identical), into three [`OutBuf`]s of the inputs' length, mapped with huge pages
+    /// when large (the form to use when each call needs its own outputs).
+    pub fn over_new(&mut self, xs: &[f64]) -> MacdSeries {
+        let n = xs.len();
+        let (mut macd, mut signal, mut hist) = (OutBuf::new(n), OutBuf::new(n), OutBuf::new(n));
+        let (m, s, h) = (&mut *macd, &mut *signal, &mut *hist);
+        self.drive(xs, |i, p| {
+            let p = p.unwrap_or(MacdPoint {
+                macd: f64::NAN,
+                signal: f64::NAN,
+                hist: f64::NAN,
+            });
+            m[i] = p.macd;
+            s[i] = p.signal;
+            h[i] = p.hist;
+        });
+        MacdSeries { macd, signal, hist }
     }
 }
 

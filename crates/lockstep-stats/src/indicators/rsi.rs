@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{check_out, check_period, Indicator};
-use crate::Result;
+use crate::{OutBuf, Result};
 
 /// Relative strength index (Wilder), TA-Lib convention:
 ///
@@ -103,6 +103,15 @@ impl Rsi {
         check_out(xs.len(), out)?;
         self.drive(xs, |i, v| out[i] = v.unwrap_or(f64::NAN));
         Ok(())
+    }
+
+    /// Batch form into a new buffer: what [`Self::over_into`] writes (the same kernel,
+    /// bit-identical), into an [`OutBuf`] of the inputs' length, mapped with huge pages when
+    /// large (the form to use when each call needs its own output).
+    pub fn over_new(&mut self, xs: &[f64]) -> OutBuf {
+        let mut out = OutBuf::new(xs.len());
+        self.drive(xs, |i, v| out[i] = v.unwrap_or(f64::NAN));
+        out
     }
 }
 
