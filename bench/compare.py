@@ -15,12 +15,15 @@ release binary, built first; best of N inside that process). It prints a Markdow
 * RSI(14), EMA(20) and MACD(12, 26, 9) of a positive random walk (100·exp(Σr)),
   n = 10^6 and 10^7, against TA-Lib.
 
-Every library runs on one thread (polars is pinned with POLARS_MAX_THREADS=1 unless
-`--polars-threads` says otherwise). Lockstep is timed four ways: `over_new`, a new output on
-every call as the Python libraries return a new array (an `OutBuf`: a `Vec` below 32 MiB, a
-huge-page mapping from there on), the headline row and the one the ratios are of; `over_into`
-into an output buffer allocated once (the kernel alone); `over_into` into a new `Vec<f64>` on
-every call (4 KiB pages and their faults at 10^7); and `over` (the `Vec<Option<f64>>` form).
+Every library computes on one thread (polars is pinned with POLARS_MAX_THREADS=1 unless
+`--polars-threads` says otherwise). Lockstep is timed five ways: `over_new`, a new output on
+every call as the Python libraries return a new array (an `OutBuf`: below 32 MiB a `Vec`,
+reused from the previous call's dropped output as glibc reuses numpy's; from 32 MiB on a
+huge-page mapping, written in 2 MiB pieces while a helper thread faults in the next pieces),
+the headline row and the one the ratios are of; `over_into` into an output buffer allocated
+once (the kernel alone); `over_into` into a new `Vec<f64>` on every call (4 KiB pages and
+their faults at 10^7); `over_into` into a new huge-page mapping on every call, without the
+helper thread, at every size; and `over` (the `Vec<Option<f64>>` form).
 
 With `--runs N` the whole comparison runs N times over the same inputs and every figure is the
 median of the N (each itself a best of `--reps`), so that the load of a shared machine shows
@@ -93,6 +96,7 @@ MODES = (
     ("new", HEADLINE),
     ("reused", "Lockstep over_into, buffer allocated once"),
     ("fresh", "Lockstep over_into, new Vec (4 KiB pages)"),
+    ("mapped", "Lockstep over_into, new huge-page mapping, one thread"),
     ("option", "Lockstep over (Option)"),
 )
 

@@ -1,36 +1,92 @@
-//! [`OutBuf`]: the new output buffer of the batch kernels' `over_new` forms, a plain `Vec<f64>`
-//! for small outputs and an anonymous mapping with transparent huge pages for large ones.
+//! [`OutBuf`]: the new output buffer of the batch kernels' `over_new` forms, a `Vec<f64>` for
+//! small outputs and an anonymous mapping with transparent huge pages for large ones, and
+//! [`fill_pieces`], which writes a new output front to back while another thread faults in its
+//! pages.
 //!
 //! Why: a fresh large `Vec<f64>` is an `mmap` of 4 KiB pages (glibc maps every allocation above
 //! its 32 MiB ceiling afresh), and the kernel's first write to each page faults: at 10^7 values
 //! the faults cost more than the kernel itself (EMA into a reused buffer 2.5 ns/element, into
 //! a new `Vec` 6.1). numpy asks for huge pages on its large arrays (`madvise(MADV_HUGEPAGE)`),
-//! one fault per 2 MiB, so Python libraries returning a new array pay far less. [`OutBuf`]
-//! does the same: at and above [`MAP_THRESHOLD`] bytes it maps anonymous memory, rounded up to
-//! whole 2 MiB pages (so Linux aligns the mapping on a huge-page boundary) and advises
-//! `MADV_HUGEPAGE`; below it, or when the mapping or the advice is refused, or off Linux, it is
-//! a `Vec<f64>`, which glibc serves from its heap (reused between calls, no faults). Both start
-//! zeroed, and both are seen as `&mut [f64]` (the mapping through `bytemuck`, safe: it is
-//! page-aligned and a whole number of f64s), so the kernels write into either with the same
-//! code. No `unsafe` here.
+//! one fault per 2 MiB, and below 32 MiB glibc hands it back the memory of the arrays it freed,
+//! without faults and without zeroing (`np.empty`), so Python libraries returning a new array
+//! pay far less. [`OutBuf`] does the same, deterministically:
+//!
+//! * from [`MAP_THRESHOLD`] bytes on it maps anonymous memory, rounded up to whole 2 MiB pages
+//!   (so Linux aligns the mapping on a huge-page boundary), advised `MADV_HUGEPAGE`; an
+//!   `over_new` fills it in 2 MiB pieces while a helper thread first-touches the next pieces
+//!   (the kernel's zeroing of each huge page runs on the other core: [`fill_pieces`]);
+//! * below it, it is a `Vec<f64>`; the `Vec`s of dropped `OutBuf`s from 64 KiB on are kept
+//!   for reuse by the next `over_new` on the same thread (at most 4, at most
+//!   [`MAP_THRESHOLD`] bytes in all), as glibc's heap keeps freed memory;
+//! * off Linux, or when the mapping or the advice is refused, it is a `Vec<f64>`.
+//!
+//! Both are seen as `&mut [f64]` (the mapping through `bytemuck`, safe: it is page-aligned
+//! and a whole number of f64s), so the kernels write into either with the same code. No
+//! `unsafe` here.
 
+use std::cell::RefCell;
 use std::fmt;
-use std::ops::{Deref, DerefMut};
+use std::ops::{Deref, DerefMut, Range};
 
 /// Outputs of at least this many bytes (4 Mi values) are mapped with huge pages; smaller ones
-/// are a `Vec<f64>`. Measured (BENCHMARKS.md, "new output per call"): at 10^6 values (8 MB)
-/// glibc reuses its heap between calls, which costs nothing, while a mapping pays its
-/// (huge-page) faults every call; at 10^7 (80 MB) every `Vec` is a fresh 4 KiB mapping.
+/// are a `Vec<f64>`, reused between calls. Measured (BENCHMARKS.md, "new output per call"):
+/// at 10^6 values (8 MB) reusing a freed buffer costs nothing, while a mapping pays its
+/// (huge-page) faults every call; at 10^7 (80 MB) glibc maps every `Vec` afresh.
 pub const MAP_THRESHOLD: usize = 32 << 20;
 
-/// Size of a transparent huge page on x86-64 and aarch64 Linux.
-#[cfg(target_os = "linux")]
+/// Size of a transparent huge page on x86-64 and aarch64 Linux, and of the pieces of
+/// [`fill_pieces`].
 const HUGE_PAGE: usize = 2 << 20;
+
+/// Heap buffers of at least this many bytes are kept for reuse when dropped.
+const POOL_MIN: usize = 64 << 10;
+
+/// At most this many heap buffers are kept per thread.
+const POOL_LEN: usize = 4;
+
+thread_local! {
+    /// Heap buffers of dropped [`OutBuf`]s, oldest first: at most [`POOL_LEN`], at most
+    /// [`MAP_THRESHOLD`] bytes of capacity in all.
+    static POOL: RefCell<Vec<Vec<f64>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A kept buffer of at least `len` values (and at most twice as many), cut to `len`: its
+/// values are those it held.
+fn pool_take(len: usize) -> Option<Vec<f64>> {
+    POOL.try_with(|p| {
+        let mut p = p.borrow_mut();
+        let i = (0..p.len())
+            .filter(|&i| p[i].len() >= len && p[i].capacity() <= 2 * len)
+            .min_by_key(|&i| p[i].capacity())?;
+        let mut v = p.remove(i);
+        v.truncate(len);
+        Some(v)
+    })
+    .ok()
+    .flatten()
+}
+
+/// Keep `v` for reuse when it is worth it, dropping the oldest kept buffers over the limits.
+fn pool_give(v: Vec<f64>) {
+    let bytes = v.capacity().saturating_mul(8);
+    if !(POOL_MIN..MAP_THRESHOLD).contains(&bytes) {
+        return;
+    }
+    let _ = POOL.try_with(|p| {
+        let mut p = p.borrow_mut();
+        p.push(v);
+        while p.len() > POOL_LEN
+            || p.iter().map(|v| v.capacity() * 8).sum::<usize>() > MAP_THRESHOLD
+        {
+            p.remove(0);
+        }
+    });
+}
 
 /// A zero-initialized `f64` output buffer, used as `&[f64]` / `&mut [f64]` (it derefs to a
 /// slice): a `Vec<f64>` below [`MAP_THRESHOLD`] bytes, an anonymous huge-page mapping from it
 /// on (Linux). Returned by `over_new` of the batch kernels (for example
-/// [`RollingCorrelation::over_new`](crate::RollingCorrelation)); [`OutBuf::into_vec`] gives a
+/// [`RollingCorrelation::over_new`](crate::Rolling::over_new)); [`OutBuf::into_vec`] gives a
 /// `Vec<f64>` (a copy when mapped).
 pub struct OutBuf(Store);
 
@@ -53,6 +109,18 @@ impl OutBuf {
             }
         }
         Self::heap(len)
+    }
+
+    /// `len` values to be overwritten, every one of them, before anyone reads them (the
+    /// `over_new` forms): as [`OutBuf::new`], but below [`MAP_THRESHOLD`] bytes a buffer kept
+    /// from an earlier `OutBuf` of this thread, with its old values, when one fits.
+    pub(crate) fn for_overwrite(len: usize) -> Self {
+        if len.saturating_mul(8) < MAP_THRESHOLD {
+            if let Some(v) = pool_take(len) {
+                return OutBuf(Store::Heap(v));
+            }
+        }
+        Self::new(len)
     }
 
     /// `len` zeros in a `Vec<f64>`, whatever the size.
@@ -105,12 +173,77 @@ impl OutBuf {
     }
 
     /// The values as a `Vec<f64>`: the vector itself, or a copy of the mapping.
-    pub fn into_vec(self) -> Vec<f64> {
-        match self.0 {
-            Store::Heap(v) => v,
+    pub fn into_vec(mut self) -> Vec<f64> {
+        match &mut self.0 {
+            Store::Heap(v) => std::mem::take(v),
             #[cfg(target_os = "linux")]
             Store::Mapped { .. } => self.as_slice().to_vec(),
         }
+    }
+}
+
+/// A heap buffer is kept for reuse by a later `over_new` of this thread (see the module).
+impl Drop for OutBuf {
+    fn drop(&mut self) {
+        if let Store::Heap(v) = &mut self.0 {
+            pool_give(std::mem::take(v));
+        }
+    }
+}
+
+/// Writes `bufs` (of one length) front to back: `write(range, pieces)` is called on consecutive
+/// ranges covering `0..len`, with the pieces of the buffers at that range, and must write every
+/// value of them. When `mapped` (the buffers are fresh huge-page mappings) and the machine has
+/// more than one core, the pieces are 2 MiB and a helper thread first-touches the pages of each
+/// (one write per 4 KiB: the page faults, and the kernel's zeroing of the huge pages) up to two
+/// pieces ahead of `write`, so that the faults run on another core while `write` computes;
+/// else `write` gets the whole buffers at once. Measured: EMA(20) into a new 80 MB output
+/// (BENCHMARKS.md) .
+pub(crate) fn fill_pieces<const K: usize>(
+    mut bufs: [&mut [f64]; K],
+    mapped: bool,
+    mut write: impl FnMut(Range<usize>, [&mut [f64]; K]),
+) {
+    let len = bufs.first().map_or(0, |b| b.len());
+    let piece = HUGE_PAGE / 8;
+    let helper = mapped
+        && len > 2 * piece
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !helper {
+        write(0..len, bufs);
+        return;
+    }
+    let mut spawned = false;
+    let mut at = 0;
+    std::thread::scope(|sc| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<[&mut [f64]; K]>(2);
+        let mut chunks = bufs.each_mut().map(|b| b.chunks_mut(piece));
+        let touch = move || loop {
+            let next = chunks.each_mut().map(|c| c.next());
+            if next.iter().any(Option::is_none) {
+                return;
+            }
+            let mut pieces = next.map(Option::unwrap_or_default);
+            for p in pieces.iter_mut() {
+                for v in p.iter_mut().step_by(512) {
+                    *v = 0.0;
+                }
+            }
+            if tx.send(pieces).is_err() {
+                return;
+            }
+        };
+        if std::thread::Builder::new().spawn_scoped(sc, touch).is_ok() {
+            spawned = true;
+            for pieces in rx {
+                let n = pieces.first().map_or(0, |p| p.len());
+                write(at..at + n, pieces);
+                at += n;
+            }
+        }
+    });
+    if !spawned {
+        write(0..len, bufs);
     }
 }
 
@@ -230,7 +363,8 @@ mod tests {
                 .map(|v| v.map_or(f64::NAN.to_bits(), f64::to_bits))
                 .collect()
         };
-        for n in [5000, MAP_THRESHOLD / 8 + 1001] {
+        for n in [10_000, 10_000, MAP_THRESHOLD / 8 + 1001] {
+            // The second 10^4 reuses the buffers the first left (holding other values).
             let x = crate::test_noise::noise(n, 7);
             let mut y = crate::test_noise::noise(n, 8);
             y.iter_mut().zip(&x).for_each(|(y, x)| *y += 0.6 * x);
@@ -278,7 +412,7 @@ mod tests {
             assert_eq!(bits(&m.macd), bits(&into), "MACD line, n = {n}");
             assert_eq!(bits(&m.signal), bits(&s), "MACD signal, n = {n}");
             assert_eq!(bits(&m.hist), bits(&h), "MACD histogram, n = {n}");
-            if n == 5000 {
+            if n == 10_000 {
                 let mut c = RollingCorrelation::new(90).unwrap();
                 let next: Vec<Option<f64>> =
                     x.iter().zip(&y).map(|(&a, &b)| c.next(a, b)).collect();
@@ -293,6 +427,71 @@ mod tests {
             .unwrap()
             .over_new(&[1.0; 3], &[1.0; 4])
             .is_err());
+    }
+
+    /// The pieces cover the buffers in order, with or without the helper thread.
+    #[test]
+    fn pieces_cover_the_buffers_in_order() {
+        for (len, mapped) in [
+            (0, false),
+            (10, true),
+            (1_000_000, true),
+            (1_000_000, false),
+        ] {
+            let (mut a, mut b) = (vec![f64::NAN; len], vec![f64::NAN; len]);
+            let mut next = 0;
+            let mut calls = 0;
+            fill_pieces([&mut a[..], &mut b[..]], mapped, |r, [pa, pb]| {
+                assert_eq!(r.start, next);
+                assert_eq!((pa.len(), pb.len()), (r.len(), r.len()));
+                for (i, (x, y)) in r.clone().zip(pa.iter_mut().zip(pb.iter_mut())) {
+                    (*x, *y) = (i as f64, -(i as f64));
+                }
+                next = r.end;
+                calls += 1;
+            });
+            assert_eq!(next, len);
+            let want_calls = if mapped
+                && len > 2 * HUGE_PAGE / 8
+                && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+            {
+                len.div_ceil(HUGE_PAGE / 8)
+            } else {
+                1
+            };
+            assert_eq!(calls, want_calls, "len {len}, mapped {mapped}");
+            assert!(a.iter().enumerate().all(|(i, &v)| v == i as f64));
+            assert!(b.iter().enumerate().all(|(i, &v)| v == -(i as f64)));
+        }
+    }
+
+    /// Dropped heap buffers are reused (with their old values) by `for_overwrite` only, within
+    /// the limits; `new` always gives zeros.
+    #[test]
+    fn dropped_heap_buffers_are_reused_for_overwrite() {
+        let n = 100_000;
+        let mut a = OutBuf::new(n);
+        a.fill(7.0);
+        drop(a);
+        assert!(OutBuf::new(n).iter().all(|&v| v == 0.0));
+        let b = OutBuf::for_overwrite(n - 10);
+        assert_eq!(b.len(), n - 10);
+        assert!(b.iter().all(|&v| v == 7.0), "the kept buffer");
+        drop(b);
+        assert!(
+            OutBuf::for_overwrite(n / 3).iter().all(|&v| v == 0.0),
+            "too large to reuse"
+        );
+        for _ in 0..10 {
+            drop(OutBuf::new(n));
+        }
+        POOL.with(|p| {
+            let p = p.borrow();
+            assert!(p.len() <= POOL_LEN);
+            assert!(p.iter().map(|v| v.capacity() * 8).sum::<usize>() <= MAP_THRESHOLD);
+        });
+        drop(OutBuf::new(10));
+        assert!(POOL.with(|p| p.borrow().iter().all(|v| v.capacity() >= POOL_MIN / 8)));
     }
 
     #[test]

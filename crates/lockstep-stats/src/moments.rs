@@ -4,6 +4,7 @@
 use std::marker::PhantomData;
 use std::ops::Range;
 
+use crate::buffer::fill_pieces;
 use crate::{OutBuf, Result, StatsError};
 
 /// Centered moments of the pairs in one full window of `n` observations.
@@ -860,13 +861,18 @@ impl<S: Stat> Rolling<S> {
     }
 
     /// Batch form into a new buffer: what [`Rolling::over_into`] writes (the same kernel,
-    /// bit-identical), into an [`OutBuf`] of the inputs' length, which is mapped with huge
-    /// pages when large (the form to use when each call needs its own output, as the Python
-    /// libraries give). Errors when the two lengths differ.
+    /// bit-identical), into a new [`OutBuf`] of the inputs' length (the form to use when each
+    /// call needs its own output, as the Python libraries give): a huge-page mapping when
+    /// large, filled while another thread faults in its pages, a reused `Vec` when small.
+    /// Errors when the two lengths differ.
     pub fn over_new(&mut self, xs: &[f64], ys: &[f64]) -> Result<OutBuf> {
         check_lengths(xs, ys)?;
-        let mut out = OutBuf::new(xs.len());
-        self.over_into(xs, ys, &mut out)?;
+        let mut out = OutBuf::for_overwrite(xs.len());
+        let mapped = out.is_mapped();
+        let m = &mut self.0;
+        fill_pieces([out.as_mut_slice()], mapped, |r, [o]| {
+            m.drive_fast(&xs[r.clone()], &ys[r], &mut StatInto::<S>::new(o));
+        });
         Ok(out)
     }
 

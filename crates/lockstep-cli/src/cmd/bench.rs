@@ -72,12 +72,14 @@ pub enum BenchMode {
     /// `over_into` an output buffer allocated once (the kernel itself).
     Reused,
     /// `over_new`: a new output every run, as the Python libraries return a new array (an
-    /// `OutBuf`: a `Vec` when small, a huge-page mapping when large).
+    /// `OutBuf`: a reused `Vec` when small; when large, a huge-page mapping written in pieces
+    /// while a helper thread faults in the next ones).
     New,
     /// `over_into` a new `Vec<f64>` every run (4 KiB pages: the page faults of a fresh
     /// output).
     Fresh,
-    /// `over_into` a new huge-page mapping (`OutBuf::mapped`) every run, whatever the size.
+    /// `over_into` a new huge-page mapping (`OutBuf::mapped`) every run, whatever the size,
+    /// on one thread.
     Mapped,
     /// `over`, returning `Vec<Option<f64>>`.
     Option,

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::{check_out, check_period, Indicator};
+use crate::buffer::fill_pieces;
 use crate::{OutBuf, Result};
 
 /// How an [`Ema`] starts.
@@ -94,11 +95,15 @@ impl Ema {
     }
 
     /// Batch form into a new buffer: what [`Self::over_into`] writes (the same kernel,
-    /// bit-identical), into an [`OutBuf`] of the inputs' length, mapped with huge pages when
-    /// large (the form to use when each call needs its own output).
+    /// bit-identical), into a new [`OutBuf`] of the inputs' length (the form to use when each
+    /// call needs its own output): a huge-page mapping when large, filled while another
+    /// thread faults in its pages, a reused `Vec` when small.
     pub fn over_new(&mut self, xs: &[f64]) -> OutBuf {
-        let mut out = OutBuf::new(xs.len());
-        self.drive(xs, |i, v| out[i] = v.unwrap_or(f64::NAN));
+        let mut out = OutBuf::for_overwrite(xs.len());
+        let mapped = out.is_mapped();
+        fill_pieces([out.as_mut_slice()], mapped, |r, [o]| {
+            self.drive(&xs[r], |i, v| o[i] = v.unwrap_or(f64::NAN));
+        });
         out
     }
 

@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::ema::{ema_step, Ema};
 use super::{check_out, check_period, Indicator};
+use crate::buffer::fill_pieces;
 use crate::{OutBuf, Result};
 
 /// One MACD value.
@@ -136,21 +137,30 @@ impl Macd {
     }
 
     /// Batch form into new buffers: what [`Macd::over_into`] writes (the same kernel,
-    /// bit-identical), into three [`OutBuf`]s of the inputs' length, mapped with huge pages
-    /// when large (the form to use when each call needs its own outputs).
+    /// bit-identical), into three new [`OutBuf`]s of the inputs' length (the form to use when
+    /// each call needs its own outputs): huge-page mappings when large, filled while another
+    /// thread faults in their pages, reused `Vec`s when small.
     pub fn over_new(&mut self, xs: &[f64]) -> MacdSeries {
         let n = xs.len();
-        let (mut macd, mut signal, mut hist) = (OutBuf::new(n), OutBuf::new(n), OutBuf::new(n));
-        let (m, s, h) = (&mut *macd, &mut *signal, &mut *hist);
-        self.drive(xs, |i, p| {
-            let p = p.unwrap_or(MacdPoint {
-                macd: f64::NAN,
-                signal: f64::NAN,
-                hist: f64::NAN,
+        let new = || OutBuf::for_overwrite(n);
+        let (mut macd, mut signal, mut hist) = (new(), new(), new());
+        let mapped = macd.is_mapped() && signal.is_mapped() && hist.is_mapped();
+        let bufs = [
+            macd.as_mut_slice(),
+            signal.as_mut_slice(),
+            hist.as_mut_slice(),
+        ];
+        fill_pieces(bufs, mapped, |r, [m, s, h]| {
+            self.drive(&xs[r], |i, p| {
+                let p = p.unwrap_or(MacdPoint {
+                    macd: f64::NAN,
+                    signal: f64::NAN,
+                    hist: f64::NAN,
+                });
+                m[i] = p.macd;
+                s[i] = p.signal;
+                h[i] = p.hist;
             });
-            m[i] = p.macd;
-            s[i] = p.signal;
-            h[i] = p.hist;
         });
         MacdSeries { macd, signal, hist }
     }
