@@ -102,7 +102,10 @@ impl Ema {
         let mut out = OutBuf::for_overwrite(xs.len());
         let mapped = out.is_mapped();
         fill_pieces([out.as_mut_slice()], mapped, |r, [o]| {
-            self.drive(&xs[r], |i, v| o[i] = v.unwrap_or(f64::NAN));
+            // Cut `o` to the input's length, so the compiler drops the bounds checks.
+            let xs = &xs[r];
+            let o = &mut o[..xs.len()];
+            self.drive(xs, |i, v| o[i] = v.unwrap_or(f64::NAN));
         });
         out
     }

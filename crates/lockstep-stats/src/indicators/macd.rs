@@ -151,7 +151,10 @@ impl Macd {
             hist.as_mut_slice(),
         ];
         fill_pieces(bufs, mapped, |r, [m, s, h]| {
-            self.drive(&xs[r], |i, p| {
+            // Cut the pieces to the input's length, so the compiler drops the bounds checks.
+            let xs = &xs[r];
+            let (m, s, h) = (&mut m[..xs.len()], &mut s[..xs.len()], &mut h[..xs.len()]);
+            self.drive(xs, |i, p| {
                 let p = p.unwrap_or(MacdPoint {
                     macd: f64::NAN,
                     signal: f64::NAN,
