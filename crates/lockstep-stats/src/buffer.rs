@@ -197,9 +197,10 @@ impl Drop for OutBuf {
 /// more than one core, the pieces are 2 MiB and a helper thread first-touches the pages of each
 /// (one write per 4 KiB: the page faults, and the kernel's zeroing of the huge pages) up to two
 /// pieces ahead of `write`, so that the faults run on another core while `write` computes;
-/// else `write` gets the whole buffers at once. Measured (BENCHMARKS.md, issue 20): a new
-/// 80 MB huge-page output, EMA(20) 9.0 ns/element on one thread and 3.5 with the helper,
-/// correlation 14.2 and 7.1 (TA-Lib 7.0 and 12.3 in the same runs).
+/// else `write` gets the whole buffers at once. Measured (BENCHMARKS.md, issue 20) on a
+/// 2-core machine loaded by other builds: decisive in one run (a new 80 MB output of EMA(20)
+/// 9.0 → 3.5 ns/element, correlation 14.2 → 7.1), no measurable gain in the interleaved runs
+/// (EMA 3.7 → 3.5, RSI 5.9 → 6.5); to be settled on a quiet machine.
 pub(crate) fn fill_pieces<const K: usize>(
     mut bufs: [&mut [f64]; K],
     mapped: bool,
