@@ -12,14 +12,22 @@ release binary, built first; best of N inside that process). It prints a Markdow
 * rolling Pearson correlation and beta, window 90, of returns-like noise (y = 0.6 x + noise),
   n = 10^6 and 10^7: pandas `rolling(90).corr` / `.cov / .var`, polars `rolling_corr` /
   `rolling_cov / rolling_var`, TA-Lib `CORREL`;
-* RSI(14), EMA(20) and MACD(12, 26, 9) of a positive random walk (100·exp(Σr)), n = 10^7,
-  against TA-Lib.
+* RSI(14), EMA(20) and MACD(12, 26, 9) of a positive random walk (100·exp(Σr)),
+  n = 10^6 and 10^7, against TA-Lib.
 
-Every library runs on one thread (polars is pinned with POLARS_MAX_THREADS=1 unless
-`--polars-threads` says otherwise). Lockstep is timed three ways: `over_into` into an output
-buffer allocated once (the kernel), `over_into` into a freshly allocated buffer on every run
-(the page faults of a new output, like the Python libraries, which return a new array), and
-`over` (the `Vec<Option<f64>>` form).
+Every library computes on one thread (polars is pinned with POLARS_MAX_THREADS=1 unless
+`--polars-threads` says otherwise). Lockstep is timed five ways: `over_new`, a new output on
+every call as the Python libraries return a new array (an `OutBuf`: below 32 MiB a `Vec`,
+reused from the previous call's dropped output as glibc reuses numpy's; from 32 MiB on a
+huge-page mapping, written in 2 MiB pieces while a helper thread faults in the next pieces),
+the headline row and the one the ratios are of; `over_into` into an output buffer allocated
+once (the kernel alone); `over_into` into a new `Vec<f64>` on every call (4 KiB pages and
+their faults at 10^7); `over_into` into a new huge-page mapping on every call, without the
+helper thread, at every size; and `over` (the `Vec<Option<f64>>` form).
+
+With `--runs N` the whole comparison runs N times over the same inputs and every figure is the
+median of the N (each itself a best of `--reps`), so that the load of a shared machine shows
+less; the load average is printed before and after.
 """
 
 import argparse
@@ -39,7 +47,8 @@ W = 90
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="1000000,10000000", help="n for correlation and beta")
-    p.add_argument("--n-indicators", type=int, default=10_000_000)
+    p.add_argument("--sizes-indicators", default="1000000,10000000", help="n for RSI, EMA, MACD")
+    p.add_argument("--runs", type=int, default=1, help="median of this many whole runs")
     p.add_argument("--reps", type=int, default=5, help="best of this many runs (n <= 10^6)")
     p.add_argument("--reps-large", type=int, default=3, help="best of this many runs (n > 10^6)")
     p.add_argument("--seed", type=int, default=1)
@@ -71,7 +80,7 @@ def cargo(*args):
     return ["cargo", *args]
 
 
-LOCKSTEP = ROOT / "target" / "release" / "lockstep"
+LOCKSTEP = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "lockstep"
 
 
 def build_lockstep():
@@ -82,9 +91,12 @@ def build_lockstep():
     )
 
 
+HEADLINE = "Lockstep, new output per call (over_new)"
 MODES = (
-    ("reused", "Lockstep over_into"),
-    ("fresh", "Lockstep over_into, new buffer"),
+    ("new", HEADLINE),
+    ("reused", "Lockstep over_into, buffer allocated once"),
+    ("fresh", "Lockstep over_into, new Vec (4 KiB pages)"),
+    ("mapped", "Lockstep over_into, new huge-page mapping, one thread"),
     ("option", "Lockstep over (Option)"),
 )
 
@@ -116,56 +128,85 @@ def machine():
     )
 
 
+def load():
+    return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def main():
     if not ARGS.skip_build:
         build_lockstep()
     sizes = [int(s) for s in ARGS.sizes.split(",")]
+    sizes_ind = [int(s) for s in ARGS.sizes_indicators.split(",")]
     rng = np.random.default_rng(ARGS.seed)
     big = max(sizes)
     x_all = (rng.random(big) - 0.5) * 0.04
     y_all = 0.6 * x_all + (rng.random(big) - 0.5) * 0.04
-    ni = ARGS.n_indicators
-    prices = 100.0 * np.exp(np.cumsum((rng.random(ni) - 0.5) * 0.04))
+    prices_all = 100.0 * np.exp(np.cumsum((rng.random(max(sizes_ind)) - 0.5) * 0.04))
+    load_before = load()
 
-    rows = []  # (n, kernel, library, ns/element)
+    runs = []
     with tempfile.TemporaryDirectory(prefix="lockstep-compare-") as tmp:
         tmp = Path(tmp)
-        for n in sizes:
-            reps = ARGS.reps if n <= 1_000_000 else ARGS.reps_large
-            x, y = np.ascontiguousarray(x_all[:n]), np.ascontiguousarray(y_all[:n])
-            fx, fy = tmp / f"x{n}.f64", tmp / f"y{n}.f64"
+        for run in range(ARGS.runs):
+            runs.append(one_run(tmp, run, sizes, sizes_ind, x_all, y_all, prices_all))
+    rows = [
+        (n, kernel, lib, float(np.median([r[i][3] for r in runs])))
+        for i, (n, kernel, lib, _) in enumerate(runs[0])
+    ]
+
+    names = {"corr": "corr w=90", "beta": "beta w=90", "rsi": "RSI(14)", "ema": "EMA(20)", "macd": "MACD(12,26,9)"}
+    print(f"Machine: {machine()}")
+    print(f"{load_before} before, {load()} after; median of {ARGS.runs} run(s)\n")
+    print("| n | kernel | library | ns/element | Lockstep new output / this |")
+    print("|---:|---|---|---:|---:|")
+    for n, kernel, lib, t in rows:
+        ours = next(r[3] for r in rows if r[:3] == (n, kernel, HEADLINE))
+        print(f"| {n:.0e} | {names[kernel]} | {lib} | {t:.2f} | {ours / t:.2f} |")
+
+
+def one_run(tmp, run, sizes, sizes_ind, x_all, y_all, prices_all):
+    """One whole comparison: rows of (n, kernel, library, ns/element), in a fixed order."""
+    rows = []
+    for n in sizes:
+        reps = ARGS.reps if n <= 1_000_000 else ARGS.reps_large
+        x, y = np.ascontiguousarray(x_all[:n]), np.ascontiguousarray(y_all[:n])
+        fx, fy = tmp / f"x{n}.f64", tmp / f"y{n}.f64"
+        if run == 0:
             x.astype("<f8").tofile(fx)
             y.astype("<f8").tofile(fy)
-            sx, sy = pd.Series(x), pd.Series(y)
-            df = pl.DataFrame({"x": x, "y": y})
-            py = {
-                "corr": {
-                    "pandas": lambda: sx.rolling(W).corr(sy),
-                    "polars": lambda: df.select(pl.rolling_corr("x", "y", window_size=W)),
-                    "TA-Lib CORREL": lambda: talib.CORREL(x, y, timeperiod=W),
-                },
-                "beta": {
-                    "pandas": lambda: sx.rolling(W).cov(sy) / sy.rolling(W).var(),
-                    "polars": lambda: df.select(
-                        pl.rolling_cov("x", "y", window_size=W)
-                        / pl.col("y").rolling_var(window_size=W)
-                    ),
-                    "TA-Lib CORREL": lambda: talib.CORREL(x, y, timeperiod=W),
-                },
-            }
-            for kernel, libs in py.items():
-                for lib, f in libs.items():
-                    if kernel == "beta" and lib.startswith("TA-Lib"):
-                        # Same timing as for corr: no need to run it twice.
-                        t = next(r[3] for r in rows if r[:3] == (n, "corr", lib))
-                    else:
-                        t = best_of(f, reps) / n * 1e9
-                    rows.append((n, kernel, lib, t))
-                for label, t in lockstep(kernel, reps, fx, fy):
-                    rows.append((n, kernel, label, t))
-            print(f"# n = {n} done", file=sys.stderr)
-        fp = tmp / "prices.f64"
-        prices.astype("<f8").tofile(fp)
+        sx, sy = pd.Series(x), pd.Series(y)
+        df = pl.DataFrame({"x": x, "y": y})
+        py = {
+            "corr": {
+                "pandas": lambda: sx.rolling(W).corr(sy),
+                "polars": lambda: df.select(pl.rolling_corr("x", "y", window_size=W)),
+                "TA-Lib CORREL": lambda: talib.CORREL(x, y, timeperiod=W),
+            },
+            "beta": {
+                "pandas": lambda: sx.rolling(W).cov(sy) / sy.rolling(W).var(),
+                "polars": lambda: df.select(
+                    pl.rolling_cov("x", "y", window_size=W)
+                    / pl.col("y").rolling_var(window_size=W)
+                ),
+                "TA-Lib CORREL": lambda: talib.CORREL(x, y, timeperiod=W),
+            },
+        }
+        for kernel, libs in py.items():
+            for lib, f in libs.items():
+                if kernel == "beta" and lib.startswith("TA-Lib"):
+                    # Same timing as for corr: no need to run it twice.
+                    t = next(r[3] for r in rows if r[:3] == (n, "corr", lib))
+                else:
+                    t = best_of(f, reps) / n * 1e9
+                rows.append((n, kernel, lib, t))
+            for label, t in lockstep(kernel, reps, fx, fy):
+                rows.append((n, kernel, label, t))
+        print(f"# run {run + 1}: n = {n} done ({load()})", file=sys.stderr)
+    for ni in sizes_ind:
+        prices = np.ascontiguousarray(prices_all[:ni])
+        fp = tmp / f"prices{ni}.f64"
+        if run == 0:
+            prices.astype("<f8").tofile(fp)
         reps = ARGS.reps if ni <= 1_000_000 else ARGS.reps_large
         for kernel, f in {
             "rsi": lambda: talib.RSI(prices, timeperiod=14),
@@ -175,14 +216,8 @@ def main():
             rows.append((ni, kernel, "TA-Lib", best_of(f, reps) / ni * 1e9))
             for label, t in lockstep(kernel, reps, fp):
                 rows.append((ni, kernel, label, t))
-
-    names = {"corr": "corr w=90", "beta": "beta w=90", "rsi": "RSI(14)", "ema": "EMA(20)", "macd": "MACD(12,26,9)"}
-    print(f"Machine: {machine()}\n")
-    print("| n | kernel | library | ns/element | Lockstep over_into / this |")
-    print("|---:|---|---|---:|---:|")
-    for n, kernel, lib, t in rows:
-        ours = next(r[3] for r in rows if r[:3] == (n, kernel, "Lockstep over_into"))
-        print(f"| {n:.0e} | {names[kernel]} | {lib} | {t:.2f} | {ours / t:.2f} |")
+        print(f"# run {run + 1}: indicators n = {ni} done ({load()})", file=sys.stderr)
+    return rows
 
 
 if __name__ == "__main__":

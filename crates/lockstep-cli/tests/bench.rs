@@ -14,7 +14,7 @@ fn bench_times_every_kernel_and_mode() {
         "--reps",
         "1",
         "--mode",
-        "reused,fresh,option",
+        "reused,new,fresh,mapped,option",
         "--format",
         "json",
     ]);
@@ -22,7 +22,7 @@ fn bench_times_every_kernel_and_mode() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
-    assert_eq!(rows.len(), 5 * 3);
+    assert_eq!(rows.len(), 5 * 5);
     for r in &rows {
         assert_eq!(r["n"], 5000);
         assert!(r["ns_per_element"].as_f64().unwrap() > 0.0, "{r}");
@@ -64,6 +64,7 @@ fn bench_reads_little_endian_files() {
         "{out}"
     );
     assert!(out.contains("beta,reused,500,"), "{out}");
+    assert!(out.contains("beta,new,500,"), "{out}");
     let e = fails(&["bench", "corr", "--x", s(&fx), "--reps", "1"]);
     assert!(e.contains("--y"), "{e}");
     std::fs::write(&fy, [0u8; 7]).unwrap();

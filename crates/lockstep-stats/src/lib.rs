@@ -32,6 +32,7 @@
 
 mod block_length;
 mod bootstrap;
+mod buffer;
 mod corr_test;
 mod error;
 mod ewma;
@@ -56,14 +57,15 @@ pub use bootstrap::{
     pair_block_length, BootstrapConfig, BootstrapSuite, CorrDifference, CorrInterval,
     StationaryBootstrap, DEFAULT_SEED,
 };
+pub use buffer::{OutBuf, MAP_THRESHOLD};
 pub use corr_test::{fisher_z_test, ZTest};
 pub use error::StatsError;
 pub use ewma::EwmaPair;
 pub use fisher::{beta_interval, fisher_interval, normal_quantile};
 pub use forbes_rigobon::{forbes_rigobon, variance_increase};
 pub use indicators::{
-    Atr, Bands, Bar, Bollinger, Ema, EmaSeed, Indicator, Macd, MacdPoint, Obv, RelativeVolume, Roc,
-    Rsi, Sma,
+    Atr, Bands, Bar, Bollinger, Ema, EmaSeed, Indicator, Macd, MacdPoint, MacdSeries, Obv,
+    RelativeVolume, Roc, Rsi, Sma,
 };
 pub use leadlag::{
     ccf_band, cross_correlation, f_sf, granger, granger_scan, reaction_summary, rolling_best_lag,

@@ -4,7 +4,8 @@
 use std::marker::PhantomData;
 use std::ops::Range;
 
-use crate::{Result, StatsError};
+use crate::buffer::fill_pieces;
+use crate::{OutBuf, Result, StatsError};
 
 /// Centered moments of the pairs in one full window of `n` observations.
 ///
@@ -857,6 +858,22 @@ impl<S: Stat> Rolling<S> {
     /// series (no `Option`s, no allocation). Errors when the three lengths differ.
     pub fn over_into(&mut self, xs: &[f64], ys: &[f64], out: &mut [f64]) -> Result<()> {
         self.0.stat_into::<S>(xs, ys, out)
+    }
+
+    /// Batch form into a new buffer: what [`Rolling::over_into`] writes (the same kernel,
+    /// bit-identical), into a new [`OutBuf`] of the inputs' length (the form to use when each
+    /// call needs its own output, as the Python libraries give): a huge-page mapping when
+    /// large, filled while another thread faults in its pages, a reused `Vec` when small.
+    /// Errors when the two lengths differ.
+    pub fn over_new(&mut self, xs: &[f64], ys: &[f64]) -> Result<OutBuf> {
+        check_lengths(xs, ys)?;
+        let mut out = OutBuf::for_overwrite(xs.len());
+        let mapped = out.is_mapped();
+        let m = &mut self.0;
+        fill_pieces([out.as_mut_slice()], mapped, |r, [o]| {
+            m.drive_fast(&xs[r.clone()], &ys[r], &mut StatInto::<S>::new(o));
+        });
+        Ok(out)
     }
 
     /// Forget all inputs.

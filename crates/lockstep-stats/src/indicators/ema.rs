@@ -3,7 +3,8 @@
 use std::fmt;
 
 use super::{check_out, check_period, Indicator};
-use crate::Result;
+use crate::buffer::fill_pieces;
+use crate::{OutBuf, Result};
 
 /// How an [`Ema`] starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -91,6 +92,22 @@ impl Ema {
         check_out(xs.len(), out)?;
         self.drive(xs, |i, v| out[i] = v.unwrap_or(f64::NAN));
         Ok(())
+    }
+
+    /// Batch form into a new buffer: what [`Self::over_into`] writes (the same kernel,
+    /// bit-identical), into a new [`OutBuf`] of the inputs' length (the form to use when each
+    /// call needs its own output): a huge-page mapping when large, filled while another
+    /// thread faults in its pages, a reused `Vec` when small.
+    pub fn over_new(&mut self, xs: &[f64]) -> OutBuf {
+        let mut out = OutBuf::for_overwrite(xs.len());
+        let mapped = out.is_mapped();
+        fill_pieces([out.as_mut_slice()], mapped, |r, [o]| {
+            // Cut `o` to the input's length, so the compiler drops the bounds checks.
+            let xs = &xs[r];
+            let o = &mut o[..xs.len()];
+            self.drive(xs, |i, v| o[i] = v.unwrap_or(f64::NAN));
+        });
+        out
     }
 
     /// Start from a known value (used by MACD to align its two EMAs as TA-Lib does).

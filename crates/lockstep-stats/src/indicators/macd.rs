@@ -5,7 +5,8 @@ use std::fmt;
 
 use super::ema::{ema_step, Ema};
 use super::{check_out, check_period, Indicator};
-use crate::Result;
+use crate::buffer::fill_pieces;
+use crate::{OutBuf, Result};
 
 /// One MACD value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -16,6 +17,17 @@ pub struct MacdPoint {
     pub signal: f64,
     /// `macd − signal`.
     pub hist: f64,
+}
+
+/// The three series of [`Macd::over_new`], each in a new [`OutBuf`], NaN during the warm-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MacdSeries {
+    /// `EMA_fast − EMA_slow`.
+    pub macd: OutBuf,
+    /// EMA of the MACD line over the signal period.
+    pub signal: OutBuf,
+    /// `macd − signal`.
+    pub hist: OutBuf,
 }
 
 /// MACD (default 12, 26, 9), TA-Lib convention:
@@ -122,6 +134,38 @@ impl Macd {
             hist[i] = p.hist;
         });
         Ok(())
+    }
+
+    /// Batch form into new buffers: what [`Macd::over_into`] writes (the same kernel,
+    /// bit-identical), into three new [`OutBuf`]s of the inputs' length (the form to use when
+    /// each call needs its own outputs): huge-page mappings when large, filled while another
+    /// thread faults in their pages, reused `Vec`s when small.
+    pub fn over_new(&mut self, xs: &[f64]) -> MacdSeries {
+        let n = xs.len();
+        let new = || OutBuf::for_overwrite(n);
+        let (mut macd, mut signal, mut hist) = (new(), new(), new());
+        let mapped = macd.is_mapped() && signal.is_mapped() && hist.is_mapped();
+        let bufs = [
+            macd.as_mut_slice(),
+            signal.as_mut_slice(),
+            hist.as_mut_slice(),
+        ];
+        fill_pieces(bufs, mapped, |r, [m, s, h]| {
+            // Cut the pieces to the input's length, so the compiler drops the bounds checks.
+            let xs = &xs[r];
+            let (m, s, h) = (&mut m[..xs.len()], &mut s[..xs.len()], &mut h[..xs.len()]);
+            self.drive(xs, |i, p| {
+                let p = p.unwrap_or(MacdPoint {
+                    macd: f64::NAN,
+                    signal: f64::NAN,
+                    hist: f64::NAN,
+                });
+                m[i] = p.macd;
+                s[i] = p.signal;
+                h[i] = p.hist;
+            });
+        });
+        MacdSeries { macd, signal, hist }
     }
 }
 

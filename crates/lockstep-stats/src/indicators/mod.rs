@@ -23,7 +23,7 @@ mod sma;
 pub use atr::{Atr, Bar};
 pub use bollinger::{Bands, Bollinger};
 pub use ema::{Ema, EmaSeed};
-pub use macd::{Macd, MacdPoint};
+pub use macd::{Macd, MacdPoint, MacdSeries};
 pub use obv::Obv;
 pub use relative_volume::RelativeVolume;
 pub use roc::Roc;
