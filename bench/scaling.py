@@ -111,6 +111,7 @@ def main() -> None:
         for n in sizes:
             t0 = time.perf_counter()
             folder = a.data or tmp
+            os.makedirs(folder, exist_ok=True)
             pa, pb = (os.path.join(folder, f"{x}{n}.csv") for x in "AB")
             if not (a.data and os.path.isfile(pa) and os.path.isfile(pb)):
                 pa, pb = write_legs(folder, n, seed=n)

@@ -213,7 +213,8 @@ pub fn report_page(report: &Report, charts: &[Chart], options: &PageOptions) -> 
     for line in &options.banner {
         let _ = writeln!(o, "<p class=\"banner\">{}</p>", escape(line));
     }
-    o.push_str("</header>\n<main class=\"container\">\n");
+    o.push_str("</header>\n");
+    o.push_str(MAIN);
     // Every section, the page's own too, in the one reading order of
     // `lockstep_report::describe::ORDER` (the answer first, provenance last).
     let mut parts: Vec<(usize, String)> = lockstep_report::describe::sections(report)
@@ -257,6 +258,22 @@ pub fn report_page(report: &Report, charts: &[Chart], options: &PageOptions) -> 
     }
     o.push_str("</footer>\n</body>\n</html>\n");
     o
+}
+
+/// Where a page of [`report_page`] opens its content.
+const MAIN: &str = "<main class=\"container\">\n";
+
+/// `page` (of [`report_page`]) with `html` first in its content, before every section (the
+/// interactive charts of the dashboard and of `report --interactive`); at the end of the body
+/// when the page has no such place.
+pub fn insert_first(page: &str, html: &str) -> String {
+    match page.find(MAIN) {
+        Some(i) => {
+            let at = i + MAIN.len();
+            format!("{}{html}{}", &page[..at], &page[at..])
+        }
+        None => page.replacen("</body>", &format!("{html}</body>"), 1),
+    }
 }
 
 /// The section of a signals report (`section#signals`), for [`PageOptions::extra`]: each

@@ -401,7 +401,10 @@ fn pair_params(a: String, b: String, o: &Bound<'_, PyDict>) -> Result<PairParams
     p.intraday_b = opt(o, "intraday_b")?;
     // `control`: one series or a list (`--control`, repeatable); `default_control=False` is
     // `--no-control`.
-    if let Some(v) = o.get_item("control").map_err(|e| Error::Type(e.to_string()))? {
+    if let Some(v) = o
+        .get_item("control")
+        .map_err(|e| Error::Type(e.to_string()))?
+    {
         if !v.is_none() {
             p.controls = match v.extract::<String>() {
                 Ok(one) => vec![one],
@@ -415,8 +418,7 @@ fn pair_params(a: String, b: String, o: &Bound<'_, PyDict>) -> Result<PairParams
     p.default_control = opt::<bool>(o, "default_control")?.unwrap_or(true);
     if !p.default_control && !p.controls.is_empty() {
         return Err(Error::Option(
-            "control and default_control=False exclude each other (--control, --no-control)"
-                .into(),
+            "control and default_control=False exclude each other (--control, --no-control)".into(),
         ));
     }
     if let Some(n) = opt::<usize>(o, "bootstrap")? {

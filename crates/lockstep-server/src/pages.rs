@@ -467,14 +467,7 @@ fn with_explore(page: String, pair: &PairConfig) -> String {
     let page = page
         .replacen("</head>", &head, 1)
         .replacen("</body>", &script, 1);
-    let main = "<main class=\"container\">\n";
-    match page.find(main) {
-        Some(i) => {
-            let at = i + main.len();
-            format!("{}{section}{}", &page[..at], &page[at..])
-        }
-        None => page.replacen("</body>", &format!("{section}</body>"), 1),
-    }
+    lockstep_html::insert_first(&page, &section)
 }
 
 #[cfg(test)]

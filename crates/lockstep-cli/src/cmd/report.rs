@@ -130,14 +130,7 @@ pub fn interactive(page: String, figures: &serde_json::Value) -> String {
         lockstep_charts::interactive::plotly_js(),
         lockstep_charts::interactive::AUTOSCALE_JS
     );
-    let main = "<main class=\"container\">\n";
-    match page.find(main) {
-        Some(i) => {
-            let at = i + main.len();
-            format!("{}{section}{}", &page[..at], &page[at..])
-        }
-        None => page.replacen("</body>", &format!("{section}</body>"), 1),
-    }
+    lockstep_html::insert_first(&page, &section)
 }
 
 #[cfg(test)]
