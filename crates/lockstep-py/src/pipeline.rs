@@ -408,10 +408,9 @@ fn pair_params(a: String, b: String, o: &Bound<'_, PyDict>) -> Result<PairParams
         if !v.is_none() {
             p.controls = match v.extract::<String>() {
                 Ok(one) => vec![one],
-                Err(_) => v.extract::<Vec<String>>().map_err(|e| {
-                    let e: PyErr = e.into();
-                    Error::Type(format!("analyze(): control: {e}"))
-                })?,
+                Err(_) => v
+                    .extract::<Vec<String>>()
+                    .map_err(|e| Error::Type(format!("analyze(): control: {e}")))?,
             };
         }
     }
