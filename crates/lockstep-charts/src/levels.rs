@@ -167,7 +167,7 @@ fn panel<DB: Backend>(
         }
         // Each line labelled with its price where it starts (the close and the latest
         // breakouts crowd its right end), above the line.
-        let label = text(11.0)
+        let label = text(13.0)
             .color(&col)
             .pos(Pos::new(HPos::Left, VPos::Bottom));
         chart

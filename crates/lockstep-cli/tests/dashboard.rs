@@ -220,21 +220,30 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
     eprintln!("screenshot: {}", shot.display());
     drop(browser);
 
-    // On a phone: the page does not scroll sideways (wide tables scroll in their own box)
-    // and the charts shrink to the screen.
+    // On a phone: the page does not scroll sideways (wide tables and charts scroll in their
+    // own box), and a static chart never shrinks so far that its text falls under 11 CSS px.
     let phone = lockstep_testkit::webdriver::Browser::start(390, 844).expect("chromium");
     phone.goto(&format!("{}{page}", server.url)).expect("load");
     let fit = phone
         .execute(
             "const w = document.documentElement.clientWidth;
+             const svgs = Array.from(document.querySelectorAll('figure.chart svg'));
              return {page: document.documentElement.scrollWidth, width: w,
-                     widest: Math.max(...Array.from(document.querySelectorAll('figure.chart svg'))
-                                      .map(s => s.getBoundingClientRect().width))};",
+                     widest: Math.max(...Array.from(document.querySelectorAll('figure.chart'))
+                                      .map(f => f.getBoundingClientRect().width)),
+                     smallest: Math.min(...svgs.map(s => {
+                       const k = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+                       const fs = Array.from(s.querySelectorAll('text'))
+                         .map(t => parseFloat(t.getAttribute('font-size'))).filter(x => x > 0);
+                       return fs.length ? k * Math.min(...fs) : 1e9; })),
+                     charts: svgs.length};",
         )
         .expect("script");
     let width = fit["width"].as_f64().unwrap();
     assert!(fit["page"].as_f64().unwrap() <= width + 1.0, "{fit}");
     assert!(fit["widest"].as_f64().unwrap() <= width, "{fit}");
+    assert!(fit["charts"].as_u64().unwrap() > 0, "{fit}");
+    assert!(fit["smallest"].as_f64().unwrap() >= 10.99, "{fit}");
     std::fs::write(
         artifacts.join("dashboard-phone.png"),
         phone.screenshot().unwrap(),

@@ -74,9 +74,24 @@ fn home(kind: ChartKind) -> &'static str {
     }
 }
 
+/// The smallest text a chart may show on the page, in CSS px.
+const MIN_TEXT_PX: f64 = 11.0;
+
+/// The smallest `font-size` of the SVG's text, in its own units.
+fn smallest_font(svg: &str) -> Option<f64> {
+    svg.match_indices("font-size=\"")
+        .filter_map(|(i, k)| {
+            let v = &svg[i + k.len()..];
+            v[..v.find('"')?].trim_end_matches("px").parse::<f64>().ok()
+        })
+        .filter(|f| *f > 0.0)
+        .min_by(f64::total_cmp)
+}
+
 /// The chart's SVG document ready to inline: no XML declaration, doctype or comment before
 /// the root `<svg>`, a `viewBox` (from `width`/`height` when it has none) so that CSS can
-/// scale it, and an accessible name.
+/// scale it, an accessible name, and a `min-width` at which its smallest text is
+/// [`MIN_TEXT_PX`].
 fn inline_svg(svg: &str, title: &str) -> Option<String> {
     let start = svg.find("<svg")?;
     let body = svg[start..].trim_end();
@@ -96,6 +111,32 @@ fn inline_svg(svg: &str, title: &str) -> Option<String> {
     }
     if !tag.contains(" role=") {
         let _ = write!(extra, " role=\"img\" aria-label=\"{}\"", escape(title));
+    }
+    // Never drawn so narrow that its smallest text falls under 11 CSS px: below that width
+    // the chart scrolls inside its figure (`overflow-x: auto`) instead.
+    let width = |t: &str| -> Option<f64> {
+        let key = if t.contains("viewBox=\"") {
+            "viewBox=\""
+        } else {
+            " width=\""
+        };
+        let i = t.find(key)? + key.len();
+        let j = t[i..].find('"')? + i;
+        let v = &t[i..j];
+        let w = if key.starts_with("viewBox") {
+            v.split_whitespace().nth(2)?
+        } else {
+            v
+        };
+        w.trim_end_matches("px").parse().ok()
+    };
+    if let (false, Some(w), Some(f)) = (tag.contains(" style=\""), width(tag), smallest_font(body))
+    {
+        let _ = write!(
+            extra,
+            " style=\"min-width:{}px\"",
+            (w * MIN_TEXT_PX / f).ceil()
+        );
     }
     // Sized by the page, not in pixels: the viewBox keeps the proportions.
     let mut root = tag[4..].to_string();
@@ -308,6 +349,24 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chart_keeps_its_smallest_text_at_11_px() {
+        let svg = r#"<svg width="960" height="480" viewBox="0 0 960 480"><text font-size="10.5">a</text><text font-size="21">b</text></svg>"#;
+        let out = inline_svg(svg, "t").unwrap();
+        // 960 · 11 / 10.5 = 1005.7
+        assert!(out.contains(r#"style="min-width:1006px""#), "{out}");
+        assert!(!out.contains(r#"width="960""#), "{out}");
+        // Without text, or with a style of its own, nothing is added.
+        let plain = inline_svg(r#"<svg viewBox="0 0 10 10"></svg>"#, "t").unwrap();
+        assert!(!plain.contains("min-width"), "{plain}");
+        let styled = inline_svg(
+            r#"<svg viewBox="0 0 10 10" style="x"><text font-size="5">a</text></svg>"#,
+            "t",
+        )
+        .unwrap();
+        assert!(!styled.contains("min-width"), "{styled}");
+    }
 
     #[test]
     fn escapes_markup() {
