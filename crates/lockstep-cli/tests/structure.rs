@@ -118,6 +118,13 @@ fn levels_of_a_range_and_its_breakout() {
     let out = json(&ok_stdout(&["levels", s(&f), "--format", "json", "--all"]));
     assert_eq!(out["levels"].as_array().unwrap().len(), 2);
     assert_eq!(out["per_side"], serde_json::Value::Null);
+    // A margin outside [0, 100] ATRs is a failure naming it; --hold 0 a usage error.
+    for bad in ["--margin-atr=-1", "--margin-atr=nan"] {
+        let e = fails(&["levels", s(&f), bad]);
+        assert!(e.contains("invalid parameter margin_atr"), "{bad}: {e}");
+    }
+    let e = usage(&["levels", s(&f), "--hold", "0"]);
+    assert!(e.contains("--hold"), "{e}");
 
     // CSV forms.
     let (h, rows) = parse_csv(&ok_stdout(&["levels", s(&f), "--format", "csv"]));
