@@ -167,10 +167,7 @@ impl ClockSide {
         } else {
             Vec::new()
         };
-        let boot = |w: usize| {
-            let e = &boots.iter().find(|e| e.window == w)?.estimate;
-            e.boot_lo.zip(e.boot_hi)
-        };
+        let boot = |w: usize| boot_interval(boots.iter().find(|e| e.window == w));
         let at = |d: &GrangerDirection| d.at_bic().map(|t| (d.bic_lag, t.p));
         Ok(ClockSide {
             windows: readings(&summaries, boot),
@@ -187,7 +184,12 @@ impl ClockSide {
 
 /// The bootstrap interval of window `w`'s latest correlation in `r`.
 fn boot(r: &Report, w: usize) -> Option<(f64, f64)> {
-    let e = &r.inference.as_ref()?.window(w)?.estimate;
+    boot_interval(r.inference.as_ref()?.window(w))
+}
+
+/// The bootstrap interval of a window's estimate.
+fn boot_interval(e: Option<&crate::inference::WindowEstimate>) -> Option<(f64, f64)> {
+    let e = &e?.estimate;
     e.boot_lo.zip(e.boot_hi)
 }
 

@@ -150,13 +150,8 @@ pub struct ChangeTest {
     pub fisher: TwoSampleTest,
     /// The stationary-bootstrap test of the latest window against the full period, which
     /// contains it (overlapping samples): the difference `r_window − r_full`.
-    pub boot_diff: Option<f64>,
-    /// Lower end of the percentile interval of the difference.
-    pub boot_lo: Option<f64>,
-    /// Upper end.
-    pub boot_hi: Option<f64>,
-    /// Two-sided bootstrap p-value.
-    pub boot_p: Option<f64>,
+    #[serde(flatten)]
+    pub boot: BootDifference,
 }
 
 /// Is the risk-on correlation different from the risk-off one?
@@ -166,6 +161,15 @@ pub struct RegimeTest {
     pub fisher: TwoSampleTest,
     /// The bootstrap difference `r_on − r_off` (days resampled in blocks, each keeping its
     /// regime).
+    #[serde(flatten)]
+    pub boot: BootDifference,
+}
+
+/// A bootstrap test of two correlations: their difference, its percentile interval and the
+/// two-sided p-value (all undefined when the bootstrap could not run).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct BootDifference {
+    /// The difference of the two correlations.
     pub boot_diff: Option<f64>,
     /// Lower end of its percentile interval.
     pub boot_lo: Option<f64>,
@@ -173,6 +177,17 @@ pub struct RegimeTest {
     pub boot_hi: Option<f64>,
     /// Two-sided bootstrap p-value.
     pub boot_p: Option<f64>,
+}
+
+impl From<Option<CorrDifference>> for BootDifference {
+    fn from(d: Option<CorrDifference>) -> Self {
+        BootDifference {
+            boot_diff: d.map(|b| b.diff),
+            boot_lo: d.map(|b| b.lo),
+            boot_hi: d.map(|b| b.hi),
+            boot_p: d.map(|b| b.p),
+        }
+    }
 }
 
 /// The intervals and tests of the report's correlations (see the module documentation).
@@ -452,10 +467,7 @@ fn suite(
         changes.push(ChangeTest {
             window: w,
             fisher: two_sample(r1, w, r2, n - w),
-            boot_diff: d.map(|b| b.diff),
-            boot_lo: d.map(|b| b.lo),
-            boot_hi: d.map(|b| b.hi),
-            boot_p: d.map(|b| b.p),
+            boot: d.into(),
         });
     }
     let regime_change = if regimes {
@@ -474,10 +486,7 @@ fn suite(
                 let d = diff(tested.len(), "risk-on against risk-off", notes);
                 Some(RegimeTest {
                     fisher: two_sample(r1, n_on, r2, n_off),
-                    boot_diff: d.map(|b| b.diff),
-                    boot_lo: d.map(|b| b.lo),
-                    boot_hi: d.map(|b| b.hi),
-                    boot_p: d.map(|b| b.p),
+                    boot: d.into(),
                 })
             }
             _ => None,

@@ -138,15 +138,15 @@ pub(super) fn blocks(r: &Report, inf: &Inference) -> Vec<Block> {
              samples, resampled together); verdict from the bootstrap p at 5%",
         );
         for c in &inf.changes {
-            let p = c.boot_p.or(c.fisher.fisher_p);
+            let p = c.boot.boot_p.or(c.fisher.fisher_p);
             t.rows.push(vec![
                 Cell::new(c.window.to_string()),
                 Cell::toned(signed3(c.fisher.r1), Tone::Corr(c.fisher.r1)),
                 Cell::toned(signed3(c.fisher.r2), Tone::Corr(c.fisher.r2)),
                 Cell::new(opt(c.fisher.fisher_p, words::p_value)),
-                Cell::new(opt(c.boot_diff, signed3)),
-                Cell::new(interval(c.boot_lo, c.boot_hi)),
-                Cell::new(opt(c.boot_p, words::p_value)),
+                Cell::new(opt(c.boot.boot_diff, signed3)),
+                Cell::new(interval(c.boot.boot_lo, c.boot.boot_hi)),
+                Cell::new(opt(c.boot.boot_p, words::p_value)),
                 match p {
                     Some(p) if p < 0.05 => Cell::toned("changed", Tone::Significant),
                     Some(_) => Cell::new("no evidence"),
@@ -183,7 +183,7 @@ pub(super) fn regime_blocks(r: &Report, inf: &Inference) -> Vec<Block> {
     }
     if let Some(t) = &inf.regime_change {
         let f = &t.fisher;
-        let p = t.boot_p.or(f.fisher_p);
+        let p = t.boot.boot_p.or(f.fisher_p);
         blocks.push(Block::para(
             "",
             format!(
@@ -196,9 +196,9 @@ pub(super) fn regime_blocks(r: &Report, inf: &Inference) -> Vec<Block> {
                 f.n2,
                 opt(f.fisher_z, |z| format!("{z:+.2}")),
                 opt(f.fisher_p, words::p_value),
-                opt(t.boot_diff, signed3),
-                interval(t.boot_lo, t.boot_hi),
-                opt(t.boot_p, words::p_value),
+                opt(t.boot.boot_diff, signed3),
+                interval(t.boot.boot_lo, t.boot.boot_hi),
+                opt(t.boot.boot_p, words::p_value),
                 match p {
                     Some(p) if p < 0.05 => "the correlation differs between the regimes",
                     Some(_) => "no evidence that it differs between the regimes",
