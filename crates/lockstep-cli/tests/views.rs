@@ -191,6 +191,47 @@ fn the_interactive_report_is_still_self_contained() {
     ok_stdout(&["report", &a, &b, "--out", s(&plain)]);
     let added = html.len() as f64 - std::fs::metadata(&plain).unwrap().len() as f64;
     eprintln!("--interactive adds {:.2} MB", added / 1e6);
+    opens_offline_and_draws_every_figure(&out);
+}
+
+/// Opened from disk in headless Chromium (no server, no network), the interactive report
+/// draws every figure and the page asks for no resource at all: the proof that it opens
+/// offline, beyond the text check (Plotly.js names URLs it would only use for map traces).
+fn opens_offline_and_draws_every_figure(file: &std::path::Path) {
+    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have the browser: {why}"
+        );
+        eprintln!("skipped the browser check: {why}");
+        return;
+    }
+    let browser = lockstep_testkit::webdriver::Browser::start(1400, 1000).expect("chromium");
+    browser
+        .goto(&format!("file://{}", file.display()))
+        .expect("open the report");
+    let drawn = "return document.querySelectorAll('[id^=\"fig-\"] .main-svg').length > 0 && \
+        Array.from(document.querySelectorAll('[id^=\"fig-\"]')).every(f => f.querySelector('.main-svg'));";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while browser.execute(drawn).ok() != Some(serde_json::Value::Bool(true)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the figures were not drawn in 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let figures = browser
+        .execute("return document.querySelectorAll('[id^=\"fig-\"]').length;")
+        .expect("count figures");
+    assert!(figures.as_u64().unwrap_or(0) >= 4, "figures: {figures}");
+    let fetched = browser
+        .execute("return performance.getEntriesByType('resource').map(e => e.name);")
+        .expect("resource entries");
+    assert_eq!(
+        fetched,
+        serde_json::json!([]),
+        "the report fetched {fetched}"
+    );
 }
 
 #[test]
