@@ -181,6 +181,14 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
     for (kind, n) in drawn.as_object().expect("object") {
         assert_eq!(n, &serde_json::json!([0, 1]), "{kind}: {drawn}");
     }
+    // The charts index links to the slots.
+    let linked = browser
+        .execute(
+            "return ['overlay', 'correlation', 'momentum', 'equity'].every(k =>
+               !!document.querySelector('.chart-index a[href=\"#fig-' + k + '\"]'));",
+        )
+        .unwrap();
+    assert_eq!(linked, Value::Bool(true));
     // The first render, what the page shows without any script: the server's charts, the
     // interactive kinds in their slots.
     assert_eq!(
@@ -765,8 +773,8 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
     // visible"), the first frame after the whole page is parsed; then the first and every
     // interactive chart drawn in place of the server's.
     // Printed, not asserted: a benchmark (BENCHMARKS.md, dashboard).
-    let render = |what: &str| {
-        wait_in(&browser, "the figures", &loaded("ETH-USD|^RUT||"));
+    let render = |browser: &lockstep_testkit::webdriver::Browser, what: &str| {
+        wait_in(browser, "the figures", &loaded("ETH-USD|^RUT||"));
         browser
             .execute(
                 "window.lockstepLcp = null; window.lockstepShown = {};
@@ -803,9 +811,19 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
         eprintln!("pair page ({what}), ms after navigation start: {t}");
     };
     browser.goto(&page).expect("load");
-    render("first visit: Plotly.js fetched");
+    render(
+        &browser,
+        "first visit, browser just started: Plotly.js fetched",
+    );
     browser.goto(&page).expect("reload");
-    render("returning visit: Plotly.js cached");
+    render(&browser, "returning visit: Plotly.js cached");
+    {
+        // A first visit in a browser already running: from the home page.
+        let other = lockstep_testkit::webdriver::Browser::start(1400, 1000).expect("chromium");
+        other.goto(&format!("{}/", server.url)).expect("home");
+        other.goto(&page).expect("load");
+        render(&other, "first visit from the home page: Plotly.js fetched");
+    }
     let kinds = browser
         .execute(
             "return Array.from(document.querySelectorAll('#explore .figure .main-svg')).length;",

@@ -1,6 +1,6 @@
 // The interactive charts of a pair page (section#explore): each slot first shows the
-// server's SVG chart; after the first frame is painted this loads Plotly.js (preloaded by the
-// page, run only now so that its parsing never delays the first paint), loads /api/symbols
+// server's SVG chart; after the first frame is painted this loads Plotly.js (only now, so
+// that neither its transfer nor its parsing delays the first paint), loads /api/symbols
 // into the pair picker, draws /api/figures with Plotly.js in place of the SVG charts, reruns
 // on a picked pair or date range, and reloads when /api/generation changes (a refresh
 // replaced the pair's data).
@@ -63,7 +63,13 @@
       // The server's SVG chart leaves its slot to the interactive one (or to nothing: the
       // picked pair has no such figure).
       const still = div.querySelector("figure.chart");
-      if (still) still.remove();
+      if (still) {
+        // The charts index links to the slot from now on.
+        for (const a of document.querySelectorAll('a[href="#' + still.id + '"]')) {
+          a.setAttribute("href", "#" + div.id);
+        }
+        still.remove();
+      }
       if (!f) {
         div.hidden = true;
         Plotly.purge(div);

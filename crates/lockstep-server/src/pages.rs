@@ -429,8 +429,8 @@ max-width:100%}";
 /// chart is drawn twice) and as an image (`lockstep_html::chart_image`: the page's parser
 /// does not build its elements before the first paint); explore.js replaces it in place by
 /// the interactive figure once Plotly.js has loaded. The first render needs no script, and
-/// Plotly.js (4.65 MB to parse) is preloaded but run only after the first frame, so it never
-/// delays the first paint.
+/// Plotly.js (4.65 MB to parse) is requested only after the first frame (explore.js adds its
+/// script then), so it never delays the first paint.
 fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Chart]) -> String {
     let (page, _) = lockstep_html::take_charts(&page, &lockstep_charts::interactive::FIGURES);
     let mut section = String::new();
@@ -464,14 +464,14 @@ fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Char
         );
     }
     section.push_str("</section>\n");
-    // The figures and Plotly.js are fetched while the page renders (explore.js's fetch of
-    // the same URL takes the preloaded answer, its script element the preloaded script).
+    // The figures are fetched while the page renders (explore.js's fetch of the same URL
+    // takes the preloaded answer); Plotly.js only after the first frame, so that neither its
+    // transfer nor its compilation competes with the first render.
     let head = format!(
         "<style>{EXPLORE_CSS}</style>\n<link rel=\"preload\" as=\"fetch\" crossorigin \
-         href=\"/api/figures?a={}&amp;b={}\">\n<link rel=\"preload\" as=\"script\" href=\"{}\">\n</head>",
+         href=\"/api/figures?a={}&amp;b={}\">\n</head>",
         escape(&encode_query(&pair.a)),
         escape(&encode_query(&pair.b)),
-        escape(&crate::routes::plotly_path()),
     );
     let script = format!(
         "<script src=\"{}\" defer></script>\n<script src=\"{}\" defer></script>\n</body>",
