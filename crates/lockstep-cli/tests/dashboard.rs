@@ -313,7 +313,6 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
         "const s = document.getElementById('explore'); return !!s && !!s.dataset.loaded;",
     );
     assert_eq!(phone.execute(WITHOUT_SCRIPTS).unwrap(), Value::Bool(true));
-    wait_in(&phone, "the chart images", IMAGES_LOADED);
     let fit = phone
         .execute(
             &[

@@ -452,12 +452,16 @@ fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Char
         poll = crate::routes::POLL_MS,
         plotly = escape(&crate::routes::plotly_path()),
     );
-    for name in lockstep_charts::interactive::FIGURES {
-        let fig = charts
+    for (i, name) in lockstep_charts::interactive::FIGURES.iter().enumerate() {
+        let mut fig = charts
             .iter()
-            .find(|c| lockstep_html::chart_kind_name(c.kind) == name)
+            .find(|c| lockstep_html::chart_kind_name(c.kind) == *name)
             .and_then(|c| lockstep_html::chart_image(&format!("chart-{name}"), c))
             .unwrap_or_default();
+        // The first chart is drawn in the first frame; the others load once laid out.
+        if i > 0 {
+            fig = fig.replacen("<img ", "<img loading=\"lazy\" ", 1);
+        }
         let _ = write!(
             section,
             "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\">{fig}</div>"
