@@ -115,6 +115,37 @@ const PAIR: &str =
     "[serve]\nbind = \"127.0.0.1:0\"\n\n[[serve.pairs]]\na = \"ETH-USD\"\nb = \"^RUT\"\n\n\
                     [serve.refresh]\nenabled = false\n";
 
+/// Per chart kind with an interactive figure: how many server (SVG) charts and how many
+/// drawn Plotly charts the page shows.
+const ONCE: &str = "const out = {};
+  for (const k of ['overlay', 'correlation', 'momentum', 'equity'])
+    out[k] = [document.querySelectorAll('figure.chart[data-kind=' + k + ']').length,
+              document.querySelectorAll('#fig-' + k + ' .main-svg').length > 0 ? 1 : 0];
+  return out;";
+
+/// `chartSvg(figure)`: the SVG of a `figure.chart` and the element that shows it: the inline
+/// `<svg>` itself, or the SVG document of an `<img>` with a `data:` URL and the image.
+const CHART_SVG: &str = "function chartSvg(f) {
+    const img = f.querySelector('img');
+    if (!img) { const s = f.querySelector('svg'); return [s, s]; }
+    const text = decodeURIComponent(img.src.slice(img.src.indexOf(',') + 1));
+    return [new DOMParser().parseFromString(text, 'image/svg+xml').documentElement, img];
+  }
+  ";
+
+/// Whether every image of a chart has loaded.
+const IMAGES_LOADED: &str =
+    "return Array.from(document.querySelectorAll('figure.chart img')).every(i => i.complete);";
+
+/// Replace the page's body by the body the server sent, without its scripts: the page as
+/// it renders before (or without) any script.
+const WITHOUT_SCRIPTS: &str = "const x = new XMLHttpRequest();
+  x.open('GET', location.href, false); x.send();
+  const doc = new DOMParser().parseFromString(x.responseText, 'text/html');
+  doc.querySelectorAll('script').forEach(s => s.remove());
+  document.body.replaceWith(document.adoptNode(doc.body));
+  return true;";
+
 #[test]
 fn dashboard_renders_every_chart_in_headless_chromium() {
     if let Some(why) = lockstep_testkit::webdriver::unavailable() {
@@ -139,17 +170,68 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
         .goto(&format!("{}{page}", server.url))
         .expect("load");
     assert!(browser.title().unwrap().contains("ETH-USD"));
+    // Once the interactive charts are drawn, each has replaced the server's chart of its
+    // slot: no chart is drawn twice.
+    wait_in(
+        &browser,
+        "the interactive charts",
+        "const s = document.getElementById('explore'); return !!s && !!s.dataset.loaded;",
+    );
+    let drawn = browser.execute(ONCE).expect("script");
+    for (kind, n) in drawn.as_object().expect("object") {
+        assert_eq!(n, &serde_json::json!([0, 1]), "{kind}: {drawn}");
+    }
+    // The charts index links to the slots.
+    let linked = browser
+        .execute(
+            "return ['overlay', 'correlation', 'momentum', 'equity'].every(k =>
+               !!document.querySelector('.chart-index a[href=\"#fig-' + k + '\"]'));",
+        )
+        .unwrap();
+    assert_eq!(linked, Value::Bool(true));
+    // The first render, what the page shows without any script: the server's charts, the
+    // interactive kinds in their slots.
+    assert_eq!(
+        browser.execute(WITHOUT_SCRIPTS).expect("script"),
+        Value::Bool(true)
+    );
+    let drawn = browser.execute(ONCE).expect("script");
+    for (kind, n) in drawn.as_object().expect("object") {
+        assert_eq!(n, &serde_json::json!([1, 0]), "{kind}: {drawn}");
+    }
+    wait_in(&browser, "the chart images", IMAGES_LOADED);
+    let slotted = browser
+        .execute(
+            "return Array.from(document.querySelectorAll('#explore .figure > figure.chart'))
+               .map(f => f.parentElement.dataset.figure + '=' + f.dataset.kind);",
+        )
+        .unwrap();
+    assert_eq!(
+        slotted,
+        serde_json::json!([
+            "overlay=overlay",
+            "correlation=correlation",
+            "momentum=momentum",
+            "equity=equity"
+        ])
+    );
     let found = browser
         .execute(
-            "return Array.from(document.querySelectorAll('figure.chart')).map(f => {
-               const svg = f.querySelector('svg');
-               const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
-               return {kind: f.dataset.kind, svg: !!svg, width: box.width, height: box.height,
+            &[
+                CHART_SVG,
+                "return Array.from(document.querySelectorAll('figure.chart')).map(f => {
+               const [svg, shown] = chartSvg(f);
+               const box = shown ? shown.getBoundingClientRect() : {width: 0, height: 0};
+               return {kind: f.dataset.kind, svg: !!svg && svg.tagName === 'svg',
+                       drawn: !!shown && (shown.tagName !== 'IMG' || shown.naturalWidth > 0),
+                       width: box.width, height: box.height,
                        texts: svg ? svg.querySelectorAll('text').length : 0,
                        lines: svg ? svg.querySelectorAll('polyline, path, line').length : 0,
                        labels: svg ? Array.from(svg.querySelectorAll('text'))
                                         .map(t => t.textContent.trim()) : []};
              });",
+            ]
+            .concat(),
         )
         .expect("script");
     let charts = found.as_array().expect("array");
@@ -168,6 +250,7 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
     for c in charts {
         let kind = c["kind"].as_str().unwrap_or("?");
         assert_eq!(c["svg"], Value::Bool(true), "{kind}: no SVG");
+        assert_eq!(c["drawn"], Value::Bool(true), "{kind}: not drawn");
         assert!(c["width"].as_f64().unwrap_or(0.0) > 100.0, "{kind}: {c}");
         assert!(c["height"].as_f64().unwrap_or(0.0) > 100.0, "{kind}: {c}");
         // Axes: tick labels and axis descriptions are text; the data are drawn lines.
@@ -224,19 +307,29 @@ fn dashboard_renders_every_chart_in_headless_chromium() {
     // own box), and a static chart never shrinks so far that its text falls under 11 CSS px.
     let phone = lockstep_testkit::webdriver::Browser::start(390, 844).expect("chromium");
     phone.goto(&format!("{}{page}", server.url)).expect("load");
+    wait_in(
+        &phone,
+        "the interactive charts",
+        "const s = document.getElementById('explore'); return !!s && !!s.dataset.loaded;",
+    );
+    assert_eq!(phone.execute(WITHOUT_SCRIPTS).unwrap(), Value::Bool(true));
     let fit = phone
         .execute(
-            "const w = document.documentElement.clientWidth;
-             const svgs = Array.from(document.querySelectorAll('figure.chart svg'));
+            &[
+                CHART_SVG,
+                "const w = document.documentElement.clientWidth;
+             const svgs = Array.from(document.querySelectorAll('figure.chart')).map(chartSvg);
              return {page: document.documentElement.scrollWidth, width: w,
                      widest: Math.max(...Array.from(document.querySelectorAll('figure.chart'))
                                       .map(f => f.getBoundingClientRect().width)),
-                     smallest: Math.min(...svgs.map(s => {
-                       const k = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+                     smallest: Math.min(...svgs.map(([s, shown]) => {
+                       const k = shown.getBoundingClientRect().width / s.viewBox.baseVal.width;
                        const fs = Array.from(s.querySelectorAll('text'))
                          .map(t => parseFloat(t.getAttribute('font-size'))).filter(x => x > 0);
                        return fs.length ? k * Math.min(...fs) : 1e9; })),
                      charts: svgs.length};",
+            ]
+            .concat(),
         )
         .expect("script");
     let width = fit["width"].as_f64().unwrap();
@@ -674,34 +767,62 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
     // below is the page's, in the browser.
     get_json(&format!("{}/api/figures?a=ETH-USD&b=%5ERUT", server.url));
     let browser = lockstep_testkit::webdriver::Browser::start(1400, 1000).expect("chromium");
-    let render_ms = |what: &str| {
-        wait_in(&browser, "the figures", &loaded("ETH-USD|^RUT||"));
-        let ms = browser
-            .execute("return window.lockstepFirstRenderMs;")
+    // First render: the page's first paint (FCP), when each server chart was first painted
+    // in its slot (element timing of its image; the first slot's is "the first chart
+    // visible"), the first frame after the whole page is parsed; then the first and every
+    // interactive chart drawn in place of the server's.
+    // Printed, not asserted: a benchmark (BENCHMARKS.md, dashboard).
+    let render = |browser: &lockstep_testkit::webdriver::Browser, what: &str| {
+        wait_in(browser, "the figures", &loaded("ETH-USD|^RUT||"));
+        browser
+            .execute(
+                "window.lockstepLcp = null; window.lockstepShown = {};
+                 new PerformanceObserver(l => { const e = l.getEntries().pop();
+                   window.lockstepLcp = {ms: Math.round(e.startTime), size: e.size,
+                     element: e.element ? e.element.tagName : 'removed since'}; })
+                   .observe({type: 'largest-contentful-paint', buffered: true});
+                 new PerformanceObserver(l => { for (const e of l.getEntries())
+                     window.lockstepShown[e.identifier] = Math.round(e.renderTime || e.loadTime); })
+                   .observe({type: 'element', buffered: true});
+                 return true;",
+            )
             .unwrap();
-        let chart = browser
-            .execute("return window.lockstepFirstChartMs;")
-            .unwrap();
-        eprintln!(
-            "pair page ({what}): first chart drawn {chart} ms, every chart drawn {ms} ms after navigation start"
-        );
+        std::thread::sleep(Duration::from_millis(300));
         let t = browser
             .execute(
                 "const n = performance.getEntriesByType('navigation')[0];
-                 return {dom: n.domContentLoadedEventEnd, html: n.responseEnd,
-                         res: performance.getEntriesByType('resource').map(r =>
-                           [r.name.split('/').slice(-1)[0].slice(0, 30), Math.round(r.startTime),
-                            Math.round(r.responseEnd), r.transferSize])};",
+                 const p = Object.fromEntries(performance.getEntriesByType('paint')
+                   .map(e => [e.name, Math.round(e.startTime)]));
+                 const r = (x) => x === undefined ? null : Math.round(x);
+                 return {html_received: r(n.responseEnd), first_paint: p['first-paint'],
+                         first_contentful_paint: p['first-contentful-paint'],
+                         largest_contentful_paint: window.lockstepLcp,
+                         server_chart_painted: window.lockstepShown,
+                         server_charts_frame: r(window.lockstepStaticFrameMs),
+                         dom_content_loaded: r(n.domContentLoadedEventEnd),
+                         first_interactive_chart: r(window.lockstepFirstChartMs),
+                         every_interactive_chart: r(window.lockstepFirstRenderMs),
+                         resources: performance.getEntriesByType('resource').map(e =>
+                           [e.name.split('/').slice(-1)[0].slice(0, 30), Math.round(e.startTime),
+                            Math.round(e.responseEnd), e.transferSize])};",
             )
             .unwrap();
-        eprintln!("timings: {t}");
-        ms.as_f64().unwrap()
+        eprintln!("pair page ({what}), ms after navigation start: {t}");
     };
     browser.goto(&page).expect("load");
-    render_ms("first visit: Plotly.js fetched");
+    render(
+        &browser,
+        "first visit, browser just started: Plotly.js fetched",
+    );
     browser.goto(&page).expect("reload");
-    let ms = render_ms("next visit: Plotly.js cached");
-    assert!(ms < 5000.0, "{ms} ms");
+    render(&browser, "returning visit: Plotly.js cached");
+    {
+        // A first visit in a browser already running: from the home page.
+        let other = lockstep_testkit::webdriver::Browser::start(1400, 1000).expect("chromium");
+        other.goto(&format!("{}/", server.url)).expect("home");
+        other.goto(&page).expect("load");
+        render(&other, "first visit from the home page: Plotly.js fetched");
+    }
     let kinds = browser
         .execute(
             "return Array.from(document.querySelectorAll('#explore .figure .main-svg')).length;",

@@ -151,6 +151,58 @@ fn inline_svg(svg: &str, title: &str) -> Option<String> {
     Some(format!("<svg{extra}{root}{}", &body[tag_end..]))
 }
 
+/// A chart as an image in its figure, `<figure class="chart" id="{id}" data-kind="{kind}">`
+/// holding `<img src="data:image/svg+xml,…">`: the same SVG as [`report_page`] inlines,
+/// which the page's parser reads as one attribute instead of building its elements before
+/// the first paint (the dashboard's first render), drawn by the browser as an image. The
+/// image has the chart's title as `alt`, its `width` and `height` (the aspect ratio, so the
+/// page does not shift when it is drawn), the `min-width` at which its smallest text is
+/// 11 CSS px, and `elementtiming="{id}"` (the time it is first painted). `None` when the
+/// chart is not an SVG.
+pub fn chart_image(id: &str, chart: &Chart) -> Option<String> {
+    let svg = &chart.svg;
+    let body = svg[svg.find("<svg")?..].trim_end();
+    let tag = &body[..body.find('>')?];
+    let num = |key: &str| -> Option<String> {
+        let key = format!(" {key}=\"");
+        let i = tag.find(&key)? + key.len();
+        let j = tag[i..].find('"')? + i;
+        Some(tag[i..j].trim_end_matches("px").to_string())
+    };
+    let view: Option<Vec<f64>> = num("viewBox").map(|v| {
+        v.split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect()
+    });
+    let (w, h) = match view.as_deref() {
+        Some([_, _, w, h]) => (*w, *h),
+        _ => (num("width")?.parse().ok()?, num("height")?.parse().ok()?),
+    };
+    let mut data = String::with_capacity(body.len() + body.len() / 8);
+    for c in body.chars() {
+        match c {
+            '%' => data.push_str("%25"),
+            '#' => data.push_str("%23"),
+            '"' => data.push_str("%22"),
+            '&' => data.push_str("%26"),
+            '\n' => data.push_str("%0A"),
+            '\r' => data.push_str("%0D"),
+            '\t' => data.push_str("%09"),
+            c => data.push(c),
+        }
+    }
+    let min = smallest_font(body)
+        .map(|f| format!(" style=\"min-width:{}px\"", (w * MIN_TEXT_PX / f).ceil()))
+        .unwrap_or_default();
+    Some(format!(
+        "<figure class=\"chart\" id=\"{id}\" data-kind=\"{kind}\"><img src=\"data:image/svg+xml,{data}\" \
+         alt=\"{alt}\" width=\"{w}\" height=\"{h}\"{min} elementtiming=\"{id}\"></figure>",
+        id = escape(id),
+        kind = escape(&chart_kind_name(chart.kind)),
+        alt = escape(&chart.title),
+    ))
+}
+
 /// The figures of `charts` whose home is `home_id`, with their ids.
 fn figures(charts: &[(String, &Chart)], home_id: &str) -> String {
     let mut o = String::new();
@@ -317,6 +369,54 @@ pub fn insert_first(page: &str, html: &str) -> String {
     }
 }
 
+/// `page` (of [`report_page`]) without the first chart of each kind of `kinds` (its
+/// `data-kind`: `overlay`, `correlation`, …), and those charts as `(kind, <figure …>…</figure>)`
+/// in the order of `kinds` (a kind the page has not is left out), for the caller to show
+/// elsewhere (the dashboard's interactive slots, where each is the first render of its slot).
+/// A chart grid left empty goes too; the charts index keeps its links (each figure keeps its
+/// `id`).
+pub fn take_charts(page: &str, kinds: &[&str]) -> (String, Vec<(String, String)>) {
+    const OPEN: &str = "<figure class=\"chart\" id=\"";
+    const CLOSE: &str = "</figure>\n";
+    let mut cuts: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, index in kinds)
+    let mut at = 0;
+    while let Some(i) = page[at..].find(OPEN).map(|i| at + i) {
+        let Some(end) = page[i..].find(CLOSE).map(|j| i + j + CLOSE.len()) else {
+            break;
+        };
+        let tag = &page[i..page[i..].find('>').map_or(end, |j| i + j)];
+        let kind = tag
+            .split(" data-kind=\"")
+            .nth(1)
+            .and_then(|k| k.split('"').next())
+            .unwrap_or("");
+        if let Some(k) = kinds.iter().position(|x| *x == kind) {
+            if !cuts.iter().any(|c| c.2 == k) {
+                cuts.push((i, end, k));
+            }
+        }
+        at = end;
+    }
+    let mut out = String::with_capacity(page.len());
+    let mut taken = Vec::new();
+    let mut last = 0;
+    for (start, end, k) in &cuts {
+        out.push_str(&page[last..*start]);
+        taken.push((*k, page[*start..end - 1].to_string()));
+        last = *end;
+    }
+    out.push_str(&page[last..]);
+    taken.sort_by_key(|t| t.0);
+    let out = out.replace("<div class=\"charts-grid\">\n</div>\n", "");
+    (
+        out,
+        taken
+            .into_iter()
+            .map(|(k, f)| (kinds[k].to_string(), f))
+            .collect(),
+    )
+}
+
 /// The section of a signals report (`section#signals`), for [`PageOptions::extra`]: each
 /// rule's state and latest triggers, each condition's value and state on the latest date.
 pub fn signals_section(s: &SignalsReport) -> Section {
@@ -366,6 +466,63 @@ mod tests {
         )
         .unwrap();
         assert!(!styled.contains("min-width"), "{styled}");
+    }
+
+    #[test]
+    fn a_chart_image_carries_its_svg_as_data() {
+        let chart = Chart {
+            kind: ChartKind::Overlay,
+            title: "A & B".into(),
+            svg: "<?xml version=\"1.0\"?>\n<svg width=\"960\" height=\"480\" viewBox=\"0 0 960 480\">\n\
+                  <text font-size=\"12\" fill=\"#1E1E1E\">A &amp; B 5%</text></svg>\n"
+                .into(),
+        };
+        let f = chart_image("chart-overlay", &chart).unwrap();
+        assert_eq!(
+            f,
+            "<figure class=\"chart\" id=\"chart-overlay\" data-kind=\"overlay\"><img \
+             src=\"data:image/svg+xml,<svg width=%22960%22 height=%22480%22 viewBox=%220 0 960 480%22>%0A\
+             <text font-size=%2212%22 fill=%22%231E1E1E%22>A %26amp; B 5%25</text></svg>\" alt=\"A &amp; B\" \
+             width=\"960\" height=\"480\" style=\"min-width:880px\" elementtiming=\"chart-overlay\"></figure>"
+        );
+        let bad = Chart {
+            svg: "no svg".into(),
+            ..chart
+        };
+        assert!(chart_image("x", &bad).is_none());
+    }
+
+    #[test]
+    fn takes_charts_out_of_a_page() {
+        let page = "<main class=\"container\">\n<section id=\"verdict\"><div class=\"charts-grid\">\n\
+            <figure class=\"chart\" id=\"chart-overlay\" data-kind=\"overlay\"><svg></svg></figure>\n\
+            </div>\n</section><section id=\"charts\"><div class=\"charts-grid\">\n\
+            <figure class=\"chart\" id=\"chart-ccf\" data-kind=\"ccf\"><svg>c</svg></figure>\n\
+            <figure class=\"chart\" id=\"chart-equity\" data-kind=\"equity\"><svg>e</svg></figure>\n\
+            </div>\n</section>";
+        let (rest, taken) = take_charts(page, &["equity", "overlay", "momentum"]);
+        assert_eq!(
+            taken,
+            vec![
+                (
+                    "equity".to_string(),
+                    "<figure class=\"chart\" id=\"chart-equity\" data-kind=\"equity\"><svg>e</svg></figure>"
+                        .to_string()
+                ),
+                (
+                    "overlay".to_string(),
+                    "<figure class=\"chart\" id=\"chart-overlay\" data-kind=\"overlay\"><svg></svg></figure>"
+                        .to_string()
+                ),
+            ]
+        );
+        // The emptied grid goes, the other chart stays where it was.
+        assert_eq!(
+            rest,
+            "<main class=\"container\">\n<section id=\"verdict\"></section><section id=\"charts\">\
+             <div class=\"charts-grid\">\n<figure class=\"chart\" id=\"chart-ccf\" data-kind=\"ccf\">\
+             <svg>c</svg></figure>\n</div>\n</section>"
+        );
     }
 
     #[test]

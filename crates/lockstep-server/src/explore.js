@@ -1,10 +1,13 @@
-// The interactive charts of a pair page (section#explore): loads /api/symbols into the pair
-// picker, draws /api/figures with Plotly.js, reruns on a picked pair or date range, and
-// reloads when /api/generation changes (a refresh replaced the pair's data).
+// The interactive charts of a pair page (section#explore): each slot first shows the
+// server's SVG chart; after the first frame is painted this loads Plotly.js (only now, so
+// that neither its transfer nor its parsing delays the first paint), loads /api/symbols
+// into the pair picker, draws /api/figures with Plotly.js in place of the SVG charts, reruns
+// on a picked pair or date range, and reloads when /api/generation changes (a refresh
+// replaced the pair's data).
 (function () {
   "use strict";
   const sec = document.getElementById("explore");
-  if (!sec || typeof Plotly === "undefined") return;
+  if (!sec) return;
   const el = (id) => document.getElementById(id);
   const names = ["overlay", "correlation", "momentum", "equity"];
   const q = new URLSearchParams(location.search);
@@ -57,6 +60,16 @@
     for (const name of names) {
       const div = el("fig-" + name);
       const f = j.figures[name];
+      // The server's SVG chart leaves its slot to the interactive one (or to nothing: the
+      // picked pair has no such figure).
+      const still = div.querySelector("figure.chart");
+      if (still) {
+        // The charts index links to the slot from now on.
+        for (const a of document.querySelectorAll('a[href="#' + still.id + '"]')) {
+          a.setAttribute("href", "#" + div.id);
+        }
+        still.remove();
+      }
       if (!f) {
         div.hidden = true;
         Plotly.purge(div);
@@ -115,8 +128,24 @@
       /* the next poll retries */
     }
   }
-  symbols();
-  load();
-  poll();
-  setInterval(poll, Number(sec.dataset.poll || 15000));
+  function start() {
+    symbols();
+    load();
+    poll();
+    setInterval(poll, Number(sec.dataset.poll || 15000));
+  }
+  // The first frame (the server's charts) is painted before Plotly.js is parsed.
+  requestAnimationFrame(() => {
+    window.lockstepStaticFrameMs = performance.now();
+    setTimeout(() => {
+      if (typeof Plotly !== "undefined") return start();
+      const s = document.createElement("script");
+      s.src = sec.dataset.plotly;
+      s.onload = start;
+      s.onerror = () => {
+        status.textContent = "the interactive charts are unavailable: Plotly.js did not load";
+      };
+      document.head.appendChild(s);
+    }, 0);
+  });
 })();

@@ -410,7 +410,7 @@ pub fn dashboard(
         generated: Some(fmt_time(data.computed_at)),
     };
     let page = lockstep_html::report_page(&data.report, data.charts(), &options);
-    with_explore(page, pair)
+    with_explore(page, pair, data.charts())
 }
 
 /// The CSS of the interactive section.
@@ -418,17 +418,26 @@ const EXPLORE_CSS: &str = "#explore .picker{display:flex;flex-wrap:wrap;gap:.5re
 align-items:flex-end;margin:.5rem 0}#explore .picker label{display:flex;flex-direction:column;\
 font-size:.85rem;min-width:7rem;flex:1 1 7rem}#explore select,#explore input,#explore button{\
 font-size:1rem;max-width:100%}#explore .figure{width:100%;min-height:200px;margin:.75rem 0}\
-#explore-status,#live-note{font-size:.85rem;color:#666}main table{display:block;overflow-x:auto;\
+#explore-status,#live-note{font-size:.85rem;color:#666}#explore figure.chart img{display:block;\
+width:100%;height:auto;max-width:100%;background:#fff;border:1px solid var(--line);\
+border-radius:4px}main table{display:block;overflow-x:auto;\
 max-width:100%}";
 
-/// `page` with the interactive section (section#explore: pair picker, date range and the
-/// Plotly figures of `/api/figures`) first in its `<main>`, Plotly.js from the binary and
-/// the section's script.
-fn with_explore(page: String, pair: &PairConfig) -> String {
+/// `page` with the interactive section (section#explore: pair picker, date range and one
+/// slot per Plotly figure of `/api/figures`) first in its `<main>`. Each slot shows at once
+/// the server's SVG chart of its kind (`charts`), moved there from its section below (no
+/// chart is drawn twice) and as an image (`lockstep_html::chart_image`: the page's parser
+/// does not build its elements before the first paint); explore.js replaces it in place by
+/// the interactive figure once Plotly.js has loaded. The first render needs no script, and
+/// Plotly.js (4.65 MB to parse) is requested only after the first frame (explore.js adds its
+/// script then), so it never delays the first paint.
+fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Chart]) -> String {
+    let (page, _) = lockstep_html::take_charts(&page, &lockstep_charts::interactive::FIGURES);
     let mut section = String::new();
     let _ = write!(
         section,
-        "<section id=\"explore\" data-a=\"{a}\" data-b=\"{b}\" data-poll=\"{poll}\">\
+        "<section id=\"explore\" data-a=\"{a}\" data-b=\"{b}\" data-poll=\"{poll}\" \
+         data-plotly=\"{plotly}\">\
          <h2>Explore</h2>\
          <form id=\"picker\" class=\"picker\">\
          <label>Watchlist<select id=\"pick-watch\"><option value=\"\">—</option></select></label>\
@@ -441,24 +450,33 @@ fn with_explore(page: String, pair: &PairConfig) -> String {
         a = escape(&pair.a),
         b = escape(&pair.b),
         poll = crate::routes::POLL_MS,
+        plotly = escape(&crate::routes::plotly_path()),
     );
-    for name in lockstep_charts::interactive::FIGURES {
+    for (i, name) in lockstep_charts::interactive::FIGURES.iter().enumerate() {
+        let mut fig = charts
+            .iter()
+            .find(|c| lockstep_html::chart_kind_name(c.kind) == *name)
+            .and_then(|c| lockstep_html::chart_image(&format!("chart-{name}"), c))
+            .unwrap_or_default();
+        // The first chart is drawn in the first frame; the others load once laid out.
+        if i > 0 {
+            fig = fig.replacen("<img ", "<img loading=\"lazy\" ", 1);
+        }
         let _ = write!(
             section,
-            "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\"></div>"
+            "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\">{fig}</div>"
         );
     }
     section.push_str("</section>\n");
-    // The figures are fetched while Plotly.js loads (explore.js's fetch of the same URL
-    // takes the preloaded answer).
+    // The figures are fetched while the page renders (explore.js's fetch of the same URL
+    // takes the preloaded answer); Plotly.js only after the first frame, so that neither its
+    // transfer nor its compilation competes with the first render.
     let head = format!(
         "<style>{EXPLORE_CSS}</style>\n<link rel=\"preload\" as=\"fetch\" crossorigin \
-         href=\"/api/figures?a={}&amp;b={}\">\n<script src=\"{}\" defer></script>\n</head>",
+         href=\"/api/figures?a={}&amp;b={}\">\n</head>",
         escape(&encode_query(&pair.a)),
         escape(&encode_query(&pair.b)),
-        crate::routes::plotly_path(),
     );
-    // Deferred scripts run in order, Plotly.js first.
     let script = format!(
         "<script src=\"{}\" defer></script>\n<script src=\"{}\" defer></script>\n</body>",
         crate::routes::script_path("charts.js"),

@@ -14,8 +14,11 @@
 
 use std::path::{Path, PathBuf};
 
+use std::borrow::Cow;
+
 use lockstep_core::{
-    sample_at_closes, Calendar, Interval, IntradayPair, IntradaySeries, PriceSeries,
+    new_york_date, sample_at_closes, Calendar, Date, Interval, IntradayPair, IntradaySeries,
+    PriceSeries,
 };
 use lockstep_data::{read_intraday_csv, DataError, IntradayCsvOptions, IntradayRead};
 use lockstep_report::{analyze_with, Clock, ClockComparison, ClockSide, IntradaySection, Report};
@@ -76,6 +79,38 @@ pub fn stored_intraday(
         Some(i) => Ok(Some(store.intraday_series(symbol, i)?)),
         None => Ok(None),
     }
+}
+
+/// The bars of `s` dated within `[from, to]` (inclusive; `None` leaves that end open) in the
+/// exchange's calendar: a bar's date is the New York date of its open time (a regular-session
+/// bar's session), as `--from/--to` cut the daily series ([`crate::restrict`]). Intraday
+/// returns are taken only within a session (the first bar of a session has none), so the
+/// returns of the range are exactly those of its sessions: no bar before `from` is needed.
+/// Without a bound the bars are borrowed as they are.
+pub fn restrict_intraday(
+    s: &IntradaySeries,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Cow<'_, IntradaySeries> {
+    if from.is_none() && to.is_none() {
+        return Cow::Borrowed(s);
+    }
+    // New York dates never decrease along increasing open times.
+    let i = from.map_or(0, |f| s.start.partition_point(|t| new_york_date(*t) < f));
+    let j = to.map_or(s.len(), |t| {
+        s.start.partition_point(|x| new_york_date(*x) <= t)
+    });
+    let j = j.max(i);
+    let col = |v: &Option<Vec<f64>>| v.as_ref().map(|v| v[i..j].to_vec());
+    Cow::Owned(IntradaySeries {
+        start: s.start[i..j].to_vec(),
+        close: s.close[i..j].to_vec(),
+        open: col(&s.open),
+        high: col(&s.high),
+        low: col(&s.low),
+        volume: col(&s.volume),
+        ..s.clone()
+    })
 }
 
 /// Which leg trades every day while the other trades on an exchange calendar: `Some(true)`
@@ -476,8 +511,22 @@ impl Session {
                 .map(OnClock::Side)
                 .with_context(utc_what),
         };
+        // With --from/--to the bars are cut as the daily legs were: the every-day leg's
+        // prices at the exchange's closes over the exchange leg's kept dates (with the price
+        // before the first return), the bars of the reaction time over the sessions dated
+        // within the range.
+        let ranged = p.from.is_some() || p.to.is_some();
         let every_day_part = |bars: IntradaySeries| -> Result<EveryDayPart> {
-            let (sync, missing) = synchronous(every, exchange, &bars)?;
+            let kept = if ranged {
+                restrict_intraday(
+                    &bars,
+                    exchange.dates.first().copied(),
+                    exchange.dates.last().copied(),
+                )
+            } else {
+                Cow::Borrowed(&bars)
+            };
+            let (sync, missing) = synchronous(every, exchange, &kept)?;
             let source = format!("{}'s {} bars ({})", bars.name, bars.interval, bars.source);
             let (sa, sb) = if every_is_a {
                 (&sync, &r.b)
@@ -499,10 +548,14 @@ impl Session {
                             Ok(x) => x,
                             Err(e) => return (Vec::new(), Err(e)),
                         };
+                        let (ebars, xbars) = (
+                            restrict_intraday(&bars, p.from, p.to),
+                            restrict_intraday(&xbars, p.from, p.to),
+                        );
                         let (a_bars, b_bars) = if every_is_a {
-                            (&bars, &xbars)
+                            (&*ebars, &*xbars)
                         } else {
-                            (&xbars, &bars)
+                            (&*xbars, &*ebars)
                         };
                         let section = intraday_pair(a_bars, b_bars, every_is_a).and_then(|pair| {
                             IntradaySection::compute(
@@ -691,4 +744,38 @@ pub(crate) fn intraday_pair(
         (a_bars, b_bars)
     };
     Ok(IntradayPair::new(exchange, every, !every_day_is_a)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn bars_are_cut_by_their_new_york_date() {
+        // Hourly bars from 2024-03-04 02:00 UTC (3 March, 21:00 New York) for two days.
+        let t0 = chrono::Utc.with_ymd_and_hms(2024, 3, 4, 2, 0, 0).unwrap();
+        let start: Vec<_> = (0..48).map(|h| t0 + chrono::Duration::hours(h)).collect();
+        let close: Vec<f64> = (0..48).map(|h| 100.0 + h as f64).collect();
+        let s = IntradaySeries::new("X", Interval::H1, start, close).unwrap();
+        let d = |day| Date::from_ymd_opt(2024, 3, day).unwrap();
+        let cut = restrict_intraday(&s, Some(d(4)), Some(d(4)));
+        // 4 March in New York (UTC-5): 05:00 UTC on the 4th to 04:00 UTC on the 5th.
+        assert_eq!(cut.len(), 24);
+        assert!(cut.start.iter().all(|t| new_york_date(*t) == d(4)));
+        assert_eq!(
+            cut.start[0],
+            chrono::Utc.with_ymd_and_hms(2024, 3, 4, 5, 0, 0).unwrap()
+        );
+        assert_eq!(cut.close[0], 103.0);
+        // An open end keeps the rest; no bound borrows the bars as they are.
+        assert_eq!(restrict_intraday(&s, Some(d(5)), None).len(), 48 - 3 - 24);
+        assert_eq!(restrict_intraday(&s, None, Some(d(3))).len(), 3);
+        assert!(matches!(
+            restrict_intraday(&s, None, None),
+            Cow::Borrowed(_)
+        ));
+        // A range without a bar is empty.
+        assert!(restrict_intraday(&s, Some(d(9)), Some(d(10))).is_empty());
+    }
 }

@@ -26,7 +26,7 @@ mod pair;
 mod session;
 
 pub use backdrop::{FedParams, LiquiditySpec};
-pub use clock::{every_day_leg, stored_intraday, IntradaySource};
+pub use clock::{every_day_leg, restrict_intraday, stored_intraday, IntradaySource};
 pub use compare::CompareParams;
 pub use control::BUILTIN_CONTROL;
 pub use error::{chain, Context, Result, SessionError};
