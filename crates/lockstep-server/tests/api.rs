@@ -395,7 +395,7 @@ fn errors_are_json_with_the_right_status() {
     // Unknown chart kinds and formats.
     get(&f.url(&format!("/pairs/{PAIR}/charts/pie.svg"))).error(404);
     get(&f.url(&format!("/pairs/{PAIR}/charts/overlay.gif"))).error(404);
-    get(&f.url(&format!("/pairs/{PAIR}/charts/equity.svg"))).error(404);
+    get(&f.url(&format!("/pairs/{PAIR}/charts/heatmap.svg"))).error(404);
     get(&f.url(&format!("/pairs/{PAIR}/charts/overlay.svg?width=99999"))).error(400);
     // Malformed dates name the parameter and the value.
     for (q, bad) in [

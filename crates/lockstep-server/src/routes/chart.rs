@@ -14,6 +14,10 @@ use crate::http::{blocking, pair_on, path_error, query_error, typed, Result, MAX
 use crate::openapi::{clock, pair_id, responses};
 use crate::state::AppState;
 
+/// The pair page's charts beyond the report's kinds: they need the signal rules or the
+/// backtest, which the page has.
+const PAGE_ONLY: [ChartKind; 2] = [ChartKind::Signals, ChartKind::Equity];
+
 /// Smallest and largest chart side accepted by the chart routes, in pixels.
 pub const CHART_SIDES: (u32, u32) = (200, 3000);
 
@@ -94,8 +98,8 @@ fn operation() -> Value {
         "parameters": [
             pair_id(),
             {"name": "file", "in": "path", "required": true,
-             "description": "`<kind>.svg` or `<kind>.png`; kind is one of overlay, correlation, momentum, ccf, levels, signals.",
-             "schema": {"type": "string", "pattern": "^(overlay|correlation|momentum|ccf|levels|signals)\\.(svg|png)$"}},
+             "description": "`<kind>.svg` or `<kind>.png`; kind is one of overlay, correlation, momentum, ccf, levels, signals, equity.",
+             "schema": {"type": "string", "pattern": "^(overlay|correlation|momentum|ccf|levels|signals|equity)\\.(svg|png)$"}},
             {"name": "width", "in": "query", "required": false,
              "schema": {"type": "integer", "minimum": CHART_SIDES.0, "maximum": CHART_SIDES.1}},
             {"name": "height", "in": "query", "required": false,
@@ -151,10 +155,10 @@ async fn chart(
     let kind = name
         .parse::<ChartKind>()
         .ok()
-        .filter(|k| ChartKind::REPORT.contains(k) || *k == ChartKind::Signals)
+        .filter(|k| ChartKind::REPORT.contains(k) || PAGE_ONLY.contains(k))
         .ok_or_else(|| {
             let mut kinds: Vec<&str> = ChartKind::REPORT.iter().map(|k| k.name()).collect();
-            kinds.push(ChartKind::Signals.name());
+            kinds.extend(PAGE_ONLY.iter().map(|k| k.name()));
             ApiError::not_found(format!("no chart {name:?}: one of {}", kinds.join(", ")))
         })?;
     let (dw, dh) = kind.default_size();
@@ -177,6 +181,14 @@ async fn chart(
                 Err(e) => {
                     return Err(ApiError::unavailable(format!(
                         "no signals for this pair: {e}"
+                    )))
+                }
+            },
+            ChartKind::Equity => match &data.backtest {
+                Ok(b) => lockstep_charts::equity_chart(b, format, size),
+                Err(e) => {
+                    return Err(ApiError::unavailable(format!(
+                        "no backtest for this pair: {e}"
                     )))
                 }
             },
