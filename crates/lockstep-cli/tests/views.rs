@@ -175,10 +175,17 @@ fn the_interactive_report_is_still_self_contained() {
     let inlined = format!("<script>{js}</script>");
     assert_eq!(html.matches(&inlined).count(), 1, "Plotly.js inlined once");
     let rest = html.replacen(&inlined, "", 1);
+    // One chart per kind: the static one waits in its interactive slot (what shows with
+    // scripts off), not in its section as well.
     for name in ["overlay", "correlation", "momentum", "equity"] {
+        let slot = rest
+            .find(&format!("id=\"fig-{name}\""))
+            .unwrap_or_else(|| panic!("no {name} figure"));
+        let kind = format!("data-kind=\"{name}\"");
+        assert_eq!(rest.matches(&kind).count(), 1, "{name} drawn once");
         assert!(
-            rest.contains(&format!("id=\"fig-{name}\"")),
-            "no {name} figure"
+            rest.find(&kind).unwrap() > slot,
+            "{name}'s static chart is in its slot"
         );
     }
     // The rest passes the check of the plain report: no reference to fetch.
@@ -224,6 +231,16 @@ fn opens_offline_and_draws_every_figure(file: &std::path::Path) {
         .execute("return document.querySelectorAll('[id^=\"fig-\"]').length;")
         .expect("count figures");
     assert!(figures.as_u64().unwrap_or(0) >= 4, "figures: {figures}");
+    // Drawn, each interactive figure has replaced its static chart, and the charts index
+    // links to the slot.
+    let left = browser
+        .execute(
+            "return Array.from(document.querySelectorAll('[id^=\"fig-\"] figure')).map(f => f.id)\
+             .concat(Array.from(document.querySelectorAll('a[href^=\"#chart-\"]'))\
+             .map(a => a.getAttribute('href')).filter(h => !document.querySelector(h)));",
+        )
+        .expect("static charts left");
+    assert_eq!(left, serde_json::json!([]), "left over: {left}");
     let fetched = browser
         .execute("return performance.getEntriesByType('resource').map(e => e.name);")
         .expect("resource entries");

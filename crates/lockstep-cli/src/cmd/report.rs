@@ -103,30 +103,42 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     cx.write_file(&a.out, html.as_bytes())
 }
 
-/// `page` with an interactive section (section#interactive) first in its `<main>`: one div
-/// per figure, Plotly.js inlined, and the figures as JSON drawn on load.
+/// `page` with an interactive section (section#interactive) first in its `<main>`: one slot
+/// per figure, Plotly.js inlined, and the figures as JSON drawn once the page is parsed. Each slot first holds
+/// the page's static chart of that kind (taken out of its section, so no chart is shown
+/// twice), which the interactive figure replaces once drawn; with scripts off, or printed, the
+/// static chart stays.
 pub fn interactive(page: String, figures: &serde_json::Value) -> String {
     use std::fmt::Write as _;
+    let names: Vec<&str> = lockstep_charts::interactive::FIGURES
+        .into_iter()
+        .filter(|n| figures.get(n).is_some())
+        .collect();
+    let (page, taken) = lockstep_html::take_charts(&page, &names);
     let mut section = String::from(
         "<section id=\"interactive\"><h2>Interactive charts</h2>\
          <style>#interactive .figure{width:100%;min-height:200px;margin:.75rem 0}</style>",
     );
-    for name in lockstep_charts::interactive::FIGURES {
-        if figures.get(name).is_some() {
-            let _ = write!(
-                section,
-                "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\"></div>"
-            );
-        }
+    for name in &names {
+        let fallback = taken
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, f)| f.as_str());
+        let _ = write!(
+            section,
+            "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\">{fallback}</div>"
+        );
     }
     // `</` never ends the script early inside the JSON.
     let json = figures.to_string().replace("</", "<\\/");
     let _ = write!(
         section,
-        "<script>{}</script>\n<script>{}</script>\n<script>(function(){{const F={json};\
+        "<script>{}</script>\n<script>{}</script>\n<script>document.addEventListener('DOMContentLoaded',function(){{const F={json};\
          for(const n in F){{const d=document.getElementById('fig-'+n);\
-         if(d)Plotly.newPlot(d,F[n].data,F[n].layout,F[n].config)\
-         .then(()=>lockstepCharts.wire(d));}}}})();</script></section>\n",
+         if(d){{const f=d.querySelector('figure[id]');\
+         if(f)for(const a of document.querySelectorAll('a[href=\"#'+f.id+'\"]'))\
+         a.setAttribute('href','#'+d.id);d.replaceChildren();Plotly.newPlot(d,F[n].data,F[n].layout,F[n].config)\
+         .then(()=>lockstepCharts.wire(d));}}}}}});</script></section>\n",
         lockstep_charts::interactive::plotly_js(),
         lockstep_charts::interactive::AUTOSCALE_JS
     );
