@@ -221,10 +221,13 @@ pub fn check_windows(w: &[u32]) -> Result<(), Usage> {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Correlation")]
 pub struct RangeArgs {
-    /// First date (YYYY-MM-DD, inclusive) of the aligned returns every statistic reads.
+    /// First date (YYYY-MM-DD, inclusive) of the aligned returns every statistic reads; the
+    /// intraday bars (`--interval`, the clock comparison) are cut to the same sessions, a
+    /// bar belonging to its New York date.
     #[arg(long, value_name = "DATE")]
     pub from: Option<chrono::NaiveDate>,
-    /// Last date (YYYY-MM-DD, inclusive) of the aligned returns every statistic reads.
+    /// Last date (YYYY-MM-DD, inclusive) of the aligned returns every statistic reads, and of
+    /// the intraday bars' sessions.
     #[arg(long, value_name = "DATE")]
     pub to: Option<chrono::NaiveDate>,
 }
