@@ -15,7 +15,8 @@ use lockstep_core::{Align, Date, Interval, PriceField, PriceSeries, ReturnKind};
 use lockstep_data::{read_csv as read_file, CsvOptions, Dedupe, PriceChoice};
 use lockstep_report::{Clock, RegimeLeg, Report};
 use lockstep_session::{
-    FedParams, LiquidityChoice, PairParams, PairRun, RateChoice, Resolved, Session, DEFAULT_RATE,
+    limits, FedParams, LiquidityChoice, PairParams, PairRun, RateChoice, Resolved, Session,
+    DEFAULT_RATE,
 };
 use lockstep_stats::Method;
 
@@ -251,21 +252,28 @@ fn opt<'py, T: FromPyObjectOwned<'py>>(o: &Bound<'py, PyDict>, key: &str) -> Res
     }
 }
 
+/// `value` of the option `what` checked by `limit` (a rule of [`limits`], the one the
+/// command's flag applies): "invalid value '1' for windows: a window needs at least 2
+/// returns", as the command says it of `--window`.
+fn limited(
+    what: &str,
+    value: usize,
+    limit: fn(u64) -> std::result::Result<u64, String>,
+) -> Result<()> {
+    limit(value as u64)
+        .map(|_| ())
+        .map_err(|e| Error::Option(format!("invalid value '{value}' for {what}: {e}")))
+}
+
 /// `lockstep analyze`'s parameters from the options (the same defaults and the same
 /// meaning as each flag; see the Python docstring of `analyze`).
 fn pair_params(a: String, b: String, o: &Bound<'_, PyDict>) -> Result<PairParams> {
     let mut p = PairParams::new(a, b);
     if let Some(w) = opt::<Vec<usize>>(o, "windows")? {
-        if let Some(bad) = w.iter().find(|w| **w < 2) {
-            return Err(Error::Option(format!(
-                "invalid value '{bad}' for windows: a window needs at least 2 returns"
-            )));
+        for x in &w {
+            limited("windows", *x, limits::window)?;
         }
-        if let Some((_, dup)) = w.iter().enumerate().find(|(i, x)| w[..*i].contains(x)) {
-            return Err(Error::Option(format!(
-                "window {dup} is given twice in windows"
-            )));
-        }
+        limits::distinct_windows(&w).map_err(|e| Error::Option(format!("{e} in windows")))?;
         if w.is_empty() {
             return Err(Error::Option("windows: give at least one window".into()));
         }
@@ -290,11 +298,8 @@ fn pair_params(a: String, b: String, o: &Bound<'_, PyDict>) -> Result<PairParams
         )?;
     }
     let lambda = opt::<f64>(o, "lam")?.unwrap_or(0.94);
-    if !(lambda > 0.0 && lambda < 1.0) {
-        return Err(Error::Option(format!(
-            "invalid value '{lambda}' for lam: must lie strictly between 0 and 1"
-        )));
-    }
+    limits::unit_interval(lambda)
+        .map_err(|e| Error::Option(format!("invalid value '{lambda}' for lam: {e}")))?;
     if let Some(v) = opt::<String>(o, "method")? {
         p.options.method = choose(
             "method",
@@ -307,28 +312,17 @@ fn pair_params(a: String, b: String, o: &Bound<'_, PyDict>) -> Result<PairParams
         )?;
     }
     if let Some(c) = opt::<f64>(o, "confidence")? {
-        if !(c > 0.0 && c < 1.0) {
-            return Err(Error::Option(format!(
-                "invalid value '{c}' for confidence: must lie strictly between 0 and 1"
-            )));
-        }
+        limits::unit_interval(c)
+            .map_err(|e| Error::Option(format!("invalid value '{c}' for confidence: {e}")))?;
         p.options.confidence = c;
     }
     if let Some(w) = opt::<usize>(o, "lag_window")? {
-        if w < 3 {
-            return Err(Error::Option(format!(
-                "invalid value '{w}' for lag_window: 3 or more"
-            )));
-        }
+        limited("lag_window", w, limits::lag_window)?;
         let l = &mut p.options.linkage;
         (l.lag_window, l.divergence_window, l.rate_window) = (w, w, w);
     }
     if let Some(m) = opt::<usize>(o, "max_lag")? {
-        if !(1..=60).contains(&m) {
-            return Err(Error::Option(format!(
-                "invalid value '{m}' for max_lag: 1 to 60"
-            )));
-        }
+        limited("max_lag", m, limits::max_lag)?;
         p.options.linkage.max_lag = m;
     }
     if let Some(k) = opt::<f64>(o, "divergence_k")? {
@@ -421,12 +415,7 @@ fn pair_params(a: String, b: String, o: &Bound<'_, PyDict>) -> Result<PairParams
         ));
     }
     if let Some(n) = opt::<usize>(o, "bootstrap")? {
-        if n == 1 {
-            return Err(Error::Option(
-                "invalid value '1' for bootstrap: 1 resample gives no interval: use 0 (off) or 2 and more"
-                    .into(),
-            ));
-        }
+        limited("bootstrap", n, limits::bootstrap)?;
         p.options.bootstrap.replications = n;
     }
     if let Some(seed) = opt::<u64>(o, "seed")? {

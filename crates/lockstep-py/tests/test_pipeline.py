@@ -6,6 +6,9 @@ from __future__ import annotations
 import http.server
 import json
 import math
+import os
+import re
+import subprocess
 import threading
 from pathlib import Path
 
@@ -14,7 +17,7 @@ import pandas as pd
 import pytest
 
 import lockstep as ls
-from conftest import REPO, number, read_columns, run_cli, shared
+from conftest import REPO, lockstep_bin, number, read_columns, run_cli, shared
 
 
 def test_read_csv_gives_bars_and_the_detected_format():
@@ -109,6 +112,30 @@ def test_options_are_the_flags(legs, home):
         ls.analyze(*legs, windows=[30, 30], home=home)
     with pytest.raises(RuntimeError, match="nope.csv"):
         ls.analyze(legs[0], "nope.csv", home=home, offline=True)
+
+
+def test_a_bad_option_is_told_in_the_words_of_its_flag(legs, home):
+    """Each limit is one rule for both front ends: the words after the option's name are the
+    command's, whatever the front end."""
+    env = dict(os.environ, LOCKSTEP_HOME=str(home), NO_COLOR="1")
+    cases = [("windows", [30, 1], ["--window", "30,1"], "1"),
+             ("confidence", 1.5, ["--confidence", "1.5"], "1.5"),
+             ("lam", 1.0, ["--method", "ewma", "--lambda", "1"], "1"),
+             ("lag_window", 2, ["--lag-window", "2"], "2"),
+             ("max_lag", 61, ["--max-lag", "61"], "61"),
+             ("bootstrap", 1, ["--bootstrap", "1"], "1")]
+    for option, value, flags, shown in cases:
+        cli = subprocess.run([str(lockstep_bin()), "analyze", *legs, *flags], capture_output=True,
+                             text=True, env=env, check=False)
+        assert cli.returncode == 2, (flags, cli.stderr)
+        said = re.search(rf"invalid value '{re.escape(shown)}' for '--[a-z-]+ <[A-Z_]+>': (.*)",
+                         cli.stderr)
+        assert said, (flags, cli.stderr)
+        extra = {"method": "ewma"} if option == "lam" else {}
+        with pytest.raises(ValueError) as e:
+            ls.analyze(*legs, home=home, **{option: value}, **extra)
+        assert str(e.value) == f"invalid value '{shown}' for {option}: {said.group(1).strip()}", \
+            (str(e.value), cli.stderr)
 
 
 def test_control_and_bootstrap_are_the_flags(legs, home):

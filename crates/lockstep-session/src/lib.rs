@@ -21,6 +21,7 @@ mod compare;
 mod control;
 mod error;
 mod input;
+pub mod limits;
 mod load;
 mod pair;
 mod session;

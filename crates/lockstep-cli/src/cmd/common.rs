@@ -11,7 +11,7 @@ use lockstep_core::{Align, ReturnKind};
 use lockstep_data::{Dedupe, PriceChoice};
 use lockstep_macro::Units;
 use lockstep_report::{RegimeLeg, StructureOptions};
-use lockstep_session::{LiquidityChoice, PairParams, RateChoice, DEFAULT_RATE};
+use lockstep_session::{limits, LiquidityChoice, PairParams, RateChoice, DEFAULT_RATE};
 use lockstep_stats::Method;
 
 use super::Usage;
@@ -184,7 +184,7 @@ impl SetParams for CorrelationArgs {
 #[command(next_help_heading = "Correlation")]
 pub struct WindowsArgs {
     /// Rolling windows in returns, comma-separated.
-    #[arg(long, short, value_delimiter = ',', default_value = "30,60,90", value_parser = clap::value_parser!(u32).range(2..))]
+    #[arg(long, short, value_delimiter = ',', default_value = "30,60,90", value_parser = window)]
     pub window: Vec<u32>,
 }
 
@@ -209,12 +209,7 @@ impl SetParams for WindowsArgs {
 
 /// A list of windows (`--window 30,60,90`) names each window once.
 pub fn check_windows(w: &[u32]) -> Result<(), Usage> {
-    match w.iter().enumerate().find(|(i, x)| w[..*i].contains(x)) {
-        Some((_, dup)) => Err(Usage::invalid(format!(
-            "window {dup} is given twice in --window"
-        ))),
-        None => Ok(()),
-    }
+    limits::distinct_windows(w).map_err(|e| Usage::invalid(format!("{e} in --window")))
 }
 
 /// The date range of the analysis.
@@ -420,7 +415,7 @@ impl SetParams for BarsArgs {
 pub struct LagWindowArgs {
     /// Rolling window, in returns, of the best lag, the divergence regression and the rate
     /// beta.
-    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(3..))]
+    #[arg(long, default_value_t = 90, value_parser = lag_window)]
     pub lag_window: u32,
 }
 
@@ -448,7 +443,7 @@ impl SetParams for LagWindowArgs {
 #[command(next_help_heading = "Lead-lag and regimes")]
 pub struct MaxLagArgs {
     /// Largest lag of the cross-correlation, Granger tests and rolling best lag.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    #[arg(long, default_value_t = 10, value_parser = max_lag)]
     pub max_lag: u32,
 }
 
@@ -897,10 +892,7 @@ pub struct BootstrapArgs {
 /// 0 (off) or 2 and more resamples.
 fn bootstrap_count(s: &str) -> Result<usize, String> {
     let v: usize = s.parse().map_err(|_| format!("{s:?} is not a count"))?;
-    if v == 1 {
-        return Err("1 resample gives no interval: use 0 (off) or 2 and more".into());
-    }
-    Ok(v)
+    limits::bootstrap(v as u64).map(|_| v)
 }
 
 impl SetParams for BootstrapArgs {
@@ -916,9 +908,28 @@ impl SetParams for BootstrapArgs {
 /// A number strictly between 0 and 1 (confidence level, EWMA decay).
 fn unit_interval(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if v > 0.0 && v < 1.0 {
-        Ok(v)
-    } else {
-        Err(format!("{v} must lie strictly between 0 and 1"))
-    }
+    limits::unit_interval(v)
+}
+
+/// A count parsed from `s`, then checked by `limit` (a rule of [`limits`]).
+fn count(s: &str, limit: fn(u64) -> Result<u64, String>) -> Result<u32, String> {
+    let v: u32 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    limit(u64::from(v)).map(|_| v)
+}
+
+/// A rolling window ([`limits::window`]).
+fn window(s: &str) -> Result<u32, String> {
+    count(s, limits::window)
+}
+
+/// The lag window ([`limits::lag_window`]).
+fn lag_window(s: &str) -> Result<u32, String> {
+    count(s, limits::lag_window)
+}
+
+/// The largest lag ([`limits::max_lag`]).
+fn max_lag(s: &str) -> Result<u32, String> {
+    count(s, limits::max_lag)
 }
