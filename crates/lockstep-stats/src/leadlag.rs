@@ -369,11 +369,12 @@ pub fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
 /// `grangercausalitytests(np.column_stack([effect, cause]), maxlag=p)[p][0]["ssr_ftest"]`,
 /// whose tuple is `(F, p-value, df_den, df_num)` (note the order). `aic`/`bic` are those of
 /// the unrestricted model as statsmodels OLS reports them: `llf = -nobs/2·(ln 2π + ln(SSR/nobs)
-/// + 1)`, `aic = -2·llf + 2k`, `bic = -2·llf + k·ln(nobs)`, `k = 2p + 1`. Both regressions are
-/// solved by Householder QR: one factorisation of the design `[1, effect lags, cause lags,
-/// effect]` (accumulated over blocks of rows), then [`ols`](fn@crate::ols) on its `2p + 2`
-/// rows for each model (see `LagFactor` in the source), so the cost is one pass over the
-/// rows.
+/// + 1)`, `aic = -2·llf + 2k`, `bic = -2·llf + k·ln(nobs)`, `k = 2p + 1`.
+///
+/// Both regressions are solved by Householder QR: one factorisation of the design
+/// `[1, effect lags, cause lags, effect]` (accumulated over blocks of rows), then
+/// [`ols`](fn@crate::ols) on its `2p + 2` rows for each model (see `LagFactor` in the
+/// source), so the cost is one pass over the rows.
 ///
 /// Errors: lengths differ; `lag = 0`; a NaN/infinite input (statsmodels refuses them too: drop
 /// them before); `n < 3p + 2` (no residual degree of freedom, as statsmodels);
