@@ -112,6 +112,12 @@ impl StationaryBootstrap {
     /// runs (or more, when it is longer than `n`).
     pub fn runs(&self, n: usize, rng: &mut Xoshiro256, out: &mut Vec<Run>) {
         out.clear();
+        self.for_each_run(n, rng, |r| out.push(r));
+    }
+
+    /// [`StationaryBootstrap::runs`] handed to `f` one at a time, as they are drawn.
+    #[inline]
+    pub fn for_each_run(&self, n: usize, rng: &mut Xoshiro256, mut f: impl FnMut(Run)) {
         let nu = n as u64;
         let mut left = n;
         while left > 0 {
@@ -120,7 +126,7 @@ impl StationaryBootstrap {
             left -= len;
             while len > 0 {
                 let take = len.min(n - start);
-                out.push(Run { start, len: take });
+                f(Run { start, len: take });
                 len -= take;
                 start = 0;
             }
@@ -471,26 +477,22 @@ pub fn bootstrap_suite(
     // Replicate i: (r*, then d*_j of each pair j), from its own generator.
     let replicates: Vec<(Option<f64>, Vec<Option<f64>>)> = (0..cfg.replications)
         .into_par_iter()
-        .map_init(
-            || (Vec::new(), Vec::new()),
-            |(runs, accs), i| {
-                let mut rng = replicate_rng(cfg.seed, i as u64);
-                sb.runs(n, &mut rng, runs);
-                let whole = engine.sum(runs, accs).corr();
-                let diffs = live
-                    .iter()
-                    .zip(&sides)
-                    .map(|(&live, side)| {
-                        if !live {
-                            return None;
-                        }
-                        let corr = |b: Option<usize>| b.map_or(whole, |b| accs[b].corr());
-                        Some(corr(side[0])? - corr(side[1])?)
-                    })
-                    .collect();
-                (whole, diffs)
-            },
-        )
+        .map_init(Vec::new, |accs, i| {
+            let mut rng = replicate_rng(cfg.seed, i as u64);
+            let whole = engine.resample(&sb, &mut rng, accs).corr();
+            let diffs = live
+                .iter()
+                .zip(&sides)
+                .map(|(&live, side)| {
+                    if !live {
+                        return None;
+                    }
+                    let corr = |b: Option<usize>| b.map_or(whole, |b| accs[b].corr());
+                    Some(corr(side[0])? - corr(side[1])?)
+                })
+                .collect();
+            (whole, diffs)
+        })
         .collect();
     let mut full_reps = Vec::with_capacity(cfg.replications);
     for (whole, diffs) in replicates {
@@ -554,10 +556,10 @@ struct Engine {
     shift: [f64; 2],
     /// The shift of each masked sample: the means of its positions.
     shifts: Vec<[f64; 2]>,
-    /// 64-bit words per position of `bits` (0 without masked samples).
-    words: usize,
-    /// Bit `k` of position `t` (word `k / 64`) set when `t` is in sample `k`.
-    bits: Vec<u64>,
+    /// Bytes per position of `bits` (0 without masked samples).
+    bytes: usize,
+    /// Bit `k % 8` of byte `t·bytes + k / 8` set when position `t` is in sample `k`.
+    bits: Vec<u8>,
 }
 
 impl Engine {
@@ -575,51 +577,95 @@ impl Engine {
         };
         let shift = mean(&|_| true);
         let shifts = samples.iter().map(|m| mean(&|t| m[t])).collect();
-        let words = samples.len().div_ceil(64);
-        let mut bits = vec![0u64; n * words];
+        let bytes = samples.len().div_ceil(8);
+        let mut bits = vec![0u8; n * bytes];
         for (k, m) in samples.iter().enumerate() {
             for (t, _) in m.iter().enumerate().filter(|(_, v)| **v) {
-                bits[t * words + k / 64] |= 1 << (k % 64);
+                bits[t * bytes + k / 8] |= 1 << (k % 8);
             }
         }
         Engine {
             xy,
             shift,
             shifts,
-            words,
+            bytes,
             bits,
         }
     }
 
-    /// The sums of the resample `runs` for the whole sample (returned) and for each masked
-    /// sample (into `accs`), each run summed over contiguous positions, in order.
+    /// The sums of one resample drawn by `sb` from `rng` for the whole sample (returned) and
+    /// for each masked sample (into `accs`), each run summed over contiguous positions as it
+    /// is drawn.
+    fn resample(&self, sb: &StationaryBootstrap, rng: &mut Xoshiro256, accs: &mut Vec<Acc>) -> Acc {
+        accs.clear();
+        accs.extend(self.shifts.iter().map(|&s| Acc::new(s)));
+        let mut whole = Acc::new(self.shift);
+        let mut batch = [Run { start: 0, len: 0 }; BATCH];
+        let mut k = 0;
+        sb.for_each_run(self.xy.len(), rng, |r| {
+            batch[k] = r;
+            k += 1;
+            if k == BATCH {
+                self.add_batch(&batch, &mut whole, accs);
+                k = 0;
+            }
+        });
+        self.add_batch(&batch[..k], &mut whole, accs);
+        whole
+    }
+
+    /// The sums of the resample `runs` (see [`Engine::resample`]).
+    #[cfg(test)]
     fn sum(&self, runs: &[Run], accs: &mut Vec<Acc>) -> Acc {
         accs.clear();
         accs.extend(self.shifts.iter().map(|&s| Acc::new(s)));
         let mut whole = Acc::new(self.shift);
-        for r in runs {
-            let xy = &self.xy[r.start..r.start + r.len];
-            for p in xy {
+        for chunk in runs.chunks(BATCH) {
+            self.add_batch(chunk, &mut whole, accs);
+        }
+        whole
+    }
+
+    /// Adds up to [`BATCH`] runs, in order, position by position. The first pair (and
+    /// membership) of every run is read first, in a tight loop of independent loads, so that
+    /// their cache misses (the runs start at random places of the series) are waited for
+    /// together rather than one after the other.
+    #[inline]
+    fn add_batch(&self, runs: &[Run], whole: &mut Acc, accs: &mut [Acc]) {
+        let mut first = [[0.0; 2]; BATCH];
+        let mut first_bits = [0u8; BATCH];
+        for ((f, b), r) in first.iter_mut().zip(first_bits.iter_mut()).zip(runs) {
+            *f = self.xy[r.start];
+            if self.bytes > 0 {
+                *b = self.bits[r.start * self.bytes];
+            }
+        }
+        for ((f, &b0), r) in first.iter().zip(&first_bits).zip(runs) {
+            whole.add(f);
+            for p in &self.xy[r.start + 1..r.start + r.len] {
                 whole.add(p);
             }
-            if self.words == 0 {
+            if self.bytes == 0 {
                 continue;
             }
-            let bits = &self.bits[r.start * self.words..(r.start + r.len) * self.words];
-            for (p, word) in xy.iter().zip(bits.chunks_exact(self.words)) {
-                for (w, &b) in word.iter().enumerate() {
-                    let mut b = b;
+            for t in r.start..r.start + r.len {
+                let p = if t == r.start { f } else { &self.xy[t] };
+                let bytes = &self.bits[t * self.bytes..(t + 1) * self.bytes];
+                for (w, &b) in bytes.iter().enumerate() {
+                    let mut b = if t == r.start && w == 0 { b0 } else { b };
                     while b != 0 {
                         let k = b.trailing_zeros() as usize;
                         b &= b - 1;
-                        accs[w * 64 + k].add(p);
+                        accs[w * 8 + k].add(p);
                     }
                 }
             }
         }
-        whole
     }
 }
+
+/// Runs summed together by [`Engine::resample`].
+const BATCH: usize = 32;
 
 /// The one-pass sums of a resampled sample, shifted by the sample's own mean `c = (cx, cy)` on
 /// the original data: `m`, `Σdx`, `Σdy`, `Σdx²`, `Σdy²`, `Σdx·dy` with `dx = x − cx`,
