@@ -244,8 +244,9 @@ pub struct CorrInterval {
 /// 2. for `i = 1 … B` a resample of positions from [`StationaryBootstrap`] (length n, drawn
 ///    from the replicate's own generator [`replicate_rng`]`(cfg.seed, i − 1)`, so the result
 ///    does not depend on the order or the threads the replicates are drawn on), and `r*_i`
-///    the correlation of the resampled pairs, from one pass over the resample's runs with the
-///    pairs shifted by the sample means (`Cxy / √(Cxx·Cyy)` of the centred sums; undefined
+///    the correlation of the resampled pairs, from one pass over the series weighted by the
+///    number of times the resample holds each position, with the pairs shifted by the sample
+///    means (`Cxy / √(Cxx·Cyy)` of the centred sums; undefined
 ///    replicates, a constant side, are left out);
 /// 3. the interval is the `(1−c)/2` and `(1+c)/2` quantiles of the defined `r*`, linearly
 ///    interpolated between order statistics (`numpy.percentile`'s default: position
@@ -374,10 +375,10 @@ struct SuitePair<'m> {
 ///
 /// The separate calls draw the same positions: replicate `i` of each comes from the same
 /// generator [`replicate_rng`]`(cfg.seed, i)` and resamples all `n` positions with the block
-/// length of the whole pair. Here each resample is drawn once, and its runs summed once: the
-/// whole sample's sums, and in the same pass each masked sample's own sums (a position adds
-/// its pair to the sums of every sample it belongs to, each sample shifted by its own mean,
-/// as the separate call does); a sample holding every position (the full period against which
+/// length of the whole pair. Here each resample is drawn once and counted once (how many
+/// times it holds each position); the whole sample's sums and each masked sample's own sums
+/// (over its positions, shifted by its own mean, as the separate call does) are read from the
+/// counts; a sample holding every position (the full period against which
 /// a window is tested) reuses the whole sample's `r*`. Every correlation is the same
 /// arithmetic on the same values as in the separate call. The replicates are spread over the
 /// rayon thread pool.
@@ -477,9 +478,10 @@ pub fn bootstrap_suite(
     // Replicate i: (r*, then d*_j of each pair j), from its own generator.
     let replicates: Vec<(Option<f64>, Vec<Option<f64>>)> = (0..cfg.replications)
         .into_par_iter()
-        .map_init(Vec::new, |accs, i| {
+        .map_init(Scratch::default, |sc, i| {
             let mut rng = replicate_rng(cfg.seed, i as u64);
-            let whole = engine.resample(&sb, &mut rng, accs).corr();
+            let whole = engine.resample(&sb, &mut rng, sc).corr();
+            let accs = &sc.accs;
             let diffs = live
                 .iter()
                 .zip(&sides)
@@ -549,22 +551,36 @@ pub fn bootstrap_suite(
 }
 
 /// The pairs of a bootstrap laid out for summing resamples: the pairs interleaved, and the
-/// samples (masks) each position belongs to as bits.
+/// positions of each masked sample.
+///
+/// **How a resample is summed.** A sum over the resampled positions is a sum over the
+/// positions `t` of the series weighted by the number of times `c_t` the resample holds `t`:
+/// `Σ_resample v = Σ_t c_t·v_t`. The counts come from the runs through a difference array
+/// (`+1` at a run's start, `−1` after its end; one byte a position, so it stays in cache), its
+/// running sum is `c_t`, and the sums are then one sequential pass over the series in position
+/// order (and over each masked sample's positions), instead of a cache miss at every block
+/// start of a resample. The bytes count modulo 256; should any position be held 256 times or
+/// more (the counts then no longer add up to `n`), the resample is counted again in 32 bits.
 struct Engine {
     xy: Vec<[f64; 2]>,
     /// The shift of the whole sample: its means `(x̄, ȳ)`.
     shift: [f64; 2],
     /// The shift of each masked sample: the means of its positions.
     shifts: Vec<[f64; 2]>,
-    /// Bytes per position of `bits` (0 without masked samples).
-    bytes: usize,
-    /// Bit `k % 8` of byte `t·bytes + k / 8` set when position `t` is in sample `k`.
-    bits: Vec<u8>,
+    /// The positions of each masked sample, increasing.
+    members: Vec<Vec<u32>>,
+}
+
+/// The scratch of one thread of [`Engine::resample`].
+#[derive(Default)]
+struct Scratch {
+    counts: Vec<u8>,
+    wide: Vec<u32>,
+    accs: Vec<Acc>,
 }
 
 impl Engine {
     fn new(x: &[f64], y: &[f64], samples: &[&[bool]]) -> Engine {
-        let n = x.len();
         let xy: Vec<[f64; 2]> = x.iter().zip(y).map(|(a, b)| [*a, *b]).collect();
         let mean = |keep: &dyn Fn(usize) -> bool| -> [f64; 2] {
             let (mut sx, mut sy, mut m) = (0.0, 0.0, 0usize);
@@ -577,103 +593,114 @@ impl Engine {
         };
         let shift = mean(&|_| true);
         let shifts = samples.iter().map(|m| mean(&|t| m[t])).collect();
-        let bytes = samples.len().div_ceil(8);
-        let mut bits = vec![0u8; n * bytes];
-        for (k, m) in samples.iter().enumerate() {
-            for (t, _) in m.iter().enumerate().filter(|(_, v)| **v) {
-                bits[t * bytes + k / 8] |= 1 << (k % 8);
-            }
-        }
+        let members = samples
+            .iter()
+            .map(|m| {
+                m.iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v)
+                    .map(|(t, _)| t as u32)
+                    .collect()
+            })
+            .collect();
         Engine {
             xy,
             shift,
             shifts,
-            bytes,
-            bits,
+            members,
         }
     }
 
-    /// The sums of one resample drawn by `sb` from `rng` for the whole sample (returned) and
-    /// for each masked sample (into `accs`), each run summed over contiguous positions as it
-    /// is drawn.
-    fn resample(&self, sb: &StationaryBootstrap, rng: &mut Xoshiro256, accs: &mut Vec<Acc>) -> Acc {
-        accs.clear();
-        accs.extend(self.shifts.iter().map(|&s| Acc::new(s)));
-        let mut whole = Acc::new(self.shift);
-        let mut batch = [Run { start: 0, len: 0 }; BATCH];
-        let mut k = 0;
-        sb.for_each_run(self.xy.len(), rng, |r| {
-            batch[k] = r;
-            k += 1;
-            if k == BATCH {
-                self.add_batch(&batch, &mut whole, accs);
-                k = 0;
-            }
+    /// The sums of one resample drawn by `sb` from `rng`, for the whole sample (returned) and
+    /// for each masked sample (into `sc.accs`).
+    fn resample(&self, sb: &StationaryBootstrap, rng: &mut Xoshiro256, sc: &mut Scratch) -> Acc {
+        let n = self.xy.len();
+        let again = rng.clone();
+        let counts = &mut sc.counts;
+        counts.clear();
+        counts.resize(n + 1, 0);
+        sb.for_each_run(n, rng, |r| {
+            counts[r.start] = counts[r.start].wrapping_add(1);
+            let end = r.start + r.len;
+            counts[end] = counts[end].wrapping_sub(1);
         });
-        self.add_batch(&batch[..k], &mut whole, accs);
-        whole
+        let mut c = 0u8;
+        let mut total = 0usize;
+        for v in counts.iter_mut() {
+            c = c.wrapping_add(*v);
+            *v = c;
+            total += usize::from(c);
+        }
+        if total == n {
+            return self.sum_counts(&sc.counts[..n], &mut sc.accs);
+        }
+        // A position held 256 times or more: count in 32 bits.
+        let mut rng = again;
+        let wide = &mut sc.wide;
+        wide.clear();
+        wide.resize(n + 1, 0);
+        sb.for_each_run(n, &mut rng, |r| {
+            wide[r.start] = wide[r.start].wrapping_add(1);
+            let end = r.start + r.len;
+            wide[end] = wide[end].wrapping_sub(1);
+        });
+        let mut c = 0u32;
+        for v in wide.iter_mut() {
+            c = c.wrapping_add(*v);
+            *v = c;
+        }
+        self.sum_counts(&sc.wide[..n], &mut sc.accs)
+    }
+
+    /// The sums of the resample holding position `t` `counts[t]` times.
+    fn sum_counts<C: Copy + Into<f64>>(&self, counts: &[C], accs: &mut Vec<Acc>) -> Acc {
+        accs.clear();
+        for (&s, members) in self.shifts.iter().zip(&self.members) {
+            let mut acc = Acc::new(s);
+            for &t in members {
+                let t = t as usize;
+                acc.add(&self.xy[t], counts[t].into());
+            }
+            accs.push(acc);
+        }
+        // The whole sample in four interleaved partial sums (positions t mod 4), added at the
+        // end: the same arithmetic for every resample, without one long chain of additions.
+        let mut lanes = [Acc::new(self.shift); 4];
+        let mut xy = self.xy.chunks_exact(4);
+        let mut cs = counts.chunks_exact(4);
+        for (p, c) in (&mut xy).zip(&mut cs) {
+            for k in 0..4 {
+                lanes[k].add(&p[k], c[k].into());
+            }
+        }
+        for (k, (p, c)) in xy.remainder().iter().zip(cs.remainder()).enumerate() {
+            lanes[k].add(p, (*c).into());
+        }
+        let [a, b, c, d] = lanes;
+        a.merge(&b).merge(&c.merge(&d))
     }
 
     /// The sums of the resample `runs` (see [`Engine::resample`]).
     #[cfg(test)]
     fn sum(&self, runs: &[Run], accs: &mut Vec<Acc>) -> Acc {
-        accs.clear();
-        accs.extend(self.shifts.iter().map(|&s| Acc::new(s)));
-        let mut whole = Acc::new(self.shift);
-        for chunk in runs.chunks(BATCH) {
-            self.add_batch(chunk, &mut whole, accs);
-        }
-        whole
-    }
-
-    /// Adds up to [`BATCH`] runs, in order, position by position. The first pair (and
-    /// membership) of every run is read first, in a tight loop of independent loads, so that
-    /// their cache misses (the runs start at random places of the series) are waited for
-    /// together rather than one after the other.
-    #[inline]
-    fn add_batch(&self, runs: &[Run], whole: &mut Acc, accs: &mut [Acc]) {
-        let mut first = [[0.0; 2]; BATCH];
-        let mut first_bits = [0u8; BATCH];
-        for ((f, b), r) in first.iter_mut().zip(first_bits.iter_mut()).zip(runs) {
-            *f = self.xy[r.start];
-            if self.bytes > 0 {
-                *b = self.bits[r.start * self.bytes];
+        let mut counts = vec![0u32; self.xy.len()];
+        for r in runs {
+            for c in &mut counts[r.start..r.start + r.len] {
+                *c += 1;
             }
         }
-        for ((f, &b0), r) in first.iter().zip(&first_bits).zip(runs) {
-            whole.add(f);
-            for p in &self.xy[r.start + 1..r.start + r.len] {
-                whole.add(p);
-            }
-            if self.bytes == 0 {
-                continue;
-            }
-            for t in r.start..r.start + r.len {
-                let p = if t == r.start { f } else { &self.xy[t] };
-                let bytes = &self.bits[t * self.bytes..(t + 1) * self.bytes];
-                for (w, &b) in bytes.iter().enumerate() {
-                    let mut b = if t == r.start && w == 0 { b0 } else { b };
-                    while b != 0 {
-                        let k = b.trailing_zeros() as usize;
-                        b &= b - 1;
-                        accs[w * 8 + k].add(p);
-                    }
-                }
-            }
-        }
+        self.sum_counts(&counts, accs)
     }
 }
 
-/// Runs summed together by [`Engine::resample`].
-const BATCH: usize = 32;
-
-/// The one-pass sums of a resampled sample, shifted by the sample's own mean `c = (cx, cy)` on
-/// the original data: `m`, `Σdx`, `Σdy`, `Σdx²`, `Σdy²`, `Σdx·dy` with `dx = x − cx`,
+/// The one-pass sums of a resampled sample (a pair held `w` times counting `w` times), shifted
+/// by the sample's own mean `c = (cx, cy)` on the original data: `m`, `Σdx`, `Σdy`, `Σdx²`, `Σdy²`, `Σdx·dy` with `dx = x − cx`,
 /// `dy = y − cy` (see [`Acc::corr`]).
 #[derive(Clone, Copy, Debug)]
 struct Acc {
     c: [f64; 2],
-    m: usize,
+    /// The number of pairs (exact in `f64`).
+    m: f64,
     sx: f64,
     sy: f64,
     sxx: f64,
@@ -685,7 +712,7 @@ impl Acc {
     fn new(c: [f64; 2]) -> Acc {
         Acc {
             c,
-            m: 0,
+            m: 0.0,
             sx: 0.0,
             sy: 0.0,
             sxx: 0.0,
@@ -694,15 +721,30 @@ impl Acc {
         }
     }
 
+    /// Adds the pair `p` held `w` times.
     #[inline]
-    fn add(&mut self, p: &[f64; 2]) {
+    fn add(&mut self, p: &[f64; 2], w: f64) {
         let (dx, dy) = (p[0] - self.c[0], p[1] - self.c[1]);
-        self.m += 1;
-        self.sx += dx;
-        self.sy += dy;
-        self.sxx += dx * dx;
-        self.syy += dy * dy;
-        self.sxy += dx * dy;
+        let (wx, wy) = (w * dx, w * dy);
+        self.m += w;
+        self.sx += wx;
+        self.sy += wy;
+        self.sxx += wx * dx;
+        self.syy += wy * dy;
+        self.sxy += wx * dy;
+    }
+
+    /// The sums of two parts of one sample (same shift).
+    fn merge(&self, o: &Acc) -> Acc {
+        Acc {
+            c: self.c,
+            m: self.m + o.m,
+            sx: self.sx + o.sx,
+            sy: self.sy + o.sy,
+            sxx: self.sxx + o.sxx,
+            syy: self.syy + o.syy,
+            sxy: self.sxy + o.sxy,
+        }
     }
 
     /// The Pearson correlation of the resampled pairs from the shifted sums:
@@ -722,10 +764,10 @@ impl Acc {
     /// Undefined (`None`) with fewer than 2 pairs, or when a side is constant: `Cxx` within
     /// that rounding error, `Cxx <= 4·m·ε·Σdx²` (a constant side gives exactly 0 to within it).
     fn corr(&self) -> Option<f64> {
-        if self.m < 2 {
+        if self.m < 2.0 {
             return None;
         }
-        let m = self.m as f64;
+        let m = self.m;
         let cxx = self.sxx - self.sx * self.sx / m;
         let cyy = self.syy - self.sy * self.sy / m;
         let cxy = self.sxy - self.sx * self.sy / m;
