@@ -88,7 +88,7 @@ impl StationaryBootstrap {
     }
 
     /// One geometric block length, at most `cap` (`cap >= 1`).
-    #[inline]
+    #[inline(always)]
     fn block_len(&self, rng: &mut Xoshiro256, cap: usize) -> usize {
         if self.p >= 1.0 {
             return 1;
@@ -550,8 +550,8 @@ pub fn bootstrap_suite(
     Ok(BootstrapSuite { full, differences })
 }
 
-/// The pairs of a bootstrap laid out for summing resamples: the pairs interleaved, and the
-/// positions of each masked sample.
+/// The pairs of a bootstrap laid out for summing resamples: the two series, and the positions
+/// of each masked sample.
 ///
 /// **How a resample is summed.** A sum over the resampled positions is a sum over the
 /// positions `t` of the series weighted by the number of times `c_t` the resample holds `t`:
@@ -562,7 +562,8 @@ pub fn bootstrap_suite(
 /// start of a resample. The bytes count modulo 256; should any position be held 256 times or
 /// more (the counts then no longer add up to `n`), the resample is counted again in 32 bits.
 struct Engine {
-    xy: Vec<[f64; 2]>,
+    x: Vec<f64>,
+    y: Vec<f64>,
     /// The shift of the whole sample: its means `(x̄, ȳ)`.
     shift: [f64; 2],
     /// The shift of each masked sample: the means of its positions.
@@ -581,13 +582,14 @@ struct Scratch {
 
 impl Engine {
     fn new(x: &[f64], y: &[f64], samples: &[&[bool]]) -> Engine {
-        let xy: Vec<[f64; 2]> = x.iter().zip(y).map(|(a, b)| [*a, *b]).collect();
         let mean = |keep: &dyn Fn(usize) -> bool| -> [f64; 2] {
             let (mut sx, mut sy, mut m) = (0.0, 0.0, 0usize);
-            for (_, p) in xy.iter().enumerate().filter(|(t, _)| keep(*t)) {
-                sx += p[0];
-                sy += p[1];
-                m += 1;
+            for (t, (a, b)) in x.iter().zip(y).enumerate() {
+                if keep(t) {
+                    sx += a;
+                    sy += b;
+                    m += 1;
+                }
             }
             [sx / m as f64, sy / m as f64]
         };
@@ -604,7 +606,8 @@ impl Engine {
             })
             .collect();
         Engine {
-            xy,
+            x: x.to_vec(),
+            y: y.to_vec(),
             shift,
             shifts,
             members,
@@ -614,7 +617,7 @@ impl Engine {
     /// The sums of one resample drawn by `sb` from `rng`, for the whole sample (returned) and
     /// for each masked sample (into `sc.accs`).
     fn resample(&self, sb: &StationaryBootstrap, rng: &mut Xoshiro256, sc: &mut Scratch) -> Acc {
-        let n = self.xy.len();
+        let n = self.x.len();
         let again = rng.clone();
         let counts = &mut sc.counts;
         counts.clear();
@@ -659,31 +662,63 @@ impl Engine {
             let mut acc = Acc::new(s);
             for &t in members {
                 let t = t as usize;
-                acc.add(&self.xy[t], counts[t].into());
+                acc.add(&[self.x[t], self.y[t]], counts[t].into());
             }
             accs.push(acc);
         }
         // The whole sample in four interleaved partial sums (positions t mod 4), added at the
-        // end: the same arithmetic for every resample, without one long chain of additions.
-        let mut lanes = [Acc::new(self.shift); 4];
-        let mut xy = self.xy.chunks_exact(4);
+        // end: the same arithmetic for every resample, without one long chain of additions,
+        // and laid out for the vector unit.
+        let [cx, cy] = self.shift;
+        let mut l = [[0.0f64; 4]; 6];
+        let mut xs = self.x.chunks_exact(4);
+        let mut ys = self.y.chunks_exact(4);
         let mut cs = counts.chunks_exact(4);
-        for (p, c) in (&mut xy).zip(&mut cs) {
+        for ((x, y), c) in (&mut xs).zip(&mut ys).zip(&mut cs) {
             for k in 0..4 {
-                lanes[k].add(&p[k], c[k].into());
+                let w: f64 = c[k].into();
+                let (dx, dy) = (x[k] - cx, y[k] - cy);
+                let (wx, wy) = (w * dx, w * dy);
+                l[0][k] += w;
+                l[1][k] += wx;
+                l[2][k] += wy;
+                l[3][k] += wx * dx;
+                l[4][k] += wy * dy;
+                l[5][k] += wx * dy;
             }
         }
-        for (k, (p, c)) in xy.remainder().iter().zip(cs.remainder()).enumerate() {
-            lanes[k].add(p, (*c).into());
+        let rest = xs
+            .remainder()
+            .iter()
+            .zip(ys.remainder())
+            .zip(cs.remainder());
+        for (k, ((x, y), c)) in rest.enumerate() {
+            let w: f64 = (*c).into();
+            let (dx, dy) = (x - cx, y - cy);
+            let (wx, wy) = (w * dx, w * dy);
+            l[0][k] += w;
+            l[1][k] += wx;
+            l[2][k] += wy;
+            l[3][k] += wx * dx;
+            l[4][k] += wy * dy;
+            l[5][k] += wx * dy;
         }
-        let [a, b, c, d] = lanes;
-        a.merge(&b).merge(&c.merge(&d))
+        let t = l.map(|v| (v[0] + v[1]) + (v[2] + v[3]));
+        Acc {
+            c: self.shift,
+            m: t[0],
+            sx: t[1],
+            sy: t[2],
+            sxx: t[3],
+            syy: t[4],
+            sxy: t[5],
+        }
     }
 
     /// The sums of the resample `runs` (see [`Engine::resample`]).
     #[cfg(test)]
     fn sum(&self, runs: &[Run], accs: &mut Vec<Acc>) -> Acc {
-        let mut counts = vec![0u32; self.xy.len()];
+        let mut counts = vec![0u32; self.x.len()];
         for r in runs {
             for c in &mut counts[r.start..r.start + r.len] {
                 *c += 1;
@@ -732,19 +767,6 @@ impl Acc {
         self.sxx += wx * dx;
         self.syy += wy * dy;
         self.sxy += wx * dy;
-    }
-
-    /// The sums of two parts of one sample (same shift).
-    fn merge(&self, o: &Acc) -> Acc {
-        Acc {
-            c: self.c,
-            m: self.m + o.m,
-            sx: self.sx + o.sx,
-            sy: self.sy + o.sy,
-            sxx: self.sxx + o.sxx,
-            syy: self.syy + o.syy,
-            sxy: self.sxy + o.sxy,
-        }
     }
 
     /// The Pearson correlation of the resampled pairs from the shifted sums:
