@@ -918,6 +918,35 @@ mod tests {
         assert_eq!(e.sum(&all, &mut Vec::new()).corr(), None);
     }
 
+    /// The byte counts and the 32-bit counts (the fallback) give the same sums, and a
+    /// resample is what its runs hold.
+    #[test]
+    fn counts_in_bytes_and_in_words_agree() {
+        let (x, y) = pair(300, 4);
+        let even: Vec<bool> = (0..300).map(|t| t % 2 == 0).collect();
+        let e = Engine::new(&x, &y, &[&even]);
+        let small: Vec<u8> = (0..300).map(|t| (t * 7 % 5) as u8).collect();
+        let wide: Vec<u32> = small.iter().map(|&c| u32::from(c)).collect();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (wa, wb) = (e.sum_counts(&small, &mut a), e.sum_counts(&wide, &mut b));
+        assert_eq!((wa.m, wa.sxy, wa.corr()), (wb.m, wb.sxy, wb.corr()));
+        assert_eq!(
+            (a[0].m, a[0].sxx, a[0].corr()),
+            (b[0].m, b[0].sxx, b[0].corr())
+        );
+        let sb = StationaryBootstrap::new(3.0).unwrap();
+        let mut sc = Scratch::default();
+        let whole = e.resample(&sb, &mut Xoshiro256::new(5), &mut sc);
+        let mut runs = Vec::new();
+        sb.runs(300, &mut Xoshiro256::new(5), &mut runs);
+        let again = e.sum(&runs, &mut Vec::new());
+        assert_eq!(
+            (whole.m, whole.sx, whole.corr()),
+            (again.m, again.sx, again.corr())
+        );
+        assert_eq!(whole.m, 300.0);
+    }
+
     /// The replicates have their own generators: the result is the same on any number of
     /// threads.
     #[test]
