@@ -5,31 +5,54 @@
 
 use crate::block_length::optimal_block_length;
 use crate::moments::check_lengths;
-use crate::rng::Xoshiro256;
+use crate::rng::{splitmix64, Xoshiro256};
 use crate::{pearson, Result, StatsError};
+use rayon::prelude::*;
 
 /// The default seed of the bootstrap: the bytes of `LOCKSTEP`, so a report is reproducible
 /// unless a seed is given.
 pub const DEFAULT_SEED: u64 = 0x4C4F_434B_5354_4550;
 
-/// Index generator of the stationary bootstrap with expected block length `b`
-/// (`p = 1/max(b, 1)`):
+/// Resample generator of the stationary bootstrap with expected block length `b`
+/// (`p = 1/max(b, 1)`): a resample of the positions `0 … n−1` is a sequence of blocks, each
 ///
 /// ```text
-/// I₀ ~ U{0 … n−1}
-/// I_t = U{0 … n−1}        with probability p   (a new block starts)
-///     = (I_{t−1} + 1) mod n  otherwise           (the block goes on, wrapping around)
+/// start ~ U{0 … n−1}
+/// length L ~ Geometric(p):  P(L = k) = p·(1 − p)^(k−1),  k ≥ 1   (mean max(b, 1))
+/// positions start, start+1, …, start+L−1   (mod n: the block wraps around)
 /// ```
 ///
-/// so blocks have geometric lengths with mean `max(b, 1)` and wrap circularly, as
-/// `arch.bootstrap.StationaryBootstrap`. Each step draws, from one [`Xoshiro256`], first the
-/// uniform `u` deciding the step (`u < p`: new block; not drawn for t = 0) and then, for a
-/// new block, its start `below(n)`. A pair `(x_t, y_t)` is always resampled whole (the same
-/// index for both series).
+/// until `n` positions are drawn (the last block is cut at `n`). This is the distribution of
+/// Politis and Romano's index chain (`I_t` a fresh uniform with probability `p`, else
+/// `I_{t−1} + 1 mod n`) and of `arch.bootstrap.StationaryBootstrap`, drawn one block at a
+/// time rather than one position at a time.
+///
+/// **Draws.** Per block, from one [`Xoshiro256`]: first the start `below(n)`, then (unless
+/// `p = 1`, when every block has length 1 and nothing is drawn) one uniform `u` on [0, 1),
+/// inverted exactly: `L` is the smallest `k` with `u < F(k) = 1 − (1 − p)^k`, found in a
+/// table of `F(1) … F(16)` and beyond it as `L = 1 + ⌊ln(1 − u) / ln(1 − p)⌋`.
+///
+/// A resample is handed out as [`Run`]s, maximal pieces of consecutive positions that do not
+/// wrap ([`StationaryBootstrap::runs`]), so that a statistic can be summed run by run over
+/// contiguous memory; [`StationaryBootstrap::indices`] spells them out position by position.
+/// A pair `(x_t, y_t)` is always resampled whole (the same position for both series).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StationaryBootstrap {
     block: f64,
     p: f64,
+    /// `ln(1 − p)` (`-inf` when `p = 1`).
+    ln_q: f64,
+    /// `F(k) = 1 − (1 − p)^k` for `k = 1 … 16`.
+    cdf: [f64; 16],
+}
+
+/// Consecutive positions `start .. start + len` of a resample (see [`StationaryBootstrap`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// First position.
+    pub start: usize,
+    /// Number of positions (at least 1).
+    pub len: usize,
 }
 
 impl StationaryBootstrap {
@@ -44,9 +67,18 @@ impl StationaryBootstrap {
             });
         }
         let block = block_length.max(1.0);
+        let p = 1.0 / block;
+        let ln_q = (-p).ln_1p();
+        let mut cdf = [1.0; 16];
+        for (k, f) in cdf.iter_mut().enumerate() {
+            // 1 − (1 − p)^(k+1) = −expm1((k+1)·ln(1 − p)), accurate for small p.
+            *f = -((k + 1) as f64 * ln_q).exp_m1();
+        }
         Ok(StationaryBootstrap {
             block,
-            p: 1.0 / block,
+            p,
+            ln_q,
+            cdf,
         })
     }
 
@@ -55,27 +87,71 @@ impl StationaryBootstrap {
         self.block
     }
 
-    /// One resample of the positions `0 … n−1` into `out` (cleared first), `n >= 1`.
-    pub fn indices(&self, n: usize, rng: &mut Xoshiro256, out: &mut Vec<usize>) {
-        out.clear();
-        if n == 0 {
-            return;
+    /// One geometric block length, at most `cap` (`cap >= 1`).
+    #[inline(always)]
+    fn block_len(&self, rng: &mut Xoshiro256, cap: usize) -> usize {
+        if self.p >= 1.0 {
+            return 1;
         }
-        let nu = n as u64;
-        let mut i = rng.below(nu) as usize;
-        out.push(i);
-        for _ in 1..n {
-            if rng.uniform() < self.p {
-                i = rng.below(nu) as usize;
-            } else {
-                i += 1;
-                if i == n {
-                    i = 0;
-                }
-            }
-            out.push(i);
+        let u = rng.uniform();
+        if let Some(k) = self.cdf.iter().position(|&f| u < f) {
+            return (k + 1).min(cap);
+        }
+        let l = 1.0 + ((1.0 - u).ln() / self.ln_q).floor();
+        // Past the table the inversion is at least 17 (up to rounding at the boundary).
+        let l = l.max(self.cdf.len() as f64 + 1.0);
+        if l >= cap as f64 {
+            cap
+        } else {
+            l as usize
         }
     }
+
+    /// One resample of the positions `0 … n−1` as runs of consecutive positions, into `out`
+    /// (cleared first); their lengths add up to `n`. A block that wraps past `n − 1` gives two
+    /// runs (or more, when it is longer than `n`).
+    pub fn runs(&self, n: usize, rng: &mut Xoshiro256, out: &mut Vec<Run>) {
+        out.clear();
+        self.for_each_run(n, rng, |r| out.push(r));
+    }
+
+    /// [`StationaryBootstrap::runs`] handed to `f` one at a time, as they are drawn.
+    #[inline]
+    pub fn for_each_run(&self, n: usize, rng: &mut Xoshiro256, mut f: impl FnMut(Run)) {
+        let nu = n as u64;
+        let mut left = n;
+        while left > 0 {
+            let mut start = rng.below(nu) as usize;
+            let mut len = self.block_len(rng, left);
+            left -= len;
+            while len > 0 {
+                let take = len.min(n - start);
+                f(Run { start, len: take });
+                len -= take;
+                start = 0;
+            }
+        }
+    }
+
+    /// One resample of the positions `0 … n−1` into `out` (cleared first), position by
+    /// position: [`StationaryBootstrap::runs`] spelled out.
+    pub fn indices(&self, n: usize, rng: &mut Xoshiro256, out: &mut Vec<usize>) {
+        out.clear();
+        let mut runs = Vec::new();
+        self.runs(n, rng, &mut runs);
+        for r in runs {
+            out.extend(r.start..r.start + r.len);
+        }
+    }
+}
+
+/// The generator of replicate `i` (0-based) of a bootstrap seeded with `seed`:
+/// `Xoshiro256::new(seed ^ splitmix64(i))` (one SplitMix64 step from state `i`). Each
+/// replicate has its own stream, so the replicates can be drawn in any order, on any number of
+/// threads, with the same result.
+pub fn replicate_rng(seed: u64, i: u64) -> Xoshiro256 {
+    let mut s = i;
+    Xoshiro256::new(seed ^ splitmix64(&mut s))
 }
 
 /// Settings of a bootstrap.
@@ -165,9 +241,13 @@ pub struct CorrInterval {
 /// `(x_t, y_t)`:
 ///
 /// 1. the block length `b` is `cfg.block_length` or [`pair_block_length`]`(x, y)`;
-/// 2. for `i = 1 … B` a resample of positions from [`StationaryBootstrap`] (length n, one
-///    generator seeded with `cfg.seed`, the resamples drawn in order), and `r*_i` the
-///    [`pearson`] correlation of the resampled pairs (undefined replicates are left out);
+/// 2. for `i = 1 … B` a resample of positions from [`StationaryBootstrap`] (length n, drawn
+///    from the replicate's own generator [`replicate_rng`]`(cfg.seed, i − 1)`, so the result
+///    does not depend on the order or the threads the replicates are drawn on), and `r*_i`
+///    the correlation of the resampled pairs, from one pass over the series weighted by the
+///    number of times the resample holds each position, with the pairs shifted by the sample
+///    means (`Cxy / √(Cxx·Cyy)` of the centred sums; undefined
+///    replicates, a constant side, are left out);
 /// 3. the interval is the `(1−c)/2` and `(1+c)/2` quantiles of the defined `r*`, linearly
 ///    interpolated between order statistics (`numpy.percentile`'s default: position
 ///    `h = (B' − 1)·q` in the sorted replicates).
@@ -182,38 +262,7 @@ pub fn bootstrap_correlation(
     y: &[f64],
     cfg: &BootstrapConfig,
 ) -> Result<Option<CorrInterval>> {
-    cfg.check()?;
-    check_lengths(x, y)?;
-    check_finite(x, y)?;
-    let Some(r) = pearson(x, y) else {
-        return Ok(None);
-    };
-    let Some(sb) = cfg.sampler(x, y)? else {
-        return Ok(None);
-    };
-    let n = x.len();
-    let mut rng = Xoshiro256::new(cfg.seed);
-    let mut idx = Vec::with_capacity(n);
-    let mut reps = Vec::with_capacity(cfg.replications);
-    for _ in 0..cfg.replications {
-        sb.indices(n, &mut rng, &mut idx);
-        if let Some(v) = pearson_at(x, y, &idx) {
-            reps.push(v);
-        }
-    }
-    if 2 * reps.len() < cfg.replications || reps.len() < 2 {
-        return Ok(None);
-    }
-    reps.sort_by(f64::total_cmp);
-    let a = (1.0 - cfg.confidence) / 2.0;
-    Ok(Some(CorrInterval {
-        r,
-        lo: quantile(&reps, a),
-        hi: quantile(&reps, 1.0 - a),
-        se: std_dev(&reps),
-        block_length: sb.block_length(),
-        replications: reps.len(),
-    }))
+    Ok(bootstrap_suite(x, y, &[], cfg)?.full)
 }
 
 /// The difference of the correlations of two samples of one pair of series, with its
@@ -294,70 +343,8 @@ pub fn bootstrap_corr_difference(
             need: 3,
         });
     }
-    let pick = |m: &[bool], v: &[f64]| -> Vec<f64> {
-        v.iter()
-            .zip(m)
-            .filter(|(_, k)| **k)
-            .map(|(e, _)| *e)
-            .collect()
-    };
-    let (Some(r_a), Some(r_b)) = (
-        pearson(&pick(in_a, x), &pick(in_a, y)),
-        pearson(&pick(in_b, x), &pick(in_b, y)),
-    ) else {
-        return Ok(None);
-    };
-    let Some(sb) = cfg.sampler(x, y)? else {
-        return Ok(None);
-    };
-    let n = x.len();
-    let d = r_a - r_b;
-    let mut rng = Xoshiro256::new(cfg.seed);
-    let mut idx = Vec::new();
-    let (mut ax, mut ay, mut bx, mut by) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut reps = Vec::with_capacity(cfg.replications);
-    for _ in 0..cfg.replications {
-        sb.indices(n, &mut rng, &mut idx);
-        ax.clear();
-        ay.clear();
-        bx.clear();
-        by.clear();
-        for &i in &idx {
-            if in_a[i] {
-                ax.push(x[i]);
-                ay.push(y[i]);
-            }
-            if in_b[i] {
-                bx.push(x[i]);
-                by.push(y[i]);
-            }
-        }
-        if ax.len() < 2 || bx.len() < 2 {
-            continue;
-        }
-        if let (Some(ra), Some(rb)) = (pearson(&ax, &ay), pearson(&bx, &by)) {
-            reps.push(ra - rb);
-        }
-    }
-    if 2 * reps.len() < cfg.replications || reps.len() < 2 {
-        return Ok(None);
-    }
-    let extreme = reps.iter().filter(|v| (*v - d).abs() >= d.abs()).count();
-    let p = (1 + extreme) as f64 / (reps.len() + 1) as f64;
-    reps.sort_by(f64::total_cmp);
-    let a = (1.0 - cfg.confidence) / 2.0;
-    Ok(Some(CorrDifference {
-        r_a,
-        r_b,
-        n_a,
-        n_b,
-        diff: d,
-        lo: quantile(&reps, a),
-        hi: quantile(&reps, 1.0 - a),
-        p,
-        block_length: sb.block_length(),
-        replications: reps.len(),
-    }))
+    let suite = bootstrap_suite(x, y, &[(in_a, in_b)], cfg)?;
+    suite.differences.into_iter().next().unwrap_or(Ok(None))
 }
 
 /// The results of [`bootstrap_suite`]: the interval of the whole sample's correlation and one
@@ -386,13 +373,15 @@ struct SuitePair<'m> {
 /// `(x, y)` from **one** resampling: the same results, bit for bit, as the separate calls with
 /// the same `cfg`, at the cost of about one of them.
 ///
-/// The separate calls draw the same positions: each seeds its own generator with `cfg.seed`
-/// and resamples all `n` positions with the block length of the whole pair, so replicate `i`
-/// is the same resample in every call. Here each resample is drawn once; the whole sample's
-/// replicate `r*` is computed once and reused for a sample holding every position (the full
-/// period against which a window is tested), and each pair's samples are gathered from it in
-/// the same order as the separate call gathers them, so every correlation is the same
-/// arithmetic on the same values.
+/// The separate calls draw the same positions: replicate `i` of each comes from the same
+/// generator [`replicate_rng`]`(cfg.seed, i)` and resamples all `n` positions with the block
+/// length of the whole pair. Here each resample is drawn once and counted once (how many
+/// times it holds each position); the whole sample's sums and each masked sample's own sums
+/// (over its positions, shifted by its own mean, as the separate call does) are read from the
+/// counts; a sample holding every position (the full period against which
+/// a window is tested) reuses the whole sample's `r*`. Every correlation is the same
+/// arithmetic on the same values as in the separate call. The replicates are spread over the
+/// rayon thread pool.
 ///
 /// Errors as [`bootstrap_correlation`] for the whole (different lengths, NaN, fewer than 8
 /// pairs, invalid settings); a pair's own errors (a mask of another length, fewer than 3
@@ -465,12 +454,10 @@ pub fn bootstrap_suite(
             differences,
         });
     };
-    // The samples to gather (those not holding every position): each position lists the
-    // buffers it goes to, so one pass over a resample fills them all, each in the
-    // resample's order (as the separate call gathers it).
-    let mut buffers: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+    // The samples to sum apart (those not holding every position: a sample holding every
+    // position is the whole resample, its correlation the whole one).
+    let mut samples: Vec<&[bool]> = Vec::new();
     let mut sides: Vec<[Option<usize>; 2]> = Vec::with_capacity(slots.len());
-    let mut lists: Vec<Vec<usize>> = vec![Vec::new(); n];
     for slot in &slots {
         let mut side = [None, None];
         if let Ok(Some(p)) = slot {
@@ -478,66 +465,43 @@ pub fn bootstrap_suite(
                 .into_iter()
                 .enumerate()
             {
-                if all {
-                    continue;
+                if !all {
+                    side[k] = Some(samples.len());
+                    samples.push(m);
                 }
-                let b = buffers.len();
-                buffers.push((Vec::new(), Vec::new()));
-                for (i, _) in m.iter().enumerate().filter(|(_, k)| **k) {
-                    lists[i].push(b);
-                }
-                side[k] = Some(b);
             }
         }
         sides.push(side);
     }
-    let mut rng = Xoshiro256::new(cfg.seed);
-    let mut idx = Vec::with_capacity(n);
-    let mut full_reps = Vec::with_capacity(cfg.replications);
-    for _ in 0..cfg.replications {
-        sb.indices(n, &mut rng, &mut idx);
-        let whole = pearson_at(x, y, &idx);
-        if let Some(v) = whole {
-            full_reps.push(v);
-        }
-        if buffers.is_empty() && slots.iter().all(|s| !matches!(s, Ok(Some(_)))) {
-            continue;
-        }
-        for (gx, gy) in buffers.iter_mut() {
-            gx.clear();
-            gy.clear();
-        }
-        for &i in &idx {
-            for &b in &lists[i] {
-                let (gx, gy) = &mut buffers[b];
-                gx.push(x[i]);
-                gy.push(y[i]);
-            }
-        }
-        for (slot, side) in slots.iter_mut().zip(&sides) {
-            let Ok(Some(p)) = slot else { continue };
-            // A sample holding every position is the whole resample: its correlation is the
-            // whole one.
-            let corr = |b: Option<usize>| -> (usize, Option<f64>) {
-                match b {
-                    None => (n, whole),
-                    Some(b) => {
-                        let (gx, gy) = &buffers[b];
-                        if gx.len() < 2 {
-                            (gx.len(), None)
-                        } else {
-                            (gx.len(), pearson(gx, gy))
-                        }
+    let engine = Engine::new(x, y, &samples);
+    let live: Vec<bool> = slots.iter().map(|s| matches!(s, Ok(Some(_)))).collect();
+    // Replicate i: (r*, then d*_j of each pair j), from its own generator.
+    let replicates: Vec<(Option<f64>, Vec<Option<f64>>)> = (0..cfg.replications)
+        .into_par_iter()
+        .map_init(Scratch::default, |sc, i| {
+            let mut rng = replicate_rng(cfg.seed, i as u64);
+            let whole = engine.resample(&sb, &mut rng, sc).corr();
+            let accs = &sc.accs;
+            let diffs = live
+                .iter()
+                .zip(&sides)
+                .map(|(&live, side)| {
+                    if !live {
+                        return None;
                     }
-                }
-            };
-            let (la, ra) = corr(side[0]);
-            let (lb, rb) = corr(side[1]);
-            if la < 2 || lb < 2 {
-                continue;
-            }
-            if let (Some(ra), Some(rb)) = (ra, rb) {
-                p.reps.push(ra - rb);
+                    let corr = |b: Option<usize>| b.map_or(whole, |b| accs[b].corr());
+                    Some(corr(side[0])? - corr(side[1])?)
+                })
+                .collect();
+            (whole, diffs)
+        })
+        .collect();
+    let mut full_reps = Vec::with_capacity(cfg.replications);
+    for (whole, diffs) in replicates {
+        full_reps.extend(whole);
+        for (slot, d) in slots.iter_mut().zip(diffs) {
+            if let (Ok(Some(p)), Some(d)) = (slot, d) {
+                p.reps.push(d);
             }
         }
     }
@@ -586,23 +550,255 @@ pub fn bootstrap_suite(
     Ok(BootstrapSuite { full, differences })
 }
 
-/// [`pearson`] of the pairs `(x[i], y[i])` for `i` in `idx`, in that order: the same
-/// arithmetic in the same order as [`pearson`] on the gathered pairs, without gathering them.
-fn pearson_at(x: &[f64], y: &[f64], idx: &[usize]) -> Option<f64> {
-    let n = idx.len() as f64;
-    let mx = idx.iter().map(|&i| x[i]).sum::<f64>() / n;
-    let my = idx.iter().map(|&i| y[i]).sum::<f64>() / n;
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for &i in idx {
-        let (dx, dy) = (x[i] - mx, y[i] - my);
-        sxx += dx * dx;
-        syy += dy * dy;
-        sxy += dx * dy;
+/// The pairs of a bootstrap laid out for summing resamples: the two series, and the positions
+/// of each masked sample.
+///
+/// **How a resample is summed.** A sum over the resampled positions is a sum over the
+/// positions `t` of the series weighted by the number of times `c_t` the resample holds `t`:
+/// `Σ_resample v = Σ_t c_t·v_t`. The counts come from the runs through a difference array
+/// (`+1` at a run's start, `−1` after its end; one byte a position, so it stays in cache), its
+/// running sum is `c_t`, and the sums are then one sequential pass over the series in position
+/// order (and over each masked sample's positions), instead of a cache miss at every block
+/// start of a resample. The bytes count modulo 256; should any position be held 256 times or
+/// more (the counts then no longer add up to `n`), the resample is counted again in 32 bits.
+struct Engine {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    /// The shift of the whole sample: its means `(x̄, ȳ)`.
+    shift: [f64; 2],
+    /// The shift of each masked sample: the means of its positions.
+    shifts: Vec<[f64; 2]>,
+    /// The positions of each masked sample, increasing.
+    members: Vec<Vec<u32>>,
+}
+
+/// The scratch of one thread of [`Engine::resample`].
+#[derive(Default)]
+struct Scratch {
+    counts: Vec<u8>,
+    wide: Vec<u32>,
+    accs: Vec<Acc>,
+}
+
+impl Engine {
+    fn new(x: &[f64], y: &[f64], samples: &[&[bool]]) -> Engine {
+        let mean = |keep: &dyn Fn(usize) -> bool| -> [f64; 2] {
+            let (mut sx, mut sy, mut m) = (0.0, 0.0, 0usize);
+            for (t, (a, b)) in x.iter().zip(y).enumerate() {
+                if keep(t) {
+                    sx += a;
+                    sy += b;
+                    m += 1;
+                }
+            }
+            [sx / m as f64, sy / m as f64]
+        };
+        let shift = mean(&|_| true);
+        let shifts = samples.iter().map(|m| mean(&|t| m[t])).collect();
+        let members = samples
+            .iter()
+            .map(|m| {
+                m.iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v)
+                    .map(|(t, _)| t as u32)
+                    .collect()
+            })
+            .collect();
+        Engine {
+            x: x.to_vec(),
+            y: y.to_vec(),
+            shift,
+            shifts,
+            members,
+        }
     }
-    if !(sxx > 0.0 && syy > 0.0) {
-        return None;
+
+    /// The sums of one resample drawn by `sb` from `rng`, for the whole sample (returned) and
+    /// for each masked sample (into `sc.accs`).
+    fn resample(&self, sb: &StationaryBootstrap, rng: &mut Xoshiro256, sc: &mut Scratch) -> Acc {
+        let n = self.x.len();
+        let again = rng.clone();
+        let counts = &mut sc.counts;
+        counts.clear();
+        counts.resize(n + 1, 0);
+        sb.for_each_run(n, rng, |r| {
+            counts[r.start] = counts[r.start].wrapping_add(1);
+            let end = r.start + r.len;
+            counts[end] = counts[end].wrapping_sub(1);
+        });
+        let mut c = 0u8;
+        let mut total = 0usize;
+        for v in counts.iter_mut() {
+            c = c.wrapping_add(*v);
+            *v = c;
+            total += usize::from(c);
+        }
+        if total == n {
+            return self.sum_counts(&sc.counts[..n], &mut sc.accs);
+        }
+        // A position held 256 times or more: count in 32 bits.
+        let mut rng = again;
+        let wide = &mut sc.wide;
+        wide.clear();
+        wide.resize(n + 1, 0);
+        sb.for_each_run(n, &mut rng, |r| {
+            wide[r.start] = wide[r.start].wrapping_add(1);
+            let end = r.start + r.len;
+            wide[end] = wide[end].wrapping_sub(1);
+        });
+        let mut c = 0u32;
+        for v in wide.iter_mut() {
+            c = c.wrapping_add(*v);
+            *v = c;
+        }
+        self.sum_counts(&sc.wide[..n], &mut sc.accs)
     }
-    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
+
+    /// The sums of the resample holding position `t` `counts[t]` times.
+    fn sum_counts<C: Copy + Into<f64>>(&self, counts: &[C], accs: &mut Vec<Acc>) -> Acc {
+        accs.clear();
+        for (&s, members) in self.shifts.iter().zip(&self.members) {
+            let mut acc = Acc::new(s);
+            for &t in members {
+                let t = t as usize;
+                acc.add(&[self.x[t], self.y[t]], counts[t].into());
+            }
+            accs.push(acc);
+        }
+        // The whole sample in four interleaved partial sums (positions t mod 4), added at the
+        // end: the same arithmetic for every resample, without one long chain of additions,
+        // and laid out for the vector unit.
+        let [cx, cy] = self.shift;
+        let mut l = [[0.0f64; 4]; 6];
+        let mut xs = self.x.chunks_exact(4);
+        let mut ys = self.y.chunks_exact(4);
+        let mut cs = counts.chunks_exact(4);
+        for ((x, y), c) in (&mut xs).zip(&mut ys).zip(&mut cs) {
+            for k in 0..4 {
+                let w: f64 = c[k].into();
+                let (dx, dy) = (x[k] - cx, y[k] - cy);
+                let (wx, wy) = (w * dx, w * dy);
+                l[0][k] += w;
+                l[1][k] += wx;
+                l[2][k] += wy;
+                l[3][k] += wx * dx;
+                l[4][k] += wy * dy;
+                l[5][k] += wx * dy;
+            }
+        }
+        let rest = xs
+            .remainder()
+            .iter()
+            .zip(ys.remainder())
+            .zip(cs.remainder());
+        for (k, ((x, y), c)) in rest.enumerate() {
+            let w: f64 = (*c).into();
+            let (dx, dy) = (x - cx, y - cy);
+            let (wx, wy) = (w * dx, w * dy);
+            l[0][k] += w;
+            l[1][k] += wx;
+            l[2][k] += wy;
+            l[3][k] += wx * dx;
+            l[4][k] += wy * dy;
+            l[5][k] += wx * dy;
+        }
+        let t = l.map(|v| (v[0] + v[1]) + (v[2] + v[3]));
+        Acc {
+            c: self.shift,
+            m: t[0],
+            sx: t[1],
+            sy: t[2],
+            sxx: t[3],
+            syy: t[4],
+            sxy: t[5],
+        }
+    }
+
+    /// The sums of the resample `runs` (see [`Engine::resample`]).
+    #[cfg(test)]
+    fn sum(&self, runs: &[Run], accs: &mut Vec<Acc>) -> Acc {
+        let mut counts = vec![0u32; self.x.len()];
+        for r in runs {
+            for c in &mut counts[r.start..r.start + r.len] {
+                *c += 1;
+            }
+        }
+        self.sum_counts(&counts, accs)
+    }
+}
+
+/// The one-pass sums of a resampled sample (a pair held `w` times counting `w` times), shifted
+/// by the sample's own mean `c = (cx, cy)` on the original data: `m`, `Σdx`, `Σdy`, `Σdx²`, `Σdy²`, `Σdx·dy` with `dx = x − cx`,
+/// `dy = y − cy` (see [`Acc::corr`]).
+#[derive(Clone, Copy, Debug)]
+struct Acc {
+    c: [f64; 2],
+    /// The number of pairs (exact in `f64`).
+    m: f64,
+    sx: f64,
+    sy: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+}
+
+impl Acc {
+    fn new(c: [f64; 2]) -> Acc {
+        Acc {
+            c,
+            m: 0.0,
+            sx: 0.0,
+            sy: 0.0,
+            sxx: 0.0,
+            syy: 0.0,
+            sxy: 0.0,
+        }
+    }
+
+    /// Adds the pair `p` held `w` times.
+    #[inline]
+    fn add(&mut self, p: &[f64; 2], w: f64) {
+        let (dx, dy) = (p[0] - self.c[0], p[1] - self.c[1]);
+        let (wx, wy) = (w * dx, w * dy);
+        self.m += w;
+        self.sx += wx;
+        self.sy += wy;
+        self.sxx += wx * dx;
+        self.syy += wy * dy;
+        self.sxy += wx * dy;
+    }
+
+    /// The Pearson correlation of the resampled pairs from the shifted sums:
+    ///
+    /// ```text
+    /// Cxx = Σdx² − (Σdx)²/m,  Cyy = Σdy² − (Σdy)²/m,  Cxy = Σdx·dy − Σdx·Σdy/m
+    /// r* = Cxy / (√Cxx · √Cyy)   (clamped to [−1, 1])
+    /// ```
+    ///
+    /// **Why one pass is sound here.** `Cxx = Σ(x − x̄*)²` exactly for any shift; the
+    /// subtracted term is `m·(x̄* − cx)²`, and with the shift at the original sample's mean the
+    /// resample's mean `x̄*` differs from it by a sampling error of order `σ·√(b/m)`, so the
+    /// term is of order `b·σ²` against `Σdx² ≈ m·σ²`: no cancellation to speak of (a relative
+    /// `b/m`), and the rounding error stays that of the sums, `O(m·ε)` of `Σdx²` at worst.
+    /// (Without the shift, on prices say, `Σx²` and `(Σx)²/m` would agree in most digits.)
+    ///
+    /// Undefined (`None`) with fewer than 2 pairs, or when a side is constant: `Cxx` within
+    /// that rounding error, `Cxx <= 4·m·ε·Σdx²` (a constant side gives exactly 0 to within it).
+    fn corr(&self) -> Option<f64> {
+        if self.m < 2.0 {
+            return None;
+        }
+        let m = self.m;
+        let cxx = self.sxx - self.sx * self.sx / m;
+        let cyy = self.syy - self.sy * self.sy / m;
+        let cxy = self.sxy - self.sx * self.sy / m;
+        let tol = 4.0 * m * f64::EPSILON;
+        if !(cxx > tol * self.sxx && cyy > tol * self.syy) {
+            return None;
+        }
+        Some((cxy / (cxx.sqrt() * cyy.sqrt())).clamp(-1.0, 1.0))
+    }
 }
 
 /// The mask of the last `window` of `n` positions (sample A of "the latest window against the
@@ -665,6 +861,117 @@ mod tests {
         assert_eq!(StationaryBootstrap::new(0.3).unwrap().block_length(), 1.0);
         assert!(StationaryBootstrap::new(0.0).is_err());
         assert!(StationaryBootstrap::new(f64::NAN).is_err());
+    }
+
+    /// The block lengths are geometric with mean b (the table and, past it, the logarithm),
+    /// and the runs of a resample cover n positions without wrapping.
+    #[test]
+    fn runs_have_geometric_blocks_and_cover_n() {
+        for b in [1.0, 1.7, 4.0, 30.0] {
+            let sb = StationaryBootstrap::new(b).unwrap();
+            let mut rng = Xoshiro256::new(3);
+            let (mut sum, mut ones, draws) = (0usize, 0usize, 200_000);
+            for _ in 0..draws {
+                let l = sb.block_len(&mut rng, usize::MAX);
+                sum += l;
+                ones += usize::from(l == 1);
+            }
+            let mean = sum as f64 / draws as f64;
+            assert!((mean / b - 1.0).abs() < 0.02, "b {b}: mean {mean}");
+            let share = ones as f64 / draws as f64;
+            assert!((share - 1.0 / b).abs() < 0.01, "b {b}: P(L = 1) {share}");
+            let mut runs = Vec::new();
+            for n in [1, 2, 7, 100] {
+                sb.runs(n, &mut rng, &mut runs);
+                assert_eq!(runs.iter().map(|r| r.len).sum::<usize>(), n);
+                assert!(runs.iter().all(|r| r.len >= 1 && r.start + r.len <= n));
+            }
+        }
+    }
+
+    /// The one-pass shifted sums give the two-pass correlation, also far from 0 (prices).
+    #[test]
+    fn shifted_one_pass_matches_two_pass() {
+        let (x, y) = pair(5000, 21);
+        let (px, py): (Vec<f64>, Vec<f64>) = x
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| (1e6 + a, 3e4 + 1e-3 * b))
+            .collect();
+        for (x, y) in [(&x, &y), (&px, &py)] {
+            let e = Engine::new(x, y, &[]);
+            let all = [Run {
+                start: 0,
+                len: x.len(),
+            }];
+            let got = e.sum(&all, &mut Vec::new()).corr().unwrap();
+            let want = pearson(x, y).unwrap();
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        // A constant side is undefined, whatever its rounding.
+        let c = vec![0.1; 1000];
+        let e = Engine::new(&c, &y[..1000], &[]);
+        let all = [Run {
+            start: 0,
+            len: 1000,
+        }];
+        assert_eq!(e.sum(&all, &mut Vec::new()).corr(), None);
+    }
+
+    /// The byte counts and the 32-bit counts (the fallback) give the same sums, and a
+    /// resample is what its runs hold.
+    #[test]
+    fn counts_in_bytes_and_in_words_agree() {
+        let (x, y) = pair(300, 4);
+        let even: Vec<bool> = (0..300).map(|t| t % 2 == 0).collect();
+        let e = Engine::new(&x, &y, &[&even]);
+        let small: Vec<u8> = (0..300).map(|t| (t * 7 % 5) as u8).collect();
+        let wide: Vec<u32> = small.iter().map(|&c| u32::from(c)).collect();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (wa, wb) = (e.sum_counts(&small, &mut a), e.sum_counts(&wide, &mut b));
+        assert_eq!((wa.m, wa.sxy, wa.corr()), (wb.m, wb.sxy, wb.corr()));
+        assert_eq!(
+            (a[0].m, a[0].sxx, a[0].corr()),
+            (b[0].m, b[0].sxx, b[0].corr())
+        );
+        let sb = StationaryBootstrap::new(3.0).unwrap();
+        let mut sc = Scratch::default();
+        let whole = e.resample(&sb, &mut Xoshiro256::new(5), &mut sc);
+        let mut runs = Vec::new();
+        sb.runs(300, &mut Xoshiro256::new(5), &mut runs);
+        let again = e.sum(&runs, &mut Vec::new());
+        assert_eq!(
+            (whole.m, whole.sx, whole.corr()),
+            (again.m, again.sx, again.corr())
+        );
+        assert_eq!(whole.m, 300.0);
+    }
+
+    /// The replicates have their own generators: the result is the same on any number of
+    /// threads.
+    #[test]
+    fn the_result_does_not_depend_on_the_threads() {
+        let (x, y) = pair(600, 8);
+        let cfg = BootstrapConfig {
+            replications: 257,
+            ..BootstrapConfig::default()
+        };
+        let all = vec![true; 600];
+        let w = latest_window_mask(600, 50);
+        let even: Vec<bool> = (0..600).map(|t| t % 2 == 0).collect();
+        let odd: Vec<bool> = even.iter().map(|v| !v).collect();
+        let pairs: Vec<(&[bool], &[bool])> = vec![(&w, &all), (&even, &odd)];
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| bootstrap_suite(&x, &y, &pairs, &cfg).unwrap())
+        };
+        let one = on(1);
+        assert!(one.full.is_some() && one.differences.iter().all(|d| d.is_ok()));
+        assert_eq!(one, on(3));
+        assert_eq!(one, on(2));
     }
 
     #[test]

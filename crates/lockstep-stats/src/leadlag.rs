@@ -186,34 +186,161 @@ fn granger_inputs(effect: &[f64], cause: &[f64], lag: usize) -> Result<()> {
     Ok(())
 }
 
-/// OLS of `effect[t]`, `t = start..n`, on `[1, effect[t-1..=t-p], cause[t-1..=t-p]]` (the
-/// cause lags only when `joint`).
-fn lag_regression(
-    effect: &[f64],
-    cause: &[f64],
-    p: usize,
-    start: usize,
-    joint: bool,
-) -> Result<OlsFit> {
-    let n = effect.len();
-    let y = &effect[start..];
-    let ones = vec![1.0; n - start];
-    let mut cols: Vec<&[f64]> = vec![&ones];
-    for i in 1..=p {
-        cols.push(&effect[start - i..n - i]);
+/// The triangular factor of the widest Granger design, from which the regressions of every
+/// lag order are solved in time independent of `n` (see [`LagFactor::fit`]).
+///
+/// The design on the rows `t = L .. n-1` has the `K = 2L + 2` columns
+/// `[1, effect_{t-1} … effect_{t-L}, cause_{t-1} … cause_{t-L}, effect_t]`, i.e. `A = [X y]`.
+/// Householder QR gives `A = QR`, `R` upper triangular `K × K`; since `Q` is orthogonal,
+/// `‖A·v‖ = ‖R·v‖` for every `v`, so for any subset `S` of the columns
+/// `min_β ‖y − X_S·β‖ = min_β ‖R_y − R_S·β‖`: the regression on `n − L` rows is the
+/// regression on the `K` rows of `R` (same coefficients, same SSR, same rank), and rows
+/// `t < L` (for an order `p < L`, whose rows start at `p`) are appended to those `K` rows
+/// (`‖[A; A₂]·v‖² = ‖R·v‖² + ‖A₂·v‖²`). Everything stays an orthogonal transformation: no
+/// normal equations, no squared condition number.
+///
+/// `R` is accumulated over blocks of rows (`R ← the R of [R; next rows]`), so the design is
+/// never held whole: `O(n·K²)` time, `O(K²)` memory beyond the series.
+struct LagFactor<'a> {
+    effect: &'a [f64],
+    cause: &'a [f64],
+    /// `L`.
+    lags: usize,
+    /// Column `j` of `R` (`K` entries).
+    r: Vec<Vec<f64>>,
+}
+
+impl<'a> LagFactor<'a> {
+    /// Rows appended to the factor at a time.
+    const BLOCK: usize = 256;
+
+    fn new(effect: &'a [f64], cause: &'a [f64], lags: usize) -> LagFactor<'a> {
+        let n = effect.len();
+        let k = 2 * lags + 2;
+        let mut f = LagFactor {
+            effect,
+            cause,
+            lags,
+            r: Vec::new(),
+        };
+        // Column-major work matrix [R; block], `rows` rows.
+        let mut a: Vec<f64> = Vec::new();
+        let mut have = 0usize;
+        let mut t0 = lags;
+        while t0 < n {
+            let t1 = (t0 + Self::BLOCK).min(n);
+            let rows = have + (t1 - t0);
+            a.clear();
+            for j in 0..k {
+                a.extend(f.r.get(j).map_or(&[][..], |c| &c[..have]));
+                a.extend((t0..t1).map(|t| f.value(j, t)));
+            }
+            householder_r(&mut a, rows, k);
+            have = rows.min(k);
+            f.r = (0..k)
+                .map(|j| a[j * rows..j * rows + have].to_vec())
+                .collect();
+            t0 = t1;
+        }
+        f
     }
-    if joint {
-        for i in 1..=p {
-            cols.push(&cause[start - i..n - i]);
+
+    /// Column `j` of the design at row `t`.
+    #[inline]
+    fn value(&self, j: usize, t: usize) -> f64 {
+        let l = self.lags;
+        match j {
+            0 => 1.0,
+            j if j <= l => self.effect[t - j],
+            j if j <= 2 * l => self.cause[t - (j - l)],
+            _ => self.effect[t],
         }
     }
-    ols(y, &cols).map_err(|e| match e {
-        StatsError::Collinear { column, .. } => StatsError::Collinear {
-            what: "Granger causality regression [1, effect lags, cause lags]",
-            column,
-        },
-        e => e,
-    })
+
+    /// OLS of `effect[t]`, `t = from..n` (`from <= L`), on `[1, effect[t-1..=t-p],
+    /// cause[t-1..=t-p]]` (the cause lags only when `joint`), `p <= L`: [`ols`] on the rows of
+    /// `R` and the rows `from .. L`, the observations counted as `n − from`.
+    fn fit(&self, p: usize, from: usize, joint: bool) -> Result<OlsFit> {
+        let l = self.lags;
+        let nobs = self.effect.len() - from;
+        let column = |j: usize| -> Vec<f64> {
+            let mut c = self.r[j].clone();
+            c.extend((from..l).map(|t| self.value(j, t)));
+            c
+        };
+        let mut idx: Vec<usize> = (0..=p).collect();
+        if joint {
+            idx.extend(l + 1..=l + p);
+        }
+        let cols: Vec<Vec<f64>> = idx.iter().map(|&j| column(j)).collect();
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let fit = ols(&column(2 * l + 1), &refs).map_err(|e| match e {
+            StatsError::Collinear { column, .. } => StatsError::Collinear {
+                what: "Granger causality regression [1, effect lags, cause lags]",
+                column,
+            },
+            e => e,
+        })?;
+        Ok(OlsFit {
+            nobs,
+            df_resid: nobs - fit.coef.len(),
+            ..fit
+        })
+    }
+
+    /// The Granger F test of order `p` on its own rows `t = p .. n-1`.
+    fn test(&self, p: usize) -> Result<GrangerTest> {
+        let restricted = self.fit(p, p, false)?;
+        let unrestricted = self.fit(p, p, true)?;
+        f_test(&self.effect[p..], &restricted, &unrestricted, p, GRANGER)
+    }
+}
+
+/// Householder QR in place of the column-major `rows × k` matrix `a`: on return the upper
+/// triangle of its first `min(rows, k)` rows is `R` and the entries below it are 0. A column
+/// already 0 below the diagonal is left as it is (no reflection).
+fn householder_r(a: &mut [f64], rows: usize, k: usize) {
+    let mut v = Vec::with_capacity(rows);
+    let mut dots = vec![0.0; k];
+    for j in 0..k.min(rows) {
+        let (head, tail) = a.split_at_mut((j + 1) * rows);
+        let col = &mut head[j * rows + j..];
+        let alpha = norm2(col);
+        if alpha == 0.0 {
+            continue;
+        }
+        // v = x + sign(x₀)‖x‖e₀; H = I - 2vvᵀ/(vᵀv); Hx = -sign(x₀)‖x‖e₀.
+        let r = if col[0] >= 0.0 { -alpha } else { alpha };
+        v.clear();
+        v.extend_from_slice(col);
+        v[0] -= r;
+        let vtv = v.iter().map(|x| x * x).sum::<f64>();
+        col[0] = r;
+        col[1..].iter_mut().for_each(|e| *e = 0.0);
+        // All the remaining columns at once: independent dot products, one pass over rows.
+        let ncols = k - j - 1;
+        let dots = &mut dots[..ncols];
+        dots.iter_mut().for_each(|d| *d = 0.0);
+        for (c, d) in tail.chunks_exact(rows).zip(dots.iter_mut()) {
+            *d = v.iter().zip(&c[j..]).map(|(a, b)| a * b).sum::<f64>();
+        }
+        for (c, d) in tail.chunks_exact_mut(rows).zip(dots.iter()) {
+            let f = 2.0 * d / vtv;
+            for (w, vi) in c[j..].iter_mut().zip(&v) {
+                *w -= f * vi;
+            }
+        }
+    }
+}
+
+/// Euclidean norm, scaled by the largest magnitude so it neither over- nor underflows.
+fn norm2(x: &[f64]) -> f64 {
+    let m = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if m == 0.0 {
+        return 0.0;
+    }
+    let inv = 1.0 / m;
+    m * x.iter().map(|v| (v * inv) * (v * inv)).sum::<f64>().sqrt()
 }
 
 /// Survival function of the F distribution, `P(F(d1, d2) > f) = I_{d2/(d2 + d1·f)}(d2/2, d1/2)`
@@ -242,8 +369,12 @@ pub fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
 /// `grangercausalitytests(np.column_stack([effect, cause]), maxlag=p)[p][0]["ssr_ftest"]`,
 /// whose tuple is `(F, p-value, df_den, df_num)` (note the order). `aic`/`bic` are those of
 /// the unrestricted model as statsmodels OLS reports them: `llf = -nobs/2·(ln 2π + ln(SSR/nobs)
-/// + 1)`, `aic = -2·llf + 2k`, `bic = -2·llf + k·ln(nobs)`, `k = 2p + 1`. Both regressions are
-/// solved by Householder QR ([`ols`](fn@crate::ols)).
+/// + 1)`, `aic = -2·llf + 2k`, `bic = -2·llf + k·ln(nobs)`, `k = 2p + 1`.
+///
+/// Both regressions are solved by Householder QR: one factorisation of the design
+/// `[1, effect lags, cause lags, effect]` (accumulated over blocks of rows), then
+/// [`ols`](fn@crate::ols) on its `2p + 2` rows for each model (see `LagFactor` in the
+/// source), so the cost is one pass over the rows.
 ///
 /// Errors: lengths differ; `lag = 0`; a NaN/infinite input (statsmodels refuses them too: drop
 /// them before); `n < 3p + 2` (no residual degree of freedom, as statsmodels);
@@ -252,13 +383,7 @@ pub fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
 /// model leaves no residual (`SSR_u / TSS` below machine epsilon, as statsmodels).
 pub fn granger(effect: &[f64], cause: &[f64], lag: usize) -> Result<GrangerTest> {
     granger_inputs(effect, cause, lag)?;
-    granger_unchecked(effect, cause, lag)
-}
-
-fn granger_unchecked(effect: &[f64], cause: &[f64], p: usize) -> Result<GrangerTest> {
-    let restricted = lag_regression(effect, cause, p, p, false)?;
-    let unrestricted = lag_regression(effect, cause, p, p, true)?;
-    f_test(&effect[p..], &restricted, &unrestricted, p, GRANGER)
+    LagFactor::new(effect, cause, lag).test(lag)
 }
 
 /// The Granger F test of order `p` from its two fits on the effect values `y` (the rows both
@@ -350,15 +475,22 @@ pub struct GrangerScan {
 /// `k = 2p + 1`, ties going to the smaller order. (The same rows as statsmodels
 /// `VAR(..).select_order(L)`, for this single equation.)
 ///
+/// All the regressions come from one QR factorisation of the design of order `L` on the rows
+/// `t = L .. n-1` (the rows `p .. L-1` of an order `p < L` appended to its triangle): one
+/// pass over the data for every order, instead of one per regression. The tests equal
+/// [`granger`] of each order to rounding (the same least-squares problems, factored in
+/// another order).
+///
 /// Errors: as [`granger`] at lag `max_lag` (so `n >= 3·max_lag + 2`).
 pub fn granger_scan(effect: &[f64], cause: &[f64], max_lag: usize) -> Result<GrangerScan> {
     granger_inputs(effect, cause, max_lag)?;
+    let factor = LagFactor::new(effect, cause, max_lag);
     let tests = (1..=max_lag)
-        .map(|p| granger_unchecked(effect, cause, p))
+        .map(|p| factor.test(p))
         .collect::<Result<Vec<_>>>()?;
     let criteria = (1..=max_lag)
         .map(|p| {
-            let fit = lag_regression(effect, cause, p, max_lag, true)?;
+            let fit = factor.fit(p, max_lag, true)?;
             Ok(LagCriteria {
                 lag: p,
                 aic: fit.aic(),

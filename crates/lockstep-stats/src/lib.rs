@@ -54,8 +54,8 @@ mod summary;
 pub use block_length::{optimal_block_length, BlockLength};
 pub use bootstrap::{
     bootstrap_corr_difference, bootstrap_correlation, bootstrap_suite, latest_window_mask,
-    pair_block_length, BootstrapConfig, BootstrapSuite, CorrDifference, CorrInterval,
-    StationaryBootstrap, DEFAULT_SEED,
+    pair_block_length, replicate_rng, BootstrapConfig, BootstrapSuite, CorrDifference,
+    CorrInterval, Run, StationaryBootstrap, DEFAULT_SEED,
 };
 pub use buffer::{OutBuf, MAP_THRESHOLD};
 pub use corr_test::{fisher_z_test, ZTest};
