@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::doc::text::{self, cell, short, CellText};
+use crate::doc::text::{self, cell, short};
 use crate::{IntradayRolling, Report, ReportError};
 
 mod linkage;
@@ -54,33 +54,25 @@ pub fn write_corr_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::Resu
     header.push('\n');
     let s = &r.series;
     text::write_rows(out, &header, s.dates.len(), |o, i| {
-        let _ = write!(
-            o,
-            "{},{},{}",
-            s.dates[i],
-            CellText(s.ret_a[i]),
-            CellText(s.ret_b[i])
-        );
+        let _ = write!(o, "{}", s.dates[i]);
+        let mut put = |v: Option<f64>| {
+            o.push(',');
+            text::push_cell(o, v);
+        };
+        put(s.ret_a[i]);
+        put(s.ret_b[i]);
         for rw in &s.rolling {
-            let _ = write!(
-                o,
-                ",{},{},{},{}",
-                CellText(rw.corr[i]),
-                CellText(rw.corr_lo[i]),
-                CellText(rw.corr_hi[i]),
-                CellText(rw.beta[i])
-            );
+            put(rw.corr[i]);
+            put(rw.corr_lo[i]);
+            put(rw.corr_hi[i]);
+            put(rw.beta[i]);
         }
         if partial {
             for rw in &s.rolling {
-                let at = |v: &[Option<f64>]| CellText(v.get(i).copied().flatten());
-                let _ = write!(
-                    o,
-                    ",{},{},{}",
-                    at(&rw.pcorr),
-                    at(&rw.pcorr_lo),
-                    at(&rw.pcorr_hi)
-                );
+                let at = |v: &[Option<f64>]| v.get(i).copied().flatten();
+                put(at(&rw.pcorr));
+                put(at(&rw.pcorr_lo));
+                put(at(&rw.pcorr_hi));
             }
         }
         o.push('\n');
