@@ -62,17 +62,16 @@ pub fn write_corr_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::Resu
         put(s.ret_a[i]);
         put(s.ret_b[i]);
         for rw in &s.rolling {
-            put(rw.corr[i]);
-            put(rw.corr_lo[i]);
-            put(rw.corr_hi[i]);
-            put(rw.beta[i]);
+            put(rw.corr.at(i));
+            put(rw.corr_lo.at(i));
+            put(rw.corr_hi.at(i));
+            put(rw.beta.at(i));
         }
         if partial {
             for rw in &s.rolling {
-                let at = |v: &[Option<f64>]| v.get(i).copied().flatten();
-                put(at(&rw.pcorr));
-                put(at(&rw.pcorr_lo));
-                put(at(&rw.pcorr_hi));
+                put(rw.pcorr.get(i));
+                put(rw.pcorr_lo.get(i));
+                put(rw.pcorr_hi.get(i));
             }
         }
         o.push('\n');
@@ -203,11 +202,11 @@ pub fn corr_table(r: &Report, rows: usize) -> String {
             f(s.ret_b[i], 5)
         );
         for rw in &s.rolling {
-            let _ = write!(o, " {:>8} {:>7}", f(rw.corr[i], 4), f(rw.beta[i], 3));
+            let _ = write!(o, " {:>8} {:>7}", f(rw.corr.at(i), 4), f(rw.beta.at(i), 3));
         }
         if partial {
             for rw in &s.rolling {
-                let _ = write!(o, " {:>9}", f(rw.pcorr.get(i).copied().flatten(), 4));
+                let _ = write!(o, " {:>9}", f(rw.pcorr.get(i), 4));
             }
         }
         o.push('\n');
