@@ -22,26 +22,26 @@ pub fn push_f64<W: Write + ?Sized>(out: &mut W, x: f64) -> fmt::Result {
     let mut buf = zmij::Buffer::new();
     let s = buf.format_finite(x);
     let b = s.as_bytes();
-    let mut point = b.len();
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'e' => return exponent_form(out, x, b),
-            b'.' => point = i,
-            _ => {}
-        }
+    // `zmij`'s exponent form ends in `e`, an optional sign and at most three digits.
+    if b[b.len().saturating_sub(5)..].contains(&b'e') {
+        return exponent_form(out, x, b);
     }
     // Fixed notation (`12.34`, `0.001234`, `1200.0`): `{}`'s text, less `.0` after an
-    // integer. `q`: the position of a tie's `5` (see below).
-    let (body, q) = if point + 2 == b.len() && b[b.len() - 1] == b'0' {
-        let int = &s[..point];
-        (
-            int,
-            (int.len() - int.trim_end_matches('0').len()) as i32 - 1,
-        )
+    // integer. A tie (see below) puts its `5` at 10^q with q ≥ −24 (at most 22 decimals
+    // in this notation); x = odd · 2^v is such a tie only when v = q.
+    let v = lowest_bit(x);
+    let integer = b.len() >= 2 && b[b.len() - 2..] == *b".0";
+    let body = if integer { &s[..s.len() - 2] } else { s };
+    if v < -24 {
+        return out.write_str(body);
+    }
+    let q = if integer {
+        (body.len() - body.trim_end_matches('0').len()) as i32 - 1
     } else {
-        (s, point as i32 - b.len() as i32)
+        let point = b.iter().position(|&c| c == b'.').unwrap_or(b.len());
+        point as i32 - b.len() as i32
     };
-    if lowest_bit(x) != q {
+    if v != q {
         return out.write_str(body);
     }
     write!(out, "{x}")
