@@ -366,9 +366,9 @@ pub struct SeriesTable {
     /// B rebased to 100 on the first aligned date.
     pub norm_b: Vec<f64>,
     /// Return of A into this date (None on the first date).
-    pub ret_a: Vec<Option<f64>>,
+    pub ret_a: Values,
     /// Return of B into this date.
-    pub ret_b: Vec<Option<f64>>,
+    pub ret_b: Values,
     /// Rolling statistics per window, in the order asked for.
     pub rolling: Vec<RollingWindow>,
 }
@@ -779,7 +779,7 @@ mod tests {
         let r = analyze(&a, &b, &opts).unwrap();
         assert_eq!(r.period.dates, 100);
         assert_eq!(r.series.rolling.len(), 2);
-        assert_eq!(r.series.ret_a[0], None);
+        assert_eq!(r.series.ret_a.at(0), None);
         // First correlation needs `window` returns: row index == window.
         assert_eq!(r.series.rolling[0].corr.at(9), None);
         assert!(r.series.rolling[0].corr.at(10).is_some());

@@ -59,8 +59,8 @@ pub fn write_corr_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::Resu
             o.push(',');
             text::push_cell(o, v);
         };
-        put(s.ret_a[i]);
-        put(s.ret_b[i]);
+        put(s.ret_a.at(i));
+        put(s.ret_b.at(i));
         for rw in &s.rolling {
             put(rw.corr.at(i));
             put(rw.corr_lo.at(i));
@@ -198,8 +198,8 @@ pub fn corr_table(r: &Report, rows: usize) -> String {
             o,
             "{:<10} {:>9} {:>9}",
             s.dates[i],
-            f(s.ret_a[i], 5),
-            f(s.ret_b[i], 5)
+            f(s.ret_a.at(i), 5),
+            f(s.ret_b.at(i), 5)
         );
         for rw in &s.rolling {
             let _ = write!(o, " {:>8} {:>7}", f(rw.corr.at(i), 4), f(rw.beta.at(i), 3));

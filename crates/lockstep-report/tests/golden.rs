@@ -35,9 +35,9 @@ fn compare(report: &Report, g: &Golden, vol_window: usize) -> usize {
             .unwrap_or_else(|| panic!("date {date} missing from the report"));
         for (col, want) in cols {
             let got = if col == "ret_a" {
-                s.ret_a[i]
+                s.ret_a.at(i)
             } else if col == "ret_b" {
-                s.ret_b[i]
+                s.ret_b.at(i)
             } else if let Some(side) = col.strip_prefix("vol_") {
                 let rw = s.rolling.iter().find(|r| r.window == vol_window).unwrap();
                 if side.starts_with('a') {
