@@ -104,9 +104,9 @@ impl Paint for Correlation<'_> {
             let both: Vec<Option<(f64, f64)>> = w
                 .corr_lo
                 .iter()
-                .zip(&w.corr_hi)
+                .zip(w.corr_hi.iter())
                 .map(|(lo, hi)| match (lo, hi) {
-                    (Some(a), Some(b)) if a.is_finite() && b.is_finite() => Some((*a, *b)),
+                    (Some(a), Some(b)) if a.is_finite() && b.is_finite() => Some((a, b)),
                     _ => None,
                 })
                 .collect();
@@ -155,7 +155,7 @@ impl Paint for Correlation<'_> {
             draw_line(
                 &mut chart,
                 dates,
-                w.corr.iter().copied(),
+                w.corr.iter(),
                 color.stroke_width(2),
                 Some(&format!("{}-return window", w.window)),
             )?;

@@ -367,15 +367,15 @@ pub fn correlation(r: &Report) -> Value {
         plot.add_trace(
             line(
                 &x,
-                finite(w.corr.iter().copied()),
+                finite(w.corr.iter()),
                 &format!("{}-return correlation", w.window),
                 color,
                 "%{y:.4f}",
             )
             .legend_group(&group),
         );
-        let band = |y: &[Option<f64>], fill: bool| {
-            let t = Scatter::new(x.clone(), finite(y.iter().copied()))
+        let band = |y: &lockstep_report::Values, fill: bool| {
+            let t = Scatter::new(x.clone(), finite(y.iter()))
                 .name(format!("{} band", w.window))
                 .mode(Mode::Lines)
                 .line(Line::new().width(0.0).color(color.to_string()))

@@ -460,11 +460,11 @@ fn gaps_and_non_finite_values_never_reach_the_svg() {
     let n = r.series.dates.len();
     for w in &mut r.series.rolling {
         for i in (100..160).chain(300..301) {
-            w.corr[i] = None;
-            w.corr_lo[i] = None;
+            w.corr.set(i, None);
+            w.corr_lo.set(i, None);
         }
-        w.corr[400] = Some(f64::NAN);
-        w.corr_hi[401] = Some(f64::INFINITY);
+        w.corr.set(400, Some(f64::NAN));
+        w.corr_hi.set(401, Some(f64::INFINITY));
     }
     for t in [&mut r.structure.a.technicals, &mut r.structure.b.technicals] {
         // Within the last year, which the momentum chart shows.
@@ -523,10 +523,15 @@ fn random_gaps_never_produce_nan() {
                 }
             }
         };
+        let poison_values = |v: &mut lockstep_report::Values, next: &mut dyn FnMut() -> u64| {
+            let mut o = v.to_options();
+            poison(&mut o, next);
+            *v = o.into();
+        };
         for w in &mut r.series.rolling {
-            poison(&mut w.corr, &mut next);
-            poison(&mut w.corr_lo, &mut next);
-            poison(&mut w.corr_hi, &mut next);
+            poison_values(&mut w.corr, &mut next);
+            poison_values(&mut w.corr_lo, &mut next);
+            poison_values(&mut w.corr_hi, &mut next);
         }
         for t in [&mut r.structure.a.technicals, &mut r.structure.b.technicals] {
             poison(&mut t.rsi, &mut next);

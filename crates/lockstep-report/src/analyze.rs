@@ -10,6 +10,7 @@ use crate::inference::{self, BootstrapOptions, Inference};
 use crate::linkage::{self, LeadLag, LinkageOptions, Regimes};
 use crate::macro_view::LiquiditySection;
 use crate::structure::{pair_structure, PairStructure, StructureOptions};
+use crate::values::Values;
 use lockstep_core::{
     align_with, returns, Align, Calendar, CoreError, Date, PriceField, PriceSeries, ReturnKind,
 };
@@ -322,32 +323,33 @@ pub struct WindowSummary {
     pub defined: usize,
 }
 
-/// The rolling statistics of one window, one value per aligned date (None where undefined).
+/// The rolling statistics of one window, one value per aligned date (None where undefined, stored compactly:
+/// see [`Values`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct RollingWindow {
     /// Window, in returns.
     pub window: usize,
     /// Correlation of A and B.
-    pub corr: Vec<Option<f64>>,
+    pub corr: Values,
     /// Lower end of its confidence interval.
-    pub corr_lo: Vec<Option<f64>>,
+    pub corr_lo: Values,
     /// Upper end of its confidence interval.
-    pub corr_hi: Vec<Option<f64>>,
+    pub corr_hi: Values,
     /// Beta of A on B.
-    pub beta: Vec<Option<f64>>,
+    pub beta: Values,
     /// Annualized volatility of A.
-    pub vol_a: Vec<Option<f64>>,
+    pub vol_a: Values,
     /// Annualized volatility of B.
-    pub vol_b: Vec<Option<f64>>,
+    pub vol_b: Values,
     /// The partial correlation of A and B given the controls (empty without controls).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub pcorr: Vec<Option<f64>>,
+    #[serde(skip_serializing_if = "Values::is_empty")]
+    pub pcorr: Values,
     /// Lower end of its Fisher interval (`n − 3 − k` degrees of freedom).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub pcorr_lo: Vec<Option<f64>>,
+    #[serde(skip_serializing_if = "Values::is_empty")]
+    pub pcorr_lo: Values,
     /// Upper end.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub pcorr_hi: Vec<Option<f64>>,
+    #[serde(skip_serializing_if = "Values::is_empty")]
+    pub pcorr_hi: Values,
 }
 
 /// The aligned time series behind the report (one entry per aligned date).
@@ -364,9 +366,9 @@ pub struct SeriesTable {
     /// B rebased to 100 on the first aligned date.
     pub norm_b: Vec<f64>,
     /// Return of A into this date (None on the first date).
-    pub ret_a: Vec<Option<f64>>,
+    pub ret_a: Values,
     /// Return of B into this date.
-    pub ret_b: Vec<Option<f64>>,
+    pub ret_b: Values,
     /// Rolling statistics per window, in the order asked for.
     pub rolling: Vec<RollingWindow>,
 }
@@ -563,12 +565,19 @@ pub fn analyze_with(
             .map(|rw| {
                 (
                     rw.window,
-                    rw.corr.as_slice(),
-                    (rw.pcorr.clone(), rw.pcorr_lo.clone(), rw.pcorr_hi.clone()),
+                    rw.corr.to_options(),
+                    (
+                        rw.pcorr.to_options(),
+                        rw.pcorr_lo.to_options(),
+                        rw.pcorr_hi.to_options(),
+                    ),
                 )
             })
             .collect();
-        let windows: Vec<_> = windows.iter().map(|(w, c, p)| (*w, *c, p)).collect();
+        let windows: Vec<_> = windows
+            .iter()
+            .map(|(w, c, p)| (*w, c.as_slice(), p))
+            .collect();
         Some(control::section(
             &al,
             &controls,
@@ -651,38 +660,38 @@ pub(crate) fn rolling_windows(
         let n_eff = k.effective_n();
         let mut rw = RollingWindow {
             window: w,
-            corr: vec![None; n],
-            corr_lo: vec![None; n],
-            corr_hi: vec![None; n],
-            beta: vec![None; n],
-            vol_a: vec![None; n],
-            vol_b: vec![None; n],
-            pcorr: Vec::new(),
-            pcorr_lo: Vec::new(),
-            pcorr_hi: Vec::new(),
+            corr: Values::undefined(n),
+            corr_lo: Values::undefined(n),
+            corr_hi: Values::undefined(n),
+            beta: Values::undefined(n),
+            vol_a: Values::undefined(n),
+            vol_b: Values::undefined(n),
+            pcorr: Values::default(),
+            pcorr_lo: Values::default(),
+            pcorr_hi: Values::default(),
         };
         if !controls.returns.is_empty() {
             let (r, lo, hi) = control::rolling_partial(al, controls, w, opts.confidence)?;
-            rw.pcorr = r;
-            rw.pcorr_lo = lo;
-            rw.pcorr_hi = hi;
+            rw.pcorr = r.into();
+            rw.pcorr_lo = lo.into();
+            rw.pcorr_hi = hi.into();
         }
         for i in 1..n {
             let Some(p) = k.next_point(al.ret_a[i - 1], al.ret_b[i - 1]) else {
                 continue;
             };
-            rw.corr[i] = p.corr;
+            rw.corr.set(i, p.corr);
             if let Some(r) = p.corr {
                 if let Some((lo, hi)) =
                     fisher_interval(r, n_eff, opts.confidence).map_err(ReportError::Stats)?
                 {
-                    rw.corr_lo[i] = Some(lo);
-                    rw.corr_hi[i] = Some(hi);
+                    rw.corr_lo.set(i, Some(lo));
+                    rw.corr_hi.set(i, Some(hi));
                 }
             }
-            rw.beta[i] = p.beta;
-            rw.vol_a[i] = p.std_a.map(|s| s * ann);
-            rw.vol_b[i] = p.std_b.map(|s| s * ann);
+            rw.beta.set(i, p.beta);
+            rw.vol_a.set(i, p.std_a.map(|s| s * ann));
+            rw.vol_b.set(i, p.std_b.map(|s| s * ann));
         }
         summaries.push(summarize(&al.dates, &rw, opts.strong));
         rolling.push(rw);
@@ -717,12 +726,12 @@ fn summarize(dates: &[Date], rw: &RollingWindow, strong: f64) -> WindowSummary {
         .unzip();
     let latest = idx.last().map(|&i| WindowLatest {
         date: dates[i],
-        corr: rw.corr[i].unwrap_or(f64::NAN),
-        corr_lo: rw.corr_lo[i],
-        corr_hi: rw.corr_hi[i],
-        beta: rw.beta[i],
-        vol_a: rw.vol_a[i],
-        vol_b: rw.vol_b[i],
+        corr: rw.corr.at(i).unwrap_or(f64::NAN),
+        corr_lo: rw.corr_lo.at(i),
+        corr_hi: rw.corr_hi.at(i),
+        beta: rw.beta.at(i),
+        vol_a: rw.vol_a.at(i),
+        vol_b: rw.vol_b.at(i),
     });
     let extreme = |found: Option<(usize, f64)>| {
         found.map(|(k, value)| Extreme {
@@ -770,10 +779,10 @@ mod tests {
         let r = analyze(&a, &b, &opts).unwrap();
         assert_eq!(r.period.dates, 100);
         assert_eq!(r.series.rolling.len(), 2);
-        assert_eq!(r.series.ret_a[0], None);
+        assert_eq!(r.series.ret_a.at(0), None);
         // First correlation needs `window` returns: row index == window.
-        assert_eq!(r.series.rolling[0].corr[9], None);
-        assert!(r.series.rolling[0].corr[10].is_some());
+        assert_eq!(r.series.rolling[0].corr.at(9), None);
+        assert!(r.series.rolling[0].corr.at(10).is_some());
         assert_eq!(r.windows[0].defined, 90);
         assert_eq!(r.params.periods_per_year, 365.0);
         assert_eq!(r.series.norm_a[0], 100.0);

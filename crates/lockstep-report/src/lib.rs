@@ -40,6 +40,7 @@ pub mod screen;
 pub mod signals_view;
 pub mod structure;
 mod technicals;
+mod values;
 pub mod view;
 pub mod words;
 
@@ -56,3 +57,4 @@ pub use intraday::{IntradayLeadLag, IntradayRolling};
 pub use linkage::{LeadLag, LinkageOptions, RegimeLeg, Regimes};
 pub use structure::{PairStructure, StructureOptions};
 pub use technicals::{technicals, Technicals, TechnicalsOptions};
+pub use values::Values;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::doc::text::{self, cell, short, CellText};
+use crate::doc::text::{self, cell, short};
 use crate::{IntradayRolling, Report, ReportError};
 
 mod linkage;
@@ -54,33 +54,24 @@ pub fn write_corr_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::Resu
     header.push('\n');
     let s = &r.series;
     text::write_rows(out, &header, s.dates.len(), |o, i| {
-        let _ = write!(
-            o,
-            "{},{},{}",
-            s.dates[i],
-            CellText(s.ret_a[i]),
-            CellText(s.ret_b[i])
-        );
+        let _ = write!(o, "{}", s.dates[i]);
+        let mut put = |v: Option<f64>| {
+            o.push(',');
+            text::push_cell(o, v);
+        };
+        put(s.ret_a.at(i));
+        put(s.ret_b.at(i));
         for rw in &s.rolling {
-            let _ = write!(
-                o,
-                ",{},{},{},{}",
-                CellText(rw.corr[i]),
-                CellText(rw.corr_lo[i]),
-                CellText(rw.corr_hi[i]),
-                CellText(rw.beta[i])
-            );
+            put(rw.corr.at(i));
+            put(rw.corr_lo.at(i));
+            put(rw.corr_hi.at(i));
+            put(rw.beta.at(i));
         }
         if partial {
             for rw in &s.rolling {
-                let at = |v: &[Option<f64>]| CellText(v.get(i).copied().flatten());
-                let _ = write!(
-                    o,
-                    ",{},{},{}",
-                    at(&rw.pcorr),
-                    at(&rw.pcorr_lo),
-                    at(&rw.pcorr_hi)
-                );
+                put(rw.pcorr.get(i));
+                put(rw.pcorr_lo.get(i));
+                put(rw.pcorr_hi.get(i));
             }
         }
         o.push('\n');
@@ -207,15 +198,15 @@ pub fn corr_table(r: &Report, rows: usize) -> String {
             o,
             "{:<10} {:>9} {:>9}",
             s.dates[i],
-            f(s.ret_a[i], 5),
-            f(s.ret_b[i], 5)
+            f(s.ret_a.at(i), 5),
+            f(s.ret_b.at(i), 5)
         );
         for rw in &s.rolling {
-            let _ = write!(o, " {:>8} {:>7}", f(rw.corr[i], 4), f(rw.beta[i], 3));
+            let _ = write!(o, " {:>8} {:>7}", f(rw.corr.at(i), 4), f(rw.beta.at(i), 3));
         }
         if partial {
             for rw in &s.rolling {
-                let _ = write!(o, " {:>9}", f(rw.pcorr.get(i).copied().flatten(), 4));
+                let _ = write!(o, " {:>9}", f(rw.pcorr.get(i), 4));
             }
         }
         o.push('\n');

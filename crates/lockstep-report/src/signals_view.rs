@@ -77,12 +77,12 @@ pub fn measurements(
     let mut m = Measurements::new(dates.clone()).map_err(sig)?;
     let mut put = |name: String, v: Vec<Option<f64>>| m.insert_opt(&name, v).map_err(sig);
     for w in &r.series.rolling {
-        put(format!("corr_{}", w.window), w.corr.clone())?;
-        put(format!("beta_{}", w.window), w.beta.clone())?;
+        put(format!("corr_{}", w.window), w.corr.to_options())?;
+        put(format!("beta_{}", w.window), w.beta.to_options())?;
     }
     // With controls: the partial correlation of each window (`pcorr_W`).
     for w in r.series.rolling.iter().filter(|w| !w.pcorr.is_empty()) {
-        put(format!("pcorr_{}", w.window), w.pcorr.clone())?;
+        put(format!("pcorr_{}", w.window), w.pcorr.to_options())?;
     }
     let some = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
     put("close_a".into(), some(&r.series.price_a))?;

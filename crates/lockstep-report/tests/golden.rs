@@ -35,15 +35,15 @@ fn compare(report: &Report, g: &Golden, vol_window: usize) -> usize {
             .unwrap_or_else(|| panic!("date {date} missing from the report"));
         for (col, want) in cols {
             let got = if col == "ret_a" {
-                s.ret_a[i]
+                s.ret_a.at(i)
             } else if col == "ret_b" {
-                s.ret_b[i]
+                s.ret_b.at(i)
             } else if let Some(side) = col.strip_prefix("vol_") {
                 let rw = s.rolling.iter().find(|r| r.window == vol_window).unwrap();
                 if side.starts_with('a') {
-                    rw.vol_a[i]
+                    rw.vol_a.at(i)
                 } else {
-                    rw.vol_b[i]
+                    rw.vol_b.at(i)
                 }
             } else {
                 // corr_W, corr_W_lo, corr_W_hi, beta_W
@@ -52,10 +52,10 @@ fn compare(report: &Report, g: &Golden, vol_window: usize) -> usize {
                 let w: usize = w.parse().unwrap();
                 let rw = s.rolling.iter().find(|r| r.window == w).unwrap();
                 match (stat, suffix) {
-                    ("corr", "") => rw.corr[i],
-                    ("corr", "lo") => rw.corr_lo[i],
-                    ("corr", "hi") => rw.corr_hi[i],
-                    ("beta", "") => rw.beta[i],
+                    ("corr", "") => rw.corr.at(i),
+                    ("corr", "lo") => rw.corr_lo.at(i),
+                    ("corr", "hi") => rw.corr_hi.at(i),
+                    ("beta", "") => rw.beta.at(i),
                     _ => panic!("unknown golden column {col}"),
                 }
             };
@@ -128,7 +128,7 @@ fn spearman_matches_scipy() {
     for (date, cols) in &g.rows {
         check(
             date,
-            r.series.rolling[0].corr[idx[date]],
+            r.series.rolling[0].corr.at(idx[date]),
             cols["spearman_30"],
         );
     }
@@ -151,11 +151,14 @@ fn ewma_matches_pandas() {
         let i = idx[date];
         check(
             &format!("{date} corr"),
-            r.series.rolling[0].corr[i],
+            r.series.rolling[0].corr.at(i),
             cols["corr"],
         );
         // pandas' EWMA sums drift by ~1e-12 relative: compare beta relatively.
-        let (gb, wb) = (r.series.rolling[0].beta[i].unwrap(), cols["beta"].unwrap());
+        let (gb, wb) = (
+            r.series.rolling[0].beta.at(i).unwrap(),
+            cols["beta"].unwrap(),
+        );
         assert!(
             (gb - wb).abs() <= TOL * wb.abs().max(1.0),
             "{date} beta {gb} vs {wb}"
@@ -202,7 +205,7 @@ fn results_do_not_depend_on_older_history() {
         .enumerate()
     {
         for i in 100..short.series.dates.len() {
-            let (a, b) = (f.corr[off + i].unwrap(), s.corr[i].unwrap());
+            let (a, b) = (f.corr.at(off + i).unwrap(), s.corr.at(i).unwrap());
             assert!((a - b).abs() < 1e-12, "window #{w} row {i}: {a} vs {b}");
         }
     }

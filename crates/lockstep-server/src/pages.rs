@@ -182,13 +182,13 @@ pub fn index(config: &ServeConfig, rows: &[HomeRow<'_>], alerts: &[StoredAlert])
                 Ok(d) => {
                     let s = &d.report.series;
                     for w in &s.rolling {
-                        match latest_and_month(&s.dates, &w.corr) {
+                        match latest_and_month(&s.dates, &w.corr.to_options()) {
                             Some((date, v, change)) => {
                                 if sort_corr.is_empty() {
                                     sort_corr = format!("{v}");
                                 }
                                 let i = s.dates.partition_point(|x| *x < date);
-                                let band = match (w.corr_lo[i], w.corr_hi[i]) {
+                                let band = match (w.corr_lo.at(i), w.corr_hi.at(i)) {
                                     (Some(lo), Some(hi)) => format!(" [{lo:.2}, {hi:.2}]"),
                                     _ => String::new(),
                                 };

@@ -66,8 +66,9 @@ pub fn report_with_corr(window: usize, values: &[Option<f64>]) -> Report {
         .find(|w| w.window == window)
         .unwrap();
     let n = w.corr.len();
-    w.corr = vec![None; n - values.len()];
-    w.corr.extend_from_slice(values);
+    w.corr = std::iter::repeat_n(None, n - values.len())
+        .chain(values.iter().copied())
+        .collect();
     r
 }
 

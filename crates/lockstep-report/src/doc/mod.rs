@@ -11,6 +11,7 @@
 //! [`Column`]s and [`Cell`]s; text carries a [`Tone`] that the terminal shows as colour and
 //! HTML as a class.
 
+pub mod decimal;
 pub mod text;
 
 /// A whole report: a title and its sections, in reading order.

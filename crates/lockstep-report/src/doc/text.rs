@@ -102,7 +102,14 @@ pub fn short(name: &str, width: usize) -> String {
 
 /// A CSV cell: empty when undefined, else the shortest decimal that round-trips to the same f64.
 pub fn cell(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
+    v.map(super::decimal::f64_text).unwrap_or_default()
+}
+
+/// Append [`cell`]`(v)` to `line` (nothing when undefined), without allocating.
+pub fn push_cell(line: &mut String, v: Option<f64>) {
+    if let Some(x) = v {
+        let _ = super::decimal::push_f64(line, x);
+    }
 }
 
 /// Write a header then `n` rows to `out`, each row formatted by `row(line, i)` into one
@@ -138,7 +145,7 @@ pub struct CellText(pub Option<f64>);
 impl std::fmt::Display for CellText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
-            Some(x) => write!(f, "{x}"),
+            Some(x) => super::decimal::push_f64(f, x),
             None => Ok(()),
         }
     }

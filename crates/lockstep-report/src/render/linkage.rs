@@ -166,8 +166,8 @@ pub fn regimes_csv(r: &Report) -> String {
             o,
             "{d},{},{},{},{}",
             rg.regime[i].map(regime_name).unwrap_or(""),
-            cell(r.series.ret_a[i]),
-            cell(r.series.ret_b[i]),
+            cell(r.series.ret_a.at(i)),
+            cell(r.series.ret_b.at(i)),
             cell(events.get(d).copied())
         );
         if let Some((ra, rb)) = &rate_cols {

@@ -73,7 +73,8 @@ async fn api_series(
         .filter(|&i| from.is_none_or(|f| s.dates[i] >= f) && to.is_none_or(|t| s.dates[i] <= t))
         .collect();
     let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-    let pick_opt = |v: &[Option<f64>]| keep.iter().map(|&i| v[i]).collect::<Vec<Option<f64>>>();
+    let pick_opt =
+        |v: &lockstep_report::Values| keep.iter().map(|&i| v.at(i)).collect::<Vec<Option<f64>>>();
     let rolling: Vec<Value> = s
         .rolling
         .iter()
