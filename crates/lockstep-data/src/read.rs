@@ -587,9 +587,14 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
         |s: &str| s.is_empty() || eq_ic(s, "null") || (fred && s == ".") || (investing && s == "-");
     let (mut all_null, mut price_null, mut intraday) = (0usize, 0usize, Vec::new());
     let mut late = Vec::new();
-    let mut rows: Vec<Row> = Vec::new();
+    // About one row per 32 bytes (a `Date,Close` line is 25 to 30): one allocation for most
+    // files of the screen's kind, a few doublings for wider ones.
+    let mut rows: Vec<Row> = Vec::with_capacity(text.len() / 32);
     // The symbol cell of the first data row (CryptoDataDownload names the series by it).
     let mut first_symbol: Option<String> = None;
+    let any_optional = [lay.open, lay.high, lay.low, lay.volume]
+        .iter()
+        .any(Option::is_some);
     let mut row = |r: &Rec| -> Result<(), DataError> {
         if first_symbol.is_none() {
             first_symbol = Some(
@@ -610,7 +615,7 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
                 name: col_name(got),
             });
         }
-        if r.rec.iter().skip(ncols).any(|f| !f.is_empty()) {
+        if got > ncols && r.rec.iter().skip(ncols).any(|f| !f.is_empty()) {
             return Err(DataError::TooManyFields {
                 file: file.into(),
                 line: r.line,
@@ -701,14 +706,24 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
         if pd.late {
             late.push(r.line);
         }
+        let (open, high, low, volume) = if any_optional {
+            (
+                optional(lay.open, false)?,
+                optional(lay.high, false)?,
+                optional(lay.low, false)?,
+                optional(lay.volume, true)?,
+            )
+        } else {
+            (f64::NAN, f64::NAN, f64::NAN, f64::NAN)
+        };
         rows.push(Row {
             line: r.line,
             date: pd.date,
             price,
-            open: optional(lay.open, false)?,
-            high: optional(lay.high, false)?,
-            low: optional(lay.low, false)?,
-            volume: optional(lay.volume, true)?,
+            open,
+            high,
+            low,
+            volume,
         });
         Ok(())
     };
@@ -723,8 +738,10 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
             });
             return Ok(());
         }
-        for h in held.drain(..) {
-            row(&h)?;
+        if !held.is_empty() {
+            for h in held.drain(..) {
+                row(&h)?;
+            }
         }
         row(r)
     };

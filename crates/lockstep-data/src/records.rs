@@ -2,9 +2,9 @@
 //! per row, with the quoting rules of the `csv` crate (RFC 4180 quotes, `""` escapes, LF, CR
 //! and CRLF line ends, blank lines skipped) and each record's physical line number.
 //!
-//! A line without a double quote (every line of a usual price file) is found with `memchr`
-//! and split at its commas; a line with one is read by the byte-wise state machine of the
-//! `csv` crate's reader, so a quoted cell may hold commas, `""` and line ends.
+//! A line without a double quote (every line of a usual price file) is split at its commas in
+//! one pass over its bytes; a line with one is read again by the byte-wise state machine of
+//! the `csv` crate's reader, so a quoted cell may hold commas, `""` and line ends.
 
 use crate::DataError;
 
@@ -35,27 +35,13 @@ impl Fields {
         self.spans.iter().map(|&(a, b)| &self.buf[a..b])
     }
 
-    /// Fields of `line`, which holds no double quote and no line end: split at every comma.
-    fn set_plain(&mut self, line: &str) {
-        self.buf.clear();
-        self.buf.push_str(line);
-        self.spans.clear();
-        let mut start = 0;
-        for comma in memchr::memchr_iter(b',', line.as_bytes()) {
-            self.spans.push((start, comma));
-            start = comma + 1;
-        }
-        self.spans.push((start, line.len()));
-    }
-
     /// When a field starts or ends with ASCII whitespace, every field is trimmed of leading
     /// and trailing whitespace (Unicode's, as `str::trim`), as the `csv` crate's
     /// `StringRecord::trim` does.
     fn trim_if_padded(&mut self) {
-        let padded = self.iter().any(|f| {
-            let b = f.as_bytes();
-            b.first().is_some_and(u8::is_ascii_whitespace)
-                || b.last().is_some_and(u8::is_ascii_whitespace)
+        let b = self.buf.as_bytes();
+        let padded = self.spans.iter().any(|&(start, end)| {
+            start < end && (b[start].is_ascii_whitespace() || b[end - 1].is_ascii_whitespace())
         });
         if !padded {
             return;
@@ -86,6 +72,21 @@ enum State {
     QuoteInQuoted,
 }
 
+/// What a byte is to [`Records::plain`]: [`PLAIN`], [`COMMA`], [`EOL`] (`\n`, `\r`) or
+/// [`QUOTE`].
+const CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    t[b',' as usize] = COMMA;
+    t[b'\n' as usize] = EOL;
+    t[b'\r' as usize] = EOL;
+    t[b'"' as usize] = QUOTE;
+    t
+};
+const PLAIN: u8 = 0;
+const COMMA: u8 = 1;
+const EOL: u8 = 2;
+const QUOTE: u8 = 3;
+
 /// A record terminator: LF or CR (CRLF is a CR, then an LF skipped as a blank line).
 fn is_term(c: u8) -> bool {
     c == b'\n' || c == b'\r'
@@ -93,9 +94,11 @@ fn is_term(c: u8) -> bool {
 
 /// The line breaks in `b[from..to]`: each `\n`, and each `\r` not followed by `\n`.
 fn breaks(b: &[u8], from: usize, to: usize) -> u64 {
-    (from..to)
-        .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
-        .count() as u64
+    let mut n = 0;
+    for i in from..to {
+        n += u64::from(b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')));
+    }
+    n
 }
 
 /// The non-blank records of a text one at a time, each with its 1-based physical line number
@@ -146,14 +149,13 @@ impl<'a> Records<'a> {
                 return Ok(false);
             }
             let line = self.line_no;
-            let eol = memchr::memchr2(b'\n', b'\r', &b[at..]).map_or(b.len(), |i| at + i);
-            let end = if memchr::memchr(b'"', &b[at..eol]).is_none() {
-                self.rec.set_plain(&self.text[at..eol]);
-                eol
-            } else {
-                let end = self.quoted(at);
-                self.line_no += breaks(b, at, end);
-                end
+            let end = match self.plain(at) {
+                Some(eol) => eol,
+                None => {
+                    let end = self.quoted(at);
+                    self.line_no += breaks(b, at, end);
+                    end
+                }
             };
             self.line_pos = end;
             // The record's line end is consumed (a CRLF's LF is skipped with the blank lines).
@@ -169,6 +171,48 @@ impl<'a> Records<'a> {
             self.line = line;
             return Ok(true);
         }
+    }
+
+    /// Read the record starting at `at` (not a line end) when its line holds no double quote:
+    /// split at every comma up to the line end, which is returned; `None` at a double quote.
+    /// One pass over the bytes, eight at a time: a word without a byte below `-` (0x2D; the
+    /// comma, line ends and quote are below it, digits, letters, `.` and `-` are not) is
+    /// skipped whole; a byte below it is looked up in [`CLASS`].
+    fn plain(&mut self, at: usize) -> Option<usize> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let b = self.text.as_bytes();
+        let rec = &mut self.rec;
+        rec.spans.clear();
+        let mut start = 0;
+        let mut i = at;
+        let eol = loop {
+            if let Some(word) = b.get(i..i + 8) {
+                let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                // The lowest flagged byte is the first below 0x2D (borrows only run upward).
+                let below = w.wrapping_sub(ONES * 0x2D) & !w & HIGH;
+                if below == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (below.trailing_zeros() / 8) as usize;
+            }
+            let Some(&c) = b.get(i) else { break i };
+            match CLASS[usize::from(c)] {
+                PLAIN => {}
+                COMMA => {
+                    rec.spans.push((start, i - at));
+                    start = i - at + 1;
+                }
+                EOL => break i,
+                _ => return None,
+            }
+            i += 1;
+        };
+        rec.spans.push((start, eol - at));
+        rec.buf.clear();
+        rec.buf.push_str(&self.text[at..eol]);
+        Some(eol)
     }
 
     /// Read the record starting at `at` (not a line end) byte by byte, with quotes; returns

@@ -73,16 +73,16 @@ fn offset_datetime(s: &str) -> Option<Date> {
 /// `YYYY-MM-DD` exactly (ten ASCII characters), without the format machinery: the common case
 /// of every daily file, parsed once per row.
 fn ymd(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let b: &[u8; 10] = s.as_bytes().try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    let [y0, y1, y2, y3, _, m0, m1, _, d0, d1] = b.map(|c| u32::from(c.wrapping_sub(b'0')));
+    if [y0, y1, y2, y3, m0, m1, d0, d1].iter().any(|&d| d > 9) {
+        return None;
+    }
+    let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+    NaiveDate::from_ymd_opt(year as i32, m0 * 10 + m1, d0 * 10 + d1)
 }
 
 fn iso(s: &str) -> Option<Date> {
@@ -176,11 +176,11 @@ pub(crate) fn parse_volume(s: &str) -> Option<f64> {
 
 /// `s.parse::<f64>().ok()`, bit for bit, faster on plain decimals.
 ///
-/// A cell `[+-]digits[.digits]` of at most 19 significant digits is `x = m / 10^e`, the
+/// A cell `[+-]digits[.digits]` of at most 19 digits is `x = m / 10^e`, the
 /// integer `m` over a power of ten (`e` the digits after the point). The nearest `f64`:
 /// * `e = 0`: `m as f64` (one rounding);
 /// * `m ≤ 2^53` and `e ≤ 22`: `m / 10^e`, both operands exact (Clinger's fast path);
-/// * else, for `e ≤ 21`: the candidate `c = (m as f64) / 10^e`, within a few units in the last
+/// * else (`e ≤ 19`): the candidate `c = (m as f64) / 10^e`, within a few units in the last
 ///   place, is moved to the neighbour while `x` lies beyond the midpoint between `c` and that
 ///   neighbour (at a midpoint, to the even one). The midpoints `N·2^F` are compared with `x`
 ///   exactly, in 128-bit integers: `m·2^-F` against `N·10^e`.
@@ -192,51 +192,102 @@ pub(crate) fn parse_f64(s: &str) -> Option<f64> {
 }
 
 /// `10^e` for `e` in `0..=22`: exact in an `f64`.
-const POW10: [f64; 23] = [
+static POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// `10^e` for `e` in `0..=21`, as 128-bit integers.
+static POW10_INT: [u128; 22] = {
+    let mut t = [1u128; 22];
+    let mut i = 1;
+    while i < 22 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// The value of eight ASCII digits read as a little-endian word, or `None` if a byte is not a
+/// digit (SWAR: the digits are combined in pairs, then fours, then the eight).
+#[inline(always)]
+fn eight_digits(w: u64) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Each byte in 0x30..=0x39: its high nibble is 3, and adding 6 keeps it 3 (no carries:
+    // every byte is at most 0x3F once the first test holds).
+    let high = ONES * 0xF0;
+    if w & high != ONES * 0x30 || (w + ONES * 0x06) & high != ONES * 0x30 {
+        return None;
+    }
+    let v = w - ONES * 0x30;
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let v = (v & 0x0000_00FF_0000_00FF)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    Some(v)
+}
+
+/// The value of the decimal digits `b` (at most 19, so it cannot overflow), and how many there
+/// were (`b` ends at the first byte that is not a digit).
+#[inline(always)]
+fn digits(b: &[u8]) -> (u64, usize) {
+    let mut m = 0u64;
+    let mut n = 0;
+    while let Some(word) = b.get(n..n + 8) {
+        match eight_digits(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
+            Some(v) => {
+                m = m.wrapping_mul(100_000_000).wrapping_add(v);
+                n += 8;
+            }
+            None => break,
+        }
+    }
+    while let Some(&c) = b.get(n) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+        n += 1;
+    }
+    (m, n)
+}
+
 fn fast_f64(b: &[u8]) -> Option<f64> {
-    let (neg, digits) = match b.first()? {
+    let (neg, b) = match b.first()? {
         b'-' => (true, &b[1..]),
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
-    let (mut m, mut e, mut sig, mut seen, mut point) = (0u64, 0u32, 0u32, false, false);
-    for &c in digits {
-        match c {
-            b'0'..=b'9' => {
-                seen = true;
-                if point {
-                    e += 1;
-                }
-                if m == 0 && c == b'0' {
-                    continue;
-                }
-                sig += 1;
-                if sig > 19 {
-                    return None;
-                }
-                m = m * 10 + u64::from(c - b'0');
+    let (int, n_int) = digits(b);
+    let (m, n_all, e) = match b.get(n_int) {
+        None => (int, n_int, 0),
+        Some(b'.') => {
+            let frac = &b[n_int + 1..];
+            let (f, n_frac) = digits(frac);
+            if n_frac != frac.len() || n_frac > 19 {
+                return None;
             }
-            b'.' if !point => point = true,
-            _ => return None,
+            let m = int
+                .wrapping_mul(POW10_INT[n_frac] as u64)
+                .wrapping_add(f);
+            (m, n_int + n_frac, n_frac as u32)
         }
-    }
-    if !seen {
+        Some(_) => return None,
+    };
+    // More than 19 digits may overflow (leading zeros included: left to `str::parse`).
+    if n_all == 0 || n_all > 19 {
         return None;
     }
     let v = if m == 0 {
         0.0
     } else if e == 0 {
         m as f64
-    } else if m <= 1 << 53 && e <= 22 {
+    } else if m <= 1 << 53 {
         m as f64 / POW10[e as usize]
-    } else if e <= 21 {
-        nearest(m, e)?
     } else {
-        return None;
+        nearest(m, e)?
     };
     Some(if neg { -v } else { v })
 }
@@ -244,7 +295,7 @@ fn fast_f64(b: &[u8]) -> Option<f64> {
 /// How `m / 10^e` compares with `n·2^f` (exactly; `m < 2^64`, `e ≤ 21`, `n < 2^55` and
 /// `n·2^f` within a factor 4 of `m / 10^e`, so nothing overflows).
 fn cmp_midpoint(m: u64, e: u32, n: u64, f: i32) -> std::cmp::Ordering {
-    let scale = 10u128.pow(e);
+    let scale = POW10_INT[e as usize];
     if f < 0 {
         (u128::from(m) << -f).cmp(&(u128::from(n) * scale))
     } else {
@@ -445,6 +496,16 @@ mod tests {
                 format!("0.{}{digits}", "0".repeat(e as usize - digits.len()))
             };
             same_as_std(&if neg { format!("-{s}") } else { s })?;
+        }
+
+        #[test]
+        fn eight_digits_at_once(v in 0u64..100_000_000, junk in 0usize..9, c: u8) {
+            let mut s = format!("{v:08}").into_bytes();
+            proptest::prop_assert_eq!(eight_digits(u64::from_le_bytes(s[..].try_into().unwrap())), Some(v));
+            if junk < 8 && !c.is_ascii_digit() {
+                s[junk] = c;
+                proptest::prop_assert_eq!(eight_digits(u64::from_le_bytes(s[..].try_into().unwrap())), None);
+            }
         }
 
         /// The exact path settles (it is not left to `str::parse`) and is right.
