@@ -554,7 +554,7 @@ impl Rows<'_> {
     /// Read one data row.
     fn row(
         &mut self,
-        rec: &csv::StringRecord,
+        rec: &crate::read::Fields,
         line: u64,
         header_line: u64,
     ) -> Result<(), DataError> {

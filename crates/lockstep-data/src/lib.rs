@@ -73,6 +73,7 @@
 mod error;
 pub mod intraday;
 mod read;
+mod records;
 mod time;
 mod values;
 

@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use csv::StringRecord;
 use lockstep_core::{Date, PriceField, PriceSeries};
 
 use crate::error::short;
 use crate::intraday::intraday_hint;
+pub(crate) use crate::records::{Fields, Records};
 use crate::values::{parse_date, parse_number, parse_volume, DateKind};
 use crate::DataError;
 
@@ -155,7 +155,7 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String), DataError> {
 /// One record with its 1-based physical line number.
 pub(crate) struct Rec {
     pub(crate) line: u64,
-    pub(crate) rec: StringRecord,
+    pub(crate) rec: Fields,
 }
 
 impl Rec {
@@ -175,120 +175,6 @@ fn records(text: &str, file: &str) -> Result<Vec<Rec>, DataError> {
         });
     }
     Ok(out)
-}
-
-/// The non-blank records of a text one at a time, each with its 1-based physical line number
-/// (one record buffer, reused).
-///
-/// Line numbers are computed from byte offsets: with CRLF endings the csv crate reports a
-/// record's start on the `\n` that ends the previous line, so its own line count is one short.
-pub(crate) struct Records<'a> {
-    bytes: &'a [u8],
-    file: &'a str,
-    /// Positions of line terminators: `\n`, or a lone `\r`.
-    breaks: Vec<usize>,
-    rdr: csv::Reader<&'a [u8]>,
-    /// The current record.
-    pub(crate) rec: StringRecord,
-    /// Its line.
-    pub(crate) line: u64,
-}
-
-impl<'a> Records<'a> {
-    pub(crate) fn new(text: &'a str, file: &'a str) -> Records<'a> {
-        let bytes = text.as_bytes();
-        let breaks: Vec<usize> = memchr::memchr2_iter(b'\n', b'\r', bytes)
-            .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
-            .collect();
-        // Fields are trimmed of ASCII whitespace in `advance`, only when one needs it (the csv
-        // crate's own trimming allocates a new record for every row).
-        let rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
-        Records {
-            bytes,
-            file,
-            breaks,
-            rdr,
-            rec: StringRecord::new(),
-            line: 0,
-        }
-    }
-
-    fn line_of(&self, pos: Option<&csv::Position>) -> u64 {
-        let mut at = pos.map_or(0, |p| p.byte() as usize);
-        while matches!(self.bytes.get(at), Some(b'\r' | b'\n')) {
-            at += 1;
-        }
-        self.breaks.partition_point(|&i| i < at) as u64 + 1
-    }
-
-    /// A quote left open swallows the rest of the file into the last record's cell (the csv
-    /// crate ends the cell at the end of the input): refuse it, naming the line and column
-    /// where the quote opened. Quoted cells that close, even over several lines, are fine.
-    fn check_quotes(&self) -> Result<(), DataError> {
-        let start = self.rec.position().map_or(0, |p| p.byte() as usize);
-        if (self.rdr.position().byte() as usize) < self.bytes.len() {
-            return Ok(());
-        }
-        let (mut open, mut at, mut column, mut commas) = (false, 0, 0, 0);
-        for (i, &b) in self.bytes.iter().enumerate().skip(start) {
-            match b {
-                b'"' => {
-                    open = !open;
-                    if open {
-                        (at, column) = (i, commas + 1);
-                    }
-                }
-                b',' if !open => commas += 1,
-                b'\n' | b'\r' if !open => commas = 0,
-                _ => {}
-            }
-        }
-        if !open {
-            return Ok(());
-        }
-        Err(DataError::UnterminatedQuote {
-            file: self.file.to_string(),
-            line: self.breaks.partition_point(|&i| i < at) as u64 + 1,
-            column,
-        })
-    }
-
-    /// Move to the next record whose fields are not all empty; `false` at the end. The lines
-    /// of records whose fields are all empty (such as `,,,`) are pushed to `empty`.
-    pub(crate) fn advance(&mut self, empty: &mut Vec<u64>) -> Result<bool, DataError> {
-        loop {
-            match self.rdr.read_record(&mut self.rec) {
-                Ok(true) => {
-                    let padded = |f: &str| {
-                        f.as_bytes().first().is_some_and(u8::is_ascii_whitespace)
-                            || f.as_bytes().last().is_some_and(u8::is_ascii_whitespace)
-                    };
-                    if self.rec.iter().any(padded) {
-                        self.rec.trim();
-                    }
-                    let line = self.line_of(self.rec.position());
-                    self.check_quotes()?;
-                    if self.rec.iter().all(str::is_empty) {
-                        empty.push(line);
-                        continue;
-                    }
-                    self.line = line;
-                    return Ok(true);
-                }
-                Ok(false) => return Ok(false),
-                Err(e) => {
-                    return Err(DataError::Csv {
-                        file: self.file.to_string(),
-                        line: self.line_of(e.position()),
-                        message: e.to_string(),
-                    })
-                }
-            }
-        }
-    }
 }
 
 /// A row out of place, for the caller's error: a second row of a key (duplicates of a key are
@@ -701,9 +587,14 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
         |s: &str| s.is_empty() || eq_ic(s, "null") || (fred && s == ".") || (investing && s == "-");
     let (mut all_null, mut price_null, mut intraday) = (0usize, 0usize, Vec::new());
     let mut late = Vec::new();
-    let mut rows: Vec<Row> = Vec::new();
+    // About one row per 32 bytes (a `Date,Close` line is 25 to 30): one allocation for most
+    // files of the screen's kind, a few doublings for wider ones.
+    let mut rows: Vec<Row> = Vec::with_capacity(text.len() / 32);
     // The symbol cell of the first data row (CryptoDataDownload names the series by it).
     let mut first_symbol: Option<String> = None;
+    let any_optional = [lay.open, lay.high, lay.low, lay.volume]
+        .iter()
+        .any(Option::is_some);
     let mut row = |r: &Rec| -> Result<(), DataError> {
         if first_symbol.is_none() {
             first_symbol = Some(
@@ -724,7 +615,7 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
                 name: col_name(got),
             });
         }
-        if r.rec.iter().skip(ncols).any(|f| !f.is_empty()) {
+        if got > ncols && r.rec.iter().skip(ncols).any(|f| !f.is_empty()) {
             return Err(DataError::TooManyFields {
                 file: file.into(),
                 line: r.line,
@@ -815,14 +706,24 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
         if pd.late {
             late.push(r.line);
         }
+        let (open, high, low, volume) = if any_optional {
+            (
+                optional(lay.open, false)?,
+                optional(lay.high, false)?,
+                optional(lay.low, false)?,
+                optional(lay.volume, true)?,
+            )
+        } else {
+            (f64::NAN, f64::NAN, f64::NAN, f64::NAN)
+        };
         rows.push(Row {
             line: r.line,
             date: pd.date,
             price,
-            open: optional(lay.open, false)?,
-            high: optional(lay.high, false)?,
-            low: optional(lay.low, false)?,
-            volume: optional(lay.volume, true)?,
+            open,
+            high,
+            low,
+            volume,
         });
         Ok(())
     };
@@ -837,8 +738,10 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
             });
             return Ok(());
         }
-        for h in held.drain(..) {
-            row(&h)?;
+        if !held.is_empty() {
+            for h in held.drain(..) {
+                row(&h)?;
+            }
         }
         row(r)
     };
@@ -847,7 +750,7 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
     }
     let mut at = Rec {
         line: 0,
-        rec: StringRecord::new(),
+        rec: Fields::default(),
     };
     while it.advance(&mut Vec::new())? {
         // The reader's record lent to `at` (no copy), then given back for the next read.

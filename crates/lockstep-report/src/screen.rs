@@ -115,7 +115,7 @@ fn column(r: &[f64], w: usize, at: &[usize]) -> Column {
 /// Every pair of a group of series on the same dates: `rets` is row-major (date × series),
 /// centred returns. For series `i` and each `j > i` the cross sum `Σxy` slides over the
 /// window (`+ x_t·y_t − x_{t−w}·y_{t−w}`), recomputed exactly every `w` steps so rounding
-/// cannot accumulate; `r = (Σxy − Σx·Σy/w) · inv_sd_x · inv_sd_y`, clamped to [-1, 1]. The
+/// cannot accumulate (only the steps that lead to the two reported dates are taken); `r = (Σxy − Σx·Σy/w) · inv_sd_x · inv_sd_y`, clamped to [-1, 1]. The
 /// inner loop runs over `j` on contiguous memory (vectorized). Returns, per `j > i`, the value
 /// at `t_last` and at `t_month` (when given).
 fn same_calendar_row(
@@ -134,7 +134,16 @@ fn same_calendar_row(
     let row = |t: usize| &rets[t * n + i + 1..(t + 1) * n];
     let xi = |t: usize| rets[t * n + i];
     let wf = w as f64;
-    for t in 0..=t_last {
+    // The cross sums at `t` depend only on the steps since the last exact recomputation at or
+    // before `t` (every `t < w`, then every multiple of `w`): only the steps from there to each
+    // reported end are taken, the same operations in the same order (the same bits) as a pass
+    // over every date, in at most `2w` steps per end instead of `t_last`.
+    let restart = |t: usize| if t < w { t } else { t - t % w };
+    let mut steps = vec![restart(t_last)..=t_last];
+    if let Some(tm) = t_month.filter(|&tm| tm < restart(t_last)) {
+        steps.insert(0, restart(tm)..=tm);
+    }
+    for t in steps.into_iter().flatten() {
         if t >= w && (t % w) != 0 {
             let (xa, xo) = (xi(t), xi(t - w));
             let (ya, yo) = (row(t), row(t - w));
