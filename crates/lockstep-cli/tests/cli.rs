@@ -54,7 +54,10 @@ fn usage_window_below_minimum() {
     for w in ["1", "0", "30,1"] {
         let err = usage(&["analyze", s(&b), s(&b), "--window", w]);
         assert!(err.contains("--window"), "--window {w}: {err}");
-        assert!(err.contains("a window needs at least 2 returns"), "--window {w}: {err}");
+        assert!(
+            err.contains("a window needs at least 2 returns"),
+            "--window {w}: {err}"
+        );
     }
 }
 
