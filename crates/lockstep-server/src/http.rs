@@ -470,6 +470,24 @@ pub(crate) fn date_param(name: &str, v: Option<&str>) -> Result<Option<Date>> {
     }
 }
 
+/// The `from=`/`to=` query values of a date range: each [`date_param`], and 400 when `from`
+/// is after `to`.
+pub(crate) fn date_range(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Option<Date>, Option<Date>)> {
+    let from = date_param("from", from)?;
+    let to = date_param("to", to)?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(ApiError::bad_request(format!(
+                "`from` ({f}) is after `to` ({t})"
+            )));
+        }
+    }
+    Ok((from, to))
+}
+
 /// A `clock=` query value: `utc` or `exchange`; 400 naming the value otherwise.
 pub(crate) fn clock_param(v: &str) -> Result<Clock> {
     Clock::parse(v)

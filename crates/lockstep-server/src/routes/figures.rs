@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::Route;
 use crate::config::{valid_symbol, PairConfig};
 use crate::error::ApiError;
-use crate::http::{blocking, date_param, query_error, typed, Result, MAX_BODY};
+use crate::http::{blocking, date_range, query_error, typed, Result, MAX_BODY};
 use crate::openapi::{date_query, json_ok, responses, schema};
 use crate::state::AppState;
 
@@ -76,15 +76,7 @@ async fn api_figures(
     let Query(q) = query.map_err(query_error)?;
     let a = symbol("a", q.a)?;
     let b = symbol("b", q.b)?;
-    let from = date_param("from", q.from.as_deref())?;
-    let to = date_param("to", q.to.as_deref())?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(ApiError::bad_request(format!(
-                "`from` ({f}) is after `to` ({t})"
-            )));
-        }
-    }
+    let (from, to) = date_range(q.from.as_deref(), q.to.as_deref())?;
     let config = state.config();
     let configured = config.pairs.iter().find(|p| p.a == a && p.b == b).cloned();
     let pair = configured

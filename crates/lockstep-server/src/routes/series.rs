@@ -10,9 +10,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::Route;
-use crate::error::ApiError;
 use crate::http::{
-    data_of, date_param, json_response, pair_on, path_error, query_error, Result, MAX_BODY,
+    data_of, date_range, json_response, pair_on, path_error, query_error, Result, MAX_BODY,
 };
 use crate::openapi::{
     clock, date_query, json_ok, pair_id, responses, schema, NO_DATA_CLOCK, UNKNOWN_PAIR,
@@ -57,15 +56,7 @@ async fn api_series(
 ) -> Result<Response> {
     let Path(id) = id.map_err(path_error)?;
     let Query(q) = query.map_err(query_error)?;
-    let from = date_param("from", q.from.as_deref())?;
-    let to = date_param("to", q.to.as_deref())?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(ApiError::bad_request(format!(
-                "`from` ({f}) is after `to` ({t})"
-            )));
-        }
-    }
+    let (from, to) = date_range(q.from.as_deref(), q.to.as_deref())?;
     pair_on(&state, &id, q.clock.as_deref())?;
     let (p, data) = data_of(&state, &id, q.clock.as_deref()).await?;
     let s = &data.report.series;
