@@ -826,17 +826,19 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
         "first visit, browser just started: Plotly.js fetched",
     );
     // A returning visitor comes back after the service worker (registered once every chart
-    // is drawn) has put Plotly.js, compiled, in CacheStorage.
+    // is drawn) has put Plotly.js, compiled, in CacheStorage: another day (the browser
+    // restarted, its in-memory compiled scripts gone), then again in the same browser.
     wait_in(
         &browser,
         "the service worker",
         "return navigator.serviceWorker.getRegistration()
            .then(r => !!(r && r.active && r.active.state === 'activated'));",
     );
-    browser.goto(&page).expect("reload");
+    let browser = browser.restart(1400, 1000).expect("chromium again");
+    browser.goto(&page).expect("load");
     render(
         &browser,
-        "returning visit: Plotly.js cached, compiled, by the service worker",
+        "returning visit, browser restarted: Plotly.js compiled, from the service worker",
     );
     assert_eq!(
         browser
@@ -844,6 +846,11 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
             .unwrap(),
         Value::Bool(true),
         "the service worker controls a returning visit"
+    );
+    browser.goto(&page).expect("reload");
+    render(
+        &browser,
+        "returning visit, same browser: Plotly.js compiled",
     );
     {
         // A first visit in a browser already running: from the home page.
