@@ -784,6 +784,13 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
                  new PerformanceObserver(l => { for (const e of l.getEntries())
                      window.lockstepShown[e.identifier] = Math.round(e.renderTime || e.loadTime); })
                    .observe({type: 'element', buffered: true});
+                 window.lockstepScripts = [];
+                 new PerformanceObserver(l => { for (const f of l.getEntries())
+                     for (const s of f.scripts) if (s.duration >= 30)
+                       window.lockstepScripts.push([(s.sourceURL || s.invoker).split('/').slice(-1)[0]
+                         .slice(0, 20), Math.round(s.startTime),
+                         Math.round(s.executionStart - s.startTime), Math.round(s.duration)]); })
+                   .observe({type: 'long-animation-frame', buffered: true});
                  return true;",
             )
             .unwrap();
@@ -794,14 +801,18 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
                  const p = Object.fromEntries(performance.getEntriesByType('paint')
                    .map(e => [e.name, Math.round(e.startTime)]));
                  const r = (x) => x === undefined ? null : Math.round(x);
-                 return {html_received: r(n.responseEnd), first_paint: p['first-paint'],
+                 return {worker_controls_page: !!(navigator.serviceWorker
+                           && navigator.serviceWorker.controller),
+                         html_received: r(n.responseEnd), first_paint: p['first-paint'],
                          first_contentful_paint: p['first-contentful-paint'],
                          largest_contentful_paint: window.lockstepLcp,
                          server_chart_painted: window.lockstepShown,
                          server_charts_frame: r(window.lockstepStaticFrameMs),
                          dom_content_loaded: r(n.domContentLoadedEventEnd),
                          first_interactive_chart: r(window.lockstepFirstChartMs),
+                         every_interactive_chart_in_viewport: r(window.lockstepViewportRenderMs),
                          every_interactive_chart: r(window.lockstepFirstRenderMs),
+                         long_scripts_start_compile_duration: window.lockstepScripts,
                          resources: performance.getEntriesByType('resource').map(e =>
                            [e.name.split('/').slice(-1)[0].slice(0, 30), Math.round(e.startTime),
                             Math.round(e.responseEnd), e.transferSize])};",
@@ -814,8 +825,33 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
         &browser,
         "first visit, browser just started: Plotly.js fetched",
     );
+    // A returning visitor comes back after the service worker (registered once every chart
+    // is drawn) has put Plotly.js, compiled, in CacheStorage: another day (the browser
+    // restarted, its in-memory compiled scripts gone), then again in the same browser.
+    wait_in(
+        &browser,
+        "the service worker",
+        "return navigator.serviceWorker.getRegistration()
+           .then(r => !!(r && r.active && r.active.state === 'activated'));",
+    );
+    let browser = browser.restart(1400, 1000).expect("chromium again");
+    browser.goto(&page).expect("load");
+    render(
+        &browser,
+        "returning visit, browser restarted: Plotly.js compiled, from the service worker",
+    );
+    assert_eq!(
+        browser
+            .execute("return !!navigator.serviceWorker.controller;")
+            .unwrap(),
+        Value::Bool(true),
+        "the service worker controls a returning visit"
+    );
     browser.goto(&page).expect("reload");
-    render(&browser, "returning visit: Plotly.js cached");
+    render(
+        &browser,
+        "returning visit, same browser: Plotly.js compiled",
+    );
     {
         // A first visit in a browser already running: from the home page.
         let other = lockstep_testkit::webdriver::Browser::start(1400, 1000).expect("chromium");

@@ -1,9 +1,11 @@
 // The interactive charts of a pair page (section#explore): each slot first shows the
 // server's SVG chart; after the first frame is painted this loads Plotly.js (only now, so
 // that neither its transfer nor its parsing delays the first paint), loads /api/symbols
-// into the pair picker, draws /api/figures with Plotly.js in place of the SVG charts, reruns
-// on a picked pair or date range, and reloads when /api/generation changes (a refresh
-// replaced the pair's data).
+// into the pair picker, draws /api/figures with Plotly.js in place of the SVG charts (those
+// in the viewport first, each other one as it approaches the viewport or in idle time),
+// reruns on a picked pair or date range, and reloads when /api/generation changes (a refresh
+// replaced the pair's data). Once every chart is drawn it registers the service worker that
+// keeps Plotly.js compiled for the next visit (worker.js).
 (function () {
   "use strict";
   const sec = document.getElementById("explore");
@@ -44,7 +46,14 @@
     el("pick-to").value = cur.to;
     el("pick-watch").value = cur.a + "\u0000" + cur.b;
   }
+  // Whether an element's box is within `margin` px of the viewport.
+  function near(e, margin) {
+    const r = e.getBoundingClientRect();
+    return r.bottom >= -margin && r.top <= innerHeight + margin && r.width > 0;
+  }
+  let loads = 0;
   async function load() {
+    const token = ++loads;
     const p = new URLSearchParams({ a: cur.a, b: cur.b });
     if (cur.from) p.set("from", cur.from);
     if (cur.to) p.set("to", cur.to);
@@ -52,38 +61,36 @@
     sec.dataset.loaded = "";
     const r = await fetch("/api/figures?" + p, { credentials: "same-origin" });
     const j = await r.json();
+    if (token !== loads) return;
     if (!r.ok) {
       status.textContent = j.error ? j.error.message : "HTTP " + r.status;
       sec.dataset.loaded = "error";
       return;
     }
+    const todo = [];
     for (const name of names) {
       const div = el("fig-" + name);
-      const f = j.figures[name];
-      // The server's SVG chart leaves its slot to the interactive one (or to nothing: the
-      // picked pair has no such figure).
-      const still = div.querySelector("figure.chart");
-      if (still) {
-        // The charts index links to the slot from now on.
-        for (const a of document.querySelectorAll('a[href="#' + still.id + '"]')) {
-          a.setAttribute("href", "#" + div.id);
-        }
-        still.remove();
-      }
-      if (!f) {
-        div.hidden = true;
-        Plotly.purge(div);
+      if (j.figures[name]) {
+        todo.push(name);
         continue;
       }
-      div.hidden = false;
-      await Plotly.react(div, f.data, f.layout, f.config);
-      if (window.lockstepCharts) window.lockstepCharts.wire(div);
-      if (first && window.lockstepFirstChartMs === undefined) {
-        window.lockstepFirstChartMs = performance.now();
-      }
-      // Let the browser paint each chart before drawing the next.
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      // The picked pair has no such figure: its slot is emptied.
+      leave(div);
+      div.hidden = true;
+      Plotly.purge(div);
     }
+    // The charts in the viewport become interactive first, in page order; each other one
+    // when it comes within a viewport's height of the viewport, or else in idle time, one
+    // at a time (each is drawn once).
+    const seen = todo.filter((n) => near(el("fig-" + n), 0));
+    const rest = todo.filter((n) => !seen.includes(n));
+    for (const name of seen) {
+      await draw(name, j.figures[name]);
+      if (token !== loads) return;
+    }
+    if (first) window.lockstepViewportRenderMs = performance.now();
+    await drawRest(rest, j, token);
+    if (token !== loads) return;
     window.lockstepFigures = j;
     status.textContent =
       j.a + " vs " + j.b + ": " + j.first + " to " + j.last +
@@ -92,7 +99,82 @@
     if (first) {
       first = false;
       window.lockstepFirstRenderMs = performance.now();
+      keep();
     }
+  }
+  // Once every chart is drawn, in idle time: the service worker that keeps Plotly.js
+  // compiled for the next page (where the browser allows one: a secure context).
+  function keep() {
+    if (!("serviceWorker" in navigator) || !sec.dataset.worker) return;
+    idle(() => {
+      navigator.serviceWorker.register(sec.dataset.worker, { scope: "/" }).catch(() => {});
+    });
+  }
+  // The server's SVG chart of a slot leaves it to the interactive one (or to nothing).
+  function leave(div) {
+    const still = div.querySelector("figure.chart");
+    if (!still) return;
+    // The charts index links to the slot from now on.
+    for (const a of document.querySelectorAll('a[href="#' + still.id + '"]')) {
+      a.setAttribute("href", "#" + div.id);
+    }
+    still.remove();
+  }
+  async function draw(name, f) {
+    const div = el("fig-" + name);
+    leave(div);
+    div.hidden = false;
+    await Plotly.react(div, f.data, f.layout, f.config);
+    if (window.lockstepCharts) window.lockstepCharts.wire(div);
+    if (first && window.lockstepFirstChartMs === undefined) {
+      window.lockstepFirstChartMs = performance.now();
+    }
+    // Let the browser paint each chart before drawing the next.
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  }
+  const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
+  // Draw `rest` (slots outside the viewport): a slot that approaches the viewport first,
+  // otherwise the next one in page order when the browser is idle.
+  function drawRest(rest, j, token) {
+    return new Promise((done) => {
+      if (!rest.length) return done();
+      const close = new Set();
+      let busy = false;
+      let waiting = false;
+      const io = new IntersectionObserver(
+        (es) => {
+          for (const e of es) if (e.isIntersecting) close.add(e.target.dataset.figure);
+          pump(false);
+        },
+        { rootMargin: "100% 0px" }
+      );
+      for (const n of rest) io.observe(el("fig-" + n));
+      async function pump(fromIdle) {
+        if (busy) return;
+        if (token !== loads || !rest.length) {
+          io.disconnect();
+          return done();
+        }
+        const name = rest.find((n) => close.has(n)) || (fromIdle ? rest[0] : null);
+        if (!name) {
+          if (!waiting) {
+            waiting = true;
+            idle(() => {
+              waiting = false;
+              pump(true);
+            }, { timeout: 1000 });
+          }
+          return;
+        }
+        busy = true;
+        rest.splice(rest.indexOf(name), 1);
+        io.unobserve(el("fig-" + name));
+        await draw(name, j.figures[name]);
+        busy = false;
+        pump(false);
+      }
+      pump(false);
+    });
   }
   el("pick-watch").addEventListener("change", (e) => {
     const [a, b] = e.target.value.split("\u0000");
@@ -140,7 +222,8 @@
     setTimeout(() => {
       if (typeof Plotly !== "undefined") return start();
       const s = document.createElement("script");
-      s.src = sec.dataset.plotly;
+      // Without a service worker (not a secure context) Plotly.js is compiled lazily.
+      s.src = sec.dataset.plotly + ("serviceWorker" in navigator ? "" : "?compile=lazy");
       s.onload = start;
       s.onerror = () => {
         status.textContent = "the interactive charts are unavailable: Plotly.js did not load";

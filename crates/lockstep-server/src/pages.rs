@@ -430,14 +430,15 @@ max-width:100%}";
 /// does not build its elements before the first paint); explore.js replaces it in place by
 /// the interactive figure once Plotly.js has loaded. The first render needs no script, and
 /// Plotly.js (4.65 MB to parse) is requested only after the first frame (explore.js adds its
-/// script then), so it never delays the first paint.
+/// script then), so it never delays the first paint. `data-worker` names the service worker
+/// explore.js registers once every chart is drawn (Plotly.js kept compiled for the next visit).
 fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Chart]) -> String {
     let (page, _) = lockstep_html::take_charts(&page, &lockstep_charts::interactive::FIGURES);
     let mut section = String::new();
     let _ = write!(
         section,
         "<section id=\"explore\" data-a=\"{a}\" data-b=\"{b}\" data-poll=\"{poll}\" \
-         data-plotly=\"{plotly}\">\
+         data-plotly=\"{plotly}\" data-worker=\"{worker}\">\
          <h2>Explore</h2>\
          <form id=\"picker\" class=\"picker\">\
          <label>Watchlist<select id=\"pick-watch\"><option value=\"\">—</option></select></label>\
@@ -451,6 +452,7 @@ fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Char
         b = escape(&pair.b),
         poll = crate::routes::POLL_MS,
         plotly = escape(&crate::routes::plotly_path()),
+        worker = escape(&crate::routes::script_path("worker.js")),
     );
     for (i, name) in lockstep_charts::interactive::FIGURES.iter().enumerate() {
         let mut fig = charts

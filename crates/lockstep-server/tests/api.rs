@@ -1142,3 +1142,44 @@ fn the_exchange_clock_per_request_and_per_pair() {
     let utc = get(&fx.url(&format!("/api/pairs/{PAIR}/report?clock=utc"))).json();
     assert_eq!(utc["clocks"]["main"], "utc");
 }
+
+#[test]
+fn plotly_js_carries_the_compile_hint_and_the_worker_keeps_it() {
+    let f = start(config(None));
+    let page = get(&f.url(&format!("/pairs/{PAIR}"))).text();
+    let attr = |name: &str| {
+        let at = page.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    // Plotly.js as served: one line, V8's compile-hints magic comment, then the embedded
+    // script byte for byte.
+    let r = get(&f.url(&attr("data-plotly")));
+    ok(&r, "text/javascript");
+    let js = lockstep_charts::interactive::plotly_js();
+    assert_eq!(
+        r.body.len(),
+        js.len() + "//# allFunctionsCalledOnLoad\n".len()
+    );
+    assert!(r
+        .text()
+        .starts_with("//# allFunctionsCalledOnLoad\n/**\n* plotly.js v"));
+    assert!(r.text().ends_with(js));
+    let r = get(&f.url(&format!("{}?compile=lazy", attr("data-plotly"))));
+    ok(&r, "text/javascript");
+    assert!(r.body == js.as_bytes(), "compile=lazy: the script alone");
+    assert_eq!(
+        get(&f.url(&format!("{}?compile=eager", attr("data-plotly")))).status,
+        400
+    );
+    // The service worker: allowed the scope `/`, it caches that very path.
+    let worker = attr("data-worker");
+    let r = ureq::get(&f.url(&worker)).call().expect("worker.js");
+    assert_eq!(r.header("service-worker-allowed"), Some("/"));
+    assert!(r.content_type().starts_with("text/javascript"));
+    let text = r.into_string().unwrap();
+    assert!(
+        text.contains(&format!("const PLOTLY = \"{}\";", attr("data-plotly"))),
+        "{text}"
+    );
+    assert!(!text.contains("__PLOTLY__"));
+}

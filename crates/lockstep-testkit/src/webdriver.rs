@@ -3,7 +3,8 @@
 //!
 //! Chromium is started with `--headless --no-sandbox --disable-gpu
 //! --disable-background-networking` (and the other flags that keep it off the network), in
-//! a fresh profile directory. The driver and the browser stop when the [`Browser`] is dropped.
+//! a fresh profile directory (kept across [`Browser::restart`]). The driver and the browser
+//! stop when the [`Browser`] is dropped.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -62,6 +63,42 @@ fn call(method: &str, url: &str, body: Option<&Value>) -> Result<Value, String> 
 impl Browser {
     /// Start ChromeDriver and a headless Chromium session of `width`×`height` pixels.
     pub fn start(width: u32, height: u32) -> Result<Browser, String> {
+        let profile = std::env::temp_dir().join(format!(
+            "lockstep-chromium-{}-{}",
+            std::process::id(),
+            crate::reserved_port()
+        ));
+        Browser::start_in(profile, width, height)
+    }
+
+    /// Quit the browser and start it again on the same profile (its caches, service workers
+    /// and cookies kept), at `width`×`height`: a visitor who comes back another day.
+    pub fn restart(mut self, width: u32, height: u32) -> Result<Browser, String> {
+        let profile = std::mem::take(&mut self.profile);
+        self.quit();
+        // Chromium lets go of its profile when its last process has exited.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while profile.join("SingletonLock").symlink_metadata().is_ok() && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Browser::start_in(profile, width, height)
+    }
+
+    fn quit(&mut self) {
+        if !self.session.is_empty() {
+            let _ = call(
+                "DELETE",
+                &format!("{}/session/{}", self.base, self.session),
+                None,
+            );
+            self.session.clear();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+
+    fn start_in(profile: PathBuf, width: u32, height: u32) -> Result<Browser, String> {
         let port = crate::reserved_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -70,8 +107,6 @@ impl Browser {
             .spawn()
             .map_err(|e| format!("cannot start {CHROMEDRIVER}: {e}"))?;
         let base = format!("http://127.0.0.1:{port}");
-        let profile =
-            std::env::temp_dir().join(format!("lockstep-chromium-{}-{port}", std::process::id()));
         let mut b = Browser {
             driver,
             base,
@@ -144,16 +179,10 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = call(
-                "DELETE",
-                &format!("{}/session/{}", self.base, self.session),
-                None,
-            );
+        self.quit();
+        if !self.profile.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.profile);
         }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 

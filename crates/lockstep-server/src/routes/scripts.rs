@@ -1,13 +1,16 @@
 //! `GET /assets/lockstep/{version}/{name}`: the pages' own scripts (`explore.js`, the
 //! interactive section of a pair page; `charts.js`, the value axes rescaled to the visible
 //! dates, shared with `report --interactive`; `home.js`, the home page's sortable table and
-//! polling), served from the binary so the pages' Content-Security-Policy can allow
-//! `script-src 'self'` and no inline script. The path names the server's version: cached for
-//! a year, `immutable`.
+//! polling; `worker.js`, the service worker that keeps Plotly.js compiled in CacheStorage,
+//! allowed the scope `/`), served from the binary so the pages' Content-Security-Policy can
+//! allow `script-src 'self'` and no inline script. The path names the server's version:
+//! cached for a year, `immutable`.
+
+use std::sync::OnceLock;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::response::Response;
 use axum::routing::on;
 use serde_json::{json, Value};
@@ -33,7 +36,7 @@ pub fn script_path(name: &str) -> String {
 
 fn operation() -> Value {
     json!({
-        "summary": "The pages' own scripts (explore.js, charts.js, home.js) of this server's version, cached for a year (`immutable`).",
+        "summary": "The pages' own scripts (explore.js, charts.js, home.js, and worker.js, the service worker that keeps Plotly.js in CacheStorage) of this server's version, cached for a year (`immutable`).",
         "operationId": "pageScript",
         "parameters": [
             {"name": "version", "in": "path", "required": true,
@@ -41,7 +44,7 @@ fn operation() -> Value {
              "schema": {"type": "string", "minLength": 1, "maxLength": 32}},
             {"name": "name", "in": "path", "required": true,
              "description": "The script.",
-             "schema": {"type": "string", "enum": ["explore.js", "charts.js", "home.js"]}},
+             "schema": {"type": "string", "enum": ["explore.js", "charts.js", "home.js", "worker.js"]}},
         ],
         "responses": responses(
             json!({"description": "The script.", "content": {"text/javascript": {"schema": {"type": "string"}}}}),
@@ -57,6 +60,7 @@ async fn script(
         "explore.js" => include_str!("../explore.js"),
         "charts.js" => lockstep_charts::interactive::AUTOSCALE_JS,
         "home.js" => crate::pages::HOME_JS,
+        "worker.js" => worker_js(),
         _ => return Err(ApiError::not_found(format!("no script {name:?}"))),
     };
     if version != env!("CARGO_PKG_VERSION") {
@@ -70,5 +74,17 @@ async fn script(
         header::CACHE_CONTROL,
         HeaderValue::from_static(CACHE_CONTROL),
     );
+    if name == "worker.js" {
+        r.headers_mut().insert(
+            HeaderName::from_static("service-worker-allowed"),
+            HeaderValue::from_static("/"),
+        );
+    }
     Ok(r)
+}
+
+/// The service worker, with the path of the Plotly.js this server embeds.
+fn worker_js() -> &'static str {
+    static JS: OnceLock<String> = OnceLock::new();
+    JS.get_or_init(|| include_str!("../worker.js").replace("__PLOTLY__", &super::plotly_path()))
 }
