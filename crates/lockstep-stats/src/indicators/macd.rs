@@ -294,6 +294,7 @@ mod tests {
     fn lanes_are_bit_identical_to_streaming() {
         use super::super::ema::rough;
         let nan = f64::NAN.to_bits();
+        let key = |v: [f64; 3]| rough::bits(&v).try_into().unwrap_or([nan; 3]);
         for (kinds, seed) in [(0, 1), (1, 2), (3, 3), (7, 4), (15, 5), (8, 6)] {
             let xs = rough::prices(150_000, seed, kinds);
             for (f, sl, sg) in [(12, 26, 9), (3, 7, 4), (1, 2, 1), (50, 100, 30)] {
@@ -302,7 +303,7 @@ mod tests {
                     .iter()
                     .map(|&x| {
                         m.next(x)
-                            .map_or([nan; 3], |p| [p.macd, p.signal, p.hist].map(f64::to_bits))
+                            .map_or([nan; 3], |p| key([p.macd, p.signal, p.hist]))
                     })
                     .collect();
                 let n = xs.len();
@@ -311,17 +312,13 @@ mod tests {
                     .unwrap()
                     .over_into(&xs, &mut a, &mut b, &mut h)
                     .unwrap();
-                let got: Vec<[u64; 3]> = (0..n)
-                    .map(|i| [a[i], b[i], h[i]].map(f64::to_bits))
-                    .collect();
+                let got: Vec<[u64; 3]> = (0..n).map(|i| key([a[i], b[i], h[i]])).collect();
                 assert!(got == want, "MACD({f},{sl},{sg}), kinds {kinds}");
                 let mut m = Macd::new(f, sl, sg).unwrap();
                 let mut got = Vec::new();
                 for c in xs.chunks(80_001) {
                     let s = m.over_new(c);
-                    got.extend(
-                        (0..c.len()).map(|i| [s.macd[i], s.signal[i], s.hist[i]].map(f64::to_bits)),
-                    );
+                    got.extend((0..c.len()).map(|i| key([s.macd[i], s.signal[i], s.hist[i]])));
                 }
                 assert!(got == want, "MACD({f},{sl},{sg}), kinds {kinds}, in pieces");
             }

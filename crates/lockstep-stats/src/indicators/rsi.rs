@@ -233,10 +233,8 @@ mod tests {
             let xs = rough::prices(120_000, seed, kinds);
             for n in [1, 2, 5, 14, 30, 200] {
                 let mut r = Rsi::new(n).unwrap();
-                let want: Vec<u64> = xs
-                    .iter()
-                    .map(|&x| r.next(x).unwrap_or(f64::NAN).to_bits())
-                    .collect();
+                let want: Vec<f64> = xs.iter().map(|&x| r.next(x).unwrap_or(f64::NAN)).collect();
+                let want = rough::bits(&want);
                 let mut out = vec![0.0; xs.len()];
                 Rsi::new(n).unwrap().over_into(&xs, &mut out).unwrap();
                 assert!(rough::bits(&out) == want, "RSI({n}), kinds {kinds}");
