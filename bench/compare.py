@@ -54,6 +54,8 @@ def parse_args():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--polars-threads", default="1")
     p.add_argument("--skip-build", action="store_true", help="assume target/release/lockstep is built")
+    p.add_argument("--kernels", default="corr,beta,rsi,ema,macd",
+                   help="comma-separated subset of corr,beta,rsi,ema,macd")
     return p.parse_args()
 
 
@@ -167,7 +169,8 @@ def main():
 def one_run(tmp, run, sizes, sizes_ind, x_all, y_all, prices_all):
     """One whole comparison: rows of (n, kernel, library, ns/element), in a fixed order."""
     rows = []
-    for n in sizes:
+    kernels = ARGS.kernels.split(",")
+    for n in sizes if {"corr", "beta"} & set(kernels) else []:
         reps = ARGS.reps if n <= 1_000_000 else ARGS.reps_large
         x, y = np.ascontiguousarray(x_all[:n]), np.ascontiguousarray(y_all[:n])
         fx, fy = tmp / f"x{n}.f64", tmp / f"y{n}.f64"
@@ -192,8 +195,10 @@ def one_run(tmp, run, sizes, sizes_ind, x_all, y_all, prices_all):
             },
         }
         for kernel, libs in py.items():
+            if kernel not in kernels:
+                continue
             for lib, f in libs.items():
-                if kernel == "beta" and lib.startswith("TA-Lib"):
+                if kernel == "beta" and lib.startswith("TA-Lib") and "corr" in kernels:
                     # Same timing as for corr: no need to run it twice.
                     t = next(r[3] for r in rows if r[:3] == (n, "corr", lib))
                 else:
@@ -213,6 +218,8 @@ def one_run(tmp, run, sizes, sizes_ind, x_all, y_all, prices_all):
             "ema": lambda: talib.EMA(prices, timeperiod=20),
             "macd": lambda: talib.MACD(prices, 12, 26, 9),
         }.items():
+            if kernel not in kernels:
+                continue
             rows.append((ni, kernel, "TA-Lib", best_of(f, reps) / ni * 1e9))
             for label, t in lockstep(kernel, reps, fp):
                 rows.append((ni, kernel, label, t))

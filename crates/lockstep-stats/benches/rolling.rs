@@ -130,6 +130,27 @@ fn indicators(c: &mut Criterion) {
         })
     });
     g.finish();
+    // A new output per call (`over_new`), as the Python libraries return a new array: at 10^6
+    // a reused heap buffer, at 10^7 a huge-page mapping filled while a helper thread faults it.
+    for n in [1_000_000usize, 10_000_000] {
+        let p = &prices[..n];
+        let mut g = c.benchmark_group("indicators_new");
+        g.throughput(Throughput::Elements(n as u64));
+        g.sample_size(10);
+        g.bench_with_input(BenchmarkId::new("rsi14", n), &n, |b, _| {
+            b.iter(|| black_box(Rsi::new(14).unwrap().over_new(black_box(p))[n - 1]))
+        });
+        g.bench_with_input(BenchmarkId::new("ema20", n), &n, |b, _| {
+            b.iter(|| black_box(Ema::new(20).unwrap().over_new(black_box(p))[n - 1]))
+        });
+        g.bench_with_input(BenchmarkId::new("macd12_26_9", n), &n, |b, _| {
+            b.iter(|| {
+                let m = Macd::new(12, 26, 9).unwrap().over_new(black_box(p));
+                black_box(m.macd[n - 1] + m.signal[n - 1] + m.hist[n - 1])
+            })
+        });
+        g.finish();
+    }
 }
 
 criterion_group! {

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use super::ema::{ema_step, Ema};
+use super::ema::{ema_step, steady_into, Ema, Recurrence};
 use super::{check_out, check_period, Indicator};
 use crate::buffer::fill_pieces;
 use crate::{OutBuf, Result};
@@ -72,6 +72,42 @@ impl Macd {
     }
 }
 
+/// The steady state of a [`Macd`]: the fast, slow and signal EMAs ([`ema_step`]).
+struct MacdSteady {
+    slow: usize,
+    signal: usize,
+    fk: f64,
+    sk: f64,
+    gk: f64,
+}
+
+impl Recurrence<3> for MacdSteady {
+    type State = (f64, f64, f64);
+    /// 32 slow plus signal periods: the EMAs' bits are reached after at most 21 periods
+    /// ([`Ema`]'s warm-up), the slow one's first, then the signal's on the exact MACD line.
+    fn warmup(&self) -> usize {
+        32 * (self.slow + self.signal) + 64
+    }
+    fn guess(&self, xs: &[f64], a: usize) -> Self::State {
+        (xs[a - 1], xs[a - 1], 0.0)
+    }
+    #[inline(always)]
+    fn step(&self, (f, s, g): &mut Self::State, x: f64) {
+        *f = ema_step(*f, x, self.fk);
+        *s = ema_step(*s, x, self.sk);
+        *g = ema_step(*g, *f - *s, self.gk);
+    }
+    #[inline(always)]
+    fn outputs(&self, &(f, s, g): &Self::State) -> [f64; 3] {
+        let line = f - s;
+        [line, g, line - g]
+    }
+    fn same(&self, a: &Self::State, b: &Self::State) -> bool {
+        let bits = |s: &Self::State| [s.0, s.1, s.2].map(f64::to_bits);
+        bits(a) == bits(b)
+    }
+}
+
 impl Macd {
     /// The batch kernel: [`Indicator::next`] on each input in order, calling
     /// `emit(i, point)`; once all three EMAs are seeded, one fused loop over the same
@@ -110,6 +146,43 @@ impl Macd {
         sig.count += steps;
     }
 
+    /// The batch kernel into slices: the MACD line, signal and histogram of input `i` (what
+    /// [`Indicator::next`] gives, NaN for `None`) at index `i`; once all three EMAs are seeded,
+    /// [`steady_into`] over the same [`ema_step`]s (bit-identical).
+    fn fill(&mut self, xs: &[f64], macd: &mut [f64], signal: &mut [f64], hist: &mut [f64]) {
+        let n = xs.len();
+        let (macd, signal, hist) = (&mut macd[..n], &mut signal[..n], &mut hist[..n]);
+        let mut i = 0;
+        while i < n && (self.emas.is_none() || !self.signal.is_steady()) {
+            let p = self.next(xs[i]).unwrap_or(MacdPoint {
+                macd: f64::NAN,
+                signal: f64::NAN,
+                hist: f64::NAN,
+            });
+            (macd[i], signal[i], hist[i]) = (p.macd, p.signal, p.hist);
+            i += 1;
+        }
+        let Some((fast, slow)) = &mut self.emas else {
+            return;
+        };
+        let sig = &mut self.signal;
+        let r = MacdSteady {
+            slow: self.slow_n,
+            signal: self.signal_n,
+            fk: fast.k,
+            sk: slow.k,
+            gk: sig.k,
+        };
+        let mut state = (fast.value, slow.value, sig.value);
+        let outs = [&mut macd[i..], &mut signal[i..], &mut hist[i..]];
+        steady_into(&r, &mut state, &xs[i..], outs);
+        (fast.value, slow.value, sig.value) = state;
+        let steps = n - i;
+        fast.count += steps;
+        slow.count += steps;
+        sig.count += steps;
+    }
+
     /// Batch form writing into caller-provided slices: the MACD line, signal and histogram
     /// of input `i` (what `next` returns) at index `i`, NaN during the warm-up. The fast path
     /// for long series. Errors when an output is not as long as `xs`.
@@ -123,16 +196,7 @@ impl Macd {
         check_out(xs.len(), macd)?;
         check_out(xs.len(), signal)?;
         check_out(xs.len(), hist)?;
-        self.drive(xs, |i, p| {
-            let p = p.unwrap_or(MacdPoint {
-                macd: f64::NAN,
-                signal: f64::NAN,
-                hist: f64::NAN,
-            });
-            macd[i] = p.macd;
-            signal[i] = p.signal;
-            hist[i] = p.hist;
-        });
+        self.fill(xs, macd, signal, hist);
         Ok(())
     }
 
@@ -150,21 +214,7 @@ impl Macd {
             signal.as_mut_slice(),
             hist.as_mut_slice(),
         ];
-        fill_pieces(bufs, mapped, |r, [m, s, h]| {
-            // Cut the pieces to the input's length, so the compiler drops the bounds checks.
-            let xs = &xs[r];
-            let (m, s, h) = (&mut m[..xs.len()], &mut s[..xs.len()], &mut h[..xs.len()]);
-            self.drive(xs, |i, p| {
-                let p = p.unwrap_or(MacdPoint {
-                    macd: f64::NAN,
-                    signal: f64::NAN,
-                    hist: f64::NAN,
-                });
-                m[i] = p.macd;
-                s[i] = p.signal;
-                h[i] = p.hist;
-            });
-        });
+        fill_pieces(bufs, mapped, |r, [m, s, h]| self.fill(&xs[r], m, s, h));
         MacdSeries { macd, signal, hist }
     }
 }
@@ -236,6 +286,43 @@ mod tests {
         assert_eq!(Macd::new(12, 26, 9).unwrap().to_string(), "MACD(12,26,9)");
         assert!(Macd::new(12, 12, 9).is_err());
         assert!(Macd::new(12, 26, 0).is_err());
+    }
+
+    /// The lanes of `over_into` and `over_new` (long inputs) give bit for bit what `next`
+    /// gives, on every kind of input, whole and in pieces.
+    #[test]
+    fn lanes_are_bit_identical_to_streaming() {
+        use super::super::ema::rough;
+        let nan = f64::NAN.to_bits();
+        let key = |v: [f64; 3]| rough::bits(&v).try_into().unwrap_or([nan; 3]);
+        for (kinds, seed) in [(0, 1), (1, 2), (3, 3), (7, 4), (15, 5), (8, 6)] {
+            let xs = rough::prices(150_000, seed, kinds);
+            for (f, sl, sg) in [(12, 26, 9), (3, 7, 4), (1, 2, 1), (50, 100, 30)] {
+                let mut m = Macd::new(f, sl, sg).unwrap();
+                let want: Vec<[u64; 3]> = xs
+                    .iter()
+                    .map(|&x| {
+                        m.next(x)
+                            .map_or([nan; 3], |p| key([p.macd, p.signal, p.hist]))
+                    })
+                    .collect();
+                let n = xs.len();
+                let (mut a, mut b, mut h) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                Macd::new(f, sl, sg)
+                    .unwrap()
+                    .over_into(&xs, &mut a, &mut b, &mut h)
+                    .unwrap();
+                let got: Vec<[u64; 3]> = (0..n).map(|i| key([a[i], b[i], h[i]])).collect();
+                assert!(got == want, "MACD({f},{sl},{sg}), kinds {kinds}");
+                let mut m = Macd::new(f, sl, sg).unwrap();
+                let mut got = Vec::new();
+                for c in xs.chunks(80_001) {
+                    let s = m.over_new(c);
+                    got.extend((0..c.len()).map(|i| key([s.macd[i], s.signal[i], s.hist[i]])));
+                }
+                assert!(got == want, "MACD({f},{sl},{sg}), kinds {kinds}, in pieces");
+            }
+        }
     }
 
     /// `over` and `over_into` (one fused loop past the warm-up) give bit for bit what `next`

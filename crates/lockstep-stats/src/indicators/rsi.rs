@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::ema::{steady_into, Recurrence};
 use super::{check_out, check_period, Indicator};
 use crate::buffer::fill_pieces;
 use crate::{OutBuf, Result};
@@ -71,29 +72,62 @@ fn rsi_value(gain: f64, loss: f64) -> Option<f64> {
     (total > 0.0).then(|| 100.0 * (gain / total))
 }
 
-impl Rsi {
-    /// The batch kernel: [`Indicator::next`] on each input in order, calling `emit(i, value)`;
-    /// past the warm-up a tight loop over the same [`wilder_step`] (bit-identical).
+/// The steady state of an [`Rsi`]: [`wilder_step`] on the moves, the state being the previous
+/// input and the average gain and loss.
+struct RsiSteady {
+    period: usize,
+    n: f64,
+    inv: f64,
+}
+
+impl Recurrence<1> for RsiSteady {
+    type State = (f64, f64, f64);
+    /// 64 periods: a lane from no gain and no loss had the bits of the true averages after at
+    /// most 44 periods (periods 2 to 200, 2000 starts each on a random walk).
+    fn warmup(&self) -> usize {
+        64 * self.period + 64
+    }
+    fn guess(&self, xs: &[f64], a: usize) -> Self::State {
+        (xs[a - 1], 0.0, 0.0)
+    }
     #[inline(always)]
-    fn drive(&mut self, xs: &[f64], mut emit: impl FnMut(usize, Option<f64>)) {
+    fn step(&self, (prev, gain, loss): &mut Self::State, x: f64) {
+        (*gain, *loss) = wilder_step(*gain, *loss, x - *prev, self.n, self.inv);
+        *prev = x;
+    }
+    #[inline(always)]
+    fn outputs(&self, &(_, gain, loss): &Self::State) -> [f64; 1] {
+        [rsi_value(gain, loss).unwrap_or(f64::NAN)]
+    }
+    fn same(&self, a: &Self::State, b: &Self::State) -> bool {
+        let bits = |s: &Self::State| [s.0, s.1, s.2].map(f64::to_bits);
+        bits(a) == bits(b)
+    }
+}
+
+impl Rsi {
+    /// The batch kernel: `out[i]` is what [`Indicator::next`] gives for input `i`, NaN for
+    /// `None`; past the warm-up [`steady_into`] over the same [`wilder_step`] (bit-identical).
+    fn fill(&mut self, xs: &[f64], out: &mut [f64]) {
+        let out = &mut out[..xs.len()];
         let mut i = 0;
         while i < xs.len() && (self.prev.is_none() || self.count < self.n) {
-            emit(i, self.next(xs[i]));
+            out[i] = self.next(xs[i]).unwrap_or(f64::NAN);
             i += 1;
         }
-        let Some(mut prev) = self.prev else {
+        let Some(prev) = self.prev else {
             return;
         };
-        let (n, mut gain, mut loss) = (self.n as f64, self.gain, self.loss);
-        let inv = 1.0 / n;
-        for (j, &x) in xs.iter().enumerate().skip(i) {
-            (gain, loss) = wilder_step(gain, loss, x - prev, n, inv);
-            prev = x;
-            emit(j, rsi_value(gain, loss));
-        }
-        self.prev = Some(prev);
-        self.gain = gain;
-        self.loss = loss;
+        let n = self.n as f64;
+        let r = RsiSteady {
+            period: self.n,
+            n,
+            inv: 1.0 / n,
+        };
+        let mut state = (prev, self.gain, self.loss);
+        steady_into(&r, &mut state, &xs[i..], [&mut out[i..]]);
+        (self.gain, self.loss) = (state.1, state.2);
+        self.prev = Some(state.0);
         self.count += xs.len() - i;
     }
 
@@ -102,7 +136,7 @@ impl Rsi {
     /// allocation). Errors when `out` is not as long as `xs`.
     pub fn over_into(&mut self, xs: &[f64], out: &mut [f64]) -> Result<()> {
         check_out(xs.len(), out)?;
-        self.drive(xs, |i, v| out[i] = v.unwrap_or(f64::NAN));
+        self.fill(xs, out);
         Ok(())
     }
 
@@ -113,12 +147,7 @@ impl Rsi {
     pub fn over_new(&mut self, xs: &[f64]) -> OutBuf {
         let mut out = OutBuf::for_overwrite(xs.len());
         let mapped = out.is_mapped();
-        fill_pieces([out.as_mut_slice()], mapped, |r, [o]| {
-            // Cut `o` to the input's length, so the compiler drops the bounds checks.
-            let xs = &xs[r];
-            let o = &mut o[..xs.len()];
-            self.drive(xs, |i, v| o[i] = v.unwrap_or(f64::NAN));
-        });
+        fill_pieces([out.as_mut_slice()], mapped, |r, [o]| self.fill(&xs[r], o));
         out
     }
 }
@@ -193,6 +222,30 @@ mod tests {
         }
         let mut r = Rsi::new(14).unwrap();
         assert!(r.over_into(&xs, &mut [0.0; 3]).is_err());
+    }
+
+    /// The lanes of `over_into` and `over_new` (long inputs) give bit for bit what `next`
+    /// gives, on every kind of input, whole and in pieces.
+    #[test]
+    fn lanes_are_bit_identical_to_streaming() {
+        use super::super::ema::rough;
+        for (kinds, seed) in [(0, 1), (1, 2), (3, 3), (7, 4), (15, 5), (8, 6)] {
+            let xs = rough::prices(120_000, seed, kinds);
+            for n in [1, 2, 5, 14, 30, 200] {
+                let mut r = Rsi::new(n).unwrap();
+                let want: Vec<f64> = xs.iter().map(|&x| r.next(x).unwrap_or(f64::NAN)).collect();
+                let want = rough::bits(&want);
+                let mut out = vec![0.0; xs.len()];
+                Rsi::new(n).unwrap().over_into(&xs, &mut out).unwrap();
+                assert!(rough::bits(&out) == want, "RSI({n}), kinds {kinds}");
+                let mut r = Rsi::new(n).unwrap();
+                let mut got = Vec::new();
+                for c in xs.chunks(70_001) {
+                    got.extend(rough::bits(&r.over_new(c)));
+                }
+                assert!(got == want, "RSI({n}), kinds {kinds}, in pieces");
+            }
+        }
     }
 
     #[test]
