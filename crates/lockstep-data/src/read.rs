@@ -60,11 +60,10 @@ pub struct CsvOptions {
     pub price_col: Option<String>,
     /// Handling of duplicate dates.
     pub dedupe: Dedupe,
-    /// Read only the dates and prices (for a command that uses nothing else, e.g. `lockstep
-    /// corr`): the optional columns (open, high, low, volume) are neither parsed nor checked
-    /// (a bad cell there is not an error) and the series has none of them; the reader holds
-    /// 24 bytes a row instead of 56. Everything else (detection, the rows' fields, dates,
-    /// prices, order, duplicates, warnings) is read as always.
+    /// Keep only the dates and prices (for a command that uses nothing else, e.g. `lockstep
+    /// corr`): the optional columns (open, high, low, volume) are read and checked as always,
+    /// so a file is accepted or refused the same way, but not kept (the series has none of
+    /// them); the reader holds 24 bytes a row instead of 56.
     pub prices_only: bool,
 }
 
@@ -752,7 +751,7 @@ fn parse_records<R: Kept>(text: &str, file: &str, opts: &CsvOptions) -> Result<C
         if pd.late {
             late.push(r.line);
         }
-        let (open, high, low, volume) = if any_optional && !opts.prices_only {
+        let (open, high, low, volume) = if any_optional {
             (
                 optional(lay.open, false)?,
                 optional(lay.high, false)?,
@@ -1557,7 +1556,7 @@ mod tests {
     }
 
     #[test]
-    fn prices_only_reads_dates_and_prices() {
+    fn prices_only_keeps_dates_and_prices_and_checks_the_rest() {
         let only = CsvOptions {
             prices_only: true,
             ..opts()
@@ -1583,14 +1582,15 @@ mod tests {
         );
         assert_eq!(slim.warnings, full.warnings);
         assert!(slim.newest_first);
-        // The optional columns are not read: a bad volume is not an error.
-        let bad = "Date,Open,High,Low,Close,Volume\n2024-01-01,1,2,0.5,1.5,-3\n";
-        assert!(parse_csv(bad, "o.csv", &opts()).is_err());
-        assert_eq!(parse_csv(bad, "o.csv", &only).unwrap().series.price, [1.5]);
-        // The rest is refused the same way.
-        let few = "Date,Open,High,Low,Close,Volume\n2024-01-01,1,2,0.5\n";
-        let e = |o: &CsvOptions| parse_csv(few, "f.csv", o).unwrap_err().to_string();
-        assert_eq!(e(&only), e(&opts()));
+        // Refused the same way, a bad optional cell too.
+        for bad in [
+            "Date,Open,High,Low,Close,Volume\n2024-01-01,1,2,0.5,1.5,-3\n",
+            "Date,Open,High,Low,Close,Volume\n2024-01-01,abc,2,0.5,1.5,3\n",
+            "Date,Open,High,Low,Close,Volume\n2024-01-01,1,2,0.5\n",
+        ] {
+            let e = |o: &CsvOptions| parse_csv(bad, "o.csv", o).unwrap_err().to_string();
+            assert_eq!(e(&only), e(&opts()));
+        }
         let dup = "Date,Close\n2024-01-01,1\n2024-01-01,2\n";
         let e = |o: &CsvOptions| parse_csv(dup, "d.csv", o).unwrap_err().to_string();
         assert_eq!(e(&only), e(&opts()));
