@@ -60,6 +60,11 @@ pub struct CsvOptions {
     pub price_col: Option<String>,
     /// Handling of duplicate dates.
     pub dedupe: Dedupe,
+    /// Keep only the dates and prices (for a command that uses nothing else, e.g. `lockstep
+    /// corr`): the optional columns (open, high, low, volume) are read and checked as always,
+    /// so a file is accepted or refused the same way, but not kept (the series has none of
+    /// them); the reader holds 24 bytes a row instead of 56.
+    pub prices_only: bool,
 }
 
 /// The detected layout of a CSV file.
@@ -193,7 +198,8 @@ pub(crate) enum OrderFault<'a, R> {
 /// Rows in file order made ascending by `key`, one per key: the order is decided by the first
 /// two distinct keys (ascending or newest first); a repeated key keeps the last row with
 /// `Dedupe::Last` (the count of rows dropped is returned, with whether the file was newest
-/// first), else it is an error, as is a row against the order (both made by `fault`).
+/// first), else it is an error, as is a row against the order (both made by `fault`). The
+/// rows are compacted in place (no second vector of them).
 pub(crate) fn ascending<R, K: PartialOrd + Copy>(
     rows: Vec<R>,
     key: impl Fn(&R) -> K,
@@ -205,24 +211,25 @@ pub(crate) fn ascending<R, K: PartialOrd + Copy>(
             .find(|r| key(r) != key(r0))
             .is_some_and(|r| key(r) < key(r0))
     });
-    let mut kept: Vec<R> = Vec::with_capacity(rows.len());
-    let mut dropped = 0usize;
-    for row in rows {
-        if let Some(prev) = kept.last_mut() {
-            if key(&row) == key(prev) {
+    // In place: `rows[..kept]` are the rows kept so far (`kept <= r`), the rest of
+    // `rows[..r]` is left over.
+    let mut rows = rows;
+    let (mut kept, mut dropped) = (0usize, 0usize);
+    for r in 0..rows.len() {
+        if kept > 0 {
+            let (done, rest) = rows.split_at_mut(r);
+            let (prev, row) = (&mut done[kept - 1], &mut rest[0]);
+            if key(row) == key(prev) {
                 if dedupe == Dedupe::Last {
                     dropped += 1;
-                    *prev = row;
+                    std::mem::swap(prev, row);
                     continue;
                 }
-                return Err(fault(OrderFault::Duplicate {
-                    row: &row,
-                    first: prev,
-                }));
+                return Err(fault(OrderFault::Duplicate { row, first: prev }));
             }
-            if (key(&row) < key(prev)) != newest_first {
+            if (key(row) < key(prev)) != newest_first {
                 return Err(fault(OrderFault::Unsorted {
-                    row: &row,
+                    row,
                     previous: prev,
                     order: if newest_first {
                         "newest first"
@@ -232,12 +239,14 @@ pub(crate) fn ascending<R, K: PartialOrd + Copy>(
                 }));
             }
         }
-        kept.push(row);
+        rows.swap(kept, r);
+        kept += 1;
     }
+    rows.truncate(kept);
     if newest_first {
-        kept.reverse();
+        rows.reverse();
     }
-    Ok((kept, dropped, newest_first))
+    Ok((rows, dropped, newest_first))
 }
 
 pub(crate) fn eq_ic(a: &str, b: &str) -> bool {
@@ -518,15 +527,46 @@ fn layout(hd: &Header, file: &str, opts: &CsvOptions) -> Result<Layout, DataErro
     })
 }
 
-/// A kept data row.
+/// A kept data row: its line, date and price.
 struct Row {
     line: u64,
     date: Date,
     price: f64,
-    open: f64,
-    high: f64,
-    low: f64,
-    volume: f64,
+}
+
+/// What the reader keeps of a data row: the [`Row`], with or without its optional values
+/// (open, high, low, volume; NaN where missing).
+trait Kept {
+    /// The row kept from `row` and its optional values.
+    fn keep(row: Row, optional: [f64; 4]) -> Self;
+    /// Its line, date and price.
+    fn row(&self) -> &Row;
+    /// Its optional values (`None` when they were not kept).
+    fn optional(&self) -> Option<&[f64; 4]>;
+}
+
+impl Kept for Row {
+    fn keep(row: Row, _: [f64; 4]) -> Self {
+        row
+    }
+    fn row(&self) -> &Row {
+        self
+    }
+    fn optional(&self) -> Option<&[f64; 4]> {
+        None
+    }
+}
+
+impl Kept for (Row, [f64; 4]) {
+    fn keep(row: Row, optional: [f64; 4]) -> Self {
+        (row, optional)
+    }
+    fn row(&self) -> &Row {
+        &self.0
+    }
+    fn optional(&self) -> Option<&[f64; 4]> {
+        Some(&self.1)
+    }
 }
 
 /// Read CSV text already in memory. `file` names the source in messages and becomes
@@ -537,7 +577,12 @@ struct Row {
 /// error and suggests reading the file as intraday ([`crate::read_intraday_csv`], `--interval`).
 pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    parse_records(text, file, opts).map_err(|e| {
+    let parsed = if opts.prices_only {
+        parse_records::<Row>(text, file, opts)
+    } else {
+        parse_records::<(Row, [f64; 4])>(text, file, opts)
+    };
+    parsed.map_err(|e| {
         // Only on failure are the records held whole: a record the csv reader refuses comes
         // first (as when they were read before parsing), then the hint needs them all.
         let recs = match records(text, file) {
@@ -563,7 +608,7 @@ const HEAD_RECORDS: usize = 5;
 /// (no record kept). Trailing footer lines (a single field that is not a date, e.g. Barchart's
 /// "Downloaded from") are held back until a row follows them (then the first is a row with too
 /// few fields) or the file ends (then they are ignored, with a warning each, last first).
-fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
+fn parse_records<R: Kept>(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
     let mut warnings = Vec::new();
     let mut it = Records::new(text, file);
     let mut head: Vec<Rec> = Vec::new();
@@ -589,7 +634,7 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
     let mut late = Vec::new();
     // About one row per 32 bytes (a `Date,Close` line is 25 to 30): one allocation for most
     // files of the screen's kind, a few doublings for wider ones.
-    let mut rows: Vec<Row> = Vec::with_capacity(text.len() / 32);
+    let mut rows: Vec<R> = Vec::with_capacity(text.len() / 32);
     // The symbol cell of the first data row (CryptoDataDownload names the series by it).
     let mut first_symbol: Option<String> = None;
     let any_optional = [lay.open, lay.high, lay.low, lay.volume]
@@ -716,15 +761,14 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
         } else {
             (f64::NAN, f64::NAN, f64::NAN, f64::NAN)
         };
-        rows.push(Row {
-            line: r.line,
-            date: pd.date,
-            price,
-            open,
-            high,
-            low,
-            volume,
-        });
+        rows.push(R::keep(
+            Row {
+                line: r.line,
+                date: pd.date,
+                price,
+            },
+            [open, high, low, volume],
+        ));
         Ok(())
     };
     // The data rows: those of the head after the header, then the rest as they are read,
@@ -802,14 +846,14 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
 
     let (kept, dropped, newest_first) = ascending(
         rows,
-        |r| r.date,
+        |r| r.row().date,
         opts.dedupe,
         |fault| match fault {
             OrderFault::Duplicate { row, first } => DataError::Duplicate {
                 file: file.into(),
-                line: row.line,
-                date: row.date,
-                first_line: first.line,
+                line: row.row().line,
+                date: row.row().date,
+                first_line: first.row().line,
             },
             OrderFault::Unsorted {
                 row,
@@ -817,10 +861,10 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
                 order,
             } => DataError::Unsorted {
                 file: file.into(),
-                line: row.line,
-                date: row.date,
-                previous: previous.date,
-                previous_line: previous.line,
+                line: row.row().line,
+                date: row.row().date,
+                previous: previous.row().date,
+                previous_line: previous.row().line,
                 order,
             },
         },
@@ -840,19 +884,27 @@ fn parse_records(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
         _ => None,
     }
     .unwrap_or_else(|| stem(file));
-    let col =
-        |present: Option<usize>, f: fn(&Row) -> f64| present.map(|_| kept.iter().map(f).collect());
+    // An optional column: present in the file and kept.
+    let col = |present: Option<usize>, k: usize| -> Option<Vec<f64>> {
+        present?;
+        kept.first()?.optional()?;
+        Some(
+            kept.iter()
+                .map(|r| r.optional().map_or(f64::NAN, |o| o[k]))
+                .collect(),
+        )
+    };
     let series = PriceSeries {
         name,
         source: file.to_string(),
         format: format.name().to_string(),
         price_field: lay.price_field,
-        open: col(lay.open, |r| r.open),
-        high: col(lay.high, |r| r.high),
-        low: col(lay.low, |r| r.low),
-        volume: col(lay.volume, |r| r.volume),
-        dates: kept.iter().map(|r| r.date).collect(),
-        price: kept.iter().map(|r| r.price).collect(),
+        open: col(lay.open, 0),
+        high: col(lay.high, 1),
+        low: col(lay.low, 2),
+        volume: col(lay.volume, 3),
+        dates: kept.iter().map(|r| r.row().date).collect(),
+        price: kept.iter().map(|r| r.row().price).collect(),
     };
     series.validate().map_err(|source| DataError::Invalid {
         file: file.into(),
@@ -1501,6 +1553,47 @@ mod tests {
             let t = format!("Date,Open,High,Low,Close,Volume\n2024-01-01,{row}\n");
             assert_eq!(err(&t, "o.csv"), format!("o.csv:2: {want}"));
         }
+    }
+
+    #[test]
+    fn prices_only_keeps_dates_and_prices_and_checks_the_rest() {
+        let only = CsvOptions {
+            prices_only: true,
+            ..opts()
+        };
+        // Newest first with a duplicate kept last: the same series but its optional columns.
+        let t = "Date,Open,High,Low,Close,Volume\n2024-01-03,1,2,0.5,1.5,7\n\
+                 2024-01-02,1,2,0.5,1.25,\n2024-01-02,1,2,0.5,1.75,8\n2024-01-01,1,2,0.5,1,9\n";
+        let dedupe = |o: &CsvOptions| CsvOptions {
+            dedupe: Dedupe::Last,
+            ..o.clone()
+        };
+        let full = parse_csv(t, "p.csv", &dedupe(&opts())).unwrap();
+        let slim = parse_csv(t, "p.csv", &dedupe(&only)).unwrap();
+        assert_eq!(full.series.volume, Some(vec![9.0, 8.0, 7.0]));
+        assert_eq!(slim.series.dates, full.series.dates);
+        assert_eq!(slim.series.price, vec![1.0, 1.75, 1.5]);
+        assert_eq!(slim.series.price, full.series.price);
+        let none = (None, None, None, None);
+        let s = &slim.series;
+        assert_eq!(
+            (&s.open, &s.high, &s.low, &s.volume),
+            (&none.0, &none.1, &none.2, &none.3)
+        );
+        assert_eq!(slim.warnings, full.warnings);
+        assert!(slim.newest_first);
+        // Refused the same way, a bad optional cell too.
+        for bad in [
+            "Date,Open,High,Low,Close,Volume\n2024-01-01,1,2,0.5,1.5,-3\n",
+            "Date,Open,High,Low,Close,Volume\n2024-01-01,abc,2,0.5,1.5,3\n",
+            "Date,Open,High,Low,Close,Volume\n2024-01-01,1,2,0.5\n",
+        ] {
+            let e = |o: &CsvOptions| parse_csv(bad, "o.csv", o).unwrap_err().to_string();
+            assert_eq!(e(&only), e(&opts()));
+        }
+        let dup = "Date,Close\n2024-01-01,1\n2024-01-01,2\n";
+        let e = |o: &CsvOptions| parse_csv(dup, "d.csv", o).unwrap_err().to_string();
+        assert_eq!(e(&only), e(&opts()));
     }
 
     #[test]

@@ -90,6 +90,7 @@ fn csv_options(
             dedupe,
             &[("error", Dedupe::Error), ("last", Dedupe::Last)],
         )?,
+        prices_only: false,
     })
 }
 

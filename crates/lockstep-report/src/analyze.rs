@@ -9,6 +9,7 @@ use crate::control::{self, ControlReturns, ControlSection, Controls};
 use crate::inference::{self, BootstrapOptions, Inference};
 use crate::linkage::{self, LeadLag, LinkageOptions, Regimes};
 use crate::macro_view::LiquiditySection;
+use crate::rolling::{RollingPoint, RollingRows};
 use crate::structure::{pair_structure, PairStructure, StructureOptions};
 use crate::values::Values;
 use lockstep_core::{
@@ -474,6 +475,13 @@ pub fn analyze_with(
     } else {
         control::full_partial(&al, (&a.name, &b.name), &controls)?
     };
+    // The windows too when their series are not computed here: a report without them may
+    // have them computed as they are read (see `RollingRows::of`).
+    if !opts.sections.rolling {
+        for &w in &opts.windows {
+            rolling_pair(opts.method, w).map_err(ReportError::Stats)?;
+        }
+    }
     let n = al.len();
     let want = opts.sections;
     // The sections are independent computations on the same inputs: run them on every
@@ -652,12 +660,16 @@ pub(crate) fn rolling_windows(
     controls: &ControlReturns,
 ) -> Result<(Vec<RollingWindow>, Vec<WindowSummary>), ReportError> {
     let n = al.len();
-    let ann = al.periods_per_year.sqrt();
+    let mut rows = RollingRows::new(
+        &al.ret_a,
+        &al.ret_b,
+        &opts.windows,
+        opts.method,
+        opts.confidence,
+        al.periods_per_year,
+    )?;
     let mut rolling = Vec::with_capacity(opts.windows.len());
-    let mut summaries = Vec::with_capacity(opts.windows.len());
     for &w in &opts.windows {
-        let mut k = rolling_pair(opts.method, w).map_err(ReportError::Stats)?;
-        let n_eff = k.effective_n();
         let mut rw = RollingWindow {
             window: w,
             corr: Values::undefined(n),
@@ -676,26 +688,26 @@ pub(crate) fn rolling_windows(
             rw.pcorr_lo = lo.into();
             rw.pcorr_hi = hi.into();
         }
-        for i in 1..n {
-            let Some(p) = k.next_point(al.ret_a[i - 1], al.ret_b[i - 1]) else {
-                continue;
-            };
-            rw.corr.set(i, p.corr);
-            if let Some(r) = p.corr {
-                if let Some((lo, hi)) =
-                    fisher_interval(r, n_eff, opts.confidence).map_err(ReportError::Stats)?
-                {
-                    rw.corr_lo.set(i, Some(lo));
-                    rw.corr_hi.set(i, Some(hi));
-                }
-            }
-            rw.beta.set(i, p.beta);
-            rw.vol_a.set(i, p.std_a.map(|s| s * ann));
-            rw.vol_b.set(i, p.std_b.map(|s| s * ann));
-        }
-        summaries.push(summarize(&al.dates, &rw, opts.strong));
         rolling.push(rw);
     }
+    // The rows of `RollingRows`, stored.
+    let mut points = vec![RollingPoint::default(); rows.windows()];
+    let mut i = 0;
+    while rows.next_into(&mut points) {
+        for (rw, p) in rolling.iter_mut().zip(&points) {
+            rw.corr.set(i, p.corr);
+            rw.corr_lo.set(i, p.corr_lo);
+            rw.corr_hi.set(i, p.corr_hi);
+            rw.beta.set(i, p.beta);
+            rw.vol_a.set(i, p.vol_a);
+            rw.vol_b.set(i, p.vol_b);
+        }
+        i += 1;
+    }
+    let summaries = rolling
+        .iter()
+        .map(|rw| summarize(&al.dates, rw, opts.strong))
+        .collect();
     Ok((rolling, summaries))
 }
 

@@ -39,7 +39,9 @@ pub fn corr_csv(r: &Report) -> String {
     text::written(|out| write_corr_csv(r, out))
 }
 
-/// [`corr_csv`] written to `out` row by row.
+/// [`corr_csv`] written to `out` row by row. The rolling values are the report's stored
+/// series, or, in a report without them, computed as the rows are written
+/// ([`crate::RollingRows::of`]: the same values, on a second thread).
 pub fn write_corr_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut header = String::from("date,ret_a,ret_b");
     for w in &r.params.windows {
@@ -52,29 +54,39 @@ pub fn write_corr_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::Resu
         }
     }
     header.push('\n');
+    out.write_all(header.as_bytes())?;
     let s = &r.series;
-    text::write_rows(out, &header, s.dates.len(), |o, i| {
-        let _ = write!(o, "{}", s.dates[i]);
-        let mut put = |v: Option<f64>| {
-            o.push(',');
-            text::push_cell(o, v);
-        };
-        put(s.ret_a.at(i));
-        put(s.ret_b.at(i));
-        for rw in &s.rolling {
-            put(rw.corr.at(i));
-            put(rw.corr_lo.at(i));
-            put(rw.corr_hi.at(i));
-            put(rw.beta.at(i));
-        }
-        if partial {
-            for rw in &s.rolling {
-                put(rw.pcorr.get(i));
-                put(rw.pcorr_lo.get(i));
-                put(rw.pcorr_hi.get(i));
+    let windows = r.params.windows.len().max(1);
+    let mut line = String::with_capacity(256);
+    crate::rolling::corr_blocks(r, true, |first, block| {
+        for (k, points) in block.chunks(windows).enumerate() {
+            let i = first + k;
+            let o = &mut line;
+            o.clear();
+            text::push_date(o, s.dates[i]);
+            let mut put = |v: Option<f64>| {
+                o.push(',');
+                text::push_cell(o, v);
+            };
+            put(s.ret_a.at(i));
+            put(s.ret_b.at(i));
+            for p in points {
+                put(p.corr);
+                put(p.corr_lo);
+                put(p.corr_hi);
+                put(p.beta);
             }
+            if partial {
+                for rw in &s.rolling {
+                    put(rw.pcorr.get(i));
+                    put(rw.pcorr_lo.get(i));
+                    put(rw.pcorr_hi.get(i));
+                }
+            }
+            o.push('\n');
+            out.write_all(o.as_bytes())?;
         }
-        o.push('\n');
+        Ok(())
     })
 }
 
@@ -171,7 +183,8 @@ pub fn write_overlay_csv(r: &Report, out: &mut dyn std::io::Write) -> std::io::R
 }
 
 /// The human form of `lockstep corr`: the last `rows` aligned dates (0 = all); with controls
-/// the partial correlation of each window follows (`pcorr_w`).
+/// the partial correlation of each window follows (`pcorr_w`). The rolling values are read as
+/// in [`write_corr_csv`] (without the intervals, which the table does not show).
 pub fn corr_table(r: &Report, rows: usize) -> String {
     let s = &r.series;
     let n = s.dates.len();
@@ -193,23 +206,35 @@ pub fn corr_table(r: &Report, rows: usize) -> String {
         }
     }
     o.push('\n');
-    for i in start..n {
-        let _ = write!(
-            o,
-            "{:<10} {:>9} {:>9}",
-            s.dates[i],
-            f(s.ret_a.at(i), 5),
-            f(s.ret_b.at(i), 5)
-        );
-        for rw in &s.rolling {
-            let _ = write!(o, " {:>8} {:>7}", f(rw.corr.at(i), 4), f(rw.beta.at(i), 3));
-        }
-        if partial {
-            for rw in &s.rolling {
-                let _ = write!(o, " {:>9}", f(rw.pcorr.get(i), 4));
+    let windows = r.params.windows.len().max(1);
+    let written = crate::rolling::corr_blocks(r, false, |first, block| {
+        for (k, points) in block.chunks(windows).enumerate() {
+            let i = first + k;
+            if i < start {
+                continue;
             }
+            let _ = write!(
+                o,
+                "{:<10} {:>9} {:>9}",
+                s.dates[i],
+                f(s.ret_a.at(i), 5),
+                f(s.ret_b.at(i), 5)
+            );
+            for p in points {
+                let _ = write!(o, " {:>8} {:>7}", f(p.corr, 4), f(p.beta, 3));
+            }
+            if partial {
+                for rw in &s.rolling {
+                    let _ = write!(o, " {:>9}", f(rw.pcorr.get(i), 4));
+                }
+            }
+            o.push('\n');
         }
-        o.push('\n');
+        Ok(())
+    });
+    if let Err(e) = written {
+        // Only a report with invalid windows (not one of `analyze_with`) gets here.
+        let _ = writeln!(o, "(cannot compute the rolling windows: {e})");
     }
     if let Some(c) = r.control.as_ref().filter(|c| !c.controls.is_empty()) {
         let _ = writeln!(

@@ -24,15 +24,34 @@ pub fn normal_quantile(p: f64) -> f64 {
 /// For Spearman's ρ this is the usual normal approximation; for EWMA pass the effective sample
 /// size `(1+λ)/(1-λ)`.
 pub fn fisher_interval(r: f64, n: f64, confidence: f64) -> Result<Option<(f64, f64)>> {
-    if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(StatsError::InvalidConfidence(confidence));
+    Ok(FisherInterval::new(n, confidence)?.at(r))
+}
+
+/// [`fisher_interval`] of many correlations of one sample size `n` and confidence: the half
+/// width `z_{(1+c)/2} / √(n-3)` computed once, the same values bit for bit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FisherInterval {
+    /// The half width on the z scale; `None` when `n <= 3`.
+    half: Option<f64>,
+}
+
+impl FisherInterval {
+    /// The interval of correlations estimated from `n` observations at `confidence`
+    /// (an error unless `0 < confidence < 1`).
+    pub fn new(n: f64, confidence: f64) -> Result<FisherInterval> {
+        if !(confidence > 0.0 && confidence < 1.0) {
+            return Err(StatsError::InvalidConfidence(confidence));
+        }
+        let half = (n > 3.0).then(|| normal_quantile(0.5 + confidence / 2.0) / (n - 3.0).sqrt());
+        Ok(FisherInterval { half })
     }
-    if !(n > 3.0) || !r.is_finite() {
-        return Ok(None);
+
+    /// The interval of `r`: `None` when `n <= 3` or `r` is not finite.
+    pub fn at(&self, r: f64) -> Option<(f64, f64)> {
+        let half = self.half.filter(|_| r.is_finite())?;
+        let z = r.clamp(-1.0, 1.0).atanh();
+        Some(((z - half).tanh(), (z + half).tanh()))
     }
-    let z = r.clamp(-1.0, 1.0).atanh();
-    let half = normal_quantile(0.5 + confidence / 2.0) / (n - 3.0).sqrt();
-    Ok(Some(((z - half).tanh(), (z + half).tanh())))
 }
 
 /// Confidence interval of an OLS slope (a beta) `β` of y on x with an intercept, from the
@@ -70,6 +89,29 @@ pub fn beta_interval(beta: f64, r: f64, n: f64, confidence: f64) -> Result<Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_precomputed_interval_is_the_formula_bit_for_bit() {
+        let formula = |r: f64, n: f64, c: f64| {
+            let z = r.clamp(-1.0, 1.0).atanh();
+            let half = normal_quantile(0.5 + c / 2.0) / (n - 3.0).sqrt();
+            ((z - half).tanh(), (z + half).tanh())
+        };
+        let bits = |v: Option<(f64, f64)>| v.map(|(a, b)| (a.to_bits(), b.to_bits()));
+        for (n, c) in [(30.0, 0.95), (90.0, 0.9), (4.0, 0.99), (32.3, 0.5)] {
+            let f = FisherInterval::new(n, c).unwrap();
+            for k in -1000..=1000 {
+                let r = k as f64 / 1000.0 * 1.0001;
+                let want = Some(formula(r, n, c));
+                assert_eq!(bits(f.at(r)), bits(want), "{r} {n} {c}");
+                assert_eq!(bits(fisher_interval(r, n, c).unwrap()), bits(want));
+            }
+            assert_eq!(f.at(f64::NAN), None);
+        }
+        assert_eq!(FisherInterval::new(3.0, 0.95).unwrap().at(0.5), None);
+        assert_eq!(FisherInterval::new(f64::NAN, 0.95).unwrap().at(0.5), None);
+        assert!(FisherInterval::new(10.0, 1.0).is_err());
+    }
 
     #[test]
     fn quantile_is_exact() {

@@ -61,7 +61,7 @@ pub use buffer::{OutBuf, MAP_THRESHOLD};
 pub use corr_test::{fisher_z_test, ZTest};
 pub use error::StatsError;
 pub use ewma::EwmaPair;
-pub use fisher::{beta_interval, fisher_interval, normal_quantile};
+pub use fisher::{beta_interval, fisher_interval, normal_quantile, FisherInterval};
 pub use forbes_rigobon::{forbes_rigobon, variance_increase};
 pub use indicators::{
     Atr, Bands, Bar, Bollinger, Ema, EmaSeed, Indicator, Macd, MacdPoint, MacdSeries, Obv,

@@ -94,6 +94,7 @@ impl InputArgs {
             date_col: self.date_col.clone(),
             price_col: self.price_col.clone(),
             dedupe: self.dedupe,
+            ..Default::default()
         }
     }
 }

@@ -60,12 +60,15 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
         ],
     )?
     .without_backdrop();
-    // The CSV and the table are the rolling windows; JSON is the whole report.
+    // The CSV and the table are the rolling windows; JSON is the whole report. They read the
+    // legs' dates and prices only, and compute the windows' rows as they print them (no
+    // stored series), except with controls, whose partial correlation the report stores.
     if a.output.format != Format::Json {
         params.options.sections = Sections {
-            rolling: true,
+            rolling: !params.controls.is_empty(),
             ..Sections::NONE
         };
+        params.csv.prices_only = true;
     }
     let run = cx.session.pair(&params)?;
     if let Some(iv) = a.bars.interval {
@@ -94,7 +97,8 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
             Look::new(a.output.rows, cx.color),
         );
     }
-    let report = run.report;
+    // The legs and the rest of the run are let go before the rows are written.
+    let report = { run }.report;
     crate::output::show(
         &view::Correlation(&report),
         a.output.format,

@@ -21,6 +21,14 @@ pub fn push_f64<W: Write + ?Sized>(out: &mut W, x: f64) -> fmt::Result {
     }
     let mut buf = zmij::Buffer::new();
     let s = buf.format_finite(x);
+    // The common case without reading the text back (reading bytes `zmij` has just stored
+    // stalls): for 1e-5 ≤ |x| < 1e15 `zmij` writes fixed notation (its decimal exponent is
+    // within −5..=14), and an `x` with a set bit below 2^−24 is neither an integer (no `.0`
+    // to drop: no integer lies within half an ulp of it) nor a tie of `{}` (see below), so
+    // the text is `{}`'s as it is.
+    if (1e-5..1e15).contains(&x.abs()) && lowest_bit(x) < -24 {
+        return out.write_str(s);
+    }
     let b = s.as_bytes();
     // `zmij`'s exponent form ends in `e`, an optional sign and at most three digits.
     if b[b.len().saturating_sub(5)..].contains(&b'e') {

@@ -112,6 +112,34 @@ pub fn push_cell(line: &mut String, v: Option<f64>) {
     }
 }
 
+/// Append `d` to `line` as its `Display` writes it (`YYYY-MM-DD`; a year outside 0..=9999 as
+/// `{:+05}`), without the formatting machinery for the years in 0..=9999.
+pub fn push_date(line: &mut String, d: lockstep_core::Date) {
+    use chrono::Datelike;
+    let year = d.year();
+    if !(0..=9999).contains(&year) {
+        let _ = write!(line, "{d}");
+        return;
+    }
+    let digit = |v: u32| char::from(b'0' + v as u8);
+    let y = year as u32;
+    let (m, day) = (d.month(), d.day());
+    for c in [
+        digit(y / 1000),
+        digit(y / 100 % 10),
+        digit(y / 10 % 10),
+        digit(y % 10),
+        '-',
+        digit(m / 10),
+        digit(m % 10),
+        '-',
+        digit(day / 10),
+        digit(day % 10),
+    ] {
+        line.push(c);
+    }
+}
+
 /// Write a header then `n` rows to `out`, each row formatted by `row(line, i)` into one
 /// reused line buffer: a per-date CSV leaves the program row by row, without the whole
 /// output in memory.
@@ -405,6 +433,23 @@ fn cell_into(line: &mut String, c: &Cell, t: &Table, j: usize, w: &[usize], st: 
 mod tests {
     use super::super::Column;
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_display_writes_them() {
+        use chrono::Datelike;
+        let mut day = lockstep_core::Date::from_ymd_opt(-3, 12, 20).unwrap();
+        let mut line = String::new();
+        // Every day from year −3 to 10,005 (the four-digit years and both sides of them).
+        while day.year() <= 10_005 {
+            line.clear();
+            push_date(&mut line, day);
+            assert_eq!(line, day.to_string());
+            day = day.succ_opt().unwrap();
+        }
+        line.clear();
+        push_date(&mut line, lockstep_core::Date::MIN);
+        assert_eq!(line, lockstep_core::Date::MIN.to_string());
+    }
 
     #[test]
     fn a_wide_table_is_cut_into_parts_repeating_the_first_column() {
