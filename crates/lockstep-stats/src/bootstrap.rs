@@ -44,6 +44,12 @@ pub struct StationaryBootstrap {
     ln_q: f64,
     /// `F(k) = 1 − (1 − p)^k` for `k = 1 … 16`.
     cdf: [f64; 16],
+    /// Whether the table is non-decreasing as computed (it is, for every `p` tried), so that
+    /// the smallest `k` with `u < F(k)` is `1 + #{k : F(k) ≤ u}`, counted without branches.
+    monotone: bool,
+    /// Whether to count rather than search: a non-decreasing table and `p < 1/2` (most blocks
+    /// longer than 1, so a search's early exits are mispredicted about as often as not).
+    count: bool,
 }
 
 /// Consecutive positions `start .. start + len` of a resample (see [`StationaryBootstrap`]).
@@ -74,11 +80,14 @@ impl StationaryBootstrap {
             // 1 − (1 − p)^(k+1) = −expm1((k+1)·ln(1 − p)), accurate for small p.
             *f = -((k + 1) as f64 * ln_q).exp_m1();
         }
+        let monotone = cdf.windows(2).all(|w| w[0] <= w[1]);
         Ok(StationaryBootstrap {
             block,
             p,
             ln_q,
             cdf,
+            monotone,
+            count: monotone && p < 0.5,
         })
     }
 
@@ -94,7 +103,14 @@ impl StationaryBootstrap {
             return 1;
         }
         let u = rng.uniform();
-        if let Some(k) = self.cdf.iter().position(|&f| u < f) {
+        // The first k with u < F(k): with F non-decreasing, one more than the entries at most
+        // u, counted without a branch per entry (the same k as the search).
+        let k = if self.count {
+            (u < self.cdf[15]).then(|| self.cdf.iter().map(|&f| usize::from(f <= u)).sum())
+        } else {
+            self.cdf.iter().position(|&f| u < f)
+        };
+        if let Some(k) = k {
             return (k + 1).min(cap);
         }
         let l = 1.0 + ((1.0 - u).ln() / self.ln_q).floor();
@@ -867,8 +883,23 @@ mod tests {
     /// and the runs of a resample cover n positions without wrapping.
     #[test]
     fn runs_have_geometric_blocks_and_cover_n() {
+        // The table is non-decreasing (the branchless count applies) for any block length.
+        for i in 0..20_000 {
+            let b = 1.0 + i as f64 * 0.013 + (i as f64).powi(3) * 1e-7;
+            assert!(StationaryBootstrap::new(b).unwrap().monotone, "b {b}");
+        }
         for b in [1.0, 1.7, 4.0, 30.0] {
             let sb = StationaryBootstrap::new(b).unwrap();
+            // The count equals the search on the table.
+            let mut g = Xoshiro256::new(b as u64);
+            for _ in 0..10_000 {
+                let mut a = g.clone();
+                let got = sb.block_len(&mut g, usize::MAX);
+                let u = a.uniform();
+                if let Some(k) = sb.cdf.iter().position(|&f| u < f) {
+                    assert_eq!(got, k + 1);
+                }
+            }
             let mut rng = Xoshiro256::new(3);
             let (mut sum, mut ones, draws) = (0usize, 0usize, 200_000);
             for _ in 0..draws {
