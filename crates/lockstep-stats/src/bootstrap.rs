@@ -44,6 +44,12 @@ pub struct StationaryBootstrap {
     ln_q: f64,
     /// `F(k) = 1 − (1 − p)^k` for `k = 1 … 16`.
     cdf: [f64; 16],
+    /// Whether the table is non-decreasing as computed (it is, for every `p` tried), so that
+    /// the smallest `k` with `u < F(k)` is `1 + #{k : F(k) ≤ u}`, counted without branches.
+    monotone: bool,
+    /// Whether to count rather than search: a non-decreasing table and `p < 1/2` (most blocks
+    /// longer than 1, so a search's early exits are mispredicted about as often as not).
+    count: bool,
 }
 
 /// Consecutive positions `start .. start + len` of a resample (see [`StationaryBootstrap`]).
@@ -74,11 +80,14 @@ impl StationaryBootstrap {
             // 1 − (1 − p)^(k+1) = −expm1((k+1)·ln(1 − p)), accurate for small p.
             *f = -((k + 1) as f64 * ln_q).exp_m1();
         }
+        let monotone = cdf.windows(2).all(|w| w[0] <= w[1]);
         Ok(StationaryBootstrap {
             block,
             p,
             ln_q,
             cdf,
+            monotone,
+            count: monotone && p < 0.5,
         })
     }
 
@@ -94,7 +103,14 @@ impl StationaryBootstrap {
             return 1;
         }
         let u = rng.uniform();
-        if let Some(k) = self.cdf.iter().position(|&f| u < f) {
+        // The first k with u < F(k): with F non-decreasing, one more than the entries at most
+        // u, counted without a branch per entry (the same k as the search).
+        let k = if self.count {
+            (u < self.cdf[15]).then(|| self.cdf.iter().map(|&f| usize::from(f <= u)).sum())
+        } else {
+            self.cdf.iter().position(|&f| u < f)
+        };
+        if let Some(k) = k {
             return (k + 1).min(cap);
         }
         let l = 1.0 + ((1.0 - u).ln() / self.ln_q).floor();
@@ -561,15 +577,16 @@ pub fn bootstrap_suite(
 /// order (and over each masked sample's positions), instead of a cache miss at every block
 /// start of a resample. The bytes count modulo 256; should any position be held 256 times or
 /// more (the counts then no longer add up to `n`), the resample is counted again in 32 bits.
+/// The pairs are stored shifted (`x_t − cx`, `y_t − cy`, the same values every resample would
+/// compute), each masked sample's contiguous with its positions.
 struct Engine {
-    x: Vec<f64>,
-    y: Vec<f64>,
-    /// The shift of the whole sample: its means `(x̄, ȳ)`.
-    shift: [f64; 2],
-    /// The shift of each masked sample: the means of its positions.
-    shifts: Vec<[f64; 2]>,
-    /// The positions of each masked sample, increasing.
-    members: Vec<Vec<u32>>,
+    /// `x_t − x̄` (the shift of the whole sample: its means).
+    dx: Vec<f64>,
+    /// `y_t − ȳ`.
+    dy: Vec<f64>,
+    /// The positions of each masked sample, increasing, with its pairs shifted by its own
+    /// means.
+    members: Vec<Vec<(u32, [f64; 2])>>,
 }
 
 /// The scratch of one thread of [`Engine::resample`].
@@ -594,22 +611,22 @@ impl Engine {
             [sx / m as f64, sy / m as f64]
         };
         let shift = mean(&|_| true);
-        let shifts = samples.iter().map(|m| mean(&|t| m[t])).collect();
+        let shifts: Vec<[f64; 2]> = samples.iter().map(|m| mean(&|t| m[t])).collect();
         let members = samples
             .iter()
-            .map(|m| {
+            .zip(&shifts)
+            .map(|(m, [cx, cy])| {
                 m.iter()
                     .enumerate()
                     .filter(|(_, v)| **v)
-                    .map(|(t, _)| t as u32)
+                    .map(|(t, _)| (t as u32, [x[t] - cx, y[t] - cy]))
                     .collect()
             })
             .collect();
+        let [cx, cy] = shift;
         Engine {
-            x: x.to_vec(),
-            y: y.to_vec(),
-            shift,
-            shifts,
+            dx: x.iter().map(|v| v - cx).collect(),
+            dy: y.iter().map(|v| v - cy).collect(),
             members,
         }
     }
@@ -617,7 +634,7 @@ impl Engine {
     /// The sums of one resample drawn by `sb` from `rng`, for the whole sample (returned) and
     /// for each masked sample (into `sc.accs`).
     fn resample(&self, sb: &StationaryBootstrap, rng: &mut Xoshiro256, sc: &mut Scratch) -> Acc {
-        let n = self.x.len();
+        let n = self.dx.len();
         let again = rng.clone();
         let counts = &mut sc.counts;
         counts.clear();
@@ -658,26 +675,24 @@ impl Engine {
     /// The sums of the resample holding position `t` `counts[t]` times.
     fn sum_counts<C: Copy + Into<f64>>(&self, counts: &[C], accs: &mut Vec<Acc>) -> Acc {
         accs.clear();
-        for (&s, members) in self.shifts.iter().zip(&self.members) {
-            let mut acc = Acc::new(s);
-            for &t in members {
-                let t = t as usize;
-                acc.add(&[self.x[t], self.y[t]], counts[t].into());
+        for members in &self.members {
+            let mut acc = Acc::new();
+            for &(t, d) in members {
+                acc.add_shifted(d, counts[t as usize].into());
             }
             accs.push(acc);
         }
         // The whole sample in four interleaved partial sums (positions t mod 4), added at the
         // end: the same arithmetic for every resample, without one long chain of additions,
         // and laid out for the vector unit.
-        let [cx, cy] = self.shift;
         let mut l = [[0.0f64; 4]; 6];
-        let mut xs = self.x.chunks_exact(4);
-        let mut ys = self.y.chunks_exact(4);
+        let mut xs = self.dx.chunks_exact(4);
+        let mut ys = self.dy.chunks_exact(4);
         let mut cs = counts.chunks_exact(4);
         for ((x, y), c) in (&mut xs).zip(&mut ys).zip(&mut cs) {
             for k in 0..4 {
                 let w: f64 = c[k].into();
-                let (dx, dy) = (x[k] - cx, y[k] - cy);
+                let (dx, dy) = (x[k], y[k]);
                 let (wx, wy) = (w * dx, w * dy);
                 l[0][k] += w;
                 l[1][k] += wx;
@@ -694,7 +709,7 @@ impl Engine {
             .zip(cs.remainder());
         for (k, ((x, y), c)) in rest.enumerate() {
             let w: f64 = (*c).into();
-            let (dx, dy) = (x - cx, y - cy);
+            let (dx, dy) = (*x, *y);
             let (wx, wy) = (w * dx, w * dy);
             l[0][k] += w;
             l[1][k] += wx;
@@ -705,7 +720,6 @@ impl Engine {
         }
         let t = l.map(|v| (v[0] + v[1]) + (v[2] + v[3]));
         Acc {
-            c: self.shift,
             m: t[0],
             sx: t[1],
             sy: t[2],
@@ -718,7 +732,7 @@ impl Engine {
     /// The sums of the resample `runs` (see [`Engine::resample`]).
     #[cfg(test)]
     fn sum(&self, runs: &[Run], accs: &mut Vec<Acc>) -> Acc {
-        let mut counts = vec![0u32; self.x.len()];
+        let mut counts = vec![0u32; self.dx.len()];
         for r in runs {
             for c in &mut counts[r.start..r.start + r.len] {
                 *c += 1;
@@ -733,7 +747,6 @@ impl Engine {
 /// `dy = y − cy` (see [`Acc::corr`]).
 #[derive(Clone, Copy, Debug)]
 struct Acc {
-    c: [f64; 2],
     /// The number of pairs (exact in `f64`).
     m: f64,
     sx: f64,
@@ -744,9 +757,8 @@ struct Acc {
 }
 
 impl Acc {
-    fn new(c: [f64; 2]) -> Acc {
+    fn new() -> Acc {
         Acc {
-            c,
             m: 0.0,
             sx: 0.0,
             sy: 0.0,
@@ -756,10 +768,9 @@ impl Acc {
         }
     }
 
-    /// Adds the pair `p` held `w` times.
+    /// Adds the pair shifted by `c`, `[dx, dy]`, held `w` times.
     #[inline]
-    fn add(&mut self, p: &[f64; 2], w: f64) {
-        let (dx, dy) = (p[0] - self.c[0], p[1] - self.c[1]);
+    fn add_shifted(&mut self, [dx, dy]: [f64; 2], w: f64) {
         let (wx, wy) = (w * dx, w * dy);
         self.m += w;
         self.sx += wx;
@@ -867,8 +878,23 @@ mod tests {
     /// and the runs of a resample cover n positions without wrapping.
     #[test]
     fn runs_have_geometric_blocks_and_cover_n() {
+        // The table is non-decreasing (the branchless count applies) for any block length.
+        for i in 0..20_000 {
+            let b = 1.0 + i as f64 * 0.013 + (i as f64).powi(3) * 1e-7;
+            assert!(StationaryBootstrap::new(b).unwrap().monotone, "b {b}");
+        }
         for b in [1.0, 1.7, 4.0, 30.0] {
             let sb = StationaryBootstrap::new(b).unwrap();
+            // The count equals the search on the table.
+            let mut g = Xoshiro256::new(b as u64);
+            for _ in 0..10_000 {
+                let mut a = g.clone();
+                let got = sb.block_len(&mut g, usize::MAX);
+                let u = a.uniform();
+                if let Some(k) = sb.cdf.iter().position(|&f| u < f) {
+                    assert_eq!(got, k + 1);
+                }
+            }
             let mut rng = Xoshiro256::new(3);
             let (mut sum, mut ones, draws) = (0usize, 0usize, 200_000);
             for _ in 0..draws {

@@ -104,9 +104,16 @@ pub fn classify(prices: &[f64], rule: RegimeRule) -> Result<Vec<Option<Regime>>>
             Some((ss / (v as f64 - 1.0)).sqrt())
         })
         .collect();
-    let mut buf: Vec<f64> = Vec::with_capacity(k);
+    // The last k volatilities in order (by `total_cmp`), kept as t advances, and the number
+    // of undefined ones among them: the median read from the middle, the value a selection
+    // of the window gives.
+    let mut window = SortedWindow::default();
     Ok((0..n)
         .map(|t| {
+            window.push(vol[t]);
+            if t >= k {
+                window.remove(vol[t - k]);
+            }
             if t + 1 < m || t + 1 < k {
                 return None;
             }
@@ -115,11 +122,7 @@ pub fn classify(prices: &[f64], rule: RegimeRule) -> Result<Vec<Option<Regime>>>
                 return None;
             }
             let sma = pw.iter().sum::<f64>() / m as f64;
-            buf.clear();
-            for x in &vol[t + 1 - k..=t] {
-                buf.push((*x)?);
-            }
-            let med = median(&mut buf);
+            let med = window.median()?;
             let vt = vol[t]?;
             Some(if prices[t] > sma && vt < med {
                 Regime::RiskOn
@@ -130,8 +133,54 @@ pub fn classify(prices: &[f64], rule: RegimeRule) -> Result<Vec<Option<Regime>>>
         .collect())
 }
 
+/// The defined values of a sliding window in increasing order (`total_cmp`), and how many of
+/// its values are undefined.
+#[derive(Default)]
+struct SortedWindow {
+    sorted: Vec<f64>,
+    undefined: usize,
+}
+
+impl SortedWindow {
+    fn push(&mut self, v: Option<f64>) {
+        match v {
+            Some(v) => {
+                let i = self.sorted.partition_point(|x| x.total_cmp(&v).is_lt());
+                self.sorted.insert(i, v);
+            }
+            None => self.undefined += 1,
+        }
+    }
+
+    fn remove(&mut self, v: Option<f64>) {
+        match v {
+            Some(v) => {
+                let i = self.sorted.partition_point(|x| x.total_cmp(&v).is_lt());
+                self.sorted.remove(i);
+            }
+            None => self.undefined -= 1,
+        }
+    }
+
+    /// [`median`] of the window; `None` when a value is undefined.
+    fn median(&self) -> Option<f64> {
+        let n = self.sorted.len();
+        if self.undefined > 0 || n == 0 {
+            return None;
+        }
+        let upper = self.sorted[n / 2];
+        Some(if n % 2 == 1 {
+            upper
+        } else {
+            let lower = self.sorted[n / 2 - 1];
+            lower + (upper - lower) / 2.0
+        })
+    }
+}
+
 /// Median of a non-empty slice (reordered in place): the middle value, or the mean of the two
 /// middle values for an even length.
+#[cfg(test)]
 fn median(x: &mut [f64]) -> f64 {
     let n = x.len();
     let (lo, mid, _) = x.select_nth_unstable_by(n / 2, f64::total_cmp);
@@ -340,6 +389,100 @@ pub fn diffs(levels: &[f64]) -> Vec<f64> {
 mod tests {
     use super::*;
     use crate::test_noise::noise;
+
+    /// The sliding sorted window gives the medians of a selection in each window, so the
+    /// same regimes as computing every window afresh (NaN gaps, constant runs, ties).
+    #[test]
+    fn sliding_median_equals_the_selection() {
+        let mut g = crate::Xoshiro256::new(7);
+        let mut p = vec![100.0];
+        for t in 1..3000 {
+            let last = p[t - 1];
+            let step = if (700..760).contains(&t) {
+                0.0
+            } else {
+                0.02 * (g.uniform() - 0.5)
+            };
+            p.push(last * (1.0 + step));
+        }
+        p[1500] = f64::NAN;
+        p[2200] = -1.0;
+        for rule in [
+            RegimeRule::default(),
+            RegimeRule {
+                ma_window: 5,
+                vol_window: 2,
+                vol_lookback: 1,
+            },
+            RegimeRule {
+                ma_window: 30,
+                vol_window: 3,
+                vol_lookback: 40,
+            },
+            RegimeRule {
+                ma_window: 1,
+                vol_window: 10,
+                vol_lookback: 41,
+            },
+        ] {
+            let got = classify(&p, rule).unwrap();
+            let (m, v, k) = (rule.ma_window, rule.vol_window, rule.vol_lookback);
+            let ok = |x: f64| x.is_finite() && x > 0.0;
+            let r: Vec<f64> = (0..p.len())
+                .map(|t| {
+                    if t >= 1 && ok(p[t]) && ok(p[t - 1]) {
+                        let g = (p[t] - p[t - 1]) / p[t - 1];
+                        if g.abs() < 0.5 {
+                            g.ln_1p()
+                        } else {
+                            p[t].ln() - p[t - 1].ln()
+                        }
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect();
+            let vol: Vec<Option<f64>> = (0..p.len())
+                .map(|t| {
+                    if t + 1 < v {
+                        return None;
+                    }
+                    let w = &r[t + 1 - v..=t];
+                    if w.iter().any(|x| !x.is_finite()) {
+                        return None;
+                    }
+                    let mean = w.iter().sum::<f64>() / v as f64;
+                    let ss = w.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+                    Some((ss / (v as f64 - 1.0)).sqrt())
+                })
+                .collect();
+            let want: Vec<Option<Regime>> = (0..p.len())
+                .map(|t| {
+                    if t + 1 < m || t + 1 < k {
+                        return None;
+                    }
+                    let pw = &p[t + 1 - m..=t];
+                    if !pw.iter().all(|x| ok(*x)) {
+                        return None;
+                    }
+                    let sma = pw.iter().sum::<f64>() / m as f64;
+                    let mut buf = Vec::new();
+                    for x in &vol[t + 1 - k..=t] {
+                        buf.push((*x)?);
+                    }
+                    let med = median(&mut buf);
+                    let vt = vol[t]?;
+                    Some(if p[t] > sma && vt < med {
+                        Regime::RiskOn
+                    } else {
+                        Regime::RiskOff
+                    })
+                })
+                .collect();
+            assert_eq!(got, want, "{rule:?}");
+            assert!(got.iter().flatten().count() > 1000);
+        }
+    }
 
     #[test]
     fn median_even_and_odd() {

@@ -709,32 +709,27 @@ fn read_bars(
          WHERE symbol = ?1 AND (?2 IS NULL OR date >= ?2) AND (?3 IS NULL OR date <= ?3)
          ORDER BY date",
     )?;
-    let rows = stmt.query_map(
-        params![
-            symbol,
-            from.map(|d| d.to_string()),
-            to.map(|d| d.to_string())
-        ],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                DailyBar {
-                    date: Date::MIN,
-                    open: r.get(1)?,
-                    high: r.get(2)?,
-                    low: r.get(3)?,
-                    close: r.get(4)?,
-                    adj_close: r.get(5)?,
-                    volume: r.get(6)?,
-                },
-            ))
-        },
-    )?;
+    let mut rows = stmt.query(params![
+        symbol,
+        from.map(|d| d.to_string()),
+        to.map(|d| d.to_string())
+    ])?;
     let mut out = Vec::new();
-    for row in rows {
-        let (date, mut bar) = row?;
-        bar.date = parse_date(&date)?;
-        out.push(bar);
+    // The date read in place (no String per row) and parsed by `parse_date`'s fast path.
+    while let Some(r) = rows.next()? {
+        let date = r
+            .get_ref(0)?
+            .as_str()
+            .map_err(|e| StoreError::Schema(format!("stored date of {symbol} is not text: {e}")))?;
+        out.push(DailyBar {
+            date: parse_date(date)?,
+            open: r.get(1)?,
+            high: r.get(2)?,
+            low: r.get(3)?,
+            close: r.get(4)?,
+            adj_close: r.get(5)?,
+            volume: r.get(6)?,
+        });
     }
     Ok(out)
 }
@@ -760,9 +755,28 @@ fn calendar_name(c: Calendar) -> &'static str {
     }
 }
 
+/// A stored date, `YYYY-MM-DD` (as the store writes it): ten bytes read directly, anything
+/// else through chrono's parser (the same dates either way).
 fn parse_date(s: &str) -> Result<Date> {
+    if let Some(d) = ymd(s.as_bytes()) {
+        return Ok(d);
+    }
     s.parse()
         .map_err(|_| StoreError::Schema(format!("stored date {s:?} is not YYYY-MM-DD")))
+}
+
+/// `YYYY-MM-DD` of exactly ten bytes with ASCII digits, or `None` (then the slow path).
+fn ymd(b: &[u8]) -> Option<Date> {
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = b else {
+        return None;
+    };
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = |c: u8| u32::from(c - b'0');
+    let year = v(y0) * 1000 + v(y1) * 100 + v(y2) * 10 + v(y3);
+    Date::from_ymd_opt(year as i32, v(m0) * 10 + v(m1), v(d0) * 10 + v(d1))
 }
 
 fn parse_interval(s: &str) -> Result<Interval> {
@@ -773,6 +787,35 @@ fn parse_interval(s: &str) -> Result<Interval> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast date reader gives chrono's dates, and leaves anything else to chrono.
+    #[test]
+    fn stored_dates_read_as_chrono_reads_them() {
+        let mut day = d("1899-12-25");
+        while day < d("2031-01-10") {
+            let s = day.to_string();
+            assert_eq!(ymd(s.as_bytes()), Some(day));
+            assert_eq!(parse_date(&s).unwrap(), day);
+            day = day.succ_opt().unwrap();
+        }
+        for bad in [
+            "2024-02-30",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "0000-01-01",
+        ] {
+            assert_eq!(ymd(bad.as_bytes()), bad.parse::<Date>().ok(), "{bad}");
+        }
+        for other in ["2024-1-05", "+2024-01-05", "2024-01-0x", "2024/01/05", ""] {
+            assert_eq!(ymd(other.as_bytes()), None, "{other}");
+            assert_eq!(
+                parse_date(other).ok(),
+                other.parse::<Date>().ok(),
+                "{other}"
+            );
+        }
+    }
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()

@@ -1,0 +1,53 @@
+//! Times one `bootstrap_suite` of `analyze`'s shape (the full period, the latest 30, 60 and 90
+//! returns against it, risk-on against risk-off in alternating stretches of 50) on synthetic
+//! returns, at a given block length: `cargo run --release -p lockstep-stats --example
+//! bootstrap_suite -- N BLOCK [REPLICATES] [REPEATS]` prints the best time of REPEATS runs.
+
+use std::time::Instant;
+
+use lockstep_stats::{bootstrap_suite, latest_window_mask, BootstrapConfig, Xoshiro256};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).map_or(2080, |s| s.parse().unwrap());
+    let block: f64 = args.get(2).map_or(3.7, |s| s.parse().unwrap());
+    let b: usize = args.get(3).map_or(999, |s| s.parse().unwrap());
+    let repeats: usize = args.get(4).map_or(5, |s| s.parse().unwrap());
+    let mut g = Xoshiro256::new(1);
+    let mut normal = || {
+        let u1 = 1.0 - g.uniform();
+        let u2 = g.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    };
+    let x: Vec<f64> = (0..n).map(|_| 0.01 * normal()).collect();
+    let y: Vec<f64> = x.iter().map(|a| 0.6 * a + 0.008 * normal()).collect();
+    let cfg = BootstrapConfig {
+        replications: b,
+        block_length: Some(block),
+        ..BootstrapConfig::default()
+    };
+    let all = vec![true; n];
+    let w: Vec<Vec<bool>> = [30, 60, 90]
+        .iter()
+        .map(|&w| latest_window_mask(n, w))
+        .collect();
+    let on: Vec<bool> = (0..n).map(|t| (t / 50) % 2 == 0).collect();
+    let off: Vec<bool> = on.iter().map(|v| !v).collect();
+    let mut pairs: Vec<(&[bool], &[bool])> = w.iter().map(|m| (&m[..], &all[..])).collect();
+    pairs.push((&on, &off));
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..repeats {
+        let t = Instant::now();
+        let s = bootstrap_suite(&x, &y, &pairs, &cfg).unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+        last = s.full;
+    }
+    let f = last.unwrap();
+    println!(
+        "n {n} b {block}: best {:.2} ms of {repeats}; lo {} hi {}",
+        best * 1e3,
+        f.lo,
+        f.hi
+    );
+}
