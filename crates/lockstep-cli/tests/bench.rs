@@ -52,7 +52,7 @@ fn bench_times_every_kernel_and_mode() {
         let t = r["threads"].as_u64().unwrap();
         match r["mode"].as_str().unwrap() {
             "reused" | "new1" => assert_eq!(t, 1, "{r}"),
-            _ => assert!(t >= 1 && t <= 2, "{r}"),
+            _ => assert!((1..=2).contains(&t), "{r}"),
         }
     }
     let e = fails(&["bench", "ema", "--n", "1000", "--mode", "new1"]);
