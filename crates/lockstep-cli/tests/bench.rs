@@ -89,7 +89,7 @@ fn bench_reads_little_endian_files() {
         "csv",
     ]);
     assert!(
-        out.starts_with("kernel,mode,n,best_s,ns_per_element\n"),
+        out.starts_with("kernel,mode,n,best_s,ns_per_element,threads\n"),
         "{out}"
     );
     assert!(out.contains("beta,reused,500,"), "{out}");
