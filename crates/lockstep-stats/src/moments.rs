@@ -908,7 +908,9 @@ fn suffix_sums(rows: &mut Table, segs: [(&[f64], &[f64]); 2], k: [f64; 2]) {
 
 /// The parallel batch forms ([`Rolling::over_into_threads`], [`Rolling::over_new`]) give
 /// each thread a piece of at least this many pairs (2^15): below `2 · PAR_MIN` pairs they run
-/// on one thread. Measured in BENCHMARKS.md ("Both cores").
+/// on one thread. Chosen, not measured (the machine was loaded by other builds, see
+/// BENCHMARKS.md, "Both cores"): a piece of 2^15 pairs takes about 0.15 ms on one core, far
+/// above the microseconds of handing it to a rayon thread.
 pub const PAR_MIN: usize = 1 << 15;
 
 /// The threads [`Rolling::over_new`] uses: those of the rayon pool it runs in (the global
