@@ -925,7 +925,14 @@ pub fn threads_for(n: usize, threads: usize) -> usize {
     threads.min(n / PAR_MIN).max(1)
 }
 
-/// [`threads_for`], with an error for 0 threads.
+/// Pieces per thread of the parallel batch forms: more pieces than threads, so that on a
+/// busy machine a thread that has a core takes the pieces of one that waits for a core
+/// (rayon's work stealing), instead of the call waiting for a fixed half.
+const PIECES_PER_THREAD: usize = 4;
+
+/// The pieces of `n` pairs on up to `threads` threads: one when [`threads_for`] is one, else
+/// [`PIECES_PER_THREAD`] per thread, each of at least [`PAR_MIN`] pairs; an error for 0
+/// threads.
 fn chunk_count(n: usize, threads: usize) -> Result<usize> {
     if threads == 0 {
         return Err(StatsError::InvalidParameter {
@@ -934,7 +941,12 @@ fn chunk_count(n: usize, threads: usize) -> Result<usize> {
             value: 0.0,
         });
     }
-    Ok(threads_for(n, threads))
+    let t = threads_for(n, threads);
+    Ok(if t == 1 {
+        1
+    } else {
+        (t * PIECES_PER_THREAD).min(n / PAR_MIN)
+    })
 }
 
 pub(crate) fn check_lengths(xs: &[f64], ys: &[f64]) -> Result<()> {
@@ -980,9 +992,10 @@ impl<S: Stat> Rolling<S> {
 
     /// [`Rolling::over_into`] on up to `threads` threads (`threads >= 1`): the same values
     /// bit for bit, and the same state afterwards. The input is cut at block boundaries into
-    /// pieces of at least [`PAR_MIN`] pairs (at most `threads` of them; one below
-    /// `2 · PAR_MIN` pairs, which then runs on this thread alone), computed on the rayon pool
-    /// (see [`RollingMoments`], "Parallel batch"). Errors when the three lengths differ or
+    /// pieces of at least [`PAR_MIN`] pairs, up to four per thread (so that a thread that has
+    /// a core takes the pieces of one that waits for a core), on at most `threads` threads
+    /// ([`threads_for`]; one below `2 · PAR_MIN` pairs, which then runs on this thread alone),
+    /// computed on the rayon pool (see [`RollingMoments`], "Parallel batch"). Errors when the three lengths differ or
     /// `threads` is 0.
     pub fn over_into_threads(
         &mut self,
@@ -1631,7 +1644,9 @@ mod tests {
         assert!(b(&new) == b(&want), "over_new");
         assert_eq!(chunk_count(n, 16).unwrap(), 2);
         assert_eq!(chunk_count(2 * PAR_MIN - 1, 8).unwrap(), 1);
-        assert_eq!(chunk_count(10 * PAR_MIN, 4).unwrap(), 4);
+        assert_eq!(chunk_count(10 * PAR_MIN, 4).unwrap(), 10);
+        assert_eq!(chunk_count(100 * PAR_MIN, 2).unwrap(), 8);
+        assert_eq!(chunk_count(100 * PAR_MIN, 1).unwrap(), 1);
         assert!(default_threads() >= 1);
         let err = RollingBeta::new(90)
             .unwrap()
