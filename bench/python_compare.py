@@ -9,8 +9,8 @@ call to the returned array: `lockstep.rolling_corr(x, y, 90)` (a new output nump
 filled by the Rust kernel with the GIL released), `pd.Series(x).rolling(90).corr(pd.Series(y))`
 (Series built outside the timing) and `talib.CORREL(x, y, 90)`, each after one call on a
 small input (no first-call cost in the timed run). Lockstep runs on every core by default
-(from 65,536 pairs on the input is cut at block boundaries, one piece per thread, with the
-values of one thread bit for bit): it is timed that way, with `threads=1` (one thread), and
+(from 65,536 pairs on the input is cut at block boundaries, up to four pieces per thread,
+with the values of one thread bit for bit): it is timed that way, with `threads=1` (one thread), and
 on pandas Series (`rolling_corr(sx, sy, 90)`, which returns a Series on the same index); each
 row names its threads. `rolling_beta` is timed the same ways against pandas
 `x.rolling(90).cov(y) / y.rolling(90).var()` (TA-Lib has no rolling beta: its ratio is to
@@ -31,7 +31,7 @@ import pandas as pd
 import lockstep
 
 W = 90
-# Pieces of at least this many pairs, one per thread (lockstep_stats::PAR_MIN).
+# Pieces of at least this many pairs (lockstep_stats::PAR_MIN): below twice that, one thread.
 PAR_MIN = 1 << 15
 
 
@@ -81,7 +81,7 @@ def main():
     for n in sizes:
         x, y = x_all[:n], y_all[:n]
         sx, sy = pd.Series(x), pd.Series(y)
-        # The threads the default uses on n pairs (every core, one piece of PAR_MIN each).
+        # The threads the default uses on n pairs (every core, pieces of at least PAR_MIN).
         all_t = max(1, min(cores, n // PAR_MIN))
         t_ta = None
         if talib is not None:

@@ -41,8 +41,8 @@ def rolling_corr(x: ArrayLike, y: ArrayLike, window: int, threads: Optional[int]
 
     Parameters: `x`, `y` equally long arrays or Series; `window >= 2`; `threads`, the most
     threads to compute on (default: one per core; from 65,536 pairs on the input is cut at
-    block boundaries into pieces of at least 32,768 pairs, one per thread, with bit for bit
-    the values of one thread; `threads=1` computes on the calling thread alone).
+    block boundaries into pieces of at least 32,768 pairs, up to four per thread, with bit for
+    bit the values of one thread; `threads=1` computes on the calling thread alone).
     Returns: a float64 array, or a Series named `corr_{window}` on the input's index.
     Raises: ValueError for a window below 2, inputs of different lengths or `threads` below 1.
     """
