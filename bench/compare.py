@@ -5,7 +5,7 @@
 Installs nothing itself. One run generates the inputs once (numpy, fixed seed), writes them to
 a temporary directory as little-endian f64 files, times pandas, polars and TA-Lib on them in
 this process (best of N), and times Lockstep on the very same files through
-`lockstep bench KERNEL --x FILE [--y FILE] --mode reused,fresh,option --format json` (the
+`lockstep bench KERNEL --x FILE [--y FILE] --mode new,reused,... --format json` (the
 release binary, built first; best of N inside that process). It prints a Markdown table of ns per element and the ratio Lockstep / other
 (below 1 means Lockstep is faster) for:
 
@@ -15,15 +15,19 @@ release binary, built first; best of N inside that process). It prints a Markdow
 * RSI(14), EMA(20) and MACD(12, 26, 9) of a positive random walk (100·exp(Σr)),
   n = 10^6 and 10^7, against TA-Lib.
 
-Every library computes on one thread (polars is pinned with POLARS_MAX_THREADS=1 unless
-`--polars-threads` says otherwise). Lockstep is timed five ways: `over_new`, a new output on
-every call as the Python libraries return a new array (an `OutBuf`: below 32 MiB a `Vec`,
-reused from the previous call's dropped output as glibc reuses numpy's; from 32 MiB on a
-huge-page mapping, written in 2 MiB pieces while a helper thread faults in the next pieces),
-the headline row and the one the ratios are of; `over_into` into an output buffer allocated
-once (the kernel alone); `over_into` into a new `Vec<f64>` on every call (4 KiB pages and
-their faults at 10^7); `over_into` into a new huge-page mapping on every call, without the
-helper thread, at every size; and `over` (the `Vec<Option<f64>>` form).
+Every other library computes on one thread (polars is pinned with POLARS_MAX_THREADS=1 unless
+`--polars-threads` says otherwise). Lockstep is timed these ways, each row labelled with the
+threads it computed on: `over_new`, a new output on every call as the Python libraries
+return a new array (an `OutBuf`: below 32 MiB a `Vec`, reused from the previous call's
+dropped output as glibc reuses numpy's; from 32 MiB on a huge-page mapping), the headline
+row and the one the ratios are of: corr and beta on every core (the input cut at block
+boundaries, bit-identical to one thread), the indicators on one (a helper thread faulting in
+the pages of a large output); for corr and beta, `over_new` on one thread and
+`over_into_threads` on every core into a buffer allocated once; `over_into` into an output
+buffer allocated once (the kernel alone, one thread); `over_into` into a new `Vec<f64>` on
+every call (4 KiB pages and their faults at 10^7); `over_into` into a new huge-page mapping
+on every call, without the helper thread, at every size; and `over` (the `Vec<Option<f64>>`
+form).
 
 With `--runs N` the whole comparison runs N times over the same inputs and every figure is the
 median of the N (each itself a best of `--reps`), so that the load of a shared machine shows
@@ -96,22 +100,32 @@ def build_lockstep():
 HEADLINE = "Lockstep, new output per call (over_new)"
 MODES = (
     ("new", HEADLINE),
+    ("new1", "Lockstep over_new on one thread"),
     ("reused", "Lockstep over_into, buffer allocated once"),
+    ("reused-all", "Lockstep over_into_threads, buffer allocated once"),
     ("fresh", "Lockstep over_into, new Vec (4 KiB pages)"),
     ("mapped", "Lockstep over_into, new huge-page mapping, one thread"),
     ("option", "Lockstep over (Option)"),
 )
+# The modes of corr and beta only (their parallel forms).
+PAIR_ONLY = ("new1", "reused-all")
 
 
 def lockstep(kernel, reps, x, y=None):
-    """ns per element of `lockstep bench` for each of MODES, in that order."""
+    """ns per element of `lockstep bench` for each of MODES, in that order (those of corr and
+    beta only for them), each label ending with the threads the kernel used."""
+    modes = [(m, label) for m, label in MODES if y is not None or m not in PAIR_ONLY]
     args = [str(LOCKSTEP), "bench", kernel, "--x", str(x), "--reps", str(reps),
-            "--mode", ",".join(m for m, _ in MODES), "--format", "json"]
+            "--mode", ",".join(m for m, _ in modes), "--format", "json"]
     if y is not None:
         args += ["--y", str(y)]
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
-    timed = {r["mode"]: r["ns_per_element"] for r in map(json.loads, out.strip().splitlines())}
-    return [(label, timed[mode]) for mode, label in MODES]
+    timed = {r["mode"]: r for r in map(json.loads, out.strip().splitlines())}
+    rows = []
+    for mode, label in modes:
+        t = timed[mode]["threads"]
+        rows.append((f"{label} [{t} thread{'s' if t > 1 else ''}]", timed[mode]["ns_per_element"]))
+    return rows
 
 
 def machine():
@@ -162,7 +176,7 @@ def main():
     print("| n | kernel | library | ns/element | Lockstep new output / this |")
     print("|---:|---|---|---:|---:|")
     for n, kernel, lib, t in rows:
-        ours = next(r[3] for r in rows if r[:3] == (n, kernel, HEADLINE))
+        ours = next(r[3] for r in rows if r[:2] == (n, kernel) and r[2].startswith(HEADLINE))
         print(f"| {n:.0e} | {names[kernel]} | {lib} | {t:.2f} | {ours / t:.2f} |")
 
 

@@ -1,4 +1,4 @@
-"""lockstep.rolling_corr from Python against pandas and TA-Lib on the same arrays.
+"""lockstep.rolling_corr and rolling_beta from Python against pandas and TA-Lib on the same arrays.
 
     pip install ./crates/lockstep-py TA-Lib      # the wheel (release build), numpy, pandas
     python3 bench/python_compare.py              # n = 10^6 and 10^7, one run each
@@ -8,13 +8,19 @@ y = 0.6 x + noise. Each library is timed once per n (the issue asks for one run)
 call to the returned array: `lockstep.rolling_corr(x, y, 90)` (a new output numpy allocates,
 filled by the Rust kernel with the GIL released), `pd.Series(x).rolling(90).corr(pd.Series(y))`
 (Series built outside the timing) and `talib.CORREL(x, y, 90)`, each after one call on a
-small input (no first-call cost in the timed run). Lockstep on pandas Series
-(`rolling_corr(sx, sy, 90)`, which returns a Series on the same index) is timed too. Prints a
-Markdown table of ns per element and the ratios the issue sets as targets: pandas / Lockstep
-(at least 10) and Lockstep / TA-Lib (at most 1). `--runs N` takes the best of N instead.
+small input (no first-call cost in the timed run). Lockstep runs on every core by default
+(from 65,536 pairs on the input is cut at block boundaries, up to four pieces per thread,
+with the values of one thread bit for bit): it is timed that way, with `threads=1` (one thread), and
+on pandas Series (`rolling_corr(sx, sy, 90)`, which returns a Series on the same index); each
+row names its threads. `rolling_beta` is timed the same ways against pandas
+`x.rolling(90).cov(y) / y.rolling(90).var()` (TA-Lib has no rolling beta: its ratio is to
+`CORREL`). Prints a Markdown table of ns per element and the ratios the issue sets as
+targets: pandas / Lockstep (at least 10) and Lockstep / TA-Lib (at most 1). `--runs N` takes
+the best of N instead.
 """
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -25,6 +31,8 @@ import pandas as pd
 import lockstep
 
 W = 90
+# Pieces of at least this many pairs (lockstep_stats::PAR_MIN): below twice that, one thread.
+PAR_MIN = 1 << 15
 
 
 def parse_args():
@@ -68,30 +76,45 @@ def main():
     pd.Series(x_all[:1000]).rolling(W).corr(pd.Series(y_all[:1000]))
     if talib is not None:
         talib.CORREL(x_all[:1000], y_all[:1000], W)
+    lockstep.rolling_beta(x_all[:1000], y_all[:1000], W)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     for n in sizes:
         x, y = x_all[:n], y_all[:n]
         sx, sy = pd.Series(x), pd.Series(y)
-        t_ls, r_ls = timed(lambda: lockstep.rolling_corr(x, y, W), args.runs)
-        t_lss, r_lss = timed(lambda: lockstep.rolling_corr(sx, sy, W), args.runs)
-        t_pd, r_pd = timed(lambda: sx.rolling(W).corr(sy), args.runs)
-        rows = [("lockstep.rolling_corr (numpy)", t_ls), ("lockstep.rolling_corr (Series)", t_lss),
-                ("pandas rolling(90).corr", t_pd)]
-        dev = np.nanmax(np.abs(r_ls - r_pd.to_numpy()))
-        assert np.array_equal(r_ls, r_lss.to_numpy(), equal_nan=True)
+        # The threads the default uses on n pairs (every core, pieces of at least PAR_MIN).
+        all_t = max(1, min(cores, n // PAR_MIN))
         t_ta = None
         if talib is not None:
             t_ta, r_ta = timed(lambda: talib.CORREL(x, y, W), args.runs)
-            rows.append(("TA-Lib CORREL", t_ta))
-            dev_ta = np.nanmax(np.abs(r_ls - r_ta))
-        for name, t in rows:
-            ns = t / n * 1e9
-            vs_pd = f"{t_pd / t:.1f}x" if name.startswith("lockstep") else ""
-            vs_ta = f"{t / t_ta:.2f}" if t_ta and name.startswith("lockstep") else ""
-            print(f"| 10^{int(round(np.log10(n)))} | {name} | {ns:.2f} | {vs_pd} | {vs_ta} |")
-        note = f"max |lockstep - pandas| {dev:.1e}"
-        if talib is not None:
-            note += f", max |lockstep - TA-Lib| {dev_ta:.1e}"
-        print(f"|  | ({note}) |  |  |  |")
+        for name, ls_f, pd_f, pd_name in (
+            ("rolling_corr", lockstep.rolling_corr, lambda: sx.rolling(W).corr(sy),
+             "pandas rolling(90).corr"),
+            ("rolling_beta", lockstep.rolling_beta,
+             lambda: sx.rolling(W).cov(sy) / sy.rolling(W).var(),
+             "pandas rolling(90).cov / .var"),
+        ):
+            t_all, r_all = timed(lambda: ls_f(x, y, W), args.runs)
+            t_one, r_one = timed(lambda: ls_f(x, y, W, threads=1), args.runs)
+            t_ser, r_ser = timed(lambda: ls_f(sx, sy, W), args.runs)
+            t_pd, r_pd = timed(pd_f, args.runs)
+            assert np.array_equal(r_all.view(np.uint64), r_one.view(np.uint64))
+            assert np.array_equal(r_all, r_ser.to_numpy(), equal_nan=True)
+            th = f"{all_t} thread{'s' if all_t > 1 else ''}"
+            rows = [(f"lockstep.{name} (numpy, default: {th})", t_all),
+                    (f"lockstep.{name} (numpy, threads=1)", t_one),
+                    (f"lockstep.{name} (Series, default: {th})", t_ser),
+                    (pd_name, t_pd)]
+            if t_ta is not None:
+                rows.append(("TA-Lib CORREL", t_ta))
+            for label, t in rows:
+                ns = t / n * 1e9
+                vs_pd = f"{t_pd / t:.1f}x" if label.startswith("lockstep") else ""
+                vs_ta = f"{t / t_ta:.2f}" if t_ta and label.startswith("lockstep") else ""
+                print(f"| 10^{int(round(np.log10(n)))} | {label} | {ns:.2f} | {vs_pd} | {vs_ta} |")
+            note = f"max |lockstep - pandas| {np.nanmax(np.abs(r_all - r_pd.to_numpy())):.1e}"
+            if name == "rolling_corr" and t_ta is not None:
+                note += f", max |lockstep - TA-Lib| {np.nanmax(np.abs(r_all - r_ta)):.1e}"
+            print(f"|  | ({note}; threads=1 and the default bit-identical) |  |  |  |")
 
 
 if __name__ == "__main__":

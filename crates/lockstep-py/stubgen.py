@@ -30,8 +30,8 @@ PathLike = Union[str, os.PathLike]
 
 # name -> the stub's signature line (the docstring follows).
 FUNCTIONS = {
-    "rolling_corr": ["def rolling_corr(x: ArrayLike, y: ArrayLike, window: int) -> Union[np.ndarray, pd.Series]:"],
-    "rolling_beta": ["def rolling_beta(x: ArrayLike, y: ArrayLike, window: int) -> Union[np.ndarray, pd.Series]:"],
+    "rolling_corr": ["def rolling_corr(x: ArrayLike, y: ArrayLike, window: int, threads: Optional[int] = None) -> Union[np.ndarray, pd.Series]:"],
+    "rolling_beta": ["def rolling_beta(x: ArrayLike, y: ArrayLike, window: int, threads: Optional[int] = None) -> Union[np.ndarray, pd.Series]:"],
     "rolling_spearman": ["def rolling_spearman(x: ArrayLike, y: ArrayLike, window: int) -> Union[np.ndarray, pd.Series]:"],
     "ewma_corr": ["def ewma_corr(x: ArrayLike, y: ArrayLike, lam: float = 0.94, warmup: int = 1) -> Union[np.ndarray, pd.Series]:"],
     "fisher_interval": ["def fisher_interval(r: Union[float, ArrayLike], n: Union[float, npt.ArrayLike], confidence: float = 0.95) -> Union[Tuple[float, float], Tuple[np.ndarray, np.ndarray], pd.DataFrame]:"],

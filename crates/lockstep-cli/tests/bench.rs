@@ -28,6 +28,35 @@ fn bench_times_every_kernel_and_mode() {
         assert!(r["ns_per_element"].as_f64().unwrap() > 0.0, "{r}");
         assert!(r["checksum"].as_f64().unwrap().is_finite(), "{r}");
     }
+    // The parallel modes of corr and beta, with the threads they used; refused for the
+    // indicators.
+    let out = ok_stdout(&[
+        "bench",
+        "corr",
+        "beta",
+        "--n",
+        "70000",
+        "--reps",
+        "1",
+        "--mode",
+        "reused,reused-all,new,new1",
+        "--format",
+        "json",
+    ]);
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(rows.len(), 2 * 4);
+    for r in &rows {
+        let t = r["threads"].as_u64().unwrap();
+        match r["mode"].as_str().unwrap() {
+            "reused" | "new1" => assert_eq!(t, 1, "{r}"),
+            _ => assert!((1..=2).contains(&t), "{r}"),
+        }
+    }
+    let e = fails(&["bench", "ema", "--n", "1000", "--mode", "new1"]);
+    assert!(e.contains("corr and beta only"), "{e}");
     let table = ok_stdout(&[
         "bench", "corr", "--n", "2000", "--reps", "1", "--mode", "stream",
     ]);
@@ -60,7 +89,7 @@ fn bench_reads_little_endian_files() {
         "csv",
     ]);
     assert!(
-        out.starts_with("kernel,mode,n,best_s,ns_per_element\n"),
+        out.starts_with("kernel,mode,n,best_s,ns_per_element,threads\n"),
         "{out}"
     );
     assert!(out.contains("beta,reused,500,"), "{out}");

@@ -9,9 +9,10 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use lockstep_stats::{
-    cross_correlation as ccf, fisher_interval as fisher, granger_scan, partial_corr as pcorr, Atr,
-    Bar, Bollinger, Ema, EmaSeed, EwmaPair, Indicator, Macd, Obv, RollingBeta, RollingCorrelation,
-    RollingPartialCorrelation, RollingSpearman, Rsi, Sma, StatsError,
+    cross_correlation as ccf, default_threads, fisher_interval as fisher, granger_scan,
+    partial_corr as pcorr, Atr, Bar, Bollinger, Ema, EmaSeed, EwmaPair, Indicator, Macd, Obv,
+    RollingBeta, RollingCorrelation, RollingPartialCorrelation, RollingSpearman, Rsi, Sma,
+    StatsError,
 };
 
 use crate::error::{Error, Result};
@@ -89,32 +90,54 @@ fn pair_loop(xs: &[f64], ys: &[f64], o: &mut [f64], mut next: impl FnMut(f64, f6
     }
 }
 
-/// Rolling Pearson correlation (`RollingCorrelation::over_into`).
+/// The threads of a kernel: all of the rayon pool's when not given (one per core), 0 refused
+/// before any output exists (the kernels' own error).
+fn threads_checked(t: Option<usize>) -> Result<usize> {
+    let t = t.unwrap_or_else(default_threads);
+    if t == 0 {
+        return Err(StatsError::InvalidParameter {
+            what: "threads",
+            expected: "at least 1",
+            value: 0.0,
+        }
+        .into());
+    }
+    Ok(t)
+}
+
+/// Rolling Pearson correlation (`RollingCorrelation::over_into_threads`: on up to `threads`
+/// threads, every core by default, bit-identical to one).
 #[pyfunction]
+#[pyo3(signature = (x, y, window, threads = None))]
 pub fn rolling_corr<'py>(
     py: Python<'py>,
     x: PyReadonlyArray1<'py, f64>,
     y: PyReadonlyArray1<'py, f64>,
     window: usize,
+    threads: Option<usize>,
 ) -> Result<Out<'py>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let mut k = RollingCorrelation::new(window)?;
     same_len(xs, ys)?;
-    fill(py, xs.len(), |o| Ok(k.over_into(xs, ys, o)?))
+    let t = threads_checked(threads)?;
+    fill(py, xs.len(), |o| Ok(k.over_into_threads(xs, ys, o, t)?))
 }
 
-/// Rolling beta of x on y (`RollingBeta::over_into`).
+/// Rolling beta of x on y (`RollingBeta::over_into_threads`).
 #[pyfunction]
+#[pyo3(signature = (x, y, window, threads = None))]
 pub fn rolling_beta<'py>(
     py: Python<'py>,
     x: PyReadonlyArray1<'py, f64>,
     y: PyReadonlyArray1<'py, f64>,
     window: usize,
+    threads: Option<usize>,
 ) -> Result<Out<'py>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let mut k = RollingBeta::new(window)?;
     same_len(xs, ys)?;
-    fill(py, xs.len(), |o| Ok(k.over_into(xs, ys, o)?))
+    let t = threads_checked(threads)?;
+    fill(py, xs.len(), |o| Ok(k.over_into_threads(xs, ys, o, t)?))
 }
 
 /// Rolling Spearman rank correlation (`RollingSpearman::next` on every pair).

@@ -72,8 +72,8 @@ pub use leadlag::{
     BestLag, GrangerScan, GrangerTest, LagCorr, LagCriteria, ReactionSummary,
 };
 pub use moments::{
-    pearson, Beta, Correlation, Moments, Rolling, RollingBeta, RollingCorrelation, RollingMoments,
-    Stat,
+    default_threads, pearson, threads_for, Beta, Correlation, Moments, Rolling, RollingBeta,
+    RollingCorrelation, RollingMoments, Stat, PAR_MIN,
 };
 pub use ols::{ols, OlsFit, COLLINEAR_RTOL};
 pub use pair::{rolling_pair, Method, PairPoint, RollingPair};

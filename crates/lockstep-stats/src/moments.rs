@@ -218,6 +218,12 @@ impl Table {
 /// values are bit-identical to `next`'s for any split of the input into calls (tested). `over_into` computes r or β of a block in a branch-free loop the
 /// compiler vectorizes (several square roots and divisions per instruction; measured in
 /// BENCHMARKS.md), and recomputes its undefined entries with the scalar rule.
+///
+/// **Parallel batch.** A window's value depends only on its own block and the one before
+/// (the shift, the prefix and the suffix sums). So the batch input can be cut at block
+/// boundaries and each piece computed by its own instance, primed with the block before the
+/// piece as the previous block: the same operations on the same values in the same order, so
+/// the same bits ([`Rolling::over_into_threads`], and [`Rolling::over_new`] on every core).
 #[derive(Clone, Debug)]
 pub struct RollingMoments {
     w: usize,
@@ -718,6 +724,87 @@ impl RollingMoments {
         Ok(())
     }
 
+    /// [`RollingMoments::stat_into`] on up to `chunks` threads (`chunks >= 1`, lengths
+    /// checked by the caller): the input is cut at block boundaries (see [`RollingMoments::cuts`]),
+    /// this instance computes the first piece, and each other piece is computed by a new
+    /// instance primed with the block before it ([`RollingMoments::primed`]), on the rayon
+    /// pool; this instance then takes the state of the last piece's. Each window's value
+    /// depends only on its own block and the one before, computed by the same operations in
+    /// the same order, so the output and the final state are bit for bit those of one thread
+    /// (tested).
+    fn stat_into_chunks<S: Stat>(
+        &mut self,
+        xs: &[f64],
+        ys: &[f64],
+        out: &mut [f64],
+        chunks: usize,
+    ) {
+        let cuts = self.cuts(xs.len(), chunks);
+        let Some((&first, _)) = cuts.split_first() else {
+            self.drive_fast(xs, ys, &mut StatInto::<S>::new(out));
+            return;
+        };
+        let w = self.w;
+        // The pieces after the first: (inputs, output, primed instance).
+        let mut rest = Vec::with_capacity(cuts.len());
+        let (head, mut tail) = out.split_at_mut(first);
+        for (q, &c) in cuts.iter().enumerate() {
+            let end = cuts.get(q + 1).copied().unwrap_or(xs.len());
+            let (o, t) = std::mem::take(&mut tail).split_at_mut(end - c);
+            tail = t;
+            let m = RollingMoments::primed(w, &xs[c - w..c], &ys[c - w..c]);
+            rest.push((c..end, o, m));
+        }
+        use rayon::prelude::*;
+        rayon::join(
+            || self.drive_fast(&xs[..first], &ys[..first], &mut StatInto::<S>::new(head)),
+            || {
+                rest.par_iter_mut().for_each(|(r, o, m)| {
+                    m.drive_fast(&xs[r.clone()], &ys[r.clone()], &mut StatInto::<S>::new(o));
+                })
+            },
+        );
+        if let Some((_, _, last)) = rest.pop() {
+            *self = last;
+        }
+    }
+
+    /// Where [`RollingMoments::stat_into_chunks`] cuts `n` inputs into at most `chunks`
+    /// pieces of about equal length: the starts of the pieces after the first, in increasing
+    /// order, each the start of a block of the stream (`(j + c) mod w = 0`) with a whole
+    /// block of this call's inputs before it (`c >= w`), and before `n`.
+    fn cuts(&self, n: usize, chunks: usize) -> Vec<usize> {
+        let w = self.w;
+        // The first block start of this call at or after input w.
+        let b0 = (w - self.j % w) % w + w;
+        let mut cuts: Vec<usize> = Vec::with_capacity(chunks.saturating_sub(1));
+        for t in 1..chunks {
+            let ideal = (n as u128 * t as u128 / chunks as u128) as usize;
+            if ideal < b0 {
+                continue;
+            }
+            let c = b0 + (ideal - b0 + w / 2) / w * w;
+            if c < n && cuts.last().is_none_or(|&l| c > l) {
+                cuts.push(c);
+            }
+        }
+        cuts
+    }
+
+    /// A new instance in the state of one that has just completed the block `(bx, by)` (of
+    /// `w` pairs) and starts the next: the ring holds the block, the next input begins a block
+    /// whose suffix sums come from the ring. The batch kernel fed the next inputs computes from
+    /// there exactly what an instance that saw the whole stream computes (the block start
+    /// reads the previous block from the ring instead of from the call's inputs: the same
+    /// values in the same order).
+    fn primed(w: usize, bx: &[f64], by: &[f64]) -> RollingMoments {
+        let mut m = RollingMoments::new(w).expect("the window of an existing instance");
+        m.ring_x.copy_from_slice(bx);
+        m.ring_y.copy_from_slice(by);
+        m.full = true;
+        m
+    }
+
     /// `over` of [`RollingCorrelation`] and [`RollingBeta`]: [`RollingMoments::stat_into`],
     /// then NaN → `None` (a defined value is never NaN, so the conversion is exact).
     fn stat_over<S: Stat>(&mut self, xs: &[f64], ys: &[f64]) -> Result<Vec<Option<f64>>> {
@@ -819,6 +906,49 @@ fn suffix_sums(rows: &mut Table, segs: [(&[f64], &[f64]); 2], k: [f64; 2]) {
     }
 }
 
+/// The parallel batch forms ([`Rolling::over_into_threads`], [`Rolling::over_new`]) give
+/// each thread a piece of at least this many pairs (2^15): below `2 · PAR_MIN` pairs they run
+/// on one thread. Chosen, not measured (the machine was loaded by other builds, see
+/// BENCHMARKS.md, "Both cores"): a piece of 2^15 pairs takes about 0.15 ms on one core, far
+/// above the microseconds of handing it to a rayon thread.
+pub const PAR_MIN: usize = 1 << 15;
+
+/// The threads [`Rolling::over_new`] uses: those of the rayon pool it runs in (the global
+/// pool has one per core unless `RAYON_NUM_THREADS` says otherwise).
+pub fn default_threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// The threads the parallel batch forms use on `n` pairs when given `threads`: one per piece
+/// of at least [`PAR_MIN`] pairs, at most `threads`, at least one.
+pub fn threads_for(n: usize, threads: usize) -> usize {
+    threads.min(n / PAR_MIN).max(1)
+}
+
+/// Pieces per thread of the parallel batch forms: more pieces than threads, so that on a
+/// busy machine a thread that has a core takes the pieces of one that waits for a core
+/// (rayon's work stealing), instead of the call waiting for a fixed half.
+const PIECES_PER_THREAD: usize = 4;
+
+/// The pieces of `n` pairs on up to `threads` threads: one when [`threads_for`] is one, else
+/// [`PIECES_PER_THREAD`] per thread, each of at least [`PAR_MIN`] pairs; an error for 0
+/// threads.
+fn chunk_count(n: usize, threads: usize) -> Result<usize> {
+    if threads == 0 {
+        return Err(StatsError::InvalidParameter {
+            what: "threads",
+            expected: "at least 1",
+            value: 0.0,
+        });
+    }
+    let t = threads_for(n, threads);
+    Ok(if t == 1 {
+        1
+    } else {
+        (t * PIECES_PER_THREAD).min(n / PAR_MIN)
+    })
+}
+
 pub(crate) fn check_lengths(xs: &[f64], ys: &[f64]) -> Result<()> {
     if xs.len() != ys.len() {
         return Err(StatsError::LengthMismatch(xs.len(), ys.len()));
@@ -860,16 +990,50 @@ impl<S: Stat> Rolling<S> {
         self.0.stat_into::<S>(xs, ys, out)
     }
 
+    /// [`Rolling::over_into`] on up to `threads` threads (`threads >= 1`): the same values
+    /// bit for bit, and the same state afterwards. The input is cut at block boundaries into
+    /// pieces of at least [`PAR_MIN`] pairs, up to four per thread (so that a thread that has
+    /// a core takes the pieces of one that waits for a core), on at most `threads` threads
+    /// ([`threads_for`]; one below `2 · PAR_MIN` pairs, which then runs on this thread alone),
+    /// computed on the rayon pool (see [`RollingMoments`], "Parallel batch"). Errors when the three lengths differ or
+    /// `threads` is 0.
+    pub fn over_into_threads(
+        &mut self,
+        xs: &[f64],
+        ys: &[f64],
+        out: &mut [f64],
+        threads: usize,
+    ) -> Result<()> {
+        check_lengths(xs, ys)?;
+        check_lengths(xs, out)?;
+        let chunks = chunk_count(xs.len(), threads)?;
+        self.0.stat_into_chunks::<S>(xs, ys, out, chunks);
+        Ok(())
+    }
+
     /// Batch form into a new buffer: what [`Rolling::over_into`] writes (the same kernel,
     /// bit-identical), into a new [`OutBuf`] of the inputs' length (the form to use when each
-    /// call needs its own output, as the Python libraries give): a huge-page mapping when
-    /// large, filled while another thread faults in its pages, a reused `Vec` when small.
-    /// Errors when the two lengths differ.
+    /// call needs its own output, as the Python libraries give), computed on every thread of
+    /// the rayon pool ([`default_threads`]) as [`Rolling::over_into_threads`] does. The output
+    /// is a reused `Vec` when small, a huge-page mapping when large (each thread first-touches
+    /// the pages of its own piece). Errors when the two lengths differ.
     pub fn over_new(&mut self, xs: &[f64], ys: &[f64]) -> Result<OutBuf> {
+        self.over_new_threads(xs, ys, default_threads())
+    }
+
+    /// [`Rolling::over_new`] on up to `threads` threads (`threads >= 1`; 1 is the one-thread
+    /// form: a large mapped output is then written in pieces while a helper thread faults in
+    /// the next ones, see `OutBuf`). Errors when the two lengths differ or `threads` is 0.
+    pub fn over_new_threads(&mut self, xs: &[f64], ys: &[f64], threads: usize) -> Result<OutBuf> {
         check_lengths(xs, ys)?;
+        let chunks = chunk_count(xs.len(), threads)?;
         let mut out = OutBuf::for_overwrite(xs.len());
-        let mapped = out.is_mapped();
         let m = &mut self.0;
+        if chunks > 1 {
+            m.stat_into_chunks::<S>(xs, ys, out.as_mut_slice(), chunks);
+            return Ok(out);
+        }
+        let mapped = out.is_mapped();
         fill_pieces([out.as_mut_slice()], mapped, |r, [o]| {
             m.drive_fast(&xs[r.clone()], &ys[r], &mut StatInto::<S>::new(o));
         });
@@ -1305,6 +1469,198 @@ mod tests {
                 assert!(got == want_b, "beta, {isa:?}, w = {w}");
             }
         }
+    }
+
+    /// The inputs of the parallel tests: `tricky` noise, plus NaNs, a constant run and a
+    /// spike at the given positions (clipped to the input).
+    fn with_marks(n: usize, seed: u64, nans: &[usize], flat: &[usize]) -> (Vec<f64>, Vec<f64>) {
+        let (mut x, mut y) = tricky(n, seed);
+        for &p in nans.iter().filter(|&&p| p < n) {
+            if p % 2 == 0 {
+                x[p] = f64::NAN;
+            } else {
+                y[p] = f64::NAN;
+            }
+        }
+        for &p in flat.iter().filter(|&&p| p < n) {
+            x[p] = 0.5;
+            if p % 3 == 0 {
+                y[p] = 1e8;
+            }
+        }
+        (x, y)
+    }
+
+    /// One thread (`over_into`) and `chunks` pieces, from the state `lead` inputs leave, give
+    /// the same bits, and the instances are in the same state afterwards (the next inputs give
+    /// the same bits too, in a batch call and streaming).
+    fn check_chunks<S: Stat>(x: &[f64], y: &[f64], w: usize, lead: usize, chunks: usize) {
+        let lead = lead.min(x.len());
+        let (px, py) = (&x[..lead], &y[..lead]);
+        let (bx, by) = (&x[lead..], &y[lead..]);
+        let mut one = Rolling::<S>::new(w).unwrap();
+        let mut par = Rolling::<S>::new(w).unwrap();
+        let mut scratch = vec![0.0; lead];
+        one.over_into(px, py, &mut scratch).unwrap();
+        par.over_into(px, py, &mut scratch).unwrap();
+        let mut want = vec![0.0; bx.len()];
+        one.over_into(bx, by, &mut want).unwrap();
+        let mut got = vec![1.0; bx.len()];
+        par.0.stat_into_chunks::<S>(bx, by, &mut got, chunks);
+        let b = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
+        let what = format!(
+            "{} n = {}, w = {w}, lead = {lead}, chunks = {chunks}",
+            S::NAME,
+            bx.len()
+        );
+        assert!(b(&got) == b(&want), "{what}");
+        // The state: a further batch call, then streaming steps.
+        let more = (w + 3).min(x.len());
+        let (mut a, mut c) = (vec![0.0; more], vec![0.0; more]);
+        one.over_into(&x[..more], &y[..more], &mut a).unwrap();
+        par.over_into(&x[..more], &y[..more], &mut c).unwrap();
+        assert!(b(&a) == b(&c), "{what}: state after the call");
+        for q in (0..x.len()).step_by(7).take(3 * w) {
+            assert_eq!(
+                bits(one.next(y[q], x[q])),
+                bits(par.next(y[q], x[q])),
+                "{what}: streaming after the call"
+            );
+        }
+    }
+
+    /// The parallel batch gives one thread's bits for many lengths, windows and piece counts,
+    /// from fresh and from used instances (mid-block, before and after the first full window),
+    /// with NaN gaps, constant runs and spikes at and around the cuts.
+    #[test]
+    fn pieces_on_threads_are_bit_identical() {
+        for w in [2, 3, 7, 90, 250] {
+            for n in [0, 1, w - 1, w, w + 1, 2 * w, 3 * w - 1, 5 * w + 3, 4000] {
+                for lead in [0, 1, w / 2, w, w + 5] {
+                    let m = RollingMoments::new(w).unwrap();
+                    let mut probe = m.clone();
+                    probe.j = lead % w;
+                    let cuts = probe.cuts(n, 4);
+                    // NaNs and constant runs next to the cuts (in the call's inputs).
+                    let mut nans = Vec::new();
+                    let mut flat = Vec::new();
+                    for &c in &cuts {
+                        for d in [0, 1, w - 1, w, w + 1] {
+                            nans.push(lead + c + d);
+                            nans.push((lead + c).saturating_sub(d + 1));
+                        }
+                        flat.extend(lead + c - w.min(c)..lead + c + 2);
+                    }
+                    let (x, y) = with_marks(lead + n, (w * 31 + n) as u64, &nans, &flat);
+                    for chunks in [1, 2, 3, 4, 8, 64] {
+                        check_chunks::<Correlation>(&x, &y, w, lead, chunks);
+                        check_chunks::<Beta>(&x, &y, w, lead, chunks);
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Random lengths, windows, piece counts, earlier inputs and marks.
+        #[test]
+        fn pieces_on_threads_are_bit_identical_prop(
+            w in 2usize..120,
+            n in 0usize..3000,
+            lead in 0usize..300,
+            chunks in 1usize..9,
+            seed in 0u64..1000,
+            nans in proptest::collection::vec(0usize..3300, 0..6),
+            flat in proptest::collection::vec(0usize..3300, 0..40),
+        ) {
+            let (x, y) = with_marks(lead + n, seed, &nans, &flat);
+            check_chunks::<Correlation>(&x, &y, w, lead, chunks);
+            check_chunks::<Beta>(&x, &y, w, lead, chunks);
+        }
+    }
+
+    /// The cuts start blocks of the stream, leave a whole block of the call's inputs before
+    /// each, increase, and split the input about evenly.
+    #[test]
+    fn cuts_are_block_starts() {
+        for w in [2, 5, 90] {
+            for j in 0..w {
+                for full in [false, true] {
+                    let mut m = RollingMoments::new(w).unwrap();
+                    (m.j, m.full) = (j, full);
+                    for n in [0, w, 3 * w, 1000, 100_000] {
+                        for chunks in 1..6 {
+                            let cuts = m.cuts(n, chunks);
+                            assert!(cuts.len() < chunks);
+                            assert!(cuts.windows(2).all(|p| p[0] < p[1]));
+                            for &c in &cuts {
+                                assert!(c >= w && c < n && (j + c) % w == 0, "{w} {j} {n} {c}");
+                            }
+                            if n == 100_000 {
+                                assert_eq!(cuts.len(), chunks - 1);
+                                for (t, &c) in cuts.iter().enumerate() {
+                                    let ideal = n * (t + 1) / chunks;
+                                    assert!(c.abs_diff(ideal) <= w, "{c} vs {ideal}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The public parallel forms: the threads knob, the size threshold, `over_new` on every
+    /// core against `over_into` on one.
+    #[test]
+    fn public_parallel_forms() {
+        let n = 2 * PAR_MIN + 12_345;
+        let (x, y) = with_marks(n, 5, &[PAR_MIN, PAR_MIN + 1, n / 2], &[n / 2 + 3]);
+        let mut want = vec![0.0; n];
+        RollingCorrelation::new(90)
+            .unwrap()
+            .over_into(&x, &y, &mut want)
+            .unwrap();
+        let b = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
+        for threads in [1, 2, 3, 16] {
+            let mut got = vec![0.0; n];
+            RollingCorrelation::new(90)
+                .unwrap()
+                .over_into_threads(&x, &y, &mut got, threads)
+                .unwrap();
+            assert!(b(&got) == b(&want), "threads {threads}");
+            let new = RollingCorrelation::new(90)
+                .unwrap()
+                .over_new_threads(&x, &y, threads)
+                .unwrap();
+            assert!(b(&new) == b(&want), "over_new, threads {threads}");
+        }
+        let new = RollingCorrelation::new(90)
+            .unwrap()
+            .over_new(&x, &y)
+            .unwrap();
+        assert!(b(&new) == b(&want), "over_new");
+        assert_eq!(chunk_count(n, 16).unwrap(), 2);
+        assert_eq!(chunk_count(2 * PAR_MIN - 1, 8).unwrap(), 1);
+        assert_eq!(chunk_count(10 * PAR_MIN, 4).unwrap(), 10);
+        assert_eq!(chunk_count(100 * PAR_MIN, 2).unwrap(), 8);
+        assert_eq!(chunk_count(100 * PAR_MIN, 1).unwrap(), 1);
+        assert!(default_threads() >= 1);
+        let err = RollingBeta::new(90)
+            .unwrap()
+            .over_into_threads(&x, &y, &mut want, 0)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "threads must be at least 1, got 0");
+        assert!(RollingBeta::new(90)
+            .unwrap()
+            .over_new_threads(&x, &y, 0)
+            .is_err());
+        assert!(RollingBeta::new(90)
+            .unwrap()
+            .over_into_threads(&x, &y[1..], &mut want, 2)
+            .is_err());
     }
 
     #[test]

@@ -10,7 +10,10 @@ use anyhow::{bail, ensure, Context, Result};
 use clap::Args as ClapArgs;
 use lockstep_report::view::{Look, View};
 use lockstep_report::ReportError;
-use lockstep_stats::{Ema, Indicator, Macd, OutBuf, RollingBeta, RollingCorrelation, Rsi};
+use lockstep_stats::{
+    default_threads, threads_for, Ema, Indicator, Macd, OutBuf, RollingBeta, RollingCorrelation,
+    Rsi,
+};
 
 use super::common::Format;
 use super::Cx;
@@ -69,12 +72,20 @@ impl BenchKernel {
 /// How a kernel's output is produced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum BenchMode {
-    /// `over_into` an output buffer allocated once (the kernel itself).
+    /// `over_into` an output buffer allocated once (the kernel itself, one thread).
     Reused,
+    /// `over_into_threads` on every core into an output buffer allocated once (corr and beta
+    /// only).
+    #[value(name = "reused-all")]
+    ReusedAll,
     /// `over_new`: a new output every run, as the Python libraries return a new array (an
-    /// `OutBuf`: a reused `Vec` when small; when large, a huge-page mapping written in pieces
-    /// while a helper thread faults in the next ones).
+    /// `OutBuf`: a reused `Vec` when small, a huge-page mapping when large). Corr and beta
+    /// compute on every core (above the size threshold, `lockstep_stats::PAR_MIN`), the
+    /// indicators on one thread, with a helper thread faulting in the pages of a large output.
     New,
+    /// `over_new_threads(.., 1)`: `over_new` on one thread (corr and beta only).
+    #[value(name = "new1")]
+    New1,
     /// `over_into` a new `Vec<f64>` every run (4 KiB pages: the page faults of a fresh
     /// output).
     Fresh,
@@ -92,7 +103,9 @@ impl BenchMode {
     pub fn name(self) -> &'static str {
         match self {
             BenchMode::Reused => "reused",
+            BenchMode::ReusedAll => "reused-all",
             BenchMode::New => "new",
+            BenchMode::New1 => "new1",
             BenchMode::Fresh => "fresh",
             BenchMode::Mapped => "mapped",
             BenchMode::Option => "option",
@@ -107,7 +120,8 @@ pub struct Args {
     /// Kernels to time [default: all].
     #[arg(value_enum)]
     pub kernels: Vec<BenchKernel>,
-    /// Output modes [default: reused, new, fresh, option].
+    /// Output modes [default: reused, new, fresh, option; reused-all and new1 are of corr and
+    /// beta only].
     #[arg(long = "mode", value_enum, value_delimiter = ',')]
     pub modes: Vec<BenchMode>,
     /// Input x (or prices): a file of little-endian f64 [default: generated].
@@ -216,6 +230,8 @@ struct Timing {
     kernel: BenchKernel,
     mode: BenchMode,
     n: usize,
+    /// Threads the kernel computed on.
+    threads: usize,
     best: f64,
     checksum: f64,
 }
@@ -242,6 +258,18 @@ fn time(
         n > WINDOW,
         "the input has {n} values: give more than {WINDOW}"
     );
+    let two = matches!(kernel, BenchKernel::Corr | BenchKernel::Beta);
+    ensure!(
+        two || !matches!(mode, BenchMode::ReusedAll | BenchMode::New1),
+        "--mode {} times corr and beta only",
+        mode.name()
+    );
+    // The threads of the parallel forms (corr and beta in `new` and `reused-all`).
+    let all = default_threads();
+    let threads = match mode {
+        BenchMode::ReusedAll | BenchMode::New if two => threads_for(n, all),
+        _ => 1,
+    };
     let Reused { out, o2, o3 } = bufs;
     // The kernel into `buf` (reused or fresh), or its `Option` form.
     let run_into = |buf: &mut [f64], o2: &mut [f64], o3: &mut [f64]| -> f64 {
@@ -274,19 +302,34 @@ fn time(
         }
         tail_sum(buf)
     };
-    // `over_new` (the output allocated by the kernel's batch form).
-    let new = || -> f64 {
+    // Corr and beta on `t` threads into the buffer allocated once.
+    let into_threads = |buf: &mut [f64], t: usize| -> f64 {
+        match kernel {
+            BenchKernel::Corr => RollingCorrelation::new(WINDOW)
+                .expect("valid window")
+                .over_into_threads(black_box(x), black_box(y), buf, t)
+                .expect("lengths"),
+            _ => RollingBeta::new(WINDOW)
+                .expect("valid window")
+                .over_into_threads(black_box(x), black_box(y), buf, t)
+                .expect("lengths"),
+        }
+        tail_sum(buf)
+    };
+    // `over_new` (the output allocated by the kernel's batch form), corr and beta on `t`
+    // threads.
+    let new = |t: usize| -> f64 {
         match kernel {
             BenchKernel::Corr => tail_sum(
                 &RollingCorrelation::new(WINDOW)
                     .expect("valid window")
-                    .over_new(black_box(x), black_box(y))
+                    .over_new_threads(black_box(x), black_box(y), t)
                     .expect("lengths"),
             ),
             BenchKernel::Beta => tail_sum(
                 &RollingBeta::new(WINDOW)
                     .expect("valid window")
-                    .over_new(black_box(x), black_box(y))
+                    .over_new_threads(black_box(x), black_box(y), t)
                     .expect("lengths"),
             ),
             BenchKernel::Rsi => tail_sum(&Rsi::new(14).expect("valid").over_new(black_box(x))),
@@ -332,6 +375,7 @@ fn time(
     };
     let (best, checksum) = match mode {
         BenchMode::Reused => best_of(reps, || run_into(out, o2, o3)),
+        BenchMode::ReusedAll => best_of(reps, || into_threads(out, all)),
         BenchMode::Fresh => best_of(reps, || {
             let (mut a, mut b, mut c) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
             run_into(&mut a, &mut b, &mut c)
@@ -341,7 +385,8 @@ fn time(
             let (mut a, mut b, mut c) = (map(), map(), map());
             run_into(&mut a, &mut b, &mut c)
         }),
-        BenchMode::New => best_of(reps, new),
+        BenchMode::New => best_of(reps, || new(all)),
+        BenchMode::New1 => best_of(reps, || new(1)),
         BenchMode::Option => best_of(reps, option),
         BenchMode::Stream => {
             ensure!(
@@ -361,6 +406,7 @@ fn time(
         kernel,
         mode,
         n,
+        threads,
         best,
         checksum,
     })
@@ -385,30 +431,32 @@ fn ns(t: &Timing) -> f64 {
 impl View for Timings {
     fn table(&self, _look: Look) -> String {
         let mut s = format!(
-            "best of {} runs, one thread; ns per input element\n{:<16} {:<8} {:>10} {:>10}\n",
-            self.reps, "kernel", "output", "n", "ns/elem"
+            "best of {} runs; ns per input element\n{:<16} {:<10} {:>10} {:>7} {:>10}\n",
+            self.reps, "kernel", "output", "n", "threads", "ns/elem"
         );
         for t in &self.rows {
             s += &format!(
-                "{:<16} {:<8} {:>10} {:>10.2}\n",
+                "{:<16} {:<10} {:>10} {:>7} {:>10.2}\n",
                 t.kernel.label(),
                 t.mode.name(),
                 t.n,
+                t.threads,
                 ns(t)
             );
         }
         s
     }
     fn csv(&self) -> String {
-        let mut s = String::from("kernel,mode,n,best_s,ns_per_element\n");
+        let mut s = String::from("kernel,mode,n,best_s,ns_per_element,threads\n");
         for t in &self.rows {
             s += &format!(
-                "{},{},{},{:e},{}\n",
+                "{},{},{},{:e},{},{}\n",
                 t.kernel.name(),
                 t.mode.name(),
                 t.n,
                 t.best,
-                ns(t)
+                ns(t),
+                t.threads
             );
         }
         s
@@ -420,7 +468,7 @@ impl View for Timings {
             .map(|t| {
                 serde_json::json!({
                     "kernel": t.kernel.name(), "mode": t.mode.name(), "n": t.n,
-                    "best_s": t.best, "ns_per_element": ns(t), "checksum": t.checksum,
+                    "threads": t.threads, "best_s": t.best, "ns_per_element": ns(t), "checksum": t.checksum,
                 })
                 .to_string()
                     + "\n"

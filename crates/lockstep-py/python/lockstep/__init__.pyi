@@ -26,7 +26,7 @@ class PartialCorr(NamedTuple):
     hi: float
 
 
-def rolling_corr(x: ArrayLike, y: ArrayLike, window: int) -> Union[np.ndarray, pd.Series]:
+def rolling_corr(x: ArrayLike, y: ArrayLike, window: int, threads: Optional[int] = None) -> Union[np.ndarray, pd.Series]:
     """Rolling Pearson correlation over the last `window` pairs (pandas
     `x.rolling(window).corr(y)`):
 
@@ -39,13 +39,16 @@ def rolling_corr(x: ArrayLike, y: ArrayLike, window: int) -> Union[np.ndarray, p
     Numerically stable for any level and after any spike (a value that has left the window is
     in no sum any more).
 
-    Parameters: `x`, `y` equally long arrays or Series; `window >= 2`.
+    Parameters: `x`, `y` equally long arrays or Series; `window >= 2`; `threads`, the most
+    threads to compute on (default: one per core; from 65,536 pairs on the input is cut at
+    block boundaries into pieces of at least 32,768 pairs, up to four per thread, with bit for
+    bit the values of one thread; `threads=1` computes on the calling thread alone).
     Returns: a float64 array, or a Series named `corr_{window}` on the input's index.
-    Raises: ValueError for a window below 2 or inputs of different lengths.
+    Raises: ValueError for a window below 2, inputs of different lengths or `threads` below 1.
     """
 
 
-def rolling_beta(x: ArrayLike, y: ArrayLike, window: int) -> Union[np.ndarray, pd.Series]:
+def rolling_beta(x: ArrayLike, y: ArrayLike, window: int, threads: Optional[int] = None) -> Union[np.ndarray, pd.Series]:
     """Rolling beta of x on y over the last `window` pairs (pandas
     `x.rolling(w).cov(y) / y.rolling(w).var()`):
 
@@ -56,9 +59,11 @@ def rolling_beta(x: ArrayLike, y: ArrayLike, window: int) -> Union[np.ndarray, p
     the slope of the least-squares line of x on y: how many units x moves per unit of y. NaN
     during warm-up, with a NaN in the window, or when y is constant.
 
-    Parameters: `x`, `y` equally long arrays or Series; `window >= 2`.
+    Parameters: `x`, `y` equally long arrays or Series; `window >= 2`; `threads`, the most
+    threads to compute on (default: one per core; bit for bit the values of one thread, see
+    `rolling_corr`).
     Returns: a float64 array, or a Series named `beta_{window}` on the input's index.
-    Raises: ValueError for a window below 2 or inputs of different lengths.
+    Raises: ValueError for a window below 2, inputs of different lengths or `threads` below 1.
     """
 
 

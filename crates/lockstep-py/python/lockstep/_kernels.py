@@ -51,7 +51,18 @@ def _inputs(fn: str, **named: Any):
     return arrays, index
 
 
-def rolling_corr(x, y, window: int):
+def _threads(threads):
+    """The `threads` argument of a kernel: None (every core) or an integer of at least 1."""
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)):
+        raise TypeError(f"threads must be an integer or None, got {type(threads).__name__}")
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    return int(threads)
+
+
+def rolling_corr(x, y, window: int, threads: int | None = None):
     """Rolling Pearson correlation over the last `window` pairs (pandas
     `x.rolling(window).corr(y)`):
 
@@ -64,15 +75,19 @@ def rolling_corr(x, y, window: int):
     Numerically stable for any level and after any spike (a value that has left the window is
     in no sum any more).
 
-    Parameters: `x`, `y` equally long arrays or Series; `window >= 2`.
+    Parameters: `x`, `y` equally long arrays or Series; `window >= 2`; `threads`, the most
+    threads to compute on (default: one per core; from 65,536 pairs on the input is cut at
+    block boundaries into pieces of at least 32,768 pairs, up to four per thread, with bit for
+    bit the values of one thread; `threads=1` computes on the calling thread alone).
     Returns: a float64 array, or a Series named `corr_{window}` on the input's index.
-    Raises: ValueError for a window below 2 or inputs of different lengths.
+    Raises: ValueError for a window below 2, inputs of different lengths or `threads` below 1.
     """
     (xs, ys), index = _inputs("rolling_corr", x=x, y=y)
-    return series(_native.rolling_corr(xs, ys, window), index, f"corr_{window}")
+    return series(_native.rolling_corr(xs, ys, window, _threads(threads)), index,
+                  f"corr_{window}")
 
 
-def rolling_beta(x, y, window: int):
+def rolling_beta(x, y, window: int, threads: int | None = None):
     """Rolling beta of x on y over the last `window` pairs (pandas
     `x.rolling(w).cov(y) / y.rolling(w).var()`):
 
@@ -83,12 +98,15 @@ def rolling_beta(x, y, window: int):
     the slope of the least-squares line of x on y: how many units x moves per unit of y. NaN
     during warm-up, with a NaN in the window, or when y is constant.
 
-    Parameters: `x`, `y` equally long arrays or Series; `window >= 2`.
+    Parameters: `x`, `y` equally long arrays or Series; `window >= 2`; `threads`, the most
+    threads to compute on (default: one per core; bit for bit the values of one thread, see
+    `rolling_corr`).
     Returns: a float64 array, or a Series named `beta_{window}` on the input's index.
-    Raises: ValueError for a window below 2 or inputs of different lengths.
+    Raises: ValueError for a window below 2, inputs of different lengths or `threads` below 1.
     """
     (xs, ys), index = _inputs("rolling_beta", x=x, y=y)
-    return series(_native.rolling_beta(xs, ys, window), index, f"beta_{window}")
+    return series(_native.rolling_beta(xs, ys, window, _threads(threads)), index,
+                  f"beta_{window}")
 
 
 def rolling_spearman(x, y, window: int):
