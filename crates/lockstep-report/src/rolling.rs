@@ -255,15 +255,8 @@ mod tests {
     use lockstep_stats::fisher_interval;
 
     fn returns(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02
-            })
-            .collect()
+        let mut g = lockstep_testkit::fixtures::Lcg::new(seed);
+        (0..n).map(|_| (g.uniform() - 0.5) * 0.02).collect()
     }
 
     fn all_rows(rows: &mut RollingRows<'_>) -> Vec<Vec<RollingPoint>> {

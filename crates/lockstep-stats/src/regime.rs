@@ -90,20 +90,7 @@ pub fn classify(prices: &[f64], rule: RegimeRule) -> Result<Vec<Option<Regime>>>
         })
         .collect();
     let (m, v, k) = (rule.ma_window, rule.vol_window, rule.vol_lookback);
-    let vol: Vec<Option<f64>> = (0..n)
-        .map(|t| {
-            if t + 1 < v {
-                return None;
-            }
-            let w = &r[t + 1 - v..=t];
-            if w.iter().any(|x| !x.is_finite()) {
-                return None;
-            }
-            let mean = w.iter().sum::<f64>() / v as f64;
-            let ss = w.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
-            Some((ss / (v as f64 - 1.0)).sqrt())
-        })
-        .collect();
+    let vol: Vec<Option<f64>> = (0..n).map(|t| window_vol(&r, t, v)).collect();
     // The last k volatilities in order (by `total_cmp`), kept as t advances, and the number
     // of undefined ones among them: the median read from the middle, the value a selection
     // of the window gives.
@@ -180,6 +167,21 @@ impl SortedWindow {
 
 /// Median of a non-empty slice (reordered in place): the middle value, or the mean of the two
 /// middle values for an even length.
+/// The sample standard deviation of the `v` returns ending at `t` (`√(Σ(r − r̄)²/(v − 1))`,
+/// two passes), or `None` before `v` returns or when one of them is not finite.
+fn window_vol(r: &[f64], t: usize, v: usize) -> Option<f64> {
+    if t + 1 < v {
+        return None;
+    }
+    let w = &r[t + 1 - v..=t];
+    if w.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    let mean = w.iter().sum::<f64>() / v as f64;
+    let ss = w.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+    Some((ss / (v as f64 - 1.0)).sqrt())
+}
+
 #[cfg(test)]
 fn median(x: &mut [f64]) -> f64 {
     let n = x.len();
@@ -442,20 +444,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let vol: Vec<Option<f64>> = (0..p.len())
-                .map(|t| {
-                    if t + 1 < v {
-                        return None;
-                    }
-                    let w = &r[t + 1 - v..=t];
-                    if w.iter().any(|x| !x.is_finite()) {
-                        return None;
-                    }
-                    let mean = w.iter().sum::<f64>() / v as f64;
-                    let ss = w.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
-                    Some((ss / (v as f64 - 1.0)).sqrt())
-                })
-                .collect();
+            let vol: Vec<Option<f64>> = (0..p.len()).map(|t| window_vol(&r, t, v)).collect();
             let want: Vec<Option<Regime>> = (0..p.len())
                 .map(|t| {
                     if t + 1 < m || t + 1 < k {
