@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use super::ema::{ema_step, steady_into, Ema, Recurrence};
+use super::ema::{ema_step, serial_into, Ema, Recurrence};
 use super::{check_out, check_period, Indicator};
 use crate::buffer::fill_pieces;
 use crate::{OutBuf, Result};
@@ -108,6 +108,85 @@ impl Recurrence<3> for MacdSteady {
     }
 }
 
+/// Lanes of [`macd_lanes`].
+const LANES: usize = 4;
+
+/// [`steady_into`](super::ema::steady_into)'s scheme for MACD, without its 16-step staging
+/// buffer: the lanes' three EMAs are held as `[f64; LANES]` and the three outputs written
+/// straight to their places, each lane's input and outputs cut to exactly `q` values so that
+/// the loop has no bounds checks (in cache, 10^5 prices: 1.9 → 1.2–1.5 ns an element). The
+/// same [`ema_step`]s in the same order (bit-identical): `r` from `state` over `xs`, outputs
+/// after input `i` at index `i` of `outs`, each segment's start checked against the true state
+/// and recomputed in order when it differs.
+fn macd_lanes(r: &MacdSteady, state: &mut (f64, f64, f64), xs: &[f64], mut outs: [&mut [f64]; 3]) {
+    let m = xs.len();
+    let w = r.warmup().next_multiple_of(16);
+    if m / (16 * LANES) < w {
+        serial_into(r, state, xs, outs);
+        return;
+    }
+    // Lane `j` steps through `xs[j·q ..][.. w + q]`; lane 0 writes all its outputs, the others
+    // those of their last `q` inputs: together `0 .. end`. The tail is stepped in order.
+    let q = (m - w) / LANES;
+    let end = w + LANES * q;
+    let guess: [(f64, f64, f64); LANES] =
+        std::array::from_fn(|j| if j == 0 { *state } else { r.guess(xs, j * q) });
+    let (mut f, mut s, mut g) = (guess.map(|v| v.0), guess.map(|v| v.1), guess.map(|v| v.2));
+    let (fk, sk, gk) = (r.fk, r.sk, r.gk);
+    // The warm-up: lane 0 writes, the others only step.
+    {
+        let wx: [&[f64]; LANES] = std::array::from_fn(|j| &xs[j * q..][..w]);
+        let [o0, o1, o2] = outs.each_mut().map(|o| &mut o[..w]);
+        for i in 0..w {
+            for j in 0..LANES {
+                let x = wx[j][i];
+                f[j] = ema_step(f[j], x, fk);
+                s[j] = ema_step(s[j], x, sk);
+                g[j] = ema_step(g[j], f[j] - s[j], gk);
+            }
+            let line = f[0] - s[0];
+            (o0[i], o1[i], o2[i]) = (line, g[0], line - g[0]);
+        }
+    }
+    let guessed: [(f64, f64, f64); LANES] = std::array::from_fn(|j| (f[j], s[j], g[j]));
+    {
+        let mx: [&[f64]; LANES] = std::array::from_fn(|j| &xs[j * q + w..][..q]);
+        fn split(o: &mut [f64], q: usize) -> [&mut [f64]; LANES] {
+            let mut it = o.chunks_exact_mut(q);
+            std::array::from_fn(|_| it.next().map(|c| &mut c[..q]).unwrap_or_default())
+        }
+        let [o0, o1, o2] = outs.each_mut().map(|o| split(&mut o[w..end], q));
+        // Exactly `q` long, so the compiler drops the bounds checks.
+        let mx = mx.map(|x| &x[..q]);
+        let [o0, o1, o2] = [o0, o1, o2].map(|o| o.map(|o| &mut o[..q]));
+        for i in 0..q {
+            for j in 0..LANES {
+                let x = mx[j][i];
+                f[j] = ema_step(f[j], x, fk);
+                s[j] = ema_step(s[j], x, sk);
+                let line = f[j] - s[j];
+                g[j] = ema_step(g[j], line, gk);
+                o0[j][i] = line;
+                o1[j][i] = g[j];
+                o2[j][i] = line - g[j];
+            }
+        }
+    }
+    let mut truth = (f[0], s[0], g[0]);
+    for j in 1..LANES {
+        if r.same(&guessed[j], &truth) {
+            truth = (f[j], s[j], g[j]);
+        } else {
+            let at = w + j * q;
+            let seg = outs.each_mut().map(|o| &mut o[at..at + q]);
+            serial_into(r, &mut truth, &xs[at..at + q], seg);
+        }
+    }
+    *state = truth;
+    let tail = outs.map(|o| &mut o[end..]);
+    serial_into(r, state, &xs[end..], tail);
+}
+
 impl Macd {
     /// The batch kernel: [`Indicator::next`] on each input in order, calling
     /// `emit(i, point)`; once all three EMAs are seeded, one fused loop over the same
@@ -148,7 +227,7 @@ impl Macd {
 
     /// The batch kernel into slices: the MACD line, signal and histogram of input `i` (what
     /// [`Indicator::next`] gives, NaN for `None`) at index `i`; once all three EMAs are seeded,
-    /// [`steady_into`] over the same [`ema_step`]s (bit-identical).
+    /// [`macd_lanes`] over the same [`ema_step`]s (bit-identical).
     fn fill(&mut self, xs: &[f64], macd: &mut [f64], signal: &mut [f64], hist: &mut [f64]) {
         let n = xs.len();
         let (macd, signal, hist) = (&mut macd[..n], &mut signal[..n], &mut hist[..n]);
@@ -175,7 +254,7 @@ impl Macd {
         };
         let mut state = (fast.value, slow.value, sig.value);
         let outs = [&mut macd[i..], &mut signal[i..], &mut hist[i..]];
-        steady_into(&r, &mut state, &xs[i..], outs);
+        macd_lanes(&r, &mut state, &xs[i..], outs);
         (fast.value, slow.value, sig.value) = state;
         let steps = n - i;
         fast.count += steps;
