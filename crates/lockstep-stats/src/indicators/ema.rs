@@ -45,7 +45,7 @@ pub(super) trait Recurrence<const K: usize> {
 }
 
 /// Lanes of [`steady_into`]: independent chains computed in one loop.
-const LANES: usize = 4;
+pub(super) const LANES: usize = 4;
 
 /// Steps of each lane per block of [`steady_into`]: the outputs of a block are gathered in a
 /// small buffer, the lanes' side by side, so the compiler computes two lanes per instruction
@@ -81,9 +81,8 @@ pub(super) fn steady_into<R: Recurrence<K>, const K: usize>(
         return;
     }
     // Lane `j` steps through `xs[j·q ..][.. w + q]`, writing the outputs of its last `q` inputs
-    // (lane 0 of all): together `0 .. end`. The tail `end .. m` is stepped in order at the end.
+    // (lane 0 of all): together `0 .. w + LANES·q`; the tail after it is stepped in order at the end.
     let q = (m - w) / LANES / BLOCK * BLOCK;
-    let end = w + LANES * q;
     let lane_xs: [&[f64]; LANES] = std::array::from_fn(|j| &xs[j * q..][..w + q]);
     let mut s: [R::State; LANES] =
         std::array::from_fn(|j| if j == 0 { *state } else { r.guess(xs, j * q) });
@@ -116,11 +115,26 @@ pub(super) fn steady_into<R: Recurrence<K>, const K: usize>(
             }
         }
     }
-    // Each segment's start against the true state, in order.
-    let mut truth = s[0];
+    settle_lanes(r, state, xs, outs, (&s, &guessed), (w, q));
+}
+
+/// After the lanes of warm-up `w` and segments of `q` inputs: each segment's start (`guessed[j]`,
+/// lane `j`'s state at input `j·q + w`) checked bit for bit against the true state, in order,
+/// taking lane `j`'s end state (`reached[j]`) when they agree and stepping the segment again from
+/// the true state when not; then the tail `w + LANES·q ..` in order, leaving `state` after it.
+#[inline(always)]
+pub(super) fn settle_lanes<R: Recurrence<K>, const K: usize>(
+    r: &R,
+    state: &mut R::State,
+    xs: &[f64],
+    mut outs: [&mut [f64]; K],
+    (reached, guessed): (&[R::State; LANES], &[R::State; LANES]),
+    (w, q): (usize, usize),
+) {
+    let mut truth = reached[0];
     for j in 1..LANES {
         if r.same(&guessed[j], &truth) {
-            truth = s[j];
+            truth = reached[j];
         } else {
             let at = w + j * q;
             let seg = outs.each_mut().map(|o| &mut o[at..at + q]);
@@ -128,6 +142,7 @@ pub(super) fn steady_into<R: Recurrence<K>, const K: usize>(
         }
     }
     *state = truth;
+    let end = w + LANES * q;
     let tail = outs.map(|o| &mut o[end..]);
     serial_into(r, state, &xs[end..], tail);
 }

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use super::ema::{ema_step, serial_into, Ema, Recurrence};
+use super::ema::{ema_step, serial_into, settle_lanes, Ema, Recurrence, LANES};
 use super::{check_out, check_period, Indicator};
 use crate::buffer::fill_pieces;
 use crate::{OutBuf, Result};
@@ -108,9 +108,6 @@ impl Recurrence<3> for MacdSteady {
     }
 }
 
-/// Lanes of [`macd_lanes`].
-const LANES: usize = 4;
-
 /// [`steady_into`](super::ema::steady_into)'s scheme for MACD, without its 16-step staging
 /// buffer: the lanes' three EMAs are held as `[f64; LANES]` and the three outputs written
 /// straight to their places, each lane's input and outputs cut to exactly `q` values so that
@@ -172,19 +169,8 @@ fn macd_lanes(r: &MacdSteady, state: &mut (f64, f64, f64), xs: &[f64], mut outs:
             }
         }
     }
-    let mut truth = (f[0], s[0], g[0]);
-    for j in 1..LANES {
-        if r.same(&guessed[j], &truth) {
-            truth = (f[j], s[j], g[j]);
-        } else {
-            let at = w + j * q;
-            let seg = outs.each_mut().map(|o| &mut o[at..at + q]);
-            serial_into(r, &mut truth, &xs[at..at + q], seg);
-        }
-    }
-    *state = truth;
-    let tail = outs.map(|o| &mut o[end..]);
-    serial_into(r, state, &xs[end..], tail);
+    let reached: [(f64, f64, f64); LANES] = std::array::from_fn(|j| (f[j], s[j], g[j]));
+    settle_lanes(r, state, xs, outs, (&reached, &guessed), (w, q));
 }
 
 impl Macd {
