@@ -501,62 +501,57 @@ pub fn analyze_with(
             .collect()
     };
     let infer = opts.bootstrap.replications > 0 && n >= 2;
-    // The regime of each date first (cheap): the inference, the costliest section, tests
-    // risk-on against risk-off and runs beside the others.
-    let labels = (want.regimes || infer).then(|| linkage::regime_labels(&al, a, b, &opts.linkage));
-    let return_labels: Vec<Option<lockstep_stats::Regime>> = match labels.as_ref().map(|l| &l.1) {
-        Some(Ok(l)) => l[..n.saturating_sub(1)].to_vec(),
-        _ => vec![None; n.saturating_sub(1)],
-    };
-    let (((rolled, lead_lag), (regimes, structure)), inference) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    rayon::join(windows, || {
-                        if want.lead_lag {
-                            linkage::lead_lag(&al, &opts.linkage, opts.confidence)
-                        } else {
-                            LeadLag::default()
-                        }
-                    })
-                },
-                || {
-                    rayon::join(
-                        || match labels.filter(|_| want.regimes) {
-                            Some(labels) => linkage::regimes_of(
-                                &al,
-                                a,
-                                b,
-                                &opts.linkage,
-                                backdrop,
-                                opts.confidence,
-                                labels,
-                            ),
-                            None => Regimes::default(),
-                        },
-                        || {
-                            if want.structure {
-                                pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure)
-                            } else {
-                                Ok(PairStructure::default())
-                            }
-                        },
+    // Two branches: the regime of each date, then what reads it (the regimes section and the
+    // inference, the costliest section, which tests risk-on against risk-off); beside them
+    // the rolling windows, the lead-lag and the structure, which do not read it.
+    let labelled = || {
+        let labels =
+            (want.regimes || infer).then(|| linkage::regime_labels(&al, a, b, &opts.linkage));
+        let return_labels: Vec<Option<lockstep_stats::Regime>> = match labels.as_ref().map(|l| &l.1)
+        {
+            Some(Ok(l)) => l[..n.saturating_sub(1)].to_vec(),
+            _ => vec![None; n.saturating_sub(1)],
+        };
+        rayon::join(
+            || match labels.filter(|_| want.regimes) {
+                Some(labels) => {
+                    linkage::regimes_of(&al, a, b, &opts.linkage, backdrop, opts.confidence, labels)
+                }
+                None => Regimes::default(),
+            },
+            || {
+                infer.then(|| {
+                    inference::compute(
+                        &al,
+                        &return_labels,
+                        &opts.windows,
+                        opts.bootstrap,
+                        opts.confidence,
                     )
-                },
-            )
-        },
-        || {
-            infer.then(|| {
-                inference::compute(
-                    &al,
-                    &return_labels,
-                    &opts.windows,
-                    opts.bootstrap,
-                    opts.confidence,
-                )
-            })
-        },
-    );
+                })
+            },
+        )
+    };
+    let ((regimes, inference), ((rolled, lead_lag), structure)) = rayon::join(labelled, || {
+        rayon::join(
+            || {
+                rayon::join(windows, || {
+                    if want.lead_lag {
+                        linkage::lead_lag(&al, &opts.linkage, opts.confidence)
+                    } else {
+                        LeadLag::default()
+                    }
+                })
+            },
+            || {
+                if want.structure {
+                    pair_structure(a, b, &al.dates, &al.a, &al.b, &opts.structure)
+                } else {
+                    Ok(PairStructure::default())
+                }
+            },
+        )
+    });
     let (rolling, summaries) = rolled?;
     let structure = structure?;
     let mut regimes = regimes;

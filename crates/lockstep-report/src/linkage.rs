@@ -296,9 +296,14 @@ pub fn lead_lag(al: &Aligned, opts: &LinkageOptions, confidence: f64) -> LeadLag
     let mut notes = Vec::new();
     let n = al.ret_a.len();
     let unit = period_unit(al_align(al));
-    let (ccf, best_lag, granger) = ccf_and_granger(al, opts, &mut notes);
+    // The full-sample scans and the rolling best lag are independent: side by side (the
+    // notes in the order of the computations one after the other).
+    let ((ccf, best_lag, granger), rolling) = rayon::join(
+        || ccf_and_granger(al, opts, &mut notes),
+        || rolling_best_lag(&al.ret_a, &al.ret_b, opts.lag_window, opts.max_lag),
+    );
     let band = ccf_band(n.max(1), confidence).unwrap_or(f64::NAN);
-    let rolling = match rolling_best_lag(&al.ret_a, &al.ret_b, opts.lag_window, opts.max_lag) {
+    let rolling = match rolling {
         Ok(v) => v,
         Err(e) => {
             notes.push(format!("rolling best lag: {e}"));
@@ -481,23 +486,34 @@ pub(crate) fn regimes_of(
             .map_or(0, |i| i + 1);
         (r, al.dates[start])
     });
-    let stats = if n >= 2 {
-        regime_stats(&al.ret_a, &al.ret_b, &regime[..n - 1], confidence).unwrap_or_else(|e| {
+    let leg_returns = if use_a { &al.ret_a } else { &al.ret_b };
+    // The statistics by regime and the divergence scan are independent: side by side (the
+    // notes in the order of the computations one after the other).
+    let (stats, divs) = rayon::join(
+        || {
+            (n >= 2).then(|| {
+                regime_stats(&al.ret_a, &al.ret_b, &regime[..n - 1], confidence)
+                    .map(|stats| adjusted_rows(stats, leg_returns, &regime))
+            })
+        },
+        || {
+            divergences(
+                &al.ret_a,
+                &al.ret_b,
+                opts.divergence_window,
+                opts.divergence_k,
+            )
+        },
+    );
+    let stats = match stats {
+        Some(Ok(rows)) => rows,
+        Some(Err(e)) => {
             notes.push(format!("regime statistics: {e}"));
             Vec::new()
-        })
-    } else {
-        Vec::new()
+        }
+        None => Vec::new(),
     };
-    let leg_returns = if use_a { &al.ret_a } else { &al.ret_b };
-    let stats = adjusted_rows(stats, leg_returns, &regime);
-    let divs = divergences(
-        &al.ret_a,
-        &al.ret_b,
-        opts.divergence_window,
-        opts.divergence_k,
-    )
-    .unwrap_or_else(|e| {
+    let divs = divs.unwrap_or_else(|e| {
         notes.push(format!("divergences: {e}"));
         Vec::new()
     });

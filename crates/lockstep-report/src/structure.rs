@@ -150,7 +150,11 @@ pub fn levels_report(
     per_side: Option<usize>,
 ) -> Result<LevelsReport, ReportError> {
     let last = s.len().checked_sub(1).ok_or(ReportError::Empty)?;
-    let all = levels(s, p).map_err(ReportError::Structure)?;
+    // The levels and the breakouts are independent scans of the series: one per core (the
+    // errors in the same order as one after the other).
+    let (all, found) = rayon::join(|| levels(s, p), || breakouts(s, p));
+    let all = all.map_err(ReportError::Structure)?;
+    let found = found.map_err(ReportError::Structure)?;
     Ok(LevelsReport {
         name: s.name.clone(),
         date: s.dates[last],
@@ -162,7 +166,7 @@ pub fn levels_report(
             None => all,
         },
         per_side,
-        breakouts: breakouts(s, p).map_err(ReportError::Structure)?,
+        breakouts: found,
         has_volume: s.volume.is_some(),
     })
 }
@@ -357,10 +361,16 @@ fn momentum_of(t: &Technicals, o: &StructureOptions) -> Result<Momentum, ReportE
 }
 
 fn leg_structure(s: &PriceSeries, o: &StructureOptions) -> Result<LegStructure, ReportError> {
-    let lv = levels_report(s, &o.levels, None)?;
-    let cups = cup_handle(s, &o.cup).map_err(ReportError::Structure)?;
+    // Levels, cups and indicators are independent passes over the series: run side by side
+    // (the errors in the order of the passes one after the other).
+    let (lv, (cups, t)) = rayon::join(
+        || levels_report(s, &o.levels, None),
+        || rayon::join(|| cup_handle(s, &o.cup), || technicals(s, &o.technicals)),
+    );
+    let lv = lv?;
+    let cups = cups.map_err(ReportError::Structure)?;
     let since = s.dates[s.len().saturating_sub(o.recent)];
-    let t = technicals(s, &o.technicals)?;
+    let t = t?;
     Ok(LegStructure {
         name: s.name.clone(),
         momentum: momentum_of(&t, o)?,
@@ -394,6 +404,39 @@ pub(crate) fn pair_structure(
     pb: &[f64],
     o: &StructureOptions,
 ) -> Result<PairStructure, ReportError> {
+    // Each leg's structure and the alignment events are independent: one per core (the
+    // errors in the order of the computations one after the other).
+    let ((leg_a, leg_b), aligned) = rayon::join(
+        || rayon::join(|| leg_structure(a, o), || leg_structure(b, o)),
+        || alignment_and_ratio(dates, pa, pb, o),
+    );
+    let (alignment, ratio_parts) = aligned?;
+    let (trend, bottoming, notes) = ratio_parts;
+    Ok(PairStructure {
+        params: o.clone(),
+        a: leg_a?,
+        b: leg_b?,
+        alignment,
+        ratio: RatioSection {
+            name: format!("{}/{}", a.name, b.name),
+            trend,
+            bottoming,
+            notes,
+        },
+    })
+}
+
+/// The parts of the ratio section: trend, bottoming and notes.
+type RatioParts = (Option<RatioTrend>, Option<Bottoming>, Vec<String>);
+
+/// The alignment events of the aligned closes `pa`, `pb` and the ratio's trend and bottoming
+/// (the part of [`pair_structure`] on the aligned dates).
+fn alignment_and_ratio(
+    dates: &[Date],
+    pa: &[f64],
+    pb: &[f64],
+    o: &StructureOptions,
+) -> Result<(Alignment, RatioParts), ReportError> {
     let st = ReportError::Structure;
     let (rsi, macd) = (o.technicals.rsi, o.technicals.macd);
     let rising = rsi_rising_together(pa, pb, dates, rsi, o.rsi_k).map_err(st)?;
@@ -419,16 +462,5 @@ pub(crate) fn pair_structure(
     let ratio: Vec<f64> = pa.iter().zip(pb).map(|(x, y)| x / y).collect();
     let mut notes = Vec::new();
     let (trend, bottoming) = trend_and_bottom(dates, &ratio, o, &mut notes)?;
-    Ok(PairStructure {
-        params: o.clone(),
-        a: leg_structure(a, o)?,
-        b: leg_structure(b, o)?,
-        alignment,
-        ratio: RatioSection {
-            name: format!("{}/{}", a.name, b.name),
-            trend,
-            bottoming,
-            notes,
-        },
-    })
+    Ok((alignment, (trend, bottoming, notes)))
 }

@@ -306,9 +306,49 @@ impl Session {
         intraday: &IntradayCsvOptions,
         forced: Option<ProviderKind>,
     ) -> Result<Leg> {
+        self.load_leg_read(arg, csv, intraday, forced, None)
+    }
+
+    /// Both legs of a pair, as [`Session::load_leg`] loads them one after the other (the
+    /// same series, warnings and first error); when both are CSV files, B's file is read on
+    /// another thread while A's is read and used (its warnings still printed after A's).
+    pub(crate) fn load_legs(
+        &self,
+        (a, b): (&str, &str),
+        csv: &CsvOptions,
+        intraday: &IntradayCsvOptions,
+        forced: Option<ProviderKind>,
+    ) -> Result<(Leg, Leg)> {
+        let (Input::File(_), Input::File(path_b)) = (Input::parse(a), Input::parse(b)) else {
+            let leg_a = self.load_leg(a, csv, intraday, forced)?;
+            return Ok((leg_a, self.load_leg(b, csv, intraday, forced)?));
+        };
+        std::thread::scope(|scope| {
+            let read_b = scope.spawn(|| read_any_csv(&path_b, csv, intraday));
+            let leg_a = self.load_leg(a, csv, intraday, forced);
+            let read_b = read_b
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let leg_a = leg_a?;
+            Ok((
+                leg_a,
+                self.load_leg_read(b, csv, intraday, forced, Some(read_b))?,
+            ))
+        })
+    }
+
+    /// [`Session::load_leg`] with the CSV file of `arg` already read (`pre`), if it is one.
+    fn load_leg_read(
+        &self,
+        arg: &str,
+        csv: &CsvOptions,
+        intraday: &IntradayCsvOptions,
+        forced: Option<ProviderKind>,
+        pre: Option<std::result::Result<AnyRead, lockstep_data::DataError>>,
+    ) -> Result<Leg> {
         let daily = |daily| Leg { daily, bars: None };
         match Input::parse(arg) {
-            Input::File(path) => match read_any_csv(&path, csv, intraday)? {
+            Input::File(path) => match pre.unwrap_or_else(|| read_any_csv(&path, csv, intraday))? {
                 AnyRead::Daily(read) => {
                     report_daily(self.verbose, &path, &read);
                     Ok(daily(read.series))

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use lockstep_core::{Date, Interval, IntradayPair, IntradaySeries, PriceSeries};
 use lockstep_data::{CsvOptions, IntradayCsvOptions};
 use lockstep_fetch::ProviderKind;
+use lockstep_macro::NetLiquidity;
 use lockstep_report::freshness;
 use lockstep_report::signals_view::{self, SignalsReport};
 use lockstep_report::{analyze_with, AnalyzeOptions, Backdrop, Clock, Report, ReportError};
@@ -327,6 +328,27 @@ impl Session {
     /// macro backdrop `p` asks for (loaded from the store, fetched when both legs are symbols
     /// and the session is online; an absent optional series is a note, not an error).
     pub fn analysis(&self, p: &PairParams) -> Result<(AnalyzeOptions, Backdrop)> {
+        let liquidity = self.liquidity_of(p);
+        let (options, mut backdrop) = self.analysis_but_liquidity(p)?;
+        backdrop.liquidity = liquidity;
+        Ok((options, backdrop))
+    }
+
+    /// The net liquidity `p` asks for, or why there is none.
+    fn liquidity_of(&self, p: &PairParams) -> std::result::Result<NetLiquidity, String> {
+        match &p.liquidity {
+            LiquidityChoice::NotAsked => Backdrop::default().liquidity,
+            LiquidityChoice::Skipped => Err("skipped (--no-liquidity)".into()),
+            // Like the default rate series: fetched when both legs are symbols, else used
+            // only when stored.
+            LiquidityChoice::Series(spec) => self
+                .liquidity(spec, p.live())
+                .map_err(|e| format!("not available: {} (--no-liquidity hides this)", chain(&e))),
+        }
+    }
+
+    /// [`Session::analysis`] but the liquidity (left as in `Backdrop::default()`).
+    fn analysis_but_liquidity(&self, p: &PairParams) -> Result<(AnalyzeOptions, Backdrop)> {
         let live = p.live();
         let mut options = p.options.clone();
         let mut rule = self.regime_rule()?;
@@ -341,15 +363,6 @@ impl Session {
         }
         options.linkage.regime_rule = rule;
         let mut backdrop = Backdrop::default();
-        backdrop.liquidity = match &p.liquidity {
-            LiquidityChoice::NotAsked => Backdrop::default().liquidity,
-            LiquidityChoice::Skipped => Err("skipped (--no-liquidity)".into()),
-            // Like the default rate series: fetched when both legs are symbols, else used
-            // only when stored.
-            LiquidityChoice::Series(spec) => self
-                .liquidity(spec, live)
-                .map_err(|e| format!("not available: {} (--no-liquidity hides this)", chain(&e))),
-        };
         backdrop.rate = match &p.rate {
             RateChoice::Off => None,
             RateChoice::Required(s) => Some(
@@ -372,6 +385,29 @@ impl Session {
         Ok((options, backdrop))
     }
 
+    /// Whether the backdrop of `p` loads without a word on the terminal and without writing
+    /// to the store, so that it can be read beside the legs: not verbose, nothing fetched
+    /// (offline, or legs that are not both symbols and no named control, which alone may be
+    /// fetched then), and every series of it a symbol (no CSV file, whose warnings would
+    /// print).
+    fn quiet_backdrop(&self, p: &PairParams) -> bool {
+        let rate = match &p.rate {
+            RateChoice::Off => true,
+            RateChoice::Optional(s) | RateChoice::Required(s) => is_symbol(s),
+        };
+        let liquidity = match &p.liquidity {
+            LiquidityChoice::Series(spec) => [&spec.fed_assets, &spec.tga, &spec.rrp]
+                .iter()
+                .all(|s| is_symbol(s)),
+            _ => true,
+        };
+        !self.verbose
+            && (self.offline || (!p.live() && p.controls.is_empty()))
+            && rate
+            && liquidity
+            && p.controls.iter().all(|c| is_symbol(c))
+    }
+
     /// Load both legs of `p` (a leg given only as intraday bars gets its daily series from
     /// them, see [`Session::pair`]), resolve its options and load its backdrop.
     pub fn resolve(&self, p: &PairParams) -> Result<Resolved> {
@@ -381,9 +417,27 @@ impl Session {
     /// [`Session::resolve`], and the intraday bars of each leg given as an intraday file.
     fn resolve_legs(&self, p: &PairParams) -> Result<(Resolved, [Option<IntradaySeries>; 2])> {
         let iopts = p.intraday_csv();
-        let a = self.load_leg(&p.a, &p.csv, &iopts, p.provider)?;
-        let b = self.load_leg(&p.b, &p.csv, &iopts, p.provider)?;
-        let (options, backdrop) = self.analysis(p)?;
+        let legs = || self.load_legs((&p.a, &p.b), &p.csv, &iopts, p.provider);
+        let ((a, b), (options, backdrop)) = if self.quiet_backdrop(p) {
+            // The rate and the controls read beside the legs and the liquidity, on a
+            // connection of their own (the same series and the same first error as one
+            // after the other; the liquidity never fails).
+            std::thread::scope(|scope| {
+                let other = self.sibling();
+                let backdrop = scope.spawn(move || other.analysis_but_liquidity(p));
+                let legs = legs().map(|legs| (legs, self.liquidity_of(p)));
+                let backdrop = backdrop
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                let (legs, liquidity) = legs?;
+                let (options, mut backdrop) = backdrop?;
+                backdrop.liquidity = liquidity;
+                Ok::<_, crate::error::SessionError>((legs, (options, backdrop)))
+            })?
+        } else {
+            let legs = legs()?;
+            (legs, self.analysis(p)?)
+        };
         let (a_daily, b_daily) = if p.from.is_some() || p.to.is_some() {
             restrict(
                 &a.daily,

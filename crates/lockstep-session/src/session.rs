@@ -68,6 +68,19 @@ impl Session {
         }
     }
 
+    /// A session with the same home folder and flags and a store connection of its own
+    /// (opened on first use): for reading the store on another thread.
+    pub fn sibling(&self) -> Session {
+        Session {
+            home: self.home.clone(),
+            offline: self.offline,
+            verbose: self.verbose,
+            accept_outliers: self.accept_outliers,
+            store: RefCell::new(None),
+            fetcher: RefCell::new(None),
+        }
+    }
+
     /// The home folder.
     pub fn home(&self) -> Result<&Path> {
         self.home
