@@ -14,7 +14,11 @@ window.lockstepCrosshair = (function () {
   const DAY = 86400000;
   // How long a finger is held still before the crosshair follows it, in ms.
   const HOLD_MS = 250;
-  const day = (s) => Math.round(Date.parse(String(s).slice(0, 10) + "T00:00:00Z") / DAY);
+  // Days since 1970-01-01 of "YYYY-MM-DD…" (what the figures' x and data-plots hold).
+  const day = (s) => {
+    s = String(s);
+    return Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10)) / DAY;
+  };
   const iso = (d) => new Date(d * DAY).toISOString().slice(0, 10);
   // The index of the last element of sorted `a` that is <= v (-1 when none).
   function floor(a, v) {
@@ -35,8 +39,15 @@ window.lockstepCrosshair = (function () {
     return m[2] === "%" ? (v) => (100 * v).toFixed(n) + "%" : (v) => v.toFixed(n);
   }
   function model(fig) {
+    // Traces on the same dates (most of them) share one converted array.
+    let last = null;
+    let lastDays = null;
+    const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
     const traces = fig.data.map((t) => {
-      const x = (t.x || []).map(day);
+      const raw = t.x || [];
+      const x = last && same(raw, last) ? lastDays : raw.map(day);
+      last = raw;
+      lastDays = x;
       return {
         name: t.name || "",
         color: (t.line && t.line.color) || "#444",

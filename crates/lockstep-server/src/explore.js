@@ -46,7 +46,7 @@
   const pictured =
     cur.a === sec.dataset.a && cur.b === sec.dataset.b && !cur.from && !cur.to && !q.has("clock");
   early
-    .then((res) => {
+    .then(async (res) => {
       if (!res.ok || !xhair || !pictured) return;
       for (const name of names) {
         const div = el("fig-" + name);
@@ -55,6 +55,8 @@
             window.lockstepPointerReadyMs = performance.now();
           }
         }
+        // One chart a task: the page answers input between them.
+        await new Promise((r) => setTimeout(r, 0));
       }
     })
     .catch(() => {});
