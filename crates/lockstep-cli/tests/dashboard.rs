@@ -1184,6 +1184,11 @@ fn the_server_charts_answer_the_pointer_before_plotly_js() {
         "Plotly.js to fail",
         "return !!document.getElementById('explore-retry');",
     );
+    wait_in(
+        &browser,
+        "every crosshair",
+        "return document.querySelectorAll('#explore .xh').length === 4;",
+    );
     // Every slot still shows its server chart, with a crosshair and its controls.
     let slots = browser
         .execute(
