@@ -78,6 +78,7 @@ impl Paint for Correlation<'_> {
                 x_fmt: None,
             },
         )?;
+        meta.record(&chart, &self.axis);
         // Risk-off spans: from the first date of a span to the date after its last one.
         let n = dates.len().min(r.regimes.regime.len());
         let off = spans(&r.regimes.regime[..n], |g| *g == Some(Regime::RiskOff));

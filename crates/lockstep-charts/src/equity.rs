@@ -103,6 +103,7 @@ impl Paint for Equity<'_> {
                 x_fmt: None,
             },
         )?;
+        meta.record(&chart, &self.axis);
         split_line(&mut chart, self.b.split, &y, true)?;
         draw_line(
             &mut chart,
@@ -141,6 +142,7 @@ impl Paint for Equity<'_> {
                 x_fmt: None,
             },
         )?;
+        meta.record(&chart, &self.axis);
         split_line(&mut chart, self.b.split, &y, false)?;
         let fill = RED.mix(0.25).filled();
         let mut labelled = false;

@@ -55,7 +55,8 @@ use lockstep_report::Report;
 use lockstep_signals::BacktestResult;
 
 pub use crate::axis::Scale;
-use crate::render::{render, Meta};
+use crate::render::{render, render_plots, Meta};
+use lockstep_core::Date;
 
 /// Errors of chart drawing.
 #[derive(Debug, thiserror::Error)]
@@ -230,6 +231,41 @@ pub struct Chart {
     pub svg: String,
 }
 
+/// One plotting area of a drawn chart whose x axis is dates: where it is, in the chart's
+/// pixels (the SVG's `viewBox` units, origin at the top left), and which dates its x axis
+/// spans, so that a page can tell the date under a pointer. Recorded from the chart's own
+/// coordinate mapping while it is drawn; a chart of several panels (momentum, equity) has one
+/// per panel, top to bottom.
+///
+/// The x pixel of a date `d` is `x_start + (d − start) / (end − start) · (x_end − x_start)`
+/// (days; the chart rounds it to a whole pixel), so the date at pixel `x` is
+/// `start + (x − x_start) / (x_end − x_start) · (end − start)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlotArea {
+    /// The x pixel of `start` (the left edge of the plotting area).
+    pub x_start: i32,
+    /// The x pixel of `end` (its right edge).
+    pub x_end: i32,
+    /// The top of the plotting area, in pixels.
+    pub top: i32,
+    /// Its bottom, in pixels (exclusive).
+    pub bottom: i32,
+    /// The date at the left edge (the axis' first date, the data's first date less a margin).
+    pub start: Date,
+    /// The date at the right edge.
+    pub end: Date,
+}
+
+/// A drawn SVG chart with the plotting areas of its date axis ([`PlotArea`]; none for a chart
+/// without dates on x).
+#[derive(Clone, Debug)]
+pub struct Drawn {
+    /// The chart.
+    pub chart: Chart,
+    /// Its plotting areas on a date axis, top to bottom.
+    pub plots: Vec<PlotArea>,
+}
+
 /// Size in pixels.
 pub type Size = (u32, u32);
 
@@ -269,13 +305,22 @@ pub fn report_charts(r: &Report) -> Result<Vec<Chart>, ChartError> {
 
 /// [`report_charts`] with the overlay on `scale`.
 pub fn report_charts_scaled(r: &Report, scale: Scale) -> Result<Vec<Chart>, ChartError> {
+    Ok(charts_of(report_charts_drawn(r, scale)?))
+}
+
+fn charts_of(drawn: Vec<Drawn>) -> Vec<Chart> {
+    drawn.into_iter().map(|d| d.chart).collect()
+}
+
+/// [`report_charts_scaled`] with each chart's plotting areas.
+fn report_charts_drawn(r: &Report, scale: Scale) -> Result<Vec<Drawn>, ChartError> {
     let mut out = Vec::with_capacity(ChartKind::REPORT.len());
     for kind in ChartKind::REPORT {
         keep(
             &mut out,
             r,
             kind,
-            report_chart_scaled(r, kind, Format::Svg, kind.default_size(), scale),
+            report_chart_plots(r, kind, Format::Svg, kind.default_size(), scale),
         )?;
     }
     Ok(out)
@@ -284,17 +329,20 @@ pub fn report_charts_scaled(r: &Report, scale: Scale) -> Result<Vec<Chart>, Char
 /// Add a drawn SVG chart of `r` to `out`; a chart with nothing to draw is left out, any other
 /// error returned.
 fn keep(
-    out: &mut Vec<Chart>,
+    out: &mut Vec<Drawn>,
     r: &Report,
     kind: ChartKind,
-    drawn: Result<Vec<u8>, ChartError>,
+    drawn: Result<(Vec<u8>, Vec<PlotArea>), ChartError>,
 ) -> Result<(), ChartError> {
     match drawn {
-        Ok(bytes) => out.push(Chart {
-            kind,
-            title: report_title(r, kind),
-            svg: String::from_utf8(bytes)
-                .map_err(|e| ChartError::Draw(format!("SVG is not UTF-8: {e}")))?,
+        Ok((bytes, plots)) => out.push(Drawn {
+            chart: Chart {
+                kind,
+                title: report_title(r, kind),
+                svg: String::from_utf8(bytes)
+                    .map_err(|e| ChartError::Draw(format!("SVG is not UTF-8: {e}")))?,
+            },
+            plots,
         }),
         Err(ChartError::Empty(_)) => {}
         Err(e) => return Err(e),
@@ -321,15 +369,25 @@ pub fn page_charts_scaled(
     backtest: Option<&BacktestResult>,
     scale: Scale,
 ) -> Result<Vec<Chart>, ChartError> {
-    let mut out = report_charts_scaled(r, scale)?;
+    Ok(charts_of(page_charts_drawn(r, signals, backtest, scale)?))
+}
+
+/// [`page_charts_scaled`] with the plotting areas of each chart's date axis (what a page
+/// needs to tell the date under a pointer on a chart: [`PlotArea`]). The same charts, the
+/// same bytes.
+pub fn page_charts_drawn(
+    r: &Report,
+    signals: Option<&SignalsReport>,
+    backtest: Option<&BacktestResult>,
+    scale: Scale,
+) -> Result<Vec<Drawn>, ChartError> {
+    let mut out = report_charts_drawn(r, scale)?;
     if let Some(s) = signals {
         let size = ChartKind::Signals.default_size();
-        keep(
-            &mut out,
-            r,
-            ChartKind::Signals,
-            signals_chart(r, s, Format::Svg, size),
-        )?;
+        let meta = Meta::new(ChartKind::Signals, report_title(r, ChartKind::Signals));
+        let drawn = signals::Signals::new(r, s, &meta)
+            .and_then(|c| render_plots(&c, &meta, Format::Svg, size));
+        keep(&mut out, r, ChartKind::Signals, drawn)?;
     }
     if let Some(b) = backtest {
         let size = ChartKind::Equity.default_size();
@@ -337,7 +395,7 @@ pub fn page_charts_scaled(
             &mut out,
             r,
             ChartKind::Equity,
-            equity_chart_scaled(b, Format::Svg, size, scale),
+            equity_chart_plots(b, Format::Svg, size, scale),
         )?;
     }
     Ok(out)
@@ -363,18 +421,27 @@ pub fn report_chart_scaled(
     size: Size,
     scale: Scale,
 ) -> Result<Vec<u8>, ChartError> {
+    report_chart_plots(r, kind, format, size, scale).map(|d| d.0)
+}
+
+/// [`report_chart_scaled`] with the chart's plotting areas on a date axis.
+fn report_chart_plots(
+    r: &Report,
+    kind: ChartKind,
+    format: Format,
+    size: Size,
+    scale: Scale,
+) -> Result<(Vec<u8>, Vec<PlotArea>), ChartError> {
     let meta = Meta::new(kind, report_title(r, kind)).scaled(scale);
+    let m = &meta;
     match kind {
-        ChartKind::Overlay => render(&overlay::Overlay::new(r, &meta)?, &meta, format, size),
-        ChartKind::Correlation => render(
-            &correlation::Correlation::new(r, &meta)?,
-            &meta,
-            format,
-            size,
-        ),
-        ChartKind::Momentum => render(&momentum::Momentum::new(r, &meta)?, &meta, format, size),
-        ChartKind::Ccf => render(&ccf::Ccf::new(r, &meta)?, &meta, format, size),
-        ChartKind::Levels => render(&levels::Levels::new(r, &meta)?, &meta, format, size),
+        ChartKind::Overlay => render_plots(&overlay::Overlay::new(r, m)?, m, format, size),
+        ChartKind::Correlation => {
+            render_plots(&correlation::Correlation::new(r, m)?, m, format, size)
+        }
+        ChartKind::Momentum => render_plots(&momentum::Momentum::new(r, m)?, m, format, size),
+        ChartKind::Ccf => render_plots(&ccf::Ccf::new(r, m)?, m, format, size),
+        ChartKind::Levels => render_plots(&levels::Levels::new(r, m)?, m, format, size),
         ChartKind::Signals => Err(ChartError::Usage(
             "the signals chart needs the evaluated rules: use signals_chart".into(),
         )),
@@ -413,9 +480,19 @@ pub fn equity_chart_scaled(
     size: Size,
     scale: Scale,
 ) -> Result<Vec<u8>, ChartError> {
+    equity_chart_plots(b, format, size, scale).map(|d| d.0)
+}
+
+/// [`equity_chart_scaled`] with its two plotting areas (equity, drawdown).
+fn equity_chart_plots(
+    b: &BacktestResult,
+    format: Format,
+    size: Size,
+    scale: Scale,
+) -> Result<(Vec<u8>, Vec<PlotArea>), ChartError> {
     let chart = equity::Equity::new(b)?;
     let meta = Meta::new(ChartKind::Equity, chart.title()).scaled(scale);
-    render(&chart, &meta, format, size)
+    render_plots(&chart, &meta, format, size)
 }
 
 /// A against several candidates: each candidate's correlation with A per period (the full

@@ -64,6 +64,7 @@ pub(crate) fn shared_axis(ts: [&Technicals; 2]) -> Option<DateAxis> {
 }
 
 fn rsi_panel<DB: Backend>(
+    meta: &Meta,
     area: &DrawingArea<DB, Shift>,
     t: &Technicals,
     color: RGBColor,
@@ -88,6 +89,7 @@ fn rsi_panel<DB: Backend>(
             x_fmt: None,
         },
     )?;
+    meta.record(&chart, axis);
     hline(
         &mut chart,
         axis.range(),
@@ -113,6 +115,7 @@ fn rsi_panel<DB: Backend>(
 }
 
 fn macd_panel<DB: Backend>(
+    meta: &Meta,
     area: &DrawingArea<DB, Shift>,
     t: &Technicals,
     color: RGBColor,
@@ -152,6 +155,7 @@ fn macd_panel<DB: Backend>(
             x_fmt: None,
         },
     )?;
+    meta.record(&chart, axis);
     hline(&mut chart, axis.range(), 0.0, GREY.stroke_width(1), None)?;
     // Histogram: bars one day wide when they are wide enough to see, else 1-pixel lines.
     let width = chart.plotting_area().dim_in_pixel().0.max(1) as f64;
@@ -216,10 +220,10 @@ impl Paint for Momentum<'_> {
         );
         let axis =
             shared_axis([a, b]).ok_or_else(|| ChartError::Empty("no indicator values".into()))?;
-        rsi_panel(&panels[0], a, COLOR_A, &axis)?;
-        rsi_panel(&panels[1], b, COLOR_B, &axis)?;
-        macd_panel(&panels[2], a, COLOR_A, &axis)?;
-        macd_panel(&panels[3], b, COLOR_B, &axis)?;
+        rsi_panel(meta, &panels[0], a, COLOR_A, &axis)?;
+        rsi_panel(meta, &panels[1], b, COLOR_B, &axis)?;
+        macd_panel(meta, &panels[2], a, COLOR_A, &axis)?;
+        macd_panel(meta, &panels[3], b, COLOR_B, &axis)?;
         Ok(())
     }
 }

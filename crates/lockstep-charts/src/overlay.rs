@@ -59,6 +59,7 @@ impl Paint for Overlay<'_> {
                 x_fmt: None,
             },
         )?;
+        meta.record(&chart, &self.axis);
         hline(
             &mut chart,
             self.axis.range(),

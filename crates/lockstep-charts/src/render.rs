@@ -1,6 +1,7 @@
 //! Backends (SVG text, PNG bytes), the SVG root decoration, and the drawing helpers shared by
 //! the charts (styles, lines through runs of defined values, dashed reference lines, legends).
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use plotters::coord::ranged1d::ValueFormatter;
@@ -8,8 +9,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::axis::{runs, Scale};
-use crate::{font, ChartError, ChartKind, Format, Size, MAX_SIDE, MIN_SIDE};
+use crate::axis::{runs, DateAxis, Scale};
+use crate::{font, ChartError, ChartKind, Format, PlotArea, Size, MAX_SIDE, MIN_SIDE};
 
 /// What identifies a chart in its SVG.
 pub(crate) struct Meta {
@@ -19,6 +20,8 @@ pub(crate) struct Meta {
     pub title: String,
     /// The scale of a price or equity axis (log by default).
     pub scale: Scale,
+    /// The plotting areas with a date axis drawn so far ([`Meta::record`]), in drawing order.
+    plots: RefCell<Vec<PlotArea>>,
 }
 
 impl Meta {
@@ -27,7 +30,23 @@ impl Meta {
             kind,
             title,
             scale: Scale::default(),
+            plots: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Record where `chart`, drawn on the date axis `axis`, is: the pixels of the axis' first
+    /// and last dates (as the chart maps them) and of the plotting area's top and bottom.
+    pub(crate) fn record<DB: Backend>(&self, chart: &XyChart<'_, DB, DateAxis>, axis: &DateAxis) {
+        let dates = axis.range();
+        let y = chart.plotting_area().get_pixel_range().1;
+        self.plots.borrow_mut().push(PlotArea {
+            x_start: chart.backend_coord(&(dates.start, 0.0)).0,
+            x_end: chart.backend_coord(&(dates.end, 0.0)).0,
+            top: y.start,
+            bottom: y.end,
+            start: dates.start,
+            end: dates.end,
+        });
     }
 
     /// With the price or equity axis on `scale`.
@@ -81,6 +100,27 @@ fn check_size(size: Size) -> Result<(), ChartError> {
 
 /// Render `p` in `format` at `size`.
 pub(crate) fn render(
+    p: &impl Paint,
+    meta: &Meta,
+    format: Format,
+    size: Size,
+) -> Result<Vec<u8>, ChartError> {
+    render_plots(p, meta, format, size).map(|d| d.0)
+}
+
+/// [`render`], with the plotting areas on a date axis the chart recorded ([`Meta::record`]).
+pub(crate) fn render_plots(
+    p: &impl Paint,
+    meta: &Meta,
+    format: Format,
+    size: Size,
+) -> Result<(Vec<u8>, Vec<PlotArea>), ChartError> {
+    meta.plots.borrow_mut().clear();
+    let bytes = render_bytes(p, meta, format, size)?;
+    Ok((bytes, meta.plots.take()))
+}
+
+fn render_bytes(
     p: &impl Paint,
     meta: &Meta,
     format: Format,

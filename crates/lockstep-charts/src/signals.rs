@@ -67,6 +67,7 @@ impl Paint for Signals<'_> {
                 x_fmt: None,
             },
         )?;
+        meta.record(&chart, &self.axis);
         let price: Vec<Option<f64>> = series.price_a.iter().map(|v| Some(*v)).collect();
         draw_line(
             &mut chart,

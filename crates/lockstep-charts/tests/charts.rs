@@ -632,3 +632,72 @@ fn ten_years_render_fast() {
     println!("10 years: {each:?} per SVG chart");
     assert!(each.as_millis() < limit, "{each:?} per chart");
 }
+
+#[test]
+fn drawn_page_charts_say_where_their_date_axes_are() {
+    let (r, sig, bt) = signals_and_backtest(900);
+    let plain = lockstep_charts::page_charts(&r, Some(&sig), Some(&bt)).unwrap();
+    let drawn = lockstep_charts::page_charts_drawn(
+        &r,
+        Some(&sig),
+        Some(&bt),
+        lockstep_charts::Scale::default(),
+    )
+    .unwrap();
+    assert_eq!(plain.len(), drawn.len());
+    for (p, d) in plain.iter().zip(&drawn) {
+        // The same charts, byte for byte.
+        assert_eq!(p.svg, d.chart.svg, "{}", p.kind);
+        let want = match p.kind {
+            ChartKind::Overlay | ChartKind::Correlation | ChartKind::Signals => 1,
+            ChartKind::Momentum => 4,
+            ChartKind::Equity => 2,
+            _ => 0,
+        };
+        assert_eq!(d.plots.len(), want, "{}: {:?}", p.kind, d.plots);
+        let (w, h) = p.kind.default_size();
+        for a in &d.plots {
+            assert!(
+                0 < a.x_start && a.x_start < a.x_end && a.x_end < w as i32,
+                "{a:?}"
+            );
+            assert!(
+                0 < a.top && a.top < a.bottom && a.bottom < h as i32,
+                "{a:?}"
+            );
+            assert!(a.start < a.end, "{a:?}");
+        }
+        // Panels stack top to bottom on one date axis.
+        for pair in d.plots.windows(2) {
+            assert!(pair[0].bottom <= pair[1].top, "{:?}", d.plots);
+            assert_eq!(
+                (pair[0].x_start, pair[0].x_end),
+                (pair[1].x_start, pair[1].x_end)
+            );
+        }
+    }
+    // The overlay's axis spans the aligned dates with its margin, and the first date is
+    // drawn where the geometry puts it: a polyline's first point.
+    let o = &drawn[0];
+    assert_eq!(o.chart.kind, ChartKind::Overlay);
+    let a = &o.plots[0];
+    let (first, last) = (r.series.dates[0], *r.series.dates.last().unwrap());
+    assert!(a.start < first && last < a.end);
+    let days = (a.end - a.start).num_days() as f64;
+    let x = a.x_start as f64
+        + (first - a.start).num_days() as f64 / days * (a.x_end - a.x_start) as f64;
+    let svg = &o.chart.svg;
+    // Leg A's line (its colour, #1f77b4), the first one drawn in it.
+    let line = svg
+        .split("<polyline")
+        .skip(1)
+        .find(|t| {
+            t[..t.find('>').unwrap()]
+                .to_ascii_lowercase()
+                .contains("#1f77b4")
+        })
+        .expect("leg A's line");
+    let pts = &line[line.find("points=\"").unwrap() + 8..];
+    let x0: f64 = pts.split(',').next().unwrap().trim().parse().unwrap();
+    assert!((x0 - x).abs() <= 1.0, "drawn at {x0}, mapped to {x}");
+}

@@ -42,8 +42,12 @@ struct Serve {
 }
 
 impl Serve {
+    /// Start the test's `lockstep` binary, or the one `LOCKSTEP_SERVE_BIN` names (a release
+    /// build, for the timings of BENCHMARKS.md).
     fn start(home: &Path, config: &Path) -> Serve {
-        let mut child = StdCommand::new(env!("CARGO_BIN_EXE_lockstep"))
+        let bin = std::env::var_os("LOCKSTEP_SERVE_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_lockstep").into());
+        let mut child = StdCommand::new(bin)
             .args(["--offline", "serve", "--config"])
             .arg(config)
             .env("LOCKSTEP_HOME", home)
@@ -809,6 +813,7 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
                          server_chart_painted: window.lockstepShown,
                          server_charts_frame: r(window.lockstepStaticFrameMs),
                          dom_content_loaded: r(n.domContentLoadedEventEnd),
+                         first_chart_answers_pointer: r(window.lockstepPointerReadyMs),
                          first_interactive_chart: r(window.lockstepFirstChartMs),
                          every_interactive_chart_in_viewport: r(window.lockstepViewportRenderMs),
                          every_interactive_chart: r(window.lockstepFirstRenderMs),
@@ -1039,6 +1044,336 @@ fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
         .execute("const th = document.querySelectorAll('#pairs th')[1]; th.click(); return th.dataset.dir;")
         .unwrap();
     assert_eq!(sort, "asc");
+}
+
+/// `hoverAt(name, date, panel)`: the viewport point over `date` on plotting area `panel` of
+/// the server chart of slot `name`, from the slot's `data-plots` (the chart's own geometry)
+/// and the image's box, the image scrolled into view first.
+const HOVER_AT: &str = "function hoverAt(name, date, panel) {
+    const div = document.getElementById('fig-' + name);
+    const img = div.querySelector('figure.chart img');
+    img.scrollIntoView({block: 'center', inline: 'nearest'});
+    const p = div.dataset.plots.split(';')[panel].split(' ');
+    const [x0, x1, top, bottom] = p.slice(0, 4).map(Number);
+    const d0 = Date.parse(p[4]), d1 = Date.parse(p[5]), d = Date.parse(date);
+    const k = img.getBoundingClientRect().width / Number(img.getAttribute('width'));
+    const x = (x0 + (d - d0) / (d1 - d0) * (x1 - x0)) * k;
+    // A chart wider than its figure (a phone) scrolls inside it: the date brought into view.
+    const fig = img.closest('figure');
+    fig.scrollLeft = x - fig.clientWidth / 2;
+    const r = img.getBoundingClientRect();
+    return [Math.round(r.left + x), Math.round(r.top + (top + bottom) / 2 * k)];
+  }
+  ";
+
+/// What the crosshair of slot `name` shows: the hovered date and its label's rows
+/// `[series, value]`.
+fn crosshair(browser: &lockstep_testkit::webdriver::Browser, name: &str) -> Value {
+    browser
+        .execute(&format!(
+            "const div = document.getElementById('fig-{name}');
+             const tip = div.querySelector('.xh-tip');
+             const layer = div.querySelector('.xh');
+             const line = div.querySelector('.xh-line').getBoundingClientRect();
+             const t = tip.getBoundingClientRect();
+             return {{date: div.dataset.hovered || null, shown: !!layer && !layer.hidden,
+                      rows: Array.from(tip.querySelectorAll('.xh-row'))
+                        .map(r => [r.dataset.series, r.querySelector('b').textContent]),
+                      line_x: line.left, tip: [t.left, t.right],
+                      width: document.documentElement.clientWidth}};"
+        ))
+        .expect("script")
+}
+
+/// Move a real pointer (`mouse` or `touch`; a finger touches down, is held, moves, and lifts) over
+/// `date` on plotting area `panel` of slot `name`'s server chart.
+fn point(
+    browser: &lockstep_testkit::webdriver::Browser,
+    kind: &str,
+    name: &str,
+    date: &str,
+    panel: usize,
+) {
+    let at = browser
+        .execute(&format!(
+            "{HOVER_AT} return hoverAt('{name}', '{date}', {panel});"
+        ))
+        .expect("script");
+    let (x, y) = (at[0].as_i64().unwrap(), at[1].as_i64().unwrap());
+    let mv = |x: i64| serde_json::json!({"type": "pointerMove", "x": x, "y": y, "origin": "viewport", "duration": 0});
+    // A finger touches down beside the date, is held still, then drags the crosshair there.
+    let steps = if kind == "touch" {
+        vec![
+            mv(x - 30),
+            serde_json::json!({"type": "pointerDown", "button": 0}),
+            serde_json::json!({"type": "pause", "duration": 400}),
+            mv(x - 15),
+            mv(x),
+            serde_json::json!({"type": "pointerUp", "button": 0}),
+        ]
+    } else {
+        vec![mv(x)]
+    };
+    browser
+        .actions(serde_json::json!([{"type": "pointer", "id": kind,
+            "parameters": {"pointerType": kind}, "actions": steps}]))
+        .expect("pointer actions");
+}
+
+#[test]
+fn the_server_charts_answer_the_pointer_before_plotly_js() {
+    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have the browser: {why}"
+        );
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(home) = seeded_home() else { return };
+    let config = write_config(home.path(), PAIR);
+    let server = Serve::start(home.path(), &config);
+    let page = format!("{}/pairs/eth-usd_rut", server.url);
+    // The pair's views computed (cached until its data change), as in the timing test.
+    get_json(&format!("{}/api/figures?a=ETH-USD&b=%5ERUT", server.url));
+    let series = get_json(&format!("{}/api/pairs/eth-usd_rut/series", server.url));
+    let dates = series["dates"].as_array().unwrap();
+    let i = dates.len() - 40;
+    let date = dates[i].as_str().unwrap().to_string();
+    let block = |b: &lockstep_testkit::webdriver::Browser, urls: Value| {
+        b.cdp("Network.enable", serde_json::json!({})).expect("cdp");
+        b.cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({ "urls": urls }),
+        )
+        .expect("cdp");
+    };
+
+    // Plotly.js never arrives (blocked): the server's charts answer the pointer anyway.
+    let browser = lockstep_testkit::webdriver::Browser::start(1400, 1000).expect("chromium");
+    block(&browser, serde_json::json!(["*/assets/plotly/*"]));
+    browser.goto(&page).expect("load");
+    wait_in(
+        &browser,
+        "the crosshair",
+        "return window.lockstepPointerReadyMs !== undefined;",
+    );
+    let t = browser
+        .execute(
+            "const n = performance.getEntriesByType('navigation')[0];
+             const p = Object.fromEntries(performance.getEntriesByType('paint')
+               .map(e => [e.name, Math.round(e.startTime)]));
+             const f = performance.getEntriesByType('resource')
+               .find(e => e.name.includes('/api/figures'));
+             return {html_received: Math.round(n.responseEnd),
+                     first_contentful_paint: p['first-contentful-paint'],
+                     figures_requested_received: f ? [Math.round(f.startTime),
+                       Math.round(f.responseStart), Math.round(f.responseEnd)] : null,
+                     figures_requests: performance.getEntriesByType('resource')
+                       .filter(e => e.name.includes('/api/figures')).length,
+                     scripts_received: performance.getEntriesByType('resource')
+                       .filter(e => e.initiatorType === 'script')
+                       .map(e => [e.name.split('/').pop(), Math.round(e.responseEnd)]),
+                     dom_content_loaded: Math.round(n.domContentLoadedEventEnd),
+                     first_chart_answers_pointer: Math.round(window.lockstepPointerReadyMs)};",
+        )
+        .unwrap();
+    eprintln!("pair page, Plotly.js blocked, ms after navigation start: {t}");
+    wait_in(
+        &browser,
+        "Plotly.js to fail",
+        "return !!document.getElementById('explore-retry');",
+    );
+    wait_in(
+        &browser,
+        "every crosshair",
+        "return document.querySelectorAll('#explore .xh').length === 4;",
+    );
+    // Every slot still shows its server chart, with a crosshair and its controls.
+    let slots = browser
+        .execute(
+            "return ['overlay', 'correlation', 'momentum', 'equity'].map(k => {
+               const d = document.getElementById('fig-' + k);
+               return [!!d.querySelector('figure.chart img'), !!d.querySelector('.xh'),
+                       d.querySelectorAll('.xh-controls button').length,
+                       d.dataset.plots.split(';').length]; });",
+        )
+        .unwrap();
+    assert_eq!(
+        slots,
+        serde_json::json!([
+            [true, true, 8, 1],
+            [
+                true,
+                true,
+                6 + 1 + series["rolling"].as_array().unwrap().len(),
+                1
+            ],
+            [true, true, 6, 4],
+            [true, true, 8, 2]
+        ]),
+        "{slots}"
+    );
+
+    // The date under the pointer: the hovered one's index among the aligned dates, within a
+    // pixel's worth of days of the date aimed at (ten years on about 1,300 CSS px: 2-3 days).
+    let hovered = |seen: &Value, aimed: usize| -> usize {
+        let d = seen["date"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no date: {seen}"));
+        let j = dates.iter().position(|x| x == d).expect("an aligned date");
+        assert!(j.abs_diff(aimed) <= 3, "aimed at {}, got {d}", dates[aimed]);
+        j
+    };
+    // A mouse over the correlation chart at a known date: a date beside it, and per window
+    // the API's correlation of that date as Plotly formats it (4 decimals).
+    point(&browser, "mouse", "correlation", &date, 0);
+    let seen = crosshair(&browser, "correlation");
+    let j = hovered(&seen, i);
+    let windows = series["rolling"].as_array().unwrap();
+    let rows = seen["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), windows.len(), "{seen}");
+    for (w, row) in windows.iter().zip(rows) {
+        let want = format!("{:.4}", num_at(&w["corr"], j));
+        assert_eq!(
+            row,
+            &serde_json::json!([format!("{}-return correlation", w["window"]), want]),
+            "{seen}"
+        );
+    }
+    // The overlay: both legs rebased, two decimals.
+    point(&browser, "mouse", "overlay", &date, 0);
+    let seen = crosshair(&browser, "overlay");
+    let j = hovered(&seen, i);
+    assert_eq!(
+        seen["rows"],
+        serde_json::json!([
+            ["ETH-USD", format!("{:.2}", num_at(&series["norm_a"], j))],
+            ["^RUT", format!("{:.2}", num_at(&series["norm_b"], j))]
+        ]),
+        "{seen}"
+    );
+    // Momentum (four panels, the last year) and equity (two): the date and every series.
+    let last = dates.last().unwrap().as_str().unwrap();
+    let recent = dates[dates.len() - 10].as_str().unwrap().to_string();
+    for (name, panel, n) in [("momentum", 3, 6), ("equity", 1, 3)] {
+        point(&browser, "mouse", name, &recent, panel);
+        let seen = crosshair(&browser, name);
+        hovered(&seen, dates.len() - 10);
+        let rows = seen["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), n, "{name}: {seen}");
+        assert!(
+            rows.iter().any(|r| r[1].as_str() != Some("\u{2014}")),
+            "{name}: {seen}"
+        );
+    }
+    assert!(last > recent.as_str());
+    // A finger: touched down a month or two before the date, held, dragged to the date,
+    // lifted: the crosshair followed it there, and stays.
+    point(&browser, "touch", "correlation", &date, 0);
+    let seen = crosshair(&browser, "correlation");
+    hovered(&seen, i);
+    assert_eq!(seen["shown"], Value::Bool(true), "{seen}");
+
+    // Controls touched on the pictures: kept, the window choice shown in the label at once.
+    let w1 = windows[1]["window"].as_u64().unwrap();
+    let press = |name: &str, label: &str| {
+        browser
+            .execute(&format!(
+                "const b = Array.from(document.querySelectorAll('#fig-{name} .xh-controls button'))
+                   .find(b => b.textContent === '{label}');
+                 b.click(); return b.getAttribute('aria-pressed');"
+            ))
+            .unwrap()
+    };
+    assert_eq!(press("overlay", "1Y"), "true");
+    assert_eq!(press("overlay", "Linear"), "true");
+    assert_eq!(press("correlation", &w1.to_string()), "true");
+    point(&browser, "mouse", "correlation", &date, 0);
+    let seen = crosshair(&browser, "correlation");
+    let j = hovered(&seen, i);
+    assert_eq!(
+        seen["rows"],
+        serde_json::json!([[
+            format!("{w1}-return correlation"),
+            format!("{:.4}", num_at(&windows[1]["corr"], j))
+        ]]),
+        "{seen}"
+    );
+    // Plotly.js arrives (the network is back, "Try again"): each chart replaces its picture
+    // with the choices applied.
+    block(&browser, serde_json::json!([]));
+    browser
+        .execute("document.getElementById('explore-retry').click(); return true;")
+        .unwrap();
+    wait_in(
+        &browser,
+        "the interactive charts",
+        "const s = document.getElementById('explore'); return s.dataset.loaded === 'ETH-USD|^RUT||';",
+    );
+    let after = browser
+        .execute(
+            "const o = document.getElementById('fig-overlay'), c = document.getElementById('fig-correlation');
+             const r = o.layout.xaxis.range;
+             return {days: (Date.parse(String(r[1]).slice(0, 10)) - Date.parse(String(r[0]).slice(0, 10))) / 86400000,
+                     scale: o.layout.yaxis.type, active: o.layout.updatemenus[0].active,
+                     windows: c.data.filter(t => t.visible === true).map(t => t.name),
+                     window_active: c.layout.updatemenus[0].active,
+                     pictures: document.querySelectorAll('#explore figure.chart, #explore .xh, #explore .xh-controls').length};",
+        )
+        .unwrap();
+    assert!(
+        (364.0..=367.0).contains(&after["days"].as_f64().unwrap()),
+        "{after}"
+    );
+    assert_eq!(after["scale"], "linear", "{after}");
+    assert_eq!(after["active"], 1, "{after}");
+    assert_eq!(after["window_active"], 2, "{after}");
+    assert_eq!(
+        after["windows"],
+        serde_json::json!([
+            format!("{w1}-return correlation"),
+            format!("{w1} band"),
+            format!("{w1} band")
+        ]),
+        "{after}"
+    );
+    assert_eq!(after["pictures"], 0, "{after}");
+    drop(browser);
+
+    // On a phone: a finger on the overlay; the label stays on the screen, nothing overflows.
+    let phone = lockstep_testkit::webdriver::Browser::start(375, 812).expect("chromium");
+    block(&phone, serde_json::json!(["*/assets/plotly/*"]));
+    phone.goto(&page).expect("load");
+    wait_in(
+        &phone,
+        "the crosshair",
+        "return window.lockstepPointerReadyMs !== undefined;",
+    );
+    for k in [0, i, dates.len() - 1] {
+        point(&phone, "touch", "overlay", dates[k].as_str().unwrap(), 0);
+        let seen = crosshair(&phone, "overlay");
+        hovered(&seen, k);
+        let w = seen["width"].as_f64().unwrap();
+        let tip = seen["tip"].as_array().unwrap();
+        assert!(
+            tip[0].as_f64().unwrap() >= 0.0 && tip[1].as_f64().unwrap() <= w,
+            "phone: {seen}"
+        );
+        let fit = phone.execute(FIT).unwrap();
+        assert!(
+            fit["page"].as_f64().unwrap() <= fit["width"].as_f64().unwrap() + 1.0,
+            "{fit}"
+        );
+        assert_eq!(fit["over"], Value::Array(vec![]), "{fit}");
+    }
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    std::fs::write(
+        artifacts.join("crosshair-375.png"),
+        phone.screenshot().unwrap(),
+    )
+    .unwrap();
 }
 
 fn num_at(v: &Value, i: usize) -> f64 {

@@ -1,5 +1,10 @@
 // The interactive charts of a pair page (section#explore): each slot first shows the
-// server's SVG chart; after the first frame is painted this loads Plotly.js (only now, so
+// server's SVG chart, which answers the pointer as soon as /api/figures (fetched at once,
+// preloaded by the page) has arrived: a crosshair with the date and the value of every
+// series of the chart's figure at that date (crosshair.js, the same values Plotly shows
+// later), and the figure's controls (range presets, window selector, log/linear) whose
+// choices are applied when the interactive chart replaces the picture. After the first
+// frame is painted this loads Plotly.js (only now, so
 // that neither its transfer nor its parsing delays the first paint), loads /api/symbols
 // into the pair picker, draws /api/figures with Plotly.js in place of the SVG charts (those
 // in the viewport first, each other one as it approaches the viewport or in idle time),
@@ -21,6 +26,40 @@
   };
   const status = el("explore-status");
   let first = true;
+  const xhair = window.lockstepCrosshair;
+  // The figures of the pair first shown, asked for at once (the page preloads the same URL):
+  // the crosshair of each server chart reads them, and the first interactive draw.
+  function query(c) {
+    const p = new URLSearchParams({ a: c.a, b: c.b });
+    if (c.from) p.set("from", c.from);
+    if (c.to) p.set("to", c.to);
+    return p;
+  }
+  async function figures(c) {
+    const r = await fetch("/api/figures?" + query(c), { credentials: "same-origin" });
+    return { ok: r.ok, status: r.status, j: await r.json() };
+  }
+  let early = figures(cur);
+  const earlyKey = String(query(cur));
+  // The pictures are of the page's pair, over its whole range, on its clock: the crosshair
+  // reads the figures only when they are of exactly that.
+  const pictured =
+    cur.a === sec.dataset.a && cur.b === sec.dataset.b && !cur.from && !cur.to && !q.has("clock");
+  early
+    .then(async (res) => {
+      if (!res.ok || !xhair || !pictured) return;
+      for (const name of names) {
+        const div = el("fig-" + name);
+        if (res.j.figures[name] && xhair.attach(div, res.j.figures[name])) {
+          if (window.lockstepPointerReadyMs === undefined) {
+            window.lockstepPointerReadyMs = performance.now();
+          }
+        }
+        // One chart a task: the page answers input between them.
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    })
+    .catch(() => {});
   function option(sel, value, label) {
     const o = document.createElement("option");
     o.value = value;
@@ -54,13 +93,13 @@
   let loads = 0;
   async function load() {
     const token = ++loads;
-    const p = new URLSearchParams({ a: cur.a, b: cur.b });
-    if (cur.from) p.set("from", cur.from);
-    if (cur.to) p.set("to", cur.to);
     status.textContent = "loading " + cur.a + " vs " + cur.b + "…";
     sec.dataset.loaded = "";
-    const r = await fetch("/api/figures?" + p, { credentials: "same-origin" });
-    const j = await r.json();
+    // The figures fetched at once serve the first draw of the same pair and range.
+    const mine = early && String(query(cur)) === earlyKey ? early : null;
+    early = null;
+    const r = await (mine ? mine.catch(() => figures(cur)) : figures(cur));
+    const j = r.j;
     if (token !== loads) return;
     if (!r.ok) {
       status.textContent = j.error ? j.error.message : "HTTP " + r.status;
@@ -112,6 +151,7 @@
   }
   // The server's SVG chart of a slot leaves it to the interactive one (or to nothing).
   function leave(div) {
+    if (xhair) xhair.detach(div);
     const still = div.querySelector("figure.chart");
     if (!still) return;
     // The charts index links to the slot from now on.
@@ -124,8 +164,11 @@
     const div = el("fig-" + name);
     leave(div);
     div.hidden = false;
+    // The controls touched on the picture, applied once the interactive chart is drawn.
+    const chosen = xhair ? xhair.take(div) : null;
     await Plotly.react(div, f.data, f.layout, f.config);
     if (window.lockstepCharts) window.lockstepCharts.wire(div);
+    if (chosen) await xhair.apply(div, chosen);
     if (first && window.lockstepFirstChartMs === undefined) {
       window.lockstepFirstChartMs = performance.now();
     }
@@ -210,6 +253,30 @@
       /* the next poll retries */
     }
   }
+  // Load Plotly.js; when it fails (the network), the pictures keep their crosshair and a
+  // button tries again.
+  function plotly() {
+    const s = document.createElement("script");
+    // Without a service worker (not a secure context) Plotly.js is compiled lazily.
+    s.src = sec.dataset.plotly + ("serviceWorker" in navigator ? "" : "?compile=lazy");
+    s.onload = start;
+    s.onerror = () => {
+      s.remove();
+      status.textContent =
+        "the interactive charts are unavailable: Plotly.js did not load (the charts below " +
+        "still show their values under the pointer) ";
+      const again = document.createElement("button");
+      again.type = "button";
+      again.id = "explore-retry";
+      again.textContent = "Try again";
+      again.addEventListener("click", () => {
+        status.textContent = "loading the interactive charts…";
+        plotly();
+      });
+      status.appendChild(again);
+    };
+    document.head.appendChild(s);
+  }
   function start() {
     symbols();
     load();
@@ -221,14 +288,7 @@
     window.lockstepStaticFrameMs = performance.now();
     setTimeout(() => {
       if (typeof Plotly !== "undefined") return start();
-      const s = document.createElement("script");
-      // Without a service worker (not a secure context) Plotly.js is compiled lazily.
-      s.src = sec.dataset.plotly + ("serviceWorker" in navigator ? "" : "?compile=lazy");
-      s.onload = start;
-      s.onerror = () => {
-        status.textContent = "the interactive charts are unavailable: Plotly.js did not load";
-      };
-      document.head.appendChild(s);
+      plotly();
     }, 0);
   });
 })();

@@ -410,7 +410,23 @@ pub fn dashboard(
         generated: Some(fmt_time(data.computed_at)),
     };
     let page = lockstep_html::report_page(&data.report, data.charts(), &options);
-    with_explore(page, pair, data.charts())
+    with_explore(page, pair, data)
+}
+
+/// The plotting areas of a chart's date axis as the page gives them to crosshair.js
+/// (`data-plots`): per area `x_start x_end top bottom start end` (SVG pixels, dates), `;`
+/// between areas.
+fn plots_attr(plots: &[lockstep_charts::PlotArea]) -> String {
+    plots
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {} {} {} {}",
+                p.x_start, p.x_end, p.top, p.bottom, p.start, p.end
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// The CSS of the interactive section.
@@ -418,7 +434,22 @@ const EXPLORE_CSS: &str = "#explore .picker{display:flex;flex-wrap:wrap;gap:.5re
 align-items:flex-end;margin:.5rem 0}#explore .picker label{display:flex;flex-direction:column;\
 font-size:.85rem;min-width:7rem;flex:1 1 7rem}#explore select,#explore input,#explore button{\
 font-size:1rem;max-width:100%}#explore .figure{width:100%;min-height:200px;margin:.75rem 0}\
-#explore-status,#live-note{font-size:.85rem;color:#666}#explore figure.chart img{display:block;\
+#explore-status,#live-note{font-size:.85rem;color:#666}#explore .figure{position:relative}\
+#explore .figure img{user-select:none;-webkit-user-select:none;-webkit-touch-callout:none}\
+#explore .xh-line{position:absolute;width:0;border-left:1px dashed #444;pointer-events:none}\
+#explore .xh-tip{position:absolute;pointer-events:none;background:rgba(255,255,255,.96);\
+color:#222;border:1px solid #999;border-radius:3px;padding:3px 6px;font-size:12px;\
+line-height:1.35;max-width:calc(100% - 2px);box-sizing:border-box;\
+box-shadow:0 1px 3px rgba(0,0,0,.2);z-index:2}\
+#explore .xh-date{font-weight:600}\
+#explore .xh-controls{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:center;\
+margin:.25rem 0;font-size:12px}\
+#explore .xh-group{display:inline-flex;flex-wrap:wrap;gap:2px}\
+#explore .xh-controls button{font-size:12px;padding:2px 7px;border:1px solid #bbb;\
+border-radius:3px;background:#f4f4f4;color:#222;cursor:pointer}\
+#explore .xh-controls button[aria-pressed=true]{background:#dbe7f5;border-color:#1f77b4}\
+#explore .xh-note{color:#666}\
+#explore figure.chart img{display:block;\
 width:100%;height:auto;max-width:100%;background:#fff;border:1px solid var(--line);\
 border-radius:4px}main table{display:block;overflow-x:auto;\
 max-width:100%}";
@@ -432,7 +463,11 @@ max-width:100%}";
 /// Plotly.js (4.65 MB to parse) is requested only after the first frame (explore.js adds its
 /// script then), so it never delays the first paint. `data-worker` names the service worker
 /// explore.js registers once every chart is drawn (Plotly.js kept compiled for the next visit).
-fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Chart]) -> String {
+/// Each slot's `data-plots` says where its chart's date axes are (`lockstep_charts::PlotArea`,
+/// recorded while the chart was drawn): crosshair.js maps the pointer to a date with it and
+/// shows the values of the slot's figure at that date before Plotly.js has arrived.
+fn with_explore(page: String, pair: &PairConfig, data: &PairData) -> String {
+    let charts = data.charts();
     let (page, _) = lockstep_html::take_charts(&page, &lockstep_charts::interactive::FIGURES);
     let mut section = String::new();
     let _ = write!(
@@ -464,9 +499,15 @@ fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Char
         if i > 0 {
             fig = fig.replacen("<img ", "<img loading=\"lazy\" ", 1);
         }
+        let plots = charts
+            .iter()
+            .find(|c| lockstep_html::chart_kind_name(c.kind) == *name)
+            .map(|c| plots_attr(data.plots(c.kind)))
+            .unwrap_or_default();
         let _ = write!(
             section,
-            "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\">{fig}</div>"
+            "<div class=\"figure\" id=\"fig-{name}\" data-figure=\"{name}\" \
+             data-plots=\"{plots}\">{fig}</div>"
         );
     }
     section.push_str("</section>\n");
@@ -480,8 +521,10 @@ fn with_explore(page: String, pair: &PairConfig, charts: &[lockstep_charts::Char
         escape(&encode_query(&pair.b)),
     );
     let script = format!(
-        "<script src=\"{}\" defer></script>\n<script src=\"{}\" defer></script>\n</body>",
+        "<script src=\"{}\" defer></script>\n<script src=\"{}\" defer></script>\n\
+         <script src=\"{}\" defer></script>\n</body>",
         crate::routes::script_path("charts.js"),
+        crate::routes::script_path("crosshair.js"),
         crate::routes::script_path("explore.js")
     );
     let page = page

@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 use lockstep_alerts::{DeliveryStats, Dispatcher, StoredAlert};
-use lockstep_charts::Chart;
+use lockstep_charts::{Chart, ChartKind, PlotArea};
 use lockstep_core::IntradaySeries;
 use lockstep_core::{Date, PriceSeries};
 use lockstep_fetch::{refresh_symbol, Fetcher};
@@ -154,7 +154,8 @@ pub struct PairData {
     legs: [LegInfo; 2],
     /// The intraday bars stored of both legs when it was computed (the clocks read them).
     intraday: Vec<IntervalListing>,
-    charts: OnceLock<Vec<Chart>>,
+    /// The charts, and per chart the plotting areas of its date axis.
+    charts: OnceLock<(Vec<Chart>, Vec<Vec<PlotArea>>)>,
     figures: OnceLock<String>,
 }
 
@@ -172,16 +173,34 @@ impl PairData {
     /// and the backtest's equity), drawn on first use; when drawing fails the page has none
     /// (reported on stderr).
     pub fn charts(&self) -> &[Chart] {
+        &self.drawn().0
+    }
+
+    /// The plotting areas of the date axis of the chart `kind` ([`Self::charts`]; none when
+    /// the page has no such chart), which the page's crosshair maps the pointer with.
+    pub fn plots(&self, kind: ChartKind) -> &[PlotArea] {
+        let (charts, plots) = self.drawn();
+        charts
+            .iter()
+            .position(|c| c.kind == kind)
+            .map_or(&[], |i| &plots[i])
+    }
+
+    fn drawn(&self) -> &(Vec<Chart>, Vec<Vec<PlotArea>>) {
         self.charts.get_or_init(|| {
-            lockstep_charts::page_charts(
+            lockstep_charts::page_charts_drawn(
                 &self.report,
                 self.signals.as_ref().ok(),
                 self.backtest.as_ref().ok(),
+                lockstep_charts::Scale::default(),
             )
             .unwrap_or_else(|e| {
                 eprintln!("lockstep serve: charts of {}: {e}", self.report.a.name);
                 Vec::new()
             })
+            .into_iter()
+            .map(|d| (d.chart, d.plots))
+            .unzip()
         })
     }
 }

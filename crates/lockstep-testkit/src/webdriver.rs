@@ -162,6 +162,27 @@ impl Browser {
         )
     }
 
+    /// Send the Chrome DevTools Protocol command `cmd` with `params` to the page (ChromeDriver's
+    /// `goog/cdp/execute`), e.g. `Network.setBlockedURLs` to keep a script from loading.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        call(
+            "POST",
+            &self.url("goog/cdp/execute"),
+            Some(&json!({"cmd": cmd, "params": params})),
+        )
+    }
+
+    /// Perform W3C input `actions` (the `actions` array of `POST /session/{id}/actions`:
+    /// real pointer and key input, hit-tested by the browser), then release every input.
+    pub fn actions(&self, actions: Value) -> Result<(), String> {
+        call(
+            "POST",
+            &self.url("actions"),
+            Some(&json!({ "actions": actions })),
+        )?;
+        call("DELETE", &self.url("actions"), None).map(|_| ())
+    }
+
     /// The page's title.
     pub fn title(&self) -> Result<String, String> {
         Ok(call("GET", &self.url("title"), None)?

@@ -1,5 +1,6 @@
 //! `GET /assets/lockstep/{version}/{name}`: the pages' own scripts (`explore.js`, the
-//! interactive section of a pair page; `charts.js`, the value axes rescaled to the visible
+//! interactive section of a pair page; `crosshair.js`, the crosshair and controls of its
+//! server charts before Plotly.js has arrived; `charts.js`, the value axes rescaled to the visible
 //! dates, shared with `report --interactive`; `home.js`, the home page's sortable table and
 //! polling; `worker.js`, the service worker that keeps Plotly.js compiled in CacheStorage,
 //! allowed the scope `/`), served from the binary so the pages' Content-Security-Policy can
@@ -36,7 +37,7 @@ pub fn script_path(name: &str) -> String {
 
 fn operation() -> Value {
     json!({
-        "summary": "The pages' own scripts (explore.js, charts.js, home.js, and worker.js, the service worker that keeps Plotly.js in CacheStorage) of this server's version, cached for a year (`immutable`).",
+        "summary": "The pages' own scripts (explore.js, crosshair.js, charts.js, home.js, and worker.js, the service worker that keeps Plotly.js in CacheStorage) of this server's version, cached for a year (`immutable`).",
         "operationId": "pageScript",
         "parameters": [
             {"name": "version", "in": "path", "required": true,
@@ -44,7 +45,7 @@ fn operation() -> Value {
              "schema": {"type": "string", "minLength": 1, "maxLength": 32}},
             {"name": "name", "in": "path", "required": true,
              "description": "The script.",
-             "schema": {"type": "string", "enum": ["explore.js", "charts.js", "home.js", "worker.js"]}},
+             "schema": {"type": "string", "enum": ["explore.js", "crosshair.js", "charts.js", "home.js", "worker.js"]}},
         ],
         "responses": responses(
             json!({"description": "The script.", "content": {"text/javascript": {"schema": {"type": "string"}}}}),
@@ -58,6 +59,7 @@ async fn script(
     let Path((version, name)) = path.map_err(path_error)?;
     let body = match name.as_str() {
         "explore.js" => include_str!("../explore.js"),
+        "crosshair.js" => include_str!("../crosshair.js"),
         "charts.js" => lockstep_charts::interactive::AUTOSCALE_JS,
         "home.js" => crate::pages::HOME_JS,
         "worker.js" => worker_js(),
