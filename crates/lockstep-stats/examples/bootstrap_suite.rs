@@ -1,7 +1,9 @@
 //! Times one `bootstrap_suite` of `analyze`'s shape (the full period, the latest 30, 60 and 90
 //! returns against it, risk-on against risk-off in alternating stretches of 50) on synthetic
 //! returns, at a given block length: `cargo run --release -p lockstep-stats --example
-//! bootstrap_suite -- N BLOCK [REPLICATES] [REPEATS]` prints the best time of REPEATS runs.
+//! bootstrap_suite -- N BLOCK [REPLICATES] [REPEATS]` prints the best time of REPEATS runs and a
+//! digest of every figure of the suite (FNV-1a of its `Debug` text: equal digests, equal results
+//! bit for bit). `RAYON_NUM_THREADS=1` for one thread.
 
 use std::time::Instant;
 
@@ -37,17 +39,26 @@ fn main() {
     pairs.push((&on, &off));
     let mut best = f64::INFINITY;
     let mut last = None;
+    let mut digest = 0;
     for _ in 0..repeats {
         let t = Instant::now();
         let s = bootstrap_suite(&x, &y, &pairs, &cfg).unwrap();
         best = best.min(t.elapsed().as_secs_f64());
         last = s.full;
+        digest = fnv1a(format!("{s:?}").as_bytes());
     }
     let f = last.unwrap();
     println!(
-        "n {n} b {block}: best {:.2} ms of {repeats}; lo {} hi {}",
+        "n {n} b {block}: best {:.2} ms of {repeats}; lo {} hi {}; digest {digest:016x}",
         best * 1e3,
         f.lo,
         f.hi
     );
+}
+
+/// FNV-1a, 64 bits.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
