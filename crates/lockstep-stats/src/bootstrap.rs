@@ -47,9 +47,20 @@ pub struct StationaryBootstrap {
     /// Whether the table is non-decreasing as computed (it is, for every `p` tried), so that
     /// the smallest `k` with `u < F(k)` is `1 + #{k : F(k) ≤ u}`, counted without branches.
     monotone: bool,
-    /// Whether to count rather than search: a non-decreasing table and `p < 1/2` (most blocks
-    /// longer than 1, so a search's early exits are mispredicted about as often as not).
+    /// Whether to count rather than search: a non-decreasing table (a search's early exit is
+    /// mispredicted about as often as a block ends).
     count: bool,
+    /// How many entries of the table to count first (2, 4, 8 or 16): the fewest whose last
+    /// entry `F(head)` exceeds `u` with probability at least 95% (`(1 − p)^head ≤ 0.05`); when
+    /// `u < F(head)` every later entry exceeds `u` too, so the count of the first `head` is
+    /// the count of all 16; only the rare `u ≥ F(head)` counts them all.
+    head: usize,
+}
+
+/// The number of the first `H` entries of `cdf` that are at most `u`, without a branch.
+#[inline(always)]
+fn count_at_most<const H: usize>(cdf: &[f64; 16], u: f64) -> usize {
+    cdf[..H].iter().map(|&f| usize::from(f <= u)).sum()
 }
 
 /// Consecutive positions `start .. start + len` of a resample (see [`StationaryBootstrap`]).
@@ -81,13 +92,18 @@ impl StationaryBootstrap {
             *f = -((k + 1) as f64 * ln_q).exp_m1();
         }
         let monotone = cdf.windows(2).all(|w| w[0] <= w[1]);
+        let head = [2, 4, 8, 16]
+            .into_iter()
+            .find(|&h| 1.0 - cdf[h - 1] <= 0.05)
+            .unwrap_or(16);
         Ok(StationaryBootstrap {
             block,
             p,
             ln_q,
             cdf,
             monotone,
-            count: monotone && p < 0.5,
+            count: monotone,
+            head,
         })
     }
 
@@ -97,22 +113,58 @@ impl StationaryBootstrap {
     }
 
     /// One geometric block length, at most `cap` (`cap >= 1`).
-    #[inline(always)]
+    #[cfg(test)]
     fn block_len(&self, rng: &mut Xoshiro256, cap: usize) -> usize {
+        match self.kind() {
+            0 => self.block_len_as::<0>(rng, cap),
+            1 => self.block_len_as::<1>(rng, cap),
+            2 => self.block_len_as::<2>(rng, cap),
+            4 => self.block_len_as::<4>(rng, cap),
+            8 => self.block_len_as::<8>(rng, cap),
+            _ => self.block_len_as::<16>(rng, cap),
+        }
+    }
+
+    /// How [`StationaryBootstrap::block_len_as`] draws: 0 nothing (`p = 1`), 1 a search of the
+    /// table, else a count of its first `head` entries.
+    fn kind(&self) -> usize {
         if self.p >= 1.0 {
+            0
+        } else if self.count {
+            self.head
+        } else {
+            1
+        }
+    }
+
+    /// One geometric block length, at most `cap` (`cap >= 1`), drawn as `K =`
+    /// [`StationaryBootstrap::kind`] says (a constant, so that the loop drawing the blocks
+    /// holds no test of it).
+    #[inline(always)]
+    fn block_len_as<const K: usize>(&self, rng: &mut Xoshiro256, cap: usize) -> usize {
+        if K == 0 {
             return 1;
         }
         let u = rng.uniform();
         // The first k with u < F(k): with F non-decreasing, one more than the entries at most
         // u, counted without a branch per entry (the same k as the search).
-        let k = if self.count {
-            (u < self.cdf[15]).then(|| self.cdf.iter().map(|&f| usize::from(f <= u)).sum())
-        } else {
+        let k = if K == 1 {
             self.cdf.iter().position(|&f| u < f)
+        } else if u < self.cdf[K - 1] {
+            Some(count_at_most::<K>(&self.cdf, u))
+        } else {
+            (u < self.cdf[15]).then(|| count_at_most::<16>(&self.cdf, u))
         };
-        if let Some(k) = k {
-            return (k + 1).min(cap);
+        match k {
+            Some(k) => (k + 1).min(cap),
+            None => self.block_len_tail(u, cap),
         }
+    }
+
+    /// A block length past the table: `1 + ⌊ln(1 − u) / ln(1 − p)⌋`, at most `cap`.
+    #[cold]
+    #[inline(never)]
+    fn block_len_tail(&self, u: f64, cap: usize) -> usize {
         let l = 1.0 + ((1.0 - u).ln() / self.ln_q).floor();
         // Past the table the inversion is at least 17 (up to rounding at the boundary).
         let l = l.max(self.cdf.len() as f64 + 1.0);
@@ -133,12 +185,31 @@ impl StationaryBootstrap {
 
     /// [`StationaryBootstrap::runs`] handed to `f` one at a time, as they are drawn.
     #[inline]
-    pub fn for_each_run(&self, n: usize, rng: &mut Xoshiro256, mut f: impl FnMut(Run)) {
+    pub fn for_each_run(&self, n: usize, rng: &mut Xoshiro256, f: impl FnMut(Run)) {
+        match self.kind() {
+            0 => self.for_each_run_as::<0>(n, rng, f),
+            1 => self.for_each_run_as::<1>(n, rng, f),
+            2 => self.for_each_run_as::<2>(n, rng, f),
+            4 => self.for_each_run_as::<4>(n, rng, f),
+            8 => self.for_each_run_as::<8>(n, rng, f),
+            _ => self.for_each_run_as::<16>(n, rng, f),
+        }
+    }
+
+    /// [`StationaryBootstrap::for_each_run`] with block lengths drawn as `K` says
+    /// ([`StationaryBootstrap::kind`]).
+    #[inline(always)]
+    fn for_each_run_as<const K: usize>(
+        &self,
+        n: usize,
+        rng: &mut Xoshiro256,
+        mut f: impl FnMut(Run),
+    ) {
         let nu = n as u64;
         let mut left = n;
         while left > 0 {
             let mut start = rng.below(nu) as usize;
-            let mut len = self.block_len(rng, left);
+            let mut len = self.block_len_as::<K>(rng, left);
             left -= len;
             while len > 0 {
                 let take = len.min(n - start);
@@ -374,6 +445,9 @@ pub struct BootstrapSuite {
     pub differences: Vec<Result<Option<CorrDifference>>>,
 }
 
+/// What a replicate of [`bootstrap_suite`] gives: `r*`, then `d*_j` of each pair `j`.
+type Replicate = (Option<f64>, Vec<Option<f64>>);
+
 /// Per pair of samples of [`bootstrap_suite`]: its masks, its correlations, its replicates.
 struct SuitePair<'m> {
     in_a: &'m [bool],
@@ -492,28 +566,37 @@ pub fn bootstrap_suite(
     let engine = Engine::new(x, y, &samples);
     let live: Vec<bool> = slots.iter().map(|s| matches!(s, Ok(Some(_)))).collect();
     // Replicate i: (r*, then d*_j of each pair j), from its own generator.
-    let replicates: Vec<(Option<f64>, Vec<Option<f64>>)> = (0..cfg.replications)
+    // In batches of BATCH consecutive replicates.
+    let batches: Vec<Vec<Replicate>> = (0..cfg.replications.div_ceil(BATCH))
         .into_par_iter()
-        .map_init(Scratch::default, |sc, i| {
-            let mut rng = replicate_rng(cfg.seed, i as u64);
-            let whole = engine.resample(&sb, &mut rng, sc).corr();
-            let accs = &sc.accs;
-            let diffs = live
-                .iter()
-                .zip(&sides)
-                .map(|(&live, side)| {
-                    if !live {
-                        return None;
-                    }
-                    let corr = |b: Option<usize>| b.map_or(whole, |b| accs[b].corr());
-                    Some(corr(side[0])? - corr(side[1])?)
-                })
+        .map_init(Scratch::default, |sc, j| {
+            let first = j * BATCH;
+            let rngs: Vec<Xoshiro256> = (first..(first + BATCH).min(cfg.replications))
+                .map(|i| replicate_rng(cfg.seed, i as u64))
                 .collect();
-            (whole, diffs)
+            engine.resample_batch(&sb, &rngs, sc);
+            sc.out
+                .iter()
+                .map(|(whole, accs)| {
+                    let whole = whole.corr();
+                    let diffs = live
+                        .iter()
+                        .zip(&sides)
+                        .map(|(&live, side)| {
+                            if !live {
+                                return None;
+                            }
+                            let corr = |b: Option<usize>| b.map_or(whole, |b| accs[b].corr());
+                            Some(corr(side[0])? - corr(side[1])?)
+                        })
+                        .collect();
+                    (whole, diffs)
+                })
+                .collect()
         })
         .collect();
     let mut full_reps = Vec::with_capacity(cfg.replications);
-    for (whole, diffs) in replicates {
+    for (whole, diffs) in batches.into_iter().flatten() {
         full_reps.extend(whole);
         for (slot, d) in slots.iter_mut().zip(diffs) {
             if let (Ok(Some(p)), Some(d)) = (slot, d) {
@@ -571,14 +654,24 @@ pub fn bootstrap_suite(
 ///
 /// **How a resample is summed.** A sum over the resampled positions is a sum over the
 /// positions `t` of the series weighted by the number of times `c_t` the resample holds `t`:
-/// `Σ_resample v = Σ_t c_t·v_t`. The counts come from the runs through a difference array
-/// (`+1` at a run's start, `−1` after its end; one byte a position, so it stays in cache), its
-/// running sum is `c_t`, and the sums are then one sequential pass over the series in position
+/// `Σ_resample v = Σ_t c_t·v_t`. The counts are one byte a position, each run adding 1 to its
+/// positions eight bytes at a time (one unaligned 64-bit add a run of up to 8, the bytes kept
+/// apart: see [`add_run`]), and the sums are then sequential passes over the series in position
 /// order (and over each masked sample's positions), instead of a cache miss at every block
 /// start of a resample. The bytes count modulo 256; should any position be held 256 times or
-/// more (the counts then no longer add up to `n`), the resample is counted again in 32 bits.
+/// more (the counts then add up to less than `n`), the resample is counted again in 32 bits.
 /// The pairs are stored shifted (`x_t − cx`, `y_t − cy`, the same values every resample would
 /// compute), each masked sample's contiguous with its positions.
+///
+/// **Several resamples a pass** ([`Engine::resample_batch`]). [`BATCH`] resamples are counted
+/// (each into its own array), then swept together tile by tile ([`TILE`] positions): each tile
+/// of the series (and of each masked sample) is read from memory once and summed for every
+/// resample while it is in cache, and a masked sample's sums of the resamples advance side by
+/// side (independent chains of additions, instead of one chain waiting on the previous
+/// addition). Each resample's sums are the same additions in the same order as one pass over
+/// it alone: the whole sample in four interleaved partial sums (positions `t mod 4`, carried
+/// from tile to tile, added `(l0 + l1) + (l2 + l3)` at the end), a masked sample's in one chain
+/// in position order.
 struct Engine {
     /// `x_t − x̄` (the shift of the whole sample: its means).
     dx: Vec<f64>,
@@ -587,14 +680,186 @@ struct Engine {
     /// The positions of each masked sample, increasing, with its pairs shifted by its own
     /// means.
     members: Vec<Vec<(u32, [f64; 2])>>,
+    /// Per masked sample, where each tile's members begin (`bounds[j]`: the first member at a
+    /// position of tile `j` or later, `j = 0 … ⌈n/TILE⌉`).
+    bounds: Vec<Vec<usize>>,
 }
 
-/// The scratch of one thread of [`Engine::resample`].
+/// Resamples summed together by [`Engine::resample_batch`] (a multiple of [`LANES`]).
+const BATCH: usize = 8;
+
+/// Resamples whose sums of a masked sample advance side by side ([`Lanes`]).
+const LANES: usize = 4;
+
+/// Positions per tile of [`Engine::resample_batch`]'s sweep (a multiple of 4): the tile's pairs
+/// (16 bytes a position) and counts stay in the core's own cache while every resample of the
+/// batch is summed over them.
+const TILE: usize = 4096;
+
+/// The scratch of one thread of [`Engine::resample_batch`].
 #[derive(Default)]
 struct Scratch {
+    /// [`BATCH`] arrays of counts, `n + 8` bytes each (the last 8 so that a run's 64-bit add
+    /// never reads past the end).
     counts: Vec<u8>,
+    /// The 32-bit difference array of a resample counted again.
     wide: Vec<u32>,
+    /// The masked samples' sums of one resample.
     accs: Vec<Acc>,
+    /// Per masked sample, its sums of the resamples of the batch, side by side.
+    lanes: Vec<Lanes>,
+    /// The batch's results: per resample, the whole sample's sums and the masked samples'.
+    out: Vec<(Acc, Vec<Acc>)>,
+    /// Count every resample again in 32 bits (to test that path).
+    #[cfg(test)]
+    force_wide: bool,
+}
+
+impl Scratch {
+    #[cfg(test)]
+    fn forced_wide(&self) -> bool {
+        self.force_wide
+    }
+
+    #[cfg(not(test))]
+    #[inline(always)]
+    fn forced_wide(&self) -> bool {
+        false
+    }
+}
+
+/// Adds 1 (modulo 256) to the counts of the run's positions, eight at a time: the eight bytes
+/// at the run's start read as one little-endian `u64` `a`, the pattern `p` with a 1 in each
+/// byte of the run, and `((a & 0x7F…7F) + p) ^ (a & 0x80…80)`: each byte's low seven bits plus
+/// at most 1 do not carry into the next byte, and its top bit is added back modulo 2, which is
+/// the byte plus `p`'s byte modulo 256. `counts` has 8 bytes beyond the last position.
+#[inline(always)]
+fn add_run(counts: &mut [u8], r: Run) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let (mut start, mut len) = (r.start, r.len);
+    while len > 8 {
+        add_bytes(counts, start, ONES);
+        start += 8;
+        len -= 8;
+    }
+    add_bytes(counts, start, ONES >> (8 * (8 - len)));
+}
+
+#[inline(always)]
+fn add_bytes(counts: &mut [u8], at: usize, p: u64) {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let w: &mut [u8; 8] = (&mut counts[at..at + 8]).try_into().expect("8 bytes");
+    let a = u64::from_le_bytes(*w);
+    *w = (((a & LOW) + p) ^ (a & !LOW)).to_le_bytes();
+}
+
+/// One masked sample's sums ([`Acc`]) of [`LANES`] resamples of a batch, side by side.
+#[derive(Clone, Copy, Debug)]
+struct Lanes {
+    m: [f64; LANES],
+    sx: [f64; LANES],
+    sy: [f64; LANES],
+    sxx: [f64; LANES],
+    syy: [f64; LANES],
+    sxy: [f64; LANES],
+}
+
+impl Lanes {
+    fn new() -> Lanes {
+        Lanes {
+            m: [0.0; LANES],
+            sx: [0.0; LANES],
+            sy: [0.0; LANES],
+            sxx: [0.0; LANES],
+            syy: [0.0; LANES],
+            sxy: [0.0; LANES],
+        }
+    }
+
+    /// [`Acc::add_shifted`] of each member, held `tile[k][t − a]` times, for each resample
+    /// `k`: the members' positions are in the tile `a .. a + TILE`.
+    #[inline]
+    fn add_members(&mut self, members: &[(u32, [f64; 2])], a: usize, tile: &[&[u8; TILE]; LANES]) {
+        for &(t, [dx, dy]) in members {
+            // In the tile (the mask only spares a bounds check).
+            let t = (t as usize - a) & (TILE - 1);
+            let w: [f64; LANES] = std::array::from_fn(|k| f64::from(tile[k][t]));
+            for (k, &w) in w.iter().enumerate() {
+                let (wx, wy) = (w * dx, w * dy);
+                self.m[k] += w;
+                self.sx[k] += wx;
+                self.sy[k] += wy;
+                self.sxx[k] += wx * dx;
+                self.syy[k] += wy * dy;
+                self.sxy[k] += wx * dy;
+            }
+        }
+    }
+
+    /// The sums of resample `k`.
+    fn get(&self, k: usize) -> Acc {
+        Acc {
+            m: self.m[k],
+            sx: self.sx[k],
+            sy: self.sy[k],
+            sxx: self.sxx[k],
+            syy: self.syy[k],
+            sxy: self.sxy[k],
+        }
+    }
+}
+
+/// The whole sample's sums of positions `dx.len()` as four interleaved partial sums, `l[q][k]`
+/// for quantity `q` (`m`, `Σdx`, `Σdy`, `Σdx²`, `Σdy²`, `Σdx·dy`) and positions `k mod 4`,
+/// continued from `l`; a remainder of fewer than 4 positions goes to lanes `0, 1, 2` (it is the
+/// end of the series).
+#[inline]
+fn sweep_lanes<C: Copy + Into<f64>>(dx: &[f64], dy: &[f64], counts: &[C], l: &mut [[f64; 4]; 6]) {
+    let mut xs = dx.chunks_exact(4);
+    let mut ys = dy.chunks_exact(4);
+    let mut cs = counts.chunks_exact(4);
+    for ((x, y), c) in (&mut xs).zip(&mut ys).zip(&mut cs) {
+        for k in 0..4 {
+            let w: f64 = c[k].into();
+            let (dx, dy) = (x[k], y[k]);
+            let (wx, wy) = (w * dx, w * dy);
+            l[0][k] += w;
+            l[1][k] += wx;
+            l[2][k] += wy;
+            l[3][k] += wx * dx;
+            l[4][k] += wy * dy;
+            l[5][k] += wx * dy;
+        }
+    }
+    let rest = xs
+        .remainder()
+        .iter()
+        .zip(ys.remainder())
+        .zip(cs.remainder());
+    for (k, ((x, y), c)) in rest.enumerate() {
+        let w: f64 = (*c).into();
+        let (dx, dy) = (*x, *y);
+        let (wx, wy) = (w * dx, w * dy);
+        l[0][k] += w;
+        l[1][k] += wx;
+        l[2][k] += wy;
+        l[3][k] += wx * dx;
+        l[4][k] += wy * dy;
+        l[5][k] += wx * dy;
+    }
+}
+
+/// The sums from the four partial sums of [`sweep_lanes`].
+fn lanes_total(l: &[[f64; 4]; 6]) -> Acc {
+    let t = l.map(|v| (v[0] + v[1]) + (v[2] + v[3]));
+    Acc {
+        m: t[0],
+        sx: t[1],
+        sy: t[2],
+        sxx: t[3],
+        syy: t[4],
+        sxy: t[5],
+    }
 }
 
 impl Engine {
@@ -612,7 +877,7 @@ impl Engine {
         };
         let shift = mean(&|_| true);
         let shifts: Vec<[f64; 2]> = samples.iter().map(|m| mean(&|t| m[t])).collect();
-        let members = samples
+        let members: Vec<Vec<(u32, [f64; 2])>> = samples
             .iter()
             .zip(&shifts)
             .map(|(m, [cx, cy])| {
@@ -624,15 +889,115 @@ impl Engine {
             })
             .collect();
         let [cx, cy] = shift;
+        let tiles = x.len().div_ceil(TILE);
+        let bounds = members
+            .iter()
+            .map(|m| {
+                (0..=tiles)
+                    .map(|j| m.partition_point(|&(t, _)| (t as usize) < j * TILE))
+                    .collect()
+            })
+            .collect();
         Engine {
             dx: x.iter().map(|v| v - cx).collect(),
             dy: y.iter().map(|v| v - cy).collect(),
             members,
+            bounds,
         }
     }
 
+    /// The sums of the resamples drawn by `sb` from each generator of `rngs` (at most
+    /// [`BATCH`]; each resample as [`StationaryBootstrap::for_each_run`] draws it from its
+    /// generator), into `sc.out`: per resample, in order, the whole sample's sums and each
+    /// masked sample's. The same values, bit for bit, as summing each resample alone.
+    fn resample_batch(&self, sb: &StationaryBootstrap, rngs: &[Xoshiro256], sc: &mut Scratch) {
+        assert!(rngs.len() <= BATCH);
+        let n = self.dx.len();
+        // Whole tiles (the bytes past n stay 0), and 8 more bytes for `add_run`.
+        let stride = n.next_multiple_of(TILE) + 8;
+        sc.counts.resize(BATCH * stride, 0);
+        for (k, c) in sc.counts.chunks_exact_mut(stride).enumerate() {
+            // Cleared just before it is counted, so that it is in cache while counted.
+            c.fill(0);
+            if let Some(rng) = rngs.get(k) {
+                sb.for_each_run(n, &mut rng.clone(), |r| add_run(c, r));
+            }
+        }
+        // Resamples missing from a short batch are all zeros: summed, never read.
+        let mut whole = [[[0.0f64; 4]; 6]; BATCH];
+        let groups = rngs.len().div_ceil(LANES);
+        sc.lanes.clear();
+        sc.lanes.resize(self.members.len() * groups, Lanes::new());
+        for (j, a) in (0..n).step_by(TILE).enumerate() {
+            let b = (a + TILE).min(n);
+            let tile: [&[u8; TILE]; BATCH] = std::array::from_fn(|k| {
+                sc.counts[k * stride + a..][..TILE]
+                    .try_into()
+                    .expect("a whole tile")
+            });
+            let (dx, dy) = (&self.dx[a..b], &self.dy[a..b]);
+            for (l, c) in whole.iter_mut().zip(&tile).take(rngs.len()) {
+                sweep_lanes(dx, dy, &c[..b - a], l);
+            }
+            let samples = self.members.iter().zip(&self.bounds);
+            for ((members, bounds), lanes) in samples.zip(sc.lanes.chunks_exact_mut(groups)) {
+                let members = &members[bounds[j]..bounds[j + 1]];
+                for (g, lanes) in lanes.iter_mut().enumerate() {
+                    let tile: &[&[u8; TILE]; LANES] =
+                        tile[g * LANES..][..LANES].try_into().expect("LANES counts");
+                    lanes.add_members(members, a, tile);
+                }
+            }
+        }
+        sc.out.clear();
+        for (k, (l, rng)) in whole.iter().zip(rngs).enumerate() {
+            let acc = lanes_total(l);
+            if acc.m == n as f64 && !sc.forced_wide() {
+                let accs = sc
+                    .lanes
+                    .chunks_exact(groups)
+                    .map(|l| l[k / LANES].get(k % LANES))
+                    .collect();
+                sc.out.push((acc, accs));
+            } else {
+                // A position held 256 times or more (the byte counts, each exact modulo 256,
+                // add up to `n` less a multiple of 256; `m` is their exact sum).
+                let acc = self.resample_wide(sb, &mut rng.clone(), sc);
+                sc.out.push((acc, sc.accs.clone()));
+            }
+        }
+    }
+
+    /// The sums of one resample drawn by `sb` from `rng` counted in 32 bits (a difference
+    /// array and its running sum), for the whole sample (returned) and for each masked sample
+    /// (into `sc.accs`).
+    fn resample_wide(
+        &self,
+        sb: &StationaryBootstrap,
+        rng: &mut Xoshiro256,
+        sc: &mut Scratch,
+    ) -> Acc {
+        let n = self.dx.len();
+        let wide = &mut sc.wide;
+        wide.clear();
+        wide.resize(n + 1, 0);
+        sb.for_each_run(n, rng, |r| {
+            wide[r.start] = wide[r.start].wrapping_add(1);
+            let end = r.start + r.len;
+            wide[end] = wide[end].wrapping_sub(1);
+        });
+        let mut c = 0u32;
+        for v in wide.iter_mut() {
+            c = c.wrapping_add(*v);
+            *v = c;
+        }
+        self.sum_counts(&sc.wide[..n], &mut sc.accs)
+    }
+
     /// The sums of one resample drawn by `sb` from `rng`, for the whole sample (returned) and
-    /// for each masked sample (into `sc.accs`).
+    /// for each masked sample (into `sc.accs`): the engine before [`Engine::resample_batch`]
+    /// (a byte difference array, its running sum, one pass per resample), kept as its oracle.
+    #[cfg(test)]
     fn resample(&self, sb: &StationaryBootstrap, rng: &mut Xoshiro256, sc: &mut Scratch) -> Acc {
         let n = self.dx.len();
         let again = rng.clone();
@@ -971,6 +1336,84 @@ mod tests {
             (again.m, again.sx, again.corr())
         );
         assert_eq!(whole.m, 300.0);
+    }
+
+    /// The bit patterns of sums, to compare them exactly.
+    fn bits(a: &Acc) -> [u64; 6] {
+        [a.m, a.sx, a.sy, a.sxx, a.syy, a.sxy].map(f64::to_bits)
+    }
+
+    /// The batched, tiled sweep gives the sums of the engine before it (one resample at a
+    /// time, a byte difference array), bit for bit: sizes around the tiles' and the lanes'
+    /// boundaries, blocks that wrap (longer than the series too), short batches, masked
+    /// samples inside one tile, across tiles, in the last tile only; and the 32-bit recount.
+    #[test]
+    fn batches_equal_one_resample_at_a_time() {
+        let mut sizes = vec![1, 2, 3, 4, 5, 7, 8, 9, 17, 300];
+        sizes.extend([TILE - 1, TILE, TILE + 1, 2 * TILE + 3]);
+        for n in sizes {
+            let (x, y) = pair(n, n as u64);
+            let even: Vec<bool> = (0..n).map(|t| t % 2 == 0).collect();
+            let last = latest_window_mask(n, 3);
+            let tail: Vec<bool> = (0..n).map(|t| t > 0).collect();
+            let sparse: Vec<bool> = (0..n).map(|t| t % 1001 == 7).collect();
+            let e = Engine::new(&x, &y, &[&even, &last, &tail, &sparse]);
+            for b in [1.0, 1.6, 3.7, 40.0, 3.0 * n as f64] {
+                let sb = StationaryBootstrap::new(b).unwrap();
+                for reps in [1, LANES + 1, BATCH] {
+                    let rngs: Vec<Xoshiro256> =
+                        (0..reps).map(|i| replicate_rng(7, i as u64)).collect();
+                    for force in [false, true] {
+                        let mut sc = Scratch {
+                            force_wide: force,
+                            ..Scratch::default()
+                        };
+                        e.resample_batch(&sb, &rngs, &mut sc);
+                        assert_eq!(sc.out.len(), rngs.len());
+                        for (rng, (whole, accs)) in rngs.iter().zip(&sc.out) {
+                            let mut old = Scratch::default();
+                            let want = e.resample(&sb, &mut rng.clone(), &mut old);
+                            let at = format!("n {n} b {b} reps {reps} wide {force}");
+                            assert_eq!(bits(whole), bits(&want), "{at}");
+                            assert_eq!(accs.len(), old.accs.len());
+                            for (got, want) in accs.iter().zip(&old.accs) {
+                                assert_eq!(bits(got), bits(want), "{at}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A run adds 1 to each of its bytes modulo 256 and leaves its neighbours alone, also when
+    /// bytes wrap past 255 (positions held 256 times or more); the counts then add up to less
+    /// than the positions drawn, which is how the batch finds them.
+    #[test]
+    fn runs_add_bytes_modulo_256() {
+        let n = 21;
+        let mut bytes = vec![0u8; n + 8];
+        let mut words = vec![0u32; n];
+        let mut g = Xoshiro256::new(11);
+        let mut drawn = 0;
+        for _ in 0..3000 {
+            let start = g.below(n as u64) as usize;
+            let len = 1 + g.below((n - start) as u64) as usize;
+            add_run(&mut bytes, Run { start, len });
+            for w in &mut words[start..start + len] {
+                *w += 1;
+            }
+            drawn += len;
+        }
+        assert!(words.iter().any(|&w| w >= 256));
+        for (b, w) in bytes.iter().zip(&words) {
+            assert_eq!(u32::from(*b), w % 256);
+        }
+        assert!(bytes[n..].iter().all(|&b| b == 0));
+        let (x, y) = pair(n, 2);
+        let mut l = [[0.0; 4]; 6];
+        sweep_lanes(&x, &y, &bytes[..n], &mut l);
+        assert!(lanes_total(&l).m < drawn as f64);
     }
 
     /// The replicates have their own generators: the result is the same on any number of
