@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::doc::text::{cell, short, Style};
+use crate::doc::text::{push_cell, push_date, short, Style};
 use crate::ReportError;
 use chrono::Days;
 use lockstep_core::{common_dates, returns, Date, PriceSeries, ReturnKind};
@@ -216,44 +216,53 @@ pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportErr
             continue;
         }
         let gn = g.len();
-        // Centred log returns, row-major (return index × member).
-        let mut rets = vec![0.0f64; m * gn];
-        for (c, &s) in g.iter().enumerate() {
-            let p = &series[s].price;
-            let r = returns(p, ReturnKind::Log);
-            let mean = r.iter().sum::<f64>() / m as f64;
-            for (t, v) in r.iter().enumerate() {
-                rets[t * gn + c] = v - mean;
-            }
-        }
         // Return t is dated dates[t + 1].
         let t_last = m - 1;
         let cutoff = dates[m] - Days::new(30);
         let t_month = (0..m).rev().find(|&t| dates[t + 1] <= cutoff);
         let at: Vec<usize> = std::iter::once(t_last).chain(t_month).collect();
-        let cols: Vec<Column> = (0..gn)
-            .into_par_iter()
-            .map(|c| {
-                let r: Vec<f64> = (0..m).map(|t| rets[t * gn + c]).collect();
-                column(&r, window, &at)
+        // Each member's centred log returns and window moments, on every core (the logarithms
+        // are most of the work outside the kernel).
+        let members: Vec<(Vec<f64>, Column)> = g
+            .par_iter()
+            .map(|&s| {
+                let mut r = returns(&series[s].price, ReturnKind::Log);
+                let mean = r.iter().sum::<f64>() / m as f64;
+                r.iter_mut().for_each(|v| *v -= mean);
+                let col = column(&r, window, &at);
+                (r, col)
             })
             .collect();
-        let found: Vec<Vec<(Option<f64>, Option<f64>)>> = (0..gn)
+        // The same returns row-major (return index × member), for the kernel's inner loop.
+        let mut rets = vec![0.0f64; m * gn];
+        rets.par_chunks_mut(gn).enumerate().for_each(|(t, row)| {
+            for (v, (r, _)) in row.iter_mut().zip(&members) {
+                *v = r[t];
+            }
+        });
+        let cols: Vec<Column> = members.into_iter().map(|(_, c)| c).collect();
+        // Every row of pairs, built (names copied) on the thread that computed it.
+        let found: Vec<Vec<ScreenRow>> = (0..gn)
             .into_par_iter()
-            .map(|i| same_calendar_row(&rets, gn, &cols, i, window, t_last, t_month))
+            .map(|a| {
+                let vals = same_calendar_row(&rets, gn, &cols, a, window, t_last, t_month);
+                vals.into_iter()
+                    .enumerate()
+                    .map(|(k, (corr, month))| ScreenRow {
+                        a: series[g[a]].name.clone(),
+                        b: series[g[a + 1 + k]].name.clone(),
+                        common_dates: m + 1,
+                        date: corr.map(|_| dates[m]),
+                        corr,
+                        corr_1m: month,
+                        change: corr.zip(month).map(|(c, o)| c - o),
+                    })
+                    .collect()
+            })
             .collect();
-        for (a, vals) in found.iter().enumerate() {
-            for (k, &(corr, month)) in vals.iter().enumerate() {
-                let b = a + 1 + k;
-                rows[index(g[a], g[b])] = Some(ScreenRow {
-                    a: series[g[a]].name.clone(),
-                    b: series[g[b]].name.clone(),
-                    common_dates: m + 1,
-                    date: corr.map(|_| dates[m]),
-                    corr,
-                    corr_1m: month,
-                    change: corr.zip(month).map(|(c, o)| c - o),
-                });
+        for (a, row) in found.into_iter().enumerate() {
+            for (k, r) in row.into_iter().enumerate() {
+                rows[index(g[a], g[a + 1 + k])] = Some(r);
             }
         }
     }
@@ -368,19 +377,21 @@ impl Screen {
 
     /// CSV, one row per pair in input order: `a,b,common_dates,date,corr,corr_1m,change`.
     pub fn csv(&self) -> String {
-        let mut o = String::from("a,b,common_dates,date,corr,corr_1m,change\n");
+        let mut o = String::with_capacity(64 + 96 * self.pairs.len());
+        o.push_str("a,b,common_dates,date,corr,corr_1m,change\n");
         for r in &self.pairs {
-            let _ = writeln!(
-                o,
-                "{},{},{},{},{},{},{}",
-                r.a,
-                r.b,
-                r.common_dates,
-                r.date.map(|d| d.to_string()).unwrap_or_default(),
-                cell(r.corr),
-                cell(r.corr_1m),
-                cell(r.change)
-            );
+            o.push_str(&r.a);
+            o.push(',');
+            o.push_str(&r.b);
+            let _ = write!(o, ",{},", r.common_dates);
+            if let Some(d) = r.date {
+                push_date(&mut o, d);
+            }
+            for v in [r.corr, r.corr_1m, r.change] {
+                o.push(',');
+                push_cell(&mut o, v);
+            }
+            o.push('\n');
         }
         o
     }

@@ -641,13 +641,16 @@ fn read_file(verbose: bool, path: &Path, csv: &CsvOptions) -> Result<PriceSeries
 
 /// The warnings of a daily read on stderr, and with `verbose` the detected format.
 fn report_daily(verbose: bool, path: &Path, read: &lockstep_data::CsvRead) {
+    // Each line is formatted first and written whole: one write to stderr (unbuffered) per
+    // line, not one per piece, and lines of files read in parallel never interleave.
     for w in &read.warnings {
-        eprintln!("warning: {}: {w}", path.display());
+        let line = format!("warning: {}: {w}\n", path.display());
+        eprint!("{line}");
     }
     if verbose {
         let s = &read.series;
-        eprintln!(
-            "{}: format {}, price from {}, {} rows{}, {} .. {}",
+        let line = format!(
+            "{}: format {}, price from {}, {} rows{}, {} .. {}\n",
             path.display(),
             read.format.name(),
             s.price_field.label(),
@@ -660,5 +663,6 @@ fn report_daily(verbose: bool, path: &Path, read: &lockstep_data::CsvRead) {
             s.dates.first().map(|d| d.to_string()).unwrap_or_default(),
             s.dates.last().map(|d| d.to_string()).unwrap_or_default(),
         );
+        eprint!("{line}");
     }
 }

@@ -72,13 +72,15 @@ pub fn run(cx: &Cx, a: &Args) -> Result<()> {
             1 => String::new(),
             k => format!(", {k} windows"),
         };
-        eprintln!(
-            "screen: {} series, {} pairs{windows}: read in {:.1} ms, computed in {:.1} ms",
+        // One write to stderr (unbuffered), not one per piece.
+        let line = format!(
+            "screen: {} series, {} pairs{windows}: read in {:.1} ms, computed in {:.1} ms\n",
             series.len(),
             screens.first().map_or(0, |s| s.pairs.len()),
             loaded.as_secs_f64() * 1e3,
             (started.elapsed() - loaded).as_secs_f64() * 1e3
         );
+        eprint!("{line}");
     }
     crate::output::show(
         &view::Screens(&screens),
