@@ -574,14 +574,17 @@ impl<S: Stat> Sink for StatInto<'_, S> {
     }
 }
 
-/// Blocks computed side by side by [`lanes_into`].
+/// Blocks computed side by side by [`lanes_into`]. Four, not eight: with eight, a group's
+/// scratch (`16 · w + 5` rows, 92 KB at w = 90) no longer fits the L1 cache and the kernel
+/// ran 1.5x slower than the block loop; with four (46 KB) it is 5–20% faster (BENCHMARKS.md,
+/// "Four blocks at a time").
 const LANES: usize = 4;
 
 /// One value of each of the [`LANES`] blocks.
 type Lane = [f64; LANES];
 
-/// The largest window [`Sink::lanes`] takes (its scratch, `13 · w + 5` rows of [`LANES`]
-/// values, then stays within 3.5 MiB; above it the block loop of [`Sink::block`] runs).
+/// The largest window [`Sink::lanes`] takes (its scratch, `16 · w + 5` rows of [`LANES`]
+/// values, then stays within 2 MiB; above it the block loop of [`Sink::block`] runs).
 const LANES_MAX_W: usize = 4096;
 
 /// [`Sums`] of every lane.
