@@ -218,6 +218,9 @@ impl Table {
 /// values are bit-identical to `next`'s for any split of the input into calls (tested). `over_into` computes r or β of a block in a branch-free loop the
 /// compiler vectorizes (several square roots and divisions per instruction; measured in
 /// BENCHMARKS.md), and recomputes its undefined entries with the scalar rule.
+/// Once the window is full, whole blocks are computed four at a time (the running sums of
+/// four blocks as independent chains, one vector instruction a step), with the same operations
+/// on the same values in the same order.
 ///
 /// **Parallel batch.** A window's value depends only on its own block and the one before
 /// (the shift, the prefix and the suffix sums). So the batch input can be cut at block
@@ -246,7 +249,8 @@ pub struct RollingMoments {
     /// Suffix sums of the previous block shifted by `k`, row `j` = positions `j..w`; row `w`
     /// is 0.
     suf_rows: Table,
-    /// The suffix sums of the batch sinks' lanes ([`Sink::lanes`]), allocated on first use.
+    /// Scratch of the batch sinks' lanes ([`Sink::lanes`]: pairs, values and sum tables),
+    /// allocated on first use.
     lane_rows: Vec<Lane>,
 }
 
@@ -576,7 +580,7 @@ impl<S: Stat> Sink for StatInto<'_, S> {
 
 /// Blocks computed side by side by [`lanes_into`]. Four, not eight: with eight, a group's
 /// scratch (`16 · w + 5` rows, 92 KB at w = 90) no longer fits the L1 cache and the kernel
-/// ran 1.5x slower than the block loop; with four (46 KB) it is 5–20% faster (BENCHMARKS.md,
+/// ran 1.5x slower than the block loop; with four (46 KB) it is 4–16% faster (BENCHMARKS.md,
 /// "Four blocks at a time").
 const LANES: usize = 4;
 
@@ -620,8 +624,10 @@ impl LaneSums {
 /// of every block); then the suffix sums of each block's predecessor (backwards, shifted by
 /// the block's first pair) and the prefix sums of each block (forwards) go into tables, one
 /// step of all [`LANES`] chains per vector instruction; then one flat loop combines the two
-/// tables into the statistic, as [`StatInto`]'s block loop does; the values, laid side by
-/// side, are copied to their places, and entries left NaN are redone with the scalar rule.
+/// tables into the statistic, as [`StatInto`]'s block loop does. The values stay laid side by
+/// side in `buf` (the caller copies them to their places later, [`lanes_store`]) and `false`
+/// is returned, unless some are NaN: then they are copied to `out` now, the NaN entries redone
+/// with the scalar rule (which reads the tables), and `true` is returned.
 #[inline(always)]
 fn lanes_into<S: Stat>(
     xs: &[f64],
