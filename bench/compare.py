@@ -86,7 +86,9 @@ def cargo(*args):
     return ["cargo", *args]
 
 
-LOCKSTEP = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "lockstep"
+# LOCKSTEP_BIN names another binary (a "before" build, to alternate with --skip-build).
+LOCKSTEP = Path(os.environ.get("LOCKSTEP_BIN") or
+                Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "lockstep")
 
 
 def build_lockstep():

@@ -218,6 +218,9 @@ impl Table {
 /// values are bit-identical to `next`'s for any split of the input into calls (tested). `over_into` computes r or β of a block in a branch-free loop the
 /// compiler vectorizes (several square roots and divisions per instruction; measured in
 /// BENCHMARKS.md), and recomputes its undefined entries with the scalar rule.
+/// Once the window is full, whole blocks are computed four at a time (the running sums of
+/// four blocks as independent chains, one vector instruction a step), with the same operations
+/// on the same values in the same order.
 ///
 /// **Parallel batch.** A window's value depends only on its own block and the one before
 /// (the shift, the prefix and the suffix sums). So the batch input can be cut at block
@@ -246,6 +249,9 @@ pub struct RollingMoments {
     /// Suffix sums of the previous block shifted by `k`, row `j` = positions `j..w`; row `w`
     /// is 0.
     suf_rows: Table,
+    /// Scratch of the batch sinks' lanes ([`Sink::lanes`]: pairs, values and sum tables),
+    /// allocated on first use.
+    lane_rows: Vec<Lane>,
 }
 
 /// The sums a sink reads: the window ending at block position `j` has
@@ -300,6 +306,21 @@ trait Sink {
         for (i, j) in out.zip(rows) {
             self.put(i, r.moments(j));
         }
+    }
+
+    /// Whole blocks from input `i` on, several side by side (see [`lanes_into`]): `i` starts a
+    /// block, the block before it is `xs[i − w .. i]` and the window is full. Returns how many
+    /// inputs it computed (whole blocks, possibly none: the caller computes the others).
+    #[inline(always)]
+    fn lanes(
+        &mut self,
+        _xs: &[f64],
+        _ys: &[f64],
+        _i: usize,
+        _w: usize,
+        _scratch: &mut Vec<Lane>,
+    ) -> usize {
+        0
     }
 }
 
@@ -511,6 +532,218 @@ impl<S: Stat> Sink for StatInto<'_, S> {
             }
         }
     }
+
+    #[inline(always)]
+    fn lanes(
+        &mut self,
+        xs: &[f64],
+        ys: &[f64],
+        i: usize,
+        w: usize,
+        scratch: &mut Vec<Lane>,
+    ) -> usize {
+        let n = xs.len().min(ys.len()).min(self.0.len());
+        let groups = (n - i) / (LANES * w);
+        if groups == 0 || w > LANES_MAX_W {
+            return 0;
+        }
+        // Two buffers of a group's pairs and values, then the tables: the pairs of the next
+        // group are laid out, and the values of the previous one copied out, while this one
+        // computes (no load waits for the stores just made to the same place).
+        scratch.resize(16 * w + 5, [0.0; LANES]);
+        let (bufs, tables) = scratch.split_at_mut(6 * w);
+        let (mut cur, mut next) = bufs.split_at_mut(3 * w);
+        lanes_load(xs, ys, i, w, cur);
+        // The group whose values wait in `next` (computed, not yet copied out).
+        let mut waiting: Option<usize> = None;
+        for g in 0..groups {
+            let a = i + g * LANES * w;
+            if g + 1 < groups {
+                lanes_load(xs, ys, a + LANES * w, w, next);
+            }
+            let out = &mut self.0[a..a + LANES * w];
+            let written = lanes_into::<S>(xs, ys, out, a, w, cur, tables);
+            if let Some(b) = waiting.take() {
+                lanes_store(&mut self.0[b..b + LANES * w], &next[2 * w..3 * w]);
+            }
+            if !written {
+                waiting = Some(a);
+            }
+            std::mem::swap(&mut cur, &mut next);
+        }
+        if let Some(b) = waiting {
+            lanes_store(&mut self.0[b..b + LANES * w], &next[2 * w..3 * w]);
+        }
+        groups * LANES * w
+    }
+}
+
+/// Blocks computed side by side by [`lanes_into`]. Four, not eight: with eight, a group's
+/// scratch (`16 · w + 5` rows, 92 KB at w = 90) no longer fits the L1 cache and the kernel
+/// ran 1.5x slower than the block loop; with four (46 KB) it is 4–16% faster (BENCHMARKS.md,
+/// "Four blocks at a time").
+const LANES: usize = 4;
+
+/// One value of each of the [`LANES`] blocks.
+type Lane = [f64; LANES];
+
+/// The largest window [`Sink::lanes`] takes (its scratch, `16 · w + 5` rows of [`LANES`]
+/// values, then stays within 2 MiB; above it the block loop of [`Sink::block`] runs).
+const LANES_MAX_W: usize = 4096;
+
+/// [`Sums`] of every lane.
+#[derive(Clone, Copy, Default)]
+struct LaneSums {
+    x: Lane,
+    y: Lane,
+    xx: Lane,
+    yy: Lane,
+    xy: Lane,
+}
+
+impl LaneSums {
+    /// [`Sums::add`] in every lane: the pairs `(x, y)` shifted by `(kx, ky)`.
+    #[inline(always)]
+    fn add(&mut self, x: &Lane, y: &Lane, kx: &Lane, ky: &Lane) {
+        for l in 0..LANES {
+            let (dx, dy) = (x[l] - kx[l], y[l] - ky[l]);
+            self.x[l] += dx;
+            self.y[l] += dy;
+            self.xx[l] += dx * dx;
+            self.yy[l] += dy * dy;
+            self.xy[l] += dx * dy;
+        }
+    }
+}
+
+/// The statistic `S` of every window of the [`LANES`] blocks from input `a` (`a` a block
+/// start, `a ≥ w`, the blocks before it in `xs`), into `out[a .. a + LANES·w]`: the same
+/// operations on the same values in the same order as [`RollingMoments::drive`] with
+/// [`StatInto`]'s block loop, so the same bits, but the running sums of all the blocks at
+/// once. The blocks' pairs are first laid side by side in `scratch` (row `j` = position `j`
+/// of every block); then the suffix sums of each block's predecessor (backwards, shifted by
+/// the block's first pair) and the prefix sums of each block (forwards) go into tables, one
+/// step of all [`LANES`] chains per vector instruction; then one flat loop combines the two
+/// tables into the statistic, as [`StatInto`]'s block loop does. The values stay laid side by
+/// side in `buf` (the caller copies them to their places later, [`lanes_store`]) and `false`
+/// is returned, unless some are NaN: then they are copied to `out` now, the NaN entries redone
+/// with the scalar rule (which reads the tables), and `true` is returned.
+#[inline(always)]
+fn lanes_into<S: Stat>(
+    xs: &[f64],
+    ys: &[f64],
+    out: &mut [f64],
+    a: usize,
+    w: usize,
+    buf: &mut [Lane],
+    tables: &mut [Lane],
+) -> bool {
+    let inv_w = 1.0 / w as f64;
+    let (tx, rest) = buf.split_at_mut(w);
+    let (ty, vals) = rest.split_at_mut(w);
+    let (tx, ty, vals) = (&tx[..w], &ty[..w], &mut vals[..w]);
+    // Five columns of suffix sums (w + 1 rows each, the last 0) and of prefix sums (w rows).
+    let (suf, rest) = tables.split_at_mut(5 * (w + 1));
+    let pre = &mut rest[..5 * w];
+    let (kx, ky) = (tx[0], ty[0]);
+    // The block before lane 0's; lane `l`'s is lane `l − 1`'s block.
+    let (x0, y0) = (&xs[a - w..a], &ys[a - w..a]);
+    let before =
+        |b0: f64, r: &Lane| -> Lane { std::array::from_fn(|l| if l == 0 { b0 } else { r[l - 1] }) };
+    {
+        let [cx, cy, cxx, cyy, cxy] = columns_mut(suf, w + 1);
+        for c in [&mut *cx, &mut *cy, &mut *cxx, &mut *cyy, &mut *cxy] {
+            c[w] = [0.0; LANES];
+        }
+        let mut s = LaneSums::default();
+        let ins = tx.iter().zip(ty.iter()).zip(x0.iter().zip(y0));
+        let outs = cx.iter_mut().zip(cy.iter_mut()).zip(cxx.iter_mut());
+        let outs = outs.zip(cyy.iter_mut().zip(cxy.iter_mut()));
+        for (((rx, ry), (&b0x, &b0y)), (((ox, oy), oxx), (oyy, oxy))) in ins.zip(outs).rev() {
+            s.add(&before(b0x, rx), &before(b0y, ry), &kx, &ky);
+            (*ox, *oy, *oxx, *oyy, *oxy) = (s.x, s.y, s.xx, s.yy, s.xy);
+        }
+    }
+    {
+        let [cx, cy, cxx, cyy, cxy] = columns_mut(pre, w);
+        let mut s = LaneSums::default();
+        let outs = cx.iter_mut().zip(cy.iter_mut()).zip(cxx.iter_mut());
+        let outs = outs.zip(cyy.iter_mut().zip(cxy.iter_mut()));
+        for ((rx, ry), (((ox, oy), oxx), (oyy, oxy))) in tx.iter().zip(ty.iter()).zip(outs) {
+            s.add(rx, ry, &kx, &ky);
+            (*ox, *oy, *oxx, *oyy, *oxy) = (s.x, s.y, s.xx, s.yy, s.xy);
+        }
+    }
+    // The window ending at position j of lane l: suffix row j + 1 and prefix row j, that is
+    // flat index LANES·j + l of the prefix columns and LANES more of the suffix columns.
+    let sc = columns(suf, w + 1).map(|c| &c.as_flattened()[LANES..]);
+    let pc = columns(pre, w).map(|c| c.as_flattened());
+    let cols = Columns { suf: sc, pre: pc };
+    let nan = cols.map_into(vals.as_flattened_mut(), |t| S::fast(t, inv_w));
+    if nan == 0 {
+        return false;
+    }
+    lanes_store(out, vals);
+    for (l, o) in out.chunks_exact_mut(w).enumerate() {
+        // The undefined entries again, with the rule.
+        let k = [kx[l], ky[l]];
+        for (j, o) in o.iter_mut().enumerate() {
+            if o.is_nan() {
+                let f = LANES * j + l;
+                let at = |c: &[&[f64]; 5]| Sums {
+                    x: c[0][f],
+                    y: c[1][f],
+                    xx: c[2][f],
+                    yy: c[3][f],
+                    xy: c[4][f],
+                };
+                let m = window_moments(Sums::join(at(&cols.suf), at(&cols.pre)), k, w, inv_w);
+                *o = m.and_then(S::of).unwrap_or(f64::NAN);
+            }
+        }
+    }
+    true
+}
+
+/// Lays the pairs of the [`LANES`] blocks from input `a` side by side: row `j` of `buf`
+/// (then of `buf[w..]`) holds x (y) at position `j` of every block.
+#[inline(always)]
+fn lanes_load(xs: &[f64], ys: &[f64], a: usize, w: usize, buf: &mut [Lane]) {
+    let (tx, rest) = buf.split_at_mut(w);
+    let ty = &mut rest[..w];
+    for l in 0..LANES {
+        let (bx, by) = (&xs[a + l * w..][..w], &ys[a + l * w..][..w]);
+        for ((r, s), (&x, &y)) in tx.iter_mut().zip(ty.iter_mut()).zip(bx.iter().zip(by)) {
+            r[l] = x;
+            s[l] = y;
+        }
+    }
+}
+
+/// Copies values laid side by side (row `j` = position `j` of every block) to their places:
+/// block `l` at `out[l·w ..]`.
+#[inline(always)]
+fn lanes_store(out: &mut [f64], vals: &[Lane]) {
+    let w = vals.len();
+    for (l, o) in out.chunks_exact_mut(w).enumerate() {
+        for (o, v) in o.iter_mut().zip(vals) {
+            *o = v[l];
+        }
+    }
+}
+
+/// The five columns of `rows` rows each that `t` holds one after the other.
+#[inline(always)]
+fn columns_mut(t: &mut [Lane], rows: usize) -> [&mut [Lane]; 5] {
+    let mut it = t.chunks_exact_mut(rows);
+    std::array::from_fn(|_| it.next().map(|c| &mut c[..rows]).unwrap_or_default())
+}
+
+/// [`columns_mut`], read only.
+#[inline(always)]
+fn columns(t: &[Lane], rows: usize) -> [&[Lane]; 5] {
+    let mut it = t.chunks_exact(rows);
+    std::array::from_fn(|_| it.next().map(|c| &c[..rows]).unwrap_or_default())
 }
 
 impl Moments {
@@ -546,6 +779,7 @@ impl RollingMoments {
             pre: Sums::default(),
             pre_rows: Table::zeros(window),
             suf_rows: Table::zeros(window + 1),
+            lane_rows: Vec::new(),
         })
     }
 
@@ -625,6 +859,13 @@ impl RollingMoments {
         let mut i = 0;
         while i < n {
             let j0 = self.j;
+            if j0 == 0 && self.full && i >= w {
+                let done = sink.lanes(xs, ys, i, w, &mut self.lane_rows);
+                if done > 0 {
+                    i += done;
+                    continue;
+                }
+            }
             if j0 == 0 {
                 // The previous block: its last `c` pairs are this call's inputs before `i`,
                 // the others are still in the ring, at positions 0..w − c.
