@@ -432,14 +432,21 @@ pub fn correlation(r: &Report) -> Value {
 }
 
 /// RSI of both legs (upper panel, 30/70 lines), MACD and signal of A (middle) and of B
-/// (lower), each leg on its own dates; the first view is the last year.
+/// (lower), each leg on its own dates from the later of the legs' first dates (both legs on
+/// the same date range: the indicators are computed on each leg's whole history, so their
+/// values are those of `lockstep technicals`, but decades of one leg alone are not sent);
+/// the first view is the last year.
 pub fn momentum(r: &Report) -> Value {
     let (ta, tb) = (&r.structure.a.technicals, &r.structure.b.technicals);
+    let since = ta.dates.first().max(tb.dates.first()).copied();
+    // The first index of a leg on or after `since`.
+    let from = |t: &Technicals| since.map_or(0, |s| t.dates.partition_point(|d| *d < s));
     let mut plot = Plot::new();
     let rsi = |t: &Technicals, color: &str| {
+        let k = from(t);
         line(
-            &dates(&t.dates),
-            finite(t.rsi.iter().copied()),
+            &dates(&t.dates[k..]),
+            finite(t.rsi[k..].iter().copied()),
             &format!("RSI({}) {}", t.params.rsi, t.name),
             color,
             "%{y:.2f}",
@@ -448,11 +455,12 @@ pub fn momentum(r: &Report) -> Value {
     plot.add_trace(rsi(ta, COLOR_A));
     plot.add_trace(rsi(tb, COLOR_B));
     for (t, color, axis) in [(ta, COLOR_A, "y2"), (tb, COLOR_B, "y3")] {
-        let x = dates(&t.dates);
+        let k = from(t);
+        let x = dates(&t.dates[k..]);
         plot.add_trace(
             line(
                 &x,
-                finite(t.macd.iter().copied()),
+                finite(t.macd[k..].iter().copied()),
                 &format!("MACD {}", t.name),
                 color,
                 "%{y:.4f}",
@@ -462,7 +470,7 @@ pub fn momentum(r: &Report) -> Value {
         plot.add_trace(
             line(
                 &x,
-                finite(t.macd_signal.iter().copied()),
+                finite(t.macd_signal[k..].iter().copied()),
                 &format!("signal {}", t.name),
                 GREY,
                 "%{y:.4f}",
