@@ -310,7 +310,8 @@ impl Session {
     }
 
     /// Both legs of a pair, as [`Session::load_leg`] loads them one after the other (the
-    /// same series, warnings and first error); when both are CSV files, B's file is read on
+    /// same series, warnings and first error); when both are CSV files (and more than their
+    /// prices are read), B's file is read on
     /// another thread while A's is read and used (its warnings still printed after A's).
     pub(crate) fn load_legs(
         &self,
@@ -319,7 +320,12 @@ impl Session {
         intraday: &IntradayCsvOptions,
         forced: Option<ProviderKind>,
     ) -> Result<(Leg, Leg)> {
-        let (Input::File(_), Input::File(path_b)) = (Input::parse(a), Input::parse(b)) else {
+        // Two files are read side by side, except for a lean read of prices only (`corr`):
+        // one file's text at a time keeps its peak memory near one leg's (at 10^6 rows a
+        // second text in memory is 65 MB more, for 0.1 s).
+        let (Input::File(_), Input::File(path_b), false) =
+            (Input::parse(a), Input::parse(b), csv.prices_only)
+        else {
             let leg_a = self.load_leg(a, csv, intraday, forced)?;
             return Ok((leg_a, self.load_leg(b, csv, intraday, forced)?));
         };
