@@ -311,8 +311,8 @@ impl Session {
 
     /// Both legs of a pair, as [`Session::load_leg`] loads them one after the other (the
     /// same series, warnings and first error); when both are CSV files (and more than their
-    /// prices are read), B's file is read on
-    /// another thread while A's is read and used (its warnings still printed after A's).
+    /// prices are read), B's file is read on another thread while A's is read and used (its
+    /// warnings still printed after A's).
     pub(crate) fn load_legs(
         &self,
         (a, b): (&str, &str),
