@@ -8,7 +8,8 @@ y = 0.6 x + noise. Each library is timed once per n (the issue asks for one run)
 call to the returned array: `lockstep.rolling_corr(x, y, 90)` (a new output numpy allocates,
 filled by the Rust kernel with the GIL released), `pd.Series(x).rolling(90).corr(pd.Series(y))`
 (Series built outside the timing) and `talib.CORREL(x, y, 90)`, each after one call on a
-small input (no first-call cost in the timed run). Lockstep runs on every core by default
+small input (no first-call cost in the timed run; Lockstep's small input is large enough to
+start its thread pool). Lockstep runs on every core by default
 (from 65,536 pairs on the input is cut at block boundaries, up to four pieces per thread,
 with the values of one thread bit for bit): it is timed that way, with `threads=1` (one thread), and
 on pandas Series (`rolling_corr(sx, sy, 90)`, which returns a Series on the same index); each
@@ -71,12 +72,16 @@ def main():
     print("| n | library | ns / element | pandas / lockstep | lockstep / TA-Lib |")
     print("|---:|---|---:|---:|---:|")
     # One call of each on a small input first, so that no first-call cost (imports, lazy
-    # initialization) lands in the one timed run.
-    lockstep.rolling_corr(x_all[:1000], y_all[:1000], W)
+    # initialization) lands in the one timed run. Lockstep's warm-up input holds 4·PAR_MIN
+    # pairs, enough for the default to cut it into pieces: its thread pool (rayon's, started
+    # on the first call that uses it, about 0.5 ms here) is then running, as pandas' and
+    # TA-Lib's lazy parts are after theirs.
+    warm = 4 * PAR_MIN
+    lockstep.rolling_corr(x_all[:warm], y_all[:warm], W)
     pd.Series(x_all[:1000]).rolling(W).corr(pd.Series(y_all[:1000]))
     if talib is not None:
         talib.CORREL(x_all[:1000], y_all[:1000], W)
-    lockstep.rolling_beta(x_all[:1000], y_all[:1000], W)
+    lockstep.rolling_beta(x_all[:warm], y_all[:warm], W)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     for n in sizes:
         x, y = x_all[:n], y_all[:n]
