@@ -266,7 +266,9 @@ impl Session {
     }
 
     /// A series of levels (a rate, a FRED series, a CSV): loaded like any input, but a symbol
-    /// not in the store is fetched only when `may_fetch`.
+    /// not in the store is fetched only when `may_fetch`. A stored symbol not fetched is read
+    /// as its dates and prices only ([`lockstep_store::Store::levels`]; what reads levels
+    /// reads nothing else).
     pub fn load_levels(&self, arg: &str, may_fetch: bool) -> Result<PriceSeries> {
         if !may_fetch && is_symbol(arg) {
             // As stored: no fetch, no refresh.
@@ -276,7 +278,7 @@ impl Session {
                         "{arg} is not in the store (`lockstep fetch {arg}` adds it)"
                     )));
                 }
-                Ok(s.series(arg)?)
+                Ok(s.levels(arg)?)
             });
         }
         self.load(arg, &CsvOptions::default(), None)
