@@ -6,9 +6,11 @@
 //! compare on a busy machine), and a digest of every figure of the suite (FNV-1a of its `Debug` text: equal digests, equal results
 //! bit for bit). `RAYON_NUM_THREADS=1` for one thread.
 
+mod common;
+
 use std::time::Instant;
 
-use lockstep_stats::{bootstrap_suite, latest_window_mask, BootstrapConfig, Xoshiro256};
+use lockstep_stats::{bootstrap_suite, latest_window_mask, BootstrapConfig};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -16,14 +18,7 @@ fn main() {
     let block: f64 = args.get(2).map_or(3.7, |s| s.parse().unwrap());
     let b: usize = args.get(3).map_or(999, |s| s.parse().unwrap());
     let repeats: usize = args.get(4).map_or(5, |s| s.parse().unwrap());
-    let mut g = Xoshiro256::new(1);
-    let mut normal = || {
-        let u1 = 1.0 - g.uniform();
-        let u2 = g.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    };
-    let x: Vec<f64> = (0..n).map(|_| 0.01 * normal()).collect();
-    let y: Vec<f64> = x.iter().map(|a| 0.6 * a + 0.008 * normal()).collect();
+    let (x, y) = common::returns(n);
     let cfg = BootstrapConfig {
         replications: b,
         block_length: Some(block),

@@ -3,25 +3,19 @@
 //! the Granger scan to lag 10 in both directions. `cargo run --release -p lockstep-stats
 //! --example scale_analyze -- 1000000 999`.
 
+mod common;
+
 use std::time::Instant;
 
 use lockstep_stats::{
     bootstrap_correlation, bootstrap_suite, granger_scan, latest_window_mask, BootstrapConfig,
-    Xoshiro256,
 };
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).map_or(1_000_000, |s| s.parse().unwrap());
     let b: usize = args.get(2).map_or(999, |s| s.parse().unwrap());
-    let mut g = Xoshiro256::new(1);
-    let mut normal = || {
-        let u1 = 1.0 - g.uniform();
-        let u2 = g.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    };
-    let x: Vec<f64> = (0..n).map(|_| 0.01 * normal()).collect();
-    let y: Vec<f64> = x.iter().map(|a| 0.6 * a + 0.008 * normal()).collect();
+    let (x, y) = common::returns(n);
     let cfg = BootstrapConfig {
         replications: b,
         ..BootstrapConfig::default()

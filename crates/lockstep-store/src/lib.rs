@@ -735,14 +735,9 @@ fn read_bars(
         to.map(|d| d.to_string())
     ])?;
     let mut out = Vec::new();
-    // The date read in place (no String per row) and parsed by `parse_date`'s fast path.
     while let Some(r) = rows.next()? {
-        let date = r
-            .get_ref(0)?
-            .as_str()
-            .map_err(|e| StoreError::Schema(format!("stored date of {symbol} is not text: {e}")))?;
         out.push(DailyBar {
-            date: parse_date(date)?,
+            date: stored_date(r, symbol)?,
             open: r.get(1)?,
             high: r.get(2)?,
             low: r.get(3)?,
@@ -752,6 +747,16 @@ fn read_bars(
         });
     }
     Ok(out)
+}
+
+/// The date in the first column of a stored bar of `symbol`: read in place (no `String` per
+/// row) and parsed by `parse_date`'s fast path.
+fn stored_date(r: &rusqlite::Row<'_>, symbol: &str) -> Result<Date> {
+    let date = r
+        .get_ref(0)?
+        .as_str()
+        .map_err(|e| StoreError::Schema(format!("stored date of {symbol} is not text: {e}")))?;
+    parse_date(date)
 }
 
 /// Every stored bar of `symbol` as the [`PriceSeries`] that [`PriceSeries::from_bars`] makes
@@ -781,11 +786,7 @@ fn read_series(conn: &Connection, symbol: &str, source: String, ohlv: bool) -> R
     let mut columns: [(Vec<f64>, bool); 4] = Default::default();
     let mut adjusted = true;
     while let Some(r) = rows.next()? {
-        let date = r
-            .get_ref(0)?
-            .as_str()
-            .map_err(|e| StoreError::Schema(format!("stored date of {symbol} is not text: {e}")))?;
-        dates.push(parse_date(date)?);
+        dates.push(stored_date(r, symbol)?);
         let mut other = |col: usize, at: usize| -> Result<()> {
             let (values, any) = &mut columns[at];
             let v: Option<f64> = r.get(col)?;
