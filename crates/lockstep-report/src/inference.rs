@@ -19,8 +19,6 @@ use lockstep_stats::{
     pearson, BootstrapConfig, CorrDifference, CorrInterval, Regime, DEFAULT_SEED,
 };
 
-use crate::words::regime as regime_name;
-
 /// The bootstrap of the report (`--bootstrap N`, `--seed S`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BootstrapOptions {
@@ -69,8 +67,6 @@ impl Estimate {
         what: &str,
     ) -> Option<Estimate> {
         let r = pearson(x, y)?;
-        let n = x.len();
-        let fisher = fisher_interval(r, n as f64, cfg.confidence).ok().flatten();
         let boot: Option<CorrInterval> = match bootstrap_correlation(x, y, cfg) {
             Ok(b) => b,
             Err(e) => {
@@ -78,7 +74,14 @@ impl Estimate {
                 None
             }
         };
-        Some(Estimate {
+        Some(Estimate::with(r, x.len(), boot, cfg))
+    }
+
+    /// The correlation `r` of `n` returns with its Fisher interval and the bootstrap interval
+    /// `boot`.
+    fn with(r: f64, n: usize, boot: Option<CorrInterval>, cfg: &BootstrapConfig) -> Estimate {
+        let fisher = fisher_interval(r, n as f64, cfg.confidence).ok().flatten();
+        Estimate {
             r,
             n,
             fisher_lo: fisher.map(|f| f.0),
@@ -87,7 +90,7 @@ impl Estimate {
             boot_hi: boot.map(|b| b.hi),
             boot_se: boot.map(|b| b.se),
             block_length: boot.map(|b| b.block_length),
-        })
+        }
     }
 
     /// The bootstrap interval when there is one, else the Fisher interval.
@@ -117,8 +120,9 @@ pub struct WindowEstimate {
 pub struct RegimeEstimate {
     /// The regime.
     pub regime: Regime,
-    /// The correlation of its returns (in date order, the bootstrap's blocks running across
-    /// the other regime's days), with both intervals.
+    /// The correlation of its returns, with both intervals; the bootstrap's is that of the
+    /// regime's days within resamples of the whole series, the replicates of the test of
+    /// risk-on against risk-off ([`lockstep_stats::BootstrapSuite::samples`]).
     #[serde(flatten)]
     pub estimate: Estimate,
 }
@@ -236,8 +240,9 @@ fn two_sample(r1: f64, n1: usize, r2: f64, n2: usize) -> TwoSampleTest {
 /// close before it), `windows` the report's windows. The full-period interval and every test
 /// (each window against the full period, risk-on against risk-off) come from one resampling
 /// of the whole series ([`lockstep_stats::bootstrap_suite`], the same values as separate
-/// bootstraps); it and the intervals of each window and each regime run in parallel, each with
-/// its own generator seeded with `opts.seed`, so the values do not depend on the threads.
+/// bootstraps), and so does each regime's interval (its days within those resamples); it and
+/// the intervals of each window run in parallel, each with its own generator seeded with
+/// `opts.seed`, so the values do not depend on the threads.
 pub(crate) fn compute(
     al: &Aligned,
     regimes: &[Option<Regime>],
@@ -263,16 +268,13 @@ pub(crate) fn compute(
     enum Task {
         Suite,
         Window(usize),
-        Regime(Regime),
     }
     enum Piece {
         Suite(Box<SuiteOut>),
         Window(Option<WindowEstimate>),
-        Regime(Option<RegimeEstimate>),
     }
     let mut tasks = vec![Task::Suite];
     tasks.extend(windows.iter().map(|&w| Task::Window(w)));
-    tasks.extend([Regime::RiskOn, Regime::RiskOff].map(Task::Regime));
     let pieces: Vec<(Piece, Vec<String>)> = tasks
         .par_iter()
         .map(|task| {
@@ -288,28 +290,6 @@ pub(crate) fn compute(
                     &mut notes,
                 ))),
                 Task::Window(w) => Piece::Window(window_estimate(al, w, &cfg, &mut notes)),
-                Task::Regime(g) => {
-                    let keep = in_regime(g);
-                    let pick = |v: &[f64]| -> Vec<f64> {
-                        v.iter()
-                            .zip(&keep)
-                            .filter(|(_, k)| **k)
-                            .map(|(e, _)| *e)
-                            .collect()
-                    };
-                    let (rx, ry) = (pick(x), pick(y));
-                    let what = format!("the {} returns", regime_name(g));
-                    Piece::Regime(if rx.len() >= 8 {
-                        Estimate::of(&rx, &ry, &cfg, &mut notes, &what).map(|estimate| {
-                            RegimeEstimate {
-                                regime: g,
-                                estimate,
-                            }
-                        })
-                    } else {
-                        None
-                    })
-                }
             };
             (piece, notes)
         })
@@ -331,10 +311,10 @@ pub(crate) fn compute(
             Piece::Suite(out) => {
                 inf.full = out.full;
                 inf.changes = out.changes;
+                inf.regimes = out.regimes;
                 inf.regime_change = out.regime_change;
             }
             Piece::Window(e) => inf.windows.extend(e),
-            Piece::Regime(e) => inf.regimes.extend(e),
         }
     }
     inf
@@ -391,6 +371,7 @@ pub(crate) fn latest_windows(
 struct SuiteOut {
     full: Option<Estimate>,
     changes: Vec<ChangeTest>,
+    regimes: Vec<RegimeEstimate>,
     regime_change: Option<RegimeTest>,
 }
 
@@ -425,6 +406,24 @@ fn suite(
     if regimes {
         pairs.push((on, off));
     }
+    // Each regime with at least 8 returns has its own interval: a side of the test above, or
+    // (the other regime too short to test) the first side of a pair against the whole series.
+    let sides: Vec<(Regime, &[bool], usize, (usize, usize))> = [
+        (Regime::RiskOn, on, n_on, 0),
+        (Regime::RiskOff, off, n_off, 1),
+    ]
+    .into_iter()
+    .filter(|&(_, _, m, _)| m >= 8)
+    .map(|(g, mask, m, side)| {
+        let at = if regimes {
+            (tested.len(), side)
+        } else {
+            pairs.push((mask, all.as_slice()));
+            (pairs.len() - 1, 0)
+        };
+        (g, mask, m, at)
+    })
+    .collect();
     let boot = match bootstrap_suite(x, y, &pairs, cfg) {
         Ok(b) => Some(b),
         Err(e) => {
@@ -441,20 +440,28 @@ fn suite(
             }
         }
     };
-    let full = pearson(x, y).map(|r| {
-        let fisher = fisher_interval(r, n as f64, cfg.confidence).ok().flatten();
-        let b = boot.as_ref().and_then(|b| b.full);
-        Estimate {
-            r,
-            n,
-            fisher_lo: fisher.map(|f| f.0),
-            fisher_hi: fisher.map(|f| f.1),
-            boot_lo: b.map(|b| b.lo),
-            boot_hi: b.map(|b| b.hi),
-            boot_se: b.map(|b| b.se),
-            block_length: b.map(|b| b.block_length),
-        }
-    });
+    let full = pearson(x, y).map(|r| Estimate::with(r, n, boot.as_ref().and_then(|b| b.full), cfg));
+    let pick = |m: &[bool], v: &[f64]| -> Vec<f64> {
+        v.iter()
+            .zip(m)
+            .filter(|(_, k)| **k)
+            .map(|(e, _)| *e)
+            .collect()
+    };
+    let regime_estimates = sides
+        .iter()
+        .filter_map(|&(g, mask, m, (k, side))| {
+            let r = pearson(&pick(mask, x), &pick(mask, y))?;
+            let b = boot
+                .as_ref()
+                .and_then(|b| b.samples.get(k))
+                .and_then(|s| s[side]);
+            Some(RegimeEstimate {
+                regime: g,
+                estimate: Estimate::with(r, m, b, cfg),
+            })
+        })
+        .collect();
     let mut changes = Vec::new();
     for (k, &w) in tested.iter().enumerate() {
         let (Some(r1), Some(r2)) = (
@@ -471,13 +478,6 @@ fn suite(
         });
     }
     let regime_change = if regimes {
-        let pick = |m: &[bool], v: &[f64]| -> Vec<f64> {
-            v.iter()
-                .zip(m)
-                .filter(|(_, k)| **k)
-                .map(|(e, _)| *e)
-                .collect()
-        };
         match (
             pearson(&pick(on, x), &pick(on, y)),
             pearson(&pick(off, x), &pick(off, y)),
@@ -497,6 +497,7 @@ fn suite(
     SuiteOut {
         full,
         changes,
+        regimes: regime_estimates,
         regime_change,
     }
 }

@@ -3,8 +3,9 @@
 //! returns, at a given block length: `cargo run --release -p lockstep-stats --example
 //! bootstrap_suite -- N BLOCK [REPLICATES] [REPEATS]` prints the best time of REPEATS runs, the
 //! process's CPU time per run (user + system, from `/proc/self/stat` on Linux; the figure to
-//! compare on a busy machine), and a digest of every figure of the suite (FNV-1a of its `Debug` text: equal digests, equal results
-//! bit for bit). `RAYON_NUM_THREADS=1` for one thread.
+//! compare on a busy machine), a digest of the interval and the tests (FNV-1a of the `Debug`
+//! text of `full` and `differences`: equal digests, equal results bit for bit) and one of each
+//! sample's own interval (`samples`). `RAYON_NUM_THREADS=1` for one thread.
 
 mod common;
 
@@ -36,13 +37,15 @@ fn main() {
     let mut best = f64::INFINITY;
     let mut last = None;
     let mut digest = 0;
+    let mut sides = 0;
     let cpu0 = cpu_seconds();
     for _ in 0..repeats {
         let t = Instant::now();
         let s = bootstrap_suite(&x, &y, &pairs, &cfg).unwrap();
         best = best.min(t.elapsed().as_secs_f64());
         last = s.full;
-        digest = fnv1a(format!("{s:?}").as_bytes());
+        digest = fnv1a(format!("{:?} {:?}", s.full, s.differences).as_bytes());
+        sides = fnv1a(format!("{:?}", s.samples).as_bytes());
     }
     let cpu = match (cpu0, cpu_seconds()) {
         (Some(a), Some(b)) => format!("{:.0} ms", (b - a) / repeats as f64 * 1e3),
@@ -50,7 +53,7 @@ fn main() {
     };
     let f = last.unwrap();
     println!(
-        "n {n} b {block}: best {:.2} ms of {repeats}, CPU {cpu} a run; lo {} hi {}; digest {digest:016x}",
+        "n {n} b {block}: best {:.2} ms of {repeats}, CPU {cpu} a run; lo {} hi {}; digest {digest:016x}; samples {sides:016x}",
         best * 1e3,
         f.lo,
         f.hi

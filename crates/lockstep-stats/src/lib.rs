@@ -24,10 +24,12 @@
 //! * A statistic that is undefined on its window (correlation of a constant series, beta on a
 //!   constant regressor) is `None`, never NaN, infinite or outside its range.
 //!
-//! `unsafe` is denied in this crate except for one measured kernel: the rolling-moments batch
-//! kernel is compiled for AVX2 and AVX-512F as well as the baseline, and calling those variants
-//! after the CPU check is `unsafe` (see `moments.rs`, the `Isa` type, for the measured gain and
-//! the bit-identity test). Every other crate of the workspace forbids `unsafe` outright.
+//! `unsafe` is denied in this crate except for two measured kernels: the rolling-moments batch
+//! kernel is compiled for AVX2 and AVX-512F as well as the baseline, and the bootstrap's batch
+//! of resamples for AVX2; calling those variants after the CPU check is `unsafe` (see
+//! `moments.rs`, the `Isa` type, and `bootstrap.rs`, `Engine::resample_batch_on`, for the
+//! measured gains and the bit-identity tests). Every other crate of the workspace forbids
+//! `unsafe` outright.
 #![deny(unsafe_code)]
 
 mod block_length;

@@ -1085,7 +1085,7 @@ impl RollingMoments {
 /// AVX2, 3.9 AVX-512F; beta 4.9, 3.6, 3.6. (TA-Lib CORREL takes 6.9 on the same input, see
 /// BENCHMARKS.md.) The calls of the two compiled variants are the crate's only `unsafe` code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Isa {
+pub(crate) enum Isa {
     Avx512,
     Avx2,
     Baseline,
@@ -1094,7 +1094,7 @@ enum Isa {
 impl Isa {
     /// The best instruction set this CPU has (the detection is cached by `std`).
     #[inline(always)]
-    fn best() -> Isa {
+    pub(crate) fn best() -> Isa {
         [Isa::Avx512, Isa::Avx2]
             .into_iter()
             .find(|i| i.available())
@@ -1103,7 +1103,7 @@ impl Isa {
 
     /// Whether this CPU can run code compiled for `self`.
     #[inline(always)]
-    fn available(self) -> bool {
+    pub(crate) fn available(self) -> bool {
         match self {
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),

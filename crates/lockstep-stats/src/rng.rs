@@ -48,7 +48,7 @@ impl Xoshiro256 {
     }
 
     /// The next 64 random bits.
-    #[inline]
+    #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.s;
         let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
@@ -69,7 +69,7 @@ impl Xoshiro256 {
     }
 
     /// Uniform on `0..n` (`n >= 1`), unbiased (Lemire's method). Panics when `n == 0`.
-    #[inline]
+    #[inline(always)]
     pub fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "below(0)");
         let mut m = u128::from(self.next_u64()) * u128::from(n);

@@ -21,7 +21,9 @@ realized volatility (sample sd of log returns) is below the median of its last 2
 risk-off otherwise. Each return is labelled with the regime known at the close before it.
 Correlation (Fisher-z interval) and beta are computed within each regime, with the
 stationary-bootstrap interval (--bootstrap, --seed) and the test of risk-on against risk-off
-(Fisher z: the regimes share no day; and the bootstrap difference).
+(Fisher z: the regimes share no day; and the bootstrap difference). The bootstrap resamples
+blocks of consecutive days of the whole series, each day keeping its regime: a regime's
+interval is that of its days within the resamples, the very replicates of the test.
 Forbes–Rigobon (2002): correlation rises mechanically with volatility. For the more volatile
 regime, with δ = var(regime leg's returns there) / var(in the other regime) − 1,
   adj. corr ρ* = ρ / √(1 + δ(1 − ρ²)),

@@ -176,8 +176,8 @@ pub(super) fn regime_blocks(r: &Report, inf: &Inference) -> Vec<Block> {
         for (label, e) in &rows {
             t.rows.push(interval_row(label.clone(), e));
         }
-        t.caption = "each regime's returns in date order (the blocks run across the other \
-                     regime's days)"
+        t.caption = "each regime's days within resamples of the whole series (blocks of \
+                     consecutive days; the replicates of the test below)"
             .into();
         blocks.push(Block::Table(t));
     }
