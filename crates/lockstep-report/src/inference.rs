@@ -408,7 +408,9 @@ fn suite(
     }
     // Each regime with at least 8 returns has its own interval: a side of the test above, or
     // (the other regime too short to test) the first side of a pair against the whole series.
-    let sides: Vec<(Regime, &[bool], usize, (usize, usize))> = [
+    // (regime, its days, how many, (pair, side) of its interval in the suite)
+    type Side<'m> = (Regime, &'m [bool], usize, (usize, usize));
+    let sides: Vec<Side> = [
         (Regime::RiskOn, on, n_on, 0),
         (Regime::RiskOff, off, n_off, 1),
     ]
@@ -499,5 +501,103 @@ fn suite(
         changes,
         regimes: regime_estimates,
         regime_change,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lockstep_core::{Align, ReturnKind};
+    use lockstep_stats::bootstrap_suite;
+
+    /// `n` returns of a pair (seeded noise, B = 0.6·A + noise) on consecutive days.
+    fn aligned(n: usize) -> Aligned {
+        let mut g = lockstep_testkit::fixtures::Lcg::new(5);
+        let ret_a: Vec<f64> = (0..n).map(|_| g.uniform() - 0.5).collect();
+        let ret_b: Vec<f64> = ret_a.iter().map(|a| 0.6 * a + g.uniform() - 0.5).collect();
+        let start: Date = "2020-01-01".parse().unwrap();
+        Aligned {
+            align: Align::Inner,
+            dates: (0..=n as u64)
+                .map(|i| start + chrono::Days::new(i))
+                .collect(),
+            a: vec![1.0; n + 1],
+            b: vec![1.0; n + 1],
+            return_kind: ReturnKind::Log,
+            ret_a,
+            ret_b,
+            periods_per_year: 365.0,
+        }
+    }
+
+    fn opts() -> BootstrapOptions {
+        BootstrapOptions {
+            replications: 199,
+            seed: 3,
+        }
+    }
+
+    /// Each regime's bootstrap interval is its side of the suite's risk-on/risk-off test: the
+    /// same replicates, its days within resamples of the whole series.
+    #[test]
+    fn regime_intervals_are_the_sides_of_their_test() {
+        let al = aligned(400);
+        let labels: Vec<Option<Regime>> = (0..400)
+            .map(|t| match t {
+                0..=9 => None,
+                _ if (t / 30) % 3 == 0 => Some(Regime::RiskOn),
+                _ => Some(Regime::RiskOff),
+            })
+            .collect();
+        let inf = compute(&al, &labels, &[30], opts(), 0.95);
+        let mask = |g| -> Vec<bool> { labels.iter().map(|l| *l == Some(g)).collect() };
+        let (on, off) = (mask(Regime::RiskOn), mask(Regime::RiskOff));
+        let cfg = BootstrapConfig {
+            replications: 199,
+            confidence: 0.95,
+            seed: 3,
+            block_length: None,
+        };
+        let all = vec![true; 400];
+        let w = latest_window_mask(400, 30);
+        let suite =
+            bootstrap_suite(&al.ret_a, &al.ret_b, &[(&w, &all), (&on, &off)], &cfg).unwrap();
+        assert_eq!(inf.regimes.len(), 2);
+        for (g, side) in inf.regimes.iter().zip(suite.samples[1]) {
+            let side = side.unwrap();
+            let e = &g.estimate;
+            assert_eq!(
+                (e.r, e.boot_lo, e.boot_hi),
+                (side.r, Some(side.lo), Some(side.hi))
+            );
+            assert_eq!(e.block_length, Some(side.block_length));
+        }
+        assert_eq!(inf.regimes[0].regime, Regime::RiskOn);
+        assert_eq!(inf.regimes[0].estimate.n, on.iter().filter(|v| **v).count());
+        let test = inf.regime_change.as_ref().unwrap();
+        assert!(test.boot.boot_p.is_some());
+    }
+
+    /// A regime too short to test against the other still has its interval (a pair against
+    /// the whole series), and the short one has none (fewer than 8 returns).
+    #[test]
+    fn a_regime_alone_still_has_its_interval() {
+        let al = aligned(300);
+        let labels: Vec<Option<Regime>> = (0..300)
+            .map(|t| {
+                Some(if t < 3 {
+                    Regime::RiskOff
+                } else {
+                    Regime::RiskOn
+                })
+            })
+            .collect();
+        let inf = compute(&al, &labels, &[30], opts(), 0.95);
+        assert!(inf.regime_change.is_none());
+        assert_eq!(inf.regimes.len(), 1);
+        let e = &inf.regimes[0].estimate;
+        assert_eq!((inf.regimes[0].regime, e.n), (Regime::RiskOn, 297));
+        let (lo, hi) = (e.boot_lo.unwrap(), e.boot_hi.unwrap());
+        assert!(lo < e.r && e.r < hi, "{e:?}");
     }
 }
