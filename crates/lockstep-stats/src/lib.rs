@@ -24,12 +24,15 @@
 //! * A statistic that is undefined on its window (correlation of a constant series, beta on a
 //!   constant regressor) is `None`, never NaN, infinite or outside its range.
 //!
-//! `unsafe` is denied in this crate except for two measured kernels: the rolling-moments batch
-//! kernel is compiled for AVX2 and AVX-512F as well as the baseline, and the bootstrap's batch
-//! of resamples for AVX2; calling those variants after the CPU check is `unsafe` (see
-//! `moments.rs`, the `Isa` type, and `bootstrap.rs`, `Engine::resample_batch_on`, for the
-//! measured gains and the bit-identity tests). Every other crate of the workspace forbids
-//! `unsafe` outright.
+//! `unsafe` is denied in this crate except for three measured kernels, where calling a variant
+//! compiled for a wider instruction set after the CPU check is `unsafe`: the rolling-moments
+//! batch kernel, compiled for AVX2 and AVX-512F as well as the baseline (see `moments.rs`, the
+//! `Isa` type, for the measured gain and the bit-identity test), MACD's lane loop in AVX2
+//! (`indicators/macd.rs`, `lanes_avx2`: its measured gain, and the tests of both paths against
+//! `next` and of the AVX2 lanes against the scalar ones, bit for bit), and the bootstrap's batch
+//! of resamples compiled for AVX2 (`bootstrap.rs`, `Engine::resample_batch_on`: its measured
+//! gain, and the test of both against the one-resample oracle). Every other crate of the
+//! workspace forbids `unsafe` outright.
 #![deny(unsafe_code)]
 
 mod block_length;
