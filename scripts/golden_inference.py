@@ -7,7 +7,8 @@ crates/lockstep-stats/tests/golden_inference.rs:
 * rolling partial correlation (pingouin on every full window);
 * Politis-White optimal block length: ``arch.bootstrap.optimal_block_length``;
 * stationary-bootstrap percentile interval of the correlation: ``arch.bootstrap.
-  StationaryBootstrap`` (same block length), for a Monte Carlo comparison;
+  StationaryBootstrap`` (same block length), for a Monte Carlo comparison; and one
+  sample's own interval within resamples of the whole series (the report's regime intervals);
 * two dependent overlapping correlations: R ``psych::r.test(n, r12, r13, r23)`` (Williams'
   t, through ``Rscript``) and Steiger's (1980) pooled Z1* (formula below, numpy);
 * Fisher z test for two independent correlations: scipy (and psych ``r.test`` as a check);
@@ -295,6 +296,41 @@ def main() -> int:
         boot,
     )
 
+    # 4b. one sample's own interval within resamples of the whole series (arch), ETH/RUT: the
+    # days whose previous 20 RUT returns had a standard deviation above its median (volatile)
+    # and the others with one (calm), as the report's regime intervals are drawn
+    x, y = ret["eth"].to_numpy(), ret["rut"].to_numpy()
+    block = max(
+        float(optimal_block_length(x)["stationary"].iloc[0]),
+        float(optimal_block_length(y)["stationary"].iloc[0]),
+        1.0,
+    )
+    vol = ret["rut"].rolling(20).std().shift(1)
+    masks = {"volatile": (vol > vol.median()).to_numpy(), "calm": (vol <= vol.median()).to_numpy()}
+    write_rows(
+        "inference_bootstrap_masks.csv",
+        ["i", "volatile", "calm"],
+        [[i, int(masks["volatile"][i]), int(masks["calm"][i])] for i in range(len(x))],
+    )
+    srows = []
+    for case, m in masks.items():
+        sb = StationaryBootstrap(block, x, y, m, seed=BOOT_SEED)
+        reps = np.array(
+            [np.corrcoef(d[0][d[2]], d[1][d[2]])[0, 1] for d, _ in sb.bootstrap(BOOT_B)]
+        )
+        reps = reps[np.isfinite(reps)]
+        lo, hi = np.percentile(reps, [2.5, 97.5])
+        r = float(np.corrcoef(x[m], y[m])[0, 1])
+        srows.append([case, int(m.sum()), block, len(reps), r, lo, hi, reps.std(ddof=1)])
+        info[f"bootstrap ETH/^RUT {case} days within resamples of all (arch, B={BOOT_B})"] = (
+            f"r = {r:.4f} on {int(m.sum())} returns: percentile 95% [{lo:.4f}, {hi:.4f}]"
+        )
+    write_rows(
+        "inference_bootstrap_sample.csv",
+        ["case", "n", "block", "replications", "r", "lo", "hi", "se"],
+        srows,
+    )
+
     # 5. dependent overlapping correlations: psych::r.test (Williams' t) and Steiger's Z1*
     dep_in = []
     for nn in (10, 30, 103, 500):
@@ -437,6 +473,7 @@ scipy {scipy.__version__}, pingouin {pg.__version__}, arch {arch.__version__}, {
 | `inference_partial_rolling.csv` | `date,pcorr_30,pcorr_90`: ETH/^RUT given SPY, pingouin `partial_corr` on every full window of 30 and 90 returns ending at the row (empty in the warm-up). |
 | `inference_block_length.csv` | `series,start,end,n,stationary,circular`: `arch.bootstrap.optimal_block_length(x[start:end])`; series `eth, rut, spy, qqq` (returns), `eth_sq, spy_sq` (squared returns), `m, ar_x, ar_y` (synthetic); spans: all, last 250, 90, 30, first 8, 12, 20. |
 | `inference_bootstrap.csv` | `x,y,case,start,end,n,block,replications,r,lo,hi,se,fisher_lo,fisher_hi`: ETH/^RUT returns `start..end`; `block` = max of the two series' arch stationary block lengths (and 1); `arch.bootstrap.StationaryBootstrap(block, x, y, seed={BOOT_SEED})`, {BOOT_B} replicates of `np.corrcoef`, `np.percentile(.., [2.5, 97.5])` and the replicates' standard deviation; the Fisher interval beside it. Lockstep's generator is its own, so the test compares within Monte Carlo error. |
+| `inference_bootstrap_masks.csv`, `inference_bootstrap_sample.csv` | A sample's own interval within resamples of the whole series (the report's regime intervals): `masks` holds, per return `i` of `inference_returns.csv`, whether the previous 20 ^RUT returns had a standard deviation above its median (`volatile`) or not (`calm`; neither in the first 20). `sample`: `case,n,block,replications,r,lo,hi,se`: `arch.bootstrap.StationaryBootstrap(block, eth, rut, mask, seed={BOOT_SEED})` over all returns (block as `full` above), {BOOT_B} replicates of `np.corrcoef` of the resampled rows whose mask is true, their percentile interval and standard deviation. Compared within Monte Carlo error. |
 | `inference_steiger.csv` | `case,n,r12,r13,r23,t,p,z,p_z`: `t, p` from R `psych::r.test(n, r12, r13, r23)` (Williams' t, n − 3 df; equal to `psych::paired.r`); `z, p_z` Steiger's (1980) Z1*: `r̄ = (r12 + r13)/2`, `ψ = r23(1 − 2r̄²) − ½r̄²(1 − 2r̄² − r23²)`, `c = ψ/(1 − r̄²)²`, `z = (atanh r12 − atanh r13)·√(n − 3)/√(2 − 2c)`, `p_z = 2·norm.sf(|z|)`. Real cases: ETH:^RUT against ETH:SPY (and ETH:QQQ), full period and latest 90. |
 | `inference_fisher_test.csv` | `case,r1,n1,r2,n2,z,p`: `z = (atanh r1 − atanh r2)/√(1/(n1 − 3) + 1/(n2 − 3))`, `p = 2·scipy.stats.norm.sf(|z|)`; checked against `psych::r.test(n1, r12 = r1, r34 = r2, n2 = n2)` (which reports |z|). |
 | `inference_forbes_rigobon.csv` | `case,rho,var_high,var_low,delta,adjusted`: `delta = var_high/var_low − 1`, `adjusted = rho/√(1 + delta(1 − rho²))`; the real row: ETH/^RUT on days whose previous 20 ^RUT returns had a standard deviation above its median, δ from ^RUT's variance on those days against the others. |

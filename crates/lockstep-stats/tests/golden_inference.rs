@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 
 use lockstep_stats::{
-    bootstrap_corr_difference, bootstrap_correlation, dependent_corr_test, fisher_interval,
-    fisher_z_test, forbes_rigobon, latest_window_mask, optimal_block_length, pair_block_length,
-    partial_corr, pearson, variance_increase, BootstrapConfig, RollingPartialCorrelation,
-    StatsError,
+    bootstrap_corr_difference, bootstrap_correlation, bootstrap_suite, dependent_corr_test,
+    fisher_interval, fisher_z_test, forbes_rigobon, latest_window_mask, optimal_block_length,
+    pair_block_length, partial_corr, pearson, variance_increase, BootstrapConfig,
+    RollingPartialCorrelation, StatsError,
 };
 
 /// A golden CSV: its header and its rows as strings.
@@ -303,6 +303,54 @@ fn bootstrap_interval_agrees_with_arch_within_monte_carlo_error() {
             got.lo,
             got.hi,
             got.block_length,
+            num(rec["lo"]),
+            num(rec["hi"])
+        );
+    }
+}
+
+/// One sample's own interval within resamples of the whole series (`BootstrapSuite::samples`,
+/// the report's regime intervals) against arch's (`StationaryBootstrap` over all returns, the
+/// correlation of the resampled rows in the sample, 20000 replicates): ETH/^RUT on the days
+/// after volatile and after calm ^RUT stretches, tested against each other. Within Monte Carlo
+/// error, as above.
+#[test]
+fn a_samples_interval_agrees_with_arch_within_monte_carlo_error() {
+    let src = sources();
+    let r = &src["returns"];
+    let (x, y) = (&r["eth"][..], &r["rut"][..]);
+    let masks = Table::read("inference_bootstrap_masks.csv");
+    let mask =
+        |name: &str| -> Vec<bool> { masks.numbers(name).iter().map(|&v| v == 1.0).collect() };
+    let (volatile, calm) = (mask("volatile"), mask("calm"));
+    assert_eq!(volatile.len(), x.len());
+    let cfg = BootstrapConfig {
+        replications: 4000,
+        ..BootstrapConfig::default()
+    };
+    let suite = bootstrap_suite(x, y, &[(&volatile, &calm)], &cfg).unwrap();
+    let t = Table::read("inference_bootstrap_sample.csv");
+    for (rec, got) in t.records().iter().zip(suite.samples[0]) {
+        let got = got.unwrap();
+        let (case, se) = (rec["case"], num(rec["se"]));
+        assert!((got.block_length - num(rec["block"])).abs() <= 1e-8 * got.block_length);
+        assert!((got.r - num(rec["r"])).abs() <= 1e-13, "{case}: {got:?}");
+        assert!(
+            (got.lo - num(rec["lo"])).abs() <= 0.15 * se,
+            "{case}: {got:?}"
+        );
+        assert!(
+            (got.hi - num(rec["hi"])).abs() <= 0.15 * se,
+            "{case}: {got:?}"
+        );
+        assert!((got.se / se - 1.0).abs() <= 0.1, "{case}: {got:?}");
+        println!(
+            "ETH/^RUT {case} days (n = {}): r = {:.4}, 95% [{:.4}, {:.4}] within resamples of \
+             all (arch [{:.4}, {:.4}])",
+            rec["n"],
+            got.r,
+            got.lo,
+            got.hi,
             num(rec["lo"]),
             num(rec["hi"])
         );
