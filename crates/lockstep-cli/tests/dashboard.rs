@@ -152,12 +152,7 @@ const WITHOUT_SCRIPTS: &str = "const x = new XMLHttpRequest();
 
 #[test]
 fn dashboard_renders_every_chart_in_headless_chromium() {
-    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have the browser: {why}"
-        );
-        eprintln!("skipped: {why}");
+    if !lockstep_testkit::webdriver::available_or_skip() {
         return;
     }
     let Some(home) = seeded_home() else { return };
@@ -741,12 +736,7 @@ const FIT: &str = "const w = document.documentElement.clientWidth;
 
 #[test]
 fn the_interactive_charts_answer_hover_range_window_pair_and_scale() {
-    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have the browser: {why}"
-        );
-        eprintln!("skipped: {why}");
+    if !lockstep_testkit::webdriver::available_or_skip() {
         return;
     }
     let Some(home) = seeded_home() else { return };
@@ -1122,12 +1112,7 @@ fn point(
 
 #[test]
 fn the_server_charts_answer_the_pointer_before_plotly_js() {
-    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have the browser: {why}"
-        );
-        eprintln!("skipped: {why}");
+    if !lockstep_testkit::webdriver::available_or_skip() {
         return;
     }
     let Some(home) = seeded_home() else { return };
@@ -1382,12 +1367,7 @@ fn num_at(v: &Value, i: usize) -> f64 {
 
 #[test]
 fn the_pair_page_updates_after_the_data_change_without_a_reload() {
-    if let Some(why) = lockstep_testkit::webdriver::unavailable() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have the browser: {why}"
-        );
-        eprintln!("skipped: {why}");
+    if !lockstep_testkit::webdriver::available_or_skip() {
         return;
     }
     let Some(home) = seeded_home() else { return };

@@ -408,9 +408,8 @@ fn suite(
     }
     // Each regime with at least 8 returns has its own interval: a side of the test above, or
     // (the other regime too short to test) the first side of a pair against the whole series.
-    // (regime, its days, how many, (pair, side) of its interval in the suite)
-    type Side<'m> = (Regime, &'m [bool], usize, (usize, usize));
-    let sides: Vec<Side> = [
+    // (regime, how many returns, (pair, side) of its interval in the suite)
+    let sides: Vec<(Regime, usize, (usize, usize))> = [
         (Regime::RiskOn, on, n_on, 0),
         (Regime::RiskOff, off, n_off, 1),
     ]
@@ -423,7 +422,7 @@ fn suite(
             pairs.push((mask, all.as_slice()));
             (pairs.len() - 1, 0)
         };
-        (g, mask, m, at)
+        (g, m, at)
     })
     .collect();
     let boot = match bootstrap_suite(x, y, &pairs, cfg) {
@@ -450,10 +449,18 @@ fn suite(
             .map(|(e, _)| *e)
             .collect()
     };
+    // Each regime's correlation, once (its interval's and its test's).
+    let (r_on, r_off) = (
+        pearson(&pick(on, x), &pick(on, y)),
+        pearson(&pick(off, x), &pick(off, y)),
+    );
     let regime_estimates = sides
         .iter()
-        .filter_map(|&(g, mask, m, (k, side))| {
-            let r = pearson(&pick(mask, x), &pick(mask, y))?;
+        .filter_map(|&(g, m, (k, side))| {
+            let r = match g {
+                Regime::RiskOn => r_on,
+                Regime::RiskOff => r_off,
+            }?;
             let b = boot
                 .as_ref()
                 .and_then(|b| b.samples.get(k))
@@ -480,10 +487,7 @@ fn suite(
         });
     }
     let regime_change = if regimes {
-        match (
-            pearson(&pick(on, x), &pick(on, y)),
-            pearson(&pick(off, x), &pick(off, y)),
-        ) {
+        match (r_on, r_off) {
             (Some(r1), Some(r2)) => {
                 let d = diff(tested.len(), "risk-on against risk-off", notes);
                 Some(RegimeTest {

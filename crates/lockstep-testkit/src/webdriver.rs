@@ -29,6 +29,21 @@ pub fn unavailable() -> Option<String> {
     None
 }
 
+/// Whether a browser test can run here: true when both binaries are installed; else, in CI
+/// (`CI` set) a panic, since CI must have the browser, and elsewhere false after printing why
+/// the test is skipped.
+pub fn available_or_skip() -> bool {
+    let Some(why) = unavailable() else {
+        return true;
+    };
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have the browser: {why}"
+    );
+    eprintln!("skipped: {why}");
+    false
+}
+
 /// One headless Chromium session driven through ChromeDriver.
 pub struct Browser {
     driver: Child,
