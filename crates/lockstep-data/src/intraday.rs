@@ -109,7 +109,7 @@ use lockstep_core::{Interval, IntradaySeries, Timestamp};
 
 use crate::error::short;
 use crate::read::{
-    ascending, detect, eq_ic, read_text, stem, Dedupe, Format, Header, OrderFault, Rec, Records,
+    ascending, detect, eq_ic, stem, with_text, Dedupe, Format, Header, OrderFault, Rec, Records,
 };
 use crate::time::{cdd_date, parse_stamp, Stamp, ACCEPTED};
 use crate::DataError;
@@ -198,17 +198,18 @@ pub fn read_any_csv(
     daily: &crate::CsvOptions,
     intraday: &IntradayCsvOptions,
 ) -> Result<AnyRead, DataError> {
-    let (file, text) = read_text(path)?;
-    if looks_intraday(&text, &file) {
-        return parse_intraday_csv(&text, &file, intraday).map(AnyRead::Intraday);
-    }
-    match crate::parse_csv(&text, &file, daily) {
-        Ok(r) => Ok(AnyRead::Daily(r)),
-        Err(DataError::LooksIntraday { .. }) => {
-            parse_intraday_csv(&text, &file, intraday).map(AnyRead::Intraday)
+    with_text(path, |file, text| {
+        if looks_intraday(text, file) {
+            return parse_intraday_csv(text, file, intraday).map(AnyRead::Intraday);
         }
-        Err(e) => Err(e),
-    }
+        match crate::parse_csv(text, file, daily) {
+            Ok(r) => Ok(AnyRead::Daily(r)),
+            Err(DataError::LooksIntraday { .. }) => {
+                parse_intraday_csv(text, file, intraday).map(AnyRead::Intraday)
+            }
+            Err(e) => Err(e),
+        }
+    })
 }
 
 /// Whether CSV text holds intraday bars: the test of the daily reader's hint
@@ -238,8 +239,7 @@ pub fn read_intraday_csv(
     path: &Path,
     opts: &IntradayCsvOptions,
 ) -> Result<IntradayRead, DataError> {
-    let (file, text) = read_text(path)?;
-    parse_intraday_csv(&text, &file, opts)
+    with_text(path, |file, text| parse_intraday_csv(text, file, opts))
 }
 
 const TIME_NAMES: &[&str] = &[

@@ -6,8 +6,8 @@ use lockstep_core::{Date, PriceField, PriceSeries};
 
 use crate::error::short;
 use crate::intraday::intraday_hint;
-pub(crate) use crate::records::{Fields, Records};
-use crate::values::{parse_date, parse_number, parse_volume, DateKind};
+pub(crate) use crate::records::{Fields, Plain, Records};
+use crate::values::{parse_date, parse_number, parse_volume, plain_f64, ymd, DateKind};
 use crate::DataError;
 
 /// Which column supplies the price.
@@ -131,30 +131,57 @@ pub struct CsvRead {
 
 /// Read a CSV price file; see [`parse_csv`] and the crate documentation.
 pub fn read_csv(path: &Path, opts: &CsvOptions) -> Result<CsvRead, DataError> {
-    let (file, text) = read_text(path)?;
-    parse_csv(&text, &file, opts)
+    with_text(path, |file, text| parse_csv(text, file, opts))
 }
 
-/// The path as shown in messages, and the file's text (which must be UTF-8).
-pub(crate) fn read_text(path: &Path) -> Result<(String, String), DataError> {
+/// Files up to this size leave their buffer to the next file read on the same thread.
+const KEEP_TEXT: usize = 1 << 20;
+
+thread_local! {
+    /// The text of the file being read on this thread: one buffer for every file up to
+    /// [`KEEP_TEXT`] bytes, so a folder of files (the screen) reads into pages already touched
+    /// rather than into fresh ones, each a page fault.
+    static TEXT: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Read `path` and give `f` the path as shown in messages and the file's text (which must be
+/// UTF-8). The text lives in this thread's buffer ([`KEEP_TEXT`]), taken while `f` runs.
+pub(crate) fn with_text<T>(
+    path: &Path,
+    f: impl FnOnce(&str, &str) -> Result<T, DataError>,
+) -> Result<T, DataError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-        path: file.clone(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..valid]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64
-            + 1;
-        DataError::NotUtf8 {
-            file: file.clone(),
-            line,
-        }
-    })?;
-    Ok((file, text))
+    let mut buf = TEXT.take();
+    buf.clear();
+    let read = std::fs::File::open(path).and_then(|mut h| {
+        let size = h.metadata().map(|m| m.len() as usize).unwrap_or(0);
+        buf.reserve(size);
+        std::io::Read::read_to_end(&mut h, &mut buf)
+    });
+    let out = match read {
+        Err(source) => Err(DataError::Io {
+            path: file.clone(),
+            source,
+        }),
+        Ok(_) => match std::str::from_utf8(&buf) {
+            Ok(text) => f(&file, text),
+            Err(e) => {
+                let line = buf[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count() as u64
+                    + 1;
+                Err(DataError::NotUtf8 {
+                    file: file.clone(),
+                    line,
+                })
+            }
+        },
+    };
+    if buf.capacity() <= KEEP_TEXT {
+        TEXT.set(buf);
+    }
+    out
 }
 
 /// One record with its 1-based physical line number.
@@ -576,11 +603,22 @@ impl Kept for (Row, [f64; 4]) {
 /// than midnight, the error is a [`DataError::LooksIntraday`] that carries the daily reader's
 /// error and suggests reading the file as intraday ([`crate::read_intraday_csv`], `--interval`).
 pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
+    parse_csv_as(text, file, opts, true)
+}
+
+/// [`parse_csv`], with or without the plain lines' shortcut of [`parse_records`] (the tests
+/// check that it changes nothing).
+fn parse_csv_as(
+    text: &str,
+    file: &str,
+    opts: &CsvOptions,
+    shortcut: bool,
+) -> Result<CsvRead, DataError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed = if opts.prices_only {
-        parse_records::<Row>(text, file, opts)
+        parse_records::<Row>(text, file, opts, shortcut)
     } else {
-        parse_records::<(Row, [f64; 4])>(text, file, opts)
+        parse_records::<(Row, [f64; 4])>(text, file, opts, shortcut)
     };
     parsed.map_err(|e| {
         // Only on failure are the records held whole: a record the csv reader refuses comes
@@ -601,6 +639,10 @@ pub fn parse_csv(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, D
     })
 }
 
+/// The most cells of a line read by the plain lines' shortcut of [`parse_records`] (a Yahoo
+/// download has seven).
+const PLAIN_FIELDS: usize = 12;
+
 /// The records [`detect`] looks at: the header lies within the first four.
 const HEAD_RECORDS: usize = 5;
 
@@ -608,7 +650,12 @@ const HEAD_RECORDS: usize = 5;
 /// (no record kept). Trailing footer lines (a single field that is not a date, e.g. Barchart's
 /// "Downloaded from") are held back until a row follows them (then the first is a row with too
 /// few fields) or the file ends (then they are ignored, with a warning each, last first).
-fn parse_records<R: Kept>(text: &str, file: &str, opts: &CsvOptions) -> Result<CsvRead, DataError> {
+fn parse_records<R: Kept>(
+    text: &str,
+    file: &str,
+    opts: &CsvOptions,
+    shortcut: bool,
+) -> Result<CsvRead, DataError> {
     let mut warnings = Vec::new();
     let mut it = Records::new(text, file);
     let mut head: Vec<Rec> = Vec::new();
@@ -640,7 +687,7 @@ fn parse_records<R: Kept>(text: &str, file: &str, opts: &CsvOptions) -> Result<C
     let any_optional = [lay.open, lay.high, lay.low, lay.volume]
         .iter()
         .any(Option::is_some);
-    let mut row = |r: &Rec| -> Result<(), DataError> {
+    let mut row = |r: &Rec, rows: &mut Vec<R>| -> Result<(), DataError> {
         if first_symbol.is_none() {
             first_symbol = Some(
                 lay.symbol
@@ -774,7 +821,7 @@ fn parse_records<R: Kept>(text: &str, file: &str, opts: &CsvOptions) -> Result<C
     // The data rows: those of the head after the header, then the rest as they are read,
     // footer candidates held back.
     let mut held: Vec<Rec> = Vec::new();
-    let mut feed = |r: &Rec, held: &mut Vec<Rec>| -> Result<(), DataError> {
+    let mut feed = |r: &Rec, held: &mut Vec<Rec>, rows: &mut Vec<R>| -> Result<(), DataError> {
         if is_footer(r) {
             held.push(Rec {
                 line: r.line,
@@ -784,23 +831,81 @@ fn parse_records<R: Kept>(text: &str, file: &str, opts: &CsvOptions) -> Result<C
         }
         if !held.is_empty() {
             for h in held.drain(..) {
-                row(&h)?;
+                row(&h, rows)?;
             }
         }
-        row(r)
+        row(r, rows)
     };
     for r in head.iter().skip(hd.data_start) {
-        feed(r, &mut held)?;
+        feed(r, &mut held, &mut rows)?;
     }
+    // The plain lines' shortcut: once a row is kept (and no footer candidate is held), a line
+    // of the header's number of plain cells (`Records::peek_plain`) whose date is
+    // `YYYY-MM-DD` and whose numbers are plain decimals the rules accept is the row the general
+    // path below would keep, read straight from the text. Any other line, every faulty one
+    // included, goes the general way, so what is kept and every message are unchanged.
+    let shortcut = shortcut
+        && lay.date_kind == DateKind::Iso
+        && !investing
+        && (2..=PLAIN_FIELDS).contains(&ncols);
+    let plain_row = |p: &Plain<'_, PLAIN_FIELDS>| -> Option<R> {
+        let date = ymd(p.field(lay.date))?;
+        let price = plain_f64(p.field(lay.price))?;
+        if !(fred || price > 0.0) {
+            return None;
+        }
+        // An optional value: empty is missing (NaN), as in the general path.
+        let optional = |col: Option<usize>, volume: bool| -> Option<f64> {
+            let Some(i) = col else {
+                return Some(f64::NAN);
+            };
+            let s = p.field(i);
+            if s.is_empty() {
+                return Some(f64::NAN);
+            }
+            let v = plain_f64(s)?;
+            (if volume { v >= 0.0 } else { fred || v > 0.0 }).then_some(v)
+        };
+        let values = if any_optional {
+            [
+                optional(lay.open, false)?,
+                optional(lay.high, false)?,
+                optional(lay.low, false)?,
+                optional(lay.volume, true)?,
+            ]
+        } else {
+            [f64::NAN; 4]
+        };
+        Some(R::keep(
+            Row {
+                line: p.line,
+                date,
+                price,
+            },
+            values,
+        ))
+    };
     let mut at = Rec {
         line: 0,
         rec: Fields::default(),
     };
-    while it.advance(&mut Vec::new())? {
+    loop {
+        if shortcut && held.is_empty() && !rows.is_empty() {
+            if let Some(p) = it.peek_plain::<PLAIN_FIELDS>() {
+                if let Some(k) = (p.fields == ncols).then(|| plain_row(&p)).flatten() {
+                    rows.push(k);
+                    it.take(&p);
+                    continue;
+                }
+            }
+        }
+        if !it.advance(&mut Vec::new())? {
+            break;
+        }
         // The reader's record lent to `at` (no copy), then given back for the next read.
         std::mem::swap(&mut at.rec, &mut it.rec);
         at.line = it.line;
-        let fed = feed(&at, &mut held);
+        let fed = feed(&at, &mut held, &mut rows);
         std::mem::swap(&mut at.rec, &mut it.rec);
         fed?;
     }
@@ -941,6 +1046,92 @@ mod tests {
 
     fn err_with(text: &str, file: &str, o: &CsvOptions) -> String {
         parse_csv(text, file, o).unwrap_err().to_string()
+    }
+
+    /// A cell for [`shortcut_changes_nothing`]: plain or not, valid or not.
+    fn cell() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            6 => (1u64..10_000_000_000_000_000u64, 0u32..18).prop_map(|(m, e)| {
+                let s = m.to_string();
+                let k = (e as usize).min(s.len() - 1);
+                if k == 0 { s } else { format!("{}.{}", &s[..s.len() - k], &s[s.len() - k..]) }
+            }),
+            2 => (0u32..100_000).prop_map(|v| v.to_string()),
+            1 => Just(String::new()),
+            1 => prop::sample::select(vec![
+                "0", "-0", "-1.5", "0.0", "null", "NULL", ".", "-", "1e5", "+3", " 4.5", "4.5 ",
+                "\"5\"", "\"1,5\"", "abc", "inf", "NaN", "1.", ".5", "00012.5",
+                "12345678901234567890.5", "1,234.5",
+            ])
+            .prop_map(str::to_string),
+        ]
+    }
+
+    /// A data line for [`shortcut_changes_nothing`]: its date (day `day` from 2020-01-01, or
+    /// a faulty one) and cells, joined with commas (some lines with a cell too many or few).
+    fn line(ncols: usize) -> impl proptest::strategy::Strategy<Value = (i8, Vec<String>, u8)> {
+        use proptest::prelude::*;
+        (
+            prop_oneof![8 => 1i8..3, 1 => Just(0i8), 1 => Just(-1i8)],
+            proptest::collection::vec(cell(), ncols - 1..=ncols),
+            0u8..40,
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The plain lines' shortcut keeps the rows, warnings and errors of the general path,
+        /// on files mixing plain lines with every kind of line that must leave it: padded,
+        /// quoted, empty and faulty cells, bad and repeated dates, CRLF, blank lines, a cell
+        /// too many or too few, footers; for each header kind and both kinds of reader.
+        #[test]
+        fn shortcut_changes_nothing(
+            header in proptest::sample::select(vec![
+                "Date,Close",
+                "Date,Open,High,Low,Close,Adj Close,Volume",
+                "observation_date,DGS2",
+                "Date,Price,Open,High,Low,Vol.,Change %",
+                "date,close,volume,extra",
+            ]),
+            lines in proptest::collection::vec(line(7), 1..40),
+            crlf: bool,
+            prices_only: bool,
+            dedupe_last: bool,
+        ) {
+            let ncols = header.split(',').count();
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("{header}{eol}");
+            let mut day = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+            for (step, cells, odd) in &lines {
+                day = if *step >= 0 {
+                    day + chrono::Days::new(*step as u64)
+                } else {
+                    day - chrono::Days::new(1)
+                };
+                let date = match odd {
+                    0 => "2020-13-01".to_string(),
+                    1 => format!(" {day}"),
+                    2 => day.format("%m/%d/%Y").to_string(),
+                    3 => "Downloaded from somewhere".to_string(),
+                    _ => day.to_string(),
+                };
+                let n = if *odd == 4 { ncols + 1 } else if *odd == 5 { ncols - 1 } else { ncols };
+                let mut row = vec![date];
+                row.extend(cells.iter().cloned().cycle().take(n.saturating_sub(1)));
+                text.push_str(&row.join(","));
+                text.push_str(if *odd == 6 { "\n\n" } else { eol });
+            }
+            let o = CsvOptions {
+                prices_only,
+                dedupe: if dedupe_last { Dedupe::Last } else { Dedupe::Error },
+                ..CsvOptions::default()
+            };
+            let with = parse_csv_as(&text, "t.csv", &o, true).map_err(|e| e.to_string());
+            let without = parse_csv_as(&text, "t.csv", &o, false).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(format!("{with:?}"), format!("{without:?}"), "{}", text);
+        }
     }
 
     #[test]

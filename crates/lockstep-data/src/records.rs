@@ -87,6 +87,28 @@ const COMMA: u8 = 1;
 const EOL: u8 = 2;
 const QUOTE: u8 = 3;
 
+/// A plain line found by [`Records::peek_plain`]: its cells, without a copy.
+pub(crate) struct Plain<'a, const N: usize> {
+    /// The 1-based physical line.
+    pub(crate) line: u64,
+    /// The line without its line end.
+    text: &'a str,
+    /// Where each field ends in `text` (its comma, or the end).
+    ends: [usize; N],
+    /// The number of fields.
+    pub(crate) fields: usize,
+    /// Where the line ends in the whole text.
+    eol: usize,
+}
+
+impl<'a, const N: usize> Plain<'a, N> {
+    /// Field `k` (`k < fields`).
+    pub(crate) fn field(&self, k: usize) -> &'a str {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] + 1 };
+        &self.text[start..self.ends[k]]
+    }
+}
+
 /// A record terminator: LF or CR (CRLF is a CR, then an LF skipped as a blank line).
 fn is_term(c: u8) -> bool {
     c == b'\n' || c == b'\r'
@@ -171,6 +193,71 @@ impl<'a> Records<'a> {
             self.line = line;
             return Ok(true);
         }
+    }
+
+    /// The next record when it is a plain line: at most `N` fields and no byte below `-`
+    /// (0x2D) but its commas and its line end, so no quote, no whitespace, no control byte.
+    /// Such a line is a record of its comma-separated cells exactly as [`Records::advance`]
+    /// would read it (no quote to undo, nothing to trim, not all empty once a cell is a date).
+    /// The reader does not move; [`Records::take`] moves it past the line. `None` at the end
+    /// of the text or for any other line (it is then read by [`Records::advance`]).
+    pub(crate) fn peek_plain<const N: usize>(&self) -> Option<Plain<'a, N>> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let b = self.text.as_bytes();
+        let mut at = self.pos;
+        while at < b.len() && is_term(b[at]) {
+            at += 1;
+        }
+        if at == b.len() {
+            return None;
+        }
+        let line = self.line_no + breaks(b, self.line_pos, at);
+        let mut ends = [0usize; N];
+        let mut fields = 0;
+        let mut i = at;
+        let eol = loop {
+            if let Some(word) = b.get(i..i + 8) {
+                let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                // The lowest flagged byte is the first below 0x2D (as in `plain`).
+                let below = w.wrapping_sub(ONES * 0x2D) & !w & HIGH;
+                if below == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (below.trailing_zeros() / 8) as usize;
+            }
+            let Some(&c) = b.get(i) else { break i };
+            if c < b'-' {
+                match c {
+                    b',' if fields + 1 < N => {
+                        ends[fields] = i - at;
+                        fields += 1;
+                    }
+                    b'\n' | b'\r' => break i,
+                    _ => return None,
+                }
+            }
+            i += 1;
+        };
+        ends[fields] = eol - at;
+        Some(Plain {
+            line,
+            text: &self.text[at..eol],
+            ends,
+            fields: fields + 1,
+            eol,
+        })
+    }
+
+    /// Move past the line of `p` (from [`Records::peek_plain`] on this reader, unmoved since),
+    /// as [`Records::advance`] would have: its line becomes the reader's `line`; `rec` is left
+    /// as it was.
+    pub(crate) fn take<const N: usize>(&mut self, p: &Plain<'a, N>) {
+        self.line_no = p.line;
+        self.line_pos = p.eol;
+        self.pos = (p.eol + 1).min(self.text.len());
+        self.line = p.line;
     }
 
     /// Read the record starting at `at` (not a line end) when its line holds no double quote:

@@ -72,7 +72,7 @@ fn offset_datetime(s: &str) -> Option<Date> {
 
 /// `YYYY-MM-DD` exactly (ten ASCII characters), without the format machinery: the common case
 /// of every daily file, parsed once per row.
-fn ymd(s: &str) -> Option<Date> {
+pub(crate) fn ymd(s: &str) -> Option<Date> {
     let b: &[u8; 10] = s.as_bytes().try_into().ok()?;
     if b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -189,6 +189,12 @@ pub(crate) fn parse_volume(s: &str) -> Option<f64> {
 /// `str::parse`.
 pub(crate) fn parse_f64(s: &str) -> Option<f64> {
     fast_f64(s.as_bytes()).or_else(|| s.parse().ok())
+}
+
+/// The number of a cell when it is a plain decimal that [`parse_f64`] reads without
+/// `str::parse` (the same value, bit for bit); `None` otherwise, even for a number.
+pub(crate) fn plain_f64(s: &str) -> Option<f64> {
+    fast_f64(s.as_bytes())
 }
 
 /// `10^e` for `e` in `0..=22`: exact in an `f64`.

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::doc::text::{push_cell, push_date, short, Style};
 use crate::ReportError;
 use chrono::Days;
-use lockstep_core::{common_dates, returns, Date, PriceSeries, ReturnKind};
+use lockstep_core::{common_dates, log_return, returns, Date, PriceSeries, ReturnKind};
 use lockstep_stats::RollingCorrelation;
 
 /// One pair of the screen.
@@ -90,24 +90,25 @@ fn pair(
 
 /// The moments of one series' returns needed by the same-calendar kernel, on its group's
 /// dates: returns centred on their full-sample mean (the correlation does not depend on the
-/// shift, and sliding sums of centred values do not cancel), and at each window end `t` that is
-/// reported the window sum `Σx` and `1/√Σ(x − x̄)²` (two-pass, exact; NaN when the window is
-/// constant, so the correlation is undefined there, never garbage).
+/// shift, and sliding sums of centred values do not cancel), and at each reported window end
+/// `at[k]` the window sum `Σx` and `1/√Σ(x − x̄)²` (two-pass, exact; NaN when the window is
+/// constant, so the correlation is undefined there, never garbage), at index `k`.
 struct Column {
     sum: Vec<f64>,
     inv_sd: Vec<f64>,
 }
 
-fn column(r: &[f64], w: usize, at: &[usize]) -> Column {
-    let m = r.len();
-    let (mut sum, mut inv_sd) = (vec![f64::NAN; m], vec![f64::NAN; m]);
-    for &t in at.iter().filter(|&&t| t + 1 >= w && t < m) {
-        let win = &r[t + 1 - w..=t];
-        let s: f64 = win.iter().sum();
+/// The [`Column`] of member `s` of the row-major returns `rets` (`m` dates × `n` members).
+fn column(rets: &[f64], n: usize, s: usize, w: usize, at: &[usize]) -> Column {
+    let m = rets.len() / n;
+    let (mut sum, mut inv_sd) = (vec![f64::NAN; at.len()], vec![f64::NAN; at.len()]);
+    for (k, &t) in at.iter().enumerate().filter(|&(_, &t)| t + 1 >= w && t < m) {
+        let x = |u: usize| rets[u * n + s];
+        let s: f64 = (t + 1 - w..=t).map(x).sum();
         let mean = s / w as f64;
-        let ss: f64 = win.iter().map(|x| (x - mean) * (x - mean)).sum();
-        sum[t] = s;
-        inv_sd[t] = if ss > 0.0 { 1.0 / ss.sqrt() } else { f64::NAN };
+        let ss: f64 = (t + 1 - w..=t).map(|u| (x(u) - mean) * (x(u) - mean)).sum();
+        sum[k] = s;
+        inv_sd[k] = if ss > 0.0 { 1.0 / ss.sqrt() } else { f64::NAN };
     }
     Column { sum, inv_sd }
 }
@@ -164,7 +165,9 @@ fn same_calendar_row(
         let keep_last = t == t_last;
         let keep_month = Some(t) == t_month;
         if t + 1 >= w && (keep_last || keep_month) {
-            let (sx, ix) = (cols[i].sum[t], cols[i].inv_sd[t]);
+            // The columns hold t_last's moments at 0, t_month's at 1.
+            let at = usize::from(!keep_last);
+            let (sx, ix) = (cols[i].sum[at], cols[i].inv_sd[at]);
             let out = if keep_last {
                 &mut at_last
             } else {
@@ -172,7 +175,7 @@ fn same_calendar_row(
             };
             for j in 0..k {
                 let c = &cols[i + 1 + j];
-                out[j] = (sxy[j] - sx * c.sum[t] / wf) * ix * c.inv_sd[t];
+                out[j] = (sxy[j] - sx * c.sum[at] / wf) * ix * c.inv_sd[at];
             }
             if keep_last && keep_month {
                 at_month.copy_from_slice(&at_last);
@@ -221,26 +224,28 @@ pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportErr
         let cutoff = dates[m] - Days::new(30);
         let t_month = (0..m).rev().find(|&t| dates[t + 1] <= cutoff);
         let at: Vec<usize> = std::iter::once(t_last).chain(t_month).collect();
-        // Each member's centred log returns and window moments, on every core (the logarithms
-        // are most of the work outside the kernel).
-        let members: Vec<(Vec<f64>, Column)> = g
-            .par_iter()
-            .map(|&s| {
-                let mut r = returns(&series[s].price, ReturnKind::Log);
-                let mean = r.iter().sum::<f64>() / m as f64;
-                r.iter_mut().for_each(|v| *v -= mean);
-                let col = column(&r, window, &at);
-                (r, col)
-            })
-            .collect();
-        // The same returns row-major (return index × member), for the kernel's inner loop.
+        // The members' log returns, row-major (return index × member) for the kernel's inner
+        // loop, computed in place on every core (the logarithms are most of the work outside
+        // the kernel), then centred on each member's mean (summed in date order from -0.0, as `Iterator::sum`).
+        let prices: Vec<&[f64]> = g.iter().map(|&s| series[s].price.as_slice()).collect();
         let mut rets = vec![0.0f64; m * gn];
         rets.par_chunks_mut(gn).enumerate().for_each(|(t, row)| {
-            for (v, (r, _)) in row.iter_mut().zip(&members) {
-                *v = r[t];
+            for (v, p) in row.iter_mut().zip(&prices) {
+                *v = log_return(p[t], p[t + 1]);
             }
         });
-        let cols: Vec<Column> = members.into_iter().map(|(_, c)| c).collect();
+        let mut mean = vec![-0.0f64; gn];
+        for row in rets.chunks_exact(gn) {
+            mean.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+        }
+        mean.iter_mut().for_each(|s| *s /= m as f64);
+        rets.par_chunks_mut(gn).for_each(|row| {
+            row.iter_mut().zip(&mean).for_each(|(v, mu)| *v -= mu);
+        });
+        let cols: Vec<Column> = (0..gn)
+            .into_par_iter()
+            .map(|s| column(&rets, gn, s, window, &at))
+            .collect();
         // Every row of pairs, built (names copied) on the thread that computed it.
         let found: Vec<Vec<ScreenRow>> = (0..gn)
             .into_par_iter()

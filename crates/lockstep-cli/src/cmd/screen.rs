@@ -55,9 +55,14 @@ pub fn window_arg(a: clap::Arg) -> clap::Arg {
 /// Load the universe, screen it with each window and print the screens.
 pub fn run(cx: &Cx, a: &Args) -> Result<()> {
     let started = std::time::Instant::now();
+    // The screen reads dates and prices only: the other columns are checked, not kept.
+    let csv = lockstep_data::CsvOptions {
+        prices_only: true,
+        ..a.input.csv()
+    };
     let series = cx
         .session
-        .load_universe(&a.inputs, &a.input.csv(), a.source.provider()?)?;
+        .load_universe(&a.inputs, &csv, a.source.provider()?)?;
     let loaded = started.elapsed();
     let screens = a
         .windows
