@@ -4,7 +4,9 @@
 //!
 //! A line without a double quote (every line of a usual price file) is split at its commas in
 //! one pass over its bytes; a line with one is read again by the byte-wise state machine of
-//! the `csv` crate's reader, so a quoted cell may hold commas, `""` and line ends.
+//! the `csv` crate's reader, so a quoted cell may hold commas, `""` and line ends. A plain
+//! line (no quote, no whitespace) can also be looked at in place, without a copy
+//! ([`Records::peek_plain`]), for the daily reader's shortcut.
 
 use crate::DataError;
 
@@ -519,8 +521,45 @@ mod tests {
         }
     }
 
+    /// [`ours`], with every plain line that has a non-empty cell read by `peek_plain` and
+    /// `take` instead of `advance`.
+    fn peeked(text: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
+        let mut it = Records::new(text, "t.csv");
+        let mut out = Vec::new();
+        let mut empty = Vec::new();
+        loop {
+            if let Some(p) = it.peek_plain::<4>() {
+                let cells: Vec<String> = (0..p.fields).map(|k| p.field(k).to_string()).collect();
+                if cells.iter().any(|c| !c.is_empty()) {
+                    out.push((p.line, cells));
+                    it.take(&p);
+                    assert_eq!(it.line, out[out.len() - 1].0);
+                    continue;
+                }
+            }
+            let before = empty.len();
+            match it.advance(&mut empty) {
+                Err(e) => return Err(e.to_string()),
+                Ok(more) => {
+                    out.extend(empty[before..].iter().map(|&l| (l, vec![])));
+                    if !more {
+                        return Ok(out);
+                    }
+                    out.push((it.line, it.rec.iter().map(str::to_string).collect()));
+                }
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// Reading plain lines in place (`peek_plain`, `take`; at most 4 cells) gives the
+        /// records, lines and errors of `advance`, whatever comes around them.
+        #[test]
+        fn plain_lines_in_place_agree(t in "[a1,\" \t\r\n-]{0,40}") {
+            prop_assert_eq!(peeked(&t), ours(&t));
+        }
 
         /// The records, lines and errors agree with the `csv` crate's reading on any text of
         /// the characters that matter (quotes, separators, line ends, spaces).
