@@ -111,6 +111,29 @@ impl<'a, const N: usize> Plain<'a, N> {
     }
 }
 
+/// Where the first byte below `-` (0x2D) at or after `i` is, `b.len()` if there is none; the
+/// comma, the line ends, the quote and every ASCII whitespace are below it, digits, letters,
+/// `.` and `-` are not. Eight bytes at a time while eight remain: a word without such a byte
+/// is skipped whole.
+#[inline(always)]
+fn below_dash(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // The lowest flagged byte is the first below 0x2D (borrows only run upward).
+        let below = w.wrapping_sub(ONES * 0x2D) & !w & HIGH;
+        if below != 0 {
+            return i + (below.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] >= b'-' {
+        i += 1;
+    }
+    i
+}
+
 /// A record terminator: LF or CR (CRLF is a CR, then an LF skipped as a blank line).
 fn is_term(c: u8) -> bool {
     c == b'\n' || c == b'\r'
@@ -204,8 +227,6 @@ impl<'a> Records<'a> {
     /// The reader does not move; [`Records::take`] moves it past the line. `None` at the end
     /// of the text or for any other line (it is then read by [`Records::advance`]).
     pub(crate) fn peek_plain<const N: usize>(&self) -> Option<Plain<'a, N>> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
         let b = self.text.as_bytes();
         let mut at = self.pos;
         while at < b.len() && is_term(b[at]) {
@@ -219,26 +240,15 @@ impl<'a> Records<'a> {
         let mut fields = 0;
         let mut i = at;
         let eol = loop {
-            if let Some(word) = b.get(i..i + 8) {
-                let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
-                // The lowest flagged byte is the first below 0x2D (as in `plain`).
-                let below = w.wrapping_sub(ONES * 0x2D) & !w & HIGH;
-                if below == 0 {
-                    i += 8;
-                    continue;
-                }
-                i += (below.trailing_zeros() / 8) as usize;
-            }
+            i = below_dash(b, i);
             let Some(&c) = b.get(i) else { break i };
-            if c < b'-' {
-                match c {
-                    b',' if fields + 1 < N => {
-                        ends[fields] = i - at;
-                        fields += 1;
-                    }
-                    b'\n' | b'\r' => break i,
-                    _ => return None,
+            match c {
+                b',' if fields + 1 < N => {
+                    ends[fields] = i - at;
+                    fields += 1;
                 }
+                b'\n' | b'\r' => break i,
+                _ => return None,
             }
             i += 1;
         };
@@ -266,26 +276,15 @@ impl<'a> Records<'a> {
     /// split at every comma up to the line end, which is returned; `None` at a double quote.
     /// One pass over the bytes, eight at a time: a word without a byte below `-` (0x2D; the
     /// comma, line ends and quote are below it, digits, letters, `.` and `-` are not) is
-    /// skipped whole; a byte below it is looked up in [`CLASS`].
+    /// skipped whole ([`below_dash`]); a byte below it is looked up in [`CLASS`].
     fn plain(&mut self, at: usize) -> Option<usize> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
         let b = self.text.as_bytes();
         let rec = &mut self.rec;
         rec.spans.clear();
         let mut start = 0;
         let mut i = at;
         let eol = loop {
-            if let Some(word) = b.get(i..i + 8) {
-                let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
-                // The lowest flagged byte is the first below 0x2D (borrows only run upward).
-                let below = w.wrapping_sub(ONES * 0x2D) & !w & HIGH;
-                if below == 0 {
-                    i += 8;
-                    continue;
-                }
-                i += (below.trailing_zeros() / 8) as usize;
-            }
+            i = below_dash(b, i);
             let Some(&c) = b.get(i) else { break i };
             match CLASS[usize::from(c)] {
                 PLAIN => {}

@@ -98,12 +98,12 @@ struct Column {
     inv_sd: Vec<f64>,
 }
 
-/// The [`Column`] of member `s` of the row-major returns `rets` (`m` dates × `n` members).
-fn column(rets: &[f64], n: usize, s: usize, w: usize, at: &[usize]) -> Column {
+/// The [`Column`] of `member` in the row-major returns `rets` (`m` dates × `n` members).
+fn column(rets: &[f64], n: usize, member: usize, w: usize, at: &[usize]) -> Column {
     let m = rets.len() / n;
     let (mut sum, mut inv_sd) = (vec![f64::NAN; at.len()], vec![f64::NAN; at.len()]);
     for (k, &t) in at.iter().enumerate().filter(|&(_, &t)| t + 1 >= w && t < m) {
-        let x = |u: usize| rets[u * n + s];
+        let x = |u: usize| rets[u * n + member];
         let s: f64 = (t + 1 - w..=t).map(x).sum();
         let mean = s / w as f64;
         let ss: f64 = (t + 1 - w..=t).map(|u| (x(u) - mean) * (x(u) - mean)).sum();
@@ -226,7 +226,8 @@ pub fn screen(series: &[PriceSeries], window: usize) -> Result<Screen, ReportErr
         let at: Vec<usize> = std::iter::once(t_last).chain(t_month).collect();
         // The members' log returns, row-major (return index × member) for the kernel's inner
         // loop, computed in place on every core (the logarithms are most of the work outside
-        // the kernel), then centred on each member's mean (summed in date order from -0.0, as `Iterator::sum`).
+        // the kernel), then centred on each member's mean (summed in date order from -0.0, as
+        // `Iterator::sum` does: the bits of the per-member vectors this replaced).
         let prices: Vec<&[f64]> = g.iter().map(|&s| series[s].price.as_slice()).collect();
         let mut rets = vec![0.0f64; m * gn];
         rets.par_chunks_mut(gn).enumerate().for_each(|(t, row)| {
