@@ -400,10 +400,31 @@ mod tests {
 
     /// Every record of `text` with its line (blank records as `None` fields), or the error.
     fn ours(text: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
+        read_all(text, false)
+    }
+
+    /// [`ours`], with every plain line that has a non-empty cell read by `peek_plain` and
+    /// `take` instead of `advance`.
+    fn peeked(text: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
+        read_all(text, true)
+    }
+
+    /// The records of `text` by `advance`, or with `peek` by `peek_plain` and `take` where
+    /// they apply.
+    fn read_all(text: &str, peek: bool) -> Result<Vec<(u64, Vec<String>)>, String> {
         let mut it = Records::new(text, "t.csv");
         let mut out = Vec::new();
         let mut empty = Vec::new();
         loop {
+            if let Some(p) = peek.then(|| it.peek_plain::<4>()).flatten() {
+                let cells: Vec<String> = (0..p.fields).map(|k| p.field(k).to_string()).collect();
+                if cells.iter().any(|c| !c.is_empty()) {
+                    out.push((p.line, cells));
+                    it.take(&p);
+                    assert_eq!(it.line, out[out.len() - 1].0);
+                    continue;
+                }
+            }
             let before = empty.len();
             match it.advance(&mut empty) {
                 Err(e) => return Err(e.to_string()),
@@ -517,36 +538,6 @@ mod tests {
             "Date,Close\n2020-01-03,11\"",
         ] {
             assert_eq!(ours(t), reference(t), "{t:?}");
-        }
-    }
-
-    /// [`ours`], with every plain line that has a non-empty cell read by `peek_plain` and
-    /// `take` instead of `advance`.
-    fn peeked(text: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
-        let mut it = Records::new(text, "t.csv");
-        let mut out = Vec::new();
-        let mut empty = Vec::new();
-        loop {
-            if let Some(p) = it.peek_plain::<4>() {
-                let cells: Vec<String> = (0..p.fields).map(|k| p.field(k).to_string()).collect();
-                if cells.iter().any(|c| !c.is_empty()) {
-                    out.push((p.line, cells));
-                    it.take(&p);
-                    assert_eq!(it.line, out[out.len() - 1].0);
-                    continue;
-                }
-            }
-            let before = empty.len();
-            match it.advance(&mut empty) {
-                Err(e) => return Err(e.to_string()),
-                Ok(more) => {
-                    out.extend(empty[before..].iter().map(|&l| (l, vec![])));
-                    if !more {
-                        return Ok(out);
-                    }
-                    out.push((it.line, it.rec.iter().map(str::to_string).collect()));
-                }
-            }
         }
     }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 use lockstep_core::{Aligned, Date};
 use lockstep_stats::{
     bootstrap_correlation, bootstrap_suite, fisher_interval, fisher_z_test, latest_window_mask,
-    pearson, BootstrapConfig, CorrDifference, CorrInterval, Regime, DEFAULT_SEED,
+    masked, pearson, BootstrapConfig, CorrDifference, CorrInterval, Regime, DEFAULT_SEED,
 };
 
 /// The bootstrap of the report (`--bootstrap N`, `--seed S`).
@@ -442,17 +442,10 @@ fn suite(
         }
     };
     let full = pearson(x, y).map(|r| Estimate::with(r, n, boot.as_ref().and_then(|b| b.full), cfg));
-    let pick = |m: &[bool], v: &[f64]| -> Vec<f64> {
-        v.iter()
-            .zip(m)
-            .filter(|(_, k)| **k)
-            .map(|(e, _)| *e)
-            .collect()
-    };
     // Each regime's correlation, once (its interval's and its test's).
     let (r_on, r_off) = (
-        pearson(&pick(on, x), &pick(on, y)),
-        pearson(&pick(off, x), &pick(off, y)),
+        pearson(&masked(on, x), &masked(on, y)),
+        pearson(&masked(off, x), &masked(off, y)),
     );
     let regime_estimates = sides
         .iter()

@@ -522,13 +522,6 @@ pub fn bootstrap_suite(
     check_lengths(x, y)?;
     check_finite(x, y)?;
     let n = x.len();
-    let pick = |m: &[bool], v: &[f64]| -> Vec<f64> {
-        v.iter()
-            .zip(m)
-            .filter(|(_, k)| **k)
-            .map(|(e, _)| *e)
-            .collect()
-    };
     // Each pair: its error, undefined (None), or ready.
     let mut slots: Vec<Result<Option<SuitePair>>> = pairs
         .iter()
@@ -547,8 +540,8 @@ pub fn bootstrap_suite(
                 });
             }
             let (Some(r_a), Some(r_b)) = (
-                pearson(&pick(in_a, x), &pick(in_a, y)),
-                pearson(&pick(in_b, x), &pick(in_b, y)),
+                pearson(&masked(in_a, x), &masked(in_a, y)),
+                pearson(&masked(in_b, x), &masked(in_b, y)),
             ) else {
                 return Ok(None);
             };
@@ -1279,6 +1272,15 @@ impl Acc {
         }
         Some((cxy / (cxx.sqrt() * cyy.sqrt())).clamp(-1.0, 1.0))
     }
+}
+
+/// The values of `v` where `mask` is true, in order (a sample of a suite, a regime's days).
+pub fn masked(mask: &[bool], v: &[f64]) -> Vec<f64> {
+    v.iter()
+        .zip(mask)
+        .filter(|(_, k)| **k)
+        .map(|(e, _)| *e)
+        .collect()
 }
 
 /// The mask of the last `window` of `n` positions (sample A of "the latest window against the

@@ -58,7 +58,7 @@ mod summary;
 
 pub use block_length::{optimal_block_length, BlockLength};
 pub use bootstrap::{
-    bootstrap_corr_difference, bootstrap_correlation, bootstrap_suite, latest_window_mask,
+    bootstrap_corr_difference, bootstrap_correlation, bootstrap_suite, latest_window_mask, masked,
     pair_block_length, replicate_rng, BootstrapConfig, BootstrapSuite, CorrDifference,
     CorrInterval, Run, StationaryBootstrap, DEFAULT_SEED,
 };

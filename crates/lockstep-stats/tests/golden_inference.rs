@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use lockstep_stats::{
     bootstrap_corr_difference, bootstrap_correlation, bootstrap_suite, dependent_corr_test,
     fisher_interval, fisher_z_test, forbes_rigobon, latest_window_mask, optimal_block_length,
-    pair_block_length, partial_corr, pearson, variance_increase, BootstrapConfig,
+    pair_block_length, partial_corr, pearson, variance_increase, BootstrapConfig, CorrInterval,
     RollingPartialCorrelation, StatsError,
 };
 
@@ -254,6 +254,21 @@ fn forbes_rigobon_matches() {
     }
 }
 
+/// A bootstrap interval against arch's record (`lo`, `hi`, `se`, named by `case`): each bound
+/// within 0.15 of arch's standard error, the standard error within 10% (Monte Carlo error).
+fn assert_within_monte_carlo_error(got: &CorrInterval, rec: &HashMap<&str, &str>) {
+    let (case, se) = (rec["case"], num(rec["se"]));
+    assert!(
+        (got.lo - num(rec["lo"])).abs() <= 0.15 * se,
+        "{case}: {got:?}"
+    );
+    assert!(
+        (got.hi - num(rec["hi"])).abs() <= 0.15 * se,
+        "{case}: {got:?}"
+    );
+    assert!((got.se / se - 1.0).abs() <= 0.1, "{case}: {got:?}");
+}
+
 /// Lockstep's stationary bootstrap (its own generator, 4000 replicates) against arch's
 /// (20000 replicates) with the same block length: the percentile bounds agree within Monte
 /// Carlo error (the standard error of a 2.5% quantile of B draws is about
@@ -277,19 +292,10 @@ fn bootstrap_interval_agrees_with_arch_within_monte_carlo_error() {
             ..BootstrapConfig::default()
         };
         let got = bootstrap_correlation(x, y, &cfg).unwrap().unwrap();
-        let se = num(rec["se"]);
         let case = rec["case"];
         assert!((got.r - num(rec["r"])).abs() <= 1e-13);
         assert_eq!(got.block_length, auto);
-        assert!(
-            (got.lo - num(rec["lo"])).abs() <= 0.15 * se,
-            "{case}: {got:?}"
-        );
-        assert!(
-            (got.hi - num(rec["hi"])).abs() <= 0.15 * se,
-            "{case}: {got:?}"
-        );
-        assert!((got.se / se - 1.0).abs() <= 0.1, "{case}: {got:?}");
+        assert_within_monte_carlo_error(&got, &rec);
         let (flo, fhi) = fisher_interval(got.r, x.len() as f64, 0.95)
             .unwrap()
             .unwrap();
@@ -332,18 +338,10 @@ fn a_samples_interval_agrees_with_arch_within_monte_carlo_error() {
     let t = Table::read("inference_bootstrap_sample.csv");
     for (rec, got) in t.records().iter().zip(suite.samples[0]) {
         let got = got.unwrap();
-        let (case, se) = (rec["case"], num(rec["se"]));
+        let case = rec["case"];
         assert!((got.block_length - num(rec["block"])).abs() <= 1e-8 * got.block_length);
         assert!((got.r - num(rec["r"])).abs() <= 1e-13, "{case}: {got:?}");
-        assert!(
-            (got.lo - num(rec["lo"])).abs() <= 0.15 * se,
-            "{case}: {got:?}"
-        );
-        assert!(
-            (got.hi - num(rec["hi"])).abs() <= 0.15 * se,
-            "{case}: {got:?}"
-        );
-        assert!((got.se / se - 1.0).abs() <= 0.1, "{case}: {got:?}");
+        assert_within_monte_carlo_error(&got, rec);
         println!(
             "ETH/^RUT {case} days (n = {}): r = {:.4}, 95% [{:.4}, {:.4}] within resamples of \
              all (arch [{:.4}, {:.4}])",
